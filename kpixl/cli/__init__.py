@@ -1,0 +1,51 @@
+"""The ``kpixl`` command line: a thin shell over the library.
+
+Each command group lives in its own module; this one holds the root group and the
+mapping of :class:`~kpixl.core.errors.KpixlError` to a clean message and exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kpixl._version import __version__
+from kpixl.cli.rules import rules_group
+from kpixl.core.errors import KpixlError
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kpixl")
+def cli() -> None:
+    """kpixl — ข้อตกลงและการประเมินผลการปฏิบัติราชการ และการเลื่อนเงินเดือน.
+
+    Performance agreements, evaluations and salary increases for Thai civil servants.
+    """
+
+
+cli.add_command(rules_group)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a KpixlError becomes a message and exit code 1, not a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="kpixl", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("ยกเลิก / aborted", err=True)
+        return 1
+    except KpixlError as exc:
+        click.echo(f"ข้อผิดพลาด / error: {exc}", err=True)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Printing helpers shared by the commands: findings, TOML, JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from kpixl.core.findings import Finding
+
+__all__ = ["echo_findings", "to_json", "to_toml"]
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_json(data: object) -> str:
+    """JSON with Decimals as strings (exact) and Thai kept readable."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else json.dumps(
+        key, ensure_ascii=False
+    )
+
+
+def to_toml(data: Mapping[str, Any], *, prefix: str = "") -> str:
+    """A small TOML writer for rule data: scalars first, then tables, arrays of tables."""
+    lines: list[str] = []
+    tables: list[tuple[str, Mapping[str, Any]]] = []
+    arrays: list[tuple[str, list[Mapping[str, Any]]]] = []
+    for key, value in data.items():
+        name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
+        if isinstance(value, Mapping):
+            tables.append((name, value))
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            arrays.append((name, value))
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    out = "\n".join(lines)
+    for name, table in tables:
+        out += f"\n\n[{name}]\n" + to_toml(table, prefix=name)
+    for name, items in arrays:
+        for item in items:
+            out += f"\n\n[[{name}]]\n" + to_toml(item, prefix=name)
+    return out.strip("\n") if not prefix else out.lstrip("\n")
+
+
+def echo_findings(findings: Iterable[Finding], *, as_json: bool = False) -> None:
+    """Print findings, one per line (or as a JSON list)."""
+    items = list(findings)
+    if as_json:
+        click.echo(to_json([asdict(f) for f in items]))
+        return
+    for f in items:
+        colour = "red" if f.severity == "error" else "yellow"
+        click.secho(str(f), fg=colour)

@@ -1,0 +1,1 @@
+"""The pure core: rules, scoring, bands, findings. No workbook libraries here."""

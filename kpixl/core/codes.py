@@ -1,0 +1,219 @@
+"""The catalogue of finding codes, with their Thai and English messages.
+
+A code is stable (reports, tests and the Issues sheet key on it); the messages are
+``str.format`` templates that may use ``{field}``, ``{value}`` and the extra keys a
+check passes. Messages say what is wrong and how to put it right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kpixl.core.findings import ERROR, WARNING, Finding, Severity
+
+__all__ = ["CODES", "finding"]
+
+# code: (severity, Thai, English)
+CODES: dict[str, tuple[Severity, str, str]] = {
+    # cells
+    "cell.blank": (
+        ERROR,
+        "ยังไม่ได้กรอก {label}",
+        "{label} is blank; fill it in",
+    ),
+    "cell.not_a_number": (
+        ERROR,
+        "{label} ต้องเป็นตัวเลข แต่พบ “{value}”",
+        "{label} must be a number, found “{value}”",
+    ),
+    "cell.excel_error": (
+        ERROR,
+        "{label} มีค่าผิดพลาดของ Excel ({value}) ให้แก้สูตรหรือข้อมูลต้นทาง",
+        "{label} holds an Excel error ({value}); fix the formula or its inputs",
+    ),
+    "cell.thai_digits": (
+        WARNING,
+        "{label} อ่านเลขไทย “{value}” เป็น {number}",
+        "{label}: Thai digits “{value}” read as {number}",
+    ),
+    "cell.fraction_as_percent": (
+        WARNING,
+        "{label} อ่าน {value} เป็น {number}% (ช่องจัดรูปแบบเป็นร้อยละ)",
+        "{label}: {value} read as {number}% (a percent-formatted cell)",
+    ),
+    "cell.unknown_choice": (
+        ERROR,
+        "{label} ต้องเลือกจากรายการ ({choices}) แต่พบ “{value}”",
+        "{label} must be one of the list ({choices}), found “{value}”",
+    ),
+    "cell.not_whole": (
+        ERROR,
+        "{label} ต้องเป็นจำนวนเต็ม แต่พบ {value}",
+        "{label} must be a whole number, found {value}",
+    ),
+    # agreement KPIs
+    "kpi.weight_not_positive": (
+        ERROR,
+        "น้ำหนักตัวชี้วัดต้องมากกว่า 0 (พบ {value})",
+        "KPI weight must be above 0 (found {value})",
+    ),
+    "kpi.weights_sum": (
+        ERROR,
+        "น้ำหนักตัวชี้วัดของ {person_id} รวมได้ {total} ต้องเท่ากับ 100",
+        "KPI weights of {person_id} sum to {total}; they must sum to 100",
+    ),
+    "kpi.weights_as_fraction": (
+        WARNING,
+        "น้ำหนักตัวชี้วัดของ {person_id} รวมได้ 1 จึงอ่านเป็นสัดส่วนและคูณ 100",
+        "KPI weights of {person_id} sum to 1; read as fractions and multiplied by 100",
+    ),
+    "kpi.too_many": (
+        ERROR,
+        "{person_id} มีตัวชี้วัด {count} ตัว เกินจำนวนสูงสุด {max} ตัว",
+        "{person_id} has {count} KPIs, more than the maximum {max}",
+    ),
+    "kpi.levels_missing": (
+        ERROR,
+        "ตัวชี้วัดเชิงปริมาณต้องมีค่าเป้าหมายครบ 5 ระดับ",
+        "a quantitative KPI needs all five target levels",
+    ),
+    "kpi.levels_not_monotone": (
+        ERROR,
+        "ค่าเป้าหมาย 5 ระดับต้อง{trend}ทุกระดับตามทิศทางของตัวชี้วัด",
+        "the five target levels must be strictly {trend_en} for the KPI's direction",
+    ),
+    "kpi.direction_missing": (
+        ERROR,
+        "ตัวชี้วัดเชิงปริมาณต้องระบุทิศทาง (ยิ่งมากยิ่งดี / ยิ่งน้อยยิ่งดี)",
+        "a quantitative KPI needs a direction (higher or lower is better)",
+    ),
+    "kpi.code_duplicate": (
+        ERROR,
+        "รหัสตัวชี้วัด “{value}” ซ้ำกันในแบบของ {person_id}",
+        "KPI code “{value}” appears twice for {person_id}",
+    ),
+    # KPI results
+    "result.actual_missing": (
+        ERROR,
+        "ยังไม่ได้กรอกผลการดำเนินงานจริงของตัวชี้วัด {kpi_code}",
+        "the actual result of KPI {kpi_code} is missing",
+    ),
+    "result.milestone_level": (
+        ERROR,
+        "ระดับที่ทำได้ของตัวชี้วัดเชิงคุณภาพต้องเป็นจำนวนเต็ม 0–5 (พบ {value})",
+        "a milestone KPI's level reached must be a whole number 0–5 (found {value})",
+    ),
+    "result.unknown_kpi": (
+        ERROR,
+        "ผลการดำเนินงานอ้างถึงตัวชี้วัด {value} ที่ไม่มีในข้อตกลง",
+        "a result refers to KPI {value}, which is not in the agreement",
+    ),
+    # competencies
+    "competency.rating_range": (
+        ERROR,
+        "คะแนนสมรรถนะต้องอยู่ระหว่าง {low}–{high} (พบ {value})",
+        "a competency rating must lie within {low}–{high} (found {value})",
+    ),
+    "competency.level_range": (
+        ERROR,
+        "ระดับสมรรถนะต้องเป็นจำนวนเต็ม 0–{high} (พบ {value})",
+        "a competency level must be a whole number 0–{high} (found {value})",
+    ),
+    "competency.weight_not_positive": (
+        ERROR,
+        "น้ำหนักสมรรถนะต้องมากกว่า 0 (พบ {value})",
+        "competency weight must be above 0 (found {value})",
+    ),
+    "competency.weights_sum": (
+        ERROR,
+        "น้ำหนักสมรรถนะของ {person_id} รวมได้ {total} ต้องเท่ากับ 100",
+        "competency weights of {person_id} sum to {total}; they must sum to 100",
+    ),
+    "competency.duplicate": (
+        ERROR,
+        "สมรรถนะ “{value}” ซ้ำกันในแบบของ {person_id}",
+        "competency “{value}” appears twice for {person_id}",
+    ),
+    # component weights
+    "weights.components_sum": (
+        ERROR,
+        "น้ำหนักองค์ประกอบของ {person_id} รวมได้ {total} ต้องเท่ากับ 100",
+        "component weights of {person_id} sum to {total}; they must sum to 100",
+    ),
+    "weights.achievement_low": (
+        ERROR,
+        "น้ำหนักผลสัมฤทธิ์ของงานต้องไม่น้อยกว่า {min} (พบ {value}) ยกเว้นผู้ทดลองปฏิบัติราชการ",
+        "achievement weight must be at least {min} (found {value}) outside probation",
+    ),
+    # roster
+    "roster.national_id": (
+        ERROR,
+        "เลขประจำตัวประชาชน “{value}” ไม่ถูกต้อง ({why})",
+        "national id “{value}” is invalid ({why_en})",
+    ),
+    "roster.duplicate_id": (
+        ERROR,
+        "เลขประจำตัวประชาชน {value} ปรากฏมากกว่าหนึ่งครั้งในบัญชีรายชื่อ",
+        "national id {value} appears more than once on the roster",
+    ),
+    "roster.level_code": (
+        ERROR,
+        "ไม่รู้จักรหัสระดับ “{value}” (ใช้ได้: {known})",
+        "unknown level code “{value}” (known: {known})",
+    ),
+    "roster.salary_range": (
+        ERROR,
+        "เงินเดือน {value} อยู่นอกช่วงของระดับ {level_code} ({low}–{high})",
+        "salary {value} lies outside the range of level {level_code} ({low}–{high})",
+    ),
+    "roster.unit_missing": (
+        ERROR,
+        "ยังไม่ได้ระบุหน่วยงาน",
+        "the unit is blank",
+    ),
+    "roster.pool_group": (
+        ERROR,
+        "ไม่รู้จักกลุ่มวงเงิน “{value}” (ใช้ได้: {known})",
+        "unknown pool group “{value}” (known: {known})",
+    ),
+    "roster.pool_group_mismatch": (
+        WARNING,
+        "กลุ่มวงเงิน “{value}” ไม่ตรงกับระดับ {level_code} (ตามกฎคือ {expected})",
+        "pool group “{value}” does not match level {level_code} (the rules say {expected})",
+    ),
+    "table.missing_column": (
+        ERROR,
+        "ตารางไม่มีคอลัมน์ {field}",
+        "the table lacks column {field}",
+    ),
+}
+
+
+class _Defaults(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def finding(code: str, *, field: str = "", value: object = "", **context: Any) -> Finding:
+    """Build a :class:`Finding` for ``code``; ``context`` fills the message templates.
+
+    ``file``, ``sheet``, ``cell`` and ``person_id`` in ``context`` become the finding's
+    location fields; ``label`` defaults to the field name.
+    """
+    severity, th, en = CODES[code]
+    where = {k: str(context.pop(k, "") or "") for k in ("file", "sheet", "cell")}
+    values = _Defaults(context)
+    values.setdefault("label", field)
+    values.setdefault("person_id", "")
+    values["field"] = field
+    values["value"] = "" if value is None else str(value)
+    return Finding(
+        rule=code,
+        message_th=th.format_map(values),
+        message_en=en.format_map(values),
+        severity=severity,
+        field=field,
+        value=values["value"],
+        person_id=str(values["person_id"]),
+        **where,
+    )

@@ -1,0 +1,103 @@
+"""Exceptions raised by kpixl.
+
+Validation problems in tables are *findings* (rows, see :mod:`kpixl.core.findings`),
+not exceptions. Exceptions are for a call that cannot go on: a scalar function given
+invalid input, or a rule set that contradicts itself.
+
+The tree::
+
+    KpixlError
+    ├── RuleError (ValueError)        a rule set is contradictory or malformed
+    ├── InputError (ValueError)       a scalar function got an invalid argument
+    │   ├── LevelsError               KPI levels not five, or not strictly monotone
+    │   ├── WeightsError              weights not positive or not summing to 100
+    │   └── RatingError               a rating outside its scale
+    └── SalaryError (ValueError)      a salary, level code or % the tables cannot serve
+
+Every error carries a Thai and an English message; ``str(error)`` shows both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "InputError",
+    "KpixlError",
+    "LevelsError",
+    "RatingError",
+    "RuleError",
+    "RuleProblem",
+    "SalaryError",
+    "WeightsError",
+]
+
+
+class KpixlError(Exception):
+    """Base class of every error kpixl raises on purpose."""
+
+    def __init__(self, message_en: str, message_th: str = "") -> None:
+        self.message_en = message_en
+        self.message_th = message_th or message_en
+        super().__init__(self.message_en)
+
+    def __str__(self) -> str:
+        if self.message_th and self.message_th != self.message_en:
+            return f"{self.message_th} / {self.message_en}"
+        return self.message_en
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One problem found in a rule set: the rule's dotted path and its value."""
+
+    rule: str
+    value: object
+    message_th: str
+    message_en: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule} = {self.value!r}] {self.message_th} / {self.message_en}"
+
+
+class RuleError(KpixlError, ValueError):
+    """A rule set that contradicts itself or cannot be read.
+
+    ``problems`` lists every problem found, not only the first.
+    """
+
+    def __init__(self, problems: list[RuleProblem], *, source: str = "") -> None:
+        self.problems = list(problems)
+        self.source = source
+        where = f" ({source})" if source else ""
+        first = self.problems[0] if self.problems else None
+        head_en = f"invalid rule set{where}: {len(self.problems)} problem(s)"
+        head_th = f"ชุดกฎไม่ถูกต้อง{where}: พบ {len(self.problems)} ปัญหา"
+        super().__init__(head_en, head_th)
+        self.rule = first.rule if first else ""
+        self.value = first.value if first else None
+
+    def __str__(self) -> str:
+        lines = [super().__str__()]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class InputError(KpixlError, ValueError):
+    """A scalar function was given an argument it cannot use."""
+
+
+class LevelsError(InputError):
+    """The five target levels are missing, not numbers, or not strictly monotone."""
+
+
+class WeightsError(InputError):
+    """Weights are not positive, or do not sum to 100."""
+
+
+class RatingError(InputError):
+    """A competency rating or level lies outside its scale."""
+
+
+class SalaryError(KpixlError, ValueError):
+    """A salary, level code or percentage that the salary tables cannot serve."""

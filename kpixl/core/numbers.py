@@ -1,0 +1,208 @@
+"""Exact numbers: Decimal conversion, Excel-compatible rounding, and cell normalisation.
+
+Money and scores are :class:`~decimal.Decimal`. Excel's ``ROUND`` rounds half away from
+zero; for the non-negative numbers kpixl rounds that is ``ROUND_HALF_UP``. Python's
+``round`` on floats is never used.
+
+Cell normalisation turns what people type into Excel cells into numbers, or says why it
+cannot. It is used by every reader, so all of them agree:
+
+* Thai digits (๐–๙) become Arabic digits; thousands separators (``,``, thin and
+  non-breaking spaces) are dropped; a trailing ``บาท`` or a leading ``฿`` is dropped.
+* Blank (``None``, ``""``, only spaces) is *blank*, never zero.
+* Excel error values (``#N/A``, ``#DIV/0!`` …) and text that is not a number are
+  problems, reported as findings by the caller.
+* Percentages follow one convention per field (:class:`PercentStyle`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import Enum
+
+__all__ = [
+    "EXCEL_ERRORS",
+    "CellNumber",
+    "PercentStyle",
+    "ceil_to",
+    "dec",
+    "parse_number",
+    "parse_percent",
+    "round_half_up",
+    "truncate",
+]
+
+Number = int | str | Decimal | float
+
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#UNKNOWN!",
+        "#CONNECT!",
+        "#BUSY!",
+    }
+)
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_SEPARATORS = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 '](?=\d{3}(?:\D|$))")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def dec(value: Number) -> Decimal:
+    """Convert an int, str, Decimal or float to Decimal (floats through ``str()``).
+
+    Raises ``ValueError`` for anything that is not a finite number.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value!r}")
+        result = Decimal(str(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
+    else:
+        raise ValueError(f"not a number: {value!r}")
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
+
+
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
+def round_half_up(value: Decimal, places: int = 2) -> Decimal:
+    """Round like Excel's ``ROUND(value, places)`` for the numbers kpixl rounds."""
+    return value.quantize(_quantum(places), rounding=ROUND_HALF_UP)
+
+
+def truncate(value: Decimal, places: int = 2) -> Decimal:
+    """Cut to ``places`` decimals towards zero, like Excel's ``ROUNDDOWN``."""
+    return value.quantize(_quantum(places), rounding=ROUND_DOWN)
+
+
+def ceil_to(value: Decimal, step: Decimal) -> Decimal:
+    """The smallest multiple of ``step`` that is ≥ ``value`` (Excel ``CEILING``)."""
+    return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+
+
+class PercentStyle(Enum):
+    """How a field stores a percentage.
+
+    ``POINTS``: the field is in percent points (a KPI weight of 70, an increase of
+    3.5). ``"70%"`` and ``70`` both read as 70. A plain number is taken as it is:
+    a cell formatted as a percentage in Excel stores 0.7 for 70 %, so the table-level
+    check (weights summing to 1 instead of 100) is where fractions are recognised.
+
+    ``POINTS_OR_FRACTION``: as ``POINTS``, but a plain number in (0, ``fraction_limit``]
+    is taken as a fraction and multiplied by 100 (used for the salary-increase %, whose
+    smallest non-zero legal value is far above any plausible fraction).
+    """
+
+    POINTS = "points"
+    POINTS_OR_FRACTION = "points_or_fraction"
+
+
+@dataclass(frozen=True)
+class CellNumber:
+    """What a cell held, read as a number.
+
+    ``value`` is ``None`` when the cell is blank or unreadable; ``problem`` is
+    ``None``, ``"excel_error"``, ``"not_a_number"``; ``note`` records a reading the
+    user may want to know about (``"thai_digits"``, ``"fraction_as_percent"``).
+    """
+
+    value: Decimal | None
+    problem: str | None = None
+    note: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None and self.problem is None
+
+
+_BLANK = CellNumber(None)
+
+
+def _clean_text(text: str) -> tuple[str, bool, bool]:
+    """Return the text ready for Decimal, whether Thai digits were seen, and a % sign."""
+    thai = any("๐" <= ch <= "๙" for ch in text)
+    text = text.translate(_THAI_DIGITS).strip()
+    text = text.replace("\u2212", "-")
+    if text.startswith("฿"):
+        text = text[1:].strip()
+    if text.endswith("บาท"):
+        text = text[: -len("บาท")].strip()
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1].strip()
+    while _SEPARATORS.search(text):
+        text = _SEPARATORS.sub("", text)
+    return text, thai, percent
+
+
+def _parse(value: object) -> tuple[CellNumber, bool]:
+    """Parse a cell; the flag says whether the text carried a % sign."""
+    if value is None:
+        return _BLANK, False
+    if isinstance(value, bool):
+        return CellNumber(None, "not_a_number"), False
+    if isinstance(value, (int, Decimal, float)):
+        try:
+            return CellNumber(dec(value)), False
+        except ValueError:
+            return CellNumber(None, "not_a_number"), False
+    if not isinstance(value, str):
+        return CellNumber(None, "not_a_number"), False
+    raw = value.strip()
+    if not raw:
+        return _BLANK, False
+    if raw.upper() in EXCEL_ERRORS:
+        return CellNumber(None, "excel_error"), False
+    text, thai, percent = _clean_text(raw)
+    if not _NUMBER.match(text):
+        return CellNumber(None, "not_a_number"), False
+    note = "thai_digits" if thai else None
+    return CellNumber(Decimal(text), None, note), percent
+
+
+def parse_number(value: object) -> CellNumber:
+    """Read a cell value as a plain number. A ``%`` sign is dropped (``"85%"`` → 85)."""
+    return _parse(value)[0]
+
+
+def parse_percent(
+    value: object,
+    style: PercentStyle = PercentStyle.POINTS,
+    *,
+    fraction_limit: Decimal = Decimal("0.1"),
+) -> CellNumber:
+    """Read a cell value as percent points, following ``style`` (see :class:`PercentStyle`)."""
+    cell, had_sign = _parse(value)
+    if cell.value is None or had_sign or style is PercentStyle.POINTS:
+        return cell
+    if Decimal(0) < cell.value <= fraction_limit:
+        return CellNumber(cell.value * 100, None, "fraction_as_percent")
+    return cell

@@ -1,0 +1,398 @@
+"""How the schemas run: normalise raw cells, validate lazily, map failures to cells.
+
+A raw table is a DataFrame of cell values as a reader found them, one column per
+canonical field, plus optional ``_file``, ``_sheet`` and ``_row`` columns (the source
+of each row; ``_row`` is the Excel row number). ``columns`` maps a field to its Excel
+column letter, so every finding can name its cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from kpixl.core.codes import finding
+from kpixl.core.findings import Finding, TableResult
+from kpixl.core.numbers import CellNumber, parse_number, parse_percent
+from kpixl.core.rules import Rules, default_rules
+from kpixl.schemas import models
+from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
+
+__all__ = ["Locator", "Validated", "normalize_table", "validate_table"]
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_TRUE = {"true", "yes", "y", "1", "ใช่", "x", "✓", "✔", "ทดลอง", "ทดลองปฏิบัติราชการ"}
+_FALSE = {"false", "no", "n", "0", "ไม่ใช่", "-", ""}
+
+_SCHEMAS = {
+    "agreement": models.agreement_schema,
+    "results": models.results_schema,
+    "competencies": models.competency_schema,
+    "components": models.components_schema,
+    "roster": models.roster_schema,
+}
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where a table's rows live: file, sheet, field → column letter, header row."""
+
+    file: str = ""
+    sheet: str = ""
+    columns: Mapping[str, str] = field(default_factory=dict)
+    header_row: int = 1
+
+    def where(self, frame: pd.DataFrame, index: Any, *fields: str) -> dict[str, str]:
+        """``file``, ``sheet`` and ``cell`` (a range when several fields) of a row."""
+        row = frame.loc[index]
+        file = str(row["_file"]) if "_file" in frame.columns else self.file
+        sheet = str(row["_sheet"]) if "_sheet" in frame.columns else self.sheet
+        if "_row" in frame.columns:
+            excel_row = int(row["_row"])
+        else:
+            excel_row = self.header_row + 1 + frame.index.get_loc(index)
+        letters = [self.columns[f] for f in fields if f in self.columns]
+        cell = ""
+        if letters:
+            cell = f"{letters[0]}{excel_row}"
+            if len(letters) > 1 and letters[-1] != letters[0]:
+                cell += f":{letters[-1]}{excel_row}"
+        return {"file": file, "sheet": sheet, "cell": cell}
+
+    def span(self, frame: pd.DataFrame, indices: list[Any], fld: str) -> dict[str, str]:
+        """Location of one field over several rows (``J5:J9``)."""
+        first = self.where(frame, indices[0], fld)
+        last = self.where(frame, indices[-1], fld)
+        if first["cell"] and last["cell"] and last["cell"] != first["cell"]:
+            first["cell"] = f"{first['cell']}:{last['cell']}"
+        return first
+
+
+# A normalised table (Decimals, codes, ``None`` for blanks) and its findings.
+Validated = TableResult
+
+
+# ----------------------------------------------------------------------- normalising
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).translate(_THAI_DIGITS).split())
+    return text or None
+
+
+def _flag(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return bool(value)
+    text = (_text(value) or "").casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def _read_number(col: Column, value: object) -> CellNumber:
+    if col.kind == "percent":
+        return parse_percent(value, col.percent_style)
+    return parse_number(value)
+
+
+def _normalize_cell(
+    col: Column, value: object, where: Callable[[], dict[str, str]], out: list[Finding]
+) -> object:
+    """The cell's value as its column reads it; ``where()`` locates it for a finding."""
+    label = col.label
+    if col.kind in ("number", "percent", "whole"):
+        cell = _read_number(col, value)
+        if cell.problem:
+            code = "cell.excel_error" if cell.problem == "excel_error" else "cell.not_a_number"
+            out.append(finding(code, field=col.name, value=value, label=label, **where()))
+            return None
+        if cell.value is None:
+            if col.required:
+                out.append(finding("cell.blank", field=col.name, value="", label=label, **where()))
+            return None
+        if cell.note == "thai_digits":
+            out.append(
+                finding(
+                    "cell.thai_digits",
+                    field=col.name,
+                    value=value,
+                    label=label,
+                    number=cell.value,
+                    **where(),
+                )
+            )
+        elif cell.note == "fraction_as_percent":
+            out.append(
+                finding(
+                    "cell.fraction_as_percent",
+                    field=col.name,
+                    value=value,
+                    label=label,
+                    number=cell.value,
+                    **where(),
+                )
+            )
+        if col.kind == "whole" and cell.value != cell.value.to_integral_value():
+            out.append(finding("cell.not_whole", field=col.name, value=value, label=label, **where()))
+            return None
+        return cell.value
+    if col.kind == "flag":
+        flag = _flag(value)
+        if flag is None:
+            out.append(
+                finding(
+                    "cell.unknown_choice",
+                    field=col.name,
+                    value=value,
+                    label=label,
+                    choices="ใช่, ไม่ใช่",
+                    **where(),
+                )
+            )
+        return bool(flag)
+    text = _text(value)
+    if text is None:
+        if col.required:
+            out.append(finding("cell.blank", field=col.name, value="", label=label, **where()))
+        return None
+    if col.kind == "choice" and col.vocab is not None:
+        code = col.vocab.code(text)
+        if code is None:
+            out.append(
+                finding(
+                    "cell.unknown_choice",
+                    field=col.name,
+                    value=text,
+                    label=label,
+                    choices=", ".join(col.vocab.choices),
+                    **where(),
+                )
+            )
+        return code
+    return text
+
+
+def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Finding]) -> None:
+    """A person whose KPI weights are all ≤ 1 and sum to 1 typed percent-formatted cells."""
+    for person, idx in frame.groupby("person_id", sort=False).groups.items():
+        weights = frame.loc[idx, "weight"]
+        if weights.map(lambda w: isinstance(w, Decimal) and 0 < w <= 1).all() and sum(
+            weights, Decimal(0)
+        ) == Decimal(1):
+            frame.loc[idx, "weight"] = [w * 100 for w in weights]
+            where = locator.span(frame, list(idx), "weight")
+            out.append(
+                finding("kpi.weights_as_fraction", field="weight", person_id=person, **where)
+            )
+
+
+def normalize_table(
+    raw: pd.DataFrame, spec: TableSpec | str, *, locator: Locator | None = None
+) -> Validated:
+    """Read every cell of ``raw`` by its column's kind; problems become findings."""
+    spec = TABLES[spec] if isinstance(spec, str) else spec
+    locator = locator or Locator()
+    out: list[Finding] = []
+    raw = raw.reset_index(drop=True)
+    data: dict[str, list[object]] = {}
+    for col in spec.columns:
+        if col.name not in raw.columns:
+            if col.required:
+                out.append(finding("table.missing_column", field=col.name, **_table_where(locator)))
+            data[col.name] = [None] * len(raw)
+            continue
+        values = []
+        for index, value in raw[col.name].items():
+
+            def where(index: Any = index, name: str = col.name) -> dict[str, str]:
+                context = locator.where(raw, index, name)
+                if "person_id" in raw.columns:
+                    context["person_id"] = _text(raw.at[index, "person_id"]) or ""
+                return context
+
+            values.append(_normalize_cell(col, value, where, out))
+        data[col.name] = values
+    frame = pd.DataFrame(data, index=raw.index, dtype=object)
+    for extra in raw.columns:
+        if extra not in data:
+            frame[extra] = raw[extra]
+    if spec.name == "agreement" and len(frame):
+        _fractions_to_points(frame, locator, out)
+    return Validated(frame, out)
+
+
+def _table_where(locator: Locator) -> dict[str, str]:
+    return {"file": locator.file, "sheet": locator.sheet, "cell": ""}
+
+
+# ----------------------------------------------------------------------- validating
+
+# code → (field the finding points at, whether it is one finding per person)
+_REPORT: dict[str, tuple[str, bool]] = {
+    "kpi.weight_not_positive": ("weight", False),
+    "kpi.direction_missing": ("direction", False),
+    "kpi.levels_missing": ("l1", False),
+    "kpi.levels_not_monotone": ("l1", False),
+    "kpi.weights_sum": ("weight", True),
+    "kpi.too_many": ("kpi_code", True),
+    "kpi.code_duplicate": ("kpi_code", False),
+    "competency.rating_range": ("rating", False),
+    "competency.level_range": ("rating", False),
+    "competency.weight_not_positive": ("weight", False),
+    "competency.weights_sum": ("weight", True),
+    "competency.duplicate": ("competency", False),
+    "weights.components_sum": ("w_achievement", False),
+    "weights.achievement_low": ("w_achievement", False),
+    "roster.national_id": ("person_id", False),
+    "roster.duplicate_id": ("person_id", False),
+    "roster.level_code": ("level_code", False),
+    "roster.salary_range": ("salary", False),
+    "roster.unit_missing": ("unit", False),
+    "roster.pool_group": ("pool_group", False),
+}
+
+
+def _context(code: str, row: pd.Series, group: pd.DataFrame, rules: Rules) -> dict[str, Any]:
+    """Values the message template of ``code`` needs."""
+    if code == "kpi.weights_sum" or code == "competency.weights_sum":
+        return {"total": sum((w for w in group["weight"] if w is not None), Decimal(0))}
+    if code == "kpi.too_many":
+        return {"count": len(group), "max": rules.kpi_max_count}
+    if code == "kpi.levels_not_monotone":
+        higher = row["direction"] == "higher"
+        return {
+            "trend": "เพิ่มขึ้น" if higher else "ลดลง",
+            "trend_en": "rising" if higher else "falling",
+        }
+    if code == "competency.rating_range":
+        return {"low": rules.rating_min, "high": rules.rating_max}
+    if code == "competency.level_range":
+        return {"high": rules.rating_max}
+    if code == "weights.components_sum":
+        parts = [row.get(c) for c in ("w_achievement", "w_competency", "w_other")]
+        return {"total": sum((p for p in parts if p is not None), Decimal(0))}
+    if code == "weights.achievement_low":
+        return {"min": rules.min_achievement_weight}
+    if code == "roster.national_id":
+        why = models.national_id_problem(row["person_id"])
+        return {
+            "why": "ต้องเป็นตัวเลข 13 หลัก" if why == "length" else "เลขตรวจสอบหลักสุดท้ายไม่ถูกต้อง",
+            "why_en": "must be 13 digits" if why == "length" else "wrong check digit",
+        }
+    if code == "roster.level_code":
+        return {"known": ", ".join(rules.salary_table.levels)}
+    if code == "roster.pool_group":
+        return {"known": ", ".join(rules.pool_groups)}
+    if code == "roster.salary_range":
+        level = rules.salary_table.levels[str(row["level_code"])]
+        low = level.min_temp if level.min_temp is not None else level.min
+        return {"level_code": row["level_code"], "low": low, "high": level.max}
+    return {}
+
+
+def _failures_to_findings(
+    frame: pd.DataFrame, failures: pd.DataFrame, locator: Locator, rules: Rules
+) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[tuple[str, Any, str]] = set()
+    for code, cases in failures.groupby("check", sort=False):
+        code = str(code)
+        if code not in _REPORT:
+            raise RuntimeError(f"schema check {code!r} has no report mapping")
+        fld, per_person = _REPORT[code]
+        indices = [i for i in pd.unique(cases["index"]) if i is not None and i in frame.index]
+        if per_person:
+            rows = frame.loc[indices]
+            for person, group in rows.groupby("person_id", sort=False):
+                idx = list(frame.index[frame["person_id"] == person])
+                ctx = _context(code, group.iloc[0], frame.loc[idx], rules)
+                where = locator.span(frame, idx, fld)
+                out.append(finding(code, field=fld, value="", person_id=person, **where, **ctx))
+            continue
+        for index in indices:
+            target = fld
+            if code == "competency.level_range":
+                failed_columns = set(cases.loc[cases["index"] == index, "column"])
+                target = "expected" if "expected" in failed_columns else "rating"
+            if (code, index, target) in seen:
+                continue
+            seen.add((code, index, target))
+            row = frame.loc[index]
+            fields = LEVEL_COLUMNS if target == "l1" else (target,)
+            where = locator.where(frame, index, fields[0], fields[-1])
+            value = row.get(target)
+            ctx = _context(code, row, frame.loc[[index]], rules)
+            ctx.setdefault("person_id", row.get("person_id") or "")
+            out.append(finding(code, field=target, value=value, **where, **ctx))
+    return out
+
+
+def _roster_extras(frame: pd.DataFrame, locator: Locator, rules: Rules) -> list[Finding]:
+    """Warn when a roster's pool group disagrees with the rule set's mapping."""
+    out: list[Finding] = []
+    for index, row in frame.iterrows():
+        group, level = row.get("pool_group"), row.get("level_code")
+        if not group or group not in rules.pool_groups or level not in rules.salary_table.levels:
+            continue
+        expected = rules.pool_group_of(str(level))
+        if expected != group:
+            where = locator.where(frame, index, "pool_group")
+            out.append(
+                finding(
+                    "roster.pool_group_mismatch",
+                    field="pool_group",
+                    value=group,
+                    level_code=level,
+                    expected=expected,
+                    person_id=row["person_id"],
+                    **where,
+                )
+            )
+    return out
+
+
+def validate_table(
+    raw: pd.DataFrame,
+    spec: TableSpec | str,
+    *,
+    rules: Rules | None = None,
+    locator: Locator | None = None,
+) -> Validated:
+    """Normalise ``raw`` and run its schema lazily: every problem, each with its cell."""
+    spec = TABLES[spec] if isinstance(spec, str) else spec
+    rules = rules or default_rules()
+    locator = locator or Locator()
+    result = normalize_table(raw, spec, locator=locator)
+    frame = result.frame
+    findings = list(result.findings)
+    schema: pa.DataFrameSchema = _SCHEMAS[spec.name](rules)
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        findings += _failures_to_findings(frame, errors.failure_cases, locator, rules)
+    if spec.name == "roster":
+        findings += _roster_extras(frame, locator, rules)
+    return Validated(frame, _sorted(findings))
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    def key(f: Finding) -> tuple[str, str, int, str, str]:
+        letters = "".join(ch for ch in f.cell.split(":")[0] if ch.isalpha())
+        digits = "".join(ch for ch in f.cell.split(":")[0] if ch.isdigit())
+        return (f.file, f.sheet, int(digits or 0), letters.rjust(3), f.rule)
+
+    return sorted(findings, key=key)

@@ -1,0 +1,276 @@
+"""pandera schemas for the tables a workbook carries.
+
+Each check is named by the finding code it reports (see :mod:`kpixl.core.codes`), so
+the backend can turn pandera's failure cases into findings without guessing. Numeric
+columns hold ``Decimal`` or ``None`` (a blank or unreadable cell, already reported by
+normalisation), and every check lets ``None`` pass so that one problem is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kpixl.core.rules import Rules
+from kpixl.schemas.tables import LEVEL_COLUMNS
+
+__all__ = [
+    "agreement_schema",
+    "competency_schema",
+    "components_schema",
+    "national_id_problem",
+    "results_schema",
+    "roster_schema",
+]
+
+_HUNDRED = Decimal(100)
+
+
+def _blank(x: object) -> bool:
+    return x is None or (isinstance(x, float) and x != x)
+
+
+def national_id_problem(value: object) -> str | None:
+    """Why ``value`` is not a valid 13-digit Thai national id, or ``None`` when it is."""
+    text = str(value or "").replace("-", "").replace(" ", "")
+    if len(text) != 13 or not text.isascii() or not text.isdigit():
+        return "length"
+    digits = [int(ch) for ch in text]
+    check = (11 - sum(d * (13 - i) for i, d in enumerate(digits[:12])) % 11) % 10
+    return None if check == digits[12] else "check_digit"
+
+
+def _rowwise(fn: Callable[[pd.Series], bool]) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(df: pd.DataFrame) -> pd.Series:
+        if df.empty:
+            return pd.Series([], dtype=bool, index=df.index)
+        return df.apply(fn, axis=1).astype(bool)
+
+    return check
+
+
+def _group_sum_is(column: str, total: Decimal) -> Callable[[pd.DataFrame], pd.Series]:
+    """Rows pass when their person's values (all readable) sum to ``total``."""
+
+    def check(df: pd.DataFrame) -> pd.Series:
+        def person_ok(values: pd.Series) -> bool:
+            if any(_blank(v) for v in values):
+                return True  # a blank or unreadable weight is reported on its own
+            return sum(values, Decimal(0)) == total
+
+        ok = df.groupby("person_id", sort=False)[column].transform(person_ok)
+        return ok.astype(bool)
+
+    return check
+
+
+def _not_duplicated(*keys: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def check(df: pd.DataFrame) -> pd.Series:
+        return ~df.duplicated(list(keys), keep="first")
+
+    return check
+
+
+def _frame_check(fn: Callable[[pd.DataFrame], pd.Series], code: str) -> pa.Check:
+    return pa.Check(fn, name=code, error=code)
+
+
+def _element(fn: Callable[[Any], bool], code: str) -> pa.Check:
+    return pa.Check(lambda x: _blank(x) or fn(x), element_wise=True, name=code, error=code)
+
+
+def _text(nullable: bool = False) -> pa.Column:
+    return pa.Column(object, nullable=nullable, required=True)
+
+
+def _levels_ok(row: pd.Series) -> bool:
+    if row["kind"] != "quantitative":
+        return True
+    levels = [row[c] for c in LEVEL_COLUMNS]
+    if any(_blank(v) for v in levels) or row["direction"] not in ("higher", "lower"):
+        return True
+    pairs = zip(levels, levels[1:], strict=False)
+    if row["direction"] == "higher":
+        return all(b > a for a, b in pairs)
+    return all(b < a for a, b in pairs)
+
+
+def _levels_present(row: pd.Series) -> bool:
+    return row["kind"] != "quantitative" or not any(_blank(row[c]) for c in LEVEL_COLUMNS)
+
+
+def _direction_present(row: pd.Series) -> bool:
+    return row["kind"] != "quantitative" or row["direction"] in ("higher", "lower")
+
+
+def agreement_schema(rules: Rules) -> pa.DataFrameSchema:
+    """Agreement KPIs: kind, direction, five levels, weight, parent code."""
+
+    def count_ok(df: pd.DataFrame) -> pd.Series:
+        counts = df.groupby("person_id", sort=False)["kpi_code"].transform("size")
+        return counts <= rules.kpi_max_count
+
+    return pa.DataFrameSchema(
+        {
+            "person_id": _text(),
+            "kpi_code": _text(),
+            "kpi_name": _text(nullable=True),
+            "kind": _text(nullable=True),
+            "direction": _text(nullable=True),
+            **{c: pa.Column(object, nullable=True) for c in LEVEL_COLUMNS},
+            "weight": pa.Column(
+                object, nullable=True, checks=[_element(lambda w: w > 0, "kpi.weight_not_positive")]
+            ),
+            "parent_code": _text(nullable=True),
+            "category": _text(nullable=True),
+        },
+        checks=[
+            _frame_check(_rowwise(_direction_present), "kpi.direction_missing"),
+            _frame_check(_rowwise(_levels_present), "kpi.levels_missing"),
+            _frame_check(_rowwise(_levels_ok), "kpi.levels_not_monotone"),
+            _frame_check(_group_sum_is("weight", rules.kpi_weight_total), "kpi.weights_sum"),
+            _frame_check(count_ok, "kpi.too_many"),
+            _frame_check(_not_duplicated("person_id", "kpi_code"), "kpi.code_duplicate"),
+        ],
+        strict=False,
+        name="agreement",
+    )
+
+
+def results_schema(rules: Rules) -> pa.DataFrameSchema:
+    """KPI results: one actual per KPI (milestone levels are checked against the agreement)."""
+    del rules  # same shape under every rule set
+    return pa.DataFrameSchema(
+        {
+            "person_id": _text(),
+            "kpi_code": _text(),
+            "actual": pa.Column(object, nullable=True),
+        },
+        strict=False,
+        name="results",
+    )
+
+
+def competency_schema(rules: Rules) -> pa.DataFrameSchema:
+    """Competency ratings on the rule set's scale, weights > 0 summing to 100."""
+    low, high = Decimal(rules.rating_min), Decimal(rules.rating_max)
+    rating_checks = []
+    if rules.competency_method == "rating":
+        rating_checks.append(_element(lambda r: low <= r <= high, "competency.rating_range"))
+    else:
+        rating_checks.append(
+            _element(lambda r: 0 <= r <= high and r == int(r), "competency.level_range")
+        )
+
+    def weights_ok(df: pd.DataFrame) -> pd.Series:
+        if "weight" not in df or df["weight"].map(_blank).all():
+            return pd.Series(True, index=df.index)
+        return _group_sum_is("weight", _HUNDRED)(df)
+
+    return pa.DataFrameSchema(
+        {
+            "person_id": _text(),
+            "competency": _text(),
+            "expected": pa.Column(
+                object,
+                nullable=True,
+                checks=[_element(lambda e: 0 <= e <= high, "competency.level_range")],
+            ),
+            "weight": pa.Column(
+                object,
+                nullable=True,
+                checks=[_element(lambda w: w > 0, "competency.weight_not_positive")],
+            ),
+            "rating": pa.Column(object, nullable=True, checks=rating_checks),
+        },
+        checks=[
+            _frame_check(weights_ok, "competency.weights_sum"),
+            _frame_check(_not_duplicated("person_id", "competency"), "competency.duplicate"),
+        ],
+        strict=False,
+        name="competencies",
+    )
+
+
+def components_schema(rules: Rules) -> pa.DataFrameSchema:
+    """Component weights per person: sum 100; achievement ≥ the minimum outside probation."""
+
+    def total(row: pd.Series) -> Decimal | None:
+        parts = [row["w_achievement"], row["w_competency"], row.get("w_other")]
+        if _blank(parts[0]) or _blank(parts[1]):
+            return None
+        return sum((p for p in parts if not _blank(p)), Decimal(0))
+
+    def sum_ok(row: pd.Series) -> bool:
+        value = total(row)
+        return value is None or value == _HUNDRED
+
+    def achievement_ok(row: pd.Series) -> bool:
+        if row.get("probation") is True or _blank(row["w_achievement"]):
+            return True
+        return bool(row["w_achievement"] >= rules.min_achievement_weight)
+
+    return pa.DataFrameSchema(
+        {
+            "person_id": _text(),
+            "w_achievement": pa.Column(object, nullable=True),
+            "w_competency": pa.Column(object, nullable=True),
+        },
+        checks=[
+            _frame_check(_rowwise(sum_ok), "weights.components_sum"),
+            _frame_check(_rowwise(achievement_ok), "weights.achievement_low"),
+        ],
+        strict=False,
+        name="components",
+    )
+
+
+def roster_schema(rules: Rules) -> pa.DataFrameSchema:
+    """Roster: valid unique national ids, known level codes, salary inside the range."""
+    table = rules.salary_table
+
+    def salary_ok(row: pd.Series) -> bool:
+        level = table.levels.get(str(row["level_code"]))
+        salary = row["salary"]
+        if level is None or _blank(salary):
+            return True
+        low = level.min_temp if level.min_temp is not None else level.min
+        return bool(low <= salary <= level.max)
+
+    return pa.DataFrameSchema(
+        {
+            "person_id": pa.Column(
+                object,
+                checks=[
+                    _element(lambda v: national_id_problem(v) is None, "roster.national_id"),
+                ],
+            ),
+            "unit": pa.Column(
+                object,
+                nullable=True,
+                checks=[_element(lambda v: bool(str(v).strip()), "roster.unit_missing")],
+            ),
+            "level_code": pa.Column(
+                object,
+                nullable=True,
+                checks=[_element(lambda v: v in table.levels, "roster.level_code")],
+            ),
+            "salary": pa.Column(object, nullable=True),
+            "pool_group": pa.Column(
+                object,
+                nullable=True,
+                required=False,
+                checks=[_element(lambda v: v in rules.pool_groups, "roster.pool_group")],
+            ),
+        },
+        checks=[
+            _frame_check(_rowwise(salary_ok), "roster.salary_range"),
+            _frame_check(_not_duplicated("person_id"), "roster.duplicate_id"),
+        ],
+        strict=False,
+        name="roster",
+    )
