@@ -19,37 +19,37 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "cell.blank": (
         ERROR,
         "ยังไม่ได้กรอก {label}",
-        "{label} is blank; fill it in",
+        "{field} is blank; fill it in",
     ),
     "cell.not_a_number": (
         ERROR,
         "{label} ต้องเป็นตัวเลข แต่พบ “{value}”",
-        "{label} must be a number, found “{value}”",
+        "{field} must be a number, found “{value}”",
     ),
     "cell.excel_error": (
         ERROR,
         "{label} มีค่าผิดพลาดของ Excel ({value}) ให้แก้สูตรหรือข้อมูลต้นทาง",
-        "{label} holds an Excel error ({value}); fix the formula or its inputs",
+        "{field} holds an Excel error ({value}); fix the formula or its inputs",
     ),
     "cell.thai_digits": (
         WARNING,
         "{label} อ่านเลขไทย “{value}” เป็น {number}",
-        "{label}: Thai digits “{value}” read as {number}",
+        "{field}: Thai digits “{value}” read as {number}",
     ),
     "cell.fraction_as_percent": (
         WARNING,
         "{label} อ่าน {value} เป็น {number}% (ช่องจัดรูปแบบเป็นร้อยละ)",
-        "{label}: {value} read as {number}% (a percent-formatted cell)",
+        "{field}: {value} read as {number}% (a percent-formatted cell)",
     ),
     "cell.unknown_choice": (
         ERROR,
         "{label} ต้องเลือกจากรายการ ({choices}) แต่พบ “{value}”",
-        "{label} must be one of the list ({choices}), found “{value}”",
+        "{field} must be one of the list ({choices}), found “{value}”",
     ),
     "cell.not_whole": (
         ERROR,
         "{label} ต้องเป็นจำนวนเต็ม แต่พบ {value}",
-        "{label} must be a whole number, found {value}",
+        "{field} must be a whole number, found {value}",
     ),
     # agreement KPIs
     "kpi.weight_not_positive": (
@@ -165,11 +165,6 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         ERROR,
         "เงินเดือน {value} อยู่นอกช่วงของระดับ {level_code} ({low}–{high})",
         "salary {value} lies outside the range of level {level_code} ({low}–{high})",
-    ),
-    "roster.unit_missing": (
-        ERROR,
-        "ยังไม่ได้ระบุหน่วยงาน",
-        "the unit is blank",
     ),
     "roster.pool_group": (
         ERROR,

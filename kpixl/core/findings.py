@@ -50,7 +50,8 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.where}: " if self.where else ""
         value = f" [{self.field}={self.value}]" if self.field else ""
-        return f"{self.severity.upper()} {self.rule} {where}{self.message_th} / {self.message_en}{value}"
+        head = f"{self.severity.upper()} {self.rule} {where}"
+        return f"{head}{self.message_th} / {self.message_en}{value}"
 
 
 COLUMNS = [f.name for f in fields(Finding)]

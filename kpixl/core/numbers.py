@@ -165,7 +165,9 @@ def _clean_text(text: str) -> tuple[str, bool, bool]:
 
 def _parse(value: object) -> tuple[CellNumber, bool]:
     """Parse a cell; the flag says whether the text carried a % sign."""
-    if value is None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return _BLANK, False
+    if type(value).__name__ in ("NAType", "NaTType"):
         return _BLANK, False
     if isinstance(value, bool):
         return CellNumber(None, "not_a_number"), False

@@ -370,8 +370,7 @@ def _check_bands(r: _Reader, bands: list[Band], max_pct: Decimal) -> None:
             r.problem(
                 f"{rule}.pct_max",
                 f"{band.pct_min}–{band.pct_max}",
-                f"ช่วงร้อยละทับซ้อนหรือไม่สูงขึ้นตามระดับ (ระดับ {above.name} เริ่มที่ "
-                f"{above.pct_min})",
+                f"ช่วงร้อยละทับซ้อนหรือไม่สูงขึ้นตามระดับ (ระดับ {above.name} เริ่มที่ {above.pct_min})",
                 f"% ranges overlap or do not rise with the band ({above.name} starts at "
                 f"{above.pct_min})",
             )

@@ -16,6 +16,7 @@ Decisions the spec leaves open, recorded here:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -62,13 +63,12 @@ def check_levels(levels: Sequence[Number], direction: str) -> tuple[Decimal, ...
         )
     values = tuple(_number(v, "target level", LevelsError) for v in levels)
     rising = direction == "higher"
-    for low, high in zip(values, values[1:], strict=False):
+    for low, high in itertools.pairwise(values):
         if (high <= low) if rising else (high >= low):
             raise LevelsError(
                 f"target levels must be strictly {'rising' if rising else 'falling'} "
                 f"for direction {direction!r}: {[str(v) for v in values]}",
-                f"ค่าเป้าหมายต้อง{'เพิ่มขึ้น' if rising else 'ลดลง'}ทุกระดับ "
-                f"({[str(v) for v in values]})",
+                f"ค่าเป้าหมายต้อง{'เพิ่มขึ้น' if rising else 'ลดลง'}ทุกระดับ ({[str(v) for v in values]})",
             )
     return values
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -67,7 +68,8 @@ def score_kpi_table(
     scores: list[Decimal | None] = []
     out: list[Finding] = []
     for _, row in kpis.iterrows():
-        actual = row.get("actual")
+        actual: Any = row.get("actual")
+        direction: Any = row.get("direction")
         person = row.get("person_id", "")
         if _blank(actual):
             scores.append(None)
@@ -85,18 +87,22 @@ def score_kpi_table(
             if row.get("kind") == "milestone":
                 scores.append(milestone_score(actual))
             else:
-                levels = [row.get(c) for c in LEVELS]
+                levels: list[Any] = [row.get(c) for c in LEVELS]
                 if any(_blank(v) for v in levels):
                     raise LevelsError(
                         "a quantitative KPI needs all five target levels",
                         "ตัวชี้วัดเชิงปริมาณต้องมีค่าเป้าหมายครบ 5 ระดับ",
                     )
-                scores.append(
-                    kpi_score(actual, levels, direction=row.get("direction"), method=method)
-                )
+                scores.append(kpi_score(actual, levels, direction=direction, method=method))
         except LevelsError as exc:
-            code = "result.milestone_level" if row.get("kind") == "milestone" else "kpi.levels_not_monotone"
-            out.append(_error_finding(code, exc, row, "actual" if code.startswith("result") else "l1"))
+            code = (
+                "result.milestone_level"
+                if row.get("kind") == "milestone"
+                else "kpi.levels_not_monotone"
+            )
+            out.append(
+                _error_finding(code, exc, row, "actual" if code.startswith("result") else "l1")
+            )
             scores.append(None)
         except InputError as exc:
             out.append(_error_finding("cell.not_a_number", exc, row, "actual"))

@@ -56,7 +56,10 @@ class Locator:
         if "_row" in frame.columns:
             excel_row = int(row["_row"])
         else:
-            excel_row = self.header_row + 1 + frame.index.get_loc(index)
+            position = frame.index.get_loc(index)
+            if not isinstance(position, int):
+                raise ValueError("a table's index must be unique to locate its cells")
+            excel_row = self.header_row + 1 + position
         letters = [self.columns[f] for f in fields if f in self.columns]
         cell = ""
         if letters:
@@ -147,7 +150,9 @@ def _normalize_cell(
                 )
             )
         if col.kind == "whole" and cell.value != cell.value.to_integral_value():
-            out.append(finding("cell.not_whole", field=col.name, value=value, label=label, **where()))
+            out.append(
+                finding("cell.not_whole", field=col.name, value=value, label=label, **where())
+            )
             return None
         return cell.value
     if col.kind == "flag":
@@ -170,8 +175,8 @@ def _normalize_cell(
             out.append(finding("cell.blank", field=col.name, value="", label=label, **where()))
         return None
     if col.kind == "choice" and col.vocab is not None:
-        code = col.vocab.code(text)
-        if code is None:
+        choice = col.vocab.code(text)
+        if choice is None:
             out.append(
                 finding(
                     "cell.unknown_choice",
@@ -182,7 +187,7 @@ def _normalize_cell(
                     **where(),
                 )
             )
-        return code
+        return choice
     return text
 
 
@@ -261,7 +266,6 @@ _REPORT: dict[str, tuple[str, bool]] = {
     "roster.duplicate_id": ("person_id", False),
     "roster.level_code": ("level_code", False),
     "roster.salary_range": ("salary", False),
-    "roster.unit_missing": ("unit", False),
     "roster.pool_group": ("pool_group", False),
 }
 

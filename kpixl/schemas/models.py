@@ -8,6 +8,7 @@ normalisation), and every check lets ``None`` pass so that one problem is report
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -83,8 +84,9 @@ def _element(fn: Callable[[Any], bool], code: str) -> pa.Check:
     return pa.Check(lambda x: _blank(x) or fn(x), element_wise=True, name=code, error=code)
 
 
-def _text(nullable: bool = False) -> pa.Column:
-    return pa.Column(object, nullable=nullable, required=True)
+def _text() -> pa.Column:
+    # blanks in required columns are reported by normalisation (cell.blank), once
+    return pa.Column(object, nullable=True, required=True)
 
 
 def _levels_ok(row: pd.Series) -> bool:
@@ -93,7 +95,7 @@ def _levels_ok(row: pd.Series) -> bool:
     levels = [row[c] for c in LEVEL_COLUMNS]
     if any(_blank(v) for v in levels) or row["direction"] not in ("higher", "lower"):
         return True
-    pairs = zip(levels, levels[1:], strict=False)
+    pairs = itertools.pairwise(levels)
     if row["direction"] == "higher":
         return all(b > a for a, b in pairs)
     return all(b < a for a, b in pairs)
@@ -118,15 +120,15 @@ def agreement_schema(rules: Rules) -> pa.DataFrameSchema:
         {
             "person_id": _text(),
             "kpi_code": _text(),
-            "kpi_name": _text(nullable=True),
-            "kind": _text(nullable=True),
-            "direction": _text(nullable=True),
+            "kpi_name": _text(),
+            "kind": _text(),
+            "direction": _text(),
             **{c: pa.Column(object, nullable=True) for c in LEVEL_COLUMNS},
             "weight": pa.Column(
                 object, nullable=True, checks=[_element(lambda w: w > 0, "kpi.weight_not_positive")]
             ),
-            "parent_code": _text(nullable=True),
-            "category": _text(nullable=True),
+            "parent_code": _text(),
+            "category": _text(),
         },
         checks=[
             _frame_check(_rowwise(_direction_present), "kpi.direction_missing"),
@@ -245,14 +247,10 @@ def roster_schema(rules: Rules) -> pa.DataFrameSchema:
         {
             "person_id": pa.Column(
                 object,
+                nullable=True,
                 checks=[
                     _element(lambda v: national_id_problem(v) is None, "roster.national_id"),
                 ],
-            ),
-            "unit": pa.Column(
-                object,
-                nullable=True,
-                checks=[_element(lambda v: bool(str(v).strip()), "roster.unit_missing")],
             ),
             "level_code": pa.Column(
                 object,

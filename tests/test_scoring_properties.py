@@ -1,0 +1,144 @@
+"""Property tests: score ranges, monotonicity, level ≤ linear < level + 1, table = scalar."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpixl import achievement_score, competency_score, kpi_score, rating_band, total_score
+from kpixl.core.rules import default_rules
+from kpixl.core.scoring_table import evaluate_table, score_kpi_table
+
+money = st.decimals(
+    min_value=-1000, max_value=1000, places=2, allow_nan=False, allow_infinity=False
+)
+
+
+@st.composite
+def levels_and_direction(draw: st.DrawFn) -> tuple[list[Decimal], str]:
+    start = draw(money)
+    steps = draw(
+        st.lists(st.decimals(min_value="0.01", max_value=200, places=2), min_size=4, max_size=4)
+    )
+    values = [start]
+    for step in steps:
+        values.append(values[-1] + step)
+    direction = draw(st.sampled_from(["higher", "lower"]))
+    if direction == "lower":
+        values.reverse()
+    return values, direction
+
+
+@given(levels_and_direction(), money, money)
+def test_kpi_score_in_range_and_monotone(
+    ld: tuple[list[Decimal], str], x: Decimal, y: Decimal
+) -> None:
+    levels, direction = ld
+    for method in ("linear", "level"):
+        sx = kpi_score(x, levels, direction=direction, method=method)
+        sy = kpi_score(y, levels, direction=direction, method=method)
+        assert Decimal(0) <= sx <= Decimal(5)
+        better = (y >= x) if direction == "higher" else (y <= x)
+        if better:
+            assert sy >= sx
+
+
+@given(levels_and_direction(), money)
+def test_level_at_most_linear_below_next_level(ld: tuple[list[Decimal], str], x: Decimal) -> None:
+    levels, direction = ld
+    level = kpi_score(x, levels, direction=direction, method="level")
+    linear = kpi_score(x, levels, direction=direction, method="linear")
+    assert level <= linear
+    assert linear < level + 1 or level == 5
+    assert level == level.to_integral_value()
+
+
+@st.composite
+def scores_and_weights(draw: st.DrawFn) -> tuple[list[Decimal], list[int]]:
+    n = draw(st.integers(min_value=1, max_value=10))
+    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1, unique=True)))
+    bounds = [0, *cuts, 100]
+    weights = [b - a for a, b in itertools.pairwise(bounds)]
+    scores = draw(st.lists(st.decimals(min_value=0, max_value=5, places=2), min_size=n, max_size=n))
+    return scores, weights
+
+
+@given(scores_and_weights())
+def test_achievement_in_0_100(sw: tuple[list[Decimal], list[int]]) -> None:
+    scores, weights = sw
+    value = achievement_score(scores, weights)
+    assert Decimal(0) <= value <= Decimal(100)
+    assert value == value.quantize(Decimal("0.01"))
+
+
+@given(
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.booleans(),
+)
+def test_total_in_0_100_and_banded(a: Decimal, c: Decimal, probation: bool) -> None:
+    total = total_score(a, c, probation=probation)
+    assert Decimal(0) <= total <= Decimal(100)
+    names = [b.name for b in default_rules().bands]
+    assert rating_band(total) in names
+
+
+@st.composite
+def people_tables(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    kpi_rows: list[dict[str, object]] = []
+    comp_rows: list[dict[str, object]] = []
+    for p in range(draw(st.integers(1, 4))):
+        person = f"P{p}"
+        _, weights = draw(scores_and_weights())
+        for i, weight in enumerate(weights):
+            kind = draw(st.sampled_from(["quantitative", "milestone"]))
+            row: dict[str, object] = {
+                "person_id": person,
+                "kpi_code": f"K{i}",
+                "kind": kind,
+                "weight": Decimal(weight),
+            }
+            if kind == "quantitative":
+                levels, direction = draw(levels_and_direction())
+                row.update({f"l{j}": v for j, v in enumerate(levels, start=1)})
+                row.update(direction=direction, actual=draw(money))
+            else:
+                row.update({f"l{j}": None for j in range(1, 6)})
+                row.update(direction=None, actual=Decimal(draw(st.integers(0, 5))))
+            kpi_rows.append(row)
+        for name in ("ก", "ข", "ค", "ง", "จ"):
+            comp_rows.append(
+                {"person_id": person, "competency": name, "rating": draw(st.integers(1, 5))}
+            )
+    return pd.DataFrame(kpi_rows), pd.DataFrame(comp_rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(people_tables(), st.sampled_from(["linear", "level"]))
+def test_table_functions_agree_with_scalar(
+    tables: tuple[pd.DataFrame, pd.DataFrame], method: str
+) -> None:
+    kpis, comps = tables
+    result = evaluate_table(kpis, comps, method=method)
+    assert result.findings == []
+    scored = score_kpi_table(kpis, method=method).frame
+    for _, row in scored.iterrows():
+        if row["kind"] == "milestone":
+            expected = Decimal(row["actual"]).quantize(Decimal("0.01"))
+        else:
+            levels = [row[f"l{j}"] for j in range(1, 6)]
+            expected = kpi_score(row["actual"], levels, direction=row["direction"], method=method)
+        assert row["score"] == expected
+    for _, person in result.frame.iterrows():
+        mine = scored[scored["person_id"] == person["person_id"]]
+        ach = achievement_score(list(mine["score"]), list(mine["weight"]))
+        ratings = list(comps.loc[comps["person_id"] == person["person_id"], "rating"])
+        comp = competency_score(ratings)
+        assert person["achievement"] == ach
+        assert person["competency"] == comp
+        assert person["total"] == total_score(ach, comp)
+        assert person["band"] == rating_band(person["total"])
