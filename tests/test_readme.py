@@ -30,7 +30,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     pattern = re.search(r'grep -m1 "(.*?)" README\.md', script)
     assert pattern
-    wanted = pattern.group(1).replace("\\[", "[")
+    wanted = pattern.group(1).replace("\\", "")
     readme_lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     first = next(line for line in readme_lines if wanted in line)
     assert first == quick_start()[1]
