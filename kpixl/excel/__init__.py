@@ -1,0 +1,1 @@
+"""xlwings UDFs and macros: thin wrappers over the core."""
