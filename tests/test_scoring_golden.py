@@ -160,16 +160,21 @@ def test_milestone_score_is_the_level_reached() -> None:
 def test_public_api_is_exactly_the_intended_names() -> None:
     assert sorted(kpixl.__all__) == sorted(
         [
+            "Allocation",
             "Finding",
+            "Increase",
             "KpixlError",
             "RuleError",
             "Rules",
             "__version__",
             "achievement_score",
+            "allocate",
             "competency_score",
             "kpi_score",
             "load_rules",
+            "pool_for",
             "rating_band",
+            "salary_increase",
             "total_score",
         ]
     )

@@ -176,6 +176,53 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "กลุ่มวงเงิน “{value}” ไม่ตรงกับระดับ {level_code} (ตามกฎคือ {expected})",
         "pool group “{value}” does not match level {level_code} (the rules say {expected})",
     ),
+    # allocation
+    "alloc.minimums_exceed_pool": (
+        ERROR,
+        "วงเงิน {pool} บาท ไม่พอแม้ให้ทุกคนได้ร้อยละขั้นต่ำของระดับ (ต้องใช้ {need} บาท ขาด {shortfall} บาท)",
+        "the pool of {pool} baht does not cover even the band minimums "
+        "(they need {need} baht; short by {shortfall} baht)",
+    ),
+    "alloc.pool_exceeded": (
+        ERROR,
+        "ใช้วงเงินเกิน {over} บาท (วงเงิน {pool} บาท) ให้ลดร้อยละการเลื่อน",
+        "the increases exceed the pool of {pool} baht by {over} baht; lower some percentages",
+    ),
+    "alloc.pct_missing": (
+        ERROR,
+        "ยังไม่ได้กรอกร้อยละการเลื่อนเงินเดือน",
+        "the increase % is blank",
+    ),
+    "alloc.pct_invalid": (
+        ERROR,
+        "ร้อยละการเลื่อน {value} ไม่ถูกต้อง (ต้องอยู่ระหว่าง 0–{max} และมีทศนิยมไม่เกิน 2 ตำแหน่ง)",
+        "increase % {value} is invalid (must lie within 0–{max}, at most 2 decimals)",
+    ),
+    "alloc.ineligible_pct": (
+        ERROR,
+        "ผู้นี้ไม่มีสิทธิ์ได้เลื่อนเงินเดือน ({reason}) แต่ได้รับร้อยละ {value}",
+        "this person is not eligible ({reason}) but was given {value} %",
+    ),
+    "alloc.pct_outside_band": (
+        ERROR,
+        "ร้อยละ {value} อยู่นอกช่วงของระดับ{band} ({low}–{high})",
+        "{value} % lies outside the range of band {band} ({low}–{high})",
+    ),
+    "alloc.equal_score_unequal_pct": (
+        ERROR,
+        "ผู้ที่ได้คะแนนเท่ากัน ({value}) ต้องได้ร้อยละเท่ากัน: {people}",
+        "people with equal scores ({value}) must get equal percentages: {people}",
+    ),
+    "alloc.not_monotone": (
+        ERROR,
+        "คะแนน {score} ได้ร้อยละ {value} น้อยกว่าผู้ที่ได้คะแนนต่ำกว่า (ร้อยละ {higher})",
+        "score {score} gets {value} %, less than someone with a lower score ({higher} %)",
+    ),
+    "alloc.table_pct": (
+        ERROR,
+        "ตารางร้อยละ: คะแนนตั้งแต่ {floor} ได้ร้อยละ {value} ไม่ถูกต้อง (0–{max}, ทศนิยม 2 ตำแหน่ง)",
+        "% table: {value} % for scores from {floor} is invalid (0–{max}, 2 decimals)",
+    ),
     "table.missing_column": (
         ERROR,
         "ตารางไม่มีคอลัมน์ {field}",

@@ -18,6 +18,7 @@ cannot. It is used by every reader, so all of them agree:
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
@@ -35,7 +36,7 @@ __all__ = [
     "truncate",
 ]
 
-Number = int | str | Decimal | float
+Number = int | str | Decimal | float | numbers.Real
 
 EXCEL_ERRORS = frozenset(
     {
@@ -71,12 +72,13 @@ def dec(value: Number) -> Decimal:
         raise ValueError(f"not a number: {value!r}")
     if isinstance(value, Decimal):
         result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
+    elif isinstance(value, numbers.Integral):  # int, numpy integers
+        result = Decimal(int(value))
+    elif isinstance(value, numbers.Real):  # float, numpy floats
+        as_float = float(value)
+        if not math.isfinite(as_float):
             raise ValueError(f"not a finite number: {value!r}")
-        result = Decimal(str(value))
+        result = Decimal(str(as_float))
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip())
@@ -171,7 +173,7 @@ def _parse(value: object) -> tuple[CellNumber, bool]:
         return _BLANK, False
     if isinstance(value, bool):
         return CellNumber(None, "not_a_number"), False
-    if isinstance(value, (int, Decimal, float)):
+    if isinstance(value, (Decimal, numbers.Real)):
         try:
             return CellNumber(dec(value)), False
         except ValueError:
