@@ -103,6 +103,7 @@ def test_optimize_invariants(people: pd.DataFrame, shape: str, fraction: str) ->
     alloc = allocate(people, pool, shape=shape)
     if alloc.findings:
         assert [f.rule for f in alloc.findings] == ["alloc.minimums_exceed_pool"]
+        assert alloc.used == 0 and (alloc.rows["pct"] == 0).all()
         return
     check_invariants(alloc, people, RULES)
     for cost in next_step_costs(alloc.rows, people, RULES, shape):
@@ -150,7 +151,8 @@ def test_band_minimums_that_do_not_fit_are_reported_with_the_shortfall() -> None
     [f] = alloc.findings
     assert f.rule == "alloc.minimums_exceed_pool" and f.severity == "error"
     assert "720.00" in f.message_th and "720.00" in f.message_en
-    assert list(alloc.rows["pct"]) == [Decimal("4"), Decimal("3")]
+    assert list(alloc.rows["pct"]) == [0, 0] and alloc.used == 0
+    assert all("ไม่พอ" in reason for reason in alloc.rows["reason"])
 
 
 def test_manual_policy_checks_every_rule() -> None:
@@ -316,3 +318,32 @@ def test_bad_policy_or_shape(bad: dict[str, str]) -> None:
 
     with pytest.raises(InputError):
         allocate(people_frame(["90"]), 1000, **bad)  # type: ignore[arg-type]
+
+
+def test_allocate_every_pool_and_report_usage_per_group_and_unit() -> None:
+    from kpixl.core.pool_allocation import allocate_pools
+
+    people = pd.DataFrame(
+        {
+            "person_id": [f"P{i}" for i in range(8)],
+            "level_code": ["K2", "K3", "O2", "D1", "K1", "K2", "D2", "O1"],
+            "salary": [30000, 41000, 20000, 45000, 18330, 25000, 60000, 12000],
+            "total": ["92", "85", "75", "88", "66", "91", "95", "55"],
+            "unit": ["ก", "ก", "ข", "ก", "ข", "ข", "ข", "ก"],
+        }
+    )
+    whole = allocate_pools(people)
+    assert list(whole.usage["unit"]) == ["", ""]
+    assert (whole.usage["used"] <= whole.usage["pool"]).all()
+    assert sorted(whole.rows["person_id"]) == sorted(people["person_id"])
+    split = allocate_pools(people, unit_shares=True)
+    units = split.usage[split.usage["unit"] != ""]
+    groups = split.usage[split.usage["unit"] == ""]
+    assert set(units["unit"]) == {"ก", "ข"}
+    assert (units["used"] <= units["pool"]).all()
+    for group in groups.itertuples():
+        mine = units[units["pool_group"] == group.pool_group]
+        assert group.used == sum(mine["used"], Decimal(0))
+        assert group.leftover == group.pool - group.used
+        assert group.central == group.pool - sum(mine["pool"], Decimal(0))
+    assert len(split.rows) == len(people)

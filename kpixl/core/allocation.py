@@ -18,8 +18,8 @@ Policies:
   then the remainder filled top band first, +0.01 for everyone below the band maximum.
 
   In both, the leftover is smaller than the cheapest further 0.01 step any band could
-  take. When even the band minimums do not fit, the rows show the minimums and a
-  finding says by how much the pool falls short.
+  take. When even the band minimums do not fit, nothing is allocated (the pool is
+  never exceeded) and a finding says by how much the pool falls short.
 
 All money is exact (see :mod:`kpixl.core.increase_vec`).
 """
@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -76,9 +77,13 @@ Ints = npt.NDArray[np.int64]
 
 @dataclass
 class Allocation:
-    """The result of :func:`allocate`: one explained row per person, and the pool's use."""
+    """The result of :func:`allocate`: one explained row per person, and the pool's use.
 
-    rows: pd.DataFrame
+    The decision (``pct`` per person, ``used``, ``leftover``, ``findings``) is made by
+    :func:`allocate`; the explained ``rows`` (Decimal money per person) are built the
+    first time they are read, so a what-if run that only needs the totals stays fast.
+    """
+
     pool: Decimal
     used: Decimal
     leftover: Decimal
@@ -86,6 +91,14 @@ class Allocation:
     policy: str = "optimize"
     shape: str = "flat"
     pct_by_band: dict[str, Decimal] = field(default_factory=dict)
+    build_rows: Callable[[], pd.DataFrame] | None = field(default=None, repr=False)
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """One row per person: ``ALLOCATION_COLUMNS``, money as exact Decimals."""
+        if self.build_rows is None:
+            return pd.DataFrame(columns=ALLOCATION_COLUMNS)
+        return self.build_rows()
 
     @property
     def ok(self) -> bool:
@@ -230,7 +243,13 @@ def _optimize(prep: _Prepared, pool_u: int, shape: str, rules: Rules) -> tuple[I
                 need=f"{Decimal(cost_min) / MICRO:,.2f}",
             )
         )
-        return base_pct, findings
+        note = (
+            "วงเงินไม่พอสำหรับร้อยละขั้นต่ำของระดับ จึงยังไม่จัดสรร"
+            " / the pool does not cover the band minimums: nothing allocated"
+        )
+        for i in np.flatnonzero(elig).tolist():
+            prep.reasons[i] = note
+        return np.zeros_like(base_pct), findings
 
     k = _largest(0, k_max, lambda k: int(money.cost(pct_at(k)).sum()) <= pool_u)
     pct = pct_at(k)
@@ -304,109 +323,134 @@ def _table_pct(prep: _Prepared, table: object, rules: Rules) -> tuple[Ints, list
         else:
             valid.append((floor, hundredths))
     pct = np.zeros(len(prep.ids), dtype=np.int64)
-    for i, total in enumerate(prep.totals.tolist()):
-        if prep.eligible[i]:
-            pct[i] = next((h for floor, h in valid if total >= floor), 0)
+    for floor, hundredths in sorted(valid):  # ascending: the highest floor reached wins
+        pct[prep.totals >= floor] = hundredths
+    pct[~prep.eligible] = 0
     findings += _order_findings(prep, pct)
     return pct, findings
 
 
-def _manual_pct(prep: _Prepared, rules: Rules) -> tuple[Ints, list[Finding]]:
-    findings: list[Finding] = []
-    pct = np.zeros(len(prep.ids), dtype=np.int64)
-    given = prep.given_pct or [None] * len(prep.ids)
-    pmin, pmax, _, _ = _band_arrays(rules)
-    max_h = int(rules.max_increase_pct * 100)
+def _given_hundredths(given: list[object]) -> tuple[Ints, npt.NDArray[np.bool_], list[int]]:
+    """The typed % per person in hundredths; which are blank; which cannot be read."""
+    n = len(given)
+    values = np.zeros(n, dtype=np.int64)
+    blank = np.zeros(n, dtype=bool)
+    bad: list[int] = []
+    try:
+        floats = np.asarray(given, dtype=np.float64)
+        scaled = floats * 100
+        rounded = np.rint(scaled)
+        fast = bool(np.isfinite(scaled[~np.isnan(scaled)]).all()) and bool(
+            (np.abs(scaled - rounded)[~np.isnan(scaled)] < 1e-6).all()
+        )
+    except (TypeError, ValueError):
+        fast = False
+    if fast:
+        blank = np.isnan(floats)
+        values[~blank] = rounded[~blank].astype(np.int64)
+        return values, blank, bad
     for i, raw in enumerate(given):
-        person = prep.ids[i]
         cell = parse_percent(raw)
         if cell.value is None:
-            if prep.eligible[i]:
-                findings.append(finding("alloc.pct_missing", field="pct", person_id=person))
+            blank[i] = cell.problem is None
+            if cell.problem:
+                bad.append(i)
             continue
-        value = cell.value
-        hundredths = _pct_hundredths(value)
-        if hundredths is None or not 0 <= hundredths <= max_h:
-            findings.append(
-                finding(
-                    "alloc.pct_invalid",
-                    field="pct",
-                    value=value,
-                    person_id=person,
-                    max=rules.max_increase_pct,
-                )
+        hundredths = _pct_hundredths(cell.value)
+        if hundredths is None:
+            bad.append(i)
+        else:
+            values[i] = hundredths
+    return values, blank, bad
+
+
+def _manual_pct(prep: _Prepared, rules: Rules) -> tuple[Ints, list[Finding]]:
+    findings: list[Finding] = []
+    given: list[object] = list(prep.given_pct or [None] * len(prep.ids))
+    values, blank, bad = _given_hundredths(given)
+    pmin, pmax, _, _ = _band_arrays(rules)
+    max_h = int(rules.max_increase_pct * 100)
+    invalid = np.zeros(len(values), dtype=bool)
+    invalid[bad] = True
+    invalid |= ~blank & ((values < 0) | (values > max_h))
+    for i in np.flatnonzero(invalid).tolist():
+        findings.append(
+            finding(
+                "alloc.pct_invalid",
+                field="pct",
+                value=given[i],
+                person_id=prep.ids[i],
+                max=rules.max_increase_pct,
             )
-            continue
-        if not prep.eligible[i]:
-            if hundredths:
-                findings.append(
-                    finding(
-                        "alloc.ineligible_pct",
-                        field="pct",
-                        value=value,
-                        person_id=person,
-                        reason=prep.reasons[i],
-                    )
-                )
-            continue
-        band = prep.band_idx[i]
-        if not pmin[band] <= hundredths <= pmax[band]:
-            findings.append(
-                finding(
-                    "alloc.pct_outside_band",
-                    field="pct",
-                    value=value,
-                    person_id=person,
-                    band=rules.bands[band].name,
-                    low=rules.bands[band].pct_min,
-                    high=rules.bands[band].pct_max,
-                )
+        )
+    usable = ~blank & ~invalid
+    for i in np.flatnonzero(blank & prep.eligible).tolist():
+        findings.append(finding("alloc.pct_missing", field="pct", person_id=prep.ids[i]))
+    for i in np.flatnonzero(usable & ~prep.eligible & (values != 0)).tolist():
+        findings.append(
+            finding(
+                "alloc.ineligible_pct",
+                field="pct",
+                value=Decimal(int(values[i])) / 100,
+                person_id=prep.ids[i],
+                reason=prep.reasons[i],
             )
-        pct[i] = hundredths
+        )
+    band = prep.band_idx
+    outside = usable & prep.eligible & ((values < pmin[band]) | (values > pmax[band]))
+    for i in np.flatnonzero(outside).tolist():
+        b = rules.bands[band[i]]
+        findings.append(
+            finding(
+                "alloc.pct_outside_band",
+                field="pct",
+                value=Decimal(int(values[i])) / 100,
+                person_id=prep.ids[i],
+                band=b.name,
+                low=b.pct_min,
+                high=b.pct_max,
+            )
+        )
+    pct = np.where(usable & prep.eligible, values, 0).astype(np.int64)
     findings += _order_findings(prep, pct)
     return pct, findings
 
 
 def _order_findings(prep: _Prepared, pct: Ints) -> list[Finding]:
-    """Equal score → equal %; a higher score → not a lower %."""
+    """Equal score → equal %; a higher score → not a lower % (among the eligible)."""
     out: list[Finding] = []
-    elig = np.flatnonzero(prep.eligible)
-    if elig.size == 0:
+    members = np.flatnonzero(prep.eligible)
+    if members.size == 0:
         return out
-    totals = prep.totals[elig]
-    pcts = pct[elig]
-    order = np.argsort(totals, kind="stable")
-    best_below = -1  # highest % among strictly lower scores
-    i = 0
-    while i < order.size:
-        j = i
-        while j < order.size and totals[order[j]] == totals[order[i]]:
-            j += 1
-        group = order[i:j]
-        score = Decimal(int(totals[group[0]])) / 100
-        if len(set(pcts[group].tolist())) > 1:
-            out.append(
-                finding(
-                    "alloc.equal_score_unequal_pct",
-                    field="pct",
-                    value=score,
-                    people=", ".join(str(prep.ids[elig[g]]) for g in group),
-                )
+    order = members[np.argsort(prep.totals[members], kind="stable")]
+    totals, pcts = prep.totals[order], pct[order]
+    starts = np.flatnonzero(np.r_[True, totals[1:] != totals[:-1]])
+    group_of = np.cumsum(np.r_[True, totals[1:] != totals[:-1]]) - 1
+    gmin = np.minimum.reduceat(pcts, starts)
+    gmax = np.maximum.reduceat(pcts, starts)
+    # highest % among strictly lower scores, per group
+    below = np.r_[-1, np.maximum.accumulate(gmax)[:-1]]
+    for g in np.flatnonzero(gmin != gmax).tolist():
+        end = starts[g + 1] if g + 1 < len(starts) else len(order)
+        out.append(
+            finding(
+                "alloc.equal_score_unequal_pct",
+                field="pct",
+                value=Decimal(int(totals[starts[g]])) / 100,
+                people=", ".join(str(prep.ids[i]) for i in order[starts[g] : end].tolist()),
             )
-        for g in group:
-            if pcts[g] < best_below:
-                out.append(
-                    finding(
-                        "alloc.not_monotone",
-                        field="pct",
-                        value=Decimal(int(pcts[g])) / 100,
-                        person_id=prep.ids[elig[g]],
-                        score=score,
-                        higher=Decimal(best_below) / 100,
-                    )
-                )
-        best_below = max(best_below, int(pcts[group].max()))
-        i = j
+        )
+    for k in np.flatnonzero(pcts < below[group_of]).tolist():
+        out.append(
+            finding(
+                "alloc.not_monotone",
+                field="pct",
+                value=Decimal(int(pcts[k])) / 100,
+                person_id=prep.ids[order[k]],
+                score=Decimal(int(totals[k])) / 100,
+                higher=Decimal(int(below[group_of[k]])) / 100,
+            )
+        )
     return out
 
 
@@ -456,7 +500,6 @@ def allocate(
                 "alloc.pool_exceeded", value=over, over=f"{over:,.2f}", pool=f"{pool_amount:,.2f}"
             )
         )
-    rows = _rows(prep, pct, outcome, rules)
     by_band: dict[str, Decimal] = {}
     if policy == "optimize" and shape == "flat":
         for band_no, band in enumerate(rules.bands):
@@ -465,7 +508,6 @@ def allocate(
                 by_band[band.name] = Decimal(int(pct[members[0]])) / 100
     used = Decimal(used_u) / MICRO
     return Allocation(
-        rows=rows,
         pool=pool_amount,
         used=used,
         leftover=pool_amount - used,
@@ -473,6 +515,7 @@ def allocate(
         policy=policy,
         shape=shape,
         pct_by_band=by_band,
+        build_rows=lambda: _rows(prep, pct, outcome, rules),
     )
 
 
@@ -490,7 +533,7 @@ def _rows(prep: _Prepared, pct: Ints, outcome: Outcome, rules: Rules) -> pd.Data
     reasons = list(prep.reasons)
     capped = outcome.capped
     for i in np.flatnonzero(prep.eligible & (pct == 0)).tolist():
-        reasons[i] = "ได้ร้อยละ 0 / 0 %"
+        reasons[i] = reasons[i] or "ได้ร้อยละ 0 / 0 %"
     for i in np.flatnonzero(prep.eligible & (pct > 0) & capped).tolist():
         reasons[i] = (
             "ถึงขั้นสูงของระดับ ส่วนที่เกินจ่ายเป็นค่าตอบแทนพิเศษ"
