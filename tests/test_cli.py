@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -93,3 +94,27 @@ def test_every_command_has_help_and_an_example(path: tuple[str, ...]) -> None:
     assert result.exit_code == 0
     assert "Example" in result.output
     assert f"kpixl {' '.join(path)}" in result.output
+
+
+def test_salary_calc_explains_the_spec_examples() -> None:
+    below = run("salary", "calc", "28000", "K2", "3.5")
+    assert below.returncode == 0, below.stderr
+    assert "24,410" in below.stdout and "854.35" in below.stdout and "28,860" in below.stdout
+    capped = run("salary", "calc", "43300", "K2", "4")
+    assert "1,158.80" in capped.stdout and "43,600" in capped.stdout
+    data = json.loads(run("salary", "calc", "43300", "K2", "4", "--json").stdout)
+    assert Decimal(data["special_compensation"]) == Decimal("1158.80")
+    assert Decimal(data["increase"]) == 300
+
+
+def test_salary_calc_bad_level_is_a_clean_error() -> None:
+    result = run("salary", "calc", "28000", "K9", "3")
+    assert result.returncode == 1
+    assert "K9" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_salary_table_prints_every_level() -> None:
+    result = run("salary", "table", "--salary-table", "2552")
+    assert result.returncode == 0
+    for code in ("O1", "K5", "D2", "M2"):
+        assert code in result.stdout

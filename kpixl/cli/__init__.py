@@ -12,6 +12,7 @@ import click
 
 from kpixl._version import __version__
 from kpixl.cli.rules import rules_group
+from kpixl.cli.salary import salary_group
 from kpixl.core.errors import KpixlError
 
 __all__ = ["cli", "main"]
@@ -27,6 +28,7 @@ def cli() -> None:
 
 
 cli.add_command(rules_group)
+cli.add_command(salary_group)
 
 
 def main(argv: list[str] | None = None) -> int:

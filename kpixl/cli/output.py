@@ -12,7 +12,14 @@ import click
 
 from kpixl.core.findings import Finding
 
-__all__ = ["echo_findings", "to_json", "to_toml"]
+__all__ = ["baht", "echo_findings", "to_json", "to_toml"]
+
+
+def baht(amount: Decimal) -> str:
+    """Money as people write it: ``28,860`` or ``1,458.80``."""
+    if amount == amount.to_integral_value():
+        return f"{int(amount):,}"
+    return f"{amount:,.2f}"
 
 
 def _json_default(value: object) -> object:
