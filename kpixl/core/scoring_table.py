@@ -41,8 +41,13 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def _where(row: pd.Series) -> dict[str, str]:
-    return {k: str(row[f"_{k}"]) for k in ("file", "sheet") if f"_{k}" in row.index}
+def _where(row: pd.Series, field: str = "") -> dict[str, str]:
+    """Location of a row's field: ``_file``/``_sheet`` columns, and ``_cell_<field>``."""
+    where = {k: str(row[f"_{k}"]) for k in ("file", "sheet") if f"_{k}" in row.index}
+    cell = row.get(f"_cell_{field}") if field else None
+    if isinstance(cell, str) and cell:
+        where["cell"] = cell
+    return where
 
 
 def _error_finding(code: str, exc: InputError, row: pd.Series, fld: str) -> Finding:
@@ -55,7 +60,7 @@ def _error_finding(code: str, exc: InputError, row: pd.Series, fld: str) -> Find
         field=fld,
         value=f.value,
         person_id=f.person_id,
-        **_where(row),
+        **_where(row, fld),
     )
 
 
@@ -79,7 +84,7 @@ def score_kpi_table(
                     field="actual",
                     kpi_code=row.get("kpi_code"),
                     person_id=person,
-                    **_where(row),
+                    **_where(row, "actual"),
                 )
             )
             continue

@@ -119,12 +119,15 @@ ROSTER = TableSpec(
         _PERSON,
         Column("name", "ชื่อ-สกุล"),
         Column("unit", "หน่วยงาน"),
+        Column("unit_code", "รหัสหน่วยงาน", required=False),
         Column("position", "ตำแหน่ง", required=False),
         Column("position_no", "เลขที่ตำแหน่ง", required=False),
         Column("level_code", "รหัสระดับ"),
         Column("salary", "เงินเดือน", "number"),
         Column("pool_group", "กลุ่มวงเงิน", required=False),
         Column("probation", "ทดลองปฏิบัติราชการ", "flag", required=False),
+        Column("evaluator", "ผู้ประเมิน", required=False),
+        Column("job_line", "สายงาน", required=False),
     ),
 )
 

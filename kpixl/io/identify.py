@@ -1,0 +1,75 @@
+"""What a file is, before anything tries to open it as a workbook.
+
+Encrypted, legacy .xls, corrupt, truncated, empty and oversized files become a finding
+with the file's name; nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from kpixl.core.findings import ERROR, Finding
+
+__all__ = ["MAX_BYTES", "check_file"]
+
+MAX_BYTES = 20 * 1024 * 1024  # a personal or unit workbook is well under 1 MB
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+
+
+def _finding(path: Path, code: str, th: str, en: str) -> Finding:
+    return Finding(rule=code, message_th=th, message_en=en, severity=ERROR, file=path.name)
+
+
+def check_file(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Finding | None:
+    """A finding when ``path`` cannot be an .xlsx/.xlsm workbook kpixl can read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        return _finding(path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {exc}", f"cannot open: {exc}")
+    if size == 0:
+        return _finding(path, "file.empty", "ไฟล์ว่างเปล่า", "the file is empty")
+    if size > max_bytes:
+        return _finding(
+            path,
+            "file.too_large",
+            f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์ เกิน {max_bytes:,})",
+            f"the file is too large ({size:,} bytes, over {max_bytes:,})",
+        )
+    if head.startswith(_OLE):
+        return _finding(
+            path,
+            "file.encrypted_or_xls",
+            "ไฟล์ถูกตั้งรหัสผ่านหรือเป็น .xls รุ่นเก่า ให้ถอดรหัสผ่านแล้วบันทึกเป็น .xlsx",
+            "the file is password-protected or an old .xls; remove the password and save as .xlsx",
+        )
+    if not head.startswith(_ZIP):
+        return _finding(
+            path,
+            "file.not_xlsx",
+            "ไม่ใช่ไฟล์ Excel (.xlsx)",
+            "not an Excel workbook (.xlsx)",
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            bad = zf.testzip()
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        return _finding(
+            path,
+            "file.corrupt",
+            f"ไฟล์เสียหรือไม่สมบูรณ์ (อาจส่งทางอีเมลไม่ครบ): {exc}",
+            f"the file is corrupt or truncated (an incomplete e-mail attachment?): {exc}",
+        )
+    if bad is not None or "xl/workbook.xml" not in names:
+        return _finding(
+            path,
+            "file.corrupt",
+            "ไฟล์เสียหรือไม่สมบูรณ์",
+            "the file is corrupt or incomplete",
+        )
+    return None

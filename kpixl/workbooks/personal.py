@@ -1,0 +1,594 @@
+"""The personal workbook: fill it for a person, read it back, check it, seal it.
+
+Filling patches the built template (``templates/personal.xlsx``) cell by cell, so one
+template serves thousands of people quickly. Reading never modifies the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from kpixl.core.findings import ERROR, WARNING, Finding, has_errors
+from kpixl.core.numbers import parse_number
+from kpixl.core.rules import Rules, default_rules
+from kpixl.core.scoring_table import evaluate_table
+from kpixl.core.seal import fingerprint
+from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
+from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.identify import check_file
+from kpixl.io.xlsx_package import CellValue, Package
+from kpixl.schemas.backend import Locator, validate_table
+from kpixl.workbooks import personal_layout as L
+from kpixl.workbooks.personal_template import (
+    NO,
+    YES,
+    band_cells,
+    config_values,
+    write_personal_template,
+)
+
+__all__ = [
+    "PersonalData",
+    "PersonalForm",
+    "PersonalResult",
+    "check_personal",
+    "fill_personal",
+    "read_personal",
+    "seal_personal",
+    "template_package",
+    "write_personal",
+]
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "personal.xlsx"
+
+
+# ------------------------------------------------------------------------- filling
+
+
+@dataclass
+class PersonalData:
+    """What kpixl writes into a person's workbook."""
+
+    round_id: str
+    person: Mapping[str, Any]  # identity fields (see personal_layout.IDENTITY)
+    kpis: Sequence[Mapping[str, Any]] = ()  # agreement rows (canonical codes)
+    competencies: Sequence[Mapping[str, Any]] = ()  # competency, expected, weight
+    actuals: Sequence[Any] | None = None  # one per KPI row, for evaluated workbooks
+    ratings: Sequence[Any] | None = None  # one per competency row
+    other: Any = None
+    revision: int = 1
+
+
+@lru_cache(maxsize=4)
+def _template_bytes(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def template_package(path: str | Path | None = None) -> Package:
+    """The built template as a package (built on the fly if the file is missing)."""
+    target = Path(path) if path else TEMPLATE_PATH
+    if not target.exists():
+        write_personal_template(target)
+    return Package.read(_template_bytes(str(target)))
+
+
+def _label(vocab: Any, value: Any) -> Any:
+    if isinstance(value, str) and value in vocab.labels:
+        return vocab.label(value)
+    return value
+
+
+def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, CellValue]]:
+    """Sheet → cell → value for ``data`` (identity, agreement, results, metadata)."""
+    agreement: dict[str, CellValue] = {}
+    person = dict(data.person)
+    if "probation" in person and isinstance(person["probation"], bool):
+        person["probation"] = YES if person["probation"] else NO
+    for fld, (_, cell) in L.IDENTITY.items():
+        value = person.get(fld)
+        if value is not None:
+            agreement[cell] = (
+                str(value) if fld in ("person_id", "position_no", "unit_code") else value
+            )
+    if len(data.kpis) > L.KPI_ROWS:
+        raise ValueError(f"at most {L.KPI_ROWS} KPI rows fit the form")
+    for i, kpi in enumerate(data.kpis):
+        for fld in L.KPI_INPUT_FIELDS:
+            value = kpi.get(fld)
+            if fld == "kind":
+                value = _label(KINDS, value)
+            elif fld == "direction":
+                value = _label(DIRECTIONS, value)
+            elif fld == "category":
+                value = _label(CATEGORIES, value)
+            if value is not None:
+                agreement[L.kpi_cell(fld, i)] = value
+    for i, comp in enumerate(data.competencies):
+        for fld in ("competency", "expected", "weight"):
+            value = comp.get(fld)
+            if value is not None:
+                agreement[L.comp_cell(fld, i)] = value
+    edits: dict[str, dict[str, CellValue]] = {L.AGREEMENT: agreement}
+    if data.actuals is not None:
+        col = L.ACH_COLUMNS["actual"]
+        edits[L.ACHIEVEMENT] = {
+            f"{col}{L.ACH_FIRST + i}": v for i, v in enumerate(data.actuals) if v is not None
+        }
+    if data.ratings is not None:
+        col = L.CMP_COLUMNS["rating"]
+        edits[L.COMPETENCY] = {
+            f"{col}{L.CMP_FIRST + i}": v for i, v in enumerate(data.ratings) if v is not None
+        }
+    if data.other is not None:
+        edits[L.SUMMARY] = {f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}": data.other}
+    hidden: dict[str, CellValue] = {
+        L.meta_cell("round_id"): data.round_id,
+        L.meta_cell("person_id"): str(person.get("person_id", "")),
+        L.meta_cell("unit_code"): str(person.get("unit_code") or person.get("unit") or ""),
+        L.meta_cell("revision"): data.revision,
+    }
+    for fld, value in config_values(rules).items():
+        hidden[L.config_cell(fld)] = value  # type: ignore[assignment]
+    hidden.update(band_cells(rules))  # type: ignore[arg-type]
+    edits[L.HIDDEN] = hidden
+    return edits
+
+
+def fill_personal(
+    data: PersonalData, *, rules: Rules | None = None, template: Package | None = None
+) -> bytes:
+    """The bytes of a filled personal workbook."""
+    rules = rules or default_rules()
+    package = template or template_package()
+    return package.patched(personal_edits(data, rules))
+
+
+def write_personal(
+    path: str | Path,
+    data: PersonalData,
+    *,
+    rules: Rules | None = None,
+    template: Package | None = None,
+) -> Path:
+    """Write a filled personal workbook atomically."""
+    write_bytes_atomic(path, fill_personal(data, rules=rules, template=template))
+    return Path(path)
+
+
+# ------------------------------------------------------------------------- reading
+
+
+@dataclass
+class PersonalForm:
+    """Everything read from one personal workbook (typed later by the checks)."""
+
+    path: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    identity: dict[str, Any] = field(default_factory=dict)
+    kpis: pd.DataFrame = field(default_factory=pd.DataFrame)  # raw agreement + actual
+    competencies: pd.DataFrame = field(default_factory=pd.DataFrame)  # raw + rating
+    other: Any = None
+    cached: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return not any(f.rule.startswith("file.") and f.severity == ERROR for f in self.findings)
+
+
+def _finding(
+    form: PersonalForm,
+    code: str,
+    th: str,
+    en: str,
+    *,
+    severity: str = ERROR,
+    sheet: str = "",
+    cell: str = "",
+    fld: str = "",
+    value: Any = "",
+) -> None:
+    form.findings.append(
+        Finding(
+            rule=code,
+            message_th=th,
+            message_en=en,
+            severity=severity,  # type: ignore[arg-type]
+            file=form.path.name,
+            sheet=sheet,
+            cell=cell,
+            field=fld,
+            value="" if value is None else str(value),
+            person_id=str(form.meta.get("person_id") or ""),
+        )
+    )
+
+
+def _formula_cells() -> dict[str, list[str]]:
+    """Cells that must hold formulas, per sheet (a constant there is an overwrite)."""
+    ach = [
+        f"{L.ACH_COLUMNS[f]}{L.ACH_FIRST + i}"
+        for i in range(L.KPI_ROWS)
+        for f in ("kpi_code", "weight", "reached", "score", "weighted")
+    ] + [L.ACH_RESULT_CELL]
+    cmp_ = [
+        f"{L.CMP_COLUMNS[f]}{L.CMP_FIRST + i}"
+        for i in range(L.COMP_ROWS)
+        for f in ("competency", "weight", "points", "weighted")
+    ] + [L.CMP_RESULT_CELL]
+    rows = L.SUM_ROWS
+    summ = [
+        f"{L.SUM_SCORE_COL}{rows['achievement']}",
+        f"{L.SUM_SCORE_COL}{rows['competency']}",
+        f"{L.SUM_WEIGHT_COL}{rows['achievement']}",
+        f"{L.SUM_WEIGHT_COL}{rows['competency']}",
+        f"{L.SUM_WEIGHTED_COL}{rows['total']}",
+        f"{L.SUM_SCORE_COL}{rows['band']}",
+    ]
+    return {L.ACHIEVEMENT: ach, L.COMPETENCY: cmp_, L.SUMMARY: summ}
+
+
+RESULT_CELLS = {
+    "achievement": (L.ACHIEVEMENT, L.ACH_RESULT_CELL),
+    "competency": (L.COMPETENCY, L.CMP_RESULT_CELL),
+    "total": (L.SUMMARY, f"{L.SUM_WEIGHTED_COL}{L.SUM_ROWS['total']}"),
+    "band": (L.SUMMARY, f"{L.SUM_SCORE_COL}{L.SUM_ROWS['band']}"),
+}
+
+
+def _cell_index(ref: str) -> tuple[int, int]:
+    col, row = openpyxl.utils.cell.coordinate_from_string(ref)
+    return row - 1, openpyxl.utils.cell.column_index_from_string(col) - 1
+
+
+def _cached_values(path: Path) -> dict[str, Any]:
+    """Values Excel or LibreOffice last computed for the result cells (None if never)."""
+    book = CalamineWorkbook.from_path(str(path))
+    out: dict[str, Any] = {}
+    grids: dict[str, list[list[Any]]] = {}
+    for key, (sheet, ref) in RESULT_CELLS.items():
+        if sheet not in grids:
+            grids[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        r, c = _cell_index(ref)
+        grid = grids[sheet]
+        value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+        out[key] = None if value == "" else value
+    return out
+
+
+def read_personal(path: str | Path) -> PersonalForm:
+    """Read a personal workbook into raw tables; file problems become findings."""
+    form = PersonalForm(Path(path))
+    bad = check_file(form.path)
+    if bad is not None:
+        form.findings.append(bad)
+        return form
+    try:
+        wb = openpyxl.load_workbook(form.path, data_only=False)
+    except Exception as exc:
+        _finding(form, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
+        return form
+    if L.HIDDEN not in wb.sheetnames or any(s not in wb.sheetnames for s in L.SHEETS):
+        _finding(
+            form,
+            "file.not_kpixl",
+            "ไม่ใช่แบบฟอร์มของ kpixl (ไม่พบแผ่นงานของระบบ) ให้ใช้ไฟล์ที่ HR ส่งให้",
+            "not a kpixl personal workbook (its sheets are missing); use the file HR sent",
+        )
+        return form
+    hidden = wb[L.HIDDEN]
+    form.meta = {f: hidden[L.meta_cell(f)].value for f in L.META_FIELDS}
+    form.config = {f: hidden[L.config_cell(f)].value for f in L.CONFIG_FIELDS}
+    if form.meta.get("template_id") != L.TEMPLATE_ID:
+        _finding(
+            form,
+            "file.not_kpixl",
+            "ไม่ใช่แบบฟอร์มข้อตกลงรายบุคคลของ kpixl",
+            "not a kpixl personal workbook",
+            sheet=L.HIDDEN,
+            cell=L.meta_cell("template_id"),
+            value=form.meta.get("template_id"),
+        )
+        return form
+    version = str(form.meta.get("template_version") or "")
+    if version.split(".")[0] != L.TEMPLATE_VERSION.split(".")[0]:
+        _finding(
+            form,
+            "file.template_version",
+            f"แบบฟอร์มรุ่น {version} ไม่ตรงกับรุ่นปัจจุบัน {L.TEMPLATE_VERSION} ให้ขอไฟล์ใหม่จาก HR",
+            f"template version {version} does not match {L.TEMPLATE_VERSION}; ask HR for a new file",
+            sheet=L.HIDDEN,
+            cell=L.meta_cell("template_version"),
+            value=version,
+        )
+        return form
+    agreement = wb[L.AGREEMENT]
+    form.identity = {f: agreement[cell].value for f, (_, cell) in L.IDENTITY.items()}
+    person_id = form.identity.get("person_id") or form.meta.get("person_id")
+    achievement = wb[L.ACHIEVEMENT]
+    rows = []
+    for i in range(L.KPI_ROWS):
+        values = {f: agreement[L.kpi_cell(f, i)].value for f in L.KPI_INPUT_FIELDS}
+        actual_cell = f"{L.ACH_COLUMNS['actual']}{L.ACH_FIRST + i}"
+        actual = achievement[actual_cell].value
+        if all(v is None or str(v).strip() == "" for v in values.values()) and actual is None:
+            continue
+        values.update(
+            person_id=person_id,
+            actual=actual,
+            _row=L.KPI_FIRST + i,
+            _file=form.path.name,
+            _sheet=L.AGREEMENT,
+            _cell_actual=f"'{L.ACHIEVEMENT}'!{actual_cell}",
+        )
+        rows.append(values)
+    form.kpis = pd.DataFrame(rows)
+    competency = wb[L.COMPETENCY]
+    comps = []
+    for i in range(L.COMP_ROWS):
+        values = {
+            f: agreement[L.comp_cell(f, i)].value for f in ("competency", "expected", "weight")
+        }
+        rating_cell = f"{L.CMP_COLUMNS['rating']}{L.CMP_FIRST + i}"
+        rating = competency[rating_cell].value
+        if all(v is None or str(v).strip() == "" for v in values.values()) and rating is None:
+            continue
+        values.update(
+            person_id=person_id,
+            rating=rating,
+            _row=L.COMP_FIRST + i,
+            _file=form.path.name,
+            _sheet=L.AGREEMENT,
+            _cell_rating=f"'{L.COMPETENCY}'!{rating_cell}",
+        )
+        comps.append(values)
+    form.competencies = pd.DataFrame(comps)
+    form.other = wb[L.SUMMARY][f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}"].value
+    for sheet, cells in _formula_cells().items():
+        ws = wb[sheet]
+        for ref in cells:
+            value = ws[ref].value
+            if not (isinstance(value, str) and value.startswith("=")):
+                _finding(
+                    form,
+                    "form.formula_overwritten",
+                    "สูตรถูกแทนที่ด้วยค่าคงที่ ให้ใช้ไฟล์ต้นฉบับหรือคัดลอกสูตรกลับ (kpixl คำนวณใหม่จากข้อมูลที่กรอก)",
+                    "a formula was overwritten by a constant; restore it (kpixl recomputes from the inputs)",
+                    sheet=sheet,
+                    cell=ref,
+                    value=value,
+                )
+    try:
+        form.cached = _cached_values(form.path)
+    except Exception as exc:
+        _finding(
+            form, "file.corrupt", f"อ่านค่าที่คำนวณไว้ไม่ได้: {exc}", f"cannot read cached values: {exc}"
+        )
+    return form
+
+
+# ------------------------------------------------------------------------- checking
+
+
+@dataclass
+class PersonalResult:
+    """A checked personal workbook: the recomputed scores and every finding."""
+
+    form: PersonalForm
+    scores: dict[str, Any]
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+_AGREEMENT_LETTERS = {f: letter for f, (letter, _) in L.KPI_COLUMNS.items()}
+_COMP_LETTERS = {f: letter for f, (letter, _) in L.COMP_COLUMNS.items()}
+
+
+def _close(cached: Any, value: Decimal | None) -> bool:
+    if value is None:
+        return cached is None
+    number = parse_number(cached).value
+    return number is not None and abs(number - value) < Decimal("0.005")
+
+
+def seal_key() -> str | None:
+    """The agency key for sealing, from ``KPIXL_SEAL_KEY`` (None when unset)."""
+    return os.environ.get("KPIXL_SEAL_KEY") or None
+
+
+def check_personal(
+    form: PersonalForm, *, rules: Rules | None = None, key: str | None = None
+) -> PersonalResult:
+    """Validate the tables, recompute every score with the core, compare with the file."""
+    rules = rules or default_rules()
+    findings = list(form.findings)
+    scores: dict[str, Any] = {}
+    if not form.readable or form.kpis is None or "file.not_kpixl" in {f.rule for f in findings}:
+        return PersonalResult(form, scores, findings)
+    name = form.path.name
+    agreement = validate_table(
+        form.kpis,
+        "agreement",
+        rules=rules,
+        locator=Locator(name, L.AGREEMENT, _AGREEMENT_LETTERS),
+    )
+    comps = validate_table(
+        form.competencies,
+        "competencies",
+        rules=rules,
+        locator=Locator(name, L.AGREEMENT, _COMP_LETTERS),
+    )
+    findings += agreement.findings + comps.findings
+    person_id = str(form.identity.get("person_id") or form.meta.get("person_id") or "")
+    probation = str(form.identity.get("probation") or "").strip() == YES
+    kpis = agreement.frame.copy()
+    kpis["actual"] = [parse_number(v).value for v in form.kpis.get("actual", [])]
+    for col in ("_cell_actual", "_file", "_sheet"):
+        if col in form.kpis:
+            kpis[col] = list(form.kpis[col])
+    kpis["_sheet"] = L.ACHIEVEMENT
+    ratings = comps.frame.copy()
+    ratings["rating"] = [parse_number(v).value for v in form.competencies.get("rating", [])]
+    if not agreement.ok or not comps.ok or kpis.empty or ratings.empty:
+        if kpis.empty:
+            findings.append(
+                Finding(
+                    "form.no_kpis",
+                    "ยังไม่มีตัวชี้วัดในข้อตกลง",
+                    "the agreement has no KPIs",
+                    file=name,
+                    sheet=L.AGREEMENT,
+                    cell=L.kpi_cell("kpi_code", 0),
+                    person_id=person_id,
+                )
+            )
+        return PersonalResult(form, scores, findings)
+    people = pd.DataFrame(
+        [{"person_id": kpis["person_id"].iloc[0], "probation": probation, "other": form.other}]
+    )
+    evaluated = evaluate_table(kpis, ratings, people=people, rules=rules)
+    findings += evaluated.findings
+    if not evaluated.frame.empty:
+        row = evaluated.frame.iloc[0]
+        scores = {k: row[k] for k in ("achievement", "competency", "total", "band", "probation")}
+        for key_name, (sheet, ref) in RESULT_CELLS.items():
+            cached = form.cached.get(key_name)
+            value = scores.get(key_name)
+            if cached is None:
+                continue  # never calculated (a file not yet opened in a spreadsheet)
+            same = (cached == value) if key_name == "band" else _close(cached, value)
+            if not same:
+                findings.append(
+                    Finding(
+                        "form.cached_mismatch",
+                        f"ค่าในไฟล์ ({cached}) ไม่ตรงกับที่ kpixl คำนวณใหม่ ({value}); kpixl ใช้ค่าที่คำนวณใหม่",
+                        f"the file shows {cached} but kpixl recomputes {value}; the recomputed value is used",
+                        severity=WARNING,
+                        file=name,
+                        sheet=sheet,
+                        cell=ref,
+                        field=key_name,
+                        value=str(cached),
+                        person_id=person_id,
+                    )
+                )
+    findings += _seal_findings(
+        form, agreement.frame, comps.frame, key=key if key is not None else seal_key()
+    )
+    return PersonalResult(form, scores, findings)
+
+
+def _seal_findings(
+    form: PersonalForm, kpis: pd.DataFrame, comps: pd.DataFrame, *, key: str | None
+) -> list[Finding]:
+    stored = form.meta.get("fingerprint")
+    if not stored:
+        return []
+    method = str(form.meta.get("seal_method") or "sha256")
+    person = str(form.identity.get("person_id") or "")
+    _, digest = fingerprint(
+        person,
+        kpis.to_dict("records"),  # type: ignore[arg-type]
+        comps.to_dict("records"),  # type: ignore[arg-type]
+        key=key if method == "hmac-sha256" else None,
+    )
+    if method == "hmac-sha256" and not key:
+        return [
+            Finding(
+                "form.seal_unverified",
+                "ข้อตกลงถูกลงนามด้วยกุญแจของหน่วยงาน แต่ไม่ได้กำหนด KPIXL_SEAL_KEY จึงตรวจไม่ได้",
+                "the agreement was sealed with an agency key, but KPIXL_SEAL_KEY is not set",
+                severity=WARNING,
+                file=form.path.name,
+                sheet=L.HIDDEN,
+                cell=L.meta_cell("fingerprint"),
+                person_id=person,
+            )
+        ]
+    if digest != stored:
+        return [
+            Finding(
+                "form.sealed_changed",
+                f"ข้อตกลงถูกแก้ไขหลังลงนาม (ลงนามเมื่อ {form.meta.get('sealed_at')}) ให้ผู้ประเมินตรวจและลงนามใหม่",
+                f"the agreement was changed after it was sealed on {form.meta.get('sealed_at')}; "
+                "the supervisor must review and seal it again",
+                file=form.path.name,
+                sheet=L.AGREEMENT,
+                cell=f"A{L.KPI_FIRST}:N{L.COMP_LAST}",
+                field="fingerprint",
+                person_id=person,
+            )
+        ]
+    return []
+
+
+# -------------------------------------------------------------------------- sealing
+
+
+def seal_personal(
+    path: str | Path, *, key: str | None = None, now: datetime | None = None
+) -> tuple[str, str]:
+    """Record the agreement's fingerprint in the workbook; returns (method, digest).
+
+    Raises :class:`~kpixl.core.errors.InputError` when the agreement has errors.
+    """
+    from kpixl.core.errors import InputError
+
+    form = read_personal(path)
+    rules = default_rules()
+    agreement = validate_table(form.kpis, "agreement", rules=rules) if not form.kpis.empty else None
+    comps = (
+        validate_table(form.competencies, "competencies", rules=rules)
+        if not form.competencies.empty
+        else None
+    )
+    problems = [f for f in form.findings if f.severity == ERROR and f.rule.startswith("file.")]
+    if agreement is None:
+        problems.append(Finding("form.no_kpis", "ยังไม่มีตัวชี้วัดในข้อตกลง", "the agreement has no KPIs"))
+    else:
+        problems += [f for f in agreement.findings if f.severity == ERROR]
+    if comps is not None:
+        problems += [f for f in comps.findings if f.severity == ERROR]
+    if problems:
+        raise InputError(
+            "cannot seal an agreement with errors: " + "; ".join(p.message_en for p in problems),
+            "ลงนามไม่ได้ เพราะข้อตกลงยังมีข้อผิดพลาด: " + "; ".join(p.message_th for p in problems),
+        )
+    assert agreement is not None
+    key = key if key is not None else seal_key()
+    method, digest = fingerprint(
+        str(form.identity.get("person_id") or ""),
+        agreement.frame.to_dict("records"),  # type: ignore[arg-type]
+        comps.frame.to_dict("records") if comps is not None else [],  # type: ignore[arg-type]
+        key=key,
+    )
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    revision = int(parse_number(form.meta.get("revision")).value or 0) + 1
+    package = Package.read(Path(path))
+    data = package.patched(
+        {
+            L.HIDDEN: {
+                L.meta_cell("fingerprint"): digest,
+                L.meta_cell("seal_method"): method,
+                L.meta_cell("sealed_at"): stamp,
+                L.meta_cell("revision"): revision,
+            }
+        }
+    )
+    write_bytes_atomic(path, data)
+    return method, digest

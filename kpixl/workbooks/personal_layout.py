@@ -1,0 +1,220 @@
+"""Where everything lives in the personal workbook. The only place that knows cells.
+
+The template builder writes these addresses, the reader reads them; code elsewhere
+uses the names here or the workbook's defined names, never "E3".
+"""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+
+TEMPLATE_ID = "kpixl.personal"
+TEMPLATE_VERSION = "1.0"
+
+AGREEMENT = "ข้อตกลง"
+ACHIEVEMENT = "ผลสัมฤทธิ์"
+COMPETENCY = "สมรรถนะ"
+SUMMARY = "แบบสรุป"
+HIDDEN = "kpixl"
+SHEETS = (AGREEMENT, ACHIEVEMENT, COMPETENCY, SUMMARY, HIDDEN)
+
+# ------------------------------------------------------------------ agreement sheet
+# identity: field → (label cell, value cell)
+IDENTITY = {
+    "name": ("A4", "C4"),
+    "person_id": ("H4", "J4"),
+    "position": ("A5", "C5"),
+    "position_no": ("H5", "J5"),
+    "level_title": ("A6", "C6"),
+    "level_code": ("H6", "J6"),
+    "unit": ("A7", "C7"),
+    "unit_code": ("H7", "J7"),
+    "evaluator": ("A8", "C8"),
+    "probation": ("H8", "J8"),
+}
+IDENTITY_LABELS = {
+    "name": "ชื่อ-สกุล",
+    "person_id": "เลขประจำตัวประชาชน",
+    "position": "ตำแหน่ง",
+    "position_no": "เลขที่ตำแหน่ง",
+    "level_title": "ประเภท/ระดับ",
+    "level_code": "รหัสระดับ",
+    "unit": "หน่วยงาน",
+    "unit_code": "รหัสหน่วยงาน",
+    "evaluator": "ผู้ประเมิน",
+    "probation": "ทดลองปฏิบัติราชการ",
+}
+
+KPI_HEADER_ROW = 11
+KPI_FIRST = 12
+KPI_ROWS = 15
+KPI_LAST = KPI_FIRST + KPI_ROWS - 1
+KPI_TOTAL_ROW = KPI_LAST + 1
+# field → (column letter, Thai header)
+KPI_COLUMNS = {
+    "no": ("A", "ที่"),
+    "kpi_code": ("B", "รหัส"),
+    "kpi_name": ("C", "ตัวชี้วัด"),
+    "kind": ("D", "ประเภท"),
+    "direction": ("E", "ทิศทาง"),
+    "unit": ("F", "หน่วยนับ"),
+    "l1": ("G", "ระดับ 1"),
+    "l2": ("H", "ระดับ 2"),
+    "l3": ("I", "ระดับ 3"),
+    "l4": ("J", "ระดับ 4"),
+    "l5": ("K", "ระดับ 5"),
+    "weight": ("L", "น้ำหนัก (%)"),
+    "parent_code": ("M", "ตัวชี้วัดต้นทาง"),
+    "category": ("N", "ลักษณะงาน"),
+}
+KPI_INPUT_FIELDS = [f for f in KPI_COLUMNS if f != "no"]
+
+COMP_HEADER_ROW = KPI_TOTAL_ROW + 3
+COMP_FIRST = COMP_HEADER_ROW + 1
+COMP_ROWS = 12
+COMP_LAST = COMP_FIRST + COMP_ROWS - 1
+COMP_TOTAL_ROW = COMP_LAST + 1
+COMP_COLUMNS = {
+    "no": ("A", "ที่"),
+    "competency": ("B", "สมรรถนะ"),
+    "expected": ("C", "ระดับที่คาดหวัง"),
+    "weight": ("D", "น้ำหนัก (%)"),
+}
+SIGN_ROW = COMP_TOTAL_ROW + 2
+
+# ---------------------------------------------------------------- achievement sheet
+ACH_FIRST = 6
+ACH_LAST = ACH_FIRST + KPI_ROWS - 1
+ACH_TOTAL_ROW = ACH_LAST + 1
+ACH_RESULT_ROW = ACH_TOTAL_ROW + 2
+ACH_COLUMNS = {
+    "no": "A",
+    "kpi_code": "B",
+    "kpi_name": "C",
+    "weight": "D",
+    "actual": "E",
+    "reached": "F",
+    "score": "G",
+    "weighted": "H",
+    "evidence": "I",
+}
+ACH_RESULT_CELL = f"G{ACH_RESULT_ROW}"
+
+# ----------------------------------------------------------------- competency sheet
+CMP_FIRST = 6
+CMP_LAST = CMP_FIRST + COMP_ROWS - 1
+CMP_TOTAL_ROW = CMP_LAST + 1
+CMP_RESULT_ROW = CMP_TOTAL_ROW + 2
+CMP_COLUMNS = {
+    "no": "A",
+    "competency": "B",
+    "expected": "C",
+    "weight": "D",
+    "rating": "E",
+    "points": "F",
+    "weighted": "G",
+    "note": "H",
+}
+CMP_RESULT_CELL = f"F{CMP_RESULT_ROW}"
+
+# -------------------------------------------------------------------- summary sheet
+SUM_ROWS = {
+    "achievement": 10,
+    "competency": 11,
+    "other": 12,
+    "total": 13,
+    "band": 15,
+}
+SUM_SCORE_COL = "C"
+SUM_WEIGHT_COL = "D"
+SUM_WEIGHTED_COL = "E"
+SUM_BAND_LIST_FIRST = 16
+PLAN_FIRST = 27
+PLAN_ROWS = 4
+
+# ----------------------------------------------------------------- hidden sheet
+META_FIELDS = (
+    "template_id",
+    "template_version",
+    "round_id",
+    "person_id",
+    "unit_code",
+    "revision",
+    "fingerprint",
+    "seal_method",
+    "sealed_at",
+    "generated_by",
+)
+CONFIG_FIELDS = (
+    "method",
+    "competency_method",
+    "rating_max",
+    "w_achievement",
+    "w_competency",
+    "w_other",
+    "w_probation_achievement",
+    "w_probation_competency",
+    "w_probation_other",
+    "rules_id",
+    "salary_table",
+)
+META_FIRST = 2  # B2.. values, A labels
+CONFIG_FIRST = META_FIRST + len(META_FIELDS) + 1
+BAND_FIRST = CONFIG_FIRST + len(CONFIG_FIELDS) + 1  # ascending: min in A, name in B
+BAND_ROWS = 8
+LIST_COLUMN_KIND = "D"
+LIST_COLUMN_DIRECTION = "E"
+LIST_COLUMN_CATEGORY = "F"
+LIST_COLUMN_YESNO = "G"
+LIST_FIRST = 2
+
+
+def meta_cell(field: str) -> str:
+    return f"B{META_FIRST + META_FIELDS.index(field)}"
+
+
+def config_cell(field: str) -> str:
+    return f"B{CONFIG_FIRST + CONFIG_FIELDS.index(field)}"
+
+
+def kpi_cell(field: str, index: int) -> str:
+    """Agreement cell of KPI number ``index`` (0-based)."""
+    return f"{KPI_COLUMNS[field][0]}{KPI_FIRST + index}"
+
+
+def comp_cell(field: str, index: int) -> str:
+    return f"{COMP_COLUMNS[field][0]}{COMP_FIRST + index}"
+
+
+def column_range(letter: str, first: int, last: int) -> str:
+    return f"{letter}{first}:{letter}{last}"
+
+
+def col(n: int) -> str:
+    return get_column_letter(n)
+
+
+# Defined names: the stable addresses other code and readers use.
+def defined_names() -> dict[str, str]:
+    q = lambda sheet: f"'{sheet}'"  # noqa: E731
+    names = {
+        "kpixl_achievement": f"{q(ACHIEVEMENT)}!${ACH_RESULT_CELL[0]}${ACH_RESULT_ROW}",
+        "kpixl_competency": f"{q(COMPETENCY)}!${CMP_RESULT_CELL[0]}${CMP_RESULT_ROW}",
+        "kpixl_total": f"{q(SUMMARY)}!${SUM_WEIGHTED_COL}${SUM_ROWS['total']}",
+        "kpixl_band": f"{q(SUMMARY)}!${SUM_SCORE_COL}${SUM_ROWS['band']}",
+        "kpixl_kpis": f"{q(AGREEMENT)}!$A${KPI_FIRST}:$N${KPI_LAST}",
+        "kpixl_competencies": f"{q(AGREEMENT)}!$A${COMP_FIRST}:$D${COMP_LAST}",
+        "kpixl_actuals": f"{q(ACHIEVEMENT)}!$E${ACH_FIRST}:$E${ACH_LAST}",
+        "kpixl_ratings": f"{q(COMPETENCY)}!$E${CMP_FIRST}:$E${CMP_LAST}",
+        "kpixl_band_mins": f"{q(HIDDEN)}!$A${BAND_FIRST}:$A${BAND_FIRST + BAND_ROWS - 1}",
+        "kpixl_band_names": f"{q(HIDDEN)}!$B${BAND_FIRST}:$B${BAND_FIRST + BAND_ROWS - 1}",
+    }
+    for field in META_FIELDS:
+        cell = meta_cell(field)
+        names[f"kpixl_meta_{field}"] = f"{q(HIDDEN)}!${cell[0]}${cell[1:]}"
+    for field in CONFIG_FIELDS:
+        cell = config_cell(field)
+        names[f"kpixl_{field}"] = f"{q(HIDDEN)}!${cell[0]}${cell[1:]}"
+    for field, (_, value) in IDENTITY.items():
+        names[f"kpixl_id_{field}"] = f"{q(AGREEMENT)}!${value[0]}${value[1:]}"
+    return names

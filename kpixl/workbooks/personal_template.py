@@ -1,0 +1,614 @@
+"""Builds the personal workbook template (``templates/personal.xlsx``) from code.
+
+Every number a reader needs is a native formula, so the file works in Excel or
+LibreOffice without kpixl. The formulas implement the same rules as the core
+(:mod:`kpixl.core.scoring`); LibreOffice recalculation tests hold them to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpixl.core.rules import Rules, default_rules
+from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
+from kpixl.workbooks import personal_layout as L
+
+__all__ = ["NO", "YES", "build_personal_template", "config_values", "write_personal_template"]
+
+FONT = "TH SarabunPSK"
+YES, NO = "ใช่", "ไม่ใช่"
+MILESTONE = KINDS.label("milestone")
+LOWER = DIRECTIONS.label("lower")
+AGREE = f"'{L.AGREEMENT}'"
+
+_thin = Side(style="thin", color="808080")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+RESULT_FILL = PatternFill("solid", fgColor="E2EFDA")
+ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
+WARN_FILL = PatternFill("solid", fgColor="FFE699")
+UNLOCKED = Protection(locked=False)
+
+
+def _font(size: int = 14, bold: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold)
+
+
+def _title(ws: Worksheet, cell: str, text: str, size: int = 18) -> None:
+    ws[cell] = text
+    ws[cell].font = _font(size, bold=True)
+
+
+def _label(ws: Worksheet, cell: str, text: str, bold: bool = True) -> None:
+    ws[cell] = text
+    ws[cell].font = _font(bold=bold)
+
+
+def _input(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
+    for row in ws[ref] if ":" in ref else [[ws[ref]]]:
+        for c in row:
+            c.fill = INPUT_FILL
+            c.protection = UNLOCKED
+            c.border = BORDER
+            c.font = _font()
+            c.alignment = Alignment(vertical="top", wrap_text=True)
+            if number_format:
+                c.number_format = number_format
+
+
+def _formula(ws: Worksheet, cell: str, formula: str, number_format: str | None = None) -> None:
+    ws[cell] = formula
+    ws[cell].font = _font()
+    ws[cell].border = BORDER
+    ws[cell].alignment = Alignment(vertical="top", wrap_text=True)
+    if number_format:
+        ws[cell].number_format = number_format
+
+
+def _header(ws: Worksheet, row: int, headers: dict[str, str]) -> None:
+    for letter, text in headers.items():
+        c = ws[f"{letter}{row}"]
+        c.value = text
+        c.font = _font(bold=True)
+        c.fill = HEAD_FILL
+        c.border = BORDER
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _page(ws: Worksheet, area: str, *, landscape: bool) -> None:
+    ws.print_area = area
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "หน้า &P / &N"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.sheet_view.showGridLines = False
+
+
+def _list(ws: Worksheet, column: str, values: list[str]) -> str:
+    for i, value in enumerate(values):
+        ws[f"{column}{L.LIST_FIRST + i}"] = value
+    last = L.LIST_FIRST + len(values) - 1
+    return f"'{L.HIDDEN}'!${column}${L.LIST_FIRST}:${column}${last}"
+
+
+def config_values(rules: Rules) -> dict[str, object]:
+    """The hidden sheet's config cells for a rule set."""
+    w, p = rules.weights, rules.probation_weights
+    return {
+        "method": rules.scoring_method,
+        "competency_method": rules.competency_method,
+        "rating_max": rules.rating_max,
+        "w_achievement": w.achievement,
+        "w_competency": w.competency,
+        "w_other": w.other,
+        "w_probation_achievement": p.achievement,
+        "w_probation_competency": p.competency,
+        "w_probation_other": p.other,
+        "rules_id": f"{rules.id} {rules.version}",
+        "salary_table": rules.salary_table.id,
+    }
+
+
+def band_cells(rules: Rules) -> dict[str, object]:
+    """Hidden-sheet cells of the band table: ascending (A min, B name), descending (C name)."""
+    cells: dict[str, object] = {}
+    ascending = list(reversed(rules.bands))
+    for i in range(L.BAND_ROWS):
+        row = L.BAND_FIRST + i
+        if i < len(ascending):
+            band = ascending[i]
+            cells[f"A{row}"] = band.min_total if band.min_total is not None else 0
+            cells[f"B{row}"] = band.name
+            cells[f"C{row}"] = rules.bands[i].name
+        else:  # unused rows stay above every total, so LOOKUP never lands on them
+            cells[f"A{row}"] = 1000
+            cells[f"B{row}"] = ""
+            cells[f"C{row}"] = ""
+    return cells
+
+
+def _hidden(wb: Workbook, rules: Rules) -> dict[str, str]:
+    ws = wb.create_sheet(L.HIDDEN)
+    ws.sheet_state = "hidden"
+    ws["A1"] = "kpixl metadata — do not edit / ข้อมูลสำหรับระบบ ห้ามแก้ไข"
+    for field in L.META_FIELDS:
+        cell = L.meta_cell(field)
+        ws[f"A{cell[1:]}"] = field
+        ws[cell].number_format = "@"
+    values = {
+        "template_id": L.TEMPLATE_ID,
+        "template_version": L.TEMPLATE_VERSION,
+        "revision": 0,
+        "generated_by": "kpixl",
+    }
+    for field, value in values.items():
+        ws[L.meta_cell(field)] = value
+    for field, value in config_values(rules).items():
+        cell = L.config_cell(field)
+        ws[f"A{cell[1:]}"] = field
+        ws[cell] = value  # type: ignore[assignment]
+        ws[cell].number_format = "General"
+    ws[f"A{L.BAND_FIRST - 1}"] = "band_min (ascending) / band_name / band_name (descending)"
+    for cell, value in band_cells(rules).items():
+        ws[cell] = value  # type: ignore[assignment]
+        ws[cell].number_format = "General"
+    lists = {
+        "kind": _list(ws, L.LIST_COLUMN_KIND, KINDS.choices),
+        "direction": _list(ws, L.LIST_COLUMN_DIRECTION, DIRECTIONS.choices),
+        "category": _list(ws, L.LIST_COLUMN_CATEGORY, CATEGORIES.choices),
+        "yesno": _list(ws, L.LIST_COLUMN_YESNO, [YES, NO]),
+    }
+    ws.protection.sheet = True
+    return lists
+
+
+def _dv(ws: Worksheet, source: str, ref: str, prompt: str) -> None:
+    dv = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
+    dv.error = "กรุณาเลือกจากรายการ / please pick from the list"
+    dv.errorTitle = "kpixl"
+    dv.prompt = prompt
+    dv.showErrorMessage = True
+    dv.showInputMessage = True
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
+    _title(ws, "A1", "ข้อตกลงผลการปฏิบัติราชการรายบุคคล (Individual performance agreement)")
+    ws["A2"] = '="รอบการประเมิน / round: "&kpixl_meta_round_id'
+    ws["A2"].font = _font(16, bold=True)
+    for field, (label, value) in L.IDENTITY.items():
+        _label(ws, label, L.IDENTITY_LABELS[field])
+        _input(ws, value, "@" if field in ("person_id", "position_no", "unit_code") else None)
+    _dv(ws, lists["yesno"], L.IDENTITY["probation"][1], "ทดลองปฏิบัติราชการหรือไม่")
+    _label(ws, f"A{L.KPI_HEADER_ROW - 1}", "ส่วนที่ 1 ตัวชี้วัดผลสัมฤทธิ์ของงานและค่าเป้าหมาย 5 ระดับ")
+    _header(ws, L.KPI_HEADER_ROW, {letter: text for letter, text in L.KPI_COLUMNS.values()})
+    for i in range(L.KPI_ROWS):
+        row = L.KPI_FIRST + i
+        ws[f"A{row}"] = i + 1
+        ws[f"A{row}"].font = _font()
+        ws[f"A{row}"].border = BORDER
+        ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
+        _input(ws, f"B{row}:N{row}")
+        for letter in "GHIJKL":
+            ws[f"{letter}{row}"].number_format = "General"
+    col = lambda f: L.KPI_COLUMNS[f][0]  # noqa: E731
+    first, last = L.KPI_FIRST, L.KPI_LAST
+    _dv(ws, lists["kind"], L.column_range(col("kind"), first, last), "ประเภทตัวชี้วัด")
+    _dv(ws, lists["direction"], L.column_range(col("direction"), first, last), "ทิศทางของตัวชี้วัด")
+    _dv(ws, lists["category"], L.column_range(col("category"), first, last), "ลักษณะงาน")
+    weight = DataValidation(type="decimal", operator="between", formula1="0.01", formula2="100")
+    weight.error = "น้ำหนักต้องมากกว่า 0 และไม่เกิน 100 / weight must be within 0–100"
+    weight.showErrorMessage = True
+    ws.add_data_validation(weight)
+    weight.add(L.column_range(col("weight"), first, last))
+    total = f"{col('weight')}{L.KPI_TOTAL_ROW}"
+    _label(ws, f"K{L.KPI_TOTAL_ROW}", "รวมน้ำหนัก")
+    _formula(ws, total, f"=SUM({L.column_range(col('weight'), first, last)})", "0.00")
+    ws.conditional_formatting.add(total, FormulaRule(formula=[f"{total}<>100"], fill=ERROR_FILL))
+    monotone = (
+        f'AND($D{first}="{KINDS.label("quantitative")}",COUNT($G{first}:$K{first})=5,'
+        f'IF($E{first}="{LOWER}",OR($H{first}>=$G{first},$I{first}>=$H{first},'
+        f"$J{first}>=$I{first},$K{first}>=$J{first}),OR($H{first}<=$G{first},"
+        f"$I{first}<=$H{first},$J{first}<=$I{first},$K{first}<=$J{first})))"
+    )
+    ws.conditional_formatting.add(
+        f"G{first}:K{last}", FormulaRule(formula=[monotone], fill=ERROR_FILL)
+    )
+    missing_levels = (
+        f'AND($B{first}<>"",$D{first}<>"{MILESTONE}",COUNT($G{first}:$K{first})<5,G{first}="")'
+    )
+    ws.conditional_formatting.add(
+        f"G{first}:K{last}", FormulaRule(formula=[missing_levels], fill=WARN_FILL)
+    )
+    ws.add_table(
+        Table(
+            displayName="kpixl_kpi_table",
+            ref=f"A{L.KPI_HEADER_ROW}:N{last}",
+            tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False),
+        )
+    )
+    # competencies
+    _label(ws, f"A{L.COMP_HEADER_ROW - 1}", "ส่วนที่ 2 สมรรถนะที่คาดหวัง")
+    _header(ws, L.COMP_HEADER_ROW, {letter: text for letter, text in L.COMP_COLUMNS.values()})
+    for i in range(L.COMP_ROWS):
+        row = L.COMP_FIRST + i
+        ws[f"A{row}"] = i + 1
+        ws[f"A{row}"].font = _font()
+        ws[f"A{row}"].border = BORDER
+        ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
+        _input(ws, f"B{row}:D{row}")
+    level = DataValidation(type="whole", operator="between", formula1="0", formula2="5")
+    level.error = "ระดับที่คาดหวังต้องเป็น 0–5 / expected level must be 0–5"
+    level.showErrorMessage = True
+    ws.add_data_validation(level)
+    level.add(L.column_range("C", L.COMP_FIRST, L.COMP_LAST))
+    ctotal = f"D{L.COMP_TOTAL_ROW}"
+    _label(ws, f"C{L.COMP_TOTAL_ROW}", "รวมน้ำหนัก")
+    _formula(ws, ctotal, f"=SUM(D{L.COMP_FIRST}:D{L.COMP_LAST})", "0.00")
+    ws.conditional_formatting.add(
+        ctotal, FormulaRule(formula=[f"AND({ctotal}<>0,{ctotal}<>100)"], fill=ERROR_FILL)
+    )
+    ws.add_table(
+        Table(
+            displayName="kpixl_competency_table",
+            ref=f"A{L.COMP_HEADER_ROW}:D{L.COMP_LAST}",
+            tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False),
+        )
+    )
+    sign = L.SIGN_ROW
+    _label(ws, f"A{sign}", "ผู้รับการประเมินและผู้ประเมินได้ตกลงตัวชี้วัดและค่าเป้าหมายร่วมกันแล้ว", False)
+    _label(ws, f"B{sign + 2}", "ลงชื่อ ....................................... ผู้รับการประเมิน", False)
+    _label(ws, f"H{sign + 2}", "ลงชื่อ ....................................... ผู้ประเมิน", False)
+    _label(ws, f"B{sign + 3}", "วันที่ ........................................", False)
+    _label(ws, f"H{sign + 3}", "วันที่ ........................................", False)
+    widths = {"A": 5, "B": 9, "C": 38, "D": 16, "E": 14, "F": 10, "L": 10, "M": 12, "N": 16}
+    for letter in "GHIJK":
+        widths[letter] = 9
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{L.KPI_FIRST}"
+    _page(ws, f"A1:N{sign + 3}", landscape=True)
+    ws.print_title_rows = f"{L.KPI_HEADER_ROW}:{L.KPI_HEADER_ROW}"
+
+
+def _achievement(ws: Worksheet) -> None:
+    _title(ws, "A1", "การประเมินผลสัมฤทธิ์ของงาน (Achievement)")
+    ws["A2"] = '="ชื่อ-สกุล: "&kpixl_id_name&"   รอบการประเมิน: "&kpixl_meta_round_id'
+    ws["A2"].font = _font(bold=True)
+    ws["A3"] = (
+        '="วิธีคิดคะแนน: "&IF(kpixl_method="level","ระดับสูงสุดที่ทำได้ (level)",'
+        '"เทียบส่วนระหว่างระดับ (linear)")'
+    )
+    ws["A3"].font = _font()
+    _header(
+        ws,
+        L.ACH_FIRST - 1,
+        {
+            "A": "ที่",
+            "B": "รหัส",
+            "C": "ตัวชี้วัด",
+            "D": "น้ำหนัก",
+            "E": "ผลการดำเนินงานจริง",
+            "F": "ระดับที่ทำได้",
+            "G": "คะแนน (0–5)",
+            "H": "คะแนน × น้ำหนัก",
+            "I": "หลักฐาน / หมายเหตุ",
+        },
+    )
+    for i in range(L.KPI_ROWS):
+        r = L.ACH_FIRST + i
+        a = L.KPI_FIRST + i
+        levels = f"{AGREE}!$G{a}:$K{a}"
+        kind = f"{AGREE}!$D{a}"
+        ws[f"A{r}"] = i + 1
+        ws[f"A{r}"].font = _font()
+        ws[f"A{r}"].border = BORDER
+        _formula(ws, f"B{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!B{a})')
+        _formula(ws, f"C{r}", f'=IF({AGREE}!C{a}="","",{AGREE}!C{a})')
+        _formula(ws, f"D{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!L{a})', "0.00")
+        _input(ws, f"E{r}", "General")
+        _formula(
+            ws,
+            f"F{r}",
+            f'=IF(OR(B{r}="",E{r}=""),"",IF({kind}="{MILESTONE}",E{r},'
+            f'SUMPRODUCT(--((E{r}-{levels})*IF({AGREE}!$E{a}="{LOWER}",-1,1)>=0))))',
+        )
+        _formula(
+            ws,
+            f"G{r}",
+            f'=IF(F{r}="","",IF(OR({kind}="{MILESTONE}",kpixl_method="level",F{r}=0,F{r}=5),'
+            f"F{r},ROUNDDOWN(ROUND(F{r}+(E{r}-INDEX({levels},F{r}))/"
+            f"(INDEX({levels},F{r}+1)-INDEX({levels},F{r})),9),2)))",
+            "0.00",
+        )
+        _formula(ws, f"H{r}", f'=IF(G{r}="","",G{r}*D{r})', "0.00")
+        _input(ws, f"I{r}")
+    first, last = L.ACH_FIRST, L.ACH_LAST
+    _label(ws, f"C{L.ACH_TOTAL_ROW}", "รวม")
+    _formula(ws, f"D{L.ACH_TOTAL_ROW}", f"=SUM(D{first}:D{last})", "0.00")
+    _formula(ws, f"H{L.ACH_TOTAL_ROW}", f"=SUM(H{first}:H{last})", "0.00")
+    _label(ws, f"C{L.ACH_RESULT_ROW}", "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100)")
+    result = L.ACH_RESULT_CELL
+    _formula(
+        ws,
+        result,
+        f'=IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
+        f'IF(SUM(D{first}:D{last})=0,"",ROUND(SUMPRODUCT(G{first}:G{last},D{first}:D{last})'
+        f"/(SUM(D{first}:D{last})*5)*100,2)))",
+        "0.00",
+    )
+    ws[result].fill = RESULT_FILL
+    ws[result].font = _font(16, bold=True)
+    ws.conditional_formatting.add(
+        f"E{first}:E{last}",
+        FormulaRule(formula=[f'AND($B{first}<>"",$E{first}="")'], fill=WARN_FILL),
+    )
+    for letter, width in {
+        "A": 5,
+        "B": 9,
+        "C": 40,
+        "D": 9,
+        "E": 14,
+        "F": 9,
+        "G": 10,
+        "H": 12,
+        "I": 30,
+    }.items():
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{first}"
+    _page(ws, f"A1:I{L.ACH_RESULT_ROW}", landscape=True)
+
+
+def _competency(ws: Worksheet) -> None:
+    _title(ws, "A1", "การประเมินสมรรถนะ (Competencies)")
+    ws["A2"] = '="ชื่อ-สกุล: "&kpixl_id_name&"   รอบการประเมิน: "&kpixl_meta_round_id'
+    ws["A2"].font = _font(bold=True)
+    ws["A3"] = (
+        '=IF(kpixl_competency_method="gap","วิธีประเมิน: เทียบระดับที่แสดงออกกับระดับที่คาดหวัง '
+        '(3/2/1/0 คะแนน)","วิธีประเมิน: ให้คะแนน 1–"&kpixl_rating_max&" × น้ำหนัก")'
+    )
+    ws["A3"].font = _font()
+    _header(
+        ws,
+        L.CMP_FIRST - 1,
+        {
+            "A": "ที่",
+            "B": "สมรรถนะ",
+            "C": "ระดับที่คาดหวัง",
+            "D": "น้ำหนัก",
+            "E": "คะแนน / ระดับที่แสดงออก",
+            "F": "คะแนนที่ได้",
+            "G": "คะแนน × น้ำหนัก",
+            "H": "หมายเหตุ",
+        },
+    )
+    for i in range(L.COMP_ROWS):
+        r = L.CMP_FIRST + i
+        a = L.COMP_FIRST + i
+        ws[f"A{r}"] = i + 1
+        ws[f"A{r}"].font = _font()
+        ws[f"A{r}"].border = BORDER
+        _formula(ws, f"B{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!B{a})')
+        _formula(ws, f"C{r}", f'=IF(OR(B{r}="",{AGREE}!C{a}=""),"",{AGREE}!C{a})')
+        _formula(ws, f"D{r}", f'=IF(B{r}="","",IF({AGREE}!D{a}="",1,{AGREE}!D{a}))', "0.00")
+        _input(ws, f"E{r}", "General")
+        _formula(
+            ws,
+            f"F{r}",
+            f'=IF(OR(B{r}="",E{r}=""),"",IF(kpixl_competency_method="gap",'
+            f"IF(E{r}>=C{r},3,IF(C{r}-E{r}<=1,2,IF(C{r}-E{r}<=2,1,0))),E{r}))",
+        )
+        _formula(ws, f"G{r}", f'=IF(F{r}="","",F{r}*D{r})', "0.00")
+        _input(ws, f"H{r}")
+    first, last = L.CMP_FIRST, L.CMP_LAST
+    rating = DataValidation(type="whole", operator="between", formula1="0", formula2="5")
+    rating.error = "คะแนนต้องเป็นจำนวนเต็ม 0–5 / rating must be a whole number 0–5"
+    rating.showErrorMessage = True
+    ws.add_data_validation(rating)
+    rating.add(L.column_range("E", first, last))
+    _label(ws, f"B{L.CMP_TOTAL_ROW}", "รวม")
+    _formula(ws, f"D{L.CMP_TOTAL_ROW}", f"=SUM(D{first}:D{last})", "0.00")
+    _formula(ws, f"G{L.CMP_TOTAL_ROW}", f"=SUM(G{first}:G{last})", "0.00")
+    _label(ws, f"B{L.CMP_RESULT_ROW}", "คะแนนสมรรถนะ (เต็ม 100)")
+    result = L.CMP_RESULT_CELL
+    _formula(
+        ws,
+        result,
+        f'=IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
+        f'IF(SUM(D{first}:D{last})=0,"",ROUND(SUMPRODUCT(F{first}:F{last},D{first}:D{last})'
+        f'/(SUM(D{first}:D{last})*IF(kpixl_competency_method="gap",3,kpixl_rating_max))*100,2)))',
+        "0.00",
+    )
+    ws[result].fill = RESULT_FILL
+    ws[result].font = _font(16, bold=True)
+    ws.conditional_formatting.add(
+        f"E{first}:E{last}",
+        FormulaRule(formula=[f'AND($B{first}<>"",$E{first}="")'], fill=WARN_FILL),
+    )
+    ws.conditional_formatting.add(
+        f"E{first}:E{last}",
+        FormulaRule(
+            formula=[
+                f'AND($E{first}<>"",kpixl_competency_method<>"gap",'
+                f"OR($E{first}<1,$E{first}>kpixl_rating_max))"
+            ],
+            fill=ERROR_FILL,
+        ),
+    )
+    for letter, width in {
+        "A": 5,
+        "B": 42,
+        "C": 12,
+        "D": 9,
+        "E": 14,
+        "F": 11,
+        "G": 12,
+        "H": 28,
+    }.items():
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{first}"
+    _page(ws, f"A1:H{L.CMP_RESULT_ROW}", landscape=False)
+
+
+def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
+    _title(ws, "A1", "แบบสรุปการประเมินผลการปฏิบัติราชการ")
+    ws["A2"] = '="รอบการประเมิน / round: "&kpixl_meta_round_id'
+    ws["A2"].font = _font(16, bold=True)
+    _label(ws, "A3", "ส่วนที่ 1 ข้อมูลของผู้รับการประเมิน")
+    identity = [
+        ("A4", "ชื่อ-สกุล", "B4", "kpixl_id_name"),
+        ("D4", "เลขประจำตัวประชาชน", "E4", "kpixl_id_person_id"),
+        ("A5", "ตำแหน่ง", "B5", "kpixl_id_position"),
+        ("D5", "ประเภท/ระดับ", "E5", "kpixl_id_level_title"),
+        ("A6", "หน่วยงาน", "B6", "kpixl_id_unit"),
+        ("D6", "ผู้ประเมิน", "E6", "kpixl_id_evaluator"),
+    ]
+    for label_cell, label, value_cell, name in identity:
+        _label(ws, label_cell, label)
+        ws[value_cell] = f'=IF({name}="","",{name})'
+        ws[value_cell].font = _font()
+    _label(ws, "A8", "ส่วนที่ 2 การสรุปผลการประเมิน")
+    _header(
+        ws,
+        9,
+        {
+            "A": "องค์ประกอบการประเมิน",
+            "B": "",
+            "C": "คะแนน (เต็ม 100)",
+            "D": "น้ำหนัก (%)",
+            "E": "คะแนนถ่วงน้ำหนัก",
+        },
+    )
+    rows = L.SUM_ROWS
+    sc, wc, tc = L.SUM_SCORE_COL, L.SUM_WEIGHT_COL, L.SUM_WEIGHTED_COL
+    probation = 'kpixl_id_probation="ใช่"'
+    lines = [
+        ("achievement", "ผลสัมฤทธิ์ของงาน", '=IF(kpixl_achievement="","",kpixl_achievement)'),
+        (
+            "competency",
+            "พฤติกรรมการปฏิบัติราชการ (สมรรถนะ)",
+            '=IF(kpixl_competency="","",kpixl_competency)',
+        ),
+    ]
+    for key, label, formula in lines:
+        r = rows[key]
+        _label(ws, f"A{r}", label, False)
+        _formula(ws, f"{sc}{r}", formula, "0.00")
+        _formula(ws, f"{wc}{r}", f"=IF({probation},kpixl_w_probation_{key},kpixl_w_{key})", "0")
+        _formula(ws, f"{tc}{r}", f'=IF({sc}{r}="","",{sc}{r}*{wc}{r}/100)', "0.00")
+    r = rows["other"]
+    _label(ws, f"A{r}", "องค์ประกอบอื่น (ถ้ามี)", False)
+    _input(ws, f"{sc}{r}", "0.00")
+    _formula(ws, f"{wc}{r}", f"=IF({probation},kpixl_w_probation_other,kpixl_w_other)", "0")
+    _formula(ws, f"{tc}{r}", f'=IF(OR({sc}{r}="",{wc}{r}=0),"",{sc}{r}*{wc}{r}/100)', "0.00")
+    t = rows["total"]
+    a, c, o = rows["achievement"], rows["competency"], rows["other"]
+    _label(ws, f"A{t}", "รวม")
+    _formula(ws, f"{wc}{t}", f"=SUM({wc}{a}:{wc}{o})", "0")
+    _formula(
+        ws,
+        f"{tc}{t}",
+        f'=IF(OR({sc}{a}="",{sc}{c}=""),"",ROUND({sc}{a}*{wc}{a}/100+{sc}{c}*{wc}{c}/100'
+        f"+IF({wc}{o}>0,N({sc}{o})*{wc}{o}/100,0),2))",
+        "0.00",
+    )
+    ws[f"{tc}{t}"].fill = RESULT_FILL
+    ws[f"{tc}{t}"].font = _font(16, bold=True)
+    b = rows["band"]
+    _label(ws, f"A{b}", "ระดับผลการประเมิน")
+    _formula(
+        ws,
+        f"{sc}{b}",
+        f'=IF({tc}{t}="","",LOOKUP({tc}{t},kpixl_band_names_lookup_mins,kpixl_band_names))',
+    )
+    ws[f"{sc}{b}"].fill = RESULT_FILL
+    ws[f"{sc}{b}"].font = _font(16, bold=True)
+    for i in range(L.BAND_ROWS):
+        row = L.SUM_BAND_LIST_FIRST + i
+        src = f"'{L.HIDDEN}'!$C${L.BAND_FIRST + i}"
+        ws[f"B{row}"] = f'=IF({src}="","",{src})'
+        ws[f"B{row}"].font = _font()
+        ws[f"C{row}"] = f'=IF(B{row}="","",IF($C${b}=B{row},"☑","☐"))'
+        ws[f"C{row}"].font = _font()
+    plan = L.PLAN_FIRST
+    _label(ws, f"A{plan - 2}", "ส่วนที่ 3 แผนพัฒนาการปฏิบัติราชการรายบุคคล")
+    _header(ws, plan - 1, {"A": "ความรู้ ทักษะ หรือสมรรถนะที่ต้องพัฒนา", "C": "วิธีการพัฒนา", "E": "ช่วงเวลา"})
+    for i in range(L.PLAN_ROWS):
+        row = plan + i
+        for left, right in (("A", "B"), ("C", "D")):
+            ws.merge_cells(f"{left}{row}:{right}{row}")
+        _input(ws, f"A{row}:E{row}")
+    ack = plan + L.PLAN_ROWS + 1
+    _label(ws, f"A{ack}", "ส่วนที่ 4 การรับทราบผลการประเมิน")
+    _label(ws, f"A{ack + 1}", "ผู้รับการประเมิน: ได้รับทราบผลการประเมินและแผนพัฒนาแล้ว", False)
+    _label(
+        ws, f"C{ack + 2}", "ลงชื่อ ................................. วันที่ ..................", False
+    )
+    _label(ws, f"A{ack + 3}", "ผู้ประเมิน: ได้แจ้งผลการประเมินให้ผู้รับการประเมินทราบแล้ว", False)
+    _label(
+        ws, f"C{ack + 4}", "ลงชื่อ ................................. วันที่ ..................", False
+    )
+    higher = ack + 6
+    _label(ws, f"A{higher}", "ส่วนที่ 5 ความเห็นของผู้บังคับบัญชาเหนือขึ้นไป")
+    _label(ws, f"A{higher + 1}", "เห็นด้วยกับผลการประเมิน", False)
+    _input(ws, f"C{higher + 1}")
+    _dv(ws, lists["yesno"], f"C{higher + 1}", "เห็นด้วยหรือไม่")
+    _label(ws, f"A{higher + 2}", "ความเห็น (ถ้าไม่เห็นด้วย)", False)
+    ws.merge_cells(f"C{higher + 2}:E{higher + 2}")
+    _input(ws, f"C{higher + 2}:E{higher + 2}")
+    _label(
+        ws, f"C{higher + 3}", "ลงชื่อ ................................. วันที่ ..................", False
+    )
+    for letter, width in {"A": 30, "B": 14, "C": 18, "D": 14, "E": 18}.items():
+        ws.column_dimensions[letter].width = width
+    _page(ws, f"A1:E{higher + 3}", landscape=False)
+
+
+def build_personal_template(rules: Rules | None = None) -> Workbook:
+    """The personal workbook, empty, configured for ``rules`` (the defaults if None)."""
+    rules = rules or default_rules()
+    wb = Workbook()
+    agreement = wb.active
+    agreement.title = L.AGREEMENT
+    achievement = wb.create_sheet(L.ACHIEVEMENT)
+    competency = wb.create_sheet(L.COMPETENCY)
+    summary = wb.create_sheet(L.SUMMARY)
+    lists = _hidden(wb, rules)
+    names = L.defined_names()
+    names["kpixl_band_names_lookup_mins"] = names["kpixl_band_mins"]
+    for name, ref in names.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    _agreement(agreement, lists)
+    _achievement(achievement)
+    _competency(competency)
+    _summary(summary, lists)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = "kpixl"
+    wb.properties.title = "ข้อตกลงและแบบประเมินผลการปฏิบัติราชการรายบุคคล"
+    return wb
+
+
+def write_personal_template(path: str | Path, rules: Rules | None = None) -> Path:
+    """Build and save the template; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_personal_template(rules).save(path)
+    return path
