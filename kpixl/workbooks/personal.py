@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -28,7 +28,7 @@ from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.identify import check_file
 from kpixl.io.xlsx_package import CellValue, Package
-from kpixl.schemas.backend import Locator, validate_table
+from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.personal_template import (
     NO,
@@ -406,6 +406,11 @@ def _close(cached: Any, value: Decimal | None) -> bool:
     return number is not None and abs(number - value) < Decimal("0.005")
 
 
+def _agreement_row(cell: str) -> int:
+    digits = "".join(ch for ch in cell.split(":")[0] if ch.isdigit())
+    return int(digits or 0)
+
+
 def seal_key() -> str | None:
     """The agency key for sealing, from ``KPIXL_SEAL_KEY`` (None when unset)."""
     return os.environ.get("KPIXL_SEAL_KEY") or None
@@ -431,19 +436,43 @@ def check_personal(
         form.competencies,
         "competencies",
         rules=rules,
-        locator=Locator(name, L.AGREEMENT, _COMP_LETTERS),
+        locator=Locator(name, L.AGREEMENT, {**_COMP_LETTERS, "rating": L.CMP_COLUMNS["rating"]}),
     )
+    # ratings live on the competency sheet: point their findings there
+    comps.findings = [
+        replace(
+            f,
+            sheet=L.COMPETENCY,
+            cell=f"{L.CMP_COLUMNS['rating']}{_agreement_row(f.cell) - L.COMP_FIRST + L.CMP_FIRST}",
+        )
+        if f.field == "rating" and f.cell
+        else f
+        for f in comps.findings
+    ]
     findings += agreement.findings + comps.findings
     person_id = str(form.identity.get("person_id") or form.meta.get("person_id") or "")
     probation = str(form.identity.get("probation") or "").strip() == YES
     kpis = agreement.frame.copy()
-    kpis["actual"] = [parse_number(v).value for v in form.kpis.get("actual", [])]
-    for col in ("_cell_actual", "_file", "_sheet"):
-        if col in form.kpis:
-            kpis[col] = list(form.kpis[col])
+    results_raw = pd.DataFrame(
+        {
+            "person_id": list(form.kpis["person_id"]),
+            "kpi_code": list(form.kpis["kpi_code"]),
+            "actual": list(form.kpis["actual"]),
+            "_row": [r - L.KPI_FIRST + L.ACH_FIRST for r in form.kpis["_row"]],
+        }
+    )
+    results = normalize_table(
+        results_raw,
+        "results",
+        locator=Locator(name, L.ACHIEVEMENT, {"actual": L.ACH_COLUMNS["actual"]}),
+    )
+    findings += [f for f in results.findings if f.field == "actual"]
+    kpis["actual"] = pd.Series(list(results.frame["actual"]), index=kpis.index, dtype=object)
+    for col in ("_cell_actual", "_file"):
+        kpis[col] = list(form.kpis[col])
     kpis["_sheet"] = L.ACHIEVEMENT
     ratings = comps.frame.copy()
-    ratings["rating"] = [parse_number(v).value for v in form.competencies.get("rating", [])]
+    ratings["_cell_rating"] = list(form.competencies["_cell_rating"])
     if not agreement.ok or not comps.ok or kpis.empty or ratings.empty:
         if kpis.empty:
             findings.append(

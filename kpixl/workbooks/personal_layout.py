@@ -191,7 +191,7 @@ def column_range(letter: str, first: int, last: int) -> str:
 
 
 def col(n: int) -> str:
-    return get_column_letter(n)
+    return str(get_column_letter(n))
 
 
 # Defined names: the stable addresses other code and readers use.

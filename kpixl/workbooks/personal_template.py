@@ -163,11 +163,11 @@ def _hidden(wb: Workbook, rules: Rules) -> dict[str, str]:
     for field, value in config_values(rules).items():
         cell = L.config_cell(field)
         ws[f"A{cell[1:]}"] = field
-        ws[cell] = value  # type: ignore[assignment]
+        ws[cell] = value
         ws[cell].number_format = "General"
     ws[f"A{L.BAND_FIRST - 1}"] = "band_min (ascending) / band_name / band_name (descending)"
     for cell, value in band_cells(rules).items():
-        ws[cell] = value  # type: ignore[assignment]
+        ws[cell] = value
         ws[cell].number_format = "General"
     lists = {
         "kind": _list(ws, L.LIST_COLUMN_KIND, KINDS.choices),
