@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,7 +39,7 @@ def rules_for(tmp: Path, method: str, competency_method: str) -> Rules:
 def split_weights(n: int, rng: random.Random) -> list[int]:
     cuts = sorted(rng.sample(range(5, 96, 5), n - 1))
     bounds = [0, *cuts, 100]
-    return [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(bounds)]
 
 
 @dataclass
