@@ -101,6 +101,11 @@ class Package:
             part = sheets[sheet]
             xml = self.parts[part].decode("utf-8")
             changed[part] = _patch_sheet(xml, cells).encode("utf-8")
+        return self.to_bytes(changed)
+
+    def to_bytes(self, changed: Mapping[str, bytes] | None = None) -> bytes:
+        """The package zipped reproducibly (fixed entry dates), with ``changed`` parts."""
+        changed = changed or {}
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for name in self.order:

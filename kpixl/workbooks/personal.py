@@ -115,7 +115,7 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
             if value is not None:
                 agreement[L.kpi_cell(fld, i)] = value
     for i, comp in enumerate(data.competencies):
-        for fld in ("competency", "expected", "weight"):
+        for fld in L.COMP_INPUT_FIELDS:
             value = comp.get(fld)
             if value is not None:
                 agreement[L.comp_cell(fld, i)] = value

@@ -76,10 +76,12 @@ COMP_LAST = COMP_FIRST + COMP_ROWS - 1
 COMP_TOTAL_ROW = COMP_LAST + 1
 COMP_COLUMNS = {
     "no": ("A", "ที่"),
-    "competency": ("B", "สมรรถนะ"),
-    "expected": ("C", "ระดับที่คาดหวัง"),
-    "weight": ("D", "น้ำหนัก (%)"),
+    "group": ("B", "กลุ่ม"),
+    "competency": ("C", "สมรรถนะ"),
+    "expected": ("D", "ระดับที่คาดหวัง"),
+    "weight": ("E", "น้ำหนัก (%)"),
 }
+COMP_INPUT_FIELDS = ["group", "competency", "expected", "weight"]
 SIGN_ROW = COMP_TOTAL_ROW + 2
 
 # ---------------------------------------------------------------- achievement sheet
@@ -203,7 +205,7 @@ def defined_names() -> dict[str, str]:
         "kpixl_total": f"{q(SUMMARY)}!${SUM_WEIGHTED_COL}${SUM_ROWS['total']}",
         "kpixl_band": f"{q(SUMMARY)}!${SUM_SCORE_COL}${SUM_ROWS['band']}",
         "kpixl_kpis": f"{q(AGREEMENT)}!$A${KPI_FIRST}:$N${KPI_LAST}",
-        "kpixl_competencies": f"{q(AGREEMENT)}!$A${COMP_FIRST}:$D${COMP_LAST}",
+        "kpixl_competencies": f"{q(AGREEMENT)}!$A${COMP_FIRST}:$E${COMP_LAST}",
         "kpixl_actuals": f"{q(ACHIEVEMENT)}!$E${ACH_FIRST}:$E${ACH_LAST}",
         "kpixl_ratings": f"{q(COMPETENCY)}!$E${CMP_FIRST}:$E${CMP_LAST}",
         "kpixl_band_mins": f"{q(HIDDEN)}!$A${BAND_FIRST}:$A${BAND_FIRST + BAND_ROWS - 1}",

@@ -7,6 +7,8 @@ LibreOffice without kpixl. The formulas implement the same rules as the core
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,6 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
+from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import personal_layout as L
 
 __all__ = ["NO", "YES", "build_personal_template", "config_values", "write_personal_template"]
@@ -75,6 +79,7 @@ def _formula(ws: Worksheet, cell: str, formula: str, number_format: str | None =
 
 
 def _header(ws: Worksheet, row: int, headers: dict[str, str]) -> None:
+    ws.row_dimensions[row].height = 40
     for letter, text in headers.items():
         c = ws[f"{letter}{row}"]
         c.value = text
@@ -85,6 +90,8 @@ def _header(ws: Worksheet, row: int, headers: dict[str, str]) -> None:
 
 
 def _page(ws: Worksheet, area: str, *, landscape: bool) -> None:
+    ws.sheet_format.defaultRowHeight = 22
+    ws.sheet_format.customHeight = True
     ws.print_area = area
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -196,7 +203,14 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     ws["A2"].font = _font(16, bold=True)
     for field, (label, value) in L.IDENTITY.items():
         _label(ws, label, L.IDENTITY_LABELS[field])
-        _input(ws, value, "@" if field in ("person_id", "position_no", "unit_code") else None)
+        row = value[1:]
+        last = "F" if value.startswith("C") else "L"
+        ws.merge_cells(f"{value}:{last}{row}")
+        _input(
+            ws,
+            f"{value}:{last}{row}",
+            "@" if field in ("person_id", "position_no", "unit_code") else None,
+        )
     _dv(ws, lists["yesno"], L.IDENTITY["probation"][1], "ทดลองปฏิบัติราชการหรือไม่")
     _label(ws, f"A{L.KPI_HEADER_ROW - 1}", "ส่วนที่ 1 ตัวชี้วัดผลสัมฤทธิ์ของงานและค่าเป้าหมาย 5 ระดับ")
     _header(ws, L.KPI_HEADER_ROW, {letter: text for letter, text in L.KPI_COLUMNS.values()})
@@ -246,6 +260,7 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         )
     )
     # competencies
+    cc = {f: letter for f, (letter, _) in L.COMP_COLUMNS.items()}
     _label(ws, f"A{L.COMP_HEADER_ROW - 1}", "ส่วนที่ 2 สมรรถนะที่คาดหวัง")
     _header(ws, L.COMP_HEADER_ROW, {letter: text for letter, text in L.COMP_COLUMNS.values()})
     for i in range(L.COMP_ROWS):
@@ -254,22 +269,22 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         ws[f"A{row}"].font = _font()
         ws[f"A{row}"].border = BORDER
         ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
-        _input(ws, f"B{row}:D{row}")
+        _input(ws, f"{cc['group']}{row}:{cc['weight']}{row}")
     level = DataValidation(type="whole", operator="between", formula1="0", formula2="5")
     level.error = "ระดับที่คาดหวังต้องเป็น 0–5 / expected level must be 0–5"
     level.showErrorMessage = True
     ws.add_data_validation(level)
-    level.add(L.column_range("C", L.COMP_FIRST, L.COMP_LAST))
-    ctotal = f"D{L.COMP_TOTAL_ROW}"
-    _label(ws, f"C{L.COMP_TOTAL_ROW}", "รวมน้ำหนัก")
-    _formula(ws, ctotal, f"=SUM(D{L.COMP_FIRST}:D{L.COMP_LAST})", "0.00")
+    level.add(L.column_range(cc["expected"], L.COMP_FIRST, L.COMP_LAST))
+    ctotal = f"{cc['weight']}{L.COMP_TOTAL_ROW}"
+    _label(ws, f"{cc['expected']}{L.COMP_TOTAL_ROW}", "รวมน้ำหนัก")
+    _formula(ws, ctotal, f"=SUM({L.column_range(cc['weight'], L.COMP_FIRST, L.COMP_LAST)})", "0.00")
     ws.conditional_formatting.add(
         ctotal, FormulaRule(formula=[f"AND({ctotal}<>0,{ctotal}<>100)"], fill=ERROR_FILL)
     )
     ws.add_table(
         Table(
             displayName="kpixl_competency_table",
-            ref=f"A{L.COMP_HEADER_ROW}:D{L.COMP_LAST}",
+            ref=f"A{L.COMP_HEADER_ROW}:{cc['weight']}{L.COMP_LAST}",
             tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False),
         )
     )
@@ -279,7 +294,10 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     _label(ws, f"H{sign + 2}", "ลงชื่อ ....................................... ผู้ประเมิน", False)
     _label(ws, f"B{sign + 3}", "วันที่ ........................................", False)
     _label(ws, f"H{sign + 3}", "วันที่ ........................................", False)
-    widths = {"A": 5, "B": 9, "C": 38, "D": 16, "E": 14, "F": 10, "L": 10, "M": 12, "N": 16}
+    for i in range(L.KPI_ROWS):
+        ws.row_dimensions[L.KPI_FIRST + i].height = 40
+    ws.row_dimensions[L.KPI_HEADER_ROW].height = 40
+    widths = {"A": 5, "B": 14, "C": 42, "D": 18, "E": 14, "F": 10, "L": 10, "M": 12, "N": 18}
     for letter in "GHIJK":
         widths[letter] = 9
     for letter, width in widths.items():
@@ -406,9 +424,12 @@ def _competency(ws: Worksheet) -> None:
         ws[f"A{r}"] = i + 1
         ws[f"A{r}"].font = _font()
         ws[f"A{r}"].border = BORDER
-        _formula(ws, f"B{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!B{a})')
-        _formula(ws, f"C{r}", f'=IF(OR(B{r}="",{AGREE}!C{a}=""),"",{AGREE}!C{a})')
-        _formula(ws, f"D{r}", f'=IF(B{r}="","",IF({AGREE}!D{a}="",1,{AGREE}!D{a}))', "0.00")
+        name, expected, weight = (
+            f"{AGREE}!{L.COMP_COLUMNS[f][0]}{a}" for f in ("competency", "expected", "weight")
+        )
+        _formula(ws, f"B{r}", f'=IF({name}="","",{name})')
+        _formula(ws, f"C{r}", f'=IF(OR(B{r}="",{expected}=""),"",{expected})')
+        _formula(ws, f"D{r}", f'=IF(B{r}="","",IF({weight}="",1,{weight}))', "0.00")
         _input(ws, f"E{r}", "General")
         _formula(
             ws,
@@ -577,7 +598,7 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     _label(
         ws, f"C{higher + 3}", "ลงชื่อ ................................. วันที่ ..................", False
     )
-    for letter, width in {"A": 30, "B": 14, "C": 18, "D": 14, "E": 18}.items():
+    for letter, width in {"A": 34, "B": 16, "C": 20, "D": 14, "E": 18}.items():
         ws.column_dimensions[letter].width = width
     _page(ws, f"A1:E{higher + 3}", landscape=False)
 
@@ -606,9 +627,23 @@ def build_personal_template(rules: Rules | None = None) -> Workbook:
     return wb
 
 
+_STAMP = "2026-01-01T00:00:00Z"
+
+
+def reproducible_bytes(wb: Workbook) -> bytes:
+    """Save ``wb`` so that the same workbook always gives the same bytes."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    package = Package.read(buffer.getvalue())
+    core = package.parts["docProps/core.xml"].decode("utf-8")
+    core = re.sub(
+        r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rf"\g<1>{_STAMP}\g<2>", core
+    )
+    return package.to_bytes({"docProps/core.xml": core.encode("utf-8")})
+
+
 def write_personal_template(path: str | Path, rules: Rules | None = None) -> Path:
-    """Build and save the template; returns the path."""
+    """Build and save the template (byte-for-byte reproducible); returns the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    build_personal_template(rules).save(path)
+    write_bytes_atomic(path, reproducible_bytes(build_personal_template(rules)))
     return path
