@@ -19,6 +19,7 @@ import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, WARNING, Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
@@ -29,6 +30,7 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.identify import check_file
 from kpixl.io.xlsx_package import CellValue, Package
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
+from kpixl.schemas.models import national_id_problem
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.personal_template import (
     NO,
@@ -451,6 +453,21 @@ def check_personal(
     ]
     findings += agreement.findings + comps.findings
     person_id = str(form.identity.get("person_id") or form.meta.get("person_id") or "")
+    why = national_id_problem(person_id)
+    if why is not None:
+        findings.append(
+            finding(
+                "roster.national_id",
+                field="person_id",
+                value=person_id,
+                why="ต้องเป็นตัวเลข 13 หลัก" if why == "length" else "เลขตรวจสอบหลักสุดท้ายไม่ถูกต้อง",
+                why_en="must be 13 digits" if why == "length" else "wrong check digit",
+                file=name,
+                sheet=L.AGREEMENT,
+                cell=L.IDENTITY["person_id"][1],
+                person_id=person_id,
+            )
+        )
     probation = str(form.identity.get("probation") or "").strip() == YES
     kpis = agreement.frame.copy()
     results_raw = pd.DataFrame(

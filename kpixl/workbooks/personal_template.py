@@ -203,12 +203,11 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     ws["A2"].font = _font(16, bold=True)
     for field, (label, value) in L.IDENTITY.items():
         _label(ws, label, L.IDENTITY_LABELS[field])
-        row = value[1:]
-        last = "F" if value.startswith("C") else "L"
-        ws.merge_cells(f"{value}:{last}{row}")
+        end = ("F" if value.startswith("C") else "L") + value[1:]
+        ws.merge_cells(f"{value}:{end}")
         _input(
             ws,
-            f"{value}:{last}{row}",
+            f"{value}:{end}",
             "@" if field in ("person_id", "position_no", "unit_code") else None,
         )
     _dv(ws, lists["yesno"], L.IDENTITY["probation"][1], "ทดลองปฏิบัติราชการหรือไม่")
