@@ -6,13 +6,16 @@ mapping of :class:`~kpixl.core.errors.KpixlError` to a clean message and exit co
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from kpixl._version import __version__
+from kpixl.cli.personal import personal_group, seal_command, validate_command
 from kpixl.cli.rules import rules_group
 from kpixl.cli.salary import salary_group
+from kpixl.cli.templates import templates_group
 from kpixl.core.errors import KpixlError
 
 __all__ = ["cli", "main"]
@@ -29,6 +32,10 @@ def cli() -> None:
 
 cli.add_command(rules_group)
 cli.add_command(salary_group)
+cli.add_command(personal_group)
+cli.add_command(validate_command)
+cli.add_command(seal_command)
+cli.add_command(templates_group)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     except KpixlError as exc:
         click.echo(f"ข้อผิดพลาด / error: {exc}", err=True)
         return 1
+    except Exception as exc:
+        if os.environ.get("KPIXL_DEBUG"):
+            raise
+        click.echo(
+            f"ข้อผิดพลาดภายในของ kpixl / internal error: {type(exc).__name__}: {exc}\n"
+            "โปรดแจ้งผู้ดูแลระบบ (ตั้ง KPIXL_DEBUG=1 เพื่อดูรายละเอียด)"
+            " / please report it (set KPIXL_DEBUG=1 for details)",
+            err=True,
+        )
+        return 3
     return code if isinstance(code, int) else 0
 
 

@@ -102,6 +102,7 @@ class Rules:
     core_competencies: tuple[str, ...]
     managerial_competencies: tuple[str, ...]
     managerial_types: tuple[str, ...]
+    expected_levels: dict[str, int]
     score_places: int
     bands: tuple[Band, ...]
     salary_table: SalaryTable
@@ -155,6 +156,10 @@ def _default_data() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+# tables whose keys are the agency's own (group names): an override replaces them whole
+_FREE_TABLES = ("pools.groups",)
+
+
 def merge_rule_data(
     base: Mapping[str, Any], override: Mapping[str, Any], *, path: str = ""
 ) -> tuple[dict[str, Any], list[RuleProblem]]:
@@ -177,7 +182,7 @@ def merge_rule_data(
                 )
             )
             continue
-        if isinstance(base[key], dict) and isinstance(value, dict) and name != "pools.groups":
+        if isinstance(base[key], dict) and isinstance(value, dict) and name not in _FREE_TABLES:
             merged[key], sub = merge_rule_data(base[key], value, path=name)
             problems += sub
         else:
@@ -411,6 +416,33 @@ def _pool_groups(r: _Reader, table: SalaryTable) -> dict[str, tuple[str, ...]]:
     return groups
 
 
+def _expected_levels(r: _Reader, table: SalaryTable | None) -> dict[str, int]:
+    raw = r.raw("competency.expected_levels")
+    if not isinstance(raw, dict):
+        r.problem(
+            "competency.expected_levels",
+            raw,
+            "ต้องเป็นตาราง รหัสระดับ = ระดับ",
+            "must map level codes to levels",
+        )
+        return {}
+    out: dict[str, int] = {}
+    for code, level in raw.items():
+        rule = f"competency.expected_levels.{code}"
+        if table is not None and code not in table.levels:
+            r.problem(rule, code, f"ไม่รู้จักรหัสระดับ {code}", f"unknown level code {code}")
+        if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 5:
+            r.problem(
+                rule,
+                level,
+                "ระดับที่คาดหวังต้องเป็นจำนวนเต็ม 0–5",
+                "expected level must be a whole number 0–5",
+            )
+            continue
+        out[str(code)] = level
+    return out
+
+
 def _salary_table(r: _Reader, table_id: str, base_dir: Path | None) -> SalaryTable | None:
     table_file = r.text("salary.table_file")
     try:
@@ -524,6 +556,7 @@ def _build(data: dict[str, Any], *, table_id: str, base_dir: Path | None) -> Rul
         core_competencies=r.texts("competency.core"),
         managerial_competencies=r.texts("competency.managerial"),
         managerial_types=r.texts("competency.managerial_types"),
+        expected_levels=_expected_levels(r, table),
         score_places=r.integer("scores.places"),
         bands=bands,
         salary_table=table,  # type: ignore[arg-type]  # checked below

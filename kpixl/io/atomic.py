@@ -35,5 +35,18 @@ def atomic_path(target: str | Path, *, backup: bool = False) -> Iterator[Path]:
 
 
 def write_bytes_atomic(target: str | Path, data: bytes, *, backup: bool = False) -> None:
-    with atomic_path(target, backup=backup) as tmp:
-        tmp.write_bytes(data)
+    """Write ``data`` to a hidden temp file beside ``target``, then rename it over."""
+    target = Path(target)
+    if backup:
+        with atomic_path(target, backup=True) as tmp:
+            tmp.write_bytes(data)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

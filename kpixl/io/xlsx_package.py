@@ -3,16 +3,18 @@
 Generating thousands of workbooks by loading and saving each with openpyxl is slow;
 instead the built template's parts are read once and, per person, only the cells that
 change are rewritten in the sheet XML (as inline strings or numbers, keeping each
-cell's style). Every other part is copied as it is.
+cell's style). Unchanged parts are compressed once and copied into every package.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -21,10 +23,12 @@ __all__ = ["CellValue", "Package", "sheet_parts"]
 
 CellValue = str | int | Decimal | float | bool | None
 
-_NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"[^>]*/>')
 _REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"[^>]*/>')
 _REL_ALT = re.compile(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"[^>]*/>')
+_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"((?:\s+[a-zA-Z:]+="[^"]*")*)\s*(?:/>|>.*?</c>)', re.S)
+_STYLE = re.compile(r'\ss="(\d+)"')
+_DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01, fixed: reproducible bytes
 
 
 def _unescape(text: str) -> str:
@@ -59,19 +63,98 @@ def _cell_xml(ref: str, style: str, value: CellValue) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _patch_sheet(xml: str, cells: Mapping[str, CellValue]) -> str:
-    for ref, value in cells.items():
-        pattern = re.compile(rf'<c r="{ref}"((?:\s+[a-zA-Z:]+="[^"]*")*)\s*(?:/>|>.*?</c>)', re.S)
-        match = pattern.search(xml)
-        if match is None:
-            raise KeyError(f"cell {ref} is not in the template (give it a style so it is kept)")
-        style = re.search(r'\ss="(\d+)"', match.group(1) or "")
-        xml = (
-            xml[: match.start()]
-            + _cell_xml(ref, style.group(1) if style else "", value)
-            + xml[match.end() :]
+@dataclass
+class _SheetIndex:
+    """Where each cell of a sheet's XML starts and ends, and its style."""
+
+    xml: str
+    cells: dict[str, tuple[int, int, str]]
+
+    @classmethod
+    def of(cls, xml: str) -> _SheetIndex:
+        cells = {}
+        for m in _CELL.finditer(xml):
+            style = _STYLE.search(m.group(2) or "")
+            cells[m.group(1)] = (m.start(), m.end(), style.group(1) if style else "")
+        return cls(xml, cells)
+
+    def patch(self, edits: Mapping[str, CellValue]) -> str:
+        pieces = []
+        for ref, value in edits.items():
+            if ref not in self.cells:
+                raise KeyError(f"cell {ref} is not in the template (give it a style so it is kept)")
+            start, end, style = self.cells[ref]
+            pieces.append((start, end, _cell_xml(ref, style, value)))
+        pieces.sort()
+        out, pos = [], 0
+        for start, end, text in pieces:
+            out.append(self.xml[pos:start])
+            out.append(text)
+            pos = end
+        out.append(self.xml[pos:])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: bytes
+    crc: int
+    size: int
+    data: bytes  # raw deflate stream
+
+
+def _deflate(data: bytes, level: int) -> _Entry:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return _Entry(b"", zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+
+
+def _zip(entries: list[_Entry]) -> bytes:
+    """A minimal, reproducible zip writer for entries already deflated."""
+    local, central = bytearray(), bytearray()
+    for e in entries:
+        offset = len(local)
+        header = struct.pack(
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            20,
+            0x800,
+            8,
+            0,
+            _DOS_DATE,
+            e.crc,
+            len(e.data),
+            e.size,
+            len(e.name),
+            0,
         )
-    return xml
+        local += header + e.name + e.data
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0x800,
+                8,
+                0,
+                _DOS_DATE,
+                e.crc,
+                len(e.data),
+                e.size,
+                len(e.name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + e.name
+        )
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), len(local), 0
+    )
+    return bytes(local + central + end)
 
 
 @dataclass
@@ -80,6 +163,8 @@ class Package:
 
     parts: dict[str, bytes]
     order: list[str]
+    _index: dict[str, _SheetIndex] = field(default_factory=dict, repr=False)
+    _packed: dict[str, _Entry] = field(default_factory=dict, repr=False)
 
     @classmethod
     def read(cls, source: str | Path | bytes) -> Package:
@@ -93,23 +178,30 @@ class Package:
     def sheets(self) -> dict[str, str]:
         return sheet_parts(self.parts)
 
+    def _sheet_index(self, part: str) -> _SheetIndex:
+        if part not in self._index:
+            self._index[part] = _SheetIndex.of(self.parts[part].decode("utf-8"))
+        return self._index[part]
+
     def patched(self, edits: Mapping[str, Mapping[str, CellValue]]) -> bytes:
         """The package as bytes with ``edits`` (sheet name → cell → value) applied."""
         sheets = self.sheets
-        changed: dict[str, bytes] = {}
-        for sheet, cells in edits.items():
-            part = sheets[sheet]
-            xml = self.parts[part].decode("utf-8")
-            changed[part] = _patch_sheet(xml, cells).encode("utf-8")
+        changed = {
+            sheets[sheet]: self._sheet_index(sheets[sheet]).patch(cells).encode("utf-8")
+            for sheet, cells in edits.items()
+        }
         return self.to_bytes(changed)
 
     def to_bytes(self, changed: Mapping[str, bytes] | None = None) -> bytes:
         """The package zipped reproducibly (fixed entry dates), with ``changed`` parts."""
         changed = changed or {}
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for name in self.order:
-                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, changed.get(name, self.parts[name]), compresslevel=1)
-        return buffer.getvalue()
+        entries = []
+        for name in self.order:
+            if name in changed:
+                entry = _deflate(changed[name], 1)
+            else:
+                if name not in self._packed:
+                    self._packed[name] = _deflate(self.parts[name], 6)
+                entry = self._packed[name]
+            entries.append(_Entry(name.encode("utf-8"), entry.crc, entry.size, entry.data))
+        return _zip(entries)

@@ -270,6 +270,11 @@ def _cached_values(path: Path) -> dict[str, Any]:
     return out
 
 
+_SOURCE = ["_row", "_file", "_sheet"]
+_KPI_FRAME = [*L.KPI_INPUT_FIELDS, "person_id", "actual", *_SOURCE, "_cell_actual"]
+_COMP_FRAME = [*L.COMP_INPUT_FIELDS, "person_id", "rating", *_SOURCE, "_cell_rating"]
+
+
 def read_personal(path: str | Path) -> PersonalForm:
     """Read a personal workbook into raw tables; file problems become findings."""
     form = PersonalForm(Path(path))
@@ -336,7 +341,7 @@ def read_personal(path: str | Path) -> PersonalForm:
             _cell_actual=f"'{L.ACHIEVEMENT}'!{actual_cell}",
         )
         rows.append(values)
-    form.kpis = pd.DataFrame(rows)
+    form.kpis = pd.DataFrame(rows, columns=_KPI_FRAME)
     competency = wb[L.COMPETENCY]
     comps = []
     for i in range(L.COMP_ROWS):
@@ -356,7 +361,7 @@ def read_personal(path: str | Path) -> PersonalForm:
             _cell_rating=f"'{L.COMPETENCY}'!{rating_cell}",
         )
         comps.append(values)
-    form.competencies = pd.DataFrame(comps)
+    form.competencies = pd.DataFrame(comps, columns=_COMP_FRAME)
     form.other = wb[L.SUMMARY][f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}"].value
     for sheet, cells in _formula_cells().items():
         ws = wb[sheet]
@@ -470,6 +475,19 @@ def check_personal(
         )
     probation = str(form.identity.get("probation") or "").strip() == YES
     kpis = agreement.frame.copy()
+    if form.kpis.empty:
+        findings.append(
+            Finding(
+                "form.no_kpis",
+                "ยังไม่มีตัวชี้วัดในข้อตกลง ให้กรอกตัวชี้วัดอย่างน้อย 1 ตัว",
+                "the agreement has no KPIs yet; enter at least one",
+                file=name,
+                sheet=L.AGREEMENT,
+                cell=L.kpi_cell("kpi_code", 0),
+                person_id=person_id,
+            )
+        )
+        return PersonalResult(form, scores, findings)
     results_raw = pd.DataFrame(
         {
             "person_id": list(form.kpis["person_id"]),
@@ -490,19 +508,7 @@ def check_personal(
     kpis["_sheet"] = L.ACHIEVEMENT
     ratings = comps.frame.copy()
     ratings["_cell_rating"] = list(form.competencies["_cell_rating"])
-    if not agreement.ok or not comps.ok or kpis.empty or ratings.empty:
-        if kpis.empty:
-            findings.append(
-                Finding(
-                    "form.no_kpis",
-                    "ยังไม่มีตัวชี้วัดในข้อตกลง",
-                    "the agreement has no KPIs",
-                    file=name,
-                    sheet=L.AGREEMENT,
-                    cell=L.kpi_cell("kpi_code", 0),
-                    person_id=person_id,
-                )
-            )
+    if not agreement.ok or not comps.ok or ratings.empty:
         return PersonalResult(form, scores, findings)
     people = pd.DataFrame(
         [{"person_id": kpis["person_id"].iloc[0], "probation": probation, "other": form.other}]

@@ -1,0 +1,36 @@
+"""``kpixl templates``: rebuild the workbook templates from code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kpixl.workbooks.personal import TEMPLATE_PATH
+from kpixl.workbooks.personal_template import write_personal_template
+
+__all__ = ["templates_group"]
+
+
+@click.group("templates")
+def templates_group() -> None:
+    """แม่แบบสมุดงาน / Workbook templates."""
+
+
+@templates_group.command("build")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=TEMPLATE_PATH.parent,
+    show_default=True,
+)
+def build(out_dir: Path) -> None:
+    """สร้างแม่แบบใหม่จากโค้ด / Rebuild the templates (reproducible bytes).
+
+    \b
+    Example:
+      kpixl templates build
+    """
+    path = write_personal_template(out_dir / "personal.xlsx")
+    click.echo(f"✓ {path}")
