@@ -64,6 +64,8 @@ def test_dropdowns_and_conditional_formats() -> None:
     for field in ("kind", "direction", "category"):
         letter = L.KPI_COLUMNS[field][0]
         assert f"{letter}{L.KPI_FIRST}:{letter}{L.KPI_LAST}" in covered
+    ratings = [dv for dv in wb[L.COMPETENCY].data_validations.dataValidation if dv.type == "list"]
+    assert f"E{L.CMP_FIRST}:E{L.CMP_LAST}" in " ".join(str(dv.sqref) for dv in ratings)
     ranges = [str(r.sqref) for r in ws.conditional_formatting]
     assert f"L{L.KPI_TOTAL_ROW}" in ranges  # weights ≠ 100
     assert f"G{L.KPI_FIRST}:K{L.KPI_LAST}" in ranges  # levels not monotone

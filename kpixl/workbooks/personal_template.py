@@ -269,7 +269,7 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         ws[f"A{row}"].border = BORDER
         ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
         _input(ws, f"{cc['group']}{row}:{cc['weight']}{row}")
-    level = DataValidation(type="whole", operator="between", formula1="0", formula2="5")
+    level = DataValidation(type="list", formula1='"0,1,2,3,4,5"', allow_blank=True)
     level.error = "ระดับที่คาดหวังต้องเป็น 0–5 / expected level must be 0–5"
     level.showErrorMessage = True
     ws.add_data_validation(level)
@@ -439,8 +439,10 @@ def _competency(ws: Worksheet) -> None:
         _formula(ws, f"G{r}", f'=IF(F{r}="","",F{r}*D{r})', "0.00")
         _input(ws, f"H{r}")
     first, last = L.CMP_FIRST, L.CMP_LAST
-    rating = DataValidation(type="whole", operator="between", formula1="0", formula2="5")
+    rating = DataValidation(type="list", formula1='"0,1,2,3,4,5"', allow_blank=True)
     rating.error = "คะแนนต้องเป็นจำนวนเต็ม 0–5 / rating must be a whole number 0–5"
+    rating.prompt = "เลือกคะแนน 1–5 (วิธีเทียบระดับ: ระดับที่แสดงออก 0–5)"
+    rating.showInputMessage = True
     rating.showErrorMessage = True
     ws.add_data_validation(rating)
     rating.add(L.column_range("E", first, last))
