@@ -13,6 +13,7 @@ import click
 
 from kpixl._version import __version__
 from kpixl.cli.personal import personal_group, seal_command, validate_command
+from kpixl.cli.round import collect_command, consolidate_command, demo_command
 from kpixl.cli.rules import rules_group
 from kpixl.cli.salary import salary_group
 from kpixl.cli.templates import templates_group
@@ -36,6 +37,9 @@ cli.add_command(personal_group)
 cli.add_command(validate_command)
 cli.add_command(seal_command)
 cli.add_command(templates_group)
+cli.add_command(demo_command)
+cli.add_command(collect_command)
+cli.add_command(consolidate_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -223,6 +223,63 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ตารางร้อยละ: คะแนนตั้งแต่ {floor} ได้ร้อยละ {value} ไม่ถูกต้อง (0–{max}, ทศนิยม 2 ตำแหน่ง)",
         "% table: {value} % for scores from {floor} is invalid (0–{max}, 2 decimals)",
     ),
+    # consolidation
+    "consolidate.duplicate_person": (
+        WARNING,
+        "{person_id} อยู่ในมากกว่าหนึ่งไฟล์ ใช้ฉบับที่ใหม่กว่าจาก {kept} และไม่ใช้ {value}",
+        "{person_id} is in more than one file; the newer revision from {kept} is used, {value} is not",
+    ),
+    "consolidate.not_on_roster": (
+        ERROR,
+        "{person_id} มีผลการประเมินใน {value} แต่ไม่อยู่ในบัญชีรายชื่อ (Roster) จึงไม่นำไปคำนวณ",
+        "{person_id} is evaluated in {value} but is not on the roster; left out",
+    ),
+    "consolidate.no_evaluation": (
+        ERROR,
+        "{person_id} ({value}) อยู่ในบัญชีรายชื่อแต่ไม่พบผลการประเมินในสมุดงานหน่วยงานใด",
+        "{person_id} ({value}) is on the roster but no unit workbook has an evaluation",
+    ),
+    "consolidate.unit_differs": (
+        WARNING,
+        "{person_id} อยู่ในสมุดงานของหน่วย {value} แต่บัญชีรายชื่อระบุหน่วย {roster_unit}",
+        "{person_id} is in the workbook of unit {value} but the roster says unit {roster_unit}",
+    ),
+    "consolidate.no_units": (
+        ERROR,
+        "ไม่พบสมุดงานหน่วยงานในโฟลเดอร์ {value}",
+        "no unit workbooks found in folder {value}",
+    ),
+    "consolidate.config": (
+        ERROR,
+        "ค่าตั้งใน Config ไม่ถูกต้อง: {field} = {value} ({why})",
+        "invalid Config value: {field} = {value} ({why_en})",
+    ),
+    "consolidate.stated_differs": (
+        WARNING,
+        "คะแนนรวมในสมุดงานหน่วยงาน ({value}) ไม่ตรงกับที่คำนวณใหม่จากตัวชี้วัด ({total}); ใช้ค่าที่คำนวณใหม่",
+        "the unit workbook states a total of {value} but the KPI rows give {total}; the recomputed value is used",
+    ),
+    # collection
+    "collect.duplicate_workbook": (
+        WARNING,
+        "พบแบบประเมินของ {person_id} มากกว่าหนึ่งไฟล์ ใช้ฉบับที่ {kept_revision} จาก {kept} และไม่ใช้ {value}",
+        "{person_id} has more than one workbook; revision {kept_revision} from {kept} is used, {value} is not",
+    ),
+    "collect.missing_workbook": (
+        ERROR,
+        "ไม่พบแบบประเมินของ {person_id} ({value}) ในโฟลเดอร์ที่รวบรวม",
+        "no workbook found for {person_id} ({value}) in the collected folder",
+    ),
+    "collect.not_in_unit": (
+        WARNING,
+        "{value} เป็นแบบประเมินของ {person_id} ซึ่งไม่อยู่ในบัญชีรายชื่อของหน่วยนี้ จึงไม่นำมารวม",
+        "{value} belongs to {person_id}, who is not on this unit's roster; not collected",
+    ),
+    "collect.other_round": (
+        WARNING,
+        "{value} เป็นแบบประเมินของรอบ {round} ไม่ใช่รอบ {expected} จึงไม่นำมารวม",
+        "{value} is for round {round}, not {expected}; not collected",
+    ),
     "table.missing_column": (
         ERROR,
         "ตารางไม่มีคอลัมน์ {field}",

@@ -58,7 +58,11 @@ class Eligibility:
 
 
 def _num(value: object) -> Decimal | None:
-    return parse_number(value).value
+    number = parse_number(value).value
+    if number is None:
+        return None
+    normal = number.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def _truthy(value: object) -> bool:

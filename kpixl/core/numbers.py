@@ -78,7 +78,10 @@ def dec(value: Number) -> Decimal:
         as_float = float(value)
         if not math.isfinite(as_float):
             raise ValueError(f"not a finite number: {value!r}")
-        result = Decimal(str(as_float))
+        if as_float.is_integer() and abs(as_float) < 1e15:
+            result = Decimal(int(as_float))  # Excel stores whole numbers as floats: 28000.0 → 28000
+        else:
+            result = Decimal(str(as_float))
     elif isinstance(value, str):
         try:
             result = Decimal(value.strip())

@@ -574,10 +574,83 @@ def _build(data: dict[str, Any], *, table_id: str, base_dir: Path | None) -> Rul
     return rules
 
 
+def overrides_from_flat(
+    pairs: list[tuple[str, Any]], *, source: str = "Config"
+) -> tuple[dict[str, Any], list[RuleProblem]]:
+    """Rule overrides from dotted ``(path, value)`` rows (the master's Config sheet).
+
+    Only values that differ from the defaults become overrides; ``bands.N.field`` rows
+    rebuild the band list; comma-separated text becomes a list where the default is one.
+    """
+    defaults = _default_data()
+    out: dict[str, Any] = {}
+    problems: list[RuleProblem] = []
+    bands = [dict(b) for b in defaults.get("bands", [])]
+    bands_changed = False
+    for key, value in pairs:
+        parts = key.split(".")
+        if parts[0] == "bands" and len(parts) == 3 and parts[1].isdigit():
+            index = int(parts[1])
+            while len(bands) <= index:
+                bands.append({})
+            current = bands[index].get(parts[2])
+            try:
+                typed = _typed(value, current)
+            except ValueError:
+                problems.append(RuleProblem(key, value, "ต้องเป็นตัวเลข", "must be a number"))
+                continue
+            if typed != current:
+                bands_changed = True
+                if typed is None:
+                    bands[index].pop(parts[2], None)
+                else:
+                    bands[index][parts[2]] = typed
+            continue
+        node: Any = defaults
+        for part in parts:
+            node = node.get(part) if isinstance(node, dict) else None
+        try:
+            typed = _typed(value, node)
+        except ValueError:
+            problems.append(RuleProblem(key, value, "ต้องเป็นตัวเลข", "must be a number"))
+            continue
+        if typed == node or typed is None:
+            continue
+        target = out
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = typed
+    if bands_changed:
+        out["bands"] = [b for b in bands if b]
+    return out, problems
+
+
+def _typed(value: Any, like: Any) -> Any:
+    """A Config cell's value, typed like the default it overrides."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(like, bool):
+        return str(value).strip().casefold() in ("true", "1", "ใช่", "yes")
+    if isinstance(like, int) and not isinstance(like, bool):
+        number = float(value) if not isinstance(value, str) else float(value.replace(",", ""))
+        return int(number) if number == int(number) else number
+    if isinstance(like, float):
+        return float(value) if not isinstance(value, str) else float(value.replace(",", ""))
+    if isinstance(like, list):
+        return [v.strip() for v in str(value).split(",") if v.strip()]
+    if isinstance(value, float) and value == int(value) and like is None:
+        return int(value)
+    return value
+
+
 def load_rules(
-    path: str | Path | None = None, *, salary_table: str = DEFAULT_SALARY_TABLE
+    path: str | Path | None = None,
+    *,
+    salary_table: str = DEFAULT_SALARY_TABLE,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Rules:
-    """Load the default rule set, overridden by the agency file at ``path`` if given.
+    """Load the default rule set, overridden by the agency file at ``path`` if given,
+    then by ``overrides`` (rule data, e.g. from the master's Config sheet).
 
     ``salary_table`` names the salary table. When it is left at its default, the
     agency file's ``salary.table`` (if any) decides. Raises :class:`RuleError` naming
@@ -602,6 +675,10 @@ def load_rules(
         data, merge_problems = merge_rule_data(data, override)
         sources.append(str(path))
         base_dir = path.parent
+    if overrides:
+        data, more = merge_rule_data(data, overrides)
+        merge_problems += more
+        sources.append("Config")
     table_id = salary_table
     file_table = data.get("salary", {}).get("table")
     if salary_table == DEFAULT_SALARY_TABLE and isinstance(file_table, str) and file_table:

@@ -1,0 +1,179 @@
+"""``kpixl demo``, ``kpixl collect``, ``kpixl consolidate``: the round's main jobs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import click
+
+from kpixl.cli.options import json_option, rules_from, rules_option
+from kpixl.cli.output import baht, echo_findings, to_json
+from kpixl.jobs.collect import collect
+from kpixl.jobs.consolidate import POLICIES, SHAPES, consolidate, findings_json
+from kpixl.jobs.demo import build_demo
+
+__all__ = ["collect_command", "consolidate_command", "demo_command"]
+
+
+def _progress(label: str) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
+    """A progress bar on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def wrap(items: Iterable[Path]) -> Iterable[Path]:
+        items = list(items)
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+
+    return wrap
+
+
+@click.command("demo")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--units", default=3, show_default=True, help="จำนวนหน่วยงาน / units.")
+@click.option("--people", default=20, show_default=True, help="จำนวนคน / people.")
+@click.option("--seed", default=2569, show_default=True)
+@click.option("--round", "round_id", default="2570/1", show_default=True)
+@click.option("--messy", is_flag=True, help="ใส่ข้อมูลผิดพลาดที่พบบ่อย / add realistic bad inputs.")
+def demo_command(
+    out_dir: Path, units: int, people: int, seed: int, round_id: str, messy: bool
+) -> None:
+    """สร้างหน่วยงานตัวอย่าง / Build a deterministic demo organisation.
+
+    Writes OUT_DIR/master.xlsx, evaluated personal workbooks in OUT_DIR/personal/<unit>/
+    and collected unit workbooks in OUT_DIR/units/, ready for `kpixl consolidate`.
+
+    \b
+    Example:
+      kpixl demo demo/ --units 3 --people 20
+      kpixl demo messy/ --messy
+    """
+    result = build_demo(
+        out_dir, units=units, people=people, seed=seed, round_id=round_id, messy=messy
+    )
+    click.echo(
+        f"✓ {result.master}: {len(result.units)} สมุดงานหน่วยงาน, {len(result.personal)} แบบรายบุคคล"
+        f" / {len(result.units)} unit workbooks, {len(result.personal)} personal workbooks"
+    )
+
+
+@click.command("collect")
+@click.argument("unit", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--from",
+    "from_dir",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+)
+@rules_option
+@json_option
+def collect_command(unit: Path, from_dir: Path, rules_file: Path | None, as_json: bool) -> None:
+    """รวบรวมแบบรายบุคคลเข้าสมุดงานหน่วยงาน / Collect personal workbooks into a unit workbook.
+
+    Personal workbooks are recognised by their embedded metadata, not their names; the
+    newest revision of each person wins. The personal files are never changed.
+
+    \b
+    Example:
+      kpixl collect units/U01.xlsx --from inbox/U01/
+    """
+    result = collect(unit, from_dir, rules=rules_from(rules_file), progress=_progress("collect"))
+    if as_json:
+        click.echo(
+            to_json(
+                {
+                    "unit": str(unit),
+                    "collected": result.collected,
+                    "findings": findings_json(result.findings),
+                }
+            )
+        )
+    else:
+        echo_findings(result.findings)
+        click.echo(
+            f"✓ {unit.name}: รวบรวม {result.collected} คน / collected {result.collected} people"
+        )
+    raise click.exceptions.Exit(result.exit_code)
+
+
+@click.command("consolidate")
+@click.argument("master", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--units",
+    "units_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="โฟลเดอร์สมุดงานหน่วยงาน (ค่าเริ่มต้นตาม Config) / unit workbooks folder.",
+)
+@click.option(
+    "--policy", type=click.Choice(POLICIES), default=None, help="วิธีจัดสรรวงเงิน (ค่าเริ่มต้นตาม Config)."
+)
+@click.option("--shape", type=click.Choice(SHAPES), default=None)
+@click.option(
+    "--export",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="ส่งออกผลเป็น CSV / export results.",
+)
+@click.option("--jobs", type=int, default=None, help="จำนวนโปรเซส / processes (default: cores).")
+@json_option
+def consolidate_command(
+    master: Path,
+    units_dir: Path | None,
+    policy: str | None,
+    shape: str | None,
+    export: Path | None,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """รวมผลทั้งส่วนราชการ / Consolidate every unit workbook into the master.
+
+    Reads every unit workbook, checks it, recomputes every score, allocates the pools
+    and writes Results, Summary, Pools, Issues, Announcement and SalaryOrder into the
+    master (the previous file is kept as .bak). Exit 0 when clean, 1 with error findings
+    (results are still written for everything valid), 2 on usage errors.
+
+    \b
+    Example:
+      kpixl consolidate demo/master.xlsx --export demo/results.csv
+    """
+    result = consolidate(
+        master,
+        units_dir=units_dir,
+        policy=policy,
+        shape=shape,
+        jobs=jobs,
+        export=export,
+        progress=_progress("consolidate"),
+    )
+    if as_json:
+        click.echo(
+            to_json(
+                {
+                    "master": str(master),
+                    "units_read": result.units_read,
+                    "people": len(result.results),
+                    "pools": result.pools.to_dict("records"),
+                    "findings": findings_json(result.findings),
+                }
+            )
+        )
+        raise click.exceptions.Exit(result.exit_code)
+    echo_findings(result.findings)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    warnings = len(result.findings) - errors
+    click.echo(
+        f"รวมผล {result.units_read} หน่วยงาน {len(result.results)} คน; ข้อผิดพลาด {errors} คำเตือน {warnings}"
+        f" / consolidated {result.units_read} units, {len(result.results)} people; {errors} errors, {warnings} warnings"
+    )
+    for pool in result.pools.to_dict("records"):
+        unit = f" / {pool['unit']}" if pool["unit"] else ""
+        click.echo(
+            f"  วงเงิน {pool['pool_group']}{unit}: {baht(pool['pool'])} ใช้ {baht(pool['used'])} "
+            f"คงเหลือ {baht(pool['leftover'])} บาท"
+        )
+    if not result.results.empty:
+        click.echo(f"✓ {master}" + (f", {export}" if export else ""))
+    raise click.exceptions.Exit(result.exit_code)

@@ -1,0 +1,76 @@
+"""Writing worksheet rows as XML, straight into a package (the fast path for big sheets).
+
+Values are inline strings, numbers, booleans or formulas (``"=…"``, written without a
+cached value; the workbook recalculates on open). Money stays exact: a Decimal is
+written as its own digits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from openpyxl.utils import get_column_letter
+
+__all__ = ["replace_rows"]
+
+_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
+_ROW = re.compile(r'<row\b[^>]*\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
+_AUTOFILTER = re.compile(r'<autoFilter ref="([A-Z]+\d+):[A-Z]+\d+"')
+
+_LETTERS = [str(get_column_letter(i + 1)) for i in range(200)]
+
+
+def _cell(ref: str, value: object, style: str) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    if isinstance(value, Decimal):
+        return f'<c r="{ref}"{s}><v>{value:f}</v></c>'
+    text = str(value)
+    if text.startswith("="):
+        return f'<c r="{ref}"{s}><f>{escape(text[1:])}</f></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+
+
+def replace_rows(
+    sheet_xml: str,
+    rows: Iterable[Sequence[object]],
+    *,
+    first_row: int,
+    styles: Mapping[int, str] | None = None,
+) -> str:
+    """``sheet_xml`` with every row from ``first_row`` on replaced by ``rows``.
+
+    Rows above ``first_row`` (titles, headers) are kept as the template has them.
+    ``styles`` maps a 0-based column to a style index for every written cell.
+    """
+    styles = styles or {}
+    match = _SHEET_DATA.search(sheet_xml)
+    if match is None:
+        raise ValueError("no <sheetData> in the sheet XML")
+    kept = [m.group(0) for m in _ROW.finditer(match.group(1) or "") if int(m.group(1)) < first_row]
+    out = kept
+    last_row, last_col = first_row - 1, 0
+    for offset, row in enumerate(rows):
+        r = first_row + offset
+        cells = "".join(
+            _cell(f"{_LETTERS[c]}{r}", value, styles.get(c, "")) for c, value in enumerate(row)
+        )
+        out.append(f'<row r="{r}">{cells}</row>')
+        last_row, last_col = r, max(last_col, len(row))
+    body = "<sheetData>" + "".join(out) + "</sheetData>"
+    xml = sheet_xml[: match.start()] + body + sheet_xml[match.end() :]
+    xml = _DIMENSION.sub("", xml)
+    if last_col:
+        xml = _AUTOFILTER.sub(
+            lambda m: f'<autoFilter ref="{m.group(1)}:{_LETTERS[last_col - 1]}{last_row}"', xml
+        )
+    return xml

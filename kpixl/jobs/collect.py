@@ -1,0 +1,175 @@
+"""Collect: a unit head gathers the unit's personal workbooks into the unit workbook.
+
+Personal workbooks are recognised by their embedded metadata (template id, person,
+round, revision), never by file name. The newest revision of a person wins; the
+others are reported. Every source file is only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kpixl.core.codes import finding
+from kpixl.core.findings import Finding, has_errors
+from kpixl.core.numbers import parse_number
+from kpixl.core.rules import Rules, default_rules
+from kpixl.workbooks import personal_layout as PL
+from kpixl.workbooks.personal import PersonalForm, PersonalResult, check_personal, read_personal
+from kpixl.workbooks.unit import UnitData, read_unit, write_unit
+
+__all__ = ["CollectResult", "collect"]
+
+
+@dataclass
+class CollectResult:
+    unit_path: Path
+    collected: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if has_errors(self.findings) else 0
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _revision(form: PersonalForm) -> int:
+    return int(parse_number(form.meta.get("revision")).value or 0)
+
+
+def collect(
+    unit_path: str | Path,
+    from_dir: str | Path,
+    *,
+    rules: Rules | None = None,
+    key: str | None = None,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> CollectResult:
+    """Fill ``unit_path`` from the personal workbooks in ``from_dir``; never raises on bad input."""
+    rules = rules or default_rules()
+    unit_path, from_dir = Path(unit_path), Path(from_dir)
+    unit = read_unit(unit_path)
+    findings: list[Finding] = list(unit.findings)
+    if not unit.readable or not unit.meta:
+        return CollectResult(unit_path, 0, findings)
+    round_id = _text(unit.meta.get("round_id"))
+    roster = {_text(r["person_id"]): r for r in unit.people.to_dict("records")}
+    files = sorted(p for p in from_dir.glob("*.xls*") if not p.name.startswith(("~$", ".")))
+    chosen: dict[str, tuple[PersonalForm, int]] = {}
+    for path in progress(files) if progress else files:
+        form = read_personal(path)
+        if not form.readable or not form.meta:
+            findings += form.findings
+            continue
+        pid = _text(form.identity.get("person_id") or form.meta.get("person_id"))
+        form_round = _text(form.meta.get("round_id"))
+        if round_id and form_round and form_round != round_id:
+            findings.append(
+                finding(
+                    "collect.other_round",
+                    value=path.name,
+                    round=form_round,
+                    expected=round_id,
+                    person_id=pid,
+                    file=path.name,
+                )
+            )
+            continue
+        if pid not in roster:
+            findings.append(
+                finding("collect.not_in_unit", value=path.name, person_id=pid, file=path.name)
+            )
+            continue
+        revision = _revision(form)
+        if pid in chosen:
+            other, other_rev = chosen[pid]
+            keep, drop = (
+                ((form, revision), (other, other_rev))
+                if (revision, path.name) > (other_rev, other.path.name)
+                else ((other, other_rev), (form, revision))
+            )
+            findings.append(
+                finding(
+                    "collect.duplicate_workbook",
+                    person_id=pid,
+                    kept=keep[0].path.name,
+                    kept_revision=keep[1],
+                    value=drop[0].path.name,
+                    file=drop[0].path.name,
+                )
+            )
+            chosen[pid] = keep
+        else:
+            chosen[pid] = (form, revision)
+    people: list[dict[str, Any]] = []
+    kpis: list[dict[str, Any]] = []
+    comps: list[dict[str, Any]] = []
+    for pid, row in roster.items():
+        person: dict[str, Any] = {str(k): v for k, v in row.items() if not str(k).startswith("_")}
+        person["person_id"] = pid
+        if pid not in chosen:
+            findings.append(
+                finding(
+                    "collect.missing_workbook",
+                    person_id=pid,
+                    value=_text(row.get("name")),
+                    file=unit_path.name,
+                )
+            )
+            people.append(person)
+            continue
+        form, revision = chosen[pid]
+        result: PersonalResult = check_personal(form, rules=rules, key=key)
+        findings += result.findings
+        scores = result.scores
+        person.update(
+            achievement=scores.get("achievement"),
+            competency=scores.get("competency"),
+            total=scores.get("total"),
+            band=scores.get("band"),
+            revision=revision,
+            source_file=form.path.name,
+        )
+        people.append(person)
+        for k in form.kpis.to_dict("records"):
+            kpis.append(
+                {
+                    **{f: k.get(f) for f in PL.KPI_INPUT_FIELDS},
+                    "person_id": pid,
+                    "actual": k.get("actual"),
+                }
+            )
+        for c in form.competencies.to_dict("records"):
+            comps.append(
+                {
+                    "person_id": pid,
+                    "competency": c.get("competency"),
+                    "expected": c.get("expected"),
+                    "weight": c.get("weight"),
+                    "rating": c.get("rating"),
+                }
+            )
+    share = parse_number(unit.pool_share).value
+    data = UnitData(
+        round_id=round_id,
+        unit_code=_text(unit.meta.get("unit_code")),
+        unit_name=_text(unit.meta.get("unit_name")),
+        people=people,
+        kpis=kpis,
+        competencies=comps,
+        findings=findings,
+        pool_share=share if isinstance(share, Decimal) else None,
+        revision=int(parse_number(unit.meta.get("revision")).value or 0) + 1,
+    )
+    write_unit(unit_path, data, rules=rules, backup=True)
+    return CollectResult(unit_path, len(chosen), findings)

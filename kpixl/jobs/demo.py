@@ -1,0 +1,388 @@
+"""A deterministic demo organisation: master, unit and personal workbooks.
+
+``kpixl demo DIR`` writes ``DIR/master.xlsx``, evaluated and sealed personal workbooks
+in ``DIR/personal/<unit>/`` and collected unit workbooks in ``DIR/units/`` (the folders
+the master's Config names). ``--messy`` adds the bad inputs real rounds have.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kpixl.core.allocation import allocate
+from kpixl.core.pools import pool_for
+from kpixl.core.rounds import Round, parse_round
+from kpixl.core.rules import Rules, default_rules
+from kpixl.io.atomic import write_bytes_atomic
+from kpixl.jobs.collect import collect
+from kpixl.workbooks.generate import file_name, personal_data_for
+from kpixl.workbooks.master import master_bytes
+from kpixl.workbooks.personal import seal_personal, write_personal
+from kpixl.workbooks.unit import UnitData, carried_findings, read_unit, write_unit
+
+__all__ = ["DemoResult", "build_demo", "demo_people"]
+
+UNIT_NAMES = [
+    "กลุ่มบริหารทรัพยากรบุคคล",
+    "กลุ่มนโยบายและแผน",
+    "กลุ่มการเงินและบัญชี",
+    "กลุ่มตรวจสอบภายใน",
+    "ฝ่ายบริหารทั่วไป",
+    "กลุ่มพัฒนาระบบบริหาร",
+    "กลุ่มกฎหมาย",
+    "กลุ่มเทคโนโลยีสารสนเทศ",
+]
+FIRST = [
+    "สมชาย",
+    "สมหญิง",
+    "วิชัย",
+    "มาลี",
+    "ประเสริฐ",
+    "กาญจนา",
+    "สุรเชษฐ์",
+    "อรุณี",
+    "ธนพล",
+    "ปิยะนุช",
+    "วรวุฒิ",
+    "จันทร์เพ็ญ",
+    "กิตติ",
+    "รัตนา",
+    "ศักดิ์ชัย",
+    "นภัสสร",
+    "อนุชา",
+    "พิมพ์ชนก",
+    "ชยพล",
+    "สุนิสา",
+]
+LAST = [
+    "ใจดี",
+    "รักงาน",
+    "มั่นคง",
+    "ศรีสุข",
+    "วงศ์ไทย",
+    "แก้วประเสริฐ",
+    "บุญมา",
+    "ทองดี",
+    "สุขสวัสดิ์",
+    "พูลผล",
+    "เจริญยิ่ง",
+    "ศรีวงศ์",
+    "อินทร์แก้ว",
+    "ชัยมงคล",
+    "ปัญญาดี",
+]
+POSITIONS = {
+    "K": [
+        "นักทรัพยากรบุคคล",
+        "นักวิเคราะห์นโยบายและแผน",
+        "นักวิชาการเงินและบัญชี",
+        "นักวิชาการตรวจสอบภายใน",
+        "นักจัดการงานทั่วไป",
+    ],
+    "O": ["เจ้าพนักงานธุรการ", "เจ้าพนักงานการเงินและบัญชี"],
+    "D": ["ผู้อำนวยการกลุ่ม"],
+}
+KPI_IDEAS = [
+    ("ร้อยละของงานที่แล้วเสร็จตามกำหนดเวลา", "quantitative", "higher", "ร้อยละ", [60, 70, 80, 90, 100]),
+    ("จำนวนวันเฉลี่ยในการดำเนินการต่อเรื่อง", "quantitative", "lower", "วัน", [10, 8, 6, 4, 2]),
+    ("ระดับความสำเร็จของการจัดทำแผนปฏิบัติงาน", "milestone", None, "ระดับ", None),
+    ("ร้อยละความพึงพอใจของผู้รับบริการ", "quantitative", "higher", "ร้อยละ", [70, 75, 80, 85, 90]),
+    ("จำนวนข้อผิดพลาดในการจัดทำเอกสาร", "quantitative", "lower", "ครั้ง", [10, 8, 6, 4, 2]),
+    ("ระดับความสำเร็จของการพัฒนาระบบงาน", "milestone", None, "ระดับ", None),
+]
+
+
+def national_id(rng: random.Random) -> str:
+    first12 = str(rng.randint(1, 8)) + "".join(str(rng.randint(0, 9)) for _ in range(11))
+    digits = [int(c) for c in first12]
+    return first12 + str((11 - sum(d * (13 - i) for i, d in enumerate(digits)) % 11) % 10)
+
+
+def demo_people(
+    units: int, people: int, seed: int, rules: Rules
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(units, roster) of a deterministic organisation."""
+    rng = random.Random(seed)
+    unit_rows = [
+        {
+            "unit_code": f"U{i + 1:02d}",
+            "unit_name": UNIT_NAMES[i] if i < len(UNIT_NAMES) else f"กลุ่มงานที่ {i + 1}",
+            "head": "",
+        }
+        for i in range(units)
+    ]
+    roster = []
+    seen: set[str] = set()
+    for p in range(people):
+        unit = unit_rows[p % units]
+        head = p < units
+        code = "D1" if head else rng.choice(["K1", "K2", "K2", "K3", "K3", "O1", "O2", "O3"])
+        level = rules.salary_table.level(code)
+        low = int(level.min_temp or level.min) // 10
+        salary = rng.randint(low + 100, int(level.max) // 10) * 10
+        if rng.random() < 0.08:
+            salary = int(level.max) - rng.choice([0, 50, 150])  # near the ceiling
+        pid = national_id(rng)
+        while pid in seen:
+            pid = national_id(rng)
+        seen.add(pid)
+        title = rng.choice(["นาย", "นาง", "นางสาว"])
+        name = f"{title}{rng.choice(FIRST)} {rng.choice(LAST)}"
+        if head:
+            unit["head"] = name
+        roster.append(
+            {
+                "person_id": pid,
+                "name": name,
+                "unit": unit["unit_code"],
+                "position": rng.choice(POSITIONS[code[0]]),
+                "position_no": str(1000 + p),
+                "level_code": code,
+                "salary": salary,
+                "probation": rng.random() < 0.05 and not head,
+                "evaluator": "" if head else f"หัวหน้า{unit['unit_name']}",
+                "months_served": 6,
+                "late_times": 25 if rng.random() < 0.03 else rng.randint(0, 5),
+            }
+        )
+    return unit_rows, roster
+
+
+def _split(rng: random.Random, n: int) -> list[int]:
+    cuts = sorted(rng.sample(range(1, 20), n - 1))
+    bounds = [0, *cuts, 20]
+    return [(b - a) * 5 for a, b in itertools.pairwise(bounds)]
+
+
+def evaluation(
+    rng: random.Random, unit_code: str
+) -> tuple[list[dict[str, Any]], list[Any], list[int]]:
+    """KPIs (cascaded from the unit's KPIs), their actual results, and competency ratings."""
+    ideas = rng.sample(KPI_IDEAS, rng.randint(3, 5))
+    weights = _split(rng, len(ideas))
+    kpis: list[dict[str, Any]] = []
+    actuals: list[Any] = []
+    for i, ((name, kind, direction, unit, levels), weight) in enumerate(
+        zip(ideas, weights, strict=True)
+    ):
+        kpis.append(
+            {
+                "kpi_code": f"{unit_code}-P{i + 1}",
+                "kpi_name": name,
+                "kind": kind,
+                "direction": direction,
+                "unit": unit,
+                **({f"l{j + 1}": v for j, v in enumerate(levels)} if levels else {}),
+                "weight": weight,
+                "parent_code": f"{unit_code}-K{rng.randint(1, 3)}",
+                "category": rng.choice(["strategic", "mission", "mission", "assigned"]),
+            }
+        )
+        reached = rng.choices([1, 2, 3, 4, 5], weights=[1, 3, 6, 8, 4])[0]
+        if kind == "milestone":
+            actuals.append(reached)
+        else:
+            assert levels is not None
+            lo = levels[reached - 1]
+            hi = levels[reached] if reached < 5 else levels[4] + (levels[4] - levels[3])
+            actuals.append(
+                Decimal(lo) + (Decimal(hi) - Decimal(lo)) * Decimal(rng.randint(0, 9)) / 10
+            )
+    return kpis, actuals, []
+
+
+@dataclass
+class DemoResult:
+    master: Path
+    units: list[Path]
+    personal: list[Path]
+
+
+def build_demo(
+    out: str | Path,
+    *,
+    units: int = 3,
+    people: int = 20,
+    seed: int = 2569,
+    round_id: str = "2570/1",
+    messy: bool = False,
+    rules: Rules | None = None,
+) -> DemoResult:
+    """Write the demo organisation into ``out`` (replacing an earlier demo there)."""
+    rules = rules or default_rules()
+    out = Path(out)
+    round_: Round = parse_round(round_id)
+    sealed_at = datetime.combine(round_.start, datetime.min.time(), tzinfo=UTC)
+    for sub in ("units", "personal"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    unit_rows, roster = demo_people(units, people, seed, rules)
+    rng = random.Random(seed + 1)
+    missing = roster[-1]["person_id"] if messy else None
+    personal_paths: dict[str, list[Path]] = {u["unit_code"]: [] for u in unit_rows}
+    for person in roster:
+        kpis, actuals, _ = evaluation(rng, person["unit"])
+        data = personal_data_for(person, rules=rules, round_=round_, kpis=kpis)
+        data.actuals = actuals
+        data.ratings = [
+            rng.choices([2, 3, 4, 5], weights=[1, 4, 5, 2])[0] for _ in data.competencies
+        ]
+        if person["person_id"] == missing:
+            continue  # on the roster, but the workbook never arrives
+        path = out / "personal" / person["unit"] / file_name(round_, person)
+        write_personal(path, data, rules=rules)
+        seal_personal(path, now=sealed_at)
+        personal_paths[person["unit"]].append(path)
+    if messy:
+        _mess_up_personal(personal_paths, rng)
+    shares = pool_for(pd.DataFrame(roster), rules=rules, unit_shares=True)
+    unit_paths = []
+    for unit in unit_rows:
+        code = unit["unit_code"]
+        members = [p for p in roster if p["unit"] == code]
+        share = shares[(shares["unit"] == code)]["pool"].sum()
+        rows = [
+            {
+                k: p.get(k)
+                for k in (
+                    "person_id",
+                    "name",
+                    "position",
+                    "position_no",
+                    "level_code",
+                    "salary",
+                    "probation",
+                )
+            }
+            | {"pool_group": rules.pool_group_of(p["level_code"])}
+            for p in members
+        ]
+        path = out / "units" / f"{code}.xlsx"
+        write_unit(
+            path,
+            UnitData(str(round_), code, unit["unit_name"], rows, pool_share=Decimal(share)),
+            rules=rules,
+        )
+        collect(path, out / "personal" / code, rules=rules)
+        _propose(path, members, Decimal(share), rules)
+        (path.with_name(path.name + ".bak")).unlink(missing_ok=True)
+        unit_paths.append(path)
+    if messy:
+        unit_paths = _mess_up_units(unit_paths, rng)
+    master = out / "master.xlsx"
+    config = {
+        "round_id": str(round_),
+        "organisation": "สำนักงานตัวอย่าง (demo)",
+        "units_folder": "units",
+        "personal_folder": "personal",
+    }
+    write_bytes_atomic(
+        master,
+        master_bytes(
+            rules=rules,
+            organisation="สำนักงานตัวอย่าง (demo)",
+            config=config,
+            units=unit_rows,
+            roster=roster,
+        ),
+    )
+    return DemoResult(master, unit_paths, [p for paths in personal_paths.values() for p in paths])
+
+
+def _propose(path: Path, members: list[dict[str, Any]], share: Decimal, rules: Rules) -> None:
+    """The unit head's proposed % per person: an allocation inside the unit's share."""
+    form = read_unit(path)
+    people = form.people.copy()
+    people["person_id"] = people["person_id"].astype(str)
+    scored = people[people["total"].notna()]
+    pct: dict[str, Any] = {}
+    if not scored.empty:
+        by_id = {m["person_id"]: m for m in members}
+        frame = pd.DataFrame(
+            {
+                "person_id": list(scored["person_id"]),
+                "level_code": list(scored["level_code"]),
+                "salary": list(scored["salary"]),
+                "total": [str(t) for t in scored["total"]],
+                "late_times": [by_id.get(pid, {}).get("late_times") for pid in scored["person_id"]],
+            }
+        )
+        rows = allocate(frame, share, rules=rules).rows
+        pct = dict(zip(rows["person_id"], rows["pct"], strict=True))
+    records = []
+    for r in form.people.to_dict("records"):
+        record = {str(k): v for k, v in r.items() if not str(k).startswith("_")}
+        record["person_id"] = str(record["person_id"])
+        record["pct"] = pct.get(record["person_id"])
+        records.append(record)
+    data = UnitData(
+        round_id=str(form.meta.get("round_id")),
+        unit_code=str(form.meta.get("unit_code")),
+        unit_name=str(form.meta.get("unit_name")),
+        people=records,
+        kpis=[
+            {str(k): v for k, v in r.items() if not str(k).startswith("_")}
+            for r in form.kpis.to_dict("records")
+        ],
+        competencies=[
+            {str(k): v for k, v in r.items() if not str(k).startswith("_")}
+            for r in form.competencies.to_dict("records")
+        ],
+        findings=[],
+        pool_share=share,
+        revision=int(form.meta.get("revision") or 1),
+    )
+    data.findings = carried_findings(form.carried)
+    write_unit(path, data, rules=rules)
+
+
+def _mess_up_personal(paths: dict[str, list[Path]], rng: random.Random) -> None:
+    """Realistic trouble in the personal workbooks of the first unit."""
+    import openpyxl
+
+    from kpixl.workbooks import personal_layout as PL
+
+    files = next(iter(paths.values()))
+    if len(files) < 4:
+        return
+    # a duplicate: an older copy sent again under another name
+    copy = files[0].with_name("สำเนา " + files[0].name)
+    shutil.copy2(files[0], copy)
+    wb = openpyxl.load_workbook(copy)
+    wb[PL.HIDDEN][PL.meta_cell("revision")] = 1
+    wb.save(copy)
+    # a renamed file: recognised by its metadata, not its name
+    renamed = files[1].with_name("แบบประเมิน_ฉบับแก้ไขล่าสุด.xlsx")
+    files[1].rename(renamed)
+    files[1] = renamed
+    # an overwritten formula and Thai digits in an actual result
+    wb = openpyxl.load_workbook(files[2])
+    wb[PL.SUMMARY][f"{PL.SUM_WEIGHTED_COL}{PL.SUM_ROWS['total']}"] = 99
+    wb[PL.ACHIEVEMENT][f"E{PL.ACH_FIRST}"] = "๓"
+    wb.save(files[2])
+    # a sealed agreement changed afterwards
+    wb = openpyxl.load_workbook(files[3])
+    ws = wb[PL.AGREEMENT]
+    ws[PL.kpi_cell("weight", 0)] = (ws[PL.kpi_cell("weight", 0)].value or 0) + 5
+    ws[PL.kpi_cell("weight", 1)] = (ws[PL.kpi_cell("weight", 1)].value or 0) - 5
+    wb.save(files[3])
+    files.append(copy)
+
+
+def _mess_up_units(paths: list[Path], rng: random.Random) -> list[Path]:
+    """A corrupt file, a renamed unit workbook, and Thai digits in a proposed %."""
+    broken = paths[0].with_name("ไฟล์เสีย.xlsx")
+    data = paths[0].read_bytes()
+    broken.write_bytes(data[: len(data) // 3])
+    renamed = paths[-1].with_name(f"{paths[-1].stem}_final_แก้ไข.xlsx")
+    paths[-1].rename(renamed)
+    paths[-1] = renamed
+    return [*paths, broken]

@@ -1,0 +1,342 @@
+"""The master workbook: HR's Config, Units and Roster in; the round's results out.
+
+The template is built by code. Consolidation reads the input sheets with calamine and
+writes the output sheets straight into the package (sheet XML), so 50,000 result rows
+take seconds, not minutes; the Summary, Pools and Charts sheets keep native formulas.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
+
+from kpixl.core.findings import Finding
+from kpixl.core.rules import Rules, default_rules
+from kpixl.io.identify import check_file
+from kpixl.io.sheet_xml import replace_rows
+from kpixl.io.xlsx_package import Package
+from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.personal_template import (
+    BORDER,
+    HEAD_FILL,
+    INPUT_FILL,
+    _font,
+    reproducible_bytes,
+)
+
+__all__ = [
+    "MasterInputs",
+    "build_master_template",
+    "flatten_rules",
+    "master_bytes",
+    "read_master",
+    "result_bytes",
+]
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "master.xlsx"
+
+
+def _letter(columns: Sequence[str], name: str) -> str:
+    return str(get_column_letter(columns.index(name) + 1))
+
+
+def _title(ws: Worksheet, text: str) -> None:
+    ws["A1"] = text
+    ws["A1"].font = _font(18, bold=True)
+
+
+def _headers(ws: Worksheet, headers: Sequence[str], row: int = M.HEADER_ROW) -> None:
+    ws.row_dimensions[row].height = 36
+    for i, text in enumerate(headers, start=1):
+        c = ws.cell(row=row, column=i, value=text)
+        c.font = _font(bold=True)
+        c.fill = HEAD_FILL
+        c.border = BORDER
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(text) + 4))
+
+
+def flatten_rules(data: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Scalar rules as (dotted path, value) rows; lists joined by commas; bands by index."""
+    out: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            out += flatten_rules(value, path)
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            for i, item in enumerate(value):
+                out += flatten_rules(item, f"{path}.{i}")
+        elif isinstance(value, list):
+            out.append((path, ", ".join(str(v) for v in value)))
+        else:
+            out.append((path, value))
+    return out
+
+
+def build_master_template(
+    rules: Rules | None = None, *, organisation: str = ""
+) -> openpyxl.Workbook:
+    rules = rules or default_rules()
+    wb = openpyxl.Workbook()
+    config = wb.active
+    config.title = M.CONFIG
+    _title(config, "การตั้งค่ารอบการประเมิน (Config)")
+    _headers(config, ("รายการ (key)", "ค่า (value)", "คำอธิบาย"))
+    defaults = {
+        "template_id": M.TEMPLATE_ID,
+        "template_version": M.TEMPLATE_VERSION,
+        "organisation": organisation,
+        "round_id": "",
+        "units_folder": "units",
+        "personal_folder": "personal",
+        "policy": "optimize",
+        "shape": "flat",
+        "agency_rules": "",
+    }
+    row = M.FIRST_ROW
+    for key, description in M.CONFIG_KEYS.items():
+        config.cell(row=row, column=1, value=key)
+        config.cell(row=row, column=2, value=defaults[key]).fill = INPUT_FILL
+        config.cell(row=row, column=3, value=description)
+        row += 1
+    config.cell(row=row + 1, column=1, value=M.RULES_HEADING).font = _font(bold=True)
+    config.cell(row=row + 1, column=3, value="กฎของรอบนี้ (แก้ไขได้; kpixl ตรวจทุกค่าเมื่อรวมผล)")
+    row += 2
+    for key, value in flatten_rules(rules.data):
+        if key.startswith("meta."):
+            continue
+        config.cell(row=row, column=1, value=key)
+        cell = config.cell(
+            row=row, column=2, value=value if not isinstance(value, bool) else str(value).lower()
+        )
+        cell.fill = INPUT_FILL
+        row += 1
+    config.column_dimensions["A"].width = 38
+    config.column_dimensions["B"].width = 40
+    config.column_dimensions["C"].width = 50
+    units = wb.create_sheet(M.UNITS)
+    _title(units, "หน่วยงาน (Units)")
+    _headers(units, M.UNIT_HEADERS)
+    roster = wb.create_sheet(M.ROSTER)
+    _title(roster, "บัญชีรายชื่อ ณ วันที่นับจำนวน (Roster)")
+    _headers(roster, M.ROSTER_HEADERS)
+    for name, title, headers in (
+        (M.RESULTS, "ผลการประเมินและการเลื่อนเงินเดือน (Results)", M.RESULT_HEADERS),
+        (M.SUMMARY, "สรุปจำนวนตามระดับผลการประเมินและวงเงิน (Summary)", ("รหัสหน่วยงาน",)),
+        (M.POOLS, "วงเงินเลื่อนเงินเดือน (Pools)", M.POOL_HEADERS),
+        (M.ISSUES, "ข้อค้นพบ (Issues)", M.ISSUE_HEADERS),
+        (
+            M.ANNOUNCEMENT,
+            "ประกาศรายชื่อผู้มีผลการประเมินดีเด่นและดีมาก (Announcement)",
+            M.ANNOUNCEMENT_HEADERS,
+        ),
+        (
+            M.SALARY_ORDER,
+            "บัญชีรายละเอียดการเลื่อนเงินเดือน แนบท้ายคำสั่ง (Salary order)",
+            M.SALARY_ORDER_HEADERS,
+        ),
+    ):
+        ws = wb.create_sheet(name)
+        _title(ws, title)
+        _headers(ws, headers)
+        ws.freeze_panes = f"A{M.FIRST_ROW}"
+        ws.auto_filter.ref = f"A{M.HEADER_ROW}:{get_column_letter(len(headers))}{M.HEADER_ROW}"
+    _charts(wb, rules)
+    for ws in wb.worksheets:
+        ws.sheet_format.defaultRowHeight = 21
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = "kpixl"
+    return wb
+
+
+def _charts(wb: openpyxl.Workbook, rules: Rules) -> None:
+    ws = wb.create_sheet(M.CHARTS)
+    _title(ws, "แผนภูมิสำหรับคณะกรรมการกลั่นกรอง (Committee charts)")
+    _headers(ws, ("ช่วงคะแนน", "จำนวนคน"))
+    total = _letter(M.RESULT_COLUMNS, "total")
+    col = f"{M.RESULTS}!${total}:${total}"
+    for i, low in enumerate(M.CHART_BINS):
+        r = M.FIRST_ROW + i
+        high = low + 10
+        ws.cell(row=r, column=1, value=f"{low}–{high}")
+        upper = f'"<"&{high}' if high < 100 else '"<="&100'
+        ws.cell(row=r, column=2, value=f'=COUNTIFS({col},">="&{low},{col},{upper})')
+    hist = BarChart()
+    hist.title = "การกระจายของคะแนนรวม (Histogram of totals)"
+    hist.y_axis.title = "จำนวนคน"
+    hist.x_axis.title = "คะแนนรวม"
+    last = M.FIRST_ROW + len(M.CHART_BINS) - 1
+    hist.add_data(
+        Reference(ws, min_col=2, min_row=M.HEADER_ROW, max_row=last), titles_from_data=True
+    )
+    hist.set_categories(Reference(ws, min_col=1, min_row=M.FIRST_ROW, max_row=last))
+    hist.width, hist.height = 18, 9
+    ws.add_chart(hist, "D3")
+    summary = wb[M.SUMMARY]
+    bands = len(rules.bands)
+    stacked = BarChart()
+    stacked.type = "bar"
+    stacked.grouping = "stacked"
+    stacked.overlap = 100
+    stacked.title = "ระดับผลการประเมินรายหน่วยงาน (Bands per unit)"
+    first_band_col = 4
+    stacked.add_data(
+        Reference(
+            summary,
+            min_col=first_band_col,
+            max_col=first_band_col + bands - 1,
+            min_row=M.HEADER_ROW,
+            max_row=M.HEADER_ROW + M.MAX_CHART_UNITS,
+        ),
+        titles_from_data=True,
+    )
+    stacked.set_categories(
+        Reference(summary, min_col=2, min_row=M.FIRST_ROW, max_row=M.HEADER_ROW + M.MAX_CHART_UNITS)
+    )
+    stacked.width, stacked.height = 18, 14
+    ws.add_chart(stacked, "D22")
+
+
+def master_bytes(
+    *,
+    rules: Rules | None = None,
+    organisation: str = "",
+    config: Mapping[str, Any] | None = None,
+    units: Sequence[Mapping[str, Any]] = (),
+    roster: Sequence[Mapping[str, Any]] = (),
+) -> bytes:
+    """A master workbook with its inputs filled (used by the demo and the tests)."""
+    wb = build_master_template(rules, organisation=organisation)
+    ws = wb[M.CONFIG]
+    for row in ws.iter_rows(min_row=M.FIRST_ROW):
+        key = row[0].value
+        if config and key in config:
+            row[1].value = config[key]
+    for sheet, columns, rows in (
+        (M.UNITS, M.UNIT_COLUMNS, units),
+        (M.ROSTER, M.ROSTER_COLUMNS, roster),
+    ):
+        target = wb[sheet]
+        for i, item in enumerate(rows):
+            for c, name in enumerate(columns, start=1):
+                value = item.get(name)
+                if isinstance(value, bool):
+                    value = "ใช่" if value else ""
+                target.cell(row=M.FIRST_ROW + i, column=c, value=value)
+    return reproducible_bytes(wb)
+
+
+# ------------------------------------------------------------------------- reading
+
+
+@dataclass
+class MasterInputs:
+    path: Path
+    config: dict[str, Any] = field(default_factory=dict)
+    rule_overrides: list[tuple[str, Any, int]] = field(default_factory=list)  # key, value, row
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)
+    roster: pd.DataFrame = field(default_factory=pd.DataFrame)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _grid_table(
+    grid: list[list[Any]], columns: Sequence[str], path: Path, sheet: str
+) -> pd.DataFrame:
+    records = []
+    for r in range(M.FIRST_ROW - 1, len(grid)):
+        row = grid[r]
+        values = {
+            name: (row[c] if c < len(row) and row[c] != "" else None)
+            for c, name in enumerate(columns)
+        }
+        if all(v is None for v in values.values()):
+            continue
+        values["_row"] = r + 1
+        values["_file"] = path.name
+        values["_sheet"] = sheet
+        records.append(values)
+    return pd.DataFrame(records, columns=[*columns, "_row", "_file", "_sheet"])
+
+
+def read_master(path: str | Path) -> MasterInputs:
+    """Config, Units and Roster of a master workbook; problems become findings."""
+    inputs = MasterInputs(Path(path))
+    bad = check_file(inputs.path)
+    if bad is not None:
+        inputs.findings.append(bad)
+        return inputs
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(inputs.path.read_bytes()))
+        grids = {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in (M.CONFIG, M.UNITS, M.ROSTER)
+        }
+    except Exception as exc:  # any reader failure is a finding
+        inputs.findings.append(
+            Finding(
+                "file.not_kpixl",
+                f"ไม่ใช่สมุดงานหลักของ kpixl หรือไฟล์เสีย: {exc}",
+                f"not a kpixl master workbook, or corrupt: {exc}",
+                file=inputs.path.name,
+            )
+        )
+        return inputs
+    in_rules = False
+    for r, row in enumerate(grids[M.CONFIG][M.FIRST_ROW - 1 :], start=M.FIRST_ROW):
+        key = str(row[0]).strip() if row and row[0] not in (None, "") else ""
+        if not key:
+            continue
+        if key == M.RULES_HEADING:
+            in_rules = True
+            continue
+        value = row[1] if len(row) > 1 and row[1] != "" else None
+        if in_rules:
+            inputs.rule_overrides.append((key, value, r))
+        else:
+            inputs.config[key] = value
+    if inputs.config.get("template_id") != M.TEMPLATE_ID:
+        inputs.findings.append(
+            Finding(
+                "file.not_kpixl",
+                "ไม่ใช่สมุดงานหลักของ kpixl",
+                "not a kpixl master workbook",
+                file=inputs.path.name,
+                sheet=M.CONFIG,
+            )
+        )
+    inputs.units = _grid_table(grids[M.UNITS], M.UNIT_COLUMNS, inputs.path, M.UNITS)
+    inputs.roster = _grid_table(grids[M.ROSTER], M.ROSTER_COLUMNS, inputs.path, M.ROSTER)
+    return inputs
+
+
+# ------------------------------------------------------------------------- writing
+
+
+def result_bytes(
+    master: bytes, sheets: Mapping[str, tuple[Sequence[Sequence[object]], int]]
+) -> bytes:
+    """``master`` with each named output sheet's rows (from a first row) replaced."""
+    package = Package.read(master)
+    parts = package.sheets
+    changed = {}
+    for sheet, (rows, first_row) in sheets.items():
+        part = parts[sheet]
+        xml = package.parts[part].decode("utf-8")
+        changed[part] = replace_rows(xml, rows, first_row=first_row).encode("utf-8")
+    return package.to_bytes(changed)

@@ -1,0 +1,211 @@
+"""Where everything lives in the master workbook (สมุดงานหลักของ HR)."""
+
+from __future__ import annotations
+
+TEMPLATE_ID = "kpixl.master"
+TEMPLATE_VERSION = "1.0"
+
+CONFIG = "Config"
+UNITS = "Units"
+ROSTER = "Roster"
+RESULTS = "Results"
+SUMMARY = "Summary"
+POOLS = "Pools"
+ISSUES = "Issues"
+ANNOUNCEMENT = "Announcement"
+SALARY_ORDER = "SalaryOrder"
+CHARTS = "Charts"
+SHEETS = (
+    CONFIG,
+    UNITS,
+    ROSTER,
+    RESULTS,
+    SUMMARY,
+    POOLS,
+    ISSUES,
+    ANNOUNCEMENT,
+    SALARY_ORDER,
+    CHARTS,
+)
+OUTPUT_SHEETS = (RESULTS, SUMMARY, POOLS, ISSUES, ANNOUNCEMENT, SALARY_ORDER)
+
+TITLE_ROW = 1
+HEADER_ROW = 3
+FIRST_ROW = 4
+
+# Config: key in A, value in B, Thai description in C, from row 4
+CONFIG_KEYS = {
+    "template_id": "รหัสแม่แบบ (ห้ามแก้ไข)",
+    "template_version": "รุ่นแม่แบบ (ห้ามแก้ไข)",
+    "organisation": "ชื่อส่วนราชการ",
+    "round_id": "รอบการประเมิน เช่น 2570/1",
+    "units_folder": "โฟลเดอร์สมุดงานหน่วยงาน (เทียบกับที่ตั้งไฟล์นี้)",
+    "personal_folder": "โฟลเดอร์แบบข้อตกลงรายบุคคล (เทียบกับที่ตั้งไฟล์นี้)",
+    "policy": "วิธีจัดสรรวงเงิน: manual / table / optimize",
+    "shape": "รูปแบบ optimize: flat / proportional",
+    "agency_rules": "ไฟล์กฎของหน่วยงาน (TOML) ถ้ามี",
+}
+RULES_HEADING = "rules"  # rows after this key are rule overrides: dotted path → value
+
+UNIT_COLUMNS = ("unit_code", "unit_name", "head")
+UNIT_HEADERS = ("รหัสหน่วยงาน", "ชื่อหน่วยงาน", "หัวหน้าหน่วยงาน")
+
+ROSTER_COLUMNS = (
+    "person_id",
+    "name",
+    "unit",
+    "position",
+    "position_no",
+    "level_code",
+    "salary",
+    "pool_group",
+    "probation",
+    "evaluator",
+    "job_line",
+    "months_served",
+    "leave_days",
+    "leave_times",
+    "late_times",
+    "penalty",
+    "suspension_months",
+    "ineligible",
+    "ineligible_reason",
+    "alt_ceiling",
+    "holds_position",
+)
+ROSTER_HEADERS = (
+    "เลขประจำตัวประชาชน",
+    "ชื่อ-สกุล",
+    "หน่วยงาน",
+    "ตำแหน่ง",
+    "เลขที่ตำแหน่ง",
+    "รหัสระดับ",
+    "เงินเดือน",
+    "กลุ่มวงเงิน",
+    "ทดลองปฏิบัติราชการ",
+    "ผู้ประเมิน",
+    "สายงาน",
+    "เดือนที่ปฏิบัติราชการในรอบ",
+    "วันลา",
+    "ครั้งที่ลา",
+    "ครั้งที่มาสาย",
+    "โทษทางวินัย",
+    "เดือนที่ถูกพักราชการ",
+    "ไม่ได้รับการเลื่อน",
+    "เหตุผลที่ไม่ได้เลื่อน",
+    "เพดานทางเลือก",
+    "ครองตำแหน่ง",
+)
+
+EXPORT_COLUMNS = (
+    "person_id",
+    "unit",
+    "pool_group",
+    "level_code",
+    "salary",
+    "achievement",
+    "competency",
+    "total",
+    "band",
+    "eligible",
+    "pct",
+    "base",
+    "increase",
+    "new_salary",
+    "special_compensation",
+    "reason",
+)
+RESULT_COLUMNS = (
+    *EXPORT_COLUMNS,
+    "name",
+    "position",
+    "position_no",
+    "unrounded",
+    "cost",
+    "source_file",
+)
+RESULT_HEADERS = (
+    "เลขประจำตัวประชาชน",
+    "หน่วยงาน",
+    "กลุ่มวงเงิน",
+    "รหัสระดับ",
+    "เงินเดือน",
+    "ผลสัมฤทธิ์",
+    "สมรรถนะ",
+    "คะแนนรวม",
+    "ระดับผล",
+    "มีสิทธิ์",
+    "ร้อยละ",
+    "ฐาน",
+    "เงินที่ได้เลื่อน",
+    "เงินเดือนใหม่",
+    "ค่าตอบแทนพิเศษ",
+    "เหตุผล/คำอธิบาย",
+    "ชื่อ-สกุล",
+    "ตำแหน่ง",
+    "เลขที่ตำแหน่ง",
+    "ก่อนปัดเศษ",
+    "ใช้วงเงิน",
+    "ไฟล์ต้นทาง",
+)
+
+ISSUE_COLUMNS = (
+    "severity",
+    "rule",
+    "person_id",
+    "file",
+    "sheet",
+    "cell",
+    "field",
+    "value",
+    "message_th",
+    "message_en",
+)
+ISSUE_HEADERS = (
+    "ระดับ",
+    "รหัสกฎ",
+    "เลขประจำตัว",
+    "ไฟล์",
+    "แผ่นงาน",
+    "เซลล์",
+    "ช่อง",
+    "ค่า",
+    "ข้อความ",
+    "message",
+)
+
+POOL_COLUMNS = (
+    "pool_group",
+    "unit",
+    "headcount",
+    "pool",
+    "used",
+    "leftover",
+    "central",
+    "used_python",
+)
+POOL_HEADERS = (
+    "กลุ่มวงเงิน",
+    "หน่วยงาน",
+    "จำนวนคน",
+    "วงเงิน",
+    "ใช้ไป",
+    "คงเหลือ",
+    "ส่วนกลาง",
+    "ใช้ไป (kpixl)",
+)
+
+ANNOUNCEMENT_HEADERS = ("หน่วยงาน", "ชื่อ-สกุล", "ตำแหน่ง", "คะแนนรวม", "ระดับผล")
+SALARY_ORDER_HEADERS = (
+    "ที่",
+    "ชื่อ-สกุล",
+    "ตำแหน่ง",
+    "เลขที่ตำแหน่ง",
+    "เงินเดือนเดิม",
+    "ร้อยละ",
+    "เงินที่ได้เลื่อน",
+    "เงินเดือนใหม่",
+    "ค่าตอบแทนพิเศษ",
+)
+CHART_BINS = tuple(range(0, 100, 10))  # histogram of totals: [0,10), …, [90,100]
+MAX_CHART_UNITS = 40

@@ -1,0 +1,359 @@
+"""The unit workbook: the unit's roster, collected scores, proposed % and pool share.
+
+Written with openpyxl from the built template (rows vary per unit); read back with
+python-calamine, which is what makes consolidating a thousand of them fast.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
+
+from kpixl.core.findings import ERROR, Finding
+from kpixl.core.rules import Rules, default_rules
+from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.identify import check_file
+from kpixl.workbooks import unit_layout as U
+from kpixl.workbooks.personal_template import (
+    BORDER,
+    HEAD_FILL,
+    INPUT_FILL,
+    RESULT_FILL,
+    _font,
+    reproducible_bytes,
+)
+
+__all__ = ["UnitData", "UnitForm", "build_unit_template", "read_unit", "unit_bytes", "write_unit"]
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "unit.xlsx"
+_UNLOCKED = Protection(locked=False)
+
+
+def _headers(ws: Worksheet, row: int, headers: Mapping[str, str]) -> None:
+    ws.row_dimensions[row].height = 36
+    for letter, text in headers.items():
+        c = ws[f"{letter}{row}"]
+        c.value = text
+        c.font = _font(bold=True)
+        c.fill = HEAD_FILL
+        c.border = BORDER
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
+    """The empty unit workbook (headers, pool formulas, hidden metadata and salary table)."""
+    rules = rules or default_rules()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = U.PEOPLE
+    ws["A1"] = "สมุดงานหน่วยงาน: ผลการประเมินและการเลื่อนเงินเดือน (Unit workbook)"
+    ws["A1"].font = _font(18, bold=True)
+    for cell, label in (
+        ("A2", "หน่วยงาน"),
+        ("A3", "รอบการประเมิน"),
+        ("A4", "วงเงินของหน่วย (บาท)"),
+        ("C4", "ใช้ไปแล้ว"),
+        ("E4", "คงเหลือ"),
+    ):
+        ws[cell] = label
+        ws[cell].font = _font(bold=True)
+    ws[U.UNIT_NAME_CELL] = "=kpixl_unit_name"
+    ws[U.ROUND_CELL] = "=kpixl_round_id"
+    ws[U.SHARE_CELL].fill = INPUT_FILL
+    ws[U.SHARE_CELL].number_format = "#,##0.00"
+    cost = U.PEOPLE_COLUMNS["cost"][0]
+    ws[U.USED_CELL] = f"=SUM({cost}{U.FIRST_ROW}:{cost}100000)"
+    ws[U.LEFT_CELL] = f'=IF({U.SHARE_CELL}="","",{U.SHARE_CELL}-{U.USED_CELL})'
+    for ref in (U.USED_CELL, U.LEFT_CELL):
+        ws[ref].fill = RESULT_FILL
+        ws[ref].number_format = "#,##0.00"
+        ws[ref].font = _font(bold=True)
+    _headers(ws, U.HEADER_ROW, {letter: text for letter, text in U.PEOPLE_COLUMNS.values()})
+    ws.freeze_panes = f"C{U.FIRST_ROW}"
+    for letter, width in {"A": 16, "B": 26, "C": 22, "N": 30, "V": 30}.items():
+        ws.column_dimensions[letter].width = width
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    kpis = wb.create_sheet(U.KPIS)
+    _headers(kpis, 1, {letter: name for name, letter in U.KPI_COLUMNS.items()})
+    comps = wb.create_sheet(U.COMPETENCIES)
+    _headers(comps, 1, {letter: name for name, letter in U.COMP_COLUMNS.items()})
+    findings = wb.create_sheet(U.FINDINGS)
+    _headers(findings, 1, {letter: name for name, letter in U.FINDING_COLUMNS.items()})
+    hidden = wb.create_sheet(U.HIDDEN)
+    hidden.sheet_state = "hidden"
+    for i, name in enumerate(U.META_FIELDS):
+        hidden[f"A{U.META_FIRST + i}"] = name
+        wb.defined_names[f"kpixl_{name}"] = DefinedName(
+            f"kpixl_{name}", attr_text=f"'{U.HIDDEN}'!$B${U.META_FIRST + i}"
+        )
+    hidden[U.meta_cell("template_id")] = U.TEMPLATE_ID
+    hidden[U.meta_cell("template_version")] = U.TEMPLATE_VERSION
+    _salary_table(hidden, rules)
+    wb.calculation.fullCalcOnLoad = True
+    wb.properties.creator = "kpixl"
+    return wb
+
+
+def _salary_table(hidden: Worksheet, rules: Rules) -> None:
+    hidden[f"A{U.SALARY_FIRST - 1}"] = "level_code / split_point / lower_base / upper_base / max"
+    for i, (code, level) in enumerate(rules.salary_table.levels.items()):
+        row = U.SALARY_FIRST + i
+        hidden[f"A{row}"] = code
+        amounts = (level.split_point, level.lower_base, level.upper_base, level.max)
+        for col, amount in zip("BCDE", amounts, strict=True):
+            hidden[f"{col}{row}"] = _plain(amount)
+    hidden[U.meta_cell("rounding_step")] = int(rules.rounding_step)
+    hidden[U.meta_cell("special_in_pool")] = rules.special_comp_in_pool
+    hidden[U.meta_cell("method")] = rules.scoring_method
+    hidden[U.meta_cell("competency_method")] = rules.competency_method
+
+
+def _row_formulas(r: int) -> dict[str, str]:
+    c = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
+    table = U.salary_range()
+    salary, level, pct = f"{c['salary']}{r}", f"{c['level_code']}{r}", f"{c['pct']}{r}"
+    base = f"{c['base']}{r}"
+    maximum = f"VLOOKUP({level},{table},5,FALSE)"
+    exact = f"ROUND({base}*{pct}/100,4)"  # float noise off before rounding up (20,000 × 1.1 %)
+    rounded = f"CEILING({exact},kpixl_rounding_step)"
+    return {
+        "base": f'=IF(OR({salary}="",{level}=""),"",IF({salary}<=VLOOKUP({level},{table},2,FALSE),'
+        f"VLOOKUP({level},{table},3,FALSE),VLOOKUP({level},{table},4,FALSE)))",
+        "increase": f'=IF(OR({pct}="",{base}=""),"",MIN({rounded},{maximum}-{salary}))',
+        "new_salary": f'=IF({c["increase"]}{r}="","",{salary}+{c["increase"]}{r})',
+        "special_compensation": f'=IF({c["increase"]}{r}="","",IF({salary}+{rounded}>{maximum},'
+        f"MAX(0,{salary}+{exact}-{maximum}),0))",
+        "cost": f'=IF({c["increase"]}{r}="","",{c["increase"]}{r}'
+        f"+IF(kpixl_special_in_pool,{c['special_compensation']}{r},0))",
+    }
+
+
+@dataclass
+class UnitData:
+    """What a unit workbook holds."""
+
+    round_id: str
+    unit_code: str
+    unit_name: str
+    people: Sequence[Mapping[str, Any]]
+    kpis: Sequence[Mapping[str, Any]] = ()
+    competencies: Sequence[Mapping[str, Any]] = ()
+    findings: Sequence[Finding] = ()
+    pool_share: Decimal | None = None
+    revision: int = 1
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, bool):
+        return "ใช่" if value else "ไม่ใช่"
+    return value
+
+
+def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
+    """The bytes of a filled unit workbook."""
+    rules = rules or default_rules()
+    wb = build_unit_template(rules)
+    hidden = wb[U.HIDDEN]
+    for name, value in (
+        ("round_id", data.round_id),
+        ("unit_code", data.unit_code),
+        ("unit_name", data.unit_name),
+        ("revision", data.revision),
+    ):
+        hidden[U.meta_cell(name)] = value
+    ws = wb[U.PEOPLE]
+    if data.pool_share is not None:
+        ws[U.SHARE_CELL] = _plain(data.pool_share)
+    ws[U.SHARE_CELL].protection = _UNLOCKED
+    columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
+    for i, person in enumerate(data.people):
+        r = U.FIRST_ROW + i
+        for fld, letter in columns.items():
+            if fld not in U.FORMULA_FIELDS:
+                ws[f"{letter}{r}"] = _plain(person.get(fld))
+        for fld, formula in _row_formulas(r).items():
+            ws[f"{columns[fld]}{r}"] = formula
+            ws[f"{columns[fld]}{r}"].number_format = "#,##0.00"
+        pct = ws[f"{columns['pct']}{r}"]
+        pct.fill = INPUT_FILL
+        pct.protection = _UNLOCKED
+        pct.number_format = "0.00"
+    for sheet, cols, rows in (
+        (U.KPIS, U.KPI_COLUMNS, data.kpis),
+        (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies),
+    ):
+        target = wb[sheet]
+        for i, row in enumerate(rows):
+            for fld, letter in cols.items():
+                target[f"{letter}{2 + i}"] = _plain(row.get(fld))
+    target = wb[U.FINDINGS]
+    for i, f in enumerate(data.findings):
+        for fld, letter in U.FINDING_COLUMNS.items():
+            target[f"{letter}{2 + i}"] = getattr(f, fld)
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if cell.font is None or cell.font.name != "TH SarabunPSK":
+                    cell.font = Font(name="TH SarabunPSK", size=14)
+    return reproducible_bytes(wb)
+
+
+def write_unit(
+    path: str | Path, data: UnitData, *, rules: Rules | None = None, backup: bool = False
+) -> Path:
+    write_bytes_atomic(path, unit_bytes(data, rules=rules), backup=backup)
+    return Path(path)
+
+
+# ------------------------------------------------------------------------- reading
+
+
+@dataclass
+class UnitForm:
+    path: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+    pool_share: Any = None
+    people: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    competencies: pd.DataFrame = field(default_factory=pd.DataFrame)
+    carried: pd.DataFrame = field(default_factory=pd.DataFrame)  # findings from collection
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return not any(f.severity == ERROR and f.rule.startswith("file.") for f in self.findings)
+
+
+def _table(
+    grid: list[list[Any]], header_row: int, columns: Mapping[str, str], path: Path, sheet: str
+) -> pd.DataFrame:
+    from openpyxl.utils import column_index_from_string
+
+    index = {f: column_index_from_string(letter) - 1 for f, letter in columns.items()}
+    records = []
+    for r in range(header_row, len(grid)):
+        row = grid[r]
+        values = {f: (row[i] if i < len(row) else None) for f, i in index.items()}
+        values = {f: (None if v == "" else v) for f, v in values.items()}
+        if all(v is None for v in values.values()):
+            continue
+        values["_row"] = r + 1
+        values["_file"] = path.name
+        values["_sheet"] = sheet
+        records.append(values)
+    return pd.DataFrame(records, columns=[*columns, "_row", "_file", "_sheet"])
+
+
+def read_unit(path: str | Path) -> UnitForm:
+    """Read a unit workbook (values only, fast); file problems become findings."""
+    form = UnitForm(Path(path))
+    bad = check_file(form.path)
+    if bad is not None:
+        form.findings.append(bad)
+        return form
+    try:
+        data = form.path.read_bytes()
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = book.sheet_names
+        if U.HIDDEN not in names or U.PEOPLE not in names:
+            raise LookupError("sheets missing")
+        hidden = book.get_sheet_by_name(U.HIDDEN).to_python(skip_empty_area=False)
+    except LookupError:
+        form.findings.append(_not_unit(form.path))
+        return form
+    except Exception as exc:  # any reader failure is a finding
+        form.findings.append(
+            Finding(
+                "file.corrupt",
+                f"อ่านไฟล์ไม่ได้: {exc}",
+                f"cannot read the workbook: {exc}",
+                file=form.path.name,
+            )
+        )
+        return form
+    for i, name in enumerate(U.META_FIELDS):
+        r = U.META_FIRST - 1 + i
+        form.meta[name] = hidden[r][1] if r < len(hidden) and len(hidden[r]) > 1 else None
+    if form.meta.get("template_id") != U.TEMPLATE_ID:
+        form.findings.append(_not_unit(form.path))
+        return form
+    people = book.get_sheet_by_name(U.PEOPLE).to_python(skip_empty_area=False)
+    share_row, share_col = int(U.SHARE_CELL[1:]) - 1, 1
+    form.pool_share = people[share_row][share_col] if share_row < len(people) else None
+    columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
+    form.people = _table(people, U.HEADER_ROW, columns, form.path, U.PEOPLE)
+    form.kpis = _table(
+        book.get_sheet_by_name(U.KPIS).to_python(skip_empty_area=False),
+        1,
+        U.KPI_COLUMNS,
+        form.path,
+        U.KPIS,
+    )
+    form.competencies = _table(
+        book.get_sheet_by_name(U.COMPETENCIES).to_python(skip_empty_area=False),
+        1,
+        U.COMP_COLUMNS,
+        form.path,
+        U.COMPETENCIES,
+    )
+    form.carried = _table(
+        book.get_sheet_by_name(U.FINDINGS).to_python(skip_empty_area=False),
+        1,
+        U.FINDING_COLUMNS,
+        form.path,
+        U.FINDINGS,
+    )
+    return form
+
+
+def carried_findings(frame: pd.DataFrame) -> list[Finding]:
+    """The findings a unit workbook carries from its collection, as Finding rows."""
+
+    def text(value: Any) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value)
+
+    return [
+        Finding(
+            rule=text(r.get("rule")) or "collect.finding",
+            message_th=text(r.get("message_th")),
+            message_en=text(r.get("message_en")),
+            severity="error" if r.get("severity") == "error" else "warning",
+            file=text(r.get("file")),
+            sheet=text(r.get("sheet")),
+            cell=text(r.get("cell")),
+            field=text(r.get("field")),
+            value=text(r.get("value")),
+            person_id=text(r.get("person_id")),
+        )
+        for r in frame.to_dict("records")
+    ]
+
+
+def _not_unit(path: Path) -> Finding:
+    return Finding(
+        "file.not_kpixl",
+        "ไม่ใช่สมุดงานหน่วยงานของ kpixl",
+        "not a kpixl unit workbook",
+        file=path.name,
+    )
