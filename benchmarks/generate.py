@@ -78,11 +78,11 @@ def xlsxwriter_form(rows: list[dict[str, object]], out: Path) -> None:
         for sheet in L.SHEETS:
             ws = wb.add_worksheet(sheet)
             ws.write(0, 0, "ข้อตกลงผลการปฏิบัติราชการรายบุคคล", bold)
-            for r, (field, (_, cell)) in enumerate(L.IDENTITY.items()):
+            for r, field in enumerate(L.IDENTITY):
                 ws.write(3 + r, 0, L.IDENTITY_LABELS[field], bold)
                 ws.write(3 + r, 2, str(data.person.get(field) or ""))
             for i in range(L.KPI_ROWS):
-                ws.write_formula(L.ACH_FIRST + i, 6, f"=IF(F{i + 6}=\"\",\"\",F{i + 6}*2)")
+                ws.write_formula(L.ACH_FIRST + i, 6, f'=IF(F{i + 6}="","",F{i + 6}*2)')
         wb.close()
 
 
@@ -101,7 +101,9 @@ def main() -> None:
             out = tmp / f"kpixl-{jobs}"
             start = time.perf_counter()
             written = generate_personal(rows, out, round_=round_, jobs=jobs)
-            results.append((f"kpixl patch template ({jobs} proc)", len(written), time.perf_counter() - start))
+            results.append(
+                (f"kpixl patch template ({jobs} proc)", len(written), time.perf_counter() - start)
+            )
         out = tmp / "openpyxl"
         out.mkdir()
         start = time.perf_counter()
@@ -118,7 +120,9 @@ def main() -> None:
     print(f"{'method':<32}{'files':>8}{'seconds':>10}{'files/s':>10}{'× slowest':>11}")
     slowest = min(rate(n, s) for _, n, s in results)
     for name, n, seconds in results:
-        print(f"{name:<32}{n:>8}{seconds:>10.2f}{rate(n, seconds):>10.0f}{rate(n, seconds) / slowest:>11.1f}")
+        print(
+            f"{name:<32}{n:>8}{seconds:>10.2f}{rate(n, seconds):>10.0f}{rate(n, seconds) / slowest:>11.1f}"
+        )
     print(f"best: {best:.0f} files/s (target ≥ 500 files/s on 2 cores)")
 
 

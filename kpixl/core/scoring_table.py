@@ -64,6 +64,19 @@ def _error_finding(code: str, exc: InputError, row: pd.Series, fld: str) -> Find
     )
 
 
+def _rows(frame: pd.DataFrame) -> list[Any]:
+    """Rows as light mappings (``row.get`` works) without pandas' per-row cost."""
+    return [_Row({str(k): v for k, v in r.items()}) for r in frame.to_dict("records")]
+
+
+class _Row(dict[str, Any]):
+    """A record that answers ``row.index`` like a Series, for :func:`_where`."""
+
+    @property
+    def index(self) -> list[str]:
+        return list(self)
+
+
 def score_kpi_table(
     kpis: pd.DataFrame, *, method: str | None = None, rules: Rules | None = None
 ) -> TableResult:
@@ -72,7 +85,7 @@ def score_kpi_table(
     method = method or rules.scoring_method
     scores: list[Decimal | None] = []
     out: list[Finding] = []
-    for _, row in kpis.iterrows():
+    for row in _rows(kpis):
         actual: Any = row.get("actual")
         direction: Any = row.get("direction")
         person = row.get("person_id", "")
@@ -177,11 +190,14 @@ def competency_table(
     return TableResult(pd.DataFrame(rows, columns=["person_id", "competency"], dtype=object), out)
 
 
-def _people_attr(people: pd.DataFrame | None, person: Hashable, column: str) -> object:
-    if people is None or column not in people.columns:
-        return None
-    match = people.loc[people["person_id"] == person, column]
-    return None if match.empty else match.iloc[0]
+def _people_attrs(people: pd.DataFrame | None) -> dict[Hashable, dict[str, Any]]:
+    """``probation`` and ``other`` per person (the first row of each person)."""
+    if people is None:
+        return {}
+    out: dict[Hashable, dict[str, Any]] = {}
+    for record in people.to_dict("records"):
+        out.setdefault(record["person_id"], {str(k): v for k, v in record.items()})
+    return out
 
 
 def evaluate_table(
@@ -204,19 +220,20 @@ def evaluate_table(
     findings = scored.findings + ach.findings + comp.findings
     merged = ach.frame.merge(comp.frame, on="person_id", how="outer", sort=False)
     rows: list[dict[str, object]] = []
-    for _, row in merged.iterrows():
+    attrs = _people_attrs(people)
+    for row in _rows(merged):
         person = row["person_id"]
-        probation = bool(_people_attr(people, person, "probation") or False)
-        other = _people_attr(people, person, "other")
+        probation = bool(attrs.get(person, {}).get("probation") or False)
+        other = attrs.get(person, {}).get("other")
         total: Decimal | None = None
         band: str | None = None
         a, c = row.get("achievement"), row.get("competency")
         if not _blank(a) and not _blank(c):
             try:
                 total = total_score(
-                    a,  # type: ignore[arg-type]
-                    c,  # type: ignore[arg-type]
-                    other=None if _blank(other) else other,  # type: ignore[arg-type]
+                    a,
+                    c,
+                    other=None if _blank(other) else other,
                     probation=probation,
                     rules=rules,
                 )

@@ -19,7 +19,7 @@ from pandera.errors import SchemaErrors
 
 from kpixl.core.codes import finding
 from kpixl.core.findings import Finding, TableResult
-from kpixl.core.numbers import CellNumber, parse_number, parse_percent
+from kpixl.core.numbers import CellNumber, PercentStyle, dec, parse_number, parse_percent
 from kpixl.core.rules import Rules, default_rules
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
@@ -205,6 +205,42 @@ def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Findin
             )
 
 
+def _plain_text(value: str) -> bool:
+    """Text that normalisation would return unchanged."""
+    return (
+        bool(value)
+        and value == value.strip()
+        and "  " not in value
+        and not any("๐" <= ch <= "๙" or ch in "\n\t\r" for ch in value)
+    )
+
+
+def _normalize_column(
+    raw: pd.DataFrame, col: Column, locator: Locator, out: list[Finding]
+) -> list[object]:
+    """One column, read cell by cell; plain numbers in number columns take a fast path."""
+    values: list[object] = []
+    numeric = col.kind in ("number", "percent", "whole")
+    plain_number = numeric and (col.kind == "number" or col.percent_style is PercentStyle.POINTS)
+    for position, value in enumerate(raw[col.name].tolist()):
+        kind = type(value)
+        if plain_number and kind in (int, float) and value == value:
+            values.append(dec(value))  # a number Excel stored as a number
+            continue
+        if col.kind == "text" and kind is str and _plain_text(value):
+            values.append(value)
+            continue
+
+        def where(index: Any = raw.index[position], name: str = col.name) -> dict[str, str]:
+            context = locator.where(raw, index, name)
+            if "person_id" in raw.columns:
+                context["person_id"] = _text(raw.at[index, "person_id"]) or ""
+            return context
+
+        values.append(_normalize_cell(col, value, where, out))
+    return values
+
+
 def normalize_table(
     raw: pd.DataFrame, spec: TableSpec | str, *, locator: Locator | None = None
 ) -> Validated:
@@ -220,17 +256,7 @@ def normalize_table(
                 out.append(finding("table.missing_column", field=col.name, **_table_where(locator)))
             data[col.name] = [None] * len(raw)
             continue
-        values = []
-        for index, value in raw[col.name].items():
-
-            def where(index: Any = index, name: str = col.name) -> dict[str, str]:
-                context = locator.where(raw, index, name)
-                if "person_id" in raw.columns:
-                    context["person_id"] = _text(raw.at[index, "person_id"]) or ""
-                return context
-
-            values.append(_normalize_cell(col, value, where, out))
-        data[col.name] = values
+        data[col.name] = _normalize_column(raw, col, locator, out)
     frame = pd.DataFrame(data, index=raw.index, dtype=object)
     for extra in raw.columns:
         if extra not in data:

@@ -8,11 +8,12 @@ normalisation), and every check lets ``None`` pass so that one problem is report
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pandera.pandas as pa
 
@@ -89,24 +90,35 @@ def _text() -> pa.Column:
     return pa.Column(object, nullable=True, required=True)
 
 
-def _levels_ok(row: pd.Series) -> bool:
-    if row["kind"] != "quantitative":
-        return True
-    levels = [row[c] for c in LEVEL_COLUMNS]
-    if any(_blank(v) for v in levels) or row["direction"] not in ("higher", "lower"):
-        return True
-    pairs = itertools.pairwise(levels)
-    if row["direction"] == "higher":
-        return all(b > a for a, b in pairs)
-    return all(b < a for a, b in pairs)
+def _levels_matrix(df: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The five levels as floats (NaN for blanks), for comparisons only, never arithmetic."""
+    columns = [
+        [float(v) if not _blank(v) else np.nan for v in df[c].tolist()] for c in LEVEL_COLUMNS
+    ]
+    return np.array(columns, dtype=np.float64).T.reshape(len(df), len(LEVEL_COLUMNS))
 
 
-def _levels_present(row: pd.Series) -> bool:
-    return row["kind"] != "quantitative" or not any(_blank(row[c]) for c in LEVEL_COLUMNS)
+def _levels_ok(df: pd.DataFrame) -> pd.Series:
+    """Rows pass unless a complete quantitative KPI's levels do not move its way."""
+    levels = _levels_matrix(df)
+    quantitative = (df["kind"] == "quantitative").to_numpy(dtype=bool)
+    direction = df["direction"].to_numpy()
+    complete = ~np.isnan(levels).any(axis=1)
+    steps = np.diff(levels, axis=1)
+    rising = (steps > 0).all(axis=1)
+    falling = (steps < 0).all(axis=1)
+    ok = np.where(direction == "higher", rising, np.where(direction == "lower", falling, True))
+    return pd.Series(~quantitative | ~complete | ok, index=df.index)
 
 
-def _direction_present(row: pd.Series) -> bool:
-    return row["kind"] != "quantitative" or row["direction"] in ("higher", "lower")
+def _levels_present(df: pd.DataFrame) -> pd.Series:
+    missing = np.isnan(_levels_matrix(df)).any(axis=1)
+    other = (df["kind"] != "quantitative").to_numpy(dtype=bool)
+    return pd.Series(other | ~missing, index=df.index)
+
+
+def _direction_present(df: pd.DataFrame) -> pd.Series:
+    return (df["kind"] != "quantitative") | df["direction"].isin(["higher", "lower"])
 
 
 def agreement_schema(rules: Rules) -> pa.DataFrameSchema:
@@ -131,9 +143,9 @@ def agreement_schema(rules: Rules) -> pa.DataFrameSchema:
             "category": _text(),
         },
         checks=[
-            _frame_check(_rowwise(_direction_present), "kpi.direction_missing"),
-            _frame_check(_rowwise(_levels_present), "kpi.levels_missing"),
-            _frame_check(_rowwise(_levels_ok), "kpi.levels_not_monotone"),
+            _frame_check(_direction_present, "kpi.direction_missing"),
+            _frame_check(_levels_present, "kpi.levels_missing"),
+            _frame_check(_levels_ok, "kpi.levels_not_monotone"),
             _frame_check(_group_sum_is("weight", rules.kpi_weight_total), "kpi.weights_sum"),
             _frame_check(count_ok, "kpi.too_many"),
             _frame_check(_not_duplicated("person_id", "kpi_code"), "kpi.code_duplicate"),
