@@ -167,5 +167,6 @@ def test_seal_refuses_an_agreement_with_errors(tmp_path: Path) -> None:
 
 def test_templates_build_is_reproducible(tmp_path: Path) -> None:
     assert run("templates", "build", "--out", str(tmp_path)).returncode == 0
-    committed = Path(__file__).resolve().parents[1] / "templates" / "personal.xlsx"
-    assert (tmp_path / "personal.xlsx").read_bytes() == committed.read_bytes()
+    for name in ("personal.xlsx", "unit.xlsx", "master.xlsx"):
+        committed = Path(__file__).resolve().parents[1] / "templates" / name
+        assert (tmp_path / name).read_bytes() == committed.read_bytes(), name

@@ -14,21 +14,20 @@ from kpixl.io.libreoffice import convert, soffice
 from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.personal import write_personal
-from kpixl.workbooks.personal_template import build_personal_template, reproducible_bytes
+from kpixl.workbooks.templates import template_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "personal.xlsx"
 
 
-def test_committed_template_equals_a_fresh_build() -> None:
-    fresh = reproducible_bytes(build_personal_template())
-    committed = TEMPLATE.read_bytes()
+@pytest.mark.parametrize("name", ["personal.xlsx", "unit.xlsx", "master.xlsx"])
+def test_committed_templates_equal_a_fresh_build(name: str) -> None:
+    fresh = template_bytes(name)
+    committed = (ROOT / "templates" / name).read_bytes()
     if fresh != committed:
         a, b = Package.read(fresh), Package.read(committed)
         differ = [n for n in a.order if a.parts[n] != b.parts.get(n)]
-        pytest.fail(
-            f"templates/personal.xlsx is stale (parts {differ}); run `kpixl templates build`"
-        )
+        pytest.fail(f"templates/{name} is stale (parts {differ}); run `kpixl templates build`")
 
 
 def test_sheets_names_and_protection() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kpixl.workbooks.personal import TEMPLATE_PATH
-from kpixl.workbooks.personal_template import write_personal_template
+from kpixl.workbooks.templates import write_templates
 
 __all__ = ["templates_group"]
 
@@ -32,5 +32,5 @@ def build(out_dir: Path) -> None:
     Example:
       kpixl templates build
     """
-    path = write_personal_template(out_dir / "personal.xlsx")
-    click.echo(f"✓ {path}")
+    for path in write_templates(out_dir):
+        click.echo(f"✓ {path}")

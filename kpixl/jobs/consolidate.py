@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from kpixl.core.codes import finding
+from kpixl.core.eligibility import ELIGIBILITY_FIELDS
 from kpixl.core.errors import RuleError
 from kpixl.core.findings import ERROR, Finding, has_errors
 from kpixl.core.numbers import PercentStyle, parse_number, parse_percent
@@ -356,27 +357,8 @@ def _process_all(
         return outcomes
 
 
-_ROSTER_KEEP = (
-    "person_id",
-    "name",
-    "unit",
-    "position",
-    "position_no",
-    "level_code",
-    "salary",
-    "pool_group",
-    "probation",
-    "months_served",
-    "leave_days",
-    "leave_times",
-    "late_times",
-    "penalty",
-    "suspension_months",
-    "ineligible",
-    "ineligible_reason",
-    "alt_ceiling",
-    "holds_position",
-)
+# what the roster says about eligibility, beside the validated roster columns
+_ROSTER_EXTRA = (*[f for f in ELIGIBILITY_FIELDS if f != "band"], "alt_ceiling", "holds_position")
 
 
 def _people_frame(
@@ -390,19 +372,8 @@ def _people_frame(
         extra = raw.loc[pid] if pid in raw.index else None
         if isinstance(extra, pd.DataFrame):
             extra = extra.iloc[0]
-        row = {k: record.get(k) for k in _ROSTER_KEEP if k in record}
-        for k in (
-            "months_served",
-            "leave_days",
-            "leave_times",
-            "late_times",
-            "penalty",
-            "suspension_months",
-            "ineligible",
-            "ineligible_reason",
-            "alt_ceiling",
-            "holds_position",
-        ):
+        row = {k: record.get(k) for k in M.ROSTER_COLUMNS if k in record}
+        for k in _ROSTER_EXTRA:
             row[k] = None if extra is None else extra.get(k)
         row["alt_ceiling"] = _text(row.get("alt_ceiling")) in ("ใช่", "1", "True", "true")
         row["unit"] = _text(record.get("unit"))

@@ -16,22 +16,21 @@ from typing import Any
 import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, default_rules
+from kpixl.io.grid import grid_table
 from kpixl.io.identify import check_file
 from kpixl.io.sheet_xml import replace_rows
 from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_template import (
-    BORDER,
-    HEAD_FILL,
     INPUT_FILL,
     _font,
+    _header,
     reproducible_bytes,
 )
 
@@ -57,13 +56,8 @@ def _title(ws: Worksheet, text: str) -> None:
 
 
 def _headers(ws: Worksheet, headers: Sequence[str], row: int = M.HEADER_ROW) -> None:
-    ws.row_dimensions[row].height = 36
+    _header(ws, row, {str(get_column_letter(i)): text for i, text in enumerate(headers, start=1)})
     for i, text in enumerate(headers, start=1):
-        c = ws.cell(row=row, column=i, value=text)
-        c.font = _font(bold=True)
-        c.fill = HEAD_FILL
-        c.border = BORDER
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(text) + 4))
 
 
@@ -258,20 +252,7 @@ class MasterInputs:
 def _grid_table(
     grid: list[list[Any]], columns: Sequence[str], path: Path, sheet: str
 ) -> pd.DataFrame:
-    records = []
-    for r in range(M.FIRST_ROW - 1, len(grid)):
-        row = grid[r]
-        values = {
-            name: (row[c] if c < len(row) and row[c] != "" else None)
-            for c, name in enumerate(columns)
-        }
-        if all(v is None for v in values.values()):
-            continue
-        values["_row"] = r + 1
-        values["_file"] = path.name
-        values["_sheet"] = sheet
-        records.append(values)
-    return pd.DataFrame(records, columns=[*columns, "_row", "_file", "_sheet"])
+    return grid_table(grid, M.FIRST_ROW, {name: i for i, name in enumerate(columns)}, path, sheet)
 
 
 def read_master(path: str | Path) -> MasterInputs:

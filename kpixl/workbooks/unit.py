@@ -15,7 +15,8 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.styles import Font, Protection
+from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
@@ -23,14 +24,14 @@ from python_calamine import CalamineWorkbook
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.grid import grid_table
 from kpixl.io.identify import check_file
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
-    BORDER,
-    HEAD_FILL,
     INPUT_FILL,
     RESULT_FILL,
     _font,
+    _header,
     reproducible_bytes,
 )
 
@@ -41,14 +42,7 @@ _UNLOCKED = Protection(locked=False)
 
 
 def _headers(ws: Worksheet, row: int, headers: Mapping[str, str]) -> None:
-    ws.row_dimensions[row].height = 36
-    for letter, text in headers.items():
-        c = ws[f"{letter}{row}"]
-        c.value = text
-        c.font = _font(bold=True)
-        c.fill = HEAD_FILL
-        c.border = BORDER
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    _header(ws, row, dict(headers))
 
 
 def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
@@ -244,21 +238,8 @@ class UnitForm:
 def _table(
     grid: list[list[Any]], header_row: int, columns: Mapping[str, str], path: Path, sheet: str
 ) -> pd.DataFrame:
-    from openpyxl.utils import column_index_from_string
-
     index = {f: column_index_from_string(letter) - 1 for f, letter in columns.items()}
-    records = []
-    for r in range(header_row, len(grid)):
-        row = grid[r]
-        values = {f: (row[i] if i < len(row) else None) for f, i in index.items()}
-        values = {f: (None if v == "" else v) for f, v in values.items()}
-        if all(v is None for v in values.values()):
-            continue
-        values["_row"] = r + 1
-        values["_file"] = path.name
-        values["_sheet"] = sheet
-        records.append(values)
-    return pd.DataFrame(records, columns=[*columns, "_row", "_file", "_sheet"])
+    return grid_table(grid, header_row + 1, index, path, sheet)
 
 
 def read_unit(path: str | Path) -> UnitForm:

@@ -1,0 +1,32 @@
+"""All workbook templates, built by code into ``templates/`` (byte-for-byte reproducible)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpixl.io.atomic import write_bytes_atomic
+from kpixl.workbooks.master import build_master_template
+from kpixl.workbooks.personal_template import build_personal_template, reproducible_bytes
+from kpixl.workbooks.unit import build_unit_template
+
+__all__ = ["TEMPLATES", "template_bytes", "write_templates"]
+
+TEMPLATES = {
+    "personal.xlsx": build_personal_template,
+    "unit.xlsx": build_unit_template,
+    "master.xlsx": build_master_template,
+}
+
+
+def template_bytes(name: str) -> bytes:
+    return reproducible_bytes(TEMPLATES[name]())
+
+
+def write_templates(out_dir: str | Path) -> list[Path]:
+    out = Path(out_dir)
+    paths = []
+    for name in TEMPLATES:
+        path = out / name
+        write_bytes_atomic(path, template_bytes(name))
+        paths.append(path)
+    return paths
