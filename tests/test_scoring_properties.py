@@ -142,3 +142,65 @@ def test_table_functions_agree_with_scalar(
         assert person["competency"] == comp
         assert person["total"] == total_score(ach, comp)
         assert person["band"] == rating_band(person["total"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),  # shown level
+            st.integers(0, 5),  # expected level
+            st.decimals(min_value="0.01", max_value=40, places=2),  # weight
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_gap_method_and_probation_tables_agree_with_scalar(
+    rows: list[tuple[int, int, Decimal]], probation: bool
+) -> None:
+    from pathlib import Path
+    from tempfile import TemporaryDirectory
+
+    from kpixl.core.rules import load_rules
+
+    with TemporaryDirectory() as tmp:
+        agency = Path(tmp) / "gap.toml"
+        agency.write_text('[competency]\nmethod = "gap"\n', encoding="utf-8")
+        rules = load_rules(agency)
+    comps = pd.DataFrame(
+        {
+            "person_id": "P",
+            "competency": [f"C{i}" for i in range(len(rows))],
+            "rating": [r[0] for r in rows],
+            "expected": [r[1] for r in rows],
+            "weight": [r[2] for r in rows],
+        }
+    )
+    kpis = pd.DataFrame(
+        [
+            {
+                "person_id": "P",
+                "kpi_code": "K",
+                "kind": "milestone",
+                "weight": Decimal(100),
+                "actual": 3,
+            }
+        ]
+    )
+    people = pd.DataFrame([{"person_id": "P", "probation": probation}])
+    result = evaluate_table(kpis, comps, people=people, rules=rules)
+    assert result.findings == []
+    row = result.frame.iloc[0]
+    expected_comp = competency_score(
+        [r[0] for r in rows],
+        [r[2] for r in rows],
+        method="gap",
+        expected=[r[1] for r in rows],
+        rules=rules,
+    )
+    assert row["competency"] == expected_comp
+    assert row["total"] == total_score(
+        Decimal("60.00"), expected_comp, probation=probation, rules=rules
+    )

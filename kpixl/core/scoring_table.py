@@ -18,6 +18,8 @@ from collections.abc import Hashable
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from kpixl.core.codes import finding
@@ -31,10 +33,13 @@ from kpixl.core.scoring import (
     milestone_score,
     total_score,
 )
+from kpixl.core.scoring_vec import as_floats, as_hundredths, half_up_ratio, kpi_hundredths
 
 __all__ = ["achievement_table", "competency_table", "evaluate_table", "score_kpi_table"]
 
 LEVELS = ["l1", "l2", "l3", "l4", "l5"]
+I = npt.NDArray[np.int64]  # noqa: E741
+B = npt.NDArray[np.bool_]
 
 
 def _blank(value: object) -> bool:
@@ -83,67 +88,138 @@ def score_kpi_table(
     """Add a ``score`` column (0–5, or None with a finding) to a KPI table."""
     rules = rules or default_rules()
     method = method or rules.scoring_method
-    scores: list[Decimal | None] = []
+    n = len(kpis)
+
+    def column(name: str) -> list[Any]:
+        return kpis[name].tolist() if name in kpis.columns else [None] * n
+
+    fast, done = kpi_hundredths(
+        column("kind"), column("direction"), [column(c) for c in LEVELS], column("actual"), method
+    )
+    scores: list[Decimal | None] = [
+        _decimal(h) if ok else None for h, ok in zip(fast.tolist(), done.tolist(), strict=True)
+    ]
     out: list[Finding] = []
-    for row in _rows(kpis):
-        actual: Any = row.get("actual")
-        direction: Any = row.get("direction")
-        person = row.get("person_id", "")
-        if _blank(actual):
-            scores.append(None)
-            out.append(
-                finding(
-                    "result.actual_missing",
-                    field="actual",
-                    kpi_code=row.get("kpi_code"),
-                    person_id=person,
-                    **_where(row, "actual"),
-                )
-            )
-            continue
-        try:
-            if row.get("kind") == "milestone":
-                scores.append(milestone_score(actual))
-            else:
-                levels: list[Any] = [row.get(c) for c in LEVELS]
-                if any(_blank(v) for v in levels):
-                    raise LevelsError(
-                        "a quantitative KPI needs all five target levels",
-                        "ตัวชี้วัดเชิงปริมาณต้องมีค่าเป้าหมายครบ 5 ระดับ",
-                    )
-                scores.append(kpi_score(actual, levels, direction=direction, method=method))
-        except LevelsError as exc:
-            code = (
-                "result.milestone_level"
-                if row.get("kind") == "milestone"
-                else "kpi.levels_not_monotone"
-            )
-            out.append(
-                _error_finding(code, exc, row, "actual" if code.startswith("result") else "l1")
-            )
-            scores.append(None)
-        except InputError as exc:
-            out.append(_error_finding("cell.not_a_number", exc, row, "actual"))
-            scores.append(None)
+    slow = np.flatnonzero(~done)
+    rows = _rows(kpis.iloc[slow]) if len(slow) else []
+    for position, row in zip(slow.tolist(), rows, strict=True):
+        value = _score_row(row, method, out)
+        scores[position] = value
+        if value is not None:
+            fast[position] = int(value * 100)
+            done[position] = True
     frame = kpis.copy()
     frame["score"] = pd.Series(scores, index=kpis.index, dtype=object)
+    frame["_score_h"] = np.where(done, fast, -1)
     return TableResult(frame, out)
+
+
+def _score_row(row: Any, method: str, out: list[Finding]) -> Decimal | None:
+    """One KPI row through the scalar functions; problems become findings."""
+    actual: Any = row.get("actual")
+    if _blank(actual):
+        out.append(
+            finding(
+                "result.actual_missing",
+                field="actual",
+                kpi_code=row.get("kpi_code"),
+                person_id=row.get("person_id", ""),
+                **_where(row, "actual"),
+            )
+        )
+        return None
+    milestone = row.get("kind") == "milestone"
+    try:
+        if milestone:
+            return milestone_score(actual)
+        levels: list[Any] = [row.get(c) for c in LEVELS]
+        if any(_blank(v) for v in levels):
+            raise LevelsError(
+                "a quantitative KPI needs all five target levels",
+                "ตัวชี้วัดเชิงปริมาณต้องมีค่าเป้าหมายครบ 5 ระดับ",
+            )
+        direction: Any = row.get("direction")
+        return kpi_score(actual, levels, direction=direction, method=method)
+    except LevelsError as exc:
+        code = "result.milestone_level" if milestone else "kpi.levels_not_monotone"
+        out.append(_error_finding(code, exc, row, "actual" if milestone else "l1"))
+    except InputError as exc:
+        out.append(_error_finding("cell.not_a_number", exc, row, "actual"))
+    return None
+
+
+_DECIMALS: dict[int, Decimal] = {}
+
+
+def _decimal(hundredths: int) -> Decimal:
+    """hundredths → Decimal with two places (``350`` → ``Decimal('3.50')``), cached."""
+    value = _DECIMALS.get(hundredths)
+    if value is None:
+        value = Decimal(hundredths).scaleb(-2)
+        if len(_DECIMALS) < 100_000:
+            _DECIMALS[hundredths] = value
+    return value
+
+
+def _grouped(
+    frame: pd.DataFrame, units: I, weights: Any, max_units: int, *, require_total: bool = True
+) -> tuple[list[Any], I, B]:
+    """Per person (in order of appearance): value × 100 from units and weights, and which
+    people could be computed here (every unit ≥ 0, every weight an exact positive
+    hundredth, weights summing to 100 unless ``weights`` is None)."""
+    codes, people = pd.factorize(frame["person_id"], sort=False)
+    n = len(people)
+    if weights is None:
+        w = np.ones(len(frame), dtype=np.int64)
+        w_ok = np.ones(len(frame), dtype=bool)
+    else:
+        w, w_ok = as_hundredths(weights)
+        w_ok &= w > 0
+    row_ok = w_ok & (units >= 0)
+    bad = np.zeros(n, dtype=np.int64)
+    np.add.at(bad, codes, (~row_ok).astype(np.int64))
+    num = np.zeros(n, dtype=np.int64)
+    den = np.zeros(n, dtype=np.int64)
+    np.add.at(num, codes, np.where(row_ok, units * w, 0))
+    np.add.at(den, codes, np.where(row_ok, w, 0))
+    ok = (bad == 0) & (den > 0)
+    if weights is not None and require_total:
+        ok &= den == 10_000
+    value = half_up_ratio(num, np.where(ok, den * max_units, 1), 10_000)
+    return list(people), value, ok
 
 
 def achievement_table(scored: pd.DataFrame) -> TableResult:
     """Achievement (0–100) per person from a scored KPI table."""
     rows: list[dict[str, object]] = []
     out: list[Finding] = []
-    for person, group in scored.groupby("person_id", sort=False):
+    if scored.empty:
+        return TableResult(pd.DataFrame(columns=["person_id", "achievement"], dtype=object), out)
+    units = (
+        scored["_score_h"].to_numpy(dtype=np.int64)
+        if "_score_h" in scored
+        else as_hundredths(scored["score"].tolist())[0]
+    )
+    people, computed, ok = _grouped(scored, units, scored["weight"].tolist(), 500)
+    slow = {p for p, fine in zip(people, ok.tolist(), strict=True) if not fine}
+    fast = {
+        p: _decimal(int(v))
+        for p, v, fine in zip(people, computed.tolist(), ok.tolist(), strict=True)
+        if fine
+    }
+    slow_values: dict[Any, Decimal | None] = {}
+    for person, group in scored[scored["person_id"].isin(slow)].groupby("person_id", sort=False):
         value: Decimal | None = None
-        if not any(_blank(s) for s in group["score"]):
+        if not any(_blank(score) for score in group["score"]):
             try:
                 value = achievement_score(list(group["score"]), list(group["weight"]))
             except WeightsError as exc:
                 out.append(_error_finding("kpi.weights_sum", exc, group.iloc[0], "weight"))
             except InputError as exc:
                 out.append(_error_finding("kpi.weight_not_positive", exc, group.iloc[0], "weight"))
-        rows.append({"person_id": person, "achievement": value})
+        slow_values[person] = value
+    for person in people:
+        rows.append({"person_id": person, "achievement": fast.get(person, slow_values.get(person))})
     return TableResult(pd.DataFrame(rows, columns=["person_id", "achievement"], dtype=object), out)
 
 
@@ -155,7 +231,12 @@ def competency_table(
     method = method or rules.competency_method
     rows: list[dict[str, object]] = []
     out: list[Finding] = []
-    for person, group in ratings.groupby("person_id", sort=False):
+    if ratings.empty:
+        return TableResult(pd.DataFrame(columns=["person_id", "competency"], dtype=object), out)
+    fast = _fast_competency(ratings, method, rules)
+    slow_values: dict[Any, Decimal | None] = {}
+    slow = ratings[~ratings["person_id"].isin(fast)]
+    for person, group in slow.groupby("person_id", sort=False):
         value: Decimal | None = None
         first = group.iloc[0]
         if any(_blank(r) for r in group["rating"]):
@@ -186,8 +267,71 @@ def competency_table(
                 out.append(_error_finding("competency.rating_range", exc, first, "rating"))
             except InputError as exc:
                 out.append(_error_finding("cell.not_a_number", exc, first, "rating"))
-        rows.append({"person_id": person, "competency": value})
+        slow_values[person] = value
+    for person in pd.unique(ratings["person_id"]):
+        rows.append({"person_id": person, "competency": fast.get(person, slow_values.get(person))})
     return TableResult(pd.DataFrame(rows, columns=["person_id", "competency"], dtype=object), out)
+
+
+def _fast_competency(ratings: pd.DataFrame, method: str, rules: Rules) -> dict[Any, Decimal]:
+    """Competency of every person whose rows are plainly valid (see scoring_vec)."""
+    if method not in ("rating", "gap"):
+        return {}
+    shown = as_floats(ratings["rating"].tolist())
+    weights_given = "weight" in ratings.columns and not ratings["weight"].map(_blank).all()
+    weights = ratings["weight"].tolist() if weights_given else None
+    if method == "rating":
+        units, exact = as_hundredths(ratings["rating"].tolist())
+        inside = exact & (shown >= rules.rating_min) & (shown <= rules.rating_max)
+        units = np.where(inside, units, -1)
+        people, value, ok = _grouped(ratings, units, weights, rules.rating_max * 100)
+    else:
+        if "expected" not in ratings.columns:
+            return {}
+        expected = as_floats(ratings["expected"].tolist())
+        top = rules.rating_max
+        valid = (shown >= 0) & (shown <= top) & (expected >= 0) & (expected <= top)
+        gap = expected - shown
+        points = np.where(gap <= 0, 3, np.where(gap <= 1, 2, np.where(gap <= 2, 1, 0)))
+        units = np.where(valid, points, -1).astype(np.int64)
+        people, value, ok = _grouped(ratings, units, weights, 3, require_total=False)
+    return {
+        p: _decimal(int(v))
+        for p, v, fine in zip(people, value.tolist(), ok.tolist(), strict=True)
+        if fine
+    }
+
+
+def _fast_totals(
+    merged: pd.DataFrame, probation: list[bool], other: list[Any], rules: Rules
+) -> list[tuple[Decimal, str] | None]:
+    """Total and band for everyone with both scores and no 'other' component."""
+    n = len(merged)
+    if n == 0 or rules.score_places != 2:
+        return [None] * n
+    a, a_ok = as_hundredths(merged["achievement"].tolist())
+    c, c_ok = as_hundredths(merged["competency"].tolist())
+    prob = np.asarray(probation, dtype=bool)
+    weights = []
+    for w in (rules.weights, rules.probation_weights):
+        (wa, wc, wo), ok = as_hundredths([w.achievement, w.competency, w.other])
+        if not ok.all() or wo != 0:
+            return [None] * n
+        weights.append((int(wa), int(wc)))
+    wa = np.where(prob, weights[1][0], weights[0][0])
+    wc = np.where(prob, weights[1][1], weights[0][1])
+    no_other = np.array([_blank(o) for o in other], dtype=bool)
+    ok = a_ok & c_ok & no_other & (a >= 0) & (a <= 10_000) & (c >= 0) & (c <= 10_000)
+    total = half_up_ratio(a * wa + c * wc, np.full(n, 10_000, dtype=np.int64), 1)
+    floors = [None if b.min_total is None else int(b.min_total * 100) for b in rules.bands]
+    out: list[tuple[Decimal, str] | None] = []
+    for t, fine in zip(total.tolist(), ok.tolist(), strict=True):
+        if not fine:
+            out.append(None)
+            continue
+        band = next(rules.bands[j] for j, lo in enumerate(floors) if lo is None or t >= lo)
+        out.append((_decimal(t), band.name))
+    return out
 
 
 def _people_attrs(people: pd.DataFrame | None) -> dict[Hashable, dict[str, Any]]:
@@ -219,22 +363,24 @@ def evaluate_table(
     comp = competency_table(competencies, method=competency_method, rules=rules)
     findings = scored.findings + ach.findings + comp.findings
     merged = ach.frame.merge(comp.frame, on="person_id", how="outer", sort=False)
-    rows: list[dict[str, object]] = []
     attrs = _people_attrs(people)
-    for row in _rows(merged):
+    probation = [bool(attrs.get(p, {}).get("probation") or False) for p in merged["person_id"]]
+    other = [attrs.get(p, {}).get("other") for p in merged["person_id"]]
+    totals = _fast_totals(merged, probation, other, rules)
+    rows: list[dict[str, object]] = []
+    for i, row in enumerate(_rows(merged)):
         person = row["person_id"]
-        probation = bool(attrs.get(person, {}).get("probation") or False)
-        other = attrs.get(person, {}).get("other")
-        total: Decimal | None = None
-        band: str | None = None
         a, c = row.get("achievement"), row.get("competency")
-        if not _blank(a) and not _blank(c):
+        known = totals[i]
+        total: Decimal | None = known[0] if known else None
+        band: str | None = known[1] if known else None
+        if known is None and not _blank(a) and not _blank(c):
             try:
                 total = total_score(
                     a,
                     c,
-                    other=None if _blank(other) else other,
-                    probation=probation,
+                    other=None if _blank(other[i]) else other[i],
+                    probation=probation[i],
                     rules=rules,
                 )
                 band = rules.band_for(total).name
@@ -243,7 +389,7 @@ def evaluate_table(
         rows.append(
             {
                 "person_id": person,
-                "probation": probation,
+                "probation": probation[i],
                 "achievement": None if _blank(a) else a,
                 "competency": None if _blank(c) else c,
                 "total": total,
