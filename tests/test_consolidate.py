@@ -225,3 +225,15 @@ def test_master_native_formulas_equal_python(demo: Path, tmp_path: Path) -> None
     histogram = book.get_sheet_by_name(M.CHARTS).to_python(skip_empty_area=False)
     counts = [int(histogram[M.FIRST_ROW - 1 + i][1]) for i in range(len(M.CHART_BINS))]
     assert sum(counts) == len(result.results)
+
+
+def test_the_same_person_in_two_unit_workbooks_is_counted_once(demo: Path) -> None:
+    units = demo / "units"
+    copy = units / "U01_ส่งซ้ำ.xlsx"
+    shutil.copy(units / "U01.xlsx", copy)
+    result = consolidate(demo / "master.xlsx", jobs=1)
+    duplicates = [f for f in result.findings if f.rule == "consolidate.duplicate_person"]
+    assert len(duplicates) == 7  # everyone in U01
+    assert all(f.severity == "warning" and "U01" in f.message_en for f in duplicates)
+    check_round(demo / "master.xlsx", result)
+    assert len(result.results) == 20

@@ -79,33 +79,70 @@ def _text(value: Any) -> str:
 
 
 def process_unit(path: Path, rules: Rules) -> UnitOutcome:
-    """Read, validate and recompute one unit workbook (runs in a worker process)."""
-    form = read_unit(path)
-    outcome = UnitOutcome(
-        path.name,
-        _text(form.meta.get("unit_code")),
-        int(parse_number(form.meta.get("revision")).value or 0),
-    )
-    outcome.findings += form.findings
-    if not form.readable or form.people.empty:
-        return outcome
-    outcome.findings += carried_findings(form.carried)
+    """Read, validate and recompute one unit workbook."""
+    return process_units([path], rules)[0]
+
+
+def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
+    """Read, validate and recompute several unit workbooks (a worker's share).
+
+    Workbooks whose people do not overlap are validated and scored together, in one
+    pass; a workbook sharing a person with an earlier one is done on its own, so that
+    each file's rows are judged by themselves.
+    """
+    outcomes: dict[str, UnitOutcome] = {}
+    batch: list[Any] = []
+    alone: list[Any] = []
+    seen: set[str] = set()
+    for path in paths:
+        form = read_unit(path)
+        outcome = UnitOutcome(
+            path.name,
+            _text(form.meta.get("unit_code")),
+            int(parse_number(form.meta.get("revision")).value or 0),
+        )
+        outcomes[path.name] = outcome
+        outcome.findings += form.findings
+        if not form.readable or form.people.empty:
+            continue
+        outcome.findings += carried_findings(form.carried)
+        ids = {_text(v) for v in form.people["person_id"]}
+        ids |= {_text(v) for v in form.kpis["person_id"]} | {
+            _text(v) for v in form.competencies["person_id"]
+        }
+        (alone if ids & seen else batch).append(form)
+        seen |= ids
+    for group in [batch, *[[form] for form in alone]]:
+        if group:
+            _evaluate_forms(group, outcomes, rules)
+    return [outcomes[p.name] for p in paths]
+
+
+def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: Rules) -> None:
+    first = forms[0].path.name
+
+    def route(findings: list[Finding]) -> None:
+        for f in findings:
+            outcomes[f.file if f.file in outcomes else first].findings.append(f)
+
     kpi_letters = dict(U.KPI_COLUMNS)
+    kpis_raw = pd.concat([f.kpis for f in forms], ignore_index=True)
+    comps_raw = pd.concat([f.competencies for f in forms], ignore_index=True)
     agreement = validate_table(
-        form.kpis, "agreement", rules=rules, locator=Locator(path.name, U.KPIS, kpi_letters)
+        kpis_raw, "agreement", rules=rules, locator=Locator(first, U.KPIS, kpi_letters)
     )
     results = normalize_table(
-        form.kpis[["person_id", "kpi_code", "actual", "_row"]],
+        kpis_raw[["person_id", "kpi_code", "actual", "_row", "_file", "_sheet"]],
         "results",
-        locator=Locator(path.name, U.KPIS, kpi_letters),
+        locator=Locator(first, U.KPIS, kpi_letters),
     )
     comps = validate_table(
-        form.competencies,
+        comps_raw,
         "competencies",
         rules=rules,
-        locator=Locator(path.name, U.COMPETENCIES, dict(U.COMP_COLUMNS)),
+        locator=Locator(first, U.COMPETENCIES, dict(U.COMP_COLUMNS)),
     )
-    outcome.findings += (
+    route(
         agreement.findings + comps.findings + [f for f in results.findings if f.field == "actual"]
     )
     bad_people = {f.person_id for f in agreement.findings + comps.findings if f.severity == ERROR}
@@ -113,18 +150,26 @@ def process_unit(path: Path, rules: Rules) -> UnitOutcome:
     kpis["actual"] = pd.Series(list(results.frame["actual"]), index=kpis.index, dtype=object)
     kpis = kpis[~kpis["person_id"].isin(bad_people)]
     ratings = comps.frame[~comps.frame["person_id"].isin(bad_people)]
-    people = form.people.copy()
-    people["person_id"] = people["person_id"].map(_text)
-    probation = people[["person_id"]].assign(
-        probation=people["probation"].map(lambda v: _text(v) == "ใช่")
+    people_all = pd.concat([f.people for f in forms], ignore_index=True)
+    people_all["person_id"] = people_all["person_id"].map(_text)
+    probation = people_all[["person_id"]].assign(
+        probation=people_all["probation"].map(lambda v: _text(v) == "ใช่")
     )
     evaluated = (
         evaluate_table(kpis, ratings, people=probation, rules=rules) if not kpis.empty else None
     )
-    outcome.findings += evaluated.findings if evaluated is not None else []
+    route(evaluated.findings if evaluated is not None else [])
     scores = (
         {} if evaluated is None else {r["person_id"]: r for r in evaluated.frame.to_dict("records")}
     )
+    for form in forms:
+        _people_rows(form, scores, outcomes[form.path.name])
+
+
+def _people_rows(form: Any, scores: dict[Any, Any], outcome: UnitOutcome) -> None:
+    path = form.path
+    people = form.people.copy()
+    people["person_id"] = people["person_id"].map(_text)
     pct_col = U.PEOPLE_COLUMNS["pct"][0]
     for record in people.to_dict("records"):
         pid = record["person_id"]
@@ -182,7 +227,6 @@ def process_unit(path: Path, rules: Rules) -> UnitOutcome:
                 "source_file": path.name,
             }
         )
-    return outcome
 
 
 def _unit_files(folder: Path) -> list[Path]:
@@ -333,6 +377,13 @@ def consolidate(
     return consolidation
 
 
+def _chunks(files: list[Path], size: int) -> list[list[Path]]:
+    return [files[i : i + size] for i in range(0, len(files), size)]
+
+
+CHUNK = 25  # unit workbooks a worker validates and scores in one pass (memory stays flat)
+
+
 def _process_all(
     files: list[Path],
     rules: Rules,
@@ -341,20 +392,24 @@ def _process_all(
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
 ) -> list[UnitOutcome]:
     jobs = jobs or min(os.cpu_count() or 1, 8)
-    if jobs <= 1 or len(files) < 8:
-        iterator = progress(files) if progress else files
-        return [process_unit(f, rules) for f in iterator]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        mapped = pool.map(
-            process_unit, files, [rules] * len(files), chunksize=max(1, len(files) // (jobs * 8))
-        )
-        outcomes = []
-        tick = iter(progress(files)) if progress else None
-        for outcome in mapped:
-            outcomes.append(outcome)
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    tick = iter(progress(files)) if progress else None
+    outcomes: list[UnitOutcome] = []
+
+    def collect(done: list[UnitOutcome]) -> None:
+        outcomes.extend(done)
+        for _ in done:
             if tick is not None:
                 next(tick, None)
+
+    if jobs <= 1 or len(chunks) < 2:
+        for chunk in chunks:
+            collect(process_units(chunk, rules))
         return outcomes
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for done in pool.map(process_units, chunks, [rules] * len(chunks)):
+            collect(done)
+    return outcomes
 
 
 # what the roster says about eligibility, beside the validated roster columns

@@ -8,6 +8,7 @@ column letter, so every finding can name its cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -193,7 +194,16 @@ def _normalize_cell(
 
 def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Finding]) -> None:
     """A person whose KPI weights are all ≤ 1 and sum to 1 typed percent-formatted cells."""
-    for person, idx in frame.groupby("person_id", sort=False).groups.items():
+    floats = pd.Series(
+        [float(w) if isinstance(w, Decimal) else float("nan") for w in frame["weight"].tolist()],
+        index=frame.index,
+    )
+    largest = floats.groupby(frame["person_id"], sort=False).transform("max")
+    candidates = frame[(largest <= 1) & (floats > 0)]  # only these can be fractions
+    if candidates.empty:
+        return
+    for person, idx in candidates.groupby("person_id", sort=False).groups.items():
+        idx = frame.index[frame["person_id"] == person]
         weights = frame.loc[idx, "weight"]
         if weights.map(lambda w: isinstance(w, Decimal) and 0 < w <= 1).all() and sum(
             weights, Decimal(0)
@@ -205,14 +215,12 @@ def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Findin
             )
 
 
+_NEEDS_WORK = re.compile(r"[๐-๙\n\t\r]|  |^\s|\s$")
+
+
 def _plain_text(value: str) -> bool:
     """Text that normalisation would return unchanged."""
-    return (
-        bool(value)
-        and value == value.strip()
-        and "  " not in value
-        and not any("๐" <= ch <= "๙" or ch in "\n\t\r" for ch in value)
-    )
+    return bool(value) and _NEEDS_WORK.search(value) is None
 
 
 def _normalize_column(

@@ -18,6 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from kpixl.core.rules import Rules
+from kpixl.core.scoring_vec import as_hundredths
 from kpixl.schemas.tables import LEVEL_COLUMNS
 
 __all__ = [
@@ -64,7 +65,20 @@ def _group_sum_is(column: str, total: Decimal) -> Callable[[pd.DataFrame], pd.Se
                 return True  # a blank or unreadable weight is reported on its own
             return sum(values, Decimal(0)) == total
 
-        ok = df.groupby("person_id", sort=False)[column].transform(person_ok)
+        # exact hundredths are summed as integers; anything else goes through Decimal
+        units, exact = as_hundredths(df[column].tolist())
+        blank = df[column].map(_blank).to_numpy(dtype=bool)
+        keys = df["person_id"]
+        sums = pd.Series(units, index=df.index).groupby(keys, sort=False).transform("sum")
+        all_exact = (
+            pd.Series(exact | blank, index=df.index).groupby(keys, sort=False).transform("all")
+        )
+        any_blank = pd.Series(blank, index=df.index).groupby(keys, sort=False).transform("any")
+        ok = any_blank | (sums == int(total * 100))
+        slow = ~all_exact.astype(bool)
+        if slow.any():
+            part = df[slow]
+            ok[slow] = part.groupby("person_id", sort=False)[column].transform(person_ok)
         return ok.astype(bool)
 
     return check
