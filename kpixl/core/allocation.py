@@ -157,8 +157,9 @@ def _prepare(people: pd.DataFrame, rules: Rules) -> _Prepared:
         carries = np.zeros(n, dtype=bool)
         for f in present:
             carries |= ~_blank_mask(people[f])
+        columns = {f: people[f].tolist() for f in present}
         for i in np.flatnonzero(carries & eligible).tolist():
-            record = {f: people.at[i, f] for f in present}
+            record = {f: columns[f][i] for f in present}
             result = check_eligibility(record, rules=rules)
             if not result.eligible:
                 eligible[i] = False

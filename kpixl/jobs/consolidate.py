@@ -419,14 +419,14 @@ _ROSTER_EXTRA = (*[f for f in ELIGIBILITY_FIELDS if f != "band"], "alt_ceiling",
 def _people_frame(
     inputs: Any, roster: pd.DataFrame, chosen: dict[str, dict[str, Any]], findings: list[Finding]
 ) -> pd.DataFrame:
-    raw = inputs.roster.set_index(inputs.roster["person_id"].map(_text))
+    raw: dict[str, dict[str, Any]] = {}
+    for item in inputs.roster.to_dict("records"):
+        raw.setdefault(_text(item.get("person_id")), item)
     rows = []
     for record in roster.to_dict("records"):
         pid = record["person_id"]
         person = chosen[pid]
-        extra = raw.loc[pid] if pid in raw.index else None
-        if isinstance(extra, pd.DataFrame):
-            extra = extra.iloc[0]
+        extra = raw.get(pid)
         row = {k: record.get(k) for k in M.ROSTER_COLUMNS if k in record}
         for k in _ROSTER_EXTRA:
             row[k] = None if extra is None else extra.get(k)
@@ -463,11 +463,11 @@ def _allocate(
         people.drop(columns=["band"]), policy=policy, shape=shape, table=table, rules=rules
     )
     findings += outcome.findings
-    rows = outcome.rows.set_index("person_id")
-    people = people.set_index("person_id")
+    allocated = {r["person_id"]: r for r in outcome.rows.to_dict("records")}
     out = []
-    for pid in people.index:
-        p, r = people.loc[pid], rows.loc[pid]
+    for p in people.to_dict("records"):
+        pid = p["person_id"]
+        r = allocated[pid]
         out.append(
             {
                 "person_id": pid,
@@ -503,17 +503,21 @@ def _allocate(
 def _summary(results: pd.DataFrame, pools: pd.DataFrame, inputs: Any, rules: Rules) -> pd.DataFrame:
     names = {(_text(r["unit_code"])): r.get("unit_name") for r in inputs.units.to_dict("records")}
     units = sorted(set(results["unit"]) | set(names))
+    counts = results.groupby(["unit", "band"], sort=False).size().to_dict()
+    heads = results.groupby("unit", sort=False).size().to_dict()
+    used: dict[Any, Decimal] = {}
+    for unit, cost in zip(results["unit"].tolist(), results["cost"].tolist(), strict=True):
+        used[unit] = used.get(unit, Decimal(0)) + cost
     rows = []
     for unit in units:
-        mine = results[results["unit"] == unit]
         row: dict[str, Any] = {
             "unit": unit,
             "unit_name": names.get(unit) or "",
-            "headcount": len(mine),
+            "headcount": heads.get(unit, 0),
         }
         for band in rules.bands:
-            row[band.name] = int((mine["band"] == band.name).sum())
-        row["used"] = sum(mine["cost"], Decimal(0))
+            row[band.name] = int(counts.get((unit, band.name), 0))
+        row["used"] = used.get(unit, Decimal(0))
         rows.append(row)
     return pd.DataFrame(rows)
 

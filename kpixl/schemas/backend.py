@@ -382,7 +382,10 @@ def _failures_to_findings(
 def _roster_extras(frame: pd.DataFrame, locator: Locator, rules: Rules) -> list[Finding]:
     """Warn when a roster's pool group disagrees with the rule set's mapping."""
     out: list[Finding] = []
-    for index, row in frame.iterrows():
+    if "pool_group" not in frame.columns:
+        return out
+    given = frame[frame["pool_group"].notna() & frame["level_code"].notna()]
+    for index, row in zip(given.index, given.to_dict("records"), strict=True):
         group, level = row.get("pool_group"), row.get("level_code")
         if not group or group not in rules.pool_groups or level not in rules.salary_table.levels:
             continue
