@@ -103,18 +103,13 @@ class Outcome:
 
 def _level_params(table: SalaryTable, code: str, alt: bool) -> tuple[int, int, int, int]:
     """Split point (micro-baht), lower and upper base (satang), maximum (micro-baht)."""
-    lvl = table.level(code)
-    split, lower, upper, maximum = lvl.split_point, lvl.lower_base, lvl.upper_base, lvl.max
-    if alt:
-        if lvl.alt_max is None:
-            raise SalaryError(
-                f"level {code} has no alternative ceiling in table {table.id}",
-                f"ระดับ {code} ไม่มีเพดานสูงสุดทางเลือกในบัญชี {table.id}",
-            )
-        maximum = lvl.alt_max
-        split = lvl.alt_split_point or split
-        lower = lvl.alt_lower_base or lower
-        upper = lvl.alt_upper_base or upper
+    figures = table.level(code).ceiling(alt)
+    if figures is None:
+        raise SalaryError(
+            f"level {code} has no alternative ceiling in table {table.id}",
+            f"ระดับ {code} ไม่มีเพดานสูงสุดทางเลือกในบัญชี {table.id}",
+        )
+    split, lower, upper, maximum = figures
     if to_micro(lower) % 10_000 or to_micro(upper) % 10_000:
         raise SalaryError(
             f"bases of level {code} have more than 2 decimals",

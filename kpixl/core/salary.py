@@ -94,17 +94,13 @@ def salary_base(
     rules = rules or default_rules()
     level = _level(level_code, rules)
     value = _money(salary, "salary")
-    split, lower, upper, maximum = level.split_point, level.lower_base, level.upper_base, level.max
-    if alt_ceiling:
-        if level.alt_max is None:
-            raise SalaryError(
-                f"level {level_code} has no alternative ceiling in table {rules.salary_table.id}",
-                f"ระดับ {level_code} ไม่มีเพดานสูงสุดทางเลือกในบัญชี {rules.salary_table.id}",
-            )
-        maximum = level.alt_max
-        split = level.alt_split_point or split
-        lower = level.alt_lower_base or lower
-        upper = level.alt_upper_base or upper
+    figures = level.ceiling(alt_ceiling)
+    if figures is None:
+        raise SalaryError(
+            f"level {level_code} has no alternative ceiling in table {rules.salary_table.id}",
+            f"ระดับ {level_code} ไม่มีเพดานสูงสุดทางเลือกในบัญชี {rules.salary_table.id}",
+        )
+    split, lower, upper, maximum = figures
     if value <= split:
         return SalaryBase(lower, "lower", split, maximum, alt_ceiling)
     return SalaryBase(upper, "upper", split, maximum, alt_ceiling)

@@ -51,6 +51,21 @@ class LevelRange:
     alt_lower_base: Decimal | None = None
     alt_upper_base: Decimal | None = None
 
+    def ceiling(self, alt: bool = False) -> tuple[Decimal, Decimal, Decimal, Decimal] | None:
+        """(split point, lower base, upper base, maximum); with ``alt`` the alternative
+        ceiling's, falling back to the normal figures it does not change. None when
+        ``alt`` is asked of a level that has no alternative ceiling."""
+        if not alt:
+            return self.split_point, self.lower_base, self.upper_base, self.max
+        if self.alt_max is None:
+            return None
+        return (
+            self.alt_split_point or self.split_point,
+            self.alt_lower_base or self.lower_base,
+            self.alt_upper_base or self.upper_base,
+            self.alt_max,
+        )
+
     @property
     def title(self) -> str:
         """Thai name of the level, e.g. ``วิชาการ ชำนาญการ``."""

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from kpixl.core.eligibility import ELIGIBILITY_FIELDS
 from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.identify import check_file
@@ -37,19 +38,7 @@ def _aliases() -> dict[str, str]:
     for column in ROSTER.columns:
         for alias in (column.name, column.label, *_EXTRA_ALIASES.get(column.name, ())):
             out[" ".join(str(alias).split()).casefold()] = column.name
-    for extra in (
-        "holds_position",
-        "type",
-        "months_served",
-        "leave_days",
-        "leave_times",
-        "late_times",
-        "penalty",
-        "suspension_months",
-        "ineligible",
-        "ineligible_reason",
-        "alt_ceiling",
-    ):
+    for extra in (*ELIGIBILITY_FIELDS, "holds_position", "type", "alt_ceiling"):
         out[extra] = extra
     return out
 
