@@ -63,6 +63,9 @@ _SEPARATORS = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 '](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
+_FLOATS: dict[float, Decimal] = {}
+
+
 def dec(value: Number) -> Decimal:
     """Convert an int, str, Decimal or float to Decimal (floats through ``str()``).
 
@@ -74,6 +77,8 @@ def dec(value: Number) -> Decimal:
         result = value
     elif isinstance(value, numbers.Integral):  # int, numpy integers
         result = Decimal(int(value))
+    elif type(value) is float and value in _FLOATS:
+        return _FLOATS[value]
     elif isinstance(value, numbers.Real):  # float, numpy floats
         as_float = float(value)
         if not math.isfinite(as_float):
@@ -91,6 +96,8 @@ def dec(value: Number) -> Decimal:
         raise ValueError(f"not a number: {value!r}")
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
+    if isinstance(value, float) and len(_FLOATS) < 50_000:
+        _FLOATS[value] = result  # cells repeat the same numbers (levels, weights)
     return result
 
 

@@ -19,14 +19,18 @@ def grid_table(
     Blank rows are skipped; empty cells become None; each row keeps its source
     (``_row`` is the Excel row number, ``_file``, ``_sheet``).
     """
-    records = []
-    for r in range(first_row - 1, len(grid)):
-        row = grid[r]
-        values = {
-            f: (row[i] if i < len(row) and row[i] != "" else None) for f, i in columns.items()
-        }
-        if all(v is None for v in values.values()):
-            continue
-        values.update(_row=r + 1, _file=path.name, _sheet=sheet)
-        records.append(values)
-    return pd.DataFrame(records, columns=[*columns, "_row", "_file", "_sheet"])
+    body = grid[first_row - 1 :]
+    data: dict[str, list[Any]] = {}
+    for field, i in columns.items():
+        data[field] = [(row[i] if i < len(row) and row[i] != "" else None) for row in body]
+    keep = [any(data[f][r] is not None for f in columns) for r in range(len(body))]
+    frame = pd.DataFrame(
+        {f: [v for v, k in zip(vals, keep, strict=True) if k] for f, vals in data.items()},
+        columns=list(columns),
+    )
+    rows = [first_row + r for r, k in enumerate(keep) if k]
+    frame = frame.astype(object).where(frame.notna(), None) if len(frame) else frame
+    frame["_row"] = rows
+    frame["_file"] = path.name
+    frame["_sheet"] = sheet
+    return frame

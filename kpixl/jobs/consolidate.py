@@ -70,12 +70,15 @@ class Consolidation:
         return 1 if has_errors(self.findings) else 0
 
 
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")).split())
+    return " ".join(str(value).translate(_THAI_DIGITS).split())
 
 
 def process_unit(path: Path, rules: Rules) -> UnitOutcome:

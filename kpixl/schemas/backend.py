@@ -238,6 +238,11 @@ def _normalize_column(
         if col.kind == "text" and kind is str and _plain_text(value):
             values.append(value)
             continue
+        if col.kind == "choice" and col.vocab is not None and kind is str and _plain_text(value):
+            code = col.vocab.code(value)
+            if code is not None:
+                values.append(code)
+                continue
 
         def where(index: Any = raw.index[position], name: str = col.name) -> dict[str, str]:
             context = locator.where(raw, index, name)
