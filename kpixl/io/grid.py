@@ -24,12 +24,9 @@ def grid_table(
     for field, i in columns.items():
         data[field] = [(row[i] if i < len(row) and row[i] != "" else None) for row in body]
     keep = [any(data[f][r] is not None for f in columns) for r in range(len(body))]
-    frame = pd.DataFrame(
-        {f: [v for v, k in zip(vals, keep, strict=True) if k] for f, vals in data.items()},
-        columns=list(columns),
-    )
+    kept = {f: [v for v, k in zip(vals, keep, strict=True) if k] for f, vals in data.items()}
+    frame = pd.DataFrame(kept, columns=list(columns), dtype=object)  # object: None stays None
     rows = [first_row + r for r, k in enumerate(keep) if k]
-    frame = frame.astype(object).where(frame.notna(), None) if len(frame) else frame
     frame["_row"] = rows
     frame["_file"] = path.name
     frame["_sheet"] = sheet
