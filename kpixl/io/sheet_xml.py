@@ -7,6 +7,7 @@ written as its own digits.
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -24,20 +25,29 @@ _AUTOFILTER = re.compile(r'<autoFilter ref="([A-Z]+\d+):[A-Z]+\d+"')
 _LETTERS = [str(get_column_letter(i + 1)) for i in range(200)]
 
 
-def _cell(ref: str, value: object, style: str) -> str:
-    s = f' s="{style}"' if style else ""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    if isinstance(value, Decimal):
-        return f'<c r="{ref}"{s}><v>{value:f}</v></c>'
-    text = str(value)
+def _text_cell(ref: str, s: str, text: str) -> str:
     if text.startswith("="):
         return f'<c r="{ref}"{s}><f>{escape(text[1:])}</f></c>'
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+
+
+def _cell(ref: str, value: object, style: str) -> str:
+    s = f' s="{style}"' if style else ""
+    kind = type(value)
+    if kind is str:
+        return _text_cell(ref, s, value) if value else ""  # type: ignore[arg-type]
+    if kind is Decimal:
+        return f'<c r="{ref}"{s}><v>{value:f}</v></c>'
+    if value is None:
+        return ""
+    if kind is bool:
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
+    if kind in (int, float):
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    if isinstance(value, numbers.Real):  # numpy numbers
+        number = int(value) if isinstance(value, numbers.Integral) else float(value)
+        return f'<c r="{ref}"{s}><v>{number}</v></c>'
+    return _text_cell(ref, s, str(value))
 
 
 def replace_rows(
@@ -59,10 +69,11 @@ def replace_rows(
     kept = [m.group(0) for m in _ROW.finditer(match.group(1) or "") if int(m.group(1)) < first_row]
     out = kept
     last_row, last_col = first_row - 1, 0
+    letters = _LETTERS
     for offset, row in enumerate(rows):
         r = first_row + offset
         cells = "".join(
-            _cell(f"{_LETTERS[c]}{r}", value, styles.get(c, "")) for c, value in enumerate(row)
+            [_cell(f"{letters[c]}{r}", value, styles.get(c, "")) for c, value in enumerate(row)]
         )
         out.append(f'<row r="{r}">{cells}</row>')
         last_row, last_col = r, max(last_col, len(row))
