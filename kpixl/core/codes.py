@@ -280,6 +280,37 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{value} เป็นแบบประเมินของรอบ {round} ไม่ใช่รอบ {expected} จึงไม่นำมารวม",
         "{value} is for round {round}, not {expected}; not collected",
     ),
+    # cascading
+    "cascade.owner": (
+        ERROR,
+        "ตัวชี้วัดระดับองค์การ {value} ต้องมีหน่วยงานเจ้าภาพ (Owner) หนึ่งหน่วยพอดี (พบ {count})",
+        "organisation KPI {value} needs exactly one owner unit (found {count})",
+    ),
+    "cascade.split_sum": (
+        ERROR,
+        "ค่าเป้าหมายที่แบ่งจาก {value} รวมได้ {total} ไม่เท่ากับเป้าหมายของตัวชี้วัดต้นทาง ({target})",
+        "targets split from {value} add up to {total}, not the parent's target {target}",
+    ),
+    "cascade.uncarried": (
+        WARNING,
+        "ตัวชี้วัดของหน่วยงาน {value} ({unit}) ยังไม่มีผู้ใดรับไปเป็นตัวชี้วัดรายบุคคล",
+        "unit KPI {value} ({unit}) is carried by nobody in the unit",
+    ),
+    "cascade.parent_missing": (
+        ERROR,
+        "ตัวชี้วัด {kpi_code} ของ {person_id} อ้างถึงตัวชี้วัดต้นทาง {value} ที่ไม่มีอยู่",
+        "KPI {kpi_code} of {person_id} points at parent {value}, which does not exist",
+    ),
+    "cascade.card_missing": (
+        ERROR,
+        "ตัวชี้วัด {value} ยังไม่มีบัตรรายละเอียดตัวชี้วัด (KPI card)",
+        "KPI {value} has no KPI card",
+    ),
+    "cascade.card_incomplete": (
+        WARNING,
+        "บัตรรายละเอียดตัวชี้วัด {value} ยังขาด: {missing}",
+        "the KPI card of {value} lacks: {missing_en}",
+    ),
     "table.missing_column": (
         ERROR,
         "ตารางไม่มีคอลัมน์ {field}",

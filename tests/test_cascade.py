@@ -1,0 +1,160 @@
+"""Cascading checks and the alignment report, on a clean and a broken strategy."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpixl.core.cascade import CARD_FIELDS, alignment, check_cascade, tree
+
+
+def card(code: str, **blank: bool) -> dict[str, object]:
+    return {"code": code, **{f: ("" if blank.get(f) else f"{f} ของ {code}") for f in CARD_FIELDS}}
+
+
+def strategy() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    org = pd.DataFrame(
+        [
+            {
+                "code": "O1",
+                "name": "ร้อยละความพึงพอใจของผู้รับบริการ",
+                "perspective": "คุณภาพการให้บริการ",
+                "target": 85,
+                "weight": 50,
+                "owner_unit": "U01",
+            },
+            {
+                "code": "O2",
+                "name": "จำนวนคำขอที่ดำเนินการแล้วเสร็จ",
+                "perspective": "ประสิทธิผล",
+                "target": 1000,
+                "weight": 50,
+                "owner_unit": "U02",
+            },
+        ]
+    )
+    units = pd.DataFrame(
+        [
+            {
+                "code": "U01-K1",
+                "parent_code": "O1",
+                "unit": "U01",
+                "derivation": "direct",
+                "target": 85,
+                "kind": "quantitative",
+                "direction": "higher",
+                "l1": 65,
+                "l2": 70,
+                "l3": 75,
+                "l4": 80,
+                "l5": 85,
+            },
+            {
+                "code": "U01-K2",
+                "parent_code": "O2",
+                "unit": "U01",
+                "derivation": "split_target",
+                "target": 600,
+                "kind": "quantitative",
+                "direction": "higher",
+                "l1": 400,
+                "l2": 450,
+                "l3": 500,
+                "l4": 550,
+                "l5": 600,
+            },
+            {
+                "code": "U02-K1",
+                "parent_code": "O2",
+                "unit": "U02",
+                "derivation": "split_target",
+                "target": 400,
+                "kind": "quantitative",
+                "direction": "higher",
+                "l1": 200,
+                "l2": 250,
+                "l3": 300,
+                "l4": 350,
+                "l5": 400,
+            },
+        ]
+    )
+    cards = pd.DataFrame([card(c) for c in ("O1", "O2", "U01-K1", "U01-K2", "U02-K1")])
+    people = pd.DataFrame(
+        [
+            {
+                "person_id": "A",
+                "unit": "U01",
+                "kpi_code": "A-1",
+                "parent_code": "U01-K1",
+                "weight": 60,
+            },
+            {"person_id": "A", "unit": "U01", "kpi_code": "A-2", "parent_code": "", "weight": 40},
+            {
+                "person_id": "B",
+                "unit": "U01",
+                "kpi_code": "B-1",
+                "parent_code": "U01-K2",
+                "weight": 100,
+            },
+            {
+                "person_id": "C",
+                "unit": "U02",
+                "kpi_code": "C-1",
+                "parent_code": "U02-K1",
+                "weight": 70,
+            },
+            {"person_id": "C", "unit": "U02", "kpi_code": "C-2", "parent_code": "O2", "weight": 30},
+        ]
+    )
+    return org, units, cards, people
+
+
+def test_a_consistent_cascade_has_no_findings() -> None:
+    assert check_cascade(*strategy()) == []
+
+
+def test_every_check_fires_on_a_broken_strategy() -> None:
+    org, units, cards, people = strategy()
+    org.loc[1, "owner_unit"] = "U01, U02"  # two owners
+    units.loc[2, "target"] = 300  # split targets 600 + 300 ≠ 1000
+    units.loc[0, "l3"] = 60  # levels not rising
+    cards = cards[cards["code"] != "U02-K1"]  # a card missing
+    cards.loc[0, "formula"] = ""  # a card incomplete
+    people = people[people["person_id"] != "B"]  # U01-K2 carried by nobody
+    people.loc[len(people)] = {
+        "person_id": "C",
+        "unit": "U02",
+        "kpi_code": "C-3",
+        "parent_code": "X9",
+        "weight": 0,
+    }
+    found = {f.rule: f for f in check_cascade(org, units, cards, people, max_kpis=2)}
+    assert set(found) == {
+        "cascade.owner",
+        "cascade.split_sum",
+        "kpi.levels_not_monotone",
+        "cascade.card_missing",
+        "cascade.card_incomplete",
+        "cascade.uncarried",
+        "cascade.parent_missing",
+        "kpi.too_many",
+    }
+    assert (
+        "900" in found["cascade.split_sum"].message_en
+        and "1000" in found["cascade.split_sum"].message_en
+    )
+    assert "formula" in found["cascade.card_incomplete"].message_en
+    assert found["cascade.parent_missing"].value == "X9"
+
+
+def test_alignment_report_shares_and_lists() -> None:
+    org, units, _, people = strategy()
+    report = alignment(org, units, people)
+    shares = dict(zip(report.people["person_id"], report.people["share"], strict=True))
+    assert shares == {"A": 60, "B": 100, "C": 100}
+    unit_shares = dict(zip(report.units["unit"], report.units["share"], strict=True))
+    assert unit_shares["U01"] == 80  # (60 + 100) of 200
+    assert list(report.untraced["kpi_code"]) == ["A-2"]
+    assert report.uncarried.empty
+    text = tree(org, units, people)
+    assert "O2" in text and "      └ C: C-1" in text
