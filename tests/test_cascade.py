@@ -121,13 +121,8 @@ def test_every_check_fires_on_a_broken_strategy() -> None:
     cards = cards[cards["code"] != "U02-K1"]  # a card missing
     cards.loc[0, "formula"] = ""  # a card incomplete
     people = people[people["person_id"] != "B"]  # U01-K2 carried by nobody
-    people.loc[len(people)] = {
-        "person_id": "C",
-        "unit": "U02",
-        "kpi_code": "C-3",
-        "parent_code": "X9",
-        "weight": 0,
-    }
+    extra = {"person_id": "C", "unit": "U02", "kpi_code": "C-3", "parent_code": "X9", "weight": 0}
+    people = pd.concat([people, pd.DataFrame([extra])], ignore_index=True)
     found = {f.rule: f for f in check_cascade(org, units, cards, people, max_kpis=2)}
     assert set(found) == {
         "cascade.owner",
