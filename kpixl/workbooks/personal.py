@@ -275,6 +275,45 @@ _KPI_FRAME = [*L.KPI_INPUT_FIELDS, "person_id", "actual", *_SOURCE, "_cell_actua
 _COMP_FRAME = [*L.COMP_INPUT_FIELDS, "person_id", "rating", *_SOURCE, "_cell_rating"]
 
 
+def _form_rows(
+    form: PersonalForm,
+    person_id: Any,
+    agreement: Any,
+    results: Any,
+    *,
+    count: int,
+    fields: list[str],
+    cell: Any,
+    result: tuple[str, str, int, int, str],
+    columns: list[str],
+) -> pd.DataFrame:
+    """The agreement rows of one table with the result each row got on its own sheet.
+
+    ``result`` is (field, column letter, its first row, the agreement's first row, sheet).
+    Rows where nothing was typed are skipped.
+    """
+    name, letter, first, agreement_first, sheet = result
+    rows = []
+    for i in range(count):
+        values = {f: agreement[cell(f, i)].value for f in fields}
+        ref = f"{letter}{first + i}"
+        value = results[ref].value
+        if all(v is None or str(v).strip() == "" for v in values.values()) and value is None:
+            continue
+        values.update(
+            {
+                "person_id": person_id,
+                name: value,
+                "_row": agreement_first + i,
+                "_file": form.path.name,
+                "_sheet": L.AGREEMENT,
+                f"_cell_{name}": f"'{sheet}'!{ref}",
+            }
+        )
+        rows.append(values)
+    return pd.DataFrame(rows, columns=columns)
+
+
 def read_personal(path: str | Path) -> PersonalForm:
     """Read a personal workbook into raw tables; file problems become findings."""
     form = PersonalForm(Path(path))
@@ -324,44 +363,28 @@ def read_personal(path: str | Path) -> PersonalForm:
     agreement = wb[L.AGREEMENT]
     form.identity = {f: agreement[cell].value for f, (_, cell) in L.IDENTITY.items()}
     person_id = form.identity.get("person_id") or form.meta.get("person_id")
-    achievement = wb[L.ACHIEVEMENT]
-    rows = []
-    for i in range(L.KPI_ROWS):
-        values = {f: agreement[L.kpi_cell(f, i)].value for f in L.KPI_INPUT_FIELDS}
-        actual_cell = f"{L.ACH_COLUMNS['actual']}{L.ACH_FIRST + i}"
-        actual = achievement[actual_cell].value
-        if all(v is None or str(v).strip() == "" for v in values.values()) and actual is None:
-            continue
-        values.update(
-            person_id=person_id,
-            actual=actual,
-            _row=L.KPI_FIRST + i,
-            _file=form.path.name,
-            _sheet=L.AGREEMENT,
-            _cell_actual=f"'{L.ACHIEVEMENT}'!{actual_cell}",
-        )
-        rows.append(values)
-    form.kpis = pd.DataFrame(rows, columns=_KPI_FRAME)
-    competency = wb[L.COMPETENCY]
-    comps = []
-    for i in range(L.COMP_ROWS):
-        values = {
-            f: agreement[L.comp_cell(f, i)].value for f in ("competency", "expected", "weight")
-        }
-        rating_cell = f"{L.CMP_COLUMNS['rating']}{L.CMP_FIRST + i}"
-        rating = competency[rating_cell].value
-        if all(v is None or str(v).strip() == "" for v in values.values()) and rating is None:
-            continue
-        values.update(
-            person_id=person_id,
-            rating=rating,
-            _row=L.COMP_FIRST + i,
-            _file=form.path.name,
-            _sheet=L.AGREEMENT,
-            _cell_rating=f"'{L.COMPETENCY}'!{rating_cell}",
-        )
-        comps.append(values)
-    form.competencies = pd.DataFrame(comps, columns=_COMP_FRAME)
+    form.kpis = _form_rows(
+        form,
+        person_id,
+        agreement,
+        wb[L.ACHIEVEMENT],
+        count=L.KPI_ROWS,
+        fields=L.KPI_INPUT_FIELDS,
+        cell=L.kpi_cell,
+        result=("actual", L.ACH_COLUMNS["actual"], L.ACH_FIRST, L.KPI_FIRST, L.ACHIEVEMENT),
+        columns=_KPI_FRAME,
+    )
+    form.competencies = _form_rows(
+        form,
+        person_id,
+        agreement,
+        wb[L.COMPETENCY],
+        count=L.COMP_ROWS,
+        fields=["competency", "expected", "weight"],
+        cell=L.comp_cell,
+        result=("rating", L.CMP_COLUMNS["rating"], L.CMP_FIRST, L.COMP_FIRST, L.COMPETENCY),
+        columns=_COMP_FRAME,
+    )
     form.other = wb[L.SUMMARY][f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}"].value
     for sheet, cells in _formula_cells().items():
         ws = wb[sheet]
