@@ -306,6 +306,49 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     ws.print_title_rows = f"{L.KPI_HEADER_ROW}:{L.KPI_HEADER_ROW}"
 
 
+def _result_block(
+    ws: Worksheet,
+    first: int,
+    last: int,
+    *,
+    label_col: str,
+    totals: tuple[int, str, str],
+    result: tuple[int, str, str],
+    scored: str,
+    scale: str,
+) -> None:
+    """Totals row, the 100-point result and the missing-input highlight of a score sheet.
+
+    Inputs are in column E and weights in D; ``scored`` holds each row's score and
+    ``scale`` the highest score a row can get (a number or a formula).
+    """
+    total_row, weight_col, weighted_col = totals
+    result_row, cell, label = result
+    _label(ws, f"{label_col}{total_row}", "รวม")
+    _formula(ws, f"{weight_col}{total_row}", f"=SUM(D{first}:D{last})", "0.00")
+    _formula(
+        ws,
+        f"{weighted_col}{total_row}",
+        f"=SUM({weighted_col}{first}:{weighted_col}{last})",
+        "0.00",
+    )
+    _label(ws, f"{label_col}{result_row}", label)
+    _formula(
+        ws,
+        cell,
+        f'=IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
+        f'IF(SUM(D{first}:D{last})=0,"",ROUND(SUMPRODUCT({scored}{first}:{scored}{last},D{first}:D{last})'
+        f"/(SUM(D{first}:D{last})*{scale})*100,2)))",
+        "0.00",
+    )
+    ws[cell].fill = RESULT_FILL
+    ws[cell].font = _font(16, bold=True)
+    ws.conditional_formatting.add(
+        f"E{first}:E{last}",
+        FormulaRule(formula=[f'AND($B{first}<>"",$E{first}="")'], fill=WARN_FILL),
+    )
+
+
 def _achievement(ws: Worksheet) -> None:
     _title(ws, "A1", "การประเมินผลสัมฤทธิ์ของงาน (Achievement)")
     ws["A2"] = '="ชื่อ-สกุล: "&kpixl_id_name&"   รอบการประเมิน: "&kpixl_meta_round_id'
@@ -359,24 +402,15 @@ def _achievement(ws: Worksheet) -> None:
         _formula(ws, f"H{r}", f'=IF(G{r}="","",G{r}*D{r})', "0.00")
         _input(ws, f"I{r}")
     first, last = L.ACH_FIRST, L.ACH_LAST
-    _label(ws, f"C{L.ACH_TOTAL_ROW}", "รวม")
-    _formula(ws, f"D{L.ACH_TOTAL_ROW}", f"=SUM(D{first}:D{last})", "0.00")
-    _formula(ws, f"H{L.ACH_TOTAL_ROW}", f"=SUM(H{first}:H{last})", "0.00")
-    _label(ws, f"C{L.ACH_RESULT_ROW}", "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100)")
-    result = L.ACH_RESULT_CELL
-    _formula(
+    _result_block(
         ws,
-        result,
-        f'=IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
-        f'IF(SUM(D{first}:D{last})=0,"",ROUND(SUMPRODUCT(G{first}:G{last},D{first}:D{last})'
-        f"/(SUM(D{first}:D{last})*5)*100,2)))",
-        "0.00",
-    )
-    ws[result].fill = RESULT_FILL
-    ws[result].font = _font(16, bold=True)
-    ws.conditional_formatting.add(
-        f"E{first}:E{last}",
-        FormulaRule(formula=[f'AND($B{first}<>"",$E{first}="")'], fill=WARN_FILL),
+        first,
+        last,
+        label_col="C",
+        totals=(L.ACH_TOTAL_ROW, "D", "H"),
+        result=(L.ACH_RESULT_ROW, L.ACH_RESULT_CELL, "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100)"),
+        scored="G",
+        scale="5",
     )
     for letter, width in {
         "A": 5,
@@ -446,24 +480,15 @@ def _competency(ws: Worksheet) -> None:
     rating.showErrorMessage = True
     ws.add_data_validation(rating)
     rating.add(L.column_range("E", first, last))
-    _label(ws, f"B{L.CMP_TOTAL_ROW}", "รวม")
-    _formula(ws, f"D{L.CMP_TOTAL_ROW}", f"=SUM(D{first}:D{last})", "0.00")
-    _formula(ws, f"G{L.CMP_TOTAL_ROW}", f"=SUM(G{first}:G{last})", "0.00")
-    _label(ws, f"B{L.CMP_RESULT_ROW}", "คะแนนสมรรถนะ (เต็ม 100)")
-    result = L.CMP_RESULT_CELL
-    _formula(
+    _result_block(
         ws,
-        result,
-        f'=IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
-        f'IF(SUM(D{first}:D{last})=0,"",ROUND(SUMPRODUCT(F{first}:F{last},D{first}:D{last})'
-        f'/(SUM(D{first}:D{last})*IF(kpixl_competency_method="gap",3,kpixl_rating_max))*100,2)))',
-        "0.00",
-    )
-    ws[result].fill = RESULT_FILL
-    ws[result].font = _font(16, bold=True)
-    ws.conditional_formatting.add(
-        f"E{first}:E{last}",
-        FormulaRule(formula=[f'AND($B{first}<>"",$E{first}="")'], fill=WARN_FILL),
+        first,
+        last,
+        label_col="B",
+        totals=(L.CMP_TOTAL_ROW, "D", "G"),
+        result=(L.CMP_RESULT_ROW, L.CMP_RESULT_CELL, "คะแนนสมรรถนะ (เต็ม 100)"),
+        scored="F",
+        scale='IF(kpixl_competency_method="gap",3,kpixl_rating_max)',
     )
     ws.conditional_formatting.add(
         f"E{first}:E{last}",
