@@ -153,3 +153,25 @@ def test_alignment_report_shares_and_lists() -> None:
     assert report.uncarried.empty
     text = tree(org, units, people)
     assert "O2" in text and "      └ C: C-1" in text
+
+
+def test_the_demo_organisation_has_a_consistent_cascade_and_a_real_report() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    master = Path(__file__).resolve().parents[1] / "workbooks" / "demo" / "master.xlsx"
+    run = subprocess.run(
+        [sys.executable, "-m", "kpixl", "cascade", "report", str(master), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads(run.stdout)
+    assert [f for f in report["findings"] if f["severity"] == "error"] == []
+    shares = [float(u["share"]) for u in report["units"]]
+    assert len(shares) == 3 and all(50 < s < 100 for s in shares)
+    assert len(report["untraced"]) > 0
+    assert len(report["people"]) == 20

@@ -12,6 +12,7 @@ import sys
 import click
 
 from kpixl._version import __version__
+from kpixl.cli.cascade import cascade_group
 from kpixl.cli.library import library_group
 from kpixl.cli.personal import personal_group, seal_command, validate_command
 from kpixl.cli.round import collect_command, consolidate_command, demo_command
@@ -42,6 +43,7 @@ cli.add_command(demo_command)
 cli.add_command(collect_command)
 cli.add_command(consolidate_command)
 cli.add_command(library_group)
+cli.add_command(cascade_group)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -157,6 +157,72 @@ def demo_people(
     return unit_rows, roster
 
 
+ORG_KPIS = [
+    ("ร้อยละของงานบริการที่แล้วเสร็จตามมาตรฐานเวลา", "ประสิทธิผล"),
+    ("ร้อยละความพึงพอใจของผู้รับบริการ", "คุณภาพการให้บริการ"),
+    ("ร้อยละของการเบิกจ่ายงบประมาณตามแผน", "ประสิทธิภาพของการปฏิบัติราชการ"),
+    ("ร้อยละของบุคลากรที่ได้รับการพัฒนาตามแผน", "การพัฒนาองค์กร"),
+]
+
+
+def demo_strategy(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """A consistent cascade: four organisation KPIs, three KPIs per unit, cards, OS matrix."""
+    from kpixl.core.cascade import CARD_FIELDS
+    from kpixl.workbooks import master_layout as M
+
+    org = [
+        {
+            "code": f"O{i + 1}",
+            "name": name,
+            "perspective": perspective,
+            "goal": f"เป้าประสงค์ที่ {i + 1}",
+            "target": 80 + 5 * (i % 3),
+            "weight": 25,
+            "owner_unit": units[i % len(units)]["unit_code"],
+        }
+        for i, (name, perspective) in enumerate(ORG_KPIS)
+    ]
+    unit_kpis, os_rows = [], []
+    for u in units:
+        for k in range(1, 4):
+            code = f"{u['unit_code']}-K{k}"
+            unit_kpis.append(
+                {
+                    "code": code,
+                    "parent_code": f"O{k}",
+                    "unit": u["unit_code"],
+                    "name": f"{ORG_KPIS[k - 1][0]} ({u['unit_name']})",
+                    "derivation": "direct",
+                    "target": 90,
+                    "kind": "quantitative",
+                    "direction": "higher",
+                    "l1": 60,
+                    "l2": 70,
+                    "l3": 80,
+                    "l4": 90,
+                    "l5": 100,
+                }
+            )
+            os_rows.append({"kpi_code": code, "unit": u["unit_code"], "role": "O"})
+    for o in org:
+        for u in units:
+            os_rows.append(
+                {
+                    "kpi_code": o["code"],
+                    "unit": u["unit_code"],
+                    "role": "O" if u["unit_code"] == o["owner_unit"] else "S",
+                }
+            )
+    cards = [
+        {
+            "code": item["code"],
+            **{f: f"{label}ของ {item['code']}" for f, label in CARD_FIELDS.items()},
+        }
+        for item in [*org, *unit_kpis]
+    ]
+    return {M.ORG_KPIS: org, M.UNIT_KPIS: unit_kpis, M.OS_MATRIX: os_rows, M.KPI_CARDS: cards}
+
+
 def _split(rng: random.Random, n: int) -> list[int]:
     cuts = sorted(rng.sample(range(1, 20), n - 1))
     bounds = [0, *cuts, 20]
@@ -164,7 +230,7 @@ def _split(rng: random.Random, n: int) -> list[int]:
 
 
 def evaluation(
-    rng: random.Random, unit_code: str
+    rng: random.Random, unit_code: str, person_no: int = 0
 ) -> tuple[list[dict[str, Any]], list[Any], list[int]]:
     """KPIs (cascaded from the unit's KPIs), their actual results, and competency ratings."""
     ideas = rng.sample(KPI_IDEAS, rng.randint(3, 5))
@@ -183,8 +249,8 @@ def evaluation(
                 "unit": unit,
                 **({f"l{j + 1}": v for j, v in enumerate(levels)} if levels else {}),
                 "weight": weight,
-                "parent_code": f"{unit_code}-K{rng.randint(1, 3)}",
-                "category": rng.choice(["strategic", "mission", "mission", "assigned"]),
+                "parent_code": "" if i == 3 else f"{unit_code}-K{(person_no + i) % 3 + 1}",
+                "category": "assigned" if i == 3 else rng.choice(["strategic", "mission"]),
             }
         )
         reached = rng.choices([1, 2, 3, 4, 5], weights=[1, 3, 6, 8, 4])[0]
@@ -228,8 +294,8 @@ def build_demo(
     rng = random.Random(seed + 1)
     missing = roster[-1]["person_id"] if messy else None
     personal_paths: dict[str, list[Path]] = {u["unit_code"]: [] for u in unit_rows}
-    for person in roster:
-        kpis, actuals, _ = evaluation(rng, person["unit"])
+    for number, person in enumerate(roster):
+        kpis, actuals, _ = evaluation(rng, person["unit"], number // units)
         data = personal_data_for(person, rules=rules, round_=round_, kpis=kpis)
         data.actuals = actuals
         data.ratings = [
@@ -292,6 +358,7 @@ def build_demo(
             config=config,
             units=unit_rows,
             roster=roster,
+            strategy=demo_strategy(unit_rows),
         ),
     )
     return DemoResult(master, unit_paths, [p for paths in personal_paths.values() for p in paths])

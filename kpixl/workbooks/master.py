@@ -125,6 +125,11 @@ def build_master_template(
     roster = wb.create_sheet(M.ROSTER)
     _title(roster, "บัญชีรายชื่อ ณ วันที่นับจำนวน (Roster)")
     _headers(roster, M.ROSTER_HEADERS)
+    for name, (title, _, headers) in M.STRATEGY.items():
+        ws = wb.create_sheet(name)
+        _title(ws, title)
+        _headers(ws, headers)
+        ws.freeze_panes = f"A{M.FIRST_ROW}"
     for name, title, headers in (
         (M.RESULTS, "ผลการประเมินและการเลื่อนเงินเดือน (Results)", M.RESULT_HEADERS),
         (M.SUMMARY, "สรุปจำนวนตามระดับผลการประเมินและวงเงิน (Summary)", ("รหัสหน่วยงาน",)),
@@ -214,6 +219,7 @@ def master_bytes(
     config: Mapping[str, Any] | None = None,
     units: Sequence[Mapping[str, Any]] = (),
     roster: Sequence[Mapping[str, Any]] = (),
+    strategy: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> bytes:
     """A master workbook with its inputs filled (used by the demo and the tests)."""
     wb = build_master_template(rules, organisation=organisation)
@@ -222,13 +228,16 @@ def master_bytes(
         key = row[0].value
         if config and key in config:
             row[1].value = config[key]
-    for sheet, columns, rows in (
+    tables: list[tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]] = [
         (M.UNITS, M.UNIT_COLUMNS, units),
         (M.ROSTER, M.ROSTER_COLUMNS, roster),
-    ):
+    ]
+    for name, (_, columns, _) in M.STRATEGY.items():
+        tables.append((name, columns, (strategy or {}).get(name, ())))
+    for sheet, names, rows in tables:
         target = wb[sheet]
         for i, item in enumerate(rows):
-            for c, name in enumerate(columns, start=1):
+            for c, name in enumerate(names, start=1):
                 value = item.get(name)
                 if isinstance(value, bool):
                     value = "ใช่" if value else ""
@@ -246,6 +255,7 @@ class MasterInputs:
     rule_overrides: list[tuple[str, Any, int]] = field(default_factory=list)  # key, value, row
     units: pd.DataFrame = field(default_factory=pd.DataFrame)
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
+    strategy: dict[str, pd.DataFrame] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -264,9 +274,9 @@ def read_master(path: str | Path) -> MasterInputs:
         return inputs
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(inputs.path.read_bytes()))
+        names = [n for n in (M.CONFIG, M.UNITS, M.ROSTER, *M.STRATEGY) if n in book.sheet_names]
         grids = {
-            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in (M.CONFIG, M.UNITS, M.ROSTER)
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names
         }
     except Exception as exc:  # any reader failure is a finding
         inputs.findings.append(
@@ -303,6 +313,9 @@ def read_master(path: str | Path) -> MasterInputs:
         )
     inputs.units = _grid_table(grids[M.UNITS], M.UNIT_COLUMNS, inputs.path, M.UNITS)
     inputs.roster = _grid_table(grids[M.ROSTER], M.ROSTER_COLUMNS, inputs.path, M.ROSTER)
+    for name, (_, columns, _) in M.STRATEGY.items():
+        grid = grids.get(name, [])
+        inputs.strategy[name] = _grid_table(grid, columns, inputs.path, name)
     return inputs
 
 

@@ -15,10 +15,18 @@ ISSUES = "Issues"
 ANNOUNCEMENT = "Announcement"
 SALARY_ORDER = "SalaryOrder"
 CHARTS = "Charts"
+ORG_KPIS = "OrgKPIs"
+UNIT_KPIS = "UnitKPIs"
+OS_MATRIX = "OSMatrix"
+KPI_CARDS = "KPICards"
 SHEETS = (
     CONFIG,
     UNITS,
     ROSTER,
+    ORG_KPIS,
+    UNIT_KPIS,
+    OS_MATRIX,
+    KPI_CARDS,
     RESULTS,
     SUMMARY,
     POOLS,
@@ -209,3 +217,81 @@ SALARY_ORDER_HEADERS = (
 )
 CHART_BINS = tuple(range(0, 100, 10))  # histogram of totals: [0,10), …, [90,100]
 MAX_CHART_UNITS = 40
+
+# strategy (cascading): field names and Thai headers
+ORG_KPI_COLUMNS = ("code", "name", "perspective", "goal", "target", "weight", "owner_unit")
+ORG_KPI_HEADERS = (
+    "รหัส",
+    "ตัวชี้วัดระดับองค์การ",
+    "มิติ",
+    "เป้าประสงค์",
+    "ค่าเป้าหมาย",
+    "น้ำหนัก",
+    "หน่วยงานเจ้าภาพ",
+)
+UNIT_KPI_COLUMNS = (
+    "code",
+    "parent_code",
+    "unit",
+    "name",
+    "derivation",
+    "target",
+    "kind",
+    "direction",
+    "l1",
+    "l2",
+    "l3",
+    "l4",
+    "l5",
+)
+UNIT_KPI_HEADERS = (
+    "รหัส",
+    "รหัสตัวชี้วัดต้นทาง",
+    "หน่วยงาน",
+    "ตัวชี้วัดระดับหน่วยงาน",
+    "วิธีถ่ายทอด",
+    "ค่าเป้าหมาย",
+    "ประเภท",
+    "ทิศทาง",
+    "ระดับ 1",
+    "ระดับ 2",
+    "ระดับ 3",
+    "ระดับ 4",
+    "ระดับ 5",
+)
+OS_COLUMNS = ("kpi_code", "unit", "role")
+OS_HEADERS = ("รหัสตัวชี้วัด", "หน่วยงาน", "บทบาท (O = เจ้าภาพ, S = สนับสนุน)")
+CARD_COLUMNS = (
+    "code",
+    "definition",
+    "objective",
+    "formula",
+    "unit_of_measure",
+    "frequency",
+    "baseline",
+    "target",
+    "weight",
+    "owner",
+    "data_collector",
+    "collection_process",
+)
+CARD_HEADERS = (
+    "รหัส",
+    "คำนิยาม",
+    "วัตถุประสงค์",
+    "สูตรการคำนวณ",
+    "หน่วยวัด",
+    "ความถี่",
+    "ข้อมูลพื้นฐาน",
+    "ค่าเป้าหมาย",
+    "น้ำหนัก",
+    "ผู้รับผิดชอบ",
+    "ผู้จัดเก็บข้อมูล",
+    "วิธีการจัดเก็บข้อมูล",
+)
+STRATEGY = {
+    ORG_KPIS: ("ตัวชี้วัดระดับองค์การ (Organisation KPIs)", ORG_KPI_COLUMNS, ORG_KPI_HEADERS),
+    UNIT_KPIS: ("ตัวชี้วัดระดับหน่วยงาน (Unit KPIs)", UNIT_KPI_COLUMNS, UNIT_KPI_HEADERS),
+    OS_MATRIX: ("ความรับผิดชอบ Owner/Supporter (OS matrix)", OS_COLUMNS, OS_HEADERS),
+    KPI_CARDS: ("บัตรรายละเอียดตัวชี้วัด (KPI cards)", CARD_COLUMNS, CARD_HEADERS),
+}

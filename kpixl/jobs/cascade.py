@@ -1,0 +1,70 @@
+"""``kpixl cascade report``: check the master's strategy against the units' KPIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kpixl.core.cascade import Alignment, alignment, check_cascade, tree
+from kpixl.core.findings import Finding, has_errors
+from kpixl.jobs.consolidate import _rules, _text, _unit_files
+from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.master import read_master
+from kpixl.workbooks.unit import read_unit
+
+__all__ = ["CascadeReport", "cascade_report"]
+
+
+@dataclass
+class CascadeReport:
+    findings: list[Finding]
+    alignment: Alignment | None = None
+    tree: str = ""
+    people: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if has_errors(self.findings) else 0
+
+
+def cascade_report(master: str | Path, *, units_dir: str | Path | None = None) -> CascadeReport:
+    """Findings, the alignment report and the tree of a round's cascade."""
+    master = Path(master)
+    inputs = read_master(master)
+    findings = list(inputs.findings)
+    if findings:
+        return CascadeReport(findings)
+    rules = _rules(inputs, master, findings)
+    if rules is None:
+        return CascadeReport(findings)
+    folder = (
+        Path(units_dir)
+        if units_dir
+        else master.parent / (_text(inputs.config.get("units_folder")) or "units")
+    )
+    rows = []
+    for path in _unit_files(folder) if folder.is_dir() else []:
+        form = read_unit(path)
+        findings += form.findings
+        unit = _text(form.meta.get("unit_code"))
+        for r in form.kpis.to_dict("records"):
+            rows.append(
+                {
+                    "person_id": _text(r.get("person_id")),
+                    "unit": unit,
+                    "kpi_code": r.get("kpi_code"),
+                    "kpi_name": r.get("kpi_name"),
+                    "parent_code": _text(r.get("parent_code")),
+                    "weight": r.get("weight"),
+                }
+            )
+    people = pd.DataFrame(
+        rows, columns=["person_id", "unit", "kpi_code", "kpi_name", "parent_code", "weight"]
+    )
+    org = inputs.strategy[M.ORG_KPIS]
+    units = inputs.strategy[M.UNIT_KPIS]
+    cards = inputs.strategy[M.KPI_CARDS]
+    findings += check_cascade(org, units, cards, people, max_kpis=rules.kpi_max_count)
+    return CascadeReport(findings, alignment(org, units, people), tree(org, units, people), people)
