@@ -175,3 +175,31 @@ def test_the_demo_organisation_has_a_consistent_cascade_and_a_real_report() -> N
     assert len(shares) == 3 and all(50 < s < 100 for s in shares)
     assert len(report["untraced"]) > 0
     assert len(report["people"]) == 20
+
+
+def test_cascade_report_writes_the_alignment_sheet(tmp_path: object) -> None:
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import openpyxl
+
+    from kpixl.workbooks import master_layout as M
+
+    demo = Path(__file__).resolve().parents[1] / "workbooks" / "demo"
+    target = Path(str(tmp_path)) / "demo"
+    shutil.copytree(demo, target, ignore=shutil.ignore_patterns("*.bak"))
+    master = target / "master.xlsx"
+    ws = openpyxl.load_workbook(master)[M.ALIGNMENT]
+    ws_rows = [r for r in ws.iter_rows(min_row=M.FIRST_ROW, values_only=True) if r[0]]
+    assert len(ws_rows) == 3 + 20  # a total row per unit, then each person
+    run = subprocess.run(
+        [sys.executable, "-m", "kpixl", "cascade", "report", str(master), "--write", "--no-tree"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0
+    assert master.read_bytes() == (demo / "master.xlsx").read_bytes()  # deterministic
+    assert (target / "master.xlsx.bak").exists()

@@ -30,8 +30,15 @@ def cascade_group() -> None:
 @click.option(
     "--tree/--no-tree", "show_tree", default=True, help="แสดงผังการถ่ายทอด / print the tree."
 )
+@click.option(
+    "--write",
+    is_flag=True,
+    help="เขียนรายงานลงแผ่นงาน Alignment ของ master / write the Alignment sheet.",
+)
 @json_option
-def report(master: Path, units_dir: Path | None, show_tree: bool, as_json: bool) -> None:
+def report(
+    master: Path, units_dir: Path | None, show_tree: bool, write: bool, as_json: bool
+) -> None:
     """รายงานความเชื่อมโยงของตัวชี้วัด / Check the cascade and report alignment.
 
     Checks the master's strategy sheets (OrgKPIs, UnitKPIs, OSMatrix, KPICards) against
@@ -41,9 +48,9 @@ def report(master: Path, units_dir: Path | None, show_tree: bool, as_json: bool)
 
     \b
     Example:
-      kpixl cascade report workbooks/demo/master.xlsx
+      kpixl cascade report workbooks/demo/master.xlsx --write
     """
-    result = cascade_report(master, units_dir=units_dir)
+    result = cascade_report(master, units_dir=units_dir, write=write)
     if as_json:
         a = result.alignment
         click.echo(

@@ -3,7 +3,9 @@
 Generating thousands of workbooks by loading and saving each with openpyxl is slow;
 instead the built template's parts are read once and, per person, only the cells that
 change are rewritten in the sheet XML (as inline strings or numbers, keeping each
-cell's style). Unchanged parts are compressed once and copied into every package.
+cell's style). Unchanged parts are compressed once and copied into every package;
+every part is deflated at the same level, so the same content always gives the same
+bytes (a workbook written twice, by any of kpixl's writers, is identical).
 """
 
 from __future__ import annotations
@@ -201,7 +203,7 @@ class Package:
                 entry = _deflate(changed[name], 1)
             else:
                 if name not in self._packed:
-                    self._packed[name] = _deflate(self.parts[name], 6)
+                    self._packed[name] = _deflate(self.parts[name], 1)
                 entry = self._packed[name]
             entries.append(_Entry(name.encode("utf-8"), entry.crc, entry.size, entry.data))
         return _zip(entries)

@@ -9,9 +9,10 @@ import pandas as pd
 
 from kpixl.core.cascade import Alignment, alignment, check_cascade, tree
 from kpixl.core.findings import Finding, has_errors
+from kpixl.io.atomic import write_bytes_atomic
 from kpixl.jobs.consolidate import _rules, _text, _unit_files
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.master import read_master
+from kpixl.workbooks.master import read_master, result_bytes
 from kpixl.workbooks.unit import read_unit
 
 __all__ = ["CascadeReport", "cascade_report"]
@@ -29,7 +30,21 @@ class CascadeReport:
         return 1 if has_errors(self.findings) else 0
 
 
-def cascade_report(master: str | Path, *, units_dir: str | Path | None = None) -> CascadeReport:
+def write_alignment(master: Path, report: Alignment) -> None:
+    """The alignment report into the master's Alignment sheet (atomically, with .bak)."""
+    rows: list[list[object]] = []
+    for u in report.units.to_dict("records"):
+        rows.append([u["unit"], "รวมหน่วยงาน", u["weight"], u["aligned_weight"], u["share"]])
+        mine = report.people[report.people["unit"] == u["unit"]]
+        for p in mine.to_dict("records"):
+            rows.append([p["unit"], p["person_id"], p["weight"], p["aligned_weight"], p["share"]])
+    data = result_bytes(master.read_bytes(), {M.ALIGNMENT: (rows, M.FIRST_ROW)})
+    write_bytes_atomic(master, data, backup=True)
+
+
+def cascade_report(
+    master: str | Path, *, units_dir: str | Path | None = None, write: bool = False
+) -> CascadeReport:
     """Findings, the alignment report and the tree of a round's cascade."""
     master = Path(master)
     inputs = read_master(master)
@@ -67,4 +82,7 @@ def cascade_report(master: str | Path, *, units_dir: str | Path | None = None) -
     units = inputs.strategy[M.UNIT_KPIS]
     cards = inputs.strategy[M.KPI_CARDS]
     findings += check_cascade(org, units, cards, people, max_kpis=rules.kpi_max_count)
-    return CascadeReport(findings, alignment(org, units, people), tree(org, units, people), people)
+    report = alignment(org, units, people)
+    if write:
+        write_alignment(master, report)
+    return CascadeReport(findings, report, tree(org, units, people), people)

@@ -145,6 +145,11 @@ def build_master_template(
             "บัญชีรายละเอียดการเลื่อนเงินเดือน แนบท้ายคำสั่ง (Salary order)",
             M.SALARY_ORDER_HEADERS,
         ),
+        (
+            M.ALIGNMENT,
+            "ความเชื่อมโยงของตัวชี้วัดกับตัวชี้วัดระดับองค์การ (Alignment)",
+            M.ALIGNMENT_HEADERS,
+        ),
     ):
         ws = wb.create_sheet(name)
         _title(ws, title)

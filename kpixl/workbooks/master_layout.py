@@ -19,6 +19,7 @@ ORG_KPIS = "OrgKPIs"
 UNIT_KPIS = "UnitKPIs"
 OS_MATRIX = "OSMatrix"
 KPI_CARDS = "KPICards"
+ALIGNMENT = "Alignment"
 SHEETS = (
     CONFIG,
     UNITS,
@@ -33,6 +34,7 @@ SHEETS = (
     ISSUES,
     ANNOUNCEMENT,
     SALARY_ORDER,
+    ALIGNMENT,
     CHARTS,
 )
 OUTPUT_SHEETS = (RESULTS, SUMMARY, POOLS, ISSUES, ANNOUNCEMENT, SALARY_ORDER)
@@ -295,3 +297,4 @@ STRATEGY = {
     OS_MATRIX: ("ความรับผิดชอบ Owner/Supporter (OS matrix)", OS_COLUMNS, OS_HEADERS),
     KPI_CARDS: ("บัตรรายละเอียดตัวชี้วัด (KPI cards)", CARD_COLUMNS, CARD_HEADERS),
 }
+ALIGNMENT_HEADERS = ("หน่วยงาน", "เลขประจำตัว", "น้ำหนักรวม", "น้ำหนักที่เชื่อมโยงองค์การ", "ร้อยละที่เชื่อมโยง")
