@@ -99,7 +99,8 @@ def test_personal_new_writes_one_prefilled_workbook_per_valid_person(tmp_path: P
     assert wb[L.HIDDEN][L.meta_cell("round_id")].value == "2570/1"
 
 
-def test_validate_reports_and_exits_1_until_the_form_is_complete(tmp_path: Path) -> None:
+def first_generated(tmp_path: Path) -> Path:
+    """Generate the round's workbooks from the test roster; the first one."""
     roster = tmp_path / "roster.xlsx"
     make_roster(roster)
     run(
@@ -112,7 +113,11 @@ def test_validate_reports_and_exits_1_until_the_form_is_complete(tmp_path: Path)
         "--round",
         "2570/1",
     )
-    first = sorted((tmp_path / "out").glob("*.xlsx"))[0]
+    return sorted((tmp_path / "out").glob("*.xlsx"))[0]
+
+
+def test_validate_reports_and_exits_1_until_the_form_is_complete(tmp_path: Path) -> None:
+    first = first_generated(tmp_path)
     result = run("validate", str(first))
     assert result.returncode == 1 and "form.no_kpis" in result.stdout
     wb = openpyxl.load_workbook(first)
@@ -146,19 +151,7 @@ def test_validate_reports_and_exits_1_until_the_form_is_complete(tmp_path: Path)
 
 
 def test_seal_refuses_an_agreement_with_errors(tmp_path: Path) -> None:
-    roster = tmp_path / "roster.xlsx"
-    make_roster(roster)
-    run(
-        "personal",
-        "new",
-        "--roster",
-        str(roster),
-        "--out",
-        str(tmp_path / "out"),
-        "--round",
-        "2570/1",
-    )
-    first = sorted((tmp_path / "out").glob("*.xlsx"))[0]
+    first = first_generated(tmp_path)
     before = first.read_bytes()
     result = run("seal", str(first))
     assert result.returncode == 1 and "Traceback" not in result.stderr
