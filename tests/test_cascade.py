@@ -203,3 +203,61 @@ def test_cascade_report_writes_the_alignment_sheet(tmp_path: object) -> None:
     assert run.returncode == 0
     assert master.read_bytes() == (demo / "master.xlsx").read_bytes()  # deterministic
     assert (target / "master.xlsx.bak").exists()
+
+
+def os_matrix() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"kpi_code": "O1", "unit": "U01", "role": "O"},
+            {"kpi_code": "O1", "unit": "U02", "role": "S"},
+            {"kpi_code": "O2", "unit": "U02", "role": "O"},
+            {"kpi_code": "U01-K1", "unit": "U01", "role": "O"},
+            {"kpi_code": "U01-K2", "unit": "U01", "role": "O"},
+            {"kpi_code": "U02-K1", "unit": "U02", "role": "O"},
+            {"kpi_code": "U02-K1", "unit": "U01", "role": "S"},
+        ]
+    )
+
+
+def test_the_os_matrix_agrees_with_a_consistent_strategy() -> None:
+    assert check_cascade(*strategy(), os_matrix=os_matrix()) == []
+
+
+def test_the_os_matrix_decides_owners() -> None:
+    org, units, cards, people = strategy()
+    matrix = os_matrix()
+    matrix.loc[1, "role"] = "O"  # O1: owner U01 on its row, and U02 marked O too
+    matrix = matrix[matrix["kpi_code"] != "U02-K1"]  # U02-K1 has no owner
+    extra = pd.DataFrame(
+        [
+            {"kpi_code": "X1", "unit": "U01", "role": "S"},  # not a KPI
+            {"kpi_code": "U01-K1", "unit": "U02", "role": "Z"},  # not a role
+        ]
+    )
+    found = check_cascade(org, units, cards, people, os_matrix=pd.concat([matrix, extra]))
+    got = {(f.rule, str(f.value)) for f in found}
+    assert got == {
+        ("cascade.owner", "O1"),
+        ("cascade.unit_owner", "U02-K1"),
+        ("cascade.os_unknown", "X1"),
+        ("cascade.os_role", "U01-K1"),
+    }
+    # an organisation KPI whose row names no owner gets it from the matrix alone
+    org.loc[1, "owner_unit"] = ""
+    assert check_cascade(org, units, cards, people, os_matrix=os_matrix()) == []
+    assert {f.rule for f in check_cascade(org, units, cards, people)} == {"cascade.owner"}
+
+
+def test_split_targets_follow_the_kpi_direction() -> None:
+    org, units, cards, people = strategy()
+    units.loc[[1, 2], "direction"] = "lower"  # e.g. complaints: at most 1000 in all
+    units.loc[1, ["l1", "l2", "l3", "l4", "l5"]] = [600, 550, 500, 450, 400]
+    units.loc[2, ["l1", "l2", "l3", "l4", "l5"]] = [400, 350, 300, 250, 200]
+    units.loc[2, "target"] = 300  # 600 + 300 = 900 ≤ 1000: within the parent's limit
+    assert check_cascade(org, units, cards, people) == []
+    units.loc[2, "target"] = 500  # 1100 > 1000: the units together allow too much
+    assert [f.rule for f in check_cascade(org, units, cards, people)] == ["cascade.split_sum"]
+    units.loc[[1, 2], "direction"] = "higher"
+    units.loc[1, ["l1", "l2", "l3", "l4", "l5"]] = [400, 450, 500, 550, 600]
+    units.loc[2, ["l1", "l2", "l3", "l4", "l5"]] = [300, 350, 400, 450, 500]
+    assert check_cascade(org, units, cards, people) == []  # 1100 ≥ 1000 when more is better

@@ -13,6 +13,7 @@ from kpixl.cli.output import echo_findings, to_json
 from kpixl.core.findings import has_errors
 from kpixl.core.rounds import current_round, parse_round
 from kpixl.workbooks.generate import generate_personal
+from kpixl.workbooks.master import read_master
 from kpixl.workbooks.personal import check_personal, read_personal, seal_personal
 from kpixl.workbooks.roster import read_roster
 
@@ -28,28 +29,54 @@ def personal_group() -> None:
 @click.option(
     "--roster",
     "roster_path",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="บัญชีรายชื่อ (.xlsx) / the roster workbook.",
+    help="บัญชีรายชื่อ (.xlsx) / the roster workbook (default: the master's Roster).",
+)
+@click.option(
+    "--master",
+    "master_path",
+    default=None,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="สมุดงานหลัก: ใส่ตัวชี้วัดของหน่วยงานที่มอบหมาย (KPIHolders) เป็นร่าง"
+    " / the master: drafts of the unit KPIs it assigns, and each unit's KPI list.",
 )
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--round", "round_text", default=None, help="รอบการประเมิน เช่น 2570/1 / round id.")
 @click.option("--jobs", default=1, show_default=True, help="จำนวนโปรเซส / processes.")
 @rules_option
 def new(
-    roster_path: Path, out_dir: Path, round_text: str | None, jobs: int, rules_file: Path | None
+    roster_path: Path | None,
+    master_path: Path | None,
+    out_dir: Path,
+    round_text: str | None,
+    jobs: int,
+    rules_file: Path | None,
 ) -> None:
     """สร้างแบบข้อตกลงรายบุคคลจากบัญชีรายชื่อ / One prefilled workbook per person.
 
     Rows of the roster with errors are listed and skipped; the others are written.
+    With --master, each person's workbook also gets, as drafts they can edit, the unit
+    KPIs the master's KPIHolders sheet assigns them, and their unit's KPIs in the
+    parent-code list.
 
     \b
-    Example:
+    Examples:
       kpixl personal new --roster roster.xlsx --out personal/ --round 2570/1
+      kpixl personal new --master master.xlsx --out personal/ --round 2570/1
     """
+    if roster_path is None and master_path is None:
+        raise click.UsageError("ต้องระบุ --roster หรือ --master / give --roster or --master")
     rules = rules_from(rules_file)
     round_ = parse_round(round_text) if round_text else current_round()
-    roster = read_roster(roster_path, rules=rules)
+    strategy = None
+    if master_path is not None:
+        inputs = read_master(master_path)
+        echo_findings(inputs.findings)
+        if inputs.findings:
+            raise click.exceptions.Exit(1)
+        strategy = inputs.strategy
+    roster = read_roster(roster_path or master_path, rules=rules)  # type: ignore[arg-type]
     echo_findings(roster.findings)
     if any(f.rule.startswith(("file.", "roster.no_header")) for f in roster.findings):
         raise click.exceptions.Exit(1)
@@ -57,7 +84,13 @@ def new(
     records: list[dict[str, Any]] = roster.frame.to_dict("records")  # type: ignore[assignment]
     people = [r for r in records if r.get("person_id") and r["person_id"] not in with_errors]
     paths = generate_personal(
-        people, out_dir, round_=round_, rules=rules, rules_path=rules_file, jobs=jobs
+        people,
+        out_dir,
+        round_=round_,
+        rules=rules,
+        rules_path=rules_file,
+        jobs=jobs,
+        strategy=strategy,
     )
     skipped = len(records) - len(people)
     click.echo(

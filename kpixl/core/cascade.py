@@ -76,20 +76,63 @@ def _text(value: Any) -> str:
     return "" if _blank(value) else str(value).strip()
 
 
+def _owners(os_matrix: pd.DataFrame | None) -> dict[str, set[str]]:
+    """KPI code → the units the OS matrix marks as its Owner (role O)."""
+    owners: dict[str, set[str]] = {}
+    if os_matrix is None or os_matrix.empty:
+        return owners
+    for r in os_matrix.to_dict("records"):
+        if _text(r.get("role")).upper() in ("O", "OWNER", "เจ้าภาพ"):
+            owners.setdefault(_text(r.get("kpi_code")), set()).add(_text(r.get("unit")))
+    return owners
+
+
+def _os_findings(
+    os_matrix: pd.DataFrame | None, org: pd.DataFrame, units: pd.DataFrame
+) -> list[Finding]:
+    """Each unit KPI has one Owner in the OS matrix; every row names a known KPI and role."""
+    out: list[Finding] = []
+    if os_matrix is None or os_matrix.empty:
+        return out
+    known = {_text(c) for c in [*org["code"], *units["code"]]}
+    for r in os_matrix.to_dict("records"):
+        code, role = _text(r.get("kpi_code")), _text(r.get("role")).upper()
+        if code not in known:
+            out.append(finding("cascade.os_unknown", value=code, unit=r.get("unit")))
+        elif role not in ("O", "S", "OWNER", "SUPPORTER", "เจ้าภาพ", "สนับสนุน"):
+            out.append(finding("cascade.os_role", value=code, unit=r.get("unit"), role=role))
+    owners = _owners(os_matrix)
+    for r in units.to_dict("records"):
+        code = _text(r["code"])
+        found = owners.get(code, set())
+        if len(found) != 1:
+            out.append(finding("cascade.unit_owner", value=code, count=len(found)))
+    return out
+
+
 def check_cascade(
     org: pd.DataFrame,
     units: pd.DataFrame,
     cards: pd.DataFrame,
     people: pd.DataFrame,
     *,
+    os_matrix: pd.DataFrame | None = None,
     max_kpis: int = 10,
 ) -> list[Finding]:
-    """Every check of SPEC §7 and issue 6, as findings."""
+    """Every check of SPEC §7 and issue 6, as findings.
+
+    An organisation KPI's owner is the owner unit named on its row together with the
+    units the OS matrix marks O for it: exactly one unit must remain. With an OS matrix,
+    every unit KPI needs exactly one Owner in it as well.
+    """
     out: list[Finding] = []
+    matrix_owners = _owners(os_matrix)
     for r in org.to_dict("records"):
-        owners = [o for o in _text(r.get("owner_unit")).replace(";", ",").split(",") if o.strip()]
+        named = {o.strip() for o in _text(r.get("owner_unit")).replace(";", ",").split(",")}
+        owners = (named - {""}) | matrix_owners.get(_text(r["code"]), set())
         if len(owners) != 1:
             out.append(finding("cascade.owner", value=r["code"], count=len(owners)))
+    out += _os_findings(os_matrix, org, units)
     targets = {
         _text(r["code"]): parse_number(r.get("target")).value
         for r in [*org.to_dict("records"), *units.to_dict("records")]
@@ -103,7 +146,11 @@ def check_cascade(
         if target is None or any(v is None for v in values):
             continue
         total = sum((v for v in values if v is not None), Decimal(0))
-        if total != target:
+        directions = {_text(d) for d in group.get("direction", pd.Series(dtype=object))}
+        # the split must reach the parent's target in the KPI's direction: at least the
+        # target when more is better, at most when less is better (equal is always right)
+        short = total > target if directions == {"lower"} else total < target
+        if short:
             out.append(finding("cascade.split_sum", value=parent, total=total, target=target))
     for r in units.to_dict("records"):
         levels: list[Any] = [r.get(f"l{i}") for i in range(1, 6)]

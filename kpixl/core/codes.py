@@ -286,10 +286,25 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ตัวชี้วัดระดับองค์การ {value} ต้องมีหน่วยงานเจ้าภาพ (Owner) หนึ่งหน่วยพอดี (พบ {count})",
         "organisation KPI {value} needs exactly one owner unit (found {count})",
     ),
+    "cascade.unit_owner": (
+        ERROR,
+        "ตัวชี้วัดระดับหน่วยงาน {value} ต้องมีเจ้าภาพ (O) ในตาราง OS หนึ่งหน่วยพอดี (พบ {count})",
+        "unit KPI {value} needs exactly one Owner (O) in the OS matrix (found {count})",
+    ),
+    "cascade.os_unknown": (
+        ERROR,
+        "ตาราง OS อ้างถึงตัวชี้วัด {value} ({unit}) ที่ไม่มีในตัวชี้วัดองค์การหรือหน่วยงาน",
+        "the OS matrix names KPI {value} ({unit}), which is neither an organisation nor a unit KPI",
+    ),
+    "cascade.os_role": (
+        ERROR,
+        "บทบาทในตาราง OS ของ {value} ({unit}) ต้องเป็น O หรือ S (พบ {role})",
+        "the OS matrix role of {value} ({unit}) must be O or S (found {role})",
+    ),
     "cascade.split_sum": (
         ERROR,
-        "ค่าเป้าหมายที่แบ่งจาก {value} รวมได้ {total} ไม่เท่ากับเป้าหมายของตัวชี้วัดต้นทาง ({target})",
-        "targets split from {value} add up to {total}, not the parent's target {target}",
+        "ค่าเป้าหมายที่แบ่งจาก {value} รวมได้ {total} ไม่ถึงเป้าหมายของตัวชี้วัดต้นทาง ({target})",
+        "targets split from {value} add up to {total}, which misses the parent's target {target}",
     ),
     "cascade.uncarried": (
         WARNING,

@@ -12,10 +12,16 @@ from kpixl.core.findings import Finding, has_errors
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.jobs.consolidate import _rules, _text, _unit_files
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.master import read_master, result_bytes
+from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
 from kpixl.workbooks.unit import read_unit
 
-__all__ = ["CascadeReport", "cascade_report"]
+__all__ = [
+    "CascadeReport",
+    "alignment_rows",
+    "cascade_from_inputs",
+    "cascade_report",
+    "write_alignment",
+]
 
 
 @dataclass
@@ -32,14 +38,19 @@ class CascadeReport:
 
 def write_alignment(master: Path, report: Alignment) -> None:
     """The alignment report into the master's Alignment sheet (atomically, with .bak)."""
+    data = result_bytes(master.read_bytes(), {M.ALIGNMENT: (alignment_rows(report), M.FIRST_ROW)})
+    write_bytes_atomic(master, data, backup=True)
+
+
+def alignment_rows(report: Alignment) -> list[list[object]]:
+    """The Alignment sheet's rows: each unit, then its people."""
     rows: list[list[object]] = []
     for u in report.units.to_dict("records"):
         rows.append([u["unit"], "รวมหน่วยงาน", u["weight"], u["aligned_weight"], u["share"]])
         mine = report.people[report.people["unit"] == u["unit"]]
         for p in mine.to_dict("records"):
             rows.append([p["unit"], p["person_id"], p["weight"], p["aligned_weight"], p["share"]])
-    data = result_bytes(master.read_bytes(), {M.ALIGNMENT: (rows, M.FIRST_ROW)})
-    write_bytes_atomic(master, data, backup=True)
+    return rows
 
 
 def cascade_report(
@@ -47,7 +58,17 @@ def cascade_report(
 ) -> CascadeReport:
     """Findings, the alignment report and the tree of a round's cascade."""
     master = Path(master)
-    inputs = read_master(master)
+    report = cascade_from_inputs(read_master(master), units_dir=units_dir)
+    if write and report.alignment is not None:
+        write_alignment(master, report.alignment)
+    return report
+
+
+def cascade_from_inputs(
+    inputs: MasterInputs, *, units_dir: str | Path | None = None
+) -> CascadeReport:
+    """The cascade report of a master's inputs (from its file or from the open workbook)."""
+    master = inputs.path
     findings = list(inputs.findings)
     if findings:
         return CascadeReport(findings)
@@ -81,8 +102,13 @@ def cascade_report(
     org = inputs.strategy[M.ORG_KPIS]
     units = inputs.strategy[M.UNIT_KPIS]
     cards = inputs.strategy[M.KPI_CARDS]
-    findings += check_cascade(org, units, cards, people, max_kpis=rules.kpi_max_count)
+    findings += check_cascade(
+        org,
+        units,
+        cards,
+        people,
+        os_matrix=inputs.strategy[M.OS_MATRIX],
+        max_kpis=rules.kpi_max_count,
+    )
     report = alignment(org, units, people)
-    if write:
-        write_alignment(master, report)
     return CascadeReport(findings, report, tree(org, units, people), people)

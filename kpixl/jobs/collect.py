@@ -19,9 +19,9 @@ from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks.personal import PersonalForm, PersonalResult, check_personal, read_personal
-from kpixl.workbooks.unit import UnitData, read_unit, write_unit
+from kpixl.workbooks.unit import UnitData, UnitForm, read_unit, write_unit
 
-__all__ = ["CollectResult", "collect"]
+__all__ = ["CollectResult", "collect", "collect_data"]
 
 
 @dataclass
@@ -57,11 +57,33 @@ def collect(
 ) -> CollectResult:
     """Fill ``unit_path`` from the personal workbooks in ``from_dir``; never raises on bad input."""
     rules = rules or default_rules()
+    result, data = collect_data(unit_path, from_dir, rules=rules, key=key, progress=progress)
+    if data is not None:
+        write_unit(result.unit_path, data, rules=rules, backup=True)
+    return result
+
+
+def collect_data(
+    unit_path: str | Path,
+    from_dir: str | Path,
+    *,
+    rules: Rules | None = None,
+    key: str | None = None,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    unit_form: UnitForm | None = None,
+) -> tuple[CollectResult, UnitData | None]:
+    """What collecting gives the unit workbook, without writing it.
+
+    ``unit_form`` is the unit workbook already read (the Excel macro reads the open workbook
+    through xlwings); by default the file at ``unit_path`` is read. ``None`` data means
+    the unit workbook itself could not be read (see the findings).
+    """
+    rules = rules or default_rules()
     unit_path, from_dir = Path(unit_path), Path(from_dir)
-    unit = read_unit(unit_path)
+    unit = unit_form if unit_form is not None else read_unit(unit_path)
     findings: list[Finding] = list(unit.findings)
     if not unit.readable or not unit.meta:
-        return CollectResult(unit_path, 0, findings)
+        return CollectResult(unit_path, 0, findings), None
     round_id = _text(unit.meta.get("round_id"))
     roster = {_text(r["person_id"]): r for r in unit.people.to_dict("records")}
     files = sorted(p for p in from_dir.glob("*.xls*") if not p.name.startswith(("~$", ".")))
@@ -171,5 +193,4 @@ def collect(
         pool_share=share if isinstance(share, Decimal) else None,
         revision=int(parse_number(unit.meta.get("revision")).value or 0) + 1,
     )
-    write_unit(unit_path, data, rules=rules, backup=True)
-    return CollectResult(unit_path, len(chosen), findings)
+    return CollectResult(unit_path, len(chosen), findings), data

@@ -36,10 +36,10 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
-from kpixl.workbooks.master import read_master, result_bytes
+from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
 from kpixl.workbooks.unit import carried_findings, read_unit
 
-__all__ = ["Consolidation", "consolidate"]
+__all__ = ["Consolidation", "consolidate", "consolidate_inputs", "output_bytes", "output_sheets"]
 
 POLICIES = ("manual", "table", "optimize")
 SHAPES = ("flat", "proportional")
@@ -280,6 +280,33 @@ def consolidate(
     """Run the consolidation; see the module doc. Never raises on bad input."""
     master = Path(master)
     inputs = read_master(master)
+    consolidation = consolidate_inputs(
+        inputs, units_dir=units_dir, policy=policy, shape=shape, jobs=jobs, progress=progress
+    )
+    if consolidation.rules is not None and consolidation.units_read:
+        if write:
+            write_bytes_atomic(
+                master, output_bytes(master.read_bytes(), consolidation), backup=True
+            )
+        if export:
+            _export(Path(export), consolidation.results)
+    return consolidation
+
+
+def consolidate_inputs(
+    inputs: MasterInputs,
+    *,
+    units_dir: str | Path | None = None,
+    policy: str | None = None,
+    shape: str | None = None,
+    jobs: int | None = None,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> Consolidation:
+    """The consolidation of a master's inputs (from its file or from the open workbook).
+
+    Nothing is written: :func:`output_sheets` gives the rows of the result sheets.
+    """
+    master = inputs.path
     findings: list[Finding] = list(inputs.findings)
     empty = Consolidation(
         pd.DataFrame(columns=M.RESULT_COLUMNS), pd.DataFrame(), pd.DataFrame(), findings
@@ -365,7 +392,7 @@ def consolidate(
         )
     people = _people_frame(inputs, evaluated, chosen, findings)
     result = _allocate(people, rules, policy, shape, findings)
-    consolidation = Consolidation(
+    return Consolidation(
         result[0],
         result[1],
         _summary(result[0], result[1], inputs, rules),
@@ -373,11 +400,6 @@ def consolidate(
         rules,
         len(files),
     )
-    if write:
-        _write(master, consolidation, inputs, rules)
-    if export:
-        _export(Path(export), consolidation.results)
-    return consolidation
 
 
 def _chunks(files: list[Path], size: int) -> list[list[Path]]:
@@ -533,7 +555,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _write(master: Path, c: Consolidation, inputs: Any, rules: Rules) -> None:
+def output_bytes(master: bytes, c: Consolidation) -> bytes:
+    """The master's bytes with the result sheets of ``c`` written in."""
+    return result_bytes(master, output_sheets(c))
+
+
+def output_sheets(c: Consolidation) -> dict[str, tuple[list[list[object]], int]]:
+    """Sheet → (rows, first row) of every result sheet; formulas as ``=…`` text."""
+    rules = c.rules
+    assert rules is not None
     letter = {
         name: chr(ord("A") + i) if i < 26 else "A" + chr(ord("A") + i - 26)
         for i, name in enumerate(M.RESULT_COLUMNS)
@@ -616,18 +646,14 @@ def _write(master: Path, c: Consolidation, inputs: Any, rules: Rules) -> None:
         ]
         for i, r in enumerate(paid.to_dict("records"))
     ]
-    data = result_bytes(
-        master.read_bytes(),
-        {
-            M.RESULTS: (results_rows, M.FIRST_ROW),
-            M.SUMMARY: (summary_rows, M.HEADER_ROW),
-            M.POOLS: (pool_rows, M.FIRST_ROW),
-            M.ISSUES: (issue_rows, M.FIRST_ROW),
-            M.ANNOUNCEMENT: (announcement, M.FIRST_ROW),
-            M.SALARY_ORDER: (order, M.FIRST_ROW),
-        },
-    )
-    write_bytes_atomic(master, data, backup=True)
+    return {
+        M.RESULTS: (results_rows, M.FIRST_ROW),
+        M.SUMMARY: (summary_rows, M.HEADER_ROW),
+        M.POOLS: (pool_rows, M.FIRST_ROW),
+        M.ISSUES: (issue_rows, M.FIRST_ROW),
+        M.ANNOUNCEMENT: (announcement, M.FIRST_ROW),
+        M.SALARY_ORDER: (order, M.FIRST_ROW),
+    }
 
 
 def _export(path: Path, results: pd.DataFrame) -> None:

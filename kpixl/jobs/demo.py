@@ -24,6 +24,7 @@ from kpixl.core.rounds import Round, parse_round
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.jobs.collect import collect
+from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.generate import file_name, personal_data_for
 from kpixl.workbooks.master import master_bytes
 from kpixl.workbooks.personal import seal_personal, write_personal
@@ -168,7 +169,6 @@ ORG_KPIS = [
 def demo_strategy(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """A consistent cascade: four organisation KPIs, three KPIs per unit, cards, OS matrix."""
     from kpixl.core.cascade import CARD_FIELDS
-    from kpixl.workbooks import master_layout as M
 
     org = [
         {
@@ -220,7 +220,13 @@ def demo_strategy(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
         }
         for item in [*org, *unit_kpis]
     ]
-    return {M.ORG_KPIS: org, M.UNIT_KPIS: unit_kpis, M.OS_MATRIX: os_rows, M.KPI_CARDS: cards}
+    return {
+        M.ORG_KPIS: org,
+        M.UNIT_KPIS: unit_kpis,
+        M.OS_MATRIX: os_rows,
+        M.KPI_CARDS: cards,
+        M.KPI_HOLDERS: [],  # filled as the demo's people take their KPIs
+    }
 
 
 def _split(rng: random.Random, n: int) -> list[int]:
@@ -294,9 +300,21 @@ def build_demo(
     rng = random.Random(seed + 1)
     missing = roster[-1]["person_id"] if messy else None
     personal_paths: dict[str, list[Path]] = {u["unit_code"]: [] for u in unit_rows}
+    strategy = demo_strategy(unit_rows)
+    unit_kpis: dict[str, list[dict[str, Any]]] = {}
+    for k in strategy[M.UNIT_KPIS]:
+        unit_kpis.setdefault(k["unit"], []).append({"code": k["code"], "name": k["name"]})
+    holders = strategy[M.KPI_HOLDERS]
     for number, person in enumerate(roster):
         kpis, actuals, _ = evaluation(rng, person["unit"], number // units)
-        data = personal_data_for(person, rules=rules, round_=round_, kpis=kpis)
+        holders += [
+            {"kpi_code": k["parent_code"], "person_id": person["person_id"], "weight": k["weight"]}
+            for k in kpis
+            if k.get("parent_code")
+        ]
+        data = personal_data_for(
+            person, rules=rules, round_=round_, kpis=kpis, unit_kpis=unit_kpis[person["unit"]]
+        )
         data.actuals = actuals
         data.ratings = [
             rng.choices([2, 3, 4, 5], weights=[1, 4, 5, 2])[0] for _ in data.competencies
@@ -358,7 +376,7 @@ def build_demo(
             config=config,
             units=unit_rows,
             roster=roster,
-            strategy=demo_strategy(unit_rows),
+            strategy=strategy,
         ),
     )
     return DemoResult(master, unit_paths, [p for paths in personal_paths.values() for p in paths])

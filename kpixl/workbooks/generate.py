@@ -12,12 +12,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from kpixl.core.rounds import Round
 from kpixl.core.rules import Rules, default_rules
+from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal import PersonalData, template_package, write_personal
+from kpixl.workbooks.personal_layout import KPI_ROWS
 from kpixl.workbooks.personal_template import NO, YES
 
-__all__ = ["file_name", "generate_personal", "personal_data_for"]
+__all__ = ["carried_kpis", "file_name", "generate_personal", "personal_data_for"]
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 CORE_GROUP = "สมรรถนะหลัก"
@@ -35,12 +39,65 @@ def _weights(n: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(n)]
 
 
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def carried_kpis(
+    strategy: Mapping[str, pd.DataFrame], *, max_rows: int = KPI_ROWS
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """What the master's strategy gives each person's workbook.
+
+    Returns (person id → draft KPI rows for the unit KPIs the KPIHolders sheet assigns
+    them, unit code → the unit's KPIs for the parent-code list). A draft carries the
+    unit KPI's name, kind, direction, unit of measure (from its KPI card) and five
+    levels, its code as the parent code, and the weight the master gives; the person
+    and their supervisor edit it like any other row.
+    """
+    units = strategy.get(M.UNIT_KPIS, pd.DataFrame(columns=M.UNIT_KPI_COLUMNS))
+    cards = strategy.get(M.KPI_CARDS, pd.DataFrame(columns=M.CARD_COLUMNS))
+    holders = strategy.get(M.KPI_HOLDERS, pd.DataFrame(columns=M.HOLDER_COLUMNS))
+    by_code = {_text(r["code"]): r for r in units.to_dict("records") if _text(r.get("code"))}
+    measure = {_text(c["code"]): c.get("unit_of_measure") for c in cards.to_dict("records")}
+    per_unit: dict[str, list[dict[str, Any]]] = {}
+    for code, r in by_code.items():
+        per_unit.setdefault(_text(r.get("unit")), []).append(
+            {"code": code, "name": _text(r.get("name"))}
+        )
+    drafts: dict[str, list[dict[str, Any]]] = {}
+    for h in holders.to_dict("records"):
+        pid, code = _text(h.get("person_id")), _text(h.get("kpi_code"))
+        unit_kpi = by_code.get(code)
+        if not pid or unit_kpi is None or len(drafts.get(pid, [])) >= max_rows:
+            continue
+        levels = {f"l{i}": unit_kpi.get(f"l{i}") for i in range(1, 6)}
+        drafts.setdefault(pid, []).append(
+            {
+                "kpi_code": f"{code}-I",
+                "kpi_name": _text(unit_kpi.get("name")) or None,
+                "kind": _text(unit_kpi.get("kind")) or None,
+                "direction": _text(unit_kpi.get("direction")) or None,
+                "unit": _text(measure.get(code)) or None,
+                **{k: (None if _text(v) == "" else v) for k, v in levels.items()},
+                "weight": None if _text(h.get("weight")) == "" else h.get("weight"),
+                "parent_code": code,
+                "category": "strategic",
+            }
+        )
+    return drafts, per_unit
+
+
 def personal_data_for(
     person: Mapping[str, Any],
     *,
     rules: Rules,
     round_: Round,
     kpis: Sequence[Mapping[str, Any]] = (),
+    unit_kpis: Sequence[Mapping[str, Any]] = (),
 ) -> PersonalData:
     """The prefilled content of one person's workbook (identity, competencies, drafts)."""
     code = str(person.get("level_code") or "")
@@ -70,7 +127,23 @@ def personal_data_for(
         "evaluator": person.get("evaluator"),
         "probation": YES if person.get("probation") is True else NO,
     }
-    return PersonalData(round_id=str(round_), person=identity, kpis=kpis, competencies=competencies)
+    return PersonalData(
+        round_id=str(round_),
+        person=identity,
+        kpis=kpis,
+        competencies=competencies,
+        unit_kpis=unit_kpis,
+    )
+
+
+def _data(person: Mapping[str, Any], rules: Rules, round_: Round) -> PersonalData:
+    return personal_data_for(
+        person,
+        rules=rules,
+        round_=round_,
+        kpis=person.get("_kpis") or (),
+        unit_kpis=person.get("_unit_kpis") or (),
+    )
 
 
 def _write_chunk(args: tuple[list[dict[str, Any]], str, str, str | None]) -> list[str]:
@@ -86,7 +159,7 @@ def _write_chunk(args: tuple[list[dict[str, Any]], str, str, str | None]) -> lis
         target = Path(out_dir) / file_name(round_, person)
         write_personal(
             target,
-            personal_data_for(person, rules=rules, round_=round_),
+            _data(person, rules, round_),
             rules=rules,
             template=template,
         )
@@ -102,27 +175,30 @@ def generate_personal(
     rules: Rules | None = None,
     rules_path: str | Path | None = None,
     jobs: int = 1,
+    strategy: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write one personal workbook per person into ``out_dir``; returns their paths.
 
     ``rules_path`` (the agency file) is what worker processes load; ``rules`` is used
-    in this process when ``jobs == 1``.
+    in this process when ``jobs == 1``. With the master's ``strategy`` each workbook
+    gets the unit KPIs its person carries as draft rows and the unit's KPIs as the
+    parent-code list (see :func:`carried_kpis`).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rows = [dict(p) for p in people]
+    if strategy is not None:
+        drafts, per_unit = carried_kpis(strategy)
+        for row in rows:
+            row["_kpis"] = drafts.get(_text(row.get("person_id")), [])
+            row["_unit_kpis"] = per_unit.get(_text(row.get("unit_code") or row.get("unit")), [])
     if jobs <= 1 or len(rows) < 200:
         rules = rules or default_rules()
         template = template_package()
         paths = []
         for person in rows:
             target = out / file_name(round_, person)
-            write_personal(
-                target,
-                personal_data_for(person, rules=rules, round_=round_),
-                rules=rules,
-                template=template,
-            )
+            write_personal(target, _data(person, rules, round_), rules=rules, template=template)
             paths.append(target)
         return paths
     size = -(-len(rows) // (jobs * 4))

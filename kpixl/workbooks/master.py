@@ -39,6 +39,7 @@ __all__ = [
     "build_master_template",
     "flatten_rules",
     "master_bytes",
+    "master_from_grids",
     "read_master",
     "result_bytes",
 ]
@@ -293,6 +294,29 @@ def read_master(path: str | Path) -> MasterInputs:
             )
         )
         return inputs
+    return master_from_grids(grids, inputs)
+
+
+def master_from_grids(
+    grids: Mapping[str, list[list[Any]]], inputs: MasterInputs | str | Path
+) -> MasterInputs:
+    """The master's inputs from its sheets' value grids (rows of cell values, "" blank).
+
+    ``read_master`` gets the grids from the file; the Excel macros get them from the
+    open workbook through xlwings, so both read the master the same way.
+    """
+    if not isinstance(inputs, MasterInputs):
+        inputs = MasterInputs(Path(inputs))
+    if M.CONFIG not in grids:
+        inputs.findings.append(
+            Finding(
+                "file.not_kpixl",
+                "ไม่ใช่สมุดงานหลักของ kpixl (ไม่มีแผ่นงาน Config)",
+                "not a kpixl master workbook (no Config sheet)",
+                file=inputs.path.name,
+            )
+        )
+        return inputs
     in_rules = False
     for r, row in enumerate(grids[M.CONFIG][M.FIRST_ROW - 1 :], start=M.FIRST_ROW):
         key = str(row[0]).strip() if row and row[0] not in (None, "") else ""
@@ -316,8 +340,8 @@ def read_master(path: str | Path) -> MasterInputs:
                 sheet=M.CONFIG,
             )
         )
-    inputs.units = _grid_table(grids[M.UNITS], M.UNIT_COLUMNS, inputs.path, M.UNITS)
-    inputs.roster = _grid_table(grids[M.ROSTER], M.ROSTER_COLUMNS, inputs.path, M.ROSTER)
+    inputs.units = _grid_table(grids.get(M.UNITS, []), M.UNIT_COLUMNS, inputs.path, M.UNITS)
+    inputs.roster = _grid_table(grids.get(M.ROSTER, []), M.ROSTER_COLUMNS, inputs.path, M.ROSTER)
     for name, (_, columns, _) in M.STRATEGY.items():
         grid = grids.get(name, [])
         inputs.strategy[name] = _grid_table(grid, columns, inputs.path, name)

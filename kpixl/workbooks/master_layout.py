@@ -19,6 +19,7 @@ ORG_KPIS = "OrgKPIs"
 UNIT_KPIS = "UnitKPIs"
 OS_MATRIX = "OSMatrix"
 KPI_CARDS = "KPICards"
+KPI_HOLDERS = "KPIHolders"
 ALIGNMENT = "Alignment"
 SHEETS = (
     CONFIG,
@@ -28,6 +29,7 @@ SHEETS = (
     UNIT_KPIS,
     OS_MATRIX,
     KPI_CARDS,
+    KPI_HOLDERS,
     RESULTS,
     SUMMARY,
     POOLS,
@@ -40,6 +42,7 @@ SHEETS = (
 OUTPUT_SHEETS = (RESULTS, SUMMARY, POOLS, ISSUES, ANNOUNCEMENT, SALARY_ORDER)
 
 TITLE_ROW = 1
+STATUS_CELL = "A2"  # on Config: what the last button press did (the Excel macros write it)
 HEADER_ROW = 3
 FIRST_ROW = 4
 
@@ -291,10 +294,14 @@ CARD_HEADERS = (
     "ผู้จัดเก็บข้อมูล",
     "วิธีการจัดเก็บข้อมูล",
 )
+# who carries which unit KPI: `kpixl personal new --master` writes them as draft rows
+HOLDER_COLUMNS = ("kpi_code", "person_id", "weight")
+HOLDER_HEADERS = ("รหัสตัวชี้วัดของหน่วยงาน", "เลขประจำตัวประชาชนผู้รับตัวชี้วัด", "น้ำหนัก (%)")
 STRATEGY = {
     ORG_KPIS: ("ตัวชี้วัดระดับองค์การ (Organisation KPIs)", ORG_KPI_COLUMNS, ORG_KPI_HEADERS),
     UNIT_KPIS: ("ตัวชี้วัดระดับหน่วยงาน (Unit KPIs)", UNIT_KPI_COLUMNS, UNIT_KPI_HEADERS),
     OS_MATRIX: ("ความรับผิดชอบ Owner/Supporter (OS matrix)", OS_COLUMNS, OS_HEADERS),
     KPI_CARDS: ("บัตรรายละเอียดตัวชี้วัด (KPI cards)", CARD_COLUMNS, CARD_HEADERS),
+    KPI_HOLDERS: ("ผู้รับตัวชี้วัดของหน่วยงาน (KPI holders)", HOLDER_COLUMNS, HOLDER_HEADERS),
 }
 ALIGNMENT_HEADERS = ("หน่วยงาน", "เลขประจำตัว", "น้ำหนักรวม", "น้ำหนักที่เชื่อมโยงองค์การ", "ร้อยละที่เชื่อมโยง")

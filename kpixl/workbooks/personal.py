@@ -37,6 +37,7 @@ from kpixl.workbooks.personal_template import (
     YES,
     band_cells,
     config_values,
+    pick_formula,
     write_personal_template,
 )
 
@@ -70,6 +71,7 @@ class PersonalData:
     ratings: Sequence[Any] | None = None  # one per competency row
     other: Any = None
     revision: int = 1
+    unit_kpis: Sequence[Mapping[str, Any]] = ()  # the unit's KPIs (code, name): parent codes
 
 
 @lru_cache(maxsize=4)
@@ -144,6 +146,14 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
         hidden[L.config_cell(fld)] = value  # type: ignore[assignment]
     hidden.update(band_cells(rules))  # type: ignore[arg-type]
     edits[L.HIDDEN] = hidden
+    if len(data.unit_kpis) > L.UNIT_KPI_ROWS:
+        raise ValueError(f"at most {L.UNIT_KPI_ROWS} unit KPIs fit the parent-code list")
+    library: dict[str, CellValue] = {}
+    for i, item in enumerate(data.unit_kpis):
+        library[f"{L.UNIT_KPI_CODE_COLUMN}{L.LIB_FIRST + i}"] = str(item.get("code") or "")
+        library[f"{L.UNIT_KPI_NAME_COLUMN}{L.LIB_FIRST + i}"] = str(item.get("name") or "")
+    if library:
+        edits[L.LIBRARY] = library
     return edits
 
 
@@ -314,6 +324,39 @@ def _form_rows(
     return pd.DataFrame(rows, columns=columns)
 
 
+def _resolve_picks(wb: Any) -> None:
+    """Give the library picker's formula cells the values Excel would show (in memory).
+
+    A KPI row picked from the คลังตัวชี้วัด sheet holds formulas that look the pick up;
+    the file may never have been recalculated, so kpixl looks it up itself, exactly as
+    the formula does: blank pick or unknown pick → blank, blank library cell → blank.
+    """
+    if L.LIBRARY not in wb.sheetnames:
+        return
+    agreement, library = wb[L.AGREEMENT], wb[L.LIBRARY]
+    fields = list(L.LIB_COLUMNS)
+    entries: dict[str, tuple[Any, ...]] = {}
+    for values in library.iter_rows(
+        min_row=L.LIB_FIRST, max_row=L.LIB_LAST, max_col=len(fields), values_only=True
+    ):
+        if values[0] not in (None, "") and str(values[0]) not in entries:
+            entries[str(values[0])] = values
+    for i in range(L.KPI_ROWS):
+        row = L.KPI_FIRST + i
+        picked = agreement[f"{L.PICK_COLUMN}{row}"].value
+        entry = entries.get(str(picked)) if picked not in (None, "") else None
+        for fld in L.PICKED_FIELDS:
+            cell = agreement[L.kpi_cell(fld, i)]
+            formula = cell.value
+            if formula == pick_formula(fld, row) or (
+                isinstance(formula, str)
+                and formula.startswith("=")
+                and "kpixl_lib_pick" in formula  # as another program may have rewritten it
+            ):
+                value = entry[fields.index(fld)] if entry is not None else None
+                cell.value = None if value == "" else value
+
+
 def read_personal(path: str | Path) -> PersonalForm:
     """Read a personal workbook into raw tables; file problems become findings."""
     form = PersonalForm(Path(path))
@@ -361,6 +404,7 @@ def read_personal(path: str | Path) -> PersonalForm:
         )
         return form
     agreement = wb[L.AGREEMENT]
+    _resolve_picks(wb)
     form.identity = {f: agreement[cell].value for f, (_, cell) in L.IDENTITY.items()}
     person_id = form.identity.get("person_id") or form.meta.get("person_id")
     form.kpis = _form_rows(

@@ -9,14 +9,15 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 TEMPLATE_ID = "kpixl.personal"
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"
 
 AGREEMENT = "ข้อตกลง"
 ACHIEVEMENT = "ผลสัมฤทธิ์"
 COMPETENCY = "สมรรถนะ"
 SUMMARY = "แบบสรุป"
+LIBRARY = "คลังตัวชี้วัด"
 HIDDEN = "kpixl"
-SHEETS = (AGREEMENT, ACHIEVEMENT, COMPETENCY, SUMMARY, HIDDEN)
+SHEETS = (AGREEMENT, ACHIEVEMENT, COMPETENCY, SUMMARY, LIBRARY, HIDDEN)
 
 # ------------------------------------------------------------------ agreement sheet
 # identity: field → (label cell, value cell)
@@ -68,6 +69,14 @@ KPI_COLUMNS = {
     "category": ("N", "ลักษณะงาน"),
 }
 KPI_INPUT_FIELDS = [f for f in KPI_COLUMNS if f != "no"]
+
+# the library picker beside the KPI table: job line and task choose what column O lists;
+# a pick fills the row's code, name, kind, direction, unit and levels by formula (the
+# person may type over any of them)
+PICK_COLUMN = "O"
+PICK_LINE_CELL = "P8"
+PICK_TASK_CELL = "P9"
+PICKED_FIELDS = ("kpi_code", "kpi_name", "kind", "direction", "unit", "l1", "l2", "l3", "l4", "l5")
 
 COMP_HEADER_ROW = KPI_TOTAL_ROW + 3
 COMP_FIRST = COMP_HEADER_ROW + 1
@@ -134,6 +143,42 @@ SUM_BAND_LIST_FIRST = 16
 PLAN_FIRST = 27
 PLAN_ROWS = 4
 
+# ------------------------------------------------------------------ library sheet
+LIB_HEADER_ROW = 3
+LIB_FIRST = 4
+LIB_ROWS = 300  # capacity: the shipped library has far fewer
+LIB_LAST = LIB_FIRST + LIB_ROWS - 1
+# field → (column letter, Thai header); "pick" is what the picker lists and matches
+LIB_COLUMNS = {
+    "pick": ("A", "ตัวชี้วัด (สำหรับเลือก)"),
+    "job_line": ("B", "สายงาน"),
+    "task": ("C", "งาน"),
+    "kpi_code": ("D", "รหัส"),
+    "kpi_name": ("E", "ตัวชี้วัด"),
+    "kind": ("F", "ประเภท"),
+    "direction": ("G", "ทิศทาง"),
+    "unit": ("H", "หน่วยนับ"),
+    "l1": ("I", "ระดับ 1"),
+    "l2": ("J", "ระดับ 2"),
+    "l3": ("K", "ระดับ 3"),
+    "l4": ("L", "ระดับ 4"),
+    "l5": ("M", "ระดับ 5"),
+    "key": ("N", "สายงาน|งาน"),
+    "milestones": ("O", "คำอธิบายขั้นความสำเร็จ"),
+}
+LIB_LINE_COLUMN = "Q"  # the job lines, once each
+LIB_TASK_LINE_COLUMN = "S"  # (job line, task) pairs, sorted
+LIB_TASK_COLUMN = "T"
+UNIT_KPI_CODE_COLUMN = "V"  # the unit's KPIs (parent-code dropdown), filled per person
+UNIT_KPI_NAME_COLUMN = "W"
+UNIT_KPI_ROWS = 40
+
+
+def lib_range(field: str) -> str:
+    letter = LIB_COLUMNS[field][0]
+    return f"'{LIBRARY}'!${letter}${LIB_FIRST}:${letter}${LIB_LAST}"
+
+
 # ----------------------------------------------------------------- hidden sheet
 META_FIELDS = (
     "template_id",
@@ -197,7 +242,8 @@ def col(n: int) -> str:
 
 
 # Defined names: the stable addresses other code and readers use.
-def defined_names() -> dict[str, str]:
+def defined_names(library_rows: int = LIB_ROWS, job_lines: int = 20) -> dict[str, str]:
+    """The workbook's defined names; the library's pick list and job lines are exact."""
     q = lambda sheet: f"'{sheet}'"  # noqa: E731
     names = {
         "kpixl_achievement": f"{q(ACHIEVEMENT)}!${ACH_RESULT_CELL[0]}${ACH_RESULT_ROW}",
@@ -211,6 +257,35 @@ def defined_names() -> dict[str, str]:
         "kpixl_band_mins": f"{q(HIDDEN)}!$A${BAND_FIRST}:$A${BAND_FIRST + BAND_ROWS - 1}",
         "kpixl_band_names": f"{q(HIDDEN)}!$B${BAND_FIRST}:$B${BAND_FIRST + BAND_ROWS - 1}",
     }
+    lib = lambda letter: f"{q(LIBRARY)}!${letter}${LIB_FIRST}:${letter}${LIB_LAST}"  # noqa: E731
+    last = LIB_FIRST + UNIT_KPI_ROWS - 1
+    line, task = (
+        f"{q(AGREEMENT)}!${PICK_LINE_CELL[0]}${PICK_LINE_CELL[1:]}",
+        (f"{q(AGREEMENT)}!${PICK_TASK_CELL[0]}${PICK_TASK_CELL[1:]}"),
+    )
+    key = lib(LIB_COLUMNS["key"][0])
+    pick_last = LIB_FIRST + max(1, library_rows) - 1
+    pick = f"{q(LIBRARY)}!$A${LIB_FIRST}:$A${pick_last}"
+    by_line = lib(LIB_COLUMNS["job_line"][0])
+    task_lines = lib(LIB_TASK_LINE_COLUMN)
+    names.update(
+        {
+            "kpixl_lib": f"{q(LIBRARY)}!$A${LIB_FIRST}:$O${LIB_LAST}",
+            "kpixl_lib_pick": pick,
+            "kpixl_lib_lines": f"{q(LIBRARY)}!${LIB_LINE_COLUMN}${LIB_FIRST}:"
+            f"${LIB_LINE_COLUMN}${LIB_FIRST + max(1, job_lines) - 1}",
+            # the KPIs of the chosen job line (and task), for column O's dropdown
+            "kpixl_pick_list": f'IF({line}="",{pick},OFFSET({q(LIBRARY)}!$A${LIB_FIRST},'
+            f'IF({task}="",MATCH({line},{by_line},0),MATCH({line}&"|"&{task},{key},0))-1,0,'
+            f'IF({task}="",COUNTIF({by_line},{line}),COUNTIF({key},{line}&"|"&{task})),1))',
+            # the tasks of the chosen job line, for the task dropdown
+            "kpixl_task_list": f"OFFSET({q(LIBRARY)}!${LIB_TASK_COLUMN}${LIB_FIRST},"
+            f"MATCH({line},{task_lines},0)-1,0,MAX(1,COUNTIF({task_lines},{line})),1)",
+            "kpixl_unit_kpis": f"OFFSET({q(LIBRARY)}!${UNIT_KPI_CODE_COLUMN}${LIB_FIRST},0,0,"
+            f"MAX(1,COUNTA({q(LIBRARY)}!${UNIT_KPI_CODE_COLUMN}${LIB_FIRST}:"
+            f"${UNIT_KPI_CODE_COLUMN}${last})),1)",
+        }
+    )
     for field in META_FIELDS:
         cell = meta_cell(field)
         names[f"kpixl_meta_{field}"] = f"{q(HIDDEN)}!${cell[0]}${cell[1:]}"

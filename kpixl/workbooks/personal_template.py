@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -19,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpixl.core.kpi_library import load_library
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
@@ -186,8 +189,134 @@ def _hidden(wb: Workbook, rules: Rules) -> dict[str, str]:
     return lists
 
 
-def _dv(ws: Worksheet, source: str, ref: str, prompt: str) -> None:
-    dv = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
+def library_rows(library: pd.DataFrame) -> list[dict[str, object]]:
+    """The library sheet's rows: grouped by job line, then task (first appearance order)."""
+    lines = list(dict.fromkeys(library["job_line"]))
+    tasks = list(dict.fromkeys(zip(library["job_line"], library["task"], strict=True)))
+    order = sorted(
+        range(len(library)),
+        key=lambda i: (
+            lines.index(library["job_line"].iat[i]),
+            tasks.index((library["job_line"].iat[i], library["task"].iat[i])),
+            i,
+        ),
+    )
+    rows = []
+    for i in order:
+        item = library.iloc[i]
+        steps = item["milestones"]
+        rows.append(
+            {
+                "pick": f"{item['id']} {item['name']}",
+                "job_line": item["job_line"],
+                "task": item["task"],
+                "kpi_code": item["id"],
+                "kpi_name": item["name"],
+                "kind": KINDS.label(item["kind"]),
+                "direction": DIRECTIONS.label(item["direction"])
+                if isinstance(item["direction"], str)
+                else None,
+                "unit": item["unit"],
+                **{f"l{k}": _number(item[f"l{k}"]) for k in range(1, 6)},
+                "key": f"{item['job_line']}|{item['task']}",
+                "milestones": "  ".join(f"{k}) {t}" for k, t in enumerate(steps, 1))
+                if isinstance(steps, tuple)
+                else None,
+            }
+        )
+    return rows
+
+
+def _number(value: object) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
+    """The คลังตัวชี้วัด sheet; returns (library rows, job lines)."""
+    ws = wb.create_sheet(L.LIBRARY, index=len(wb.sheetnames) - 1)
+    _title(ws, "A1", "คลังตัวชี้วัดกลาง (Central KPI library)")
+    ws["A2"] = (
+        f"เลือกสายงาน ({L.PICK_LINE_CELL}) และงาน ({L.PICK_TASK_CELL}) ในแผ่นงาน {L.AGREEMENT} "
+        f"แล้วเลือกตัวชี้วัดในคอลัมน์ {L.PICK_COLUMN} ของแถวที่ต้องการ ระบบจะเติมรายละเอียดให้ "
+        "แก้ไขค่าเป้าหมายให้เหมาะกับงานของท่านได้ / pick a KPI in column O of the agreement"
+    )
+    ws["A2"].font = _font(12)
+    _header(ws, L.LIB_HEADER_ROW, {letter: text for letter, text in L.LIB_COLUMNS.values()})
+    rows = library_rows(library)
+    if len(rows) > L.LIB_ROWS:
+        raise ValueError(f"the library sheet holds at most {L.LIB_ROWS} KPIs")
+    for i, row in enumerate(rows):
+        for fld, (letter, _) in L.LIB_COLUMNS.items():
+            cell = ws[f"{letter}{L.LIB_FIRST + i}"]
+            cell.value = row[fld]
+            cell.font = _font(12)
+            cell.alignment = Alignment(vertical="top", wrap_text=fld in ("kpi_name", "milestones"))
+    lines = list(dict.fromkeys(r["job_line"] for r in rows))
+    pairs = list(dict.fromkeys((r["job_line"], r["task"]) for r in rows))
+    _header(ws, L.LIB_HEADER_ROW, {L.LIB_LINE_COLUMN: "สายงาน (รายการ)"})
+    _header(ws, L.LIB_HEADER_ROW, {L.LIB_TASK_LINE_COLUMN: "สายงาน", L.LIB_TASK_COLUMN: "งาน"})
+    for i, line in enumerate(lines):
+        ws[f"{L.LIB_LINE_COLUMN}{L.LIB_FIRST + i}"] = line
+    for i, (line, task) in enumerate(pairs):
+        ws[f"{L.LIB_TASK_LINE_COLUMN}{L.LIB_FIRST + i}"] = line
+        ws[f"{L.LIB_TASK_COLUMN}{L.LIB_FIRST + i}"] = task
+    _header(
+        ws,
+        L.LIB_HEADER_ROW,
+        {L.UNIT_KPI_CODE_COLUMN: "ตัวชี้วัดของหน่วยงาน (รหัส)", L.UNIT_KPI_NAME_COLUMN: "ชื่อตัวชี้วัด"},
+    )
+    for i in range(L.UNIT_KPI_ROWS):  # styled, so that filling a person's copy patches them
+        for letter in (L.UNIT_KPI_CODE_COLUMN, L.UNIT_KPI_NAME_COLUMN):
+            ws[f"{letter}{L.LIB_FIRST + i}"].font = _font(12)
+            ws[f"{letter}{L.LIB_FIRST + i}"].number_format = "@"
+    widths = {"A": 40, "B": 22, "C": 26, "D": 9, "E": 48, "F": 16, "G": 12, "H": 10, "N": 4}
+    widths |= {"O": 60, L.LIB_LINE_COLUMN: 22, L.LIB_TASK_LINE_COLUMN: 22, L.LIB_TASK_COLUMN: 26}
+    widths |= {L.UNIT_KPI_CODE_COLUMN: 14, L.UNIT_KPI_NAME_COLUMN: 48}
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = width
+    ws.column_dimensions["N"].hidden = True
+    ws.freeze_panes = f"B{L.LIB_FIRST}"
+    _page(ws, f"A1:O{L.LIB_FIRST + max(1, len(rows)) - 1}", landscape=True)
+    ws.print_title_rows = f"{L.LIB_HEADER_ROW}:{L.LIB_HEADER_ROW}"
+    return len(rows), len(lines)
+
+
+def pick_formula(fld: str, row: int) -> str:
+    """The agreement cell ``fld`` of ``row``: the picked library KPI's value, or blank."""
+    column = list(L.LIB_COLUMNS).index(fld) + 1
+    found = f"INDEX(kpixl_lib,MATCH(${L.PICK_COLUMN}{row},kpixl_lib_pick,0),{column})"
+    return f'=IFERROR(IF(${L.PICK_COLUMN}{row}="","",IF({found}="","",{found})),"")'
+
+
+def _picker(ws: Worksheet) -> None:
+    """Job line and task above column O; column O picks a library KPI for its row."""
+    pick = L.PICK_COLUMN
+    _label(ws, f"{pick}{int(L.PICK_LINE_CELL[1:]) - 1}", "เลือกจากคลังตัวชี้วัด (ไม่พิมพ์)")
+    _label(ws, f"{pick}{L.PICK_LINE_CELL[1:]}", "สายงาน")
+    _label(ws, f"{pick}{L.PICK_TASK_CELL[1:]}", "งาน (ว่าง = ทุกงาน)")
+    for cell in (L.PICK_LINE_CELL, L.PICK_TASK_CELL):
+        _input(ws, cell)
+    _dv(ws, "kpixl_lib_lines", L.PICK_LINE_CELL, "สายงานที่จะเลือกตัวชี้วัด")
+    _dv(ws, "kpixl_task_list", L.PICK_TASK_CELL, "งานในสายงานนั้น (เว้นว่างได้)")
+    _header(ws, L.KPI_HEADER_ROW, {pick: "เลือกตัวชี้วัดจากคลัง"})
+    for i in range(L.KPI_ROWS):
+        row = L.KPI_FIRST + i
+        _input(ws, f"{pick}{row}")
+        for fld in L.PICKED_FIELDS:
+            ws[L.kpi_cell(fld, i)] = pick_formula(fld, row)
+    _dv(ws, "kpixl_pick_list", L.column_range(pick, L.KPI_FIRST, L.KPI_LAST), "ตัวชี้วัดจากคลัง")
+    ws.column_dimensions[pick].width = 40
+    ws.column_dimensions[L.PICK_LINE_CELL[0]].width = 26
+
+
+def _dv(ws: Worksheet, source: str, ref: str, prompt: str, *, strict: bool = True) -> None:
+    dv = DataValidation(type="list", formula1=source, allow_blank=True)  # OOXML: no "="
+    if not strict:  # a warning the person may accept: other values are allowed
+        dv.errorStyle = "warning"
     dv.error = "กรุณาเลือกจากรายการ / please pick from the list"
     dv.errorTitle = "kpixl"
     dv.prompt = prompt
@@ -227,6 +356,14 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     _dv(ws, lists["kind"], L.column_range(col("kind"), first, last), "ประเภทตัวชี้วัด")
     _dv(ws, lists["direction"], L.column_range(col("direction"), first, last), "ทิศทางของตัวชี้วัด")
     _dv(ws, lists["category"], L.column_range(col("category"), first, last), "ลักษณะงาน")
+    _dv(
+        ws,
+        "kpixl_unit_kpis",
+        L.column_range(col("parent_code"), first, last),
+        "ตัวชี้วัดของหน่วยงานที่ถ่ายทอดมา (ดูรายการในแผ่นงานคลังตัวชี้วัด)",
+        strict=False,
+    )
+    _picker(ws)
     weight = DataValidation(type="decimal", operator="between", formula1="0.01", formula2="100")
     weight.error = "น้ำหนักต้องมากกว่า 0 และไม่เกิน 100 / weight must be within 0–100"
     weight.showErrorMessage = True
@@ -629,9 +766,15 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     _page(ws, f"A1:E{higher + 3}", landscape=False)
 
 
-def build_personal_template(rules: Rules | None = None) -> Workbook:
-    """The personal workbook, empty, configured for ``rules`` (the defaults if None)."""
+def build_personal_template(
+    rules: Rules | None = None, library: pd.DataFrame | None = None
+) -> Workbook:
+    """The personal workbook, empty, configured for ``rules`` (the defaults if None).
+
+    ``library`` is the KPI library its คลังตัวชี้วัด sheet offers (the shipped one if None).
+    """
     rules = rules or default_rules()
+    library = load_library() if library is None else library
     wb = Workbook()
     agreement = wb.active
     agreement.title = L.AGREEMENT
@@ -639,7 +782,7 @@ def build_personal_template(rules: Rules | None = None) -> Workbook:
     competency = wb.create_sheet(L.COMPETENCY)
     summary = wb.create_sheet(L.SUMMARY)
     lists = _hidden(wb, rules)
-    names = L.defined_names()
+    names = L.defined_names(*_library(wb, library))
     names["kpixl_band_names_lookup_mins"] = names["kpixl_band_mins"]
     for name, ref in names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)

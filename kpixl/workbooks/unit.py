@@ -235,11 +235,15 @@ class UnitForm:
         return not any(f.severity == ERROR and f.rule.startswith("file.") for f in self.findings)
 
 
+def _index(columns: Mapping[str, str]) -> dict[str, int]:
+    """Field → 0-based column, from field → column letter."""
+    return {f: column_index_from_string(letter) - 1 for f, letter in columns.items()}
+
+
 def _table(
     grid: list[list[Any]], header_row: int, columns: Mapping[str, str], path: Path, sheet: str
 ) -> pd.DataFrame:
-    index = {f: column_index_from_string(letter) - 1 for f, letter in columns.items()}
-    return grid_table(grid, header_row + 1, index, path, sheet)
+    return grid_table(grid, header_row + 1, _index(columns), path, sheet)
 
 
 def read_unit(path: str | Path) -> UnitForm:

@@ -18,6 +18,7 @@ ROUND_CELL = "B3"
 SHARE_CELL = "B4"  # the unit's pool share (baht)
 USED_CELL = "D4"
 LEFT_CELL = "F4"
+STATUS_CELL = "H2"  # what the last button press did (the Excel macros write it)
 HEADER_ROW = 6
 FIRST_ROW = HEADER_ROW + 1
 
