@@ -13,6 +13,7 @@ import click
 
 from kpixl._version import __version__
 from kpixl.cli.cascade import cascade_group
+from kpixl.cli.excel import excel_group
 from kpixl.cli.library import library_group
 from kpixl.cli.personal import personal_group, seal_command, validate_command
 from kpixl.cli.round import collect_command, consolidate_command, demo_command
@@ -43,6 +44,7 @@ cli.add_command(demo_command)
 cli.add_command(collect_command)
 cli.add_command(consolidate_command)
 cli.add_command(library_group)
+cli.add_command(excel_group)
 cli.add_command(cascade_group)
 
 

@@ -1,7 +1,12 @@
-"""All workbook templates, built by code into ``templates/`` (byte-for-byte reproducible)."""
+"""All workbook templates, built by code into ``templates/`` (byte-for-byte reproducible).
+
+The .xlsm templates are their .xlsx template plus buttons, the VBA project and the
+xlwings.conf sheet (see :mod:`kpixl.excel.xlsm`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from kpixl.io.atomic import write_bytes_atomic
@@ -18,14 +23,23 @@ TEMPLATES = {
 }
 
 
+def _macro_enabled() -> dict[str, tuple[str, Callable[[bytes], bytes]]]:
+    from kpixl.excel.xlsm import master_xlsm, unit_xlsm
+
+    return {"master.xlsm": ("master.xlsx", master_xlsm), "unit.xlsm": ("unit.xlsx", unit_xlsm)}
+
+
 def template_bytes(name: str) -> bytes:
+    if name.endswith(".xlsm"):
+        base, build = _macro_enabled()[name]
+        return build(template_bytes(base))
     return reproducible_bytes(TEMPLATES[name]())
 
 
 def write_templates(out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     paths = []
-    for name in TEMPLATES:
+    for name in [*TEMPLATES, *_macro_enabled()]:
         path = out / name
         write_bytes_atomic(path, template_bytes(name))
         paths.append(path)
