@@ -151,6 +151,9 @@ def main() -> None:
     print(f"{'kpixl consolidate (end to end)':<48}{ours:>10.2f}{ours / base:>10.1f}")
     print(f"{'pandas + openpyxl, reading only (scaled)':<48}{peer:>10.2f}{peer / base:>10.1f}")
     print("target: kpixl consolidate under 3 × the floor")
+    print("kpixl consolidate, by step:")
+    for step, seconds in result.timings.items():
+        print(f"  {step:<46}{seconds:>10.2f}")
     if not args.data:
         shutil.rmtree(data, ignore_errors=True)
 

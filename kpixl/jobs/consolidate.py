@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -41,6 +42,7 @@ from kpixl.workbooks.unit import carried_findings, read_unit
 
 __all__ = ["Consolidation", "consolidate", "consolidate_inputs", "output_bytes", "output_sheets"]
 
+T = TypeVar("T")
 POLICIES = ("manual", "table", "optimize")
 SHAPES = ("flat", "proportional")
 
@@ -64,6 +66,7 @@ class Consolidation:
     findings: list[Finding]
     rules: Rules | None = None
     units_read: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # step → seconds (benchmarks)
 
     @property
     def exit_code(self) -> int:
@@ -171,41 +174,38 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
 
 def _people_rows(form: Any, scores: dict[Any, Any], outcome: UnitOutcome) -> None:
     path = form.path
-    people = form.people.copy()
-    people["person_id"] = people["person_id"].map(_text)
+    people = form.people
     pct_col = U.PEOPLE_COLUMNS["pct"][0]
-    for record in people.to_dict("records"):
-        pid = record["person_id"]
-        where = {"file": path.name, "sheet": U.PEOPLE, "person_id": pid}
-        pct = parse_percent(record.get("pct"), PercentStyle.POINTS_OR_FRACTION)
-        if pct.problem:
-            code = "cell.excel_error" if pct.problem == "excel_error" else "cell.not_a_number"
+    total_col = U.PEOPLE_COLUMNS["total"][0]
+    columns = [people[c].tolist() for c in ("person_id", "pct", "total", "revision", "_row")]
+    for raw_id, raw_pct, raw_total, raw_revision, row in zip(*columns, strict=True):
+        pid = _text(raw_id)
+        pct = parse_percent(raw_pct, PercentStyle.POINTS_OR_FRACTION)
+        if pct.problem or pct.note:
+            where = {"file": path.name, "sheet": U.PEOPLE, "person_id": pid}
+            code = (
+                f"cell.{pct.note}"
+                if not pct.problem
+                else "cell.excel_error"
+                if pct.problem == "excel_error"
+                else "cell.not_a_number"
+            )
+            extra = {"number": pct.value} if not pct.problem else {}
             outcome.findings.append(
                 finding(
                     code,
                     field="pct",
-                    value=record.get("pct"),
+                    value=raw_pct,
                     label="ร้อยละที่เสนอ",
-                    cell=f"{pct_col}{record['_row']}",
-                    **where,
-                )
-            )
-        elif pct.note:
-            outcome.findings.append(
-                finding(
-                    f"cell.{pct.note}",
-                    field="pct",
-                    value=record.get("pct"),
-                    number=pct.value,
-                    label="ร้อยละที่เสนอ",
-                    cell=f"{pct_col}{record['_row']}",
+                    cell=f"{pct_col}{row}",
+                    **extra,
                     **where,
                 )
             )
         score = scores.get(pid)
         if score is None or score.get("total") is None:
             continue
-        stated = parse_number(record.get("total")).value
+        stated = parse_number(raw_total).value
         if stated is not None and abs(stated - score["total"]) >= Decimal("0.005"):
             outcome.findings.append(
                 finding(
@@ -213,8 +213,10 @@ def _people_rows(form: Any, scores: dict[Any, Any], outcome: UnitOutcome) -> Non
                     field="total",
                     value=stated,
                     total=score["total"],
-                    cell=f"{U.PEOPLE_COLUMNS['total'][0]}{record['_row']}",
-                    **where,
+                    cell=f"{total_col}{row}",
+                    file=path.name,
+                    sheet=U.PEOPLE,
+                    person_id=pid,
                 )
             )
         outcome.people.append(
@@ -226,7 +228,7 @@ def _people_rows(form: Any, scores: dict[Any, Any], outcome: UnitOutcome) -> Non
                 "total": score["total"],
                 "band": score["band"],
                 "pct": pct.value,
-                "revision": int(parse_number(record.get("revision")).value or 0),
+                "revision": int(parse_number(raw_revision).value or 0),
                 "source_file": path.name,
             }
         )
@@ -279,17 +281,21 @@ def consolidate(
 ) -> Consolidation:
     """Run the consolidation; see the module doc. Never raises on bad input."""
     master = Path(master)
+    start = time.perf_counter()
     inputs = read_master(master)
+    read = time.perf_counter() - start
     consolidation = consolidate_inputs(
         inputs, units_dir=units_dir, policy=policy, shape=shape, jobs=jobs, progress=progress
     )
+    consolidation.timings = {"read master": read, **consolidation.timings}
     if consolidation.rules is not None and consolidation.units_read:
+        start = time.perf_counter()
         if write:
-            write_bytes_atomic(
-                master, output_bytes(master.read_bytes(), consolidation), backup=True
-            )
+            data = output_bytes(master.read_bytes(), consolidation)
+            write_bytes_atomic(master, data, backup=True)
         if export:
             _export(Path(export), consolidation.results)
+        consolidation.timings["write master"] = time.perf_counter() - start
     return consolidation
 
 
@@ -344,12 +350,23 @@ def consolidate_inputs(
             finding("consolidate.no_units", value=str(folder), file=master.name, sheet=M.CONFIG)
         )
         return empty
+    clock = _Clock()
     roster_letters = {name: chr(ord("A") + i) for i, name in enumerate(M.ROSTER_COLUMNS)}
-    roster = validate_table(
-        inputs.roster, "roster", rules=rules, locator=Locator(master.name, M.ROSTER, roster_letters)
+
+    def validate_roster() -> Any:
+        return validate_table(
+            inputs.roster,
+            "roster",
+            rules=rules,
+            locator=Locator(master.name, M.ROSTER, roster_letters),
+        )
+
+    # the roster is validated here while the workers read the unit workbooks
+    outcomes, roster = _process_all(
+        files, rules, jobs=jobs, progress=progress, meanwhile=validate_roster
     )
     findings += roster.findings
-    outcomes = _process_all(files, rules, jobs=jobs, progress=progress)
+    clock.lap("unit workbooks (workers) and the roster")
     chosen: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
         findings += outcome.findings
@@ -391,15 +408,27 @@ def consolidate_inputs(
             )
         )
     people = _people_frame(inputs, evaluated, chosen, findings)
+    clock.lap("match people to the roster")
     result = _allocate(people, rules, policy, shape, findings)
+    clock.lap("allocate")
+    summary = _summary(result[0], result[1], inputs, rules)
+    clock.lap("summary")
     return Consolidation(
-        result[0],
-        result[1],
-        _summary(result[0], result[1], inputs, rules),
-        findings,
-        rules,
-        len(files),
+        result[0], result[1], summary, findings, rules, len(files), timings=clock.laps
     )
+
+
+class _Clock:
+    """Seconds per step, for the benchmark's breakdown."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
 
 
 def _chunks(files: list[Path], size: int) -> list[list[Path]]:
@@ -415,7 +444,10 @@ def _process_all(
     *,
     jobs: int | None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
-) -> list[UnitOutcome]:
+    meanwhile: Callable[[], T],
+) -> tuple[list[UnitOutcome], T]:
+    """Every unit workbook's outcome (in ``files`` order), and ``meanwhile()``'s result,
+    which the main process computes while the workers run."""
     jobs = jobs or min(os.cpu_count() or 1, 8)
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     tick = iter(progress(files)) if progress else None
@@ -428,13 +460,16 @@ def _process_all(
                 next(tick, None)
 
     if jobs <= 1 or len(chunks) < 2:
+        side = meanwhile()
         for chunk in chunks:
             collect(process_units(chunk, rules))
-        return outcomes
+        return outcomes, side
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for done in pool.map(process_units, chunks, [rules] * len(chunks)):
-            collect(done)
-    return outcomes
+        futures = [pool.submit(process_units, chunk, rules) for chunk in chunks]
+        side = meanwhile()
+        for future in futures:
+            collect(future.result())
+    return outcomes, side
 
 
 # what the roster says about eligibility, beside the validated roster columns
@@ -444,36 +479,31 @@ _ROSTER_EXTRA = (*[f for f in ELIGIBILITY_FIELDS if f != "band"], "alt_ceiling",
 def _people_frame(
     inputs: Any, roster: pd.DataFrame, chosen: dict[str, dict[str, Any]], findings: list[Finding]
 ) -> pd.DataFrame:
-    raw: dict[str, dict[str, Any]] = {}
-    for item in inputs.roster.to_dict("records"):
-        raw.setdefault(_text(item.get("person_id")), item)
-    rows = []
-    for record in roster.to_dict("records"):
-        pid = record["person_id"]
-        person = chosen[pid]
-        extra = raw.get(pid)
-        row = {k: record.get(k) for k in M.ROSTER_COLUMNS if k in record}
-        for k in _ROSTER_EXTRA:
-            row[k] = None if extra is None else extra.get(k)
-        row["alt_ceiling"] = _text(row.get("alt_ceiling")) in ("ใช่", "1", "True", "true")
-        row["unit"] = _text(record.get("unit"))
-        if person["unit_file"] and row["unit"] and person["unit_file"] != row["unit"]:
+    """The evaluated roster people with their scores, column by column."""
+    pids = roster["person_id"].tolist()
+    people = roster[[k for k in M.ROSTER_COLUMNS if k in roster.columns]].copy()
+    people.index = pd.RangeIndex(len(people))
+    raw = inputs.roster.copy()
+    raw.index = raw["person_id"].map(_text)
+    raw = raw[~raw.index.duplicated()]
+    for k in _ROSTER_EXTRA:  # eligibility facts as the roster states them
+        people[k] = raw[k].reindex(pids).tolist() if k in raw.columns else [None] * len(pids)
+    people["alt_ceiling"] = [_text(v) in ("ใช่", "1", "True", "true") for v in people["alt_ceiling"]]
+    people["unit"] = [_text(v) for v in people["unit"]] if "unit" in people else ""
+    picked = [chosen[pid] for pid in pids]
+    for pid, person, unit in zip(pids, picked, people["unit"].tolist(), strict=True):
+        if person["unit_file"] and unit and person["unit_file"] != unit:
             findings.append(
                 finding(
                     "consolidate.unit_differs",
                     person_id=pid,
                     value=person["unit_file"],
-                    roster_unit=row["unit"],
+                    roster_unit=unit,
                 )
             )
-        row.update(
-            {
-                k: person[k]
-                for k in ("achievement", "competency", "total", "band", "pct", "source_file")
-            }
-        )
-        rows.append(row)
-    return pd.DataFrame(rows)
+    for k in ("achievement", "competency", "total", "band", "pct", "source_file"):
+        people[k] = pd.Series([person[k] for person in picked], dtype=object)
+    return people
 
 
 def _allocate(
@@ -488,40 +518,45 @@ def _allocate(
         people.drop(columns=["band"]), policy=policy, shape=shape, table=table, rules=rules
     )
     findings += outcome.findings
-    allocated = {r["person_id"]: r for r in outcome.rows.to_dict("records")}
-    out = []
-    for p in people.to_dict("records"):
-        pid = p["person_id"]
-        r = allocated[pid]
-        out.append(
-            {
-                "person_id": pid,
-                "unit": p["unit"],
-                "pool_group": r["pool_group"],
-                "level_code": p["level_code"],
-                "salary": p["salary"],
-                "achievement": p["achievement"],
-                "competency": p["competency"],
-                "total": p["total"],
-                "band": r["band"],
-                "eligible": bool(r["eligible"]),
-                "pct": r["pct"],
-                "base": r["base"],
-                "increase": r["increase"],
-                "new_salary": r["new_salary"],
-                "special_compensation": r["special_compensation"],
-                "reason": r["reason"],
-                "name": p.get("name"),
-                "position": p.get("position"),
-                "position_no": p.get("position_no"),
-                "unrounded": r["unrounded"],
-                "cost": r["cost"],
-                "source_file": p["source_file"],
-            }
-        )
-    results = pd.DataFrame(out, columns=M.RESULT_COLUMNS).sort_values(
-        ["unit", "person_id"], kind="stable"
+    rows = outcome.rows
+    order = pd.Index(rows["person_id"]).get_indexer(people["person_id"])
+    allocated = rows.iloc[order].reset_index(drop=True)
+
+    def own(name: str) -> list[Any]:
+        return people[name].tolist() if name in people.columns else [None] * len(people)
+
+    def theirs(name: str) -> list[Any]:
+        return list(allocated[name])
+
+    results = pd.DataFrame(
+        {
+            "person_id": own("person_id"),
+            "unit": own("unit"),
+            "pool_group": theirs("pool_group"),
+            "level_code": own("level_code"),
+            "salary": own("salary"),
+            "achievement": own("achievement"),
+            "competency": own("competency"),
+            "total": own("total"),
+            "band": theirs("band"),
+            "eligible": [bool(v) for v in theirs("eligible")],
+            "pct": theirs("pct"),
+            "base": theirs("base"),
+            "increase": theirs("increase"),
+            "new_salary": theirs("new_salary"),
+            "special_compensation": theirs("special_compensation"),
+            "reason": theirs("reason"),
+            "name": own("name"),
+            "position": own("position"),
+            "position_no": own("position_no"),
+            "unrounded": theirs("unrounded"),
+            "cost": theirs("cost"),
+            "source_file": own("source_file"),
+        },
+        columns=M.RESULT_COLUMNS,
+        dtype=object,
     )
+    results = results.sort_values(["unit", "person_id"], kind="stable")
     return results.reset_index(drop=True), outcome.usage
 
 
@@ -555,6 +590,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[object]]:
+    """``frame``'s rows as plain cell values, column by column (fast for 50,000 rows)."""
+    cols = []
+    for name in columns:
+        values = frame[name].tolist()
+        kinds = set(map(type, values))
+        if kinds & {bool, float} or not kinds <= {str, Decimal, int, type(None)}:
+            values = [_plain(v) for v in values]
+        cols.append(values)
+    return [list(row) for row in zip(*cols, strict=True)] if cols else []
+
+
 def output_bytes(master: bytes, c: Consolidation) -> bytes:
     """The master's bytes with the result sheets of ``c`` written in."""
     return result_bytes(master, output_sheets(c))
@@ -568,7 +615,7 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[list[list[object]], int]]
         name: chr(ord("A") + i) if i < 26 else "A" + chr(ord("A") + i - 26)
         for i, name in enumerate(M.RESULT_COLUMNS)
     }
-    results_rows = [[_plain(r[k]) for k in M.RESULT_COLUMNS] for r in c.results.to_dict("records")]
+    results_rows = _rows(c.results, M.RESULT_COLUMNS)
     band_names = [b.name for b in rules.bands]
     res = f"{M.RESULTS}!"
     unit_col, band_col, cost_col, group_col = (
@@ -628,23 +675,25 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[list[list[object]], int]]
     top = c.results[c.results["band"].isin(band_names[:2])].sort_values(
         ["unit", "total"], ascending=[True, False], kind="stable"
     )
-    announcement = [
-        [r["unit"], r["name"], r["position"], r["total"], r["band"]] for r in top.to_dict("records")
-    ]
+    announcement = _rows(top, ["unit", "name", "position", "total", "band"])
     paid = c.results[(c.results["increase"] > 0) | (c.results["special_compensation"] > 0)]
     order = [
-        [
-            i + 1,
-            r["name"],
-            r["position"],
-            r["position_no"],
-            r["salary"],
-            r["pct"],
-            r["increase"],
-            r["new_salary"],
-            r["special_compensation"],
-        ]
-        for i, r in enumerate(paid.to_dict("records"))
+        [i + 1, *row]
+        for i, row in enumerate(
+            _rows(
+                paid,
+                [
+                    "name",
+                    "position",
+                    "position_no",
+                    "salary",
+                    "pct",
+                    "increase",
+                    "new_salary",
+                    "special_compensation",
+                ],
+            )
+        )
     ]
     return {
         M.RESULTS: (results_rows, M.FIRST_ROW),

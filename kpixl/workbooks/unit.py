@@ -6,7 +6,6 @@ python-calamine, which is what makes consolidating a thousand of them fast.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -249,13 +248,12 @@ def _table(
 def read_unit(path: str | Path) -> UnitForm:
     """Read a unit workbook (values only, fast); file problems become findings."""
     form = UnitForm(Path(path))
-    bad = check_file(form.path)
+    bad = check_file(form.path, deep=False)  # calamine reports a damaged member itself
     if bad is not None:
         form.findings.append(bad)
         return form
     try:
-        data = form.path.read_bytes()
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = CalamineWorkbook.from_path(str(form.path))
         names = book.sheet_names
         if U.HIDDEN not in names or U.PEOPLE not in names:
             raise LookupError("sheets missing")
