@@ -54,21 +54,9 @@ def _book(book: Book | None) -> Book:
 
 
 def _issue_rows(findings: list[Finding]) -> list[list[object]]:
-    return [
-        [
-            f.severity,
-            f.rule,
-            f.person_id,
-            f.file,
-            f.sheet,
-            f.cell,
-            f.field,
-            f.value,
-            f.message_th,
-            f.message_en,
-        ]
-        for f in findings
-    ]
+    from kpixl.jobs.consolidate import issues_rows
+
+    return issues_rows(findings)
 
 
 def _guarded(status: Callable[[Book], tuple[Any, str]]) -> Callable[..., Any]:

@@ -19,7 +19,6 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 import olefile
 
@@ -378,22 +377,3 @@ def write_compound_file(root: dict[str, bytes], storages: dict[str, dict[str, by
     for entry, count in zip(big, big_sectors, strict=True):
         out.write(entry.data.ljust(count * _SECTOR, b"\x00"))
     return out.getvalue()
-
-
-def read_project(path: str | Path) -> dict[str, str]:
-    """Module name → source of the VBA project in an .xlsm (for checks and the docs)."""
-    with zipfile.ZipFile(path) as z:
-        ole = olefile.OleFileIO(z.read("xl/vbaProject.bin"))
-    records = _records(decompress(ole.openstream("VBA/dir").read()))
-    sources: dict[str, str] = {}
-    name, offset = "", 0
-    for rid, data in records:
-        if rid == 0x0019:
-            name = data.decode(CODEPAGE)
-        elif rid == 0x0031:
-            offset = struct.unpack("<I", data)[0]
-        elif rid == 0x002B:
-            sources[name] = decompress(ole.openstream(f"VBA/{name}").read()[offset:]).decode(
-                CODEPAGE
-            )
-    return sources

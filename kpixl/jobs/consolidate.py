@@ -40,7 +40,14 @@ from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
 from kpixl.workbooks.unit import carried_findings, read_unit
 
-__all__ = ["Consolidation", "consolidate", "consolidate_inputs", "output_bytes", "output_sheets"]
+__all__ = [
+    "Consolidation",
+    "consolidate",
+    "consolidate_inputs",
+    "issues_rows",
+    "output_bytes",
+    "output_sheets",
+]
 
 T = TypeVar("T")
 POLICIES = ("manual", "table", "optimize")
@@ -590,6 +597,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def issues_rows(findings: Sequence[Finding]) -> list[list[object]]:
+    """The Issues sheet's rows, one per finding (as the master's Issues headers)."""
+    return [
+        [
+            f.severity,
+            f.rule,
+            f.person_id,
+            f.file,
+            f.sheet,
+            f.cell,
+            f.field,
+            f.value,
+            f.message_th,
+            f.message_en,
+        ]
+        for f in findings
+    ]
+
+
 def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[object]]:
     """``frame``'s rows as plain cell values, column by column (fast for 50,000 rows)."""
     cols = []
@@ -657,21 +683,7 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[list[list[object]], int]]
                 p["used"],
             ]
         )
-    issue_rows = [
-        [
-            f.severity,
-            f.rule,
-            f.person_id,
-            f.file,
-            f.sheet,
-            f.cell,
-            f.field,
-            f.value,
-            f.message_th,
-            f.message_en,
-        ]
-        for f in c.findings
-    ]
+    issue_rows = issues_rows(c.findings)
     top = c.results[c.results["band"].isin(band_names[:2])].sort_values(
         ["unit", "total"], ascending=[True, False], kind="stable"
     )

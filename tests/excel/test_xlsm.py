@@ -116,3 +116,21 @@ def test_libreoffice_imports_the_vba_and_binds_every_button(
         module_name = "kpixl" if b.python else "xlwings"
         assert f"VBAProject.{module_name}.{b.sub}?language=Basic" in content
     assert len(re.findall(r"<form:button ", content)) == len(buttons)
+
+
+@pytest.mark.parametrize(
+    "name", ["personal.xlsx", "unit.xlsx", "master.xlsx", *[c[0] for c in CASES]]
+)
+def test_no_template_formula_needs_kpixl(name: str) -> None:
+    """E-mailed to someone without kpixl, a workbook shows values, never #NAME?."""
+    with zipfile.ZipFile(TEMPLATES / name) as z:
+        xml = "".join(
+            z.read(n).decode("utf-8")
+            for n in z.namelist()
+            if n.startswith("xl/worksheets/") or n == "xl/workbook.xml"
+        )
+    formulas = re.findall(r"<f>([^<]*)</f>", xml) + re.findall(r"<definedName[^>]*>([^<]*)<", xml)
+    assert formulas  # the templates do compute things natively
+    udf_call = re.compile(r"\bKPIXL_\w+\s*\(")  # a UDF call; kpixl_… defined names are native
+    assert not [f for f in formulas if udf_call.search(f.upper())]
+    assert udf_call.search("=KPIXL_SCORE(E6,G12:K12)") and not udf_call.search("INDEX(KPIXL_LIB,1)")
