@@ -238,13 +238,13 @@ def _number(value: object) -> object:
 def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
     """The คลังตัวชี้วัด sheet; returns (library rows, job lines)."""
     ws = wb.create_sheet(L.LIBRARY, index=len(wb.sheetnames) - 1)
-    _title(ws, "A1", "คลังตัวชี้วัดกลาง (Central KPI library)")
-    ws["A2"] = (
+    _title(ws, "B1", "คลังตัวชี้วัดกลาง (Central KPI library)")
+    ws["B2"] = (
         f"เลือกสายงาน ({L.PICK_LINE_CELL}) และงาน ({L.PICK_TASK_CELL}) ในแผ่นงาน {L.AGREEMENT} "
         f"แล้วเลือกตัวชี้วัดในคอลัมน์ {L.PICK_COLUMN} ของแถวที่ต้องการ ระบบจะเติมรายละเอียดให้ "
         "แก้ไขค่าเป้าหมายให้เหมาะกับงานของท่านได้ / pick a KPI in column O of the agreement"
     )
-    ws["A2"].font = _font(12)
+    ws["B2"].font = _font(12)
     _header(ws, L.LIB_HEADER_ROW, {letter: text for letter, text in L.LIB_COLUMNS.values()})
     rows = library_rows(library)
     if len(rows) > L.LIB_ROWS:
@@ -254,7 +254,10 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
             cell = ws[f"{letter}{L.LIB_FIRST + i}"]
             cell.value = row[fld]
             cell.font = _font(12)
-            cell.alignment = Alignment(vertical="top", wrap_text=fld in ("kpi_name", "milestones"))
+            wrap = fld in ("job_line", "task", "kpi_name", "milestones")
+            cell.alignment = Alignment(vertical="top", wrap_text=wrap)
+        # rows tall enough for the wrapped name, and for five milestone steps
+        ws.row_dimensions[L.LIB_FIRST + i].height = 84 if row["milestones"] else 40
     lines = list(dict.fromkeys(r["job_line"] for r in rows))
     pairs = list(dict.fromkeys((r["job_line"], r["task"]) for r in rows))
     _header(ws, L.LIB_HEADER_ROW, {L.LIB_LINE_COLUMN: "สายงาน (รายการ)"})
@@ -273,14 +276,15 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
         for letter in (L.UNIT_KPI_CODE_COLUMN, L.UNIT_KPI_NAME_COLUMN):
             ws[f"{letter}{L.LIB_FIRST + i}"].font = _font(12)
             ws[f"{letter}{L.LIB_FIRST + i}"].number_format = "@"
-    widths = {"A": 40, "B": 22, "C": 26, "D": 9, "E": 48, "F": 16, "G": 12, "H": 10, "N": 4}
-    widths |= {"O": 60, L.LIB_LINE_COLUMN: 22, L.LIB_TASK_LINE_COLUMN: 22, L.LIB_TASK_COLUMN: 26}
+    widths = {"A": 40, "B": 20, "C": 22, "D": 9, "E": 44, "F": 16, "G": 12, "H": 10, "N": 4}
+    widths |= {"O": 56, L.LIB_LINE_COLUMN: 22, L.LIB_TASK_LINE_COLUMN: 22, L.LIB_TASK_COLUMN: 26}
     widths |= {L.UNIT_KPI_CODE_COLUMN: 14, L.UNIT_KPI_NAME_COLUMN: 48}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["N"].hidden = True
     ws.freeze_panes = f"B{L.LIB_FIRST}"
-    _page(ws, f"A1:O{L.LIB_FIRST + max(1, len(rows)) - 1}", landscape=True)
+    # printed from column B: column A (code and name, for the picker) repeats B–E
+    _page(ws, f"B1:O{L.LIB_FIRST + max(1, len(rows)) - 1}", landscape=True)
     ws.print_title_rows = f"{L.LIB_HEADER_ROW}:{L.LIB_HEADER_ROW}"
     return len(rows), len(lines)
 
