@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
+from typing import Any
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -30,6 +31,7 @@ __all__ = [
     "PercentStyle",
     "ceil_to",
     "dec",
+    "decimals",
     "parse_number",
     "parse_percent",
     "round_half_up",
@@ -99,6 +101,12 @@ def dec(value: Number) -> Decimal:
     if isinstance(value, float) and len(_FLOATS) < 50_000:
         _FLOATS[value] = result  # cells repeat the same numbers (levels, weights)
     return result
+
+
+def decimals(values: list[Any]) -> list[Decimal | None]:
+    """``dec`` of every number (None stays None), reading repeated floats from the cache."""
+    cached = _FLOATS
+    return [None if v is None else cached[v] if v in cached else dec(v) for v in values]
 
 
 def _quantum(places: int) -> Decimal:

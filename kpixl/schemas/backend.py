@@ -20,7 +20,7 @@ from pandera.errors import SchemaErrors
 
 from kpixl.core.codes import finding
 from kpixl.core.findings import Finding, TableResult
-from kpixl.core.numbers import CellNumber, PercentStyle, dec, parse_number, parse_percent
+from kpixl.core.numbers import CellNumber, PercentStyle, dec, decimals, parse_number, parse_percent
 from kpixl.core.rules import Rules, default_rules
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
@@ -223,14 +223,53 @@ def _plain_text(value: str) -> bool:
     return bool(value) and _NEEDS_WORK.search(value) is None
 
 
+_NONE = type(None)
+_JOINED_NEEDS_WORK = re.compile(r"[๐-๙\n\t\r]|  |(?:^|\x00)\s|\s(?:\x00|$)|\x00\x00|^\x00|\x00$")
+
+
+def _whole_column(col: Column, values: list[object]) -> list[object] | None:
+    """The column read at once when every cell is plain (the usual case), else None.
+
+    Exactly what the cell-by-cell reading gives for such cells: plain numbers in number
+    columns, clean text, known choices, and blanks where a blank is allowed.
+    """
+    kinds = set(map(type, values))
+    if _NONE in kinds and col.required:
+        return None
+    numeric = col.kind in ("number", "percent", "whole")
+    plain_number = numeric and (col.kind == "number" or col.percent_style is PercentStyle.POINTS)
+    if plain_number and kinds <= {int, float, _NONE}:
+        if float in kinds and any(v != v for v in values):  # NaN
+            return None
+        return list(decimals(values))
+    if col.kind in ("text", "choice") and kinds <= {str, _NONE}:
+        present = {v for v in values if v is not None}
+        joined = "\x00".join(present)  # type: ignore[arg-type]
+        if "" in present or _JOINED_NEEDS_WORK.search(joined):
+            return None
+        if col.kind == "text":
+            return list(values)
+        if col.vocab is None:
+            return None
+        codes = {v: col.vocab.code(v) for v in present}
+        if None in codes.values():
+            return None
+        return [None if v is None else codes[v] for v in values]
+    return None
+
+
 def _normalize_column(
     raw: pd.DataFrame, col: Column, locator: Locator, out: list[Finding]
 ) -> list[object]:
-    """One column, read cell by cell; plain numbers in number columns take a fast path."""
+    """One column: all at once when every cell is plain, else cell by cell (with findings)."""
+    column = raw[col.name].tolist()
+    whole = _whole_column(col, column)
+    if whole is not None:
+        return whole
     values: list[object] = []
     numeric = col.kind in ("number", "percent", "whole")
     plain_number = numeric and (col.kind == "number" or col.percent_style is PercentStyle.POINTS)
-    for position, value in enumerate(raw[col.name].tolist()):
+    for position, value in enumerate(column):
         kind = type(value)
         if plain_number and kind in (int, float) and value == value:
             values.append(dec(value))  # a number Excel stored as a number

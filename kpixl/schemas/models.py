@@ -67,7 +67,7 @@ def _group_sum_is(column: str, total: Decimal) -> Callable[[pd.DataFrame], pd.Se
 
         # exact hundredths are summed as integers; anything else goes through Decimal
         units, exact = as_hundredths(df[column].tolist())
-        blank = df[column].map(_blank).to_numpy(dtype=bool)
+        blank = df[column].isna().to_numpy(dtype=bool)  # None or NaN, as _blank
         keys = df["person_id"]
         sums = pd.Series(units, index=df.index).groupby(keys, sort=False).transform("sum")
         all_exact = (
@@ -106,10 +106,8 @@ def _text() -> pa.Column:
 
 def _levels_matrix(df: pd.DataFrame) -> npt.NDArray[np.float64]:
     """The five levels as floats (NaN for blanks), for comparisons only, never arithmetic."""
-    columns = [
-        [float(v) if not _blank(v) else np.nan for v in df[c].tolist()] for c in LEVEL_COLUMNS
-    ]
-    return np.array(columns, dtype=np.float64).T.reshape(len(df), len(LEVEL_COLUMNS))
+    levels = df[list(LEVEL_COLUMNS)].to_numpy(dtype=object)  # Decimals and Nones
+    return levels.astype(np.float64).reshape(len(df), len(LEVEL_COLUMNS))  # None → NaN
 
 
 def _levels_ok(df: pd.DataFrame) -> pd.Series:
