@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -58,6 +59,20 @@ class Eligibility:
 
 
 def _num(value: object) -> Decimal | None:
+    """The number in a roster cell, normalised (rosters repeat the same few values)."""
+    try:
+        return _num_of(type(value).__name__, value)
+    except TypeError:  # an unhashable cell value
+        return _read_num(value)
+
+
+@lru_cache(maxsize=4096)
+def _num_of(kind: str, value: Any) -> Decimal | None:
+    del kind  # part of the key only: 1, 1.0 and True are different cells
+    return _read_num(value)
+
+
+def _read_num(value: object) -> Decimal | None:
     number = parse_number(value).value
     if number is None:
         return None

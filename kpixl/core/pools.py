@@ -50,12 +50,24 @@ def pool_for(
             f"บัญชีรายชื่อมีรหัสระดับที่ไม่รู้จัก: {', '.join(unknown)}",
         )
     groups: dict[str, dict[str, list[Decimal]]] = {}
-    for record in roster.to_dict("records"):
-        if not _holds_position(record.get("holds_position")):
+    n = len(roster)
+
+    def column(name: str) -> list[Any]:
+        return roster[name].tolist() if name in roster.columns else [None] * n
+
+    for holds, group, level, unit, salary in zip(
+        column("holds_position"),
+        column("pool_group"),
+        column("level_code"),
+        column("unit"),
+        column("salary"),
+        strict=True,
+    ):
+        if not _holds_position(holds):
             continue
-        group = record.get("pool_group") or rules.pool_group_of(str(record["level_code"]))
-        unit = str(record.get("unit") or "") if shares else ""
-        groups.setdefault(str(group), {}).setdefault(unit, []).append(dec(record["salary"]))
+        group = group or rules.pool_group_of(str(level))
+        unit = str(unit or "") if shares else ""
+        groups.setdefault(str(group), {}).setdefault(unit, []).append(dec(salary))
     rows: list[dict[str, object]] = []
     for group in [g for g in rules.pool_groups if g in groups] + sorted(
         g for g in groups if g not in rules.pool_groups
