@@ -237,3 +237,33 @@ def test_the_same_person_in_two_unit_workbooks_is_counted_once(demo: Path) -> No
     assert all(f.severity == "warning" and "U01" in f.message_en for f in duplicates)
     check_round(demo / "master.xlsx", result)
     assert len(result.results) == 20
+
+
+def test_written_rows_take_the_templates_formats(demo: Path) -> None:
+    """The salary order prints as an official list: Thai font, borders, 1,234 and 1.99."""
+    master = demo / "master.xlsx"
+    result = consolidate(master, jobs=1)
+    wb = openpyxl.load_workbook(master)
+    order = wb[M.SALARY_ORDER]
+    last = M.FIRST_ROW + int((result.results["increase"] > 0).sum()) - 1
+    for row in (M.FIRST_ROW, last):
+        formats = [order.cell(row=row, column=c).number_format for c in range(1, 10)]
+        assert formats == list(M.BODY_FORMATS[M.SALARY_ORDER])
+        assert all(order.cell(row=row, column=c).font.name == "TH SarabunPSK" for c in range(1, 10))
+        assert order.cell(row=row, column=2).border.left.style == "thin"
+    results = wb[M.RESULTS]
+    salary = M.RESULT_COLUMNS.index("salary") + 1
+    assert results.cell(row=M.FIRST_ROW + 19, column=salary).number_format == M.BAHT
+    # a blank cell in a written row keeps its column's look (and the next run its formats)
+    reason = M.RESULT_COLUMNS.index("reason") + 1
+    blanks = [
+        results.cell(row=r, column=reason)
+        for r in range(M.FIRST_ROW, M.FIRST_ROW + 20)
+        if results.cell(row=r, column=reason).value is None
+    ]
+    assert blanks and all(c.font.name == "TH SarabunPSK" for c in blanks)
+    summary = wb[M.SUMMARY]
+    assert summary.cell(row=M.HEADER_ROW, column=4).fill.fgColor.rgb == (
+        summary.cell(row=M.HEADER_ROW, column=1).fill.fgColor.rgb
+    )  # the band headers written with the data look like the template's header
+    assert int(wb[M.RESULTS].page_setup.paperSize) == int(wb[M.RESULTS].PAPERSIZE_A3)

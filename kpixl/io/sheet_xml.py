@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-__all__ = ["replace_rows"]
+__all__ = ["replace_rows", "row_styles"]
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 _ROW = re.compile(r'<row\b[^>]*\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
@@ -33,13 +33,14 @@ def _text_cell(ref: str, s: str, text: str) -> str:
 
 def _cell(ref: str, value: object, style: str) -> str:
     s = f' s="{style}"' if style else ""
+    blank = f'<c r="{ref}"{s}/>' if style else ""  # a styled blank keeps the row's look
     kind = type(value)
     if kind is str:
-        return _text_cell(ref, s, value) if value else ""  # type: ignore[arg-type]
+        return _text_cell(ref, s, value) if value else blank  # type: ignore[arg-type]
     if kind is Decimal:
         return f'<c r="{ref}"{s}><v>{value:f}</v></c>'
     if value is None:
-        return ""
+        return blank
     if kind is bool:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
     if kind in (int, float):
@@ -51,28 +52,43 @@ def _cell(ref: str, value: object, style: str) -> str:
 
 
 def _column(letter: str, numbers: range, values: list[object], style: str) -> list[str]:
-    """The cells of one column, one string per row ("" for a blank); same types go fast."""
+    """The cells of one column, one string per row (a blank is "" or a styled empty cell);
+    columns of one type go fast."""
     kinds = set(map(type, values))
     s = f' s="{style}"' if style else ""
+    blanks = [f'<c r="{letter}{r}"{s}/>' for r in numbers] if style else [""] * len(values)
     if kinds <= {Decimal, type(None)}:
         return [
-            "" if v is None else f'<c r="{letter}{r}"{s}><v>{v:f}</v></c>'
-            for r, v in zip(numbers, values, strict=True)
+            blank if v is None else f'<c r="{letter}{r}"{s}><v>{v:f}</v></c>'
+            for r, v, blank in zip(numbers, values, blanks, strict=True)
         ]
     if kinds <= {int, float, type(None)}:
         return [
-            "" if v is None or v != v else f'<c r="{letter}{r}"{s}><v>{v}</v></c>'
-            for r, v in zip(numbers, values, strict=True)
+            blank if v is None or v != v else f'<c r="{letter}{r}"{s}><v>{v}</v></c>'
+            for r, v, blank in zip(numbers, values, blanks, strict=True)
         ]
     if kinds <= {str, type(None)} and not any(v and v[0] == "=" for v in values):  # type: ignore[index]
         return [
             f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">'
             f"{v.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</t></is></c>"  # type: ignore[attr-defined]
             if v
-            else ""
-            for r, v in zip(numbers, values, strict=True)
+            else blank
+            for r, v, blank in zip(numbers, values, blanks, strict=True)
         ]
     return [_cell(f"{letter}{r}", v, style) for r, v in zip(numbers, values, strict=True)]
+
+
+def row_styles(sheet_xml: str, row: int) -> dict[int, str]:
+    """0-based column → style index of the cells of ``row`` (the template's formats)."""
+    match = re.search(rf'<row\b[^>]*\br="{row}"[^>]*?(?:/>|>(.*?)</row>)', sheet_xml, re.S)
+    if match is None or not match.group(1):
+        return {}
+    letters = {letter: i for i, letter in enumerate(_LETTERS)}
+    return {
+        letters[m.group(1)]: m.group(2)
+        for m in re.finditer(rf'<c r="([A-Z]+){row}"[^>]*?\bs="(\d+)"', match.group(1))
+        if m.group(1) in letters
+    }
 
 
 def replace_rows(
@@ -81,43 +97,67 @@ def replace_rows(
     *,
     first_row: int,
     styles: Mapping[int, str] | None = None,
+    head_styles: Mapping[int, Mapping[int, str]] | None = None,
+    style_row: int | None = None,
 ) -> str:
     """``sheet_xml`` with every row from ``first_row`` on replaced by ``rows``.
 
     Rows above ``first_row`` (titles, headers) are kept as the template has them.
-    ``styles`` maps a 0-based column to a style index for every written cell.
+    ``styles`` maps a 0-based column to a style index for every written cell;
+    ``head_styles`` gives the first written rows (by row number) styles of their own,
+    e.g. a header row written with the data. When no data row is written, row
+    ``style_row`` is kept as empty styled cells, so the next run finds the formats.
     """
     styles = styles or {}
+    head_styles = head_styles or {}
     match = _SHEET_DATA.search(sheet_xml)
     if match is None:
         raise ValueError("no <sheetData> in the sheet XML")
     kept = [m.group(0) for m in _ROW.finditer(match.group(1) or "") if int(m.group(1)) < first_row]
     rows = list(rows)
-    width = max((len(row) for row in rows), default=0)
-    numbers = range(first_row, first_row + len(rows))
+    out = kept
+    skip = 0
+    while skip < len(rows) and first_row + skip in head_styles:
+        r = first_row + skip
+        own = head_styles[r]
+        cells = "".join(
+            _cell(f"{_LETTERS[c]}{r}", v, own.get(c, "")) for c, v in enumerate(rows[skip])
+        )
+        out.append(f'<row r="{r}">{cells}</row>')
+        skip += 1
+    body = rows[skip:]
+    width = max((len(row) for row in body), default=0)
+    numbers = range(first_row + skip, first_row + len(rows))
     columns = [
         _column(
             _LETTERS[c],
             numbers,
-            [row[c] if c < len(row) else None for row in rows],
+            [row[c] if c < len(row) else None for row in body],
             styles.get(c, ""),
         )
         for c in range(width)
     ]
-    out = (
-        kept
-        + [
+    if columns:
+        out += [
             f'<row r="{r}">{"".join(cells)}</row>'
             for r, cells in zip(numbers, zip(*columns, strict=True), strict=True)
         ]
-        if columns
-        else kept + [f'<row r="{r}"></row>' for r in numbers]
-    )
-    last_row, last_col = first_row - 1 + len(rows), width
+    else:
+        out += [f'<row r="{r}"></row>' for r in numbers]
+    if not body and style_row is not None and styles and style_row >= first_row + skip:
+        cells = "".join(
+            f'<c r="{_LETTERS[c]}{style_row}" s="{s}"/>' for c, s in sorted(styles.items())
+        )
+        out.append(f'<row r="{style_row}">{cells}</row>')
+    last_row = first_row - 1 + len(rows)
+    last_col = max([width, *(len(row) for row in rows[:skip])])
     head, tail = sheet_xml[: match.start()], sheet_xml[match.end() :]
     head = _DIMENSION.sub("", head)  # the dimension and the filter sit around the data:
     if last_col:  # edit them there, not in the (large) body
         tail = _AUTOFILTER.sub(
-            lambda m: f'<autoFilter ref="{m.group(1)}:{_LETTERS[last_col - 1]}{last_row}"', tail
+            lambda m: (
+                f'<autoFilter ref="{m.group(1)}:{_LETTERS[last_col - 1]}{max(last_row, first_row)}"'
+            ),
+            tail,
         )
     return "".join([head, "<sheetData>", *out, "</sheetData>", tail])

@@ -24,10 +24,11 @@ from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.grid import grid_table
 from kpixl.io.identify import check_file
-from kpixl.io.sheet_xml import replace_rows
+from kpixl.io.sheet_xml import replace_rows, row_styles
 from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_template import (
+    BORDER,
     INPUT_FILL,
     _font,
     _header,
@@ -157,10 +158,26 @@ def build_master_template(
         _headers(ws, headers)
         ws.freeze_panes = f"A{M.FIRST_ROW}"
         ws.auto_filter.ref = f"A{M.HEADER_ROW}:{get_column_letter(len(headers))}{M.HEADER_ROW}"
+        ws.print_title_rows = f"{M.HEADER_ROW}:{M.HEADER_ROW}"
+        if name in M.BODY_FORMATS:
+            _body(ws, M.BODY_FORMATS[name], M.BODY_WIDTHS.get(name, ()))
+    summary = wb[M.SUMMARY]  # its header row is written with the data (one column per band)
+    band_count = len(rules.bands)
+    _header(
+        summary,
+        M.HEADER_ROW,
+        {get_column_letter(i): "" for i in range(2, 5 + band_count)},
+    )
+    _body(
+        summary,
+        ("General", "General", M.COUNT, *([M.COUNT] * band_count), M.MONEY),
+        (14, 30, 10, *([10] * band_count), 16),
+    )
     _charts(wb, rules)
     for ws in wb.worksheets:
         ws.sheet_format.defaultRowHeight = 21
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        # Results is HR's working table (22 columns): A3 keeps it legible on paper
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3 if ws.title == M.RESULTS else ws.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -168,6 +185,17 @@ def build_master_template(
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     return wb
+
+
+def _body(ws: Worksheet, formats: Sequence[str], widths: Sequence[int]) -> None:
+    """Style the first data row: every row kpixl writes takes these cells' styles."""
+    for i, number_format in enumerate(formats, start=1):
+        cell = ws.cell(row=M.FIRST_ROW, column=i)
+        cell.font = _font(14)
+        cell.border = BORDER
+        cell.number_format = number_format
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
 
 
 def _charts(wb: openpyxl.Workbook, rules: Rules) -> None:
@@ -361,5 +389,11 @@ def result_bytes(
     for sheet, (rows, first_row) in sheets.items():
         part = parts[sheet]
         xml = package.parts[part].decode("utf-8")
-        changed[part] = replace_rows(xml, rows, first_row=first_row).encode("utf-8")
+        # the template's first data row carries each column's format (font, number format,
+        # border); a header written with the data keeps its own row's look
+        body = row_styles(xml, M.FIRST_ROW)
+        heads = {r: row_styles(xml, r) for r in range(first_row, M.FIRST_ROW)}
+        changed[part] = replace_rows(
+            xml, rows, first_row=first_row, styles=body, head_styles=heads, style_row=M.FIRST_ROW
+        ).encode("utf-8")
     return package.to_bytes(changed)

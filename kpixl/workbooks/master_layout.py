@@ -305,3 +305,37 @@ STRATEGY = {
     KPI_HOLDERS: ("ผู้รับตัวชี้วัดของหน่วยงาน (KPI holders)", HOLDER_COLUMNS, HOLDER_HEADERS),
 }
 ALIGNMENT_HEADERS = ("หน่วยงาน", "เลขประจำตัว", "น้ำหนักรวม", "น้ำหนักที่เชื่อมโยงองค์การ", "ร้อยละที่เชื่อมโยง")
+
+# How the result sheets' rows look: a number format per column (by position; "General"
+# elsewhere) and column widths. The template styles its first data row with them and
+# every written row takes that row's styles.
+BAHT, MONEY, SCORE, COUNT = "#,##0", "#,##0.00", "0.00", "0"
+_RESULT_FORMATS = {
+    "salary": BAHT,
+    "achievement": SCORE,
+    "competency": SCORE,
+    "total": SCORE,
+    "pct": SCORE,
+    "base": MONEY,
+    "increase": BAHT,
+    "new_salary": BAHT,
+    "special_compensation": MONEY,
+    "unrounded": MONEY,
+    "cost": MONEY,
+}
+_RESULT_WIDTHS = {"person_id": 17, "reason": 44, "name": 28, "position": 30, "source_file": 34}
+BODY_FORMATS: dict[str, tuple[str, ...]] = {
+    RESULTS: tuple(_RESULT_FORMATS.get(c, "General") for c in RESULT_COLUMNS),
+    POOLS: ("General", "General", COUNT, MONEY, MONEY, MONEY, MONEY, MONEY),
+    ISSUES: ("General",) * len(ISSUE_COLUMNS),
+    ANNOUNCEMENT: ("General", "General", "General", SCORE, "General"),
+    SALARY_ORDER: (COUNT, "General", "General", "General", BAHT, SCORE, BAHT, BAHT, MONEY),
+    ALIGNMENT: ("General", "General", SCORE, SCORE, SCORE),
+}
+BODY_WIDTHS: dict[str, tuple[int, ...]] = {
+    RESULTS: tuple(_RESULT_WIDTHS.get(c, 12) for c in RESULT_COLUMNS),
+    ISSUES: (9, 26, 17, 24, 14, 10, 14, 24, 60, 60),
+    ANNOUNCEMENT: (12, 28, 30, 12, 12),
+    SALARY_ORDER: (6, 28, 30, 14, 14, 9, 14, 14, 16),
+    ALIGNMENT: (14, 17, 14, 24, 18),
+}
