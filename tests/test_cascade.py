@@ -261,3 +261,18 @@ def test_split_targets_follow_the_kpi_direction() -> None:
     units.loc[1, ["l1", "l2", "l3", "l4", "l5"]] = [400, 450, 500, 550, 600]
     units.loc[2, ["l1", "l2", "l3", "l4", "l5"]] = [300, 350, 400, 450, 500]
     assert check_cascade(org, units, cards, people) == []  # 1100 ≥ 1000 when more is better
+
+
+def test_kpi_holders_may_only_hand_out_unit_kpis() -> None:
+    org, units, cards, people = strategy()
+    holders = pd.DataFrame(
+        [
+            {"kpi_code": "U01-K1", "person_id": "A", "weight": 60},
+            {"kpi_code": "U09-K9", "person_id": "B", "weight": 40},
+        ]
+    )
+    found = check_cascade(org, units, cards, people, holders=holders)
+    assert [(f.rule, f.value, f.person_id) for f in found] == [
+        ("cascade.holder_unknown", "U09-K9", "B")
+    ]
+    assert check_cascade(org, units, cards, people, holders=holders.iloc[:1]) == []

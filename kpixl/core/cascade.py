@@ -117,13 +117,15 @@ def check_cascade(
     people: pd.DataFrame,
     *,
     os_matrix: pd.DataFrame | None = None,
+    holders: pd.DataFrame | None = None,
     max_kpis: int = 10,
 ) -> list[Finding]:
     """Every check of SPEC §7 and issue 6, as findings.
 
     An organisation KPI's owner is the owner unit named on its row together with the
     units the OS matrix marks O for it: exactly one unit must remain. With an OS matrix,
-    every unit KPI needs exactly one Owner in it as well.
+    every unit KPI needs exactly one Owner in it as well. ``holders`` (the KPIHolders
+    sheet) may only hand out unit KPIs.
     """
     out: list[Finding] = []
     matrix_owners = _owners(os_matrix)
@@ -133,6 +135,12 @@ def check_cascade(
         if len(owners) != 1:
             out.append(finding("cascade.owner", value=r["code"], count=len(owners)))
     out += _os_findings(os_matrix, org, units)
+    unit_codes = {_text(c) for c in units["code"]}
+    for h in [] if holders is None else holders.to_dict("records"):
+        if _text(h.get("kpi_code")) and _text(h.get("kpi_code")) not in unit_codes:
+            out.append(
+                finding("cascade.holder_unknown", value=h["kpi_code"], person_id=h.get("person_id"))
+            )
     targets = {
         _text(r["code"]): parse_number(r.get("target")).value
         for r in [*org.to_dict("records"), *units.to_dict("records")]

@@ -316,6 +316,11 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ตัวชี้วัด {kpi_code} ของ {person_id} อ้างถึงตัวชี้วัดต้นทาง {value} ที่ไม่มีอยู่",
         "KPI {kpi_code} of {person_id} points at parent {value}, which does not exist",
     ),
+    "cascade.holder_unknown": (
+        ERROR,
+        "แผ่นงาน KPIHolders มอบตัวชี้วัด {value} ให้ {person_id} แต่ไม่มีตัวชี้วัดนี้ในตัวชี้วัดระดับหน่วยงาน",
+        "KPIHolders gives {person_id} the KPI {value}, which is not a unit KPI",
+    ),
     "cascade.card_missing": (
         ERROR,
         "ตัวชี้วัด {value} ยังไม่มีบัตรรายละเอียดตัวชี้วัด (KPI card)",

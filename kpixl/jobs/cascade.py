@@ -108,6 +108,7 @@ def cascade_from_inputs(
         cards,
         people,
         os_matrix=inputs.strategy[M.OS_MATRIX],
+        holders=inputs.strategy.get(M.KPI_HOLDERS),
         max_kpis=rules.kpi_max_count,
     )
     report = alignment(org, units, people)
