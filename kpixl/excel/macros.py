@@ -197,13 +197,16 @@ def new_round(book: Book) -> None:
     records: list[dict[str, Any]] = roster.frame.to_dict("records")  # type: ignore[assignment]
     people = [r for r in records if r.get("person_id") and r["person_id"] not in bad]
     out = _folder(inputs, "personal_folder", "personal")
-    paths = generate_personal(
-        people,
-        out,
-        round_=round_,
-        rules=rules,
-        strategy=inputs.strategy,
-    )
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for person in people:  # personal/<unit code>/, where Collect looks for them
+        by_unit.setdefault(str(person.get("unit") or "").strip() or "_", []).append(person)
+    paths = [
+        path
+        for unit, members in sorted(by_unit.items())
+        for path in generate_personal(
+            members, out / unit, round_=round_, rules=rules, strategy=inputs.strategy
+        )
+    ]
     write_rows(book.sheets[M.ISSUES], _issue_rows(roster.findings), M.FIRST_ROW)
     set_status(
         sheet,
@@ -218,14 +221,21 @@ def new_round(book: Book) -> None:
 def seal(book: Book) -> None:
     """ลงนามข้อตกลง / seal every personal workbook of the personal folder (sub-folders too)."""
     from kpixl.core.errors import KpixlError
-    from kpixl.workbooks.personal import seal_personal
+    from kpixl.workbooks.personal import read_personal, seal_personal
 
     inputs = _master_inputs(book)
     folder = _folder(inputs, "personal_folder", "personal")
     findings: list[Finding] = []
-    sealed = 0
+    sealed = kept = 0
     for path in sorted(folder.rglob("*.xlsx")):
         if path.name.startswith(("~$", ".")):
+            continue
+        form = read_personal(path)
+        if not form.readable:
+            findings += form.findings
+            continue
+        if form.meta.get("fingerprint"):  # sealed before: sealing again would hide a change
+            kept += 1
             continue
         try:
             seal_personal(path)
@@ -238,8 +248,8 @@ def seal(book: Book) -> None:
         sheet,
         cell,
         not findings,
-        f"ลงนามแล้ว {sealed} ไฟล์ ลงนามไม่ได้ {len(findings)} ไฟล์ (ดู Issues)",
-        f"sealed {sealed} workbooks; {len(findings)} refused (see Issues)",
+        f"ลงนามแล้ว {sealed} ไฟล์ ลงนามไว้ก่อนแล้ว {kept} ไฟล์ ลงนามไม่ได้ {len(findings)} ไฟล์ (ดู Issues)",
+        f"sealed {sealed} workbooks, {kept} already sealed; {len(findings)} refused (see Issues)",
     )
 
 

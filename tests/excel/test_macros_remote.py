@@ -178,8 +178,9 @@ def test_new_round_and_seal_buttons_write_and_seal_personal_workbooks(demo: Path
     data, actions = run(macros.new_round, data)
     grids = apply(data, actions)
     assert status(grids, M.CONFIG, M.STATUS_CELL).startswith("✓")
-    files = sorted(target.glob("*.xlsx"))
+    files = sorted(target.rglob("*.xlsx"))
     assert len(files) == 20
+    assert {f.parent.name for f in files} == {"U01", "U02", "U03"}  # where Collect looks
     form = read_personal(files[0])
     assert not form.kpis.empty and form.kpis["parent_code"].notna().all()  # the KPIs assigned
     # drafts whose weights do not add up to 100 yet are refused, each named in Issues
@@ -190,4 +191,10 @@ def test_new_round_and_seal_buttons_write_and_seal_personal_workbooks(demo: Path
     assert sealed and refused and sealed | refused == {f.name for f in files}
     assert not sealed & refused
     message = status(grids, M.CONFIG, M.STATUS_CELL)
-    assert f"sealed {len(sealed)} workbooks; {len(refused)} refused" in message
+    assert f"sealed {len(sealed)} workbooks, 0 already sealed; {len(refused)} refused" in message
+    # a second press seals nothing again: a sealed agreement keeps its fingerprint
+    before = {f.name: read_personal(f).meta["fingerprint"] for f in files}
+    data, actions = run(macros.seal, data)
+    message = status(apply(data, actions), M.CONFIG, M.STATUS_CELL)
+    assert f"sealed 0 workbooks, {len(sealed)} already sealed" in message
+    assert {f.name: read_personal(f).meta["fingerprint"] for f in files} == before
