@@ -82,11 +82,11 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     kpis = wb.create_sheet(U.KPIS)
-    _headers(kpis, 1, {letter: name for name, letter in U.KPI_COLUMNS.items()})
+    _headers(kpis, 1, {letter: U.HEADERS[name] for name, letter in U.KPI_COLUMNS.items()})
     comps = wb.create_sheet(U.COMPETENCIES)
-    _headers(comps, 1, {letter: name for name, letter in U.COMP_COLUMNS.items()})
+    _headers(comps, 1, {letter: U.HEADERS[name] for name, letter in U.COMP_COLUMNS.items()})
     findings = wb.create_sheet(U.FINDINGS)
-    _headers(findings, 1, {letter: name for name, letter in U.FINDING_COLUMNS.items()})
+    _headers(findings, 1, {letter: U.HEADERS[name] for name, letter in U.FINDING_COLUMNS.items()})
     hidden = wb.create_sheet(U.HIDDEN)
     hidden.sheet_state = "hidden"
     for i, name in enumerate(U.META_FIELDS):

@@ -86,6 +86,32 @@ FINDING_COLUMNS = {
     "message_en": "J",
 }
 TABLE_HEADER_ROW = 1  # on the KPI, competency and findings sheets
+# what the unit head reads in those header rows (kpixl reads by column, not header)
+HEADERS = {
+    "person_id": "เลขประจำตัวประชาชน",
+    "kpi_code": "รหัส",
+    "kpi_name": "ตัวชี้วัด",
+    "kind": "ประเภท",
+    "direction": "ทิศทาง",
+    "unit": "หน่วยนับ",
+    **{f"l{i}": f"ระดับ {i}" for i in range(1, 6)},
+    "weight": "น้ำหนัก (%)",
+    "parent_code": "ตัวชี้วัดต้นทาง",
+    "category": "ลักษณะงาน",
+    "actual": "ผลการดำเนินงาน",
+    "competency": "สมรรถนะ",
+    "expected": "ระดับที่คาดหวัง",
+    "rating": "ผลการประเมิน",
+    "severity": "ระดับ",
+    "rule": "รหัสกฎ",
+    "file": "ไฟล์",
+    "sheet": "แผ่นงาน",
+    "cell": "เซลล์",
+    "field": "ช่อง",
+    "value": "ค่า",
+    "message_th": "ข้อความ",
+    "message_en": "message",
+}
 
 META_FIELDS = (
     "template_id",
