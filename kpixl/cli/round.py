@@ -37,8 +37,13 @@ def _progress(label: str) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
 @click.option("--seed", default=2569, show_default=True)
 @click.option("--round", "round_id", default="2570/1", show_default=True)
 @click.option("--messy", is_flag=True, help="ใส่ข้อมูลผิดพลาดที่พบบ่อย / add realistic bad inputs.")
+@click.option(
+    "--xlsm",
+    is_flag=True,
+    help="เขียน master.xlsm (มีปุ่ม) ด้วย / also write master.xlsm, with the Excel buttons.",
+)
 def demo_command(
-    out_dir: Path, units: int, people: int, seed: int, round_id: str, messy: bool
+    out_dir: Path, units: int, people: int, seed: int, round_id: str, messy: bool, xlsm: bool
 ) -> None:
     """สร้างหน่วยงานตัวอย่าง / Build a deterministic demo organisation.
 
@@ -49,6 +54,7 @@ def demo_command(
     Example:
       kpixl demo demo/ --units 3 --people 20
       kpixl demo messy/ --messy
+      kpixl demo C:\\kpixl-demo --xlsm     # with master.xlsm for Excel
     """
     result = build_demo(
         out_dir, units=units, people=people, seed=seed, round_id=round_id, messy=messy
@@ -57,6 +63,13 @@ def demo_command(
         f"✓ {result.master}: {len(result.units)} สมุดงานหน่วยงาน, {len(result.personal)} แบบรายบุคคล"
         f" / {len(result.units)} unit workbooks, {len(result.personal)} personal workbooks"
     )
+    if xlsm:
+        from kpixl.excel.xlsm import master_xlsm
+        from kpixl.io.atomic import write_bytes_atomic
+
+        target = result.master.with_suffix(".xlsm")
+        write_bytes_atomic(target, master_xlsm(result.master.read_bytes()))
+        click.echo(f"✓ {target}: ปุ่มของ Excel / the Excel buttons (docs/excel-windows.md)")
 
 
 @click.command("collect")

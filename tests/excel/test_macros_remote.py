@@ -198,3 +198,24 @@ def test_new_round_and_seal_buttons_write_and_seal_personal_workbooks(demo: Path
     message = status(apply(data, actions), M.CONFIG, M.STATUS_CELL)
     assert f"sealed 0 workbooks, {len(sealed)} already sealed" in message
     assert {f.name: read_personal(f).meta["fingerprint"] for f in files} == before
+
+
+def test_the_demo_master_xlsm_consolidates_through_its_button(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "demo"
+    done = subprocess.run(
+        [sys.executable, "-m", "kpixl", "demo", str(out), "--xlsm"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    xlsm = out / "master.xlsm"
+    data, actions = run(macros.consolidate, payload(xlsm))
+    grids = apply(data, actions)
+    assert status(grids, M.CONFIG, M.STATUS_CELL).startswith("✓")
+    cli = consolidate_file(out / "master.xlsx", jobs=1)
+    ours = rows_from(grids[M.RESULTS], M.FIRST_ROW, len(M.RESULT_COLUMNS))
+    assert len(ours) == len(cli.results) == 20
