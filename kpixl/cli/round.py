@@ -40,7 +40,8 @@ def _progress(label: str) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
 @click.option(
     "--xlsm",
     is_flag=True,
-    help="เขียน master.xlsm (มีปุ่ม) ด้วย / also write master.xlsm, with the Excel buttons.",
+    help="เขียน master.xlsm และ units-xlsm/ (มีปุ่ม) ด้วย"
+    " / also write master.xlsm and units-xlsm/, with the Excel buttons.",
 )
 def demo_command(
     out_dir: Path, units: int, people: int, seed: int, round_id: str, messy: bool, xlsm: bool
@@ -63,13 +64,20 @@ def demo_command(
         f"✓ {result.master}: {len(result.units)} สมุดงานหน่วยงาน, {len(result.personal)} แบบรายบุคคล"
         f" / {len(result.units)} unit workbooks, {len(result.personal)} personal workbooks"
     )
-    if xlsm:
-        from kpixl.excel.xlsm import master_xlsm
+    if xlsm:  # the same workbooks with their Excel buttons (units-xlsm/ is not consolidated)
+        from kpixl.excel.xlsm import master_xlsm, unit_xlsm
         from kpixl.io.atomic import write_bytes_atomic
 
         target = result.master.with_suffix(".xlsm")
         write_bytes_atomic(target, master_xlsm(result.master.read_bytes()))
-        click.echo(f"✓ {target}: ปุ่มของ Excel / the Excel buttons (docs/excel-windows.md)")
+        for unit in result.units:
+            write_bytes_atomic(
+                out_dir / "units-xlsm" / f"{unit.stem}.xlsm", unit_xlsm(unit.read_bytes())
+            )
+        click.echo(
+            f"✓ {target}, {out_dir / 'units-xlsm'}: ปุ่มของ Excel / the Excel buttons"
+            " (docs/excel-windows.md)"
+        )
 
 
 @click.command("collect")

@@ -219,3 +219,8 @@ def test_the_demo_master_xlsm_consolidates_through_its_button(tmp_path: Path) ->
     cli = consolidate_file(out / "master.xlsx", jobs=1)
     ours = rows_from(grids[M.RESULTS], M.FIRST_ROW, len(M.RESULT_COLUMNS))
     assert len(ours) == len(cli.results) == 20
+    # the unit head's copy: Collect finds the unit's personal workbooks on its own
+    unit = out / "units-xlsm" / "U01.xlsm"
+    data, actions = run(macros.collect, payload(unit))
+    message = status(apply(data, actions), U.PEOPLE, U.STATUS_CELL)
+    assert message.startswith("✓") and str(out / "personal" / "U01") in message
