@@ -97,6 +97,35 @@ def test_personal_new_writes_one_prefilled_workbook_per_valid_person(tmp_path: P
     assert sum(weights) == 100
     assert agreement[L.comp_cell("expected", 0)].value == 3  # D1
     assert wb[L.HIDDEN][L.meta_cell("round_id")].value == "2570/1"
+    # run again: the workbooks already handed out are kept, unless --overwrite
+    filled = {f: f.read_bytes() for f in files}
+    (tmp_path / "out" / files[1].name).write_bytes(b"PK filled in by the person")
+    again = run(
+        "personal",
+        "new",
+        "--roster",
+        str(roster),
+        "--out",
+        str(tmp_path / "out"),
+        "--round",
+        "2570/1",
+    )
+    assert "2 already there (kept)" in again.stdout and "wrote 0 workbooks" in again.stdout
+    assert files[1].read_bytes() == b"PK filled in by the person"
+    assert files[0].read_bytes() == filled[files[0]]
+    forced = run(
+        "personal",
+        "new",
+        "--roster",
+        str(roster),
+        "--out",
+        str(tmp_path / "out"),
+        "--round",
+        "2570/1",
+        "--overwrite",
+    )
+    assert "wrote 2 workbooks" in forced.stdout
+    assert files[1].read_bytes() != b"PK filled in by the person"
 
 
 def first_generated(tmp_path: Path) -> Path:

@@ -44,6 +44,11 @@ def personal_group() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--round", "round_text", default=None, help="รอบการประเมิน เช่น 2570/1 / round id.")
 @click.option("--jobs", default=1, show_default=True, help="จำนวนโปรเซส / processes.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="เขียนทับไฟล์ที่มีอยู่ / replace workbooks already in OUT (default: keep them).",
+)
 @rules_option
 def new(
     roster_path: Path | None,
@@ -51,6 +56,7 @@ def new(
     out_dir: Path,
     round_text: str | None,
     jobs: int,
+    overwrite: bool,
     rules_file: Path | None,
 ) -> None:
     """สร้างแบบข้อตกลงรายบุคคลจากบัญชีรายชื่อ / One prefilled workbook per person.
@@ -91,11 +97,14 @@ def new(
         rules_path=rules_file,
         jobs=jobs,
         strategy=strategy,
+        overwrite=overwrite,
     )
     skipped = len(records) - len(people)
+    kept = len(people) - len(paths)
     click.echo(
-        f"สร้างแล้ว {len(paths)} ไฟล์ ใน {out_dir} (รอบ {round_}); ข้าม {skipped} รายการที่มีข้อผิดพลาด"
-        f" / wrote {len(paths)} workbooks to {out_dir} (round {round_}); skipped {skipped} rows with errors"
+        f"สร้างแล้ว {len(paths)} ไฟล์ ใน {out_dir} (รอบ {round_}); มีอยู่แล้ว {kept} ไฟล์ (ไม่เขียนทับ);"
+        f" ข้าม {skipped} รายการที่มีข้อผิดพลาด / wrote {len(paths)} workbooks to {out_dir}"
+        f" (round {round_}); {kept} already there (kept); skipped {skipped} rows with errors"
     )
     if has_errors(roster.findings):
         raise click.exceptions.Exit(1)

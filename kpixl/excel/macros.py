@@ -207,13 +207,16 @@ def new_round(book: Book) -> None:
             members, out / unit, round_=round_, rules=rules, strategy=inputs.strategy
         )
     ]
+    existing = len(people) - len(paths)  # never overwritten: someone may have filled them in
     write_rows(book.sheets[M.ISSUES], _issue_rows(roster.findings), M.FIRST_ROW)
     set_status(
         sheet,
         cell,
         not has_errors(roster.findings),
-        f"สร้างแบบข้อตกลง {len(paths)} ไฟล์ใน {out} (รอบ {round_}) ข้ามรายการผิดพลาด {len(bad)} ราย",
-        f"wrote {len(paths)} personal workbooks to {out} (round {round_}); skipped {len(bad)}",
+        f"สร้างแบบข้อตกลง {len(paths)} ไฟล์ใน {out} (รอบ {round_}) มีอยู่แล้ว {existing} ไฟล์"
+        f" (ไม่เขียนทับ) ข้ามรายการผิดพลาด {len(bad)} ราย",
+        f"wrote {len(paths)} personal workbooks to {out} (round {round_}); {existing} existed"
+        f" (kept as they are); skipped {len(bad)} with errors",
     )
 
 

@@ -176,17 +176,19 @@ def generate_personal(
     rules_path: str | Path | None = None,
     jobs: int = 1,
     strategy: Mapping[str, pd.DataFrame] | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Write one personal workbook per person into ``out_dir``; returns their paths.
 
     ``rules_path`` (the agency file) is what worker processes load; ``rules`` is used
     in this process when ``jobs == 1``. With the master's ``strategy`` each workbook
     gets the unit KPIs its person carries as draft rows and the unit's KPIs as the
-    parent-code list (see :func:`carried_kpis`).
+    parent-code list (see :func:`carried_kpis`). A workbook already there is kept as it
+    is (someone may have filled it in) unless ``overwrite``; it is not in the result.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rows = [dict(p) for p in people]
+    rows = [dict(p) for p in people if overwrite or not (out / file_name(round_, p)).exists()]
     if strategy is not None:
         drafts, per_unit = carried_kpis(strategy)
         for row in rows:

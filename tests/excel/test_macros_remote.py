@@ -183,6 +183,12 @@ def test_new_round_and_seal_buttons_write_and_seal_personal_workbooks(demo: Path
     assert {f.parent.name for f in files} == {"U01", "U02", "U03"}  # where Collect looks
     form = read_personal(files[0])
     assert not form.kpis.empty and form.kpis["parent_code"].notna().all()  # the KPIs assigned
+    # pressed again, it overwrites nothing that may have been filled in meanwhile
+    stamp = {f: f.stat().st_mtime_ns for f in files}
+    data, actions = run(macros.new_round, data)
+    assert "wrote 0 personal workbooks" in status(apply(data, actions), M.CONFIG, M.STATUS_CELL)
+    assert "20 existed" in status(apply(data, actions), M.CONFIG, M.STATUS_CELL)
+    assert {f: f.stat().st_mtime_ns for f in files} == stamp
     # drafts whose weights do not add up to 100 yet are refused, each named in Issues
     data, actions = run(macros.seal, data)
     grids = apply(data, actions)
