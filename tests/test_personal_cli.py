@@ -57,20 +57,18 @@ def make_roster(path: Path) -> None:
     wb.save(path)
 
 
+def new_from(roster: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """``kpixl personal new`` for round 2570/1."""
+    return run(
+        "personal", "new", "--roster", str(roster), "--out", str(out), "--round", "2570/1", *extra
+    )
+
+
 def test_personal_new_writes_one_prefilled_workbook_per_valid_person(tmp_path: Path) -> None:
     roster = tmp_path / "roster.xlsx"
     make_roster(roster)
     before = roster.read_bytes()
-    result = run(
-        "personal",
-        "new",
-        "--roster",
-        str(roster),
-        "--out",
-        str(tmp_path / "out"),
-        "--round",
-        "2570/1",
-    )
+    result = new_from(roster, tmp_path / "out")
     assert result.returncode == 1  # one roster row has an invalid national id
     assert "A5" in result.stdout and "check digit" in result.stdout
     assert roster.read_bytes() == before
@@ -100,30 +98,11 @@ def test_personal_new_writes_one_prefilled_workbook_per_valid_person(tmp_path: P
     # run again: the workbooks already handed out are kept, unless --overwrite
     filled = {f: f.read_bytes() for f in files}
     (tmp_path / "out" / files[1].name).write_bytes(b"PK filled in by the person")
-    again = run(
-        "personal",
-        "new",
-        "--roster",
-        str(roster),
-        "--out",
-        str(tmp_path / "out"),
-        "--round",
-        "2570/1",
-    )
+    again = new_from(roster, tmp_path / "out")
     assert "2 already there (kept)" in again.stdout and "wrote 0 workbooks" in again.stdout
     assert files[1].read_bytes() == b"PK filled in by the person"
     assert files[0].read_bytes() == filled[files[0]]
-    forced = run(
-        "personal",
-        "new",
-        "--roster",
-        str(roster),
-        "--out",
-        str(tmp_path / "out"),
-        "--round",
-        "2570/1",
-        "--overwrite",
-    )
+    forced = new_from(roster, tmp_path / "out", "--overwrite")
     assert "wrote 2 workbooks" in forced.stdout
     assert files[1].read_bytes() != b"PK filled in by the person"
 
@@ -132,16 +111,7 @@ def first_generated(tmp_path: Path) -> Path:
     """Generate the round's workbooks from the test roster; the first one."""
     roster = tmp_path / "roster.xlsx"
     make_roster(roster)
-    run(
-        "personal",
-        "new",
-        "--roster",
-        str(roster),
-        "--out",
-        str(tmp_path / "out"),
-        "--round",
-        "2570/1",
-    )
+    new_from(roster, tmp_path / "out")
     return sorted((tmp_path / "out").glob("*.xlsx"))[0]
 
 
