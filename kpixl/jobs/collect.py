@@ -43,6 +43,14 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _number_or_raw(value: Any) -> Any:
+    """A result the personal check already read as a number goes on as that number
+    (Thai digits or "85%" were reported there, once); anything else as it was typed, so
+    consolidation reports it with the unit workbook's cell."""
+    number = parse_number(value)
+    return number.value if number.value is not None and not number.problem else value
+
+
 def _revision(form: PersonalForm) -> int:
     return int(parse_number(form.meta.get("revision")).value or 0)
 
@@ -168,7 +176,7 @@ def collect_data(
                 {
                     **{f: k.get(f) for f in PL.KPI_INPUT_FIELDS},
                     "person_id": pid,
-                    "actual": k.get("actual"),
+                    "actual": _number_or_raw(k.get("actual")),
                 }
             )
         for c in form.competencies.to_dict("records"):
