@@ -41,6 +41,7 @@ from kpixl.core.findings import Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rounds import parse_round
 from kpixl.excel.book import read_grid, set_status, write_rows
+from kpixl.jobs.consolidate import issues_rows
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
 
@@ -53,10 +54,9 @@ def _book(book: Book | None) -> Book:
     return book if book is not None else xw.Book.caller()
 
 
-def _issue_rows(findings: list[Finding]) -> list[list[object]]:
-    from kpixl.jobs.consolidate import issues_rows
-
-    return issues_rows(findings)
+def _write_issues(book: Book, findings: list[Finding]) -> None:
+    """The Issues sheet: one row per finding, as ``kpixl consolidate`` writes it."""
+    write_rows(book.sheets[M.ISSUES], issues_rows(findings), M.FIRST_ROW)
 
 
 def _guarded(status: Callable[[Book], tuple[Any, str]]) -> Callable[..., Any]:
@@ -128,7 +128,7 @@ def consolidate(book: Book) -> None:
     result = consolidate_inputs(inputs, jobs=jobs)
     sheet, cell = _master_status(book)
     if result.rules is None or not result.units_read:
-        write_rows(book.sheets[M.ISSUES], _issue_rows(result.findings), M.FIRST_ROW)
+        _write_issues(book, result.findings)
         first = result.findings[0] if result.findings else None
         set_status(
             sheet,
@@ -161,7 +161,7 @@ def reports(book: Book) -> None:
     report = cascade_from_inputs(inputs)
     if report.alignment is not None:
         write_rows(book.sheets[M.ALIGNMENT], alignment_rows(report.alignment), M.FIRST_ROW)
-    write_rows(book.sheets[M.ISSUES], _issue_rows(report.findings), M.FIRST_ROW)
+    _write_issues(book, report.findings)
     sheet, cell = _master_status(book)
     set_status(
         sheet,
@@ -185,7 +185,7 @@ def new_round(book: Book) -> None:
     rules = _rules(inputs, inputs.path, findings) if not findings else None
     sheet, cell = _master_status(book)
     if rules is None:
-        write_rows(book.sheets[M.ISSUES], _issue_rows(findings), M.FIRST_ROW)
+        _write_issues(book, findings)
         set_status(sheet, cell, False, "ตั้งค่าไม่ถูกต้อง ดูแผ่นงาน Issues", "bad Config; see Issues")
         return
     round_ = parse_round(str(inputs.config.get("round_id") or ""))
@@ -208,7 +208,7 @@ def new_round(book: Book) -> None:
         )
     ]
     existing = len(people) - len(paths)  # never overwritten: someone may have filled them in
-    write_rows(book.sheets[M.ISSUES], _issue_rows(roster.findings), M.FIRST_ROW)
+    _write_issues(book, roster.findings)
     set_status(
         sheet,
         cell,
@@ -245,7 +245,7 @@ def seal(book: Book) -> None:
             sealed += 1
         except KpixlError as exc:
             findings.append(Finding("seal.refused", exc.message_th, exc.message_en, file=path.name))
-    write_rows(book.sheets[M.ISSUES], _issue_rows(findings), M.FIRST_ROW)
+    _write_issues(book, findings)
     sheet, cell = _master_status(book)
     set_status(
         sheet,

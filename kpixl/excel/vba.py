@@ -18,6 +18,7 @@ import math
 import struct
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import olefile
@@ -160,7 +161,8 @@ def _text(raw: bytes) -> str:
     return "\r\n".join(raw.decode(CODEPAGE).replace("\r\n", "\n").split("\n"))
 
 
-def standalone_modules() -> tuple[list[Module], bytes, str]:
+@lru_cache(maxsize=1)
+def standalone_modules() -> tuple[tuple[Module, ...], bytes, str]:
     """xlwings' shipped standalone project: its modules, the dir stream's project and
     reference records (kept as they are), and its PROJECT stream text."""
     ole = _standalone()
@@ -182,7 +184,7 @@ def standalone_modules() -> tuple[list[Module], bytes, str]:
         elif rid == 0x002B:
             raw = ole.openstream(f"VBA/{name}").read()
             modules.append(Module(name, kinds[name], _text(decompress(raw[offset:]))))
-    return modules, head, project
+    return tuple(modules), head, project
 
 
 def _index(records: list[tuple[int, bytes]], rid: int) -> int:
