@@ -76,17 +76,19 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     ws.freeze_panes = f"C{U.FIRST_ROW}"
     for letter, width in {"A": 16, "B": 26, "C": 22, "N": 30, "V": 30}.items():
         ws.column_dimensions[letter].width = width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    kpis = wb.create_sheet(U.KPIS)
-    _headers(kpis, 1, {letter: U.HEADERS[name] for name, letter in U.KPI_COLUMNS.items()})
-    comps = wb.create_sheet(U.COMPETENCIES)
-    _headers(comps, 1, {letter: U.HEADERS[name] for name, letter in U.COMP_COLUMNS.items()})
-    findings = wb.create_sheet(U.FINDINGS)
-    _headers(findings, 1, {letter: U.HEADERS[name] for name, letter in U.FINDING_COLUMNS.items()})
+    _landscape(ws)
+    for name, columns in (
+        (U.KPIS, U.KPI_COLUMNS),
+        (U.COMPETENCIES, U.COMP_COLUMNS),
+        (U.FINDINGS, U.FINDING_COLUMNS),
+    ):
+        table = wb.create_sheet(name)
+        _headers(table, 1, {letter: U.HEADERS[f] for f, letter in columns.items()})
+        for f, letter in columns.items():
+            table.column_dimensions[letter].width = _WIDTHS.get(f, 12)
+        table.freeze_panes = "A2"
+        table.print_title_rows = "1:1"
+        _landscape(table)
     hidden = wb.create_sheet(U.HIDDEN)
     hidden.sheet_state = "hidden"
     for i, name in enumerate(U.META_FIELDS):
@@ -100,6 +102,29 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     return wb
+
+
+_WIDTHS = {  # collected tables: readable on screen and on an A4 landscape page
+    "person_id": 16,
+    "kpi_name": 44,
+    "kind": 16,
+    "direction": 14,
+    "parent_code": 14,
+    "category": 18,
+    "competency": 40,
+    "rule": 24,
+    "file": 30,
+    "message_th": 60,
+    "message_en": 60,
+}
+
+
+def _landscape(ws: Worksheet) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _salary_table(hidden: Worksheet, rules: Rules) -> None:
