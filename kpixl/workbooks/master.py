@@ -7,7 +7,6 @@ take seconds, not minutes; the Summary, Pools and Charts sheets keep native form
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +17,11 @@ import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineWorkbook
 
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.grid import grid_table
+from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
 from kpixl.io.sheet_xml import replace_rows, row_styles
 from kpixl.io.xlsx_package import Package
@@ -307,11 +306,9 @@ def read_master(path: str | Path) -> MasterInputs:
         inputs.findings.append(bad)
         return inputs
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(inputs.path.read_bytes()))
+        book = open_book(inputs.path, inputs.path.read_bytes())
         names = [n for n in (M.CONFIG, M.UNITS, M.ROSTER, *M.STRATEGY) if n in book.sheet_names]
-        grids = {
-            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names
-        }
+        grids = {name: book.grid(name) for name in names}
     except Exception as exc:  # any reader failure is a finding
         inputs.findings.append(
             Finding(

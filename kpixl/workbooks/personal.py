@@ -17,7 +17,6 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, WARNING, Finding, has_errors
@@ -27,6 +26,7 @@ from kpixl.core.scoring_table import evaluate_table
 from kpixl.core.seal import fingerprint
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
 from kpixl.io.xlsx_package import CellValue, Package
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
@@ -267,12 +267,12 @@ def _cell_index(ref: str) -> tuple[int, int]:
 
 def _cached_values(path: Path) -> dict[str, Any]:
     """Values Excel or LibreOffice last computed for the result cells (None if never)."""
-    book = CalamineWorkbook.from_path(str(path))
+    book = open_book(path)
     out: dict[str, Any] = {}
     grids: dict[str, list[list[Any]]] = {}
     for key, (sheet, ref) in RESULT_CELLS.items():
         if sheet not in grids:
-            grids[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            grids[sheet] = book.grid(sheet)
         r, c = _cell_index(ref)
         grid = grids[sheet]
         value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from kpixl.core.eligibility import ELIGIBILITY_FIELDS
 from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.rules import Rules, default_rules
+from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
 from kpixl.schemas.backend import Locator, validate_table
 from kpixl.schemas.tables import ROSTER
@@ -57,10 +57,10 @@ def read_roster(
     if bad is not None:
         return TableResult(pd.DataFrame(columns=ROSTER.names), [bad])
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = open_book(path)
         names = book.sheet_names
         chosen = sheet or next((s for s in ROSTER_SHEETS if s in names), names[0])
-        grid: list[list[Any]] = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        grid: list[list[Any]] = book.grid(chosen)
     except Exception as exc:  # any reader failure is a finding
         return TableResult(
             pd.DataFrame(columns=ROSTER.names),

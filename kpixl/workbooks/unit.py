@@ -18,12 +18,12 @@ from openpyxl.styles import Font, Protection
 from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
-from python_calamine import CalamineWorkbook
 
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import grid_table
+from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
@@ -278,11 +278,11 @@ def read_unit(path: str | Path) -> UnitForm:
         form.findings.append(bad)
         return form
     try:
-        book = CalamineWorkbook.from_path(str(form.path))
+        book = open_book(form.path)
         names = book.sheet_names
         if U.HIDDEN not in names or U.PEOPLE not in names:
             raise LookupError("sheets missing")
-        hidden = book.get_sheet_by_name(U.HIDDEN).to_python(skip_empty_area=False)
+        hidden = book.grid(U.HIDDEN)
     except LookupError:
         form.findings.append(_not_unit(form.path))
         return form
@@ -302,27 +302,27 @@ def read_unit(path: str | Path) -> UnitForm:
     if form.meta.get("template_id") != U.TEMPLATE_ID:
         form.findings.append(_not_unit(form.path))
         return form
-    people = book.get_sheet_by_name(U.PEOPLE).to_python(skip_empty_area=False)
+    people = book.grid(U.PEOPLE)
     share_row, share_col = int(U.SHARE_CELL[1:]) - 1, 1
     form.pool_share = people[share_row][share_col] if share_row < len(people) else None
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     form.people = _table(people, U.HEADER_ROW, columns, form.path, U.PEOPLE)
     form.kpis = _table(
-        book.get_sheet_by_name(U.KPIS).to_python(skip_empty_area=False),
+        book.grid(U.KPIS),
         1,
         U.KPI_COLUMNS,
         form.path,
         U.KPIS,
     )
     form.competencies = _table(
-        book.get_sheet_by_name(U.COMPETENCIES).to_python(skip_empty_area=False),
+        book.grid(U.COMPETENCIES),
         1,
         U.COMP_COLUMNS,
         form.path,
         U.COMPETENCIES,
     )
     form.carried = _table(
-        book.get_sheet_by_name(U.FINDINGS).to_python(skip_empty_area=False),
+        book.grid(U.FINDINGS),
         1,
         U.FINDING_COLUMNS,
         form.path,
@@ -333,6 +333,8 @@ def read_unit(path: str | Path) -> UnitForm:
 
 def carried_findings(frame: pd.DataFrame) -> list[Finding]:
     """The findings a unit workbook carries from its collection, as Finding rows."""
+    if frame.empty:
+        return []
 
     def text(value: Any) -> str:
         if value is None or (isinstance(value, float) and value != value):

@@ -1,0 +1,172 @@
+"""A workbook's sheets as value grids: kpixl's C scanner first, python-calamine otherwise.
+
+Consolidation reads a thousand unit workbooks; python-calamine spends most of that time
+parsing sheet XML. ``kpixl.io._sheetscan`` (C, built at install when a compiler is
+there) reads the sheet XML kpixl, Excel and LibreOffice write several times faster and
+gives exactly the grid python-calamine's ``to_python(skip_empty_area=False)`` gives.
+Whatever it does not understand (a date-formatted number, a phonetic run, an escape it
+does not know, a damaged package) it hands back, and that sheet or workbook is read by
+python-calamine, so the result never depends on which reader ran.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Protocol
+
+from python_calamine import CalamineWorkbook
+
+from kpixl.io.xlsx_package import sheet_parts
+
+try:
+    from kpixl.io import _sheetscan
+except ImportError:  # no C compiler at install: python-calamine reads everything
+    _sheetscan = None  # type: ignore[assignment]
+
+__all__ = ["FAST", "Book", "date_styles", "open_book"]
+
+FAST = _sheetscan is not None
+
+Grid = list[list[Any]]
+
+
+class Book(Protocol):
+    path: Path
+
+    @property
+    def sheet_names(self) -> list[str]: ...
+
+    def grid(self, name: str) -> Grid: ...
+
+
+class CalamineBook:
+    """Every sheet through python-calamine (raises what python-calamine raises)."""
+
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
+        self.path = path
+        self._book = (
+            CalamineWorkbook.from_path(str(path))
+            if data is None
+            else CalamineWorkbook.from_filelike(io.BytesIO(data))
+        )
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
+    def grid(self, name: str) -> Grid:
+        rows: Grid = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return rows
+
+
+class ScannedBook:
+    """Sheets through the C scanner; one it hands back goes through python-calamine."""
+
+    def __init__(
+        self, path: Path, data: bytes | None, archive: zipfile.ZipFile, parts: dict[str, str]
+    ) -> None:
+        self.path = path
+        self._data = data
+        self._zip = archive
+        self._parts = parts
+        self._shared: list[str] | None = None
+        self._dates: bytes | None = None
+        self._calamine: CalamineBook | None = None
+        self.fell_back: list[str] = []  # sheets python-calamine read
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._parts)
+
+    def _fallback(self, name: str) -> Grid:
+        self.fell_back.append(name)
+        if self._calamine is None:
+            self._calamine = CalamineBook(self.path, self._data)
+        return self._calamine.grid(name)
+
+    def grid(self, name: str) -> Grid:
+        assert _sheetscan is not None
+        part = self._parts.get(name)
+        if part is None:
+            return self._fallback(name)  # python-calamine says what is wrong
+        try:
+            if self._shared is None:
+                self._shared = self._strings()
+            if self._dates is None:
+                self._dates = date_styles(self._read("xl/styles.xml"))
+            xml = self._zip.read(part)
+        except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+            return self._fallback(name)
+        rows = _sheetscan.scan_sheet(xml, self._shared, self._dates)
+        return self._fallback(name) if rows is None else rows
+
+    def _read(self, part: str) -> bytes:
+        try:
+            return self._zip.read(part)
+        except KeyError:
+            return b""
+
+    def _strings(self) -> list[str]:
+        assert _sheetscan is not None
+        xml = self._read("xl/sharedStrings.xml")
+        strings = _sheetscan.scan_strings(xml) if xml else []
+        if strings is None:
+            raise ValueError("shared strings the scanner does not read")
+        return strings
+
+
+def open_book(path: str | Path, data: bytes | None = None) -> Book:
+    """The workbook at ``path`` (or its bytes ``data``, already read), ready to give
+    grids; raises what python-calamine raises for a file it cannot open."""
+    path = Path(path)
+    if _sheetscan is not None:
+        try:
+            archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
+            names = set(archive.namelist())
+            parts = sheet_parts(
+                {
+                    "xl/workbook.xml": archive.read("xl/workbook.xml"),
+                    "xl/_rels/workbook.xml.rels": archive.read("xl/_rels/workbook.xml.rels"),
+                }
+            )
+            if all(p in names for p in parts.values()):
+                return ScannedBook(path, data, archive, parts)
+        except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
+            pass
+    return CalamineBook(path, data)
+
+
+# numFmtIds Excel defines as dates or times (ECMA-376 part 1, 18.8.30)
+_BUILTIN_DATES = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}
+_XF = re.compile(rb"<xf\b[^>]*>|<xf\b[^>]*/>")
+_NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
+_NUMFMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
+_NUMFMT_ALT = re.compile(rb'<numFmt\b[^>]*?formatCode="([^"]*)"[^>]*?numFmtId="(\d+)"')
+_QUOTED = re.compile(rb'"[^"]*"|&quot;.*?&quot;|\[(?![hms]+\])[^\]]*\]|\\.|_.|\*.')
+
+
+def date_styles(styles_xml: bytes) -> bytes:
+    """One byte per cell style (cellXfs): 1 where a number shows as a date or time.
+
+    Deliberately broad (a custom format with any of d, m, y, h, s outside quotes counts),
+    since a false 1 only sends the sheet to python-calamine.
+    """
+    custom: dict[int, bytes] = {int(i): code for i, code in _NUMFMT.findall(styles_xml)}
+    custom.update({int(i): code for code, i in _NUMFMT_ALT.findall(styles_xml)})
+    start = styles_xml.find(b"<cellXfs")
+    stop = styles_xml.find(b"</cellXfs>", start)
+    if start < 0:
+        return b""
+    flags = bytearray()
+    for xf in _XF.findall(styles_xml[start : stop if stop > 0 else None]):
+        found = _NUMFMT_ID.search(xf)
+        fmt = int(found.group(1)) if found else 0
+        if fmt in custom:
+            code = _QUOTED.sub(b"", custom[fmt]).lower()
+            flags.append(1 if re.search(rb"[dmyhs]", code) else 0)
+        else:
+            flags.append(1 if fmt in _BUILTIN_DATES else 0)
+    return bytes(flags)

@@ -1,0 +1,180 @@
+"""The C sheet scanner gives exactly python-calamine's grids, or hands the sheet back."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from kpixl.io import grids
+from kpixl.io.grids import CalamineBook, ScannedBook, date_styles, open_book
+
+ROOT = Path(__file__).resolve().parents[1]
+NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+needs_scanner = pytest.mark.skipif(
+    not grids.FAST, reason="kpixl.io._sheetscan was not built (no C compiler at install)"
+)
+
+
+def _trim(grid: list[list[Any]]) -> list[list[Any]]:
+    """The grid without trailing blank rows and columns (readers differ only there)."""
+    rows = [list(r) for r in grid]
+    while rows and all(v == "" for v in rows[-1]):
+        rows.pop()
+    width = max(
+        (max((i + 1 for i, v in enumerate(r) if v != ""), default=0) for r in rows), default=0
+    )
+    return [r[:width] + [""] * (width - len(r[:width])) for r in rows]
+
+
+def _typed(grid: list[list[Any]]) -> list[list[tuple[str, Any]]]:
+    return [[(type(v).__name__, v) for v in row] for row in _trim(grid)]
+
+
+def _same_as_calamine(path: Path) -> ScannedBook:
+    book = open_book(path)
+    assert isinstance(book, ScannedBook)
+    reference = CalamineBook(path)
+    assert book.sheet_names == reference.sheet_names
+    for name in reference.sheet_names:
+        assert _typed(book.grid(name)) == _typed(reference.grid(name)), (path.name, name)
+    return book
+
+
+def _workbook(tmp_path: Path, sheet_data: str, *, shared: str = "", styles: str = "") -> Path:
+    """An openpyxl workbook whose first sheet's cells (and strings, styles) are replaced."""
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    source = zipfile.ZipFile(buffer)
+    path = tmp_path / "crafted.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = f"<worksheet {NS}><sheetData>{sheet_data}</sheetData></worksheet>".encode()
+            if item.filename == "xl/styles.xml" and styles:
+                data = styles.encode()
+            if item.filename == "[Content_Types].xml" and shared:
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            if item.filename == "xl/_rels/workbook.xml.rels" and shared:
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
+            out.writestr(item.filename, data)
+        if shared:
+            out.writestr("xl/sharedStrings.xml", f"<sst {NS}>{shared}</sst>")
+    return path
+
+
+@needs_scanner
+def test_committed_demo_and_templates_read_exactly_as_calamine_reads_them() -> None:
+    paths = sorted((ROOT / "workbooks" / "demo").rglob("*.xls[xm]"))
+    paths += sorted((ROOT / "templates").glob("*.xls[xm]"))
+    assert len(paths) > 20
+    for path in paths:
+        book = _same_as_calamine(path)
+        assert book.fell_back == [], path.name  # kpixl's own workbooks never need calamine
+
+
+@needs_scanner
+def test_every_kind_of_cell_kpixl_excel_and_libreoffice_write(tmp_path: Path) -> None:
+    cells = (
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="n"><v>-2.5E-007</v></c>'
+        '<c r="C1" s="0"><v>1.23456789012346E+019</v></c><c r="D1" t="b"><v>1</v></c>'
+        '<c r="E1" t="b"><f>FALSE()</f><v>0</v></c><c r="F1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        '<c r="G1" t="str"><f>"a"&amp;"b"</f><v>ab</v></c><c r="H1"><f>A1+1</f><v/></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve"> เว้น วรรค </t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>&lt;a&gt; &amp; &quot;q&quot; &apos;s&apos; &#3665;&#x0E52;</t>'
+        '</is></c><c r="C2" t="inlineStr"><is><r><t>ตัว</t></r><r><rPr><b/></rPr><t>หนา</t></r>'
+        '</is></c><c r="D2" t="inlineStr"><is><t/></is></c><c r="E2" s="1" t="n" /></row>'
+        '<row r="3"><c r="A3" t="inlineStr"><is><t> trimmed </t></is></c><c r="B3" t="inlineStr">'
+        '<is><r><t xml:space="preserve"> kept </t></r><r><t> cut </t></r></is></c>'
+        '<c r="C3" t="inlineStr"><is><t>   </t></is></c><c r="D3" t="str"><v> as is </v></c>'
+        '<c r="E3" t="inlineStr"><is><t>two\nlines</t></is></c></row><row r="4"/>'
+        '<row r="5" spans="1:3"><c r="C5" t="s"><v>1</v></c><c r="AA5" t="s">'
+        "<v>0</v></c></row>"
+    )
+    shared = "<si><t>แรก</t></si><si><r><t>สอง</t></r><r><t> ส่วน</t></r></si>"
+    _same_as_calamine(_workbook(tmp_path, cells, shared=shared))
+
+
+@needs_scanner
+@pytest.mark.parametrize(
+    ("cells", "styles"),
+    [
+        ('<row r="1"><c r="A1" s="1"><v>45000</v></c></row>', "date"),  # calamine: a date
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c></row>', ""),
+        ('<row r="1"><c r="A1" t="d"><v>2026-11-22T00:00:00</v></c></row>', ""),
+        ('<row r="1"><c r="A1"><v>1 </v></c></row>', ""),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>&nbsp;</t></is></c></row>', ""),
+    ],
+)
+def test_what_the_scanner_does_not_know_goes_to_calamine(
+    tmp_path: Path, cells: str, styles: str
+) -> None:
+    style_xml = ""
+    if styles == "date":
+        style_xml = (
+            f'<styleSheet {NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="d/m/yyyy"/>'
+            '</numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>'
+            "</styleSheet>"
+        )
+    path = _workbook(tmp_path, cells, styles=style_xml)
+    book = open_book(path)
+    assert isinstance(book, ScannedBook)
+    try:
+        expected = CalamineBook(path).grid("Sheet")
+    except Exception as exc:  # calamine refuses it: so does the scanner's fallback
+        with pytest.raises(type(exc)):
+            book.grid("Sheet")
+        return
+    assert _typed(book.grid("Sheet")) == _typed(expected)
+    assert book.fell_back == ["Sheet"]
+
+
+def test_a_damaged_package_is_python_calamine_s_to_report(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(Exception) as scanned:
+        open_book(path).grid("Sheet")
+    with pytest.raises(Exception) as reference:
+        CalamineBook(path)
+    assert str(scanned.value) == str(reference.value)
+
+
+def test_date_styles_flags_number_formats_that_show_dates_or_times() -> None:
+    styles = (
+        f'<styleSheet {NS}><numFmts count="5">'
+        '<numFmt numFmtId="164" formatCode="#,##0.00"/>'
+        '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/>'
+        '<numFmt numFmtId="166" formatCode="&quot;day&quot; 0"/>'
+        '<numFmt numFmtId="167" formatCode="[Red]0.00"/>'
+        '<numFmt numFmtId="168" formatCode="[h]"/></numFmts>'
+        '<cellXfs count="8"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/>'
+        '<xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="167"/><xf numFmtId="168"/>'
+        '<xf numFmtId="4"/></cellXfs></styleSheet>'
+    )
+    assert list(date_styles(styles.encode())) == [0, 1, 0, 1, 0, 0, 1, 0]
+    assert date_styles(b"") == b""
+
+
+def test_the_scanner_is_built_where_the_tests_run() -> None:
+    """CI must measure and test the fast reader, not silently the fallback."""
+    if not grids.FAST:
+        pytest.skip("kpixl.io._sheetscan was not built (no C compiler at install)")
+    from kpixl.io import _sheetscan
+
+    assert _sheetscan.scan_sheet(b"<sheetData/>", [], b"") == []
+    assert _sheetscan.scan_sheet(b"<x/>", [], b"") is None
