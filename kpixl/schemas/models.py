@@ -96,7 +96,14 @@ def _frame_check(fn: Callable[[pd.DataFrame], pd.Series], code: str) -> pa.Check
 
 
 def _element(fn: Callable[[Any], bool], code: str) -> pa.Check:
-    return pa.Check(lambda x: _blank(x) or fn(x), element_wise=True, name=code, error=code)
+    """``fn`` on every value but blanks, as one column check (a list, not a map per cell)."""
+
+    def check(series: pd.Series) -> pd.Series:
+        values = series.tolist()
+        ok = [x is None or (type(x) is float and x != x) or fn(x) for x in values]
+        return pd.Series(ok, index=series.index, dtype=bool)
+
+    return pa.Check(check, name=code, error=code)
 
 
 def _text() -> pa.Column:
@@ -193,7 +200,7 @@ def competency_schema(rules: Rules) -> pa.DataFrameSchema:
         )
 
     def weights_ok(df: pd.DataFrame) -> pd.Series:
-        if "weight" not in df or df["weight"].map(_blank).all():
+        if "weight" not in df or all(map(_blank, df["weight"].tolist())):
             return pd.Series(True, index=df.index)
         return _group_sum_is("weight", _HUNDRED)(df)
 
