@@ -8,7 +8,7 @@ same run:
 * the floor: a bare unzip + XML scan of every input, plus writing the same result rows
   as raw sheet XML.
 
-    python benchmarks/consolidate.py [--units 1000] [--people-per-unit 50] [--data DIR]
+    python benchmarks/consolidate.py [--units 1000] [--people-per-unit 50] [--data DIR] [--repeat N]
 """
 
 from __future__ import annotations
@@ -127,6 +127,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="keep the generated data set here")
     parser.add_argument("--peer-sample", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="time kpixl and the floor N times each, keep the best"
+    )
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="kpixl-bench-"))
     if not (data / "master.template.xlsx").exists():
@@ -134,13 +137,16 @@ def main() -> None:
         build(data, args.units, args.people_per_unit)
         print(f"built the data set in {time.perf_counter() - t:.1f} s ({data})")
     master = data / "master.xlsx"
-    shutil.copy(data / "master.template.xlsx", master)
     files = sorted((data / "units").glob("*.xlsx"))
-    start = time.perf_counter()
-    result = consolidate(master, jobs=args.jobs)
-    ours = time.perf_counter() - start
+    runs = []
+    for _ in range(max(1, args.repeat)):  # this machine's speed varies: best of N, both sides
+        shutil.copy(data / "master.template.xlsx", master)
+        start = time.perf_counter()
+        result = consolidate(master, jobs=args.jobs)
+        runs.append((time.perf_counter() - start, result))
+    ours, result = min(runs, key=lambda run: run[0])
     rows = [[r[c] for c in M.RESULT_COLUMNS] for r in result.results.to_dict("records")]
-    base = floor(files, rows)
+    base = min(floor(files, rows) for _ in range(max(1, args.repeat)))
     sample = files[: args.peer_sample]
     peer = pandas_openpyxl(sample) * len(files) / max(1, len(sample))
     print(
