@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
@@ -29,6 +30,7 @@ __all__ = [
     "EXCEL_ERRORS",
     "CellNumber",
     "PercentStyle",
+    "cached_floats",
     "ceil_to",
     "dec",
     "decimals",
@@ -66,6 +68,10 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 _FLOATS: dict[float, Decimal] = {}
+# id of a Decimal in _FLOATS → float(that Decimal). The cache keeps those Decimals alive,
+# so an id found here is that very Decimal: turning a column back into floats for the
+# vectorised checks and scoring costs a dict lookup instead of Decimal → str → float.
+_FLOAT_OF: dict[int, float] = {}
 
 
 def dec(value: Number) -> Decimal:
@@ -100,7 +106,19 @@ def dec(value: Number) -> Decimal:
         raise ValueError(f"not a finite number: {value!r}")
     if isinstance(value, float) and len(_FLOATS) < 50_000:
         _FLOATS[value] = result  # cells repeat the same numbers (levels, weights)
+        _FLOAT_OF[id(result)] = float(result)
     return result
+
+
+def cached_floats(values: Sequence[Any]) -> list[float] | None:
+    """``float(v)`` of every value (NaN for None) when each is None or a Decimal that
+    :func:`dec` made from a float and cached; otherwise None (convert the slow way)."""
+    back = _FLOAT_OF
+    nan = math.nan
+    try:
+        return [nan if v is None else back[id(v)] for v in values]
+    except KeyError:
+        return None
 
 
 def decimals(values: list[Any]) -> list[Decimal | None]:

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kpixl.core.numbers import cached_floats
+
 __all__ = ["as_floats", "as_hundredths", "half_up_ratio", "kpi_hundredths"]
 
 F = npt.NDArray[np.float64]
@@ -30,6 +32,9 @@ _NUMBER = (int, float, Decimal)
 
 def as_floats(values: Sequence[Any]) -> F:
     """Numbers as floats (NaN for anything that is not a plain number)."""
+    cached = cached_floats(values)  # the usual column: Decimals read from float cells
+    if cached is not None:
+        return np.array(cached, dtype=np.float64)
     return np.array(
         [float(v) if type(v) in _NUMBER and v == v else math.nan for v in values], dtype=np.float64
     )

@@ -173,21 +173,39 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
     )
     route(evaluated.findings if evaluated is not None else [])
     scores = (
-        {} if evaluated is None else {r["person_id"]: r for r in evaluated.frame.to_dict("records")}
+        {}
+        if evaluated is None
+        else {
+            r[0]: dict(zip(_SCORE_FIELDS, r, strict=True))
+            for r in zip(*(evaluated.frame[k].tolist() for k in _SCORE_FIELDS), strict=True)
+        }
     )
+    memo: dict[tuple[Any, ...], Any] = {}  # the same few % and revisions repeat
     for form in forms:
-        _people_rows(form, scores, outcomes[form.path.name])
+        _people_rows(form, scores, outcomes[form.path.name], memo)
 
 
-def _people_rows(form: Any, scores: dict[Any, Any], outcome: UnitOutcome) -> None:
+_SCORE_FIELDS = ("person_id", "achievement", "competency", "total", "band")
+
+
+def _people_rows(
+    form: Any,
+    scores: dict[Any, Any],
+    outcome: UnitOutcome,
+    memo: dict[tuple[Any, ...], Any] | None = None,
+) -> None:
     path = form.path
     people = form.people
     pct_col = U.PEOPLE_COLUMNS["pct"][0]
     total_col = U.PEOPLE_COLUMNS["total"][0]
     columns = [people[c].tolist() for c in ("person_id", "pct", "total", "revision", "_row")]
+    memo = {} if memo is None else memo
     for raw_id, raw_pct, raw_total, raw_revision, row in zip(*columns, strict=True):
         pid = _text(raw_id)
-        pct = parse_percent(raw_pct, PercentStyle.POINTS_OR_FRACTION)
+        key = ("pct", type(raw_pct), raw_pct)
+        pct = memo.get(key)
+        if pct is None:
+            pct = memo[key] = parse_percent(raw_pct, PercentStyle.POINTS_OR_FRACTION)
         if pct.problem or pct.note:
             where = {"file": path.name, "sheet": U.PEOPLE, "person_id": pid}
             code = (
@@ -235,10 +253,18 @@ def _people_rows(form: Any, scores: dict[Any, Any], outcome: UnitOutcome) -> Non
                 "total": score["total"],
                 "band": score["band"],
                 "pct": pct.value,
-                "revision": int(parse_number(raw_revision).value or 0),
+                "revision": _revision(raw_revision, memo),
                 "source_file": path.name,
             }
         )
+
+
+def _revision(raw: Any, memo: dict[tuple[Any, ...], Any]) -> int:
+    key = ("revision", type(raw), raw)
+    if key not in memo:
+        memo[key] = int(parse_number(raw).value or 0)
+    revision: int = memo[key]
+    return revision
 
 
 def _unit_files(folder: Path) -> list[Path]:

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 import pandera.pandas as pa
 
+from kpixl.core.numbers import cached_floats
 from kpixl.core.rules import Rules
 from kpixl.core.scoring_vec import as_hundredths
 from kpixl.schemas.tables import LEVEL_COLUMNS
@@ -92,7 +93,16 @@ def _not_duplicated(*keys: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 
 def _frame_check(fn: Callable[[pd.DataFrame], pd.Series], code: str) -> pa.Check:
-    return pa.Check(fn, name=code, error=code)
+    """A row-wise check of the whole table. An all-blank row passes, as with pandera's
+    ignore_na, but the table is scanned for blanks only when some row failed."""
+
+    def check(df: pd.DataFrame) -> pd.Series:
+        ok = fn(df)
+        if not ok.all():
+            ok = ok | df.isna().all(axis="columns")
+        return ok
+
+    return pa.Check(check, name=code, error=code, ignore_na=False)
 
 
 def _element(fn: Callable[[Any], bool], code: str) -> pa.Check:
@@ -113,6 +123,9 @@ def _text() -> pa.Column:
 
 def _levels_matrix(df: pd.DataFrame) -> npt.NDArray[np.float64]:
     """The five levels as floats (NaN for blanks), for comparisons only, never arithmetic."""
+    columns = [cached_floats(df[c].tolist()) for c in LEVEL_COLUMNS]
+    if all(c is not None for c in columns):  # Decimals read from float cells, and Nones
+        return np.array(columns, dtype=np.float64).T.reshape(len(df), len(LEVEL_COLUMNS))
     levels = df[list(LEVEL_COLUMNS)].to_numpy(dtype=object)  # Decimals and Nones
     return levels.astype(np.float64).reshape(len(df), len(LEVEL_COLUMNS))  # None → NaN
 
