@@ -178,3 +178,21 @@ def test_the_scanner_is_built_where_the_tests_run() -> None:
 
     assert _sheetscan.scan_sheet(b"<sheetData/>", [], b"") == []
     assert _sheetscan.scan_sheet(b"<x/>", [], b"") is None
+
+
+def test_a_missing_number_is_written_as_a_blank_cell_never_as_nan(tmp_path: Path) -> None:
+    """A NaN in a result column (pandas' missing value) must not reach the sheet as "nan",
+    which Excel cannot open; mixed and plain number columns alike."""
+    from kpixl.io.sheet_xml import replace_rows
+
+    xml = replace_rows(
+        f"<worksheet {NS}><sheetData/></worksheet>",
+        [["a", float("nan"), float("nan")], [1.5, "x", float("nan")]],
+        first_row=1,
+    )
+    assert "nan" not in xml.lower()
+    path = _workbook(tmp_path, xml.split("<sheetData>")[1].split("</sheetData>")[0])
+    assert _typed(CalamineBook(path).grid("Sheet")) == [
+        [("str", "a"), ("str", "")],
+        [("float", 1.5), ("str", "x")],
+    ]

@@ -35,12 +35,14 @@ def grid_table(
         picked = list(map(itemgetter(*index), body)) if index else [() for _ in body]
     n = len(index)
     keep = [r for r, values in enumerate(picked) if values.count("") + values.count(None) != n]
-    values = np.empty((len(keep), n), dtype=object)
+    values = np.empty((len(keep), n + 2), dtype=object)  # the fields, then _file and _sheet
     if keep and n:
-        values[:] = [picked[r] for r in keep]
-        values[values == ""] = None
-    frame = pd.DataFrame(values, columns=fields, dtype=object)  # None stays None
-    frame["_row"] = np.asarray([first_row + r for r in keep], dtype=np.int64)
-    frame["_file"] = path.name
-    frame["_sheet"] = sheet
+        values[:, :n] = [picked[r] for r in keep]
+        body_values = values[:, :n]
+        body_values[body_values == ""] = None
+    values[:, n] = path.name
+    values[:, n + 1] = sheet
+    # one object block (None stays None), then the row numbers as int64
+    frame = pd.DataFrame(values, columns=[*fields, "_file", "_sheet"], dtype=object)
+    frame.insert(n, "_row", np.asarray([first_row + r for r in keep], dtype=np.int64))
     return frame

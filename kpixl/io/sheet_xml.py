@@ -43,10 +43,14 @@ def _cell(ref: str, value: object, style: str) -> str:
         return blank
     if kind is bool:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
-    if kind in (int, float):
+    if kind is int or (kind is float and value == value):  # NaN: a blank, as in _column
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    if kind is float:
+        return blank
     if isinstance(value, numbers.Real):  # numpy numbers
         number = int(value) if isinstance(value, numbers.Integral) else float(value)
+        if number != number:
+            return blank
         return f'<c r="{ref}"{s}><v>{number}</v></c>'
     return _text_cell(ref, s, str(value))
 

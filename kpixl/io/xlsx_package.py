@@ -5,7 +5,9 @@ instead the built template's parts are read once and, per person, only the cells
 change are rewritten in the sheet XML (as inline strings or numbers, keeping each
 cell's style). Unchanged parts are compressed once and copied into every package;
 every part is deflated at the same level, so the same content always gives the same
-bytes (a workbook written twice, by any of kpixl's writers, is identical).
+bytes (a workbook written twice, by any of kpixl's writers, is identical). Rewriting a
+big workbook (the master) may instead carry its unchanged parts over as the compressed
+streams they came in (``keep_streams``): the same input still gives the same output.
 """
 
 from __future__ import annotations
@@ -110,6 +112,21 @@ def _deflate(data: bytes, level: int) -> _Entry:
     return _Entry(b"", zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
 
 
+def _stream(data: bytes, info: zipfile.ZipInfo) -> _Entry | None:
+    """A member's deflate stream as it lies in ``data`` (None if not plainly deflated)."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
+        return None
+    start = info.header_offset
+    if data[start : start + 4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack("<HH", data[start + 26 : start + 30])
+    begin = start + 30 + name_len + extra_len
+    raw = data[begin : begin + info.compress_size]
+    if len(raw) != info.compress_size:
+        return None
+    return _Entry(b"", info.CRC, info.file_size, raw)
+
+
 def _zip(entries: list[_Entry]) -> bytes:
     """A minimal, reproducible zip writer for entries already deflated."""
     local, central = bytearray(), bytearray()
@@ -169,12 +186,18 @@ class Package:
     _packed: dict[str, _Entry] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def read(cls, source: str | Path | bytes) -> Package:
+    def read(cls, source: str | Path | bytes, *, keep_streams: bool = False) -> Package:
+        """The package's parts. ``keep_streams``: an unchanged part is written back as the
+        compressed stream it came in, not compressed again (the master's 50,000-row
+        roster costs nothing to carry over; a second run still gives the same bytes)."""
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             order = zf.namelist()
             parts = {name: zf.read(name) for name in order}
-        return cls(parts, order)
+            packed = {}
+            if keep_streams:
+                packed = {i.filename: e for i in zf.infolist() if (e := _stream(data, i))}
+        return cls(parts, order, _packed=packed)
 
     @property
     def sheets(self) -> dict[str, str]:

@@ -468,7 +468,7 @@ def _chunks(files: list[Path], size: int) -> list[list[Path]]:
     return [files[i : i + size] for i in range(0, len(files), size)]
 
 
-CHUNK = 25  # unit workbooks a worker validates and scores in one pass (memory stays flat)
+CHUNK = 50  # unit workbooks a worker validates and scores in one pass (memory stays flat)
 
 
 def _process_all(

@@ -279,13 +279,19 @@ def roster_schema(rules: Rules) -> pa.DataFrameSchema:
     """Roster: valid unique national ids, known level codes, salary inside the range."""
     table = rules.salary_table
 
-    def salary_ok(row: pd.Series) -> bool:
-        level = table.levels.get(str(row["level_code"]))
-        salary = row["salary"]
-        if level is None or _blank(salary):
-            return True
-        low = level.min_temp if level.min_temp is not None else level.min
-        return bool(low <= salary <= level.max)
+    ranges = {
+        code: (level.min_temp if level.min_temp is not None else level.min, level.max)
+        for code, level in table.levels.items()
+    }
+
+    def salaries_ok(df: pd.DataFrame) -> pd.Series:
+        """Each salary inside its level's range (from the temporary minimum where there is
+        one); an unknown level or a blank salary is reported on its own."""
+        ok = []
+        for code, salary in zip(df["level_code"].tolist(), df["salary"].tolist(), strict=True):
+            bounds = ranges.get(str(code))
+            ok.append(bounds is None or _blank(salary) or bool(bounds[0] <= salary <= bounds[1]))
+        return pd.Series(ok, index=df.index, dtype=bool)
 
     return pa.DataFrameSchema(
         {
@@ -310,7 +316,7 @@ def roster_schema(rules: Rules) -> pa.DataFrameSchema:
             ),
         },
         checks=[
-            _frame_check(_rowwise(salary_ok), "roster.salary_range"),
+            _frame_check(salaries_ok, "roster.salary_range"),
             _frame_check(_not_duplicated("person_id"), "roster.duplicate_id"),
         ],
         strict=False,

@@ -380,7 +380,7 @@ def result_bytes(
     master: bytes, sheets: Mapping[str, tuple[Sequence[Sequence[object]], int]]
 ) -> bytes:
     """``master`` with each named output sheet's rows (from a first row) replaced."""
-    package = Package.read(master)
+    package = Package.read(master, keep_streams=True)
     parts = package.sheets
     changed = {}
     for sheet, (rows, first_row) in sheets.items():
