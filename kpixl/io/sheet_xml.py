@@ -10,12 +10,13 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-__all__ = ["replace_rows", "row_styles"]
+__all__ = ["SheetRows", "replace_rows", "row_styles", "rows_xml", "sheet_rows"]
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 _ROW = re.compile(r'<row\b[^>]*\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
@@ -95,6 +96,43 @@ def row_styles(sheet_xml: str, row: int) -> dict[int, str]:
     }
 
 
+@dataclass
+class SheetRows:
+    """A sheet's XML cut around its data rows: ``head`` (the XML before them, the kept
+    rows above ``first_row`` and header rows), the rows to write as cells
+    (:func:`rows_xml` of any slice of ``body``, from row ``first_number``), and ``tail``.
+    ``head + rows_xml(body) + tail`` is the sheet; the slices can be built anywhere."""
+
+    head: str
+    body: list[Sequence[object]]
+    first_number: int
+    width: int
+    styles: Mapping[int, str]
+    tail: str
+
+
+def rows_xml(
+    body: Sequence[Sequence[object]], first_number: int, width: int, styles: Mapping[int, str]
+) -> str:
+    """The ``<row>`` elements of ``body`` (column by column), numbered from ``first_number``."""
+    numbers = range(first_number, first_number + len(body))
+    columns = [
+        _column(
+            _LETTERS[c],
+            numbers,
+            [row[c] if c < len(row) else None for row in body],
+            styles.get(c, ""),
+        )
+        for c in range(width)
+    ]
+    if columns:
+        return "".join(
+            f'<row r="{r}">{"".join(cells)}</row>'
+            for r, cells in zip(numbers, zip(*columns, strict=True), strict=True)
+        )
+    return "".join(f'<row r="{r}"></row>' for r in numbers)
+
+
 def replace_rows(
     sheet_xml: str,
     rows: Iterable[Sequence[object]],
@@ -112,6 +150,27 @@ def replace_rows(
     e.g. a header row written with the data. When no data row is written, row
     ``style_row`` is kept as empty styled cells, so the next run finds the formats.
     """
+    cut = sheet_rows(
+        sheet_xml,
+        rows,
+        first_row=first_row,
+        styles=styles,
+        head_styles=head_styles,
+        style_row=style_row,
+    )
+    return cut.head + rows_xml(cut.body, cut.first_number, cut.width, cut.styles) + cut.tail
+
+
+def sheet_rows(
+    sheet_xml: str,
+    rows: Iterable[Sequence[object]],
+    *,
+    first_row: int,
+    styles: Mapping[int, str] | None = None,
+    head_styles: Mapping[int, Mapping[int, str]] | None = None,
+    style_row: int | None = None,
+) -> SheetRows:
+    """:func:`replace_rows`, cut into head, rows to build and tail (see :class:`SheetRows`)."""
     styles = styles or {}
     head_styles = head_styles or {}
     match = _SHEET_DATA.search(sheet_xml)
@@ -131,28 +190,12 @@ def replace_rows(
         skip += 1
     body = rows[skip:]
     width = max((len(row) for row in body), default=0)
-    numbers = range(first_row + skip, first_row + len(rows))
-    columns = [
-        _column(
-            _LETTERS[c],
-            numbers,
-            [row[c] if c < len(row) else None for row in body],
-            styles.get(c, ""),
-        )
-        for c in range(width)
-    ]
-    if columns:
-        out += [
-            f'<row r="{r}">{"".join(cells)}</row>'
-            for r, cells in zip(numbers, zip(*columns, strict=True), strict=True)
-        ]
-    else:
-        out += [f'<row r="{r}"></row>' for r in numbers]
+    after = []
     if not body and style_row is not None and styles and style_row >= first_row + skip:
         cells = "".join(
             f'<c r="{_LETTERS[c]}{style_row}" s="{s}"/>' for c, s in sorted(styles.items())
         )
-        out.append(f'<row r="{style_row}">{cells}</row>')
+        after.append(f'<row r="{style_row}">{cells}</row>')
     last_row = first_row - 1 + len(rows)
     last_col = max([width, *(len(row) for row in rows[:skip])])
     head, tail = sheet_xml[: match.start()], sheet_xml[match.end() :]
@@ -164,4 +207,11 @@ def replace_rows(
             ),
             tail,
         )
-    return "".join([head, "<sheetData>", *out, "</sheetData>", tail])
+    return SheetRows(
+        "".join([head, "<sheetData>", *out]),
+        body,
+        first_row + skip,
+        width,
+        styles,
+        "".join([*after, "</sheetData>", tail]),
+    )

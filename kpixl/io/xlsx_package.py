@@ -17,13 +17,20 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-__all__ = ["CellValue", "Package", "sheet_parts"]
+__all__ = [
+    "CellValue",
+    "Package",
+    "crc32_combine",
+    "deflate_piece",
+    "join_pieces",
+    "sheet_parts",
+]
 
 CellValue = str | int | Decimal | float | bool | None
 
@@ -110,6 +117,63 @@ class _Entry:
 def _deflate(data: bytes, level: int) -> _Entry:
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     return _Entry(b"", zlib.crc32(data), len(data), compressor.compress(data) + compressor.flush())
+
+
+def deflate_piece(data: bytes, *, last: bool) -> tuple[int, int, bytes]:
+    """(CRC, size, deflate stream) of one piece of a part. Pieces compressed alone and
+    joined in order (every piece but the last flushed to a byte boundary, the last one
+    final) form one valid deflate stream: a big part can be compressed in several
+    processes, with the same bytes whichever process did which piece."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+    stream = compressor.compress(data)
+    stream += compressor.flush() if last else compressor.flush(zlib.Z_SYNC_FLUSH)
+    return zlib.crc32(data), len(data), stream
+
+
+def join_pieces(pieces: Sequence[tuple[int, int, bytes]]) -> tuple[int, int, bytes]:
+    """The part made of ``pieces`` (from :func:`deflate_piece`, in order)."""
+    crc, size = 0, 0
+    for piece_crc, piece_size, _ in pieces:
+        crc = crc32_combine(crc, piece_crc, piece_size)
+        size += piece_size
+    return crc, size, b"".join(stream for _, _, stream in pieces)
+
+
+def _gf2_times(matrix: list[int], vector: int) -> int:
+    total, i = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[i]
+        vector >>= 1
+        i += 1
+    return total
+
+
+def _gf2_square(matrix: list[int]) -> list[int]:
+    return [_gf2_times(matrix, matrix[n]) for n in range(32)]
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of A + B from crc32(A), crc32(B) and len(B) (zlib's crc32_combine)."""
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << (n - 1) for n in range(1, 32)]  # the operator for one zero bit
+    even = _gf2_square(odd)  # two zero bits
+    odd = _gf2_square(even)  # four zero bits
+    while True:  # apply len2 zero bytes to crc1
+        even = _gf2_square(odd)
+        if len2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = _gf2_square(even)
+        if len2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
 
 
 def _stream(data: bytes, info: zipfile.ZipInfo) -> _Entry | None:
@@ -217,12 +281,20 @@ class Package:
         }
         return self.to_bytes(changed)
 
-    def to_bytes(self, changed: Mapping[str, bytes] | None = None) -> bytes:
-        """The package zipped reproducibly (fixed entry dates), with ``changed`` parts."""
+    def to_bytes(
+        self,
+        changed: Mapping[str, bytes] | None = None,
+        compressed: Mapping[str, tuple[int, int, bytes]] | None = None,
+    ) -> bytes:
+        """The package zipped reproducibly (fixed entry dates), with ``changed`` parts,
+        and ``compressed`` ones already deflated elsewhere (:func:`join_pieces`)."""
         changed = changed or {}
+        compressed = compressed or {}
         entries = []
         for name in self.order:
-            if name in changed:
+            if name in compressed:
+                entry = _Entry(b"", *compressed[name])
+            elif name in changed:
                 entry = _deflate(changed[name], 1)
             else:
                 if name not in self._packed:

@@ -324,7 +324,7 @@ def consolidate(
     if consolidation.rules is not None and consolidation.units_read:
         start = time.perf_counter()
         if write:
-            data = output_bytes(master.read_bytes(), consolidation)
+            data = output_bytes(master.read_bytes(), consolidation, jobs=jobs)
             write_bytes_atomic(master, data, backup=True)
         if export:
             _export(Path(export), consolidation.results)
@@ -654,9 +654,9 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[object]]:
     return [list(row) for row in zip(*cols, strict=True)] if cols else []
 
 
-def output_bytes(master: bytes, c: Consolidation) -> bytes:
+def output_bytes(master: bytes, c: Consolidation, *, jobs: int | None = None) -> bytes:
     """The master's bytes with the result sheets of ``c`` written in."""
-    return result_bytes(master, output_sheets(c))
+    return result_bytes(master, output_sheets(c), jobs=jobs)
 
 
 def output_sheets(c: Consolidation) -> dict[str, tuple[list[list[object]], int]]:

@@ -7,7 +7,11 @@ take seconds, not minutes; the Summary, Pools and Charts sheets keep native form
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +27,8 @@ from kpixl.core.rules import Rules, default_rules
 from kpixl.io.grid import grid_table
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
-from kpixl.io.sheet_xml import replace_rows, row_styles
-from kpixl.io.xlsx_package import Package
+from kpixl.io.sheet_xml import SheetRows, row_styles, rows_xml, sheet_rows
+from kpixl.io.xlsx_package import Package, deflate_piece, join_pieces
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_template import (
     BORDER,
@@ -376,21 +380,87 @@ def master_from_grids(
 # ------------------------------------------------------------------------- writing
 
 
+PARALLEL_ROWS = 20_000  # result rows from which the sheets are built in pieces, in parallel
+PIECE_ROWS = 5_000  # rows per piece of a big sheet
+
+
 def result_bytes(
-    master: bytes, sheets: Mapping[str, tuple[Sequence[Sequence[object]], int]]
+    master: bytes,
+    sheets: Mapping[str, tuple[Sequence[Sequence[object]], int]],
+    *,
+    jobs: int | None = None,
+    parallel_from: int = PARALLEL_ROWS,
 ) -> bytes:
-    """``master`` with each named output sheet's rows (from a first row) replaced."""
+    """``master`` with each named output sheet's rows (from a first row) replaced.
+
+    Big outputs (``parallel_from`` rows or more) are built and compressed in pieces of
+    ``PIECE_ROWS`` rows, across processes; the pieces depend only on the rows, so the
+    bytes are the same whatever ``jobs`` is.
+    """
     package = Package.read(master, keep_streams=True)
     parts = package.sheets
-    changed = {}
+    cuts = {}
     for sheet, (rows, first_row) in sheets.items():
-        part = parts[sheet]
-        xml = package.parts[part].decode("utf-8")
+        xml = package.parts[parts[sheet]].decode("utf-8")
         # the template's first data row carries each column's format (font, number format,
         # border); a header written with the data keeps its own row's look
-        body = row_styles(xml, M.FIRST_ROW)
-        heads = {r: row_styles(xml, r) for r in range(first_row, M.FIRST_ROW)}
-        changed[part] = replace_rows(
-            xml, rows, first_row=first_row, styles=body, head_styles=heads, style_row=M.FIRST_ROW
-        ).encode("utf-8")
-    return package.to_bytes(changed)
+        cuts[parts[sheet]] = sheet_rows(
+            xml,
+            rows,
+            first_row=first_row,
+            styles=row_styles(xml, M.FIRST_ROW),
+            head_styles={r: row_styles(xml, r) for r in range(first_row, M.FIRST_ROW)},
+            style_row=M.FIRST_ROW,
+        )
+    if sum(len(cut.body) for cut in cuts.values()) < parallel_from:
+        return package.to_bytes({part: _whole(cut) for part, cut in cuts.items()})
+    return package.to_bytes(compressed=_in_pieces(cuts, jobs or min(os.cpu_count() or 1, 8)))
+
+
+def _whole(cut: SheetRows) -> bytes:
+    body = rows_xml(cut.body, cut.first_number, cut.width, cut.styles)
+    return (cut.head + body + cut.tail).encode("utf-8")
+
+
+_CUTS: list[SheetRows] = []  # read by the forked builders
+
+
+def _piece(task: tuple[int, int, int]) -> tuple[int, int, bytes]:
+    """Rows [start, stop) of sheet ``i``'s body as XML, deflated as a piece."""
+    i, start, stop = task
+    cut = _CUTS[i]
+    xml = rows_xml(cut.body[start:stop], cut.first_number + start, cut.width, cut.styles)
+    return deflate_piece(xml.encode("utf-8"), last=False)
+
+
+def _in_pieces(cuts: dict[str, SheetRows], jobs: int) -> dict[str, tuple[int, int, bytes]]:
+    """Every sheet as pieces (head, body slices, tail), joined into compressed parts. With
+    ``jobs`` > 1 the slices are built in forked processes, which inherit the rows (nothing
+    is pickled but the compressed pieces coming back)."""
+    names = list(cuts)
+    _CUTS[:] = [cuts[name] for name in names]
+    tasks = [
+        (i, start, start + PIECE_ROWS)
+        for i, cut in enumerate(_CUTS)
+        for start in range(0, len(cut.body), PIECE_ROWS)
+    ]
+    try:
+        if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12+
+                context = mp.get_context("fork")
+                with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
+                    built = list(pool.map(_piece, tasks, chunksize=1))
+        else:
+            built = [_piece(task) for task in tasks]
+    finally:
+        _CUTS.clear()
+    bodies: dict[int, list[tuple[int, int, bytes]]] = {}
+    for (i, _, _), piece in zip(tasks, built, strict=True):
+        bodies.setdefault(i, []).append(piece)
+    out = {}
+    for i, name in enumerate(names):
+        head = deflate_piece(cuts[name].head.encode("utf-8"), last=False)
+        tail = deflate_piece(cuts[name].tail.encode("utf-8"), last=True)
+        out[name] = join_pieces([head, *bodies.get(i, []), tail])
+    return out
