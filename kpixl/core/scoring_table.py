@@ -339,8 +339,10 @@ def _people_attrs(people: pd.DataFrame | None) -> dict[Hashable, dict[str, Any]]
     if people is None:
         return {}
     out: dict[Hashable, dict[str, Any]] = {}
-    for record in people.to_dict("records"):
-        out.setdefault(record["person_id"], {str(k): v for k, v in record.items()})
+    names = [str(k) for k in people.columns]
+    for values in zip(*(people[k].tolist() for k in people.columns), strict=True):
+        record = dict(zip(names, values, strict=True))
+        out.setdefault(record["person_id"], record)
     return out
 
 
@@ -368,13 +370,16 @@ def evaluate_table(
     other = [attrs.get(p, {}).get("other") for p in merged["person_id"]]
     totals = _fast_totals(merged, probation, other, rules)
     rows: list[dict[str, object]] = []
-    for i, row in enumerate(_rows(merged)):
-        person = row["person_id"]
-        a, c = row.get("achievement"), row.get("competency")
+    persons = merged["person_id"].tolist()
+    achievements = merged["achievement"].tolist()
+    competencies_ = merged["competency"].tolist()
+    for i, person in enumerate(persons):
+        a, c = achievements[i], competencies_[i]
         known = totals[i]
         total: Decimal | None = known[0] if known else None
         band: str | None = known[1] if known else None
         if known is None and not _blank(a) and not _blank(c):
+            row = _rows(merged.iloc[[i]])[0]  # for the finding's location
             try:
                 total = total_score(
                     a,
