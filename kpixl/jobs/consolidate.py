@@ -119,10 +119,12 @@ def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
         if not form.readable or form.people.empty:
             continue
         outcome.findings += carried_findings(form.carried)
-        ids = {_text(v) for v in form.people["person_id"]}
-        ids |= {_text(v) for v in form.kpis["person_id"]} | {
-            _text(v) for v in form.competencies["person_id"]
+        raw_ids = {  # each id once (True and 1 kept apart), then as text
+            (type(v), v)
+            for frame in (form.people, form.kpis, form.competencies)
+            for v in frame["person_id"].tolist()
         }
+        ids = {_text(v) for _, v in raw_ids}
         (alone if ids & seen else batch).append(form)
         seen |= ids
     for group in [batch, *[[form] for form in alone]]:

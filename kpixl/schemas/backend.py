@@ -8,10 +8,13 @@ column letter, so every finding can name its cell.
 
 from __future__ import annotations
 
+import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -224,7 +227,16 @@ def _plain_text(value: str) -> bool:
 
 
 _NONE = type(None)
+_PRESENT = partial(operator.is_not, None)  # v is not None, as a C-level predicate
 _JOINED_NEEDS_WORK = re.compile(r"[๐-๙\n\t\r]|  |(?:^|\x00)\s|\s(?:\x00|$)|\x00\x00|^\x00|\x00$")
+
+
+def _finite_sum(values: list[object]) -> bool:
+    """True when the numbers sum to a finite float: none is NaN (summed in C)."""
+    try:
+        return math.isfinite(sum(filter(_PRESENT, values)))  # type: ignore[arg-type]
+    except (OverflowError, TypeError):
+        return False
 
 
 def _whole_column(col: Column, values: list[object]) -> list[object] | None:
@@ -239,11 +251,12 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
     numeric = col.kind in ("number", "percent", "whole")
     plain_number = numeric and (col.kind == "number" or col.percent_style is PercentStyle.POINTS)
     if plain_number and kinds <= {int, float, _NONE}:
-        if float in kinds and any(v != v for v in values):  # NaN
-            return None
+        if float in kinds and not _finite_sum(values):
+            return None  # a NaN (or an infinity, a huge int): cell by cell decides
         return list(decimals(values))
     if col.kind in ("text", "choice") and kinds <= {str, _NONE}:
-        present = {v for v in values if v is not None}
+        present = set(values)
+        present.discard(None)
         joined = "\x00".join(present)  # type: ignore[arg-type]
         if "" in present or _JOINED_NEEDS_WORK.search(joined):
             return None
