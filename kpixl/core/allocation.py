@@ -118,9 +118,22 @@ class _Prepared:
     given_pct: list[object] | None
 
 
+_NEVER_EMPTY = (int, float, bool, Decimal, type(None))  # str() of these is never blank
+
+
 def _blank_mask(column: pd.Series) -> npt.NDArray[np.bool_]:
+    """Missing, or text that is only spaces (as ``str(v).strip() == ""``)."""
     isna: npt.NDArray[np.bool_] = column.isna().to_numpy(dtype=bool)
-    empty: npt.NDArray[np.bool_] = (column.astype(str).str.strip() == "").to_numpy(dtype=bool)
+    empty: npt.NDArray[np.bool_] = np.fromiter(
+        (
+            (not v.strip())
+            if type(v) is str
+            else (type(v) not in _NEVER_EMPTY and not str(v).strip())
+            for v in column.tolist()
+        ),
+        dtype=bool,
+        count=len(column),
+    )
     return isna | empty
 
 
@@ -158,9 +171,13 @@ def _prepare(people: pd.DataFrame, rules: Rules) -> _Prepared:
         for f in present:
             carries |= ~_blank_mask(people[f])
         columns = {f: people[f].tolist() for f in present}
+        seen: dict[tuple[tuple[type, Any], ...], Any] = {}  # many people state the same facts
         for i in np.flatnonzero(carries & eligible).tolist():
-            record = {f: columns[f][i] for f in present}
-            result = check_eligibility(record, rules=rules)
+            key = tuple((type(columns[f][i]), columns[f][i]) for f in present)
+            result = seen.get(key)
+            if result is None:
+                record = {f: columns[f][i] for f in present}
+                result = seen[key] = check_eligibility(record, rules=rules)
             if not result.eligible:
                 eligible[i] = False
                 reasons[i] = result.reason

@@ -91,6 +91,19 @@ def _text(value: Any) -> str:
     return " ".join(str(value).translate(_THAI_DIGITS).split())
 
 
+def _texts(values: list[Any]) -> list[str]:
+    """``_text`` of every value, worked out once per distinct value (units repeat)."""
+    seen: dict[tuple[type, Any], str] = {}
+    out = []
+    for v in values:
+        key = (type(v), v)
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = _text(v)
+        out.append(text)
+    return out
+
+
 def process_unit(path: Path, rules: Rules) -> UnitOutcome:
     """Read, validate and recompute one unit workbook."""
     return process_units([path], rules)[0]
@@ -519,12 +532,14 @@ def _people_frame(
     people = roster[[k for k in M.ROSTER_COLUMNS if k in roster.columns]].copy()
     people.index = pd.RangeIndex(len(people))
     raw = inputs.roster.copy()
-    raw.index = raw["person_id"].map(_text)
+    raw.index = pd.Index(_texts(raw["person_id"].tolist()))
     raw = raw[~raw.index.duplicated()]
     for k in _ROSTER_EXTRA:  # eligibility facts as the roster states them
         people[k] = raw[k].reindex(pids).tolist() if k in raw.columns else [None] * len(pids)
-    people["alt_ceiling"] = [_text(v) in ("ใช่", "1", "True", "true") for v in people["alt_ceiling"]]
-    people["unit"] = [_text(v) for v in people["unit"]] if "unit" in people else ""
+    people["alt_ceiling"] = [
+        v in ("ใช่", "1", "True", "true") for v in _texts(people["alt_ceiling"].tolist())
+    ]
+    people["unit"] = _texts(people["unit"].tolist()) if "unit" in people else ""
     picked = [chosen[pid] for pid in pids]
     for pid, person, unit in zip(pids, picked, people["unit"].tolist(), strict=True):
         if person["unit_file"] and unit and person["unit_file"] != unit:
@@ -561,7 +576,11 @@ def _allocate(
         return people[name].tolist() if name in people.columns else [None] * len(people)
 
     def theirs(name: str) -> list[Any]:
-        return list(allocated[name])
+        column = allocated[name]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            values: list[Any] = column.tolist()  # the same values, without per-item access
+            return values
+        return list(column)  # numpy scalars, as before
 
     results = pd.DataFrame(
         {
