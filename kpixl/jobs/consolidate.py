@@ -663,7 +663,7 @@ def issues_rows(findings: Sequence[Finding]) -> list[list[object]]:
     ]
 
 
-def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[object]]:
+def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[Sequence[object]]:
     """``frame``'s rows as plain cell values, column by column (fast for 50,000 rows)."""
     cols = []
     for name in columns:
@@ -672,7 +672,7 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[object]]:
         if kinds & {bool, float} or not kinds <= {str, Decimal, int, type(None)}:
             values = [_plain(v) for v in values]
         cols.append(values)
-    return [list(row) for row in zip(*cols, strict=True)] if cols else []
+    return list(zip(*cols, strict=True)) if cols else []  # tuples: made in C
 
 
 def output_bytes(master: bytes, c: Consolidation, *, jobs: int | None = None) -> bytes:
@@ -680,7 +680,7 @@ def output_bytes(master: bytes, c: Consolidation, *, jobs: int | None = None) ->
     return result_bytes(master, output_sheets(c), jobs=jobs)
 
 
-def output_sheets(c: Consolidation) -> dict[str, tuple[list[list[object]], int]]:
+def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]], int]]:
     """Sheet → (rows, first row) of every result sheet; formulas as ``=…`` text."""
     rules = c.rules
     assert rules is not None
@@ -737,7 +737,7 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[list[list[object]], int]]
     announcement = _rows(top, ["unit", "name", "position", "total", "band"])
     paid = c.results[(c.results["increase"] > 0) | (c.results["special_compensation"] > 0)]
     order = [
-        [i + 1, *row]
+        (i + 1, *row)
         for i, row in enumerate(
             _rows(
                 paid,
