@@ -479,11 +479,19 @@ class _Clock:
         self._last = now
 
 
-def _chunks(files: list[Path], size: int) -> list[list[Path]]:
-    return [files[i : i + size] for i in range(0, len(files), size)]
+def _chunks(files: list[Path], jobs: int) -> list[list[Path]]:
+    """The files in chunks of at most CHUNK, getting smaller towards the end (a quarter
+    of what is left per worker, at least MIN_CHUNK) so that the workers finish together."""
+    out, start = [], 0
+    while start < len(files):
+        size = max(MIN_CHUNK, min(CHUNK, (len(files) - start) // (4 * jobs)))
+        out.append(files[start : start + size])
+        start += size
+    return out
 
 
 CHUNK = 50  # unit workbooks a worker validates and scores in one pass (memory stays flat)
+MIN_CHUNK = 5
 
 
 def _process_all(
@@ -497,7 +505,7 @@ def _process_all(
     """Every unit workbook's outcome (in ``files`` order), and ``meanwhile()``'s result,
     which the main process computes while the workers run."""
     jobs = jobs or min(os.cpu_count() or 1, 8)
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    chunks = _chunks(files, jobs)
     tick = iter(progress(files)) if progress else None
     outcomes: list[UnitOutcome] = []
 
