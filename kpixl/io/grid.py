@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["grid_table"]
+__all__ = ["Block", "blocks_frame", "grid_block", "grid_table"]
 
 
-def grid_table(
-    grid: list[list[Any]], first_row: int, columns: Mapping[str, int], path: Path, sheet: str
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Block:
+    """A table's rows as read, before it becomes a DataFrame: ``values`` (rows × fields,
+    object, None for blanks), the Excel row numbers, and the file they came from.
+    Blocks of many files become one DataFrame at once (:func:`blocks_frame`)."""
+
+    fields: tuple[str, ...]
+    values: npt.NDArray[np.object_]
+    rows: npt.NDArray[np.int64]
+    file: str
+
+    def column(self, field: str) -> list[Any]:
+        values: list[Any] = self.values[:, self.fields.index(field)].tolist()
+        return values
+
+
+def grid_block(
+    grid: list[list[Any]], first_row: int, columns: Mapping[str, int], path: Path
+) -> Block:
     """Rows from Excel row ``first_row`` on; ``columns`` maps a field to a 0-based column.
-
-    Blank rows are skipped; empty cells become None; each row keeps its source
-    (``_row`` is the Excel row number, ``_file``, ``_sheet``). Done with C-level
-    list and array operations: a thousand unit workbooks pass through here.
-    """
+    Blank rows are skipped; empty cells become None."""
     body = grid[first_row - 1 :]
-    fields = list(columns)
     index = list(columns.values())
     width = max(index, default=-1) + 1
     if any(len(row) < width for row in body):  # calamine's rows are full width; others may not be
@@ -35,14 +48,42 @@ def grid_table(
         picked = list(map(itemgetter(*index), body)) if index else [() for _ in body]
     n = len(index)
     keep = [r for r, values in enumerate(picked) if values.count("") + values.count(None) != n]
-    values = np.empty((len(keep), n + 2), dtype=object)  # the fields, then _file and _sheet
+    values = np.empty((len(keep), n), dtype=object)
     if keep and n:
-        values[:, :n] = [picked[r] for r in keep]
-        body_values = values[:, :n]
-        body_values[body_values == ""] = None
-    values[:, n] = path.name
+        values[:] = [picked[r] for r in keep]
+        values[values == ""] = None
+    rows = np.asarray([first_row + r for r in keep], dtype=np.int64)
+    return Block(tuple(columns), values, rows, path.name)
+
+
+def blocks_frame(blocks: Sequence[Block], fields: Sequence[str], sheet: str) -> pd.DataFrame:
+    """One DataFrame of the blocks' rows, in order: the fields, then each row's source
+    (``_row`` the Excel row number, ``_file``, ``_sheet``)."""
+    n = len(fields)
+    total = sum(len(b.rows) for b in blocks)
+    values = np.empty((total, n + 2), dtype=object)  # the fields, then _file and _sheet
+    at = 0
+    for block in blocks:
+        size = len(block.rows)
+        if size and n:
+            values[at : at + size, :n] = block.values
+        values[at : at + size, n] = block.file
+        at += size
     values[:, n + 1] = sheet
     # one object block (None stays None), then the row numbers as int64
     frame = pd.DataFrame(values, columns=[*fields, "_file", "_sheet"], dtype=object)
-    frame.insert(n, "_row", np.asarray([first_row + r for r in keep], dtype=np.int64))
+    rows = np.concatenate([b.rows for b in blocks]) if blocks else np.empty(0, dtype=np.int64)
+    frame.insert(n, "_row", rows.astype(np.int64))
     return frame
+
+
+def grid_table(
+    grid: list[list[Any]], first_row: int, columns: Mapping[str, int], path: Path, sheet: str
+) -> pd.DataFrame:
+    """Rows from Excel row ``first_row`` on; ``columns`` maps a field to a 0-based column.
+
+    Blank rows are skipped; empty cells become None; each row keeps its source
+    (``_row`` is the Excel row number, ``_file``, ``_sheet``). Done with C-level
+    list and array operations: a thousand unit workbooks pass through here.
+    """
+    return blocks_frame([grid_block(grid, first_row, columns, path)], list(columns), sheet)

@@ -34,6 +34,7 @@ from kpixl.core.pool_allocation import allocate_pools
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.grid import blocks_frame
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
@@ -121,7 +122,7 @@ def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
     alone: list[Any] = []
     seen: set[str] = set()
     for path in paths:
-        form = read_unit(path)
+        form = read_unit(path, blocks=True)
         outcome = UnitOutcome(
             path.name,
             _text(form.meta.get("unit_code")),
@@ -132,10 +133,15 @@ def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
         if not form.readable or form.people.empty:
             continue
         outcome.findings += carried_findings(form.carried)
+        assert form.kpi_block is not None and form.competency_block is not None  # blocks=True
         raw_ids = {  # each id once (True and 1 kept apart), then as text
             (type(v), v)
-            for frame in (form.people, form.kpis, form.competencies)
-            for v in frame["person_id"].tolist()
+            for column in (
+                form.people["person_id"].tolist(),
+                form.kpi_block.column("person_id"),
+                form.competency_block.column("person_id"),
+            )
+            for v in column
         }
         ids = {_text(v) for _, v in raw_ids}
         (alone if ids & seen else batch).append(form)
@@ -154,8 +160,10 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
             outcomes[f.file if f.file in outcomes else first].findings.append(f)
 
     kpi_letters = dict(U.KPI_COLUMNS)
-    kpis_raw = pd.concat([f.kpis for f in forms], ignore_index=True)
-    comps_raw = pd.concat([f.competencies for f in forms], ignore_index=True)
+    kpi_blocks = [b for f in forms if (b := f.kpi_block) is not None]
+    comp_blocks = [b for f in forms if (b := f.competency_block) is not None]
+    kpis_raw = blocks_frame(kpi_blocks, list(U.KPI_COLUMNS), U.KPIS)
+    comps_raw = blocks_frame(comp_blocks, list(U.COMP_COLUMNS), U.COMPETENCIES)
     agreement = validate_table(
         kpis_raw, "agreement", rules=rules, locator=Locator(first, U.KPIS, kpi_letters)
     )

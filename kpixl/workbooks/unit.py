@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
-from kpixl.io.grid import grid_table
+from kpixl.io.grid import Block, blocks_frame, grid_block, grid_table
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
 from kpixl.workbooks import unit_layout as U
@@ -253,6 +253,10 @@ class UnitForm:
     competencies: pd.DataFrame = field(default_factory=pd.DataFrame)
     carried: pd.DataFrame = field(default_factory=pd.DataFrame)  # findings from collection
     findings: list[Finding] = field(default_factory=list)
+    # with read_unit(..., blocks=True): the KPI and competency rows before they become
+    # tables (kpis and competencies stay empty), for many workbooks' tables at once
+    kpi_block: Block | None = None
+    competency_block: Block | None = None
 
     @property
     def readable(self) -> bool:
@@ -270,8 +274,13 @@ def _table(
     return grid_table(grid, header_row + 1, _index(columns), path, sheet)
 
 
-def read_unit(path: str | Path) -> UnitForm:
-    """Read a unit workbook (values only, fast); file problems become findings."""
+def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
+    """Read a unit workbook (values only, fast); file problems become findings.
+
+    ``blocks``: the KPI and competency rows are left as blocks (``kpi_block``,
+    ``competency_block``) for :func:`kpixl.io.grid.blocks_frame` to join with other
+    workbooks' rows; consolidation builds one table per batch of workbooks, not per file.
+    """
     form = UnitForm(Path(path))
     bad = check_file(form.path, deep=False)  # calamine reports a damaged member itself
     if bad is not None:
@@ -307,27 +316,16 @@ def read_unit(path: str | Path) -> UnitForm:
     form.pool_share = people[share_row][share_col] if share_row < len(people) else None
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     form.people = _table(people, U.HEADER_ROW, columns, form.path, U.PEOPLE)
-    form.kpis = _table(
-        book.grid(U.KPIS),
-        1,
-        U.KPI_COLUMNS,
-        form.path,
-        U.KPIS,
-    )
-    form.competencies = _table(
-        book.grid(U.COMPETENCIES),
-        1,
-        U.COMP_COLUMNS,
-        form.path,
-        U.COMPETENCIES,
-    )
-    form.carried = _table(
-        book.grid(U.FINDINGS),
-        1,
-        U.FINDING_COLUMNS,
-        form.path,
-        U.FINDINGS,
-    )
+    kpis = grid_block(book.grid(U.KPIS), 2, _index(U.KPI_COLUMNS), form.path)
+    comps = grid_block(book.grid(U.COMPETENCIES), 2, _index(U.COMP_COLUMNS), form.path)
+    if blocks:
+        form.kpi_block, form.competency_block = kpis, comps
+    else:
+        form.kpis = blocks_frame([kpis], list(U.KPI_COLUMNS), U.KPIS)
+        form.competencies = blocks_frame([comps], list(U.COMP_COLUMNS), U.COMPETENCIES)
+    carried = grid_block(book.grid(U.FINDINGS), 2, _index(U.FINDING_COLUMNS), form.path)
+    if len(carried.rows) or not blocks:  # usually none: no table to build
+        form.carried = blocks_frame([carried], list(U.FINDING_COLUMNS), U.FINDINGS)
     return form
 
 
