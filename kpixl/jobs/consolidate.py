@@ -130,14 +130,14 @@ def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
         )
         outcomes[path.name] = outcome
         outcome.findings += form.findings
-        if not form.readable or form.people.empty:
+        if not form.readable or form.people_block is None or not len(form.people_block.rows):
             continue
         outcome.findings += carried_findings(form.carried)
         assert form.kpi_block is not None and form.competency_block is not None  # blocks=True
         raw_ids = {  # each id once (True and 1 kept apart), then as text
             (type(v), v)
             for column in (
-                form.people["person_id"].tolist(),
+                form.people_block.column("person_id"),
                 form.kpi_block.column("person_id"),
                 form.competency_block.column("person_id"),
             )
@@ -186,10 +186,14 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
     kpis["actual"] = pd.Series(list(results.frame["actual"]), index=kpis.index, dtype=object)
     kpis = kpis[~kpis["person_id"].isin(bad_people)]
     ratings = comps.frame[~comps.frame["person_id"].isin(bad_people)]
-    people_all = pd.concat([f.people for f in forms], ignore_index=True)
-    people_all["person_id"] = people_all["person_id"].map(_text)
-    probation = people_all[["person_id"]].assign(
-        probation=people_all["probation"].map(lambda v: _text(v) == "ใช่")
+    ids: list[Any] = []
+    flags: list[Any] = []
+    for f in forms:
+        assert f.people_block is not None  # read with blocks=True
+        ids += f.people_block.column("person_id")
+        flags += f.people_block.column("probation")
+    probation = pd.DataFrame(
+        {"person_id": _texts(ids), "probation": [v == "ใช่" for v in _texts(flags)]}
     )
     evaluated = (
         evaluate_table(kpis, ratings, people=probation, rules=rules) if not kpis.empty else None
@@ -218,10 +222,12 @@ def _people_rows(
     memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> None:
     path = form.path
-    people = form.people
+    people = form.people_block
+    assert people is not None  # read with blocks=True
     pct_col = U.PEOPLE_COLUMNS["pct"][0]
     total_col = U.PEOPLE_COLUMNS["total"][0]
-    columns = [people[c].tolist() for c in ("person_id", "pct", "total", "revision", "_row")]
+    columns = [people.column(c) for c in ("person_id", "pct", "total", "revision")]
+    columns.append(people.rows.tolist())
     memo = {} if memo is None else memo
     for raw_id, raw_pct, raw_total, raw_revision, row in zip(*columns, strict=True):
         pid = _text(raw_id)

@@ -253,8 +253,9 @@ class UnitForm:
     competencies: pd.DataFrame = field(default_factory=pd.DataFrame)
     carried: pd.DataFrame = field(default_factory=pd.DataFrame)  # findings from collection
     findings: list[Finding] = field(default_factory=list)
-    # with read_unit(..., blocks=True): the KPI and competency rows before they become
-    # tables (kpis and competencies stay empty), for many workbooks' tables at once
+    # with read_unit(..., blocks=True): the rows before they become tables (people, kpis
+    # and competencies stay empty), for many workbooks' tables at once
+    people_block: Block | None = None
     kpi_block: Block | None = None
     competency_block: Block | None = None
 
@@ -277,9 +278,10 @@ def _table(
 def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
     """Read a unit workbook (values only, fast); file problems become findings.
 
-    ``blocks``: the KPI and competency rows are left as blocks (``kpi_block``,
-    ``competency_block``) for :func:`kpixl.io.grid.blocks_frame` to join with other
-    workbooks' rows; consolidation builds one table per batch of workbooks, not per file.
+    ``blocks``: the people, KPI and competency rows are left as blocks (``people_block``,
+    ``kpi_block``, ``competency_block``; the tables stay empty) for
+    :func:`kpixl.io.grid.blocks_frame` to join with other workbooks' rows: consolidation
+    builds one table per batch of workbooks, not per file.
     """
     form = UnitForm(Path(path))
     bad = check_file(form.path, deep=False)  # calamine reports a damaged member itself
@@ -315,7 +317,11 @@ def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
     share_row, share_col = int(U.SHARE_CELL[1:]) - 1, 1
     form.pool_share = people[share_row][share_col] if share_row < len(people) else None
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
-    form.people = _table(people, U.HEADER_ROW, columns, form.path, U.PEOPLE)
+    roster = grid_block(people, U.HEADER_ROW + 1, _index(columns), form.path)
+    if blocks:
+        form.people_block = roster
+    else:
+        form.people = blocks_frame([roster], list(columns), U.PEOPLE)
     kpis = grid_block(book.grid(U.KPIS), 2, _index(U.KPI_COLUMNS), form.path)
     comps = grid_block(book.grid(U.COMPETENCIES), 2, _index(U.COMP_COLUMNS), form.path)
     if blocks:
