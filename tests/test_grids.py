@@ -12,6 +12,7 @@ import pytest
 
 from kpixl.io import grids
 from kpixl.io.grids import CalamineBook, ScannedBook, date_styles, open_book
+from kpixl.io.xlsx_package import sheet_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -196,3 +197,65 @@ def test_a_missing_number_is_written_as_a_blank_cell_never_as_nan(tmp_path: Path
         [("str", "a"), ("str", "")],
         [("float", 1.5), ("str", "x")],
     ]
+
+
+@needs_scanner
+def test_numbers_read_exactly_as_a_correctly_rounding_parser_reads_them() -> None:
+    """The scanner's fast path for plain decimals must round exactly as strtod (and
+    python-calamine, and Python's float) do, bit for bit."""
+    import random
+    import struct
+
+    from kpixl.io import _sheetscan
+
+    rng = random.Random(2570)
+    texts = ["0", "-0", "0.1", "4.6", "34120.0", "0.30000000000000004", "123456789012345"]
+    texts += ["1234567890123456", "99999.99999", "0.0000000000000000000001", "12e3", "1e-7"]
+    for _ in range(5000):
+        digits = str(rng.randint(0, 10 ** rng.randint(1, 17)))
+        cut = rng.randint(0, 12)
+        if cut and len(digits) > cut:
+            digits = f"{digits[:-cut]}.{digits[-cut:]}"
+        texts.append(digits if rng.random() < 0.7 else f"-{digits}")
+    for text in texts:
+        xml = f'<sheetData><row r="1"><c r="A1"><v>{text}</v></c></row></sheetData>'
+        grid = _sheetscan.scan_sheet(xml.encode(), [], b"")
+        assert grid is not None
+        assert struct.pack("<d", grid[0][0]) == struct.pack("<d", float(text)), text
+
+
+def test_a_damaged_sheet_is_never_read_as_values(tmp_path: Path) -> None:
+    """A member whose bytes were damaged (CRC no longer matches) is not scanned: reading
+    it fails as python-calamine fails, and the caller turns that into a finding."""
+    path = _workbook(tmp_path, '<row r="1"><c r="A1"><v>1</v></c></row>' * 1)
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + info.compress_size // 2] ^= 0xFF
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(Exception):  # noqa: B017 - whatever python-calamine raises
+        CalamineBook(damaged).grid("Sheet")
+    with pytest.raises(Exception):  # noqa: B017
+        open_book(damaged).grid("Sheet")
+
+
+def test_a_unit_workbook_with_a_damaged_sheet_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    from kpixl.workbooks import unit_layout as U
+    from kpixl.workbooks.unit import read_unit
+
+    source = sorted((ROOT / "workbooks" / "demo" / "units").glob("*.xlsx"))[0]
+    data = bytearray(source.read_bytes())
+    archive = zipfile.ZipFile(source)
+    parts = sheet_parts({name: archive.read(name) for name in archive.namelist()})
+    part = parts[U.KPIS]
+    info = archive.getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(10, info.compress_size - 10, 97):  # damage the KPI sheet throughout
+        data[start + offset] ^= 0x5A
+    damaged = tmp_path / source.name
+    damaged.write_bytes(bytes(data))
+    for blocks in (False, True):
+        form = read_unit(damaged, blocks=blocks)
+        assert [f.rule for f in form.findings] == ["file.corrupt"]
+        assert not form.readable and form.people.empty and form.kpi_block is None

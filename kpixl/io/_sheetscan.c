@@ -270,7 +270,36 @@ static int cell_ref(const char *p, const char *end, Py_ssize_t *row, Py_ssize_t 
 }
 
 /* A number as Excel stores it: strtod over the whole text. NULL: not a number. */
+static const double POWERS_OF_TEN[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 static PyObject *number(const char *p, const char *end) {
+    /* The usual cell, [-]digits[.digits] with at most 15 significant digits, exactly as
+     * strtod reads it: both the digits as an integer (< 2^53) and 10^k (k <= 22) are exact
+     * doubles, so one IEEE division is the correctly rounded value (Clinger's fast path). */
+    {
+        const char *q = p;
+        int negative = 0, digits = 0, decimals = 0, seen_point = 0;
+        unsigned long long mantissa = 0;
+        if (q < end && *q == '-') negative = 1, q++;
+        for (; q < end; q++) {
+            if (*q >= '0' && *q <= '9') {
+                mantissa = mantissa * 10 + (unsigned long long)(*q - '0');
+                if (mantissa) digits++;
+                if (seen_point) decimals++;
+            } else if (*q == '.' && !seen_point) {
+                seen_point = 1;
+            } else {
+                break;
+            }
+        }
+        if (q == end && q > p + negative && digits <= 15 && decimals <= 22 &&
+            !(seen_point && (q[-1] == '.' || p[negative] == '.'))) {
+            double value = (double)mantissa / POWERS_OF_TEN[decimals];
+            return PyFloat_FromDouble(negative ? -value : value);
+        }
+    }
     char small[64];
     size_t n = (size_t)(end - p);
     if (n == 0 || n >= sizeof small) return NULL;

@@ -14,12 +14,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Protocol
 
 from python_calamine import CalamineWorkbook
 
-from kpixl.io.xlsx_package import sheet_parts
+from kpixl.io.xlsx_package import member_bytes, sheet_parts
 
 try:
     from kpixl.io import _sheetscan
@@ -66,10 +67,16 @@ class ScannedBook:
     """Sheets through the C scanner; one it hands back goes through python-calamine."""
 
     def __init__(
-        self, path: Path, data: bytes | None, archive: zipfile.ZipFile, parts: dict[str, str]
+        self,
+        path: Path,
+        data: bytes | None,
+        archive: zipfile.ZipFile,
+        parts: dict[str, str],
+        raw: bytes | None = None,
     ) -> None:
         self.path = path
-        self._data = data
+        self._data = data  # the bytes the caller gave (python-calamine reads those too)
+        self._bytes = raw  # the package's bytes, for inflating members in one call
         self._zip = archive
         self._parts = parts
         self._shared: list[str] | None = None
@@ -97,17 +104,20 @@ class ScannedBook:
                 self._shared = self._strings()
             if self._dates is None:
                 self._dates = date_styles(self._read("xl/styles.xml"))
-            xml = self._zip.read(part)
-        except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+            xml = self._read(part)
+        except (KeyError, OSError, ValueError, zipfile.BadZipFile, zlib.error):
             return self._fallback(name)
         rows = _sheetscan.scan_sheet(xml, self._shared, self._dates)
         return self._fallback(name) if rows is None else rows
 
     def _read(self, part: str) -> bytes:
+        """A member's bytes (b"" when there is none); raises as ZipFile.read for damage."""
         try:
-            return self._zip.read(part)
+            info = self._zip.getinfo(part)
         except KeyError:
             return b""
+        content = member_bytes(self._bytes, info) if self._bytes is not None else None
+        return self._zip.read(info) if content is None else content
 
     def _strings(self) -> list[str]:
         assert _sheetscan is not None
@@ -124,7 +134,8 @@ def open_book(path: str | Path, data: bytes | None = None) -> Book:
     path = Path(path)
     if _sheetscan is not None:
         try:
-            archive = zipfile.ZipFile(path if data is None else io.BytesIO(data))
+            raw = path.read_bytes() if data is None else data
+            archive = zipfile.ZipFile(io.BytesIO(raw))
             names = set(archive.namelist())
             parts = sheet_parts(
                 {
@@ -133,7 +144,7 @@ def open_book(path: str | Path, data: bytes | None = None) -> Book:
                 }
             )
             if all(p in names for p in parts.values()):
-                return ScannedBook(path, data, archive, parts)
+                return ScannedBook(path, data, archive, parts, raw)
         except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
             pass
     return CalamineBook(path, data)

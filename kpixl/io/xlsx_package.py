@@ -29,6 +29,8 @@ __all__ = [
     "crc32_combine",
     "deflate_piece",
     "join_pieces",
+    "member_bytes",
+    "member_stream",
     "sheet_parts",
 ]
 
@@ -176,7 +178,23 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     return crc1 ^ crc2
 
 
-def _stream(data: bytes, info: zipfile.ZipInfo) -> _Entry | None:
+def member_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A member's content, inflated in one call and checked against its CRC and size
+    (what ``ZipFile.read`` does, without its per-chunk Python work); None when the member
+    is not plainly deflated or is damaged (``ZipFile.read`` then says what is wrong)."""
+    entry = member_stream(data, info)
+    if entry is None:
+        return None
+    try:
+        content = zlib.decompress(entry.data, -15)
+    except zlib.error:
+        return None
+    if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+        return None
+    return content
+
+
+def member_stream(data: bytes, info: zipfile.ZipInfo) -> _Entry | None:
     """A member's deflate stream as it lies in ``data`` (None if not plainly deflated)."""
     if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
         return None
@@ -260,7 +278,7 @@ class Package:
             parts = {name: zf.read(name) for name in order}
             packed = {}
             if keep_streams:
-                packed = {i.filename: e for i in zf.infolist() if (e := _stream(data, i))}
+                packed = {i.filename: e for i in zf.infolist() if (e := member_stream(data, i))}
         return cls(parts, order, _packed=packed)
 
     @property

@@ -23,7 +23,7 @@ from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import Block, blocks_frame, grid_block, grid_table
-from kpixl.io.grids import open_book
+from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
@@ -298,21 +298,31 @@ def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
         form.findings.append(_not_unit(form.path))
         return form
     except Exception as exc:  # any reader failure is a finding
-        form.findings.append(
-            Finding(
-                "file.corrupt",
-                f"อ่านไฟล์ไม่ได้: {exc}",
-                f"cannot read the workbook: {exc}",
-                file=form.path.name,
-            )
-        )
+        form.findings.append(_unreadable(form.path, exc))
         return form
+    try:
+        _read_tables(form, book, hidden, blocks)
+    except Exception as exc:  # a damaged sheet: a finding, and nothing of the file is used
+        return UnitForm(form.path, findings=[_unreadable(form.path, exc)])
+    return form
+
+
+def _unreadable(path: Path, exc: Exception) -> Finding:
+    return Finding(
+        "file.corrupt",
+        f"อ่านไฟล์ไม่ได้: {exc}",
+        f"cannot read the workbook: {exc}",
+        file=path.name,
+    )
+
+
+def _read_tables(form: UnitForm, book: Book, hidden: list[list[Any]], blocks: bool) -> None:
     for i, name in enumerate(U.META_FIELDS):
         r = U.META_FIRST - 1 + i
         form.meta[name] = hidden[r][1] if r < len(hidden) and len(hidden[r]) > 1 else None
     if form.meta.get("template_id") != U.TEMPLATE_ID:
         form.findings.append(_not_unit(form.path))
-        return form
+        return
     people = book.grid(U.PEOPLE)
     share_row, share_col = int(U.SHARE_CELL[1:]) - 1, 1
     form.pool_share = people[share_row][share_col] if share_row < len(people) else None
@@ -332,7 +342,6 @@ def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
     carried = grid_block(book.grid(U.FINDINGS), 2, _index(U.FINDING_COLUMNS), form.path)
     if len(carried.rows) or not blocks:  # usually none: no table to build
         form.carried = blocks_frame([carried], list(U.FINDING_COLUMNS), U.FINDINGS)
-    return form
 
 
 def carried_findings(frame: pd.DataFrame) -> list[Finding]:
