@@ -344,7 +344,7 @@ def consolidate(
     """Run the consolidation; see the module doc. Never raises on bad input."""
     master = Path(master)
     start = time.perf_counter()
-    inputs = read_master(master)
+    inputs = read_master(master, roster=False)  # the roster: while the workers run
     read = time.perf_counter() - start
     consolidation = consolidate_inputs(
         inputs, units_dir=units_dir, policy=policy, shape=shape, jobs=jobs, progress=progress
@@ -416,6 +416,8 @@ def consolidate_inputs(
     roster_letters = {name: chr(ord("A") + i) for i, name in enumerate(M.ROSTER_COLUMNS)}
 
     def validate_roster() -> Any:
+        if inputs.read_roster is not None:
+            inputs.read_roster()
         return validate_table(
             inputs.roster,
             "roster",
@@ -427,6 +429,10 @@ def consolidate_inputs(
     outcomes, roster = _process_all(
         files, rules, jobs=jobs, progress=progress, meanwhile=validate_roster
     )
+    late = [f for f in inputs.findings if f not in findings]  # the master, read late
+    if late:
+        findings += late
+        return empty
     findings += roster.findings
     clock.lap("unit workbooks (workers) and the roster")
     chosen: dict[str, dict[str, Any]] = {}

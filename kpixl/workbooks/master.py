@@ -10,9 +10,10 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.grid import grid_table
-from kpixl.io.grids import open_book
+from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file
 from kpixl.io.sheet_xml import SheetRows, row_styles, rows_xml, sheet_rows
 from kpixl.io.xlsx_package import Package, deflate_piece, join_pieces
@@ -294,6 +295,9 @@ class MasterInputs:
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
     strategy: dict[str, pd.DataFrame] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # read_master(..., roster=False): reads the roster into ``roster`` (file problems into
+    # ``findings``) when called, so that it is read while the unit workbooks are read
+    read_roster: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
 
 def _grid_table(
@@ -302,16 +306,21 @@ def _grid_table(
     return grid_table(grid, M.FIRST_ROW, {name: i for i, name in enumerate(columns)}, path, sheet)
 
 
-def read_master(path: str | Path) -> MasterInputs:
-    """Config, Units and Roster of a master workbook; problems become findings."""
+def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
+    """Config, Units and Roster of a master workbook; problems become findings.
+
+    ``roster=False`` leaves the roster (and the package's CRC check) for
+    ``inputs.read_roster()``, which consolidation calls while the workers run.
+    """
     inputs = MasterInputs(Path(path))
-    bad = check_file(inputs.path)
+    bad = check_file(inputs.path, deep=roster)
     if bad is not None:
         inputs.findings.append(bad)
         return inputs
     try:
         book = open_book(inputs.path, inputs.path.read_bytes())
-        names = [n for n in (M.CONFIG, M.UNITS, M.ROSTER, *M.STRATEGY) if n in book.sheet_names]
+        wanted = (M.CONFIG, M.UNITS, *([M.ROSTER] if roster else []), *M.STRATEGY)
+        names = [n for n in wanted if n in book.sheet_names]
         grids = {name: book.grid(name) for name in names}
     except Exception as exc:  # any reader failure is a finding
         inputs.findings.append(
@@ -323,7 +332,31 @@ def read_master(path: str | Path) -> MasterInputs:
             )
         )
         return inputs
-    return master_from_grids(grids, inputs)
+    inputs = master_from_grids(grids, inputs)
+    if not roster and M.ROSTER in book.sheet_names:
+        inputs.read_roster = partial(_read_roster, inputs, book)
+    return inputs
+
+
+def _read_roster(inputs: MasterInputs, book: Book) -> None:
+    inputs.read_roster = None
+    bad = check_file(inputs.path)  # every member's CRC, as read_master does first
+    if bad is not None:
+        inputs.findings.append(bad)
+        return
+    try:
+        grid = book.grid(M.ROSTER)
+    except Exception as exc:  # any reader failure is a finding
+        inputs.findings.append(
+            Finding(
+                "file.not_kpixl",
+                f"ไม่ใช่สมุดงานหลักของ kpixl หรือไฟล์เสีย: {exc}",
+                f"not a kpixl master workbook, or corrupt: {exc}",
+                file=inputs.path.name,
+            )
+        )
+        return
+    inputs.roster = _grid_table(grid, M.ROSTER_COLUMNS, inputs.path, M.ROSTER)
 
 
 def master_from_grids(
