@@ -268,6 +268,11 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
         if None in codes.values():
             return None
         return [None if v is None else codes[v] for v in values]
+    if col.kind == "flag":  # yes/no cells: each distinct value read once
+        flags = {(type(v), v): _flag(v) for v in values}
+        if None in flags.values():
+            return None  # an unknown choice: cell by cell, with its finding
+        return [bool(flags[(type(v), v)]) for v in values]
     return None
 
 

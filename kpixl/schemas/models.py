@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from operator import mul
 from typing import Any
 
 import numpy as np
@@ -38,14 +39,16 @@ def _blank(x: object) -> bool:
     return x is None or (isinstance(x, float) and x != x)
 
 
+_ID_WEIGHTS = range(13, 1, -1)  # the first twelve digits' weights
+
+
 def national_id_problem(value: object) -> str | None:
     """Why ``value`` is not a valid 13-digit Thai national id, or ``None`` when it is."""
     text = str(value or "").replace("-", "").replace(" ", "")
     if len(text) != 13 or not text.isascii() or not text.isdigit():
         return "length"
-    digits = [int(ch) for ch in text]
-    check = (11 - sum(d * (13 - i) for i, d in enumerate(digits[:12])) % 11) % 10
-    return None if check == digits[12] else "check_digit"
+    check = (11 - sum(map(mul, map(int, text[:12]), _ID_WEIGHTS)) % 11) % 10
+    return None if check == int(text[12]) else "check_digit"
 
 
 def _rowwise(fn: Callable[[pd.Series], bool]) -> Callable[[pd.DataFrame], pd.Series]:
