@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import overload
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-__all__ = ["SheetRows", "replace_rows", "row_styles", "rows_xml", "sheet_rows"]
+__all__ = ["ColumnRows", "SheetRows", "replace_rows", "row_styles", "rows_xml", "sheet_rows"]
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 _ROW = re.compile(r'<row\b[^>]*\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
@@ -96,6 +97,31 @@ def row_styles(sheet_xml: str, row: int) -> dict[int, str]:
     }
 
 
+class ColumnRows(Sequence[tuple[object, ...]]):
+    """Rows held as columns (equal-length lists): what a table's result sheet is built
+    from. Reads as a sequence of row tuples; slicing and the XML writer use the columns
+    as they are, without making a tuple per row."""
+
+    def __init__(self, columns: Sequence[list[object]]) -> None:
+        self.columns = list(columns)
+        self._len = len(self.columns[0]) if self.columns else 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[object, ...]: ...
+    @overload
+    def __getitem__(self, index: slice) -> ColumnRows: ...
+    def __getitem__(self, index: int | slice) -> tuple[object, ...] | ColumnRows:
+        if isinstance(index, slice):
+            return ColumnRows([column[index] for column in self.columns])
+        return tuple(column[index] for column in self.columns)
+
+    def __iter__(self) -> Iterator[tuple[object, ...]]:
+        return zip(*self.columns, strict=True)
+
+
 @dataclass
 class SheetRows:
     """A sheet's XML cut around its data rows: ``head`` (the XML before them, the kept
@@ -104,7 +130,7 @@ class SheetRows:
     ``head + rows_xml(body) + tail`` is the sheet; the slices can be built anywhere."""
 
     head: str
-    body: list[Sequence[object]]
+    body: Sequence[Sequence[object]]
     first_number: int
     width: int
     styles: Mapping[int, str]
@@ -116,15 +142,11 @@ def rows_xml(
 ) -> str:
     """The ``<row>`` elements of ``body`` (column by column), numbered from ``first_number``."""
     numbers = range(first_number, first_number + len(body))
-    columns = [
-        _column(
-            _LETTERS[c],
-            numbers,
-            [row[c] if c < len(row) else None for row in body],
-            styles.get(c, ""),
-        )
-        for c in range(width)
-    ]
+    if isinstance(body, ColumnRows):
+        values = body.columns + [[None] * len(body)] * (width - len(body.columns))
+    else:
+        values = [[row[c] if c < len(row) else None for row in body] for c in range(width)]
+    columns = [_column(_LETTERS[c], numbers, values[c], styles.get(c, "")) for c in range(width)]
     if columns:
         return "".join(
             f'<row r="{r}">{"".join(cells)}</row>'
@@ -177,7 +199,7 @@ def sheet_rows(
     if match is None:
         raise ValueError("no <sheetData> in the sheet XML")
     kept = [m.group(0) for m in _ROW.finditer(match.group(1) or "") if int(m.group(1)) < first_row]
-    rows = list(rows)
+    rows = rows if isinstance(rows, ColumnRows) else list(rows)
     out = kept
     skip = 0
     while skip < len(rows) and first_row + skip in head_styles:
@@ -189,7 +211,10 @@ def sheet_rows(
         out.append(f'<row r="{r}">{cells}</row>')
         skip += 1
     body = rows[skip:]
-    width = max((len(row) for row in body), default=0)
+    if isinstance(body, ColumnRows):
+        width = len(body.columns) if len(body) else 0
+    else:
+        width = max((len(row) for row in body), default=0)
     after = []
     if not body and style_row is not None and styles and style_row >= first_row + skip:
         cells = "".join(

@@ -35,6 +35,7 @@ from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
+from kpixl.io.sheet_xml import ColumnRows
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
@@ -691,16 +692,16 @@ def issues_rows(findings: Sequence[Finding]) -> list[list[object]]:
     ]
 
 
-def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[Sequence[object]]:
-    """``frame``'s rows as plain cell values, column by column (fast for 50,000 rows)."""
-    cols = []
+def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> ColumnRows:
+    """``frame``'s rows as plain cell values, kept column by column (50,000 rows)."""
+    cols: list[list[object]] = []
     for name in columns:
         values = frame[name].tolist()
         kinds = set(map(type, values))
         if kinds & {bool, float} or not kinds <= {str, Decimal, int, type(None)}:
             values = [_plain(v) for v in values]
         cols.append(values)
-    return list(zip(*cols, strict=True)) if cols else []  # tuples: made in C
+    return ColumnRows(cols)
 
 
 def output_bytes(master: bytes, c: Consolidation, *, jobs: int | None = None) -> bytes:
@@ -764,24 +765,20 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]
     )
     announcement = _rows(top, ["unit", "name", "position", "total", "band"])
     paid = c.results[(c.results["increase"] > 0) | (c.results["special_compensation"] > 0)]
-    order = [
-        (i + 1, *row)
-        for i, row in enumerate(
-            _rows(
-                paid,
-                [
-                    "name",
-                    "position",
-                    "position_no",
-                    "salary",
-                    "pct",
-                    "increase",
-                    "new_salary",
-                    "special_compensation",
-                ],
-            )
-        )
-    ]
+    paid_columns = _rows(
+        paid,
+        [
+            "name",
+            "position",
+            "position_no",
+            "salary",
+            "pct",
+            "increase",
+            "new_salary",
+            "special_compensation",
+        ],
+    ).columns
+    order = ColumnRows([list(range(1, len(paid) + 1)), *paid_columns])  # numbered 1, 2, …
     return {
         M.RESULTS: (results_rows, M.FIRST_ROW),
         M.SUMMARY: (summary_rows, M.HEADER_ROW),
