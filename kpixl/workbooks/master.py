@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -478,7 +479,7 @@ def _in_pieces(cuts: dict[str, SheetRows], jobs: int) -> dict[str, tuple[int, in
         for start in range(0, len(cut.body), PIECE_ROWS)
     ]
     try:
-        if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
+        if jobs > 1 and len(tasks) > 1 and sys.platform.startswith("linux"):  # fork: Linux
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12+
                 context = mp.get_context("fork")
