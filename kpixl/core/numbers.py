@@ -71,7 +71,7 @@ _FLOATS: dict[float, Decimal] = {}
 # id of a Decimal in _FLOATS → float(that Decimal). The cache keeps those Decimals alive,
 # so an id found here is that very Decimal: turning a column back into floats for the
 # vectorised checks and scoring costs a dict lookup instead of Decimal → str → float.
-_FLOAT_OF: dict[int, float] = {}
+_FLOAT_OF: dict[int, float] = {id(None): math.nan}
 
 
 def dec(value: Number) -> Decimal:
@@ -113,10 +113,8 @@ def dec(value: Number) -> Decimal:
 def cached_floats(values: Sequence[Any]) -> list[float] | None:
     """``float(v)`` of every value (NaN for None) when each is None or a Decimal that
     :func:`dec` made from a float and cached; otherwise None (convert the slow way)."""
-    back = _FLOAT_OF
-    nan = math.nan
-    try:
-        return [nan if v is None else back[id(v)] for v in values]
+    try:  # map, id and the dict lookup all run in C (None is in the table, as NaN)
+        return list(map(_FLOAT_OF.__getitem__, map(id, values)))
     except KeyError:
         return None
 
