@@ -298,3 +298,28 @@ def test_result_sheets_built_in_parallel_give_the_same_bytes(
             return {name: zf.read(name) for name in zf.namelist()}
 
     assert parts(parallel) == parts(whole)
+
+
+@pytest.mark.parametrize("member", ["xl/styles.xml", "roster"])
+def test_a_damaged_master_is_a_finding_and_is_left_alone(demo: Path, member: str) -> None:
+    """A master with a damaged member (CRC) — the roster, read while the workers run, or
+    any other part — gives a finding, writes nothing and raises nothing."""
+    import zipfile
+
+    from kpixl.io.xlsx_package import sheet_parts
+
+    master = demo / "master.xlsx"
+    with zipfile.ZipFile(master) as zf:
+        if member == "roster":
+            member = sheet_parts({n: zf.read(n) for n in zf.namelist()})[M.ROSTER]
+        info = zf.getinfo(member)
+    data = bytearray(master.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(5, info.compress_size - 5, 31):
+        data[start + offset] ^= 0x5A
+    master.write_bytes(bytes(data))
+    before = master.read_bytes()
+    result = consolidate(master)
+    assert result.exit_code == 1
+    assert {f.rule for f in result.findings} & {"file.corrupt", "file.not_kpixl"}
+    assert master.read_bytes() == before and not master.with_suffix(".xlsx.bak").exists()

@@ -36,6 +36,7 @@ Grid = list[list[Any]]
 
 class Book(Protocol):
     path: Path
+    verified: set[str]  # package members read and CRC-checked on the way
 
     @property
     def sheet_names(self) -> list[str]: ...
@@ -48,6 +49,7 @@ class CalamineBook:
 
     def __init__(self, path: Path, data: bytes | None = None) -> None:
         self.path = path
+        self.verified: set[str] = set()  # python-calamine's checks are its own
         self._book = (
             CalamineWorkbook.from_path(str(path))
             if data is None
@@ -83,6 +85,7 @@ class ScannedBook:
         self._dates: bytes | None = None
         self._calamine: CalamineBook | None = None
         self.fell_back: list[str] = []  # sheets python-calamine read
+        self.verified: set[str] = set()  # members read here, their CRC checked
 
     @property
     def sheet_names(self) -> list[str]:
@@ -108,7 +111,10 @@ class ScannedBook:
         except (KeyError, OSError, ValueError, zipfile.BadZipFile, zlib.error):
             return self._fallback(name)
         rows = _sheetscan.scan_sheet(xml, self._shared, self._dates)
-        return self._fallback(name) if rows is None else rows
+        if rows is None:
+            return self._fallback(name)
+        self.verified.add(part)
+        return rows
 
     def _read(self, part: str) -> bytes:
         """A member's bytes (b"" when there is none); raises as ZipFile.read for damage."""

@@ -7,6 +7,7 @@ with the file's name; nothing here raises on bad input.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Collection
 from pathlib import Path
 
 from kpixl.core.findings import ERROR, Finding
@@ -22,8 +23,27 @@ def _finding(path: Path, code: str, th: str, en: str) -> Finding:
     return Finding(rule=code, message_th=th, message_en=en, severity=ERROR, file=path.name)
 
 
+def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
+    """The first member whose CRC does not match (``ZipFile.testzip``), leaving out the
+    members in ``skip`` (already read and checked by the caller)."""
+    for info in zf.infolist():
+        if info.filename in skip:
+            continue
+        try:
+            with zf.open(info) as member:
+                while member.read(1 << 20):
+                    pass
+        except zipfile.BadZipFile:
+            return info.filename
+    return None
+
+
 def check_file(
-    path: str | Path, *, max_bytes: int = MAX_BYTES, deep: bool = True
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_BYTES,
+    deep: bool = True,
+    verified: Collection[str] = (),
 ) -> Finding | None:
     """A finding when ``path`` cannot be an .xlsx/.xlsm workbook kpixl can read.
 
@@ -62,7 +82,7 @@ def check_file(
         )
     try:
         with zipfile.ZipFile(path) as zf:
-            bad = zf.testzip() if deep else None
+            bad = _first_damaged(zf, skip=verified) if deep else None
             names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         return _finding(

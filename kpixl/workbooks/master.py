@@ -341,10 +341,6 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
 
 def _read_roster(inputs: MasterInputs, book: Book) -> None:
     inputs.read_roster = None
-    bad = check_file(inputs.path)  # every member's CRC, as read_master does first
-    if bad is not None:
-        inputs.findings.append(bad)
-        return
     try:
         grid = book.grid(M.ROSTER)
     except Exception as exc:  # any reader failure is a finding
@@ -356,6 +352,11 @@ def _read_roster(inputs: MasterInputs, book: Book) -> None:
                 file=inputs.path.name,
             )
         )
+        return
+    # every member's CRC, as read_master does first (the roster's was checked as it was read)
+    bad = check_file(inputs.path, verified=book.verified)
+    if bad is not None:
+        inputs.findings.append(bad)
         return
     inputs.roster = _grid_table(grid, M.ROSTER_COLUMNS, inputs.path, M.ROSTER)
 
