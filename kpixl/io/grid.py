@@ -47,12 +47,14 @@ def grid_block(
     else:
         picked = list(map(itemgetter(*index), body)) if index else [() for _ in body]
     n = len(index)
-    keep = [r for r, values in enumerate(picked) if values.count("") + values.count(None) != n]
-    values = np.empty((len(keep), n), dtype=object)
-    if keep and n:
-        values[:] = [picked[r] for r in keep]
-        values[values == ""] = None
-    rows = np.asarray([first_row + r for r in keep], dtype=np.int64)
+    cells = np.empty((len(picked), n), dtype=object)
+    if picked and n:
+        cells[:] = picked
+    blank = (cells == "") | (cells == None)  # noqa: E711 (element-wise, in C)
+    keep = ~blank.all(axis=1) if n else np.zeros(len(picked), dtype=bool)
+    values = cells[keep]
+    values[blank[keep]] = None
+    rows = (first_row + np.flatnonzero(keep)).astype(np.int64)
     return Block(tuple(columns), values, rows, path.name)
 
 

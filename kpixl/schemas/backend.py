@@ -269,7 +269,7 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
             return None
         return [None if v is None else codes[v] for v in values]
     if col.kind == "flag":  # yes/no cells: each distinct value read once
-        flags = {(type(v), v): _flag(v) for v in values}
+        flags = {key: _flag(key[1]) for key in {(type(v), v) for v in values}}
         if None in flags.values():
             return None  # an unknown choice: cell by cell, with its finding
         return [bool(flags[(type(v), v)]) for v in values]
