@@ -71,14 +71,13 @@ class ScannedBook:
     def __init__(
         self,
         path: Path,
-        data: bytes | None,
         archive: zipfile.ZipFile,
         parts: dict[str, str],
-        raw: bytes | None = None,
+        raw: bytes,
     ) -> None:
         self.path = path
-        self._data = data  # the bytes the caller gave (python-calamine reads those too)
-        self._bytes = raw  # the package's bytes, for inflating members in one call
+        self._bytes = raw  # the package's bytes: members inflated in one call, and
+        # what python-calamine reads when a sheet goes to it
         self._zip = archive
         self._parts = parts
         self._shared: list[str] | None = None
@@ -94,7 +93,7 @@ class ScannedBook:
     def _fallback(self, name: str) -> Grid:
         self.fell_back.append(name)
         if self._calamine is None:
-            self._calamine = CalamineBook(self.path, self._data)
+            self._calamine = CalamineBook(self.path, self._bytes)
         return self._calamine.grid(name)
 
     def grid(self, name: str) -> Grid:
@@ -122,7 +121,7 @@ class ScannedBook:
             info = self._zip.getinfo(part)
         except KeyError:
             return b""
-        content = member_bytes(self._bytes, info) if self._bytes is not None else None
+        content = member_bytes(self._bytes, info)
         return self._zip.read(info) if content is None else content
 
     def _strings(self) -> list[str]:
@@ -150,7 +149,7 @@ def open_book(path: str | Path, data: bytes | None = None) -> Book:
                 }
             )
             if all(p in names for p in parts.values()):
-                return ScannedBook(path, data, archive, parts, raw)
+                return ScannedBook(path, archive, parts, raw)
         except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
             pass
     return CalamineBook(path, data)

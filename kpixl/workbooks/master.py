@@ -324,14 +324,7 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
         names = [n for n in wanted if n in book.sheet_names]
         grids = {name: book.grid(name) for name in names}
     except Exception as exc:  # any reader failure is a finding
-        inputs.findings.append(
-            Finding(
-                "file.not_kpixl",
-                f"ไม่ใช่สมุดงานหลักของ kpixl หรือไฟล์เสีย: {exc}",
-                f"not a kpixl master workbook, or corrupt: {exc}",
-                file=inputs.path.name,
-            )
-        )
+        inputs.findings.append(_unreadable(inputs.path, exc))
         return inputs
     inputs = master_from_grids(grids, inputs)
     if not roster and M.ROSTER in book.sheet_names:
@@ -339,19 +332,21 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
     return inputs
 
 
+def _unreadable(path: Path, exc: Exception) -> Finding:
+    return Finding(
+        "file.not_kpixl",
+        f"ไม่ใช่สมุดงานหลักของ kpixl หรือไฟล์เสีย: {exc}",
+        f"not a kpixl master workbook, or corrupt: {exc}",
+        file=path.name,
+    )
+
+
 def _read_roster(inputs: MasterInputs, book: Book) -> None:
     inputs.read_roster = None
     try:
         grid = book.grid(M.ROSTER)
     except Exception as exc:  # any reader failure is a finding
-        inputs.findings.append(
-            Finding(
-                "file.not_kpixl",
-                f"ไม่ใช่สมุดงานหลักของ kpixl หรือไฟล์เสีย: {exc}",
-                f"not a kpixl master workbook, or corrupt: {exc}",
-                file=inputs.path.name,
-            )
-        )
+        inputs.findings.append(_unreadable(inputs.path, exc))
         return
     # every member's CRC, as read_master does first (the roster's was checked as it was read)
     bad = check_file(inputs.path, verified=book.verified)

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
-from kpixl.io.grid import Block, blocks_frame, grid_block, grid_table
+from kpixl.io.grid import Block, blocks_frame, grid_block
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file
 from kpixl.workbooks import unit_layout as U
@@ -267,12 +267,6 @@ class UnitForm:
 def _index(columns: Mapping[str, str]) -> dict[str, int]:
     """Field → 0-based column, from field → column letter."""
     return {f: column_index_from_string(letter) - 1 for f, letter in columns.items()}
-
-
-def _table(
-    grid: list[list[Any]], header_row: int, columns: Mapping[str, str], path: Path, sheet: str
-) -> pd.DataFrame:
-    return grid_table(grid, header_row + 1, _index(columns), path, sheet)
 
 
 def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
