@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pytest
 
@@ -259,3 +261,30 @@ def test_a_unit_workbook_with_a_damaged_sheet_is_a_finding_not_a_crash(tmp_path:
         form = read_unit(damaged, blocks=blocks)
         assert [f.rule for f in form.findings] == ["file.corrupt"]
         assert not form.readable and form.people.empty and form.kpi_block is None
+
+
+@needs_scanner
+def test_table_rows_are_picked_alike_in_c_and_in_numpy() -> None:
+    """A table's rows out of a grid: the C pass and the numpy one agree on every cell,
+    blank ('' and None), short row, all-blank row and picked column order."""
+    from kpixl.io.grid import _pick_c, _pick_numpy
+
+    rng = random.Random(11)
+    kinds: list[Any] = ["", None, "", 0.0, 1.5, "ก", " ", True, False, float("nan"), 7, "x"]
+    for _ in range(400):
+        body = [
+            [rng.choice(kinds) for _ in range(rng.randint(0, 6))] for _ in range(rng.randint(0, 9))
+        ]
+        index = [rng.randint(0, 6) for _ in range(rng.randint(0, 4))]
+        c_values, c_rows = _pick_c(body, index)
+        np_values, np_rows = _pick_numpy(body, index)
+        assert c_rows.tolist() == np_rows.tolist(), (body, index)
+        assert c_values.shape == np_values.shape
+        assert [[(type(v), repr(v)) for v in row] for row in c_values.tolist()] == [
+            [(type(v), repr(v)) for v in row] for row in np_values.tolist()
+        ], (body, index)
+        assert c_values.dtype == object and c_rows.dtype == np.int64
+    # a whole roster's worth, and a grid of tuples (as xlwings gives)
+    big = [[f"{r}", "", r * 1.0, None] for r in range(5000)] + [["", None, "", ""]]
+    assert _pick_c(big, [0, 2])[1].tolist() == list(range(5000))
+    assert _pick_c([("", "a"), ("", "")], [1])[0].tolist() == [["a"]]

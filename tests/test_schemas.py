@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from kpixl.core.findings import Finding, findings_frame
 from kpixl.core.rules import Rules
 from kpixl.schemas import Locator, validate_table
-from kpixl.schemas.models import national_id_problem
+from kpixl.schemas.models import _national_ids_ok, national_id_problem
 
 AGREEMENT_COLUMNS = {
     "person_id": "A",
@@ -229,6 +230,19 @@ def test_national_id(value: str, problem: str | None) -> None:
     if problem is None:
         value = national_id(value[:12])
     assert national_id_problem(value) == problem
+
+
+def test_a_roster_of_ids_is_checked_as_one_digit_matrix_as_each_id_alone() -> None:
+    """The roster's id check: thirteen-digit text goes through numpy in one pass; the
+    answer is national_id_problem's for every id, valid or not."""
+    rng = random.Random(5)
+    ids = [national_id(f"{rng.randrange(10**12):012d}") for _ in range(2000)]
+    wrong = [i[:12] + str((int(i[12]) + 1) % 10) for i in ids[:300]]
+    for values in (ids + wrong, [*ids[:50], "11017", None, 1101700123458, "๑" * 13]):
+        series = pd.Series(values, dtype=object).dropna()
+        got = _national_ids_ok(series).tolist()
+        assert got == [national_id_problem(v) is None for v in series]
+        assert got.count(False) == (300 if len(values) > 1000 else 3)
 
 
 def test_missing_column_is_a_finding_not_a_crash(rules: Rules) -> None:

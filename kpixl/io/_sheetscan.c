@@ -10,6 +10,7 @@
  *
  * scan_sheet(xml: bytes, shared: list[str], date_styles: bytes) -> list[list] | None
  * scan_strings(xml: bytes) -> list[str] | None     (sharedStrings.xml)
+ * pick_rows(body, index) -> (values, positions)     (a table's rows out of a grid)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -588,7 +589,79 @@ static PyObject *scan_strings(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* pick_rows(body, index) -> (values, positions): for each row of ``body`` (a sequence of
+ * sequences), the cells at ``index`` (a tuple of 0-based columns; a column past the row's
+ * end is blank), with '' and None as None; rows whose picked cells are all blank are
+ * skipped. ``values`` is flat (row after row), ``positions`` the kept rows' places in
+ * ``body``. kpixl.io.grid.grid_block does the same with numpy when this is missing. */
+static PyObject *pick_rows(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *body, *index;
+    if (!PyArg_ParseTuple(args, "OO!", &body, &PyTuple_Type, &index)) return NULL;
+    Py_ssize_t width = PyTuple_GET_SIZE(index);
+    Py_ssize_t *columns = PyMem_Malloc(sizeof(Py_ssize_t) * (width ? width : 1));
+    if (!columns) return PyErr_NoMemory();
+    for (Py_ssize_t j = 0; j < width; j++) {
+        columns[j] = PyLong_AsSsize_t(PyTuple_GET_ITEM(index, j));
+        if (columns[j] < 0) {
+            PyMem_Free(columns);
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "negative column");
+            return NULL;
+        }
+    }
+    PyObject *rows = PySequence_Fast(body, "body must be a sequence of rows");
+    PyObject *values = PyList_New(0), *positions = PyList_New(0);
+    PyObject *picked = PyList_New(width);
+    int ok = rows && values && positions && picked;
+    Py_ssize_t count = ok ? PySequence_Fast_GET_SIZE(rows) : 0;
+    for (Py_ssize_t i = 0; ok && i < count; i++) {
+        PyObject *row = PySequence_Fast(PySequence_Fast_GET_ITEM(rows, i), "a row must be a sequence");
+        if (!row) {
+            ok = 0;
+            break;
+        }
+        Py_ssize_t len = PySequence_Fast_GET_SIZE(row);
+        int any = 0;
+        for (Py_ssize_t j = 0; j < width; j++) {
+            PyObject *v = columns[j] < len ? PySequence_Fast_GET_ITEM(row, columns[j]) : Py_None;
+            if (v == Py_None || (PyUnicode_Check(v) && PyUnicode_GET_LENGTH(v) == 0))
+                v = Py_None;
+            else
+                any = 1;
+            Py_INCREF(v);
+            PyList_SET_ITEM(picked, j, v); /* steals; the old item is replaced below */
+        }
+        if (any) {
+            PyObject *at = PyLong_FromSsize_t(i);
+            ok = at && PyList_Append(positions, at) == 0;
+            Py_XDECREF(at);
+            for (Py_ssize_t j = 0; ok && j < width; j++)
+                ok = PyList_Append(values, PyList_GET_ITEM(picked, j)) == 0;
+        }
+        for (Py_ssize_t j = 0; j < width; j++) { /* empty the scratch row again */
+            Py_DECREF(PyList_GET_ITEM(picked, j));
+            PyList_SET_ITEM(picked, j, NULL);
+        }
+        Py_DECREF(row);
+    }
+    PyMem_Free(columns);
+    Py_XDECREF(rows);
+    Py_XDECREF(picked);
+    if (!ok) {
+        Py_XDECREF(values);
+        Py_XDECREF(positions);
+        return NULL;
+    }
+    PyObject *out = PyTuple_Pack(2, values, positions);
+    Py_DECREF(values);
+    Py_DECREF(positions);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"pick_rows", pick_rows, METH_VARARGS,
+     "pick_rows(body, index) -> (flat values, kept row positions); '' and None as None, "
+     "all-blank rows skipped"},
     {"scan_sheet", scan_sheet, METH_VARARGS,
      "scan_sheet(xml, shared, date_styles) -> rows of cell values, or None when the "
      "sheet holds something only python-calamine should read"},

@@ -12,6 +12,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+try:  # built at install when a C compiler is there (see grids.py)
+    from kpixl.io import _sheetscan
+except ImportError:  # pragma: no cover - a build without the extension
+    _sheetscan = None  # type: ignore[assignment]
+
 __all__ = ["Block", "blocks_frame", "grid_block", "grid_table"]
 
 
@@ -36,8 +41,26 @@ def grid_block(
 ) -> Block:
     """Rows from Excel row ``first_row`` on; ``columns`` maps a field to a 0-based column.
     Blank rows are skipped; empty cells become None."""
-    body = grid[first_row - 1 :]
-    index = list(columns.values())
+    pick = _pick_c if _sheetscan is not None else _pick_numpy
+    values, positions = pick(grid[first_row - 1 :], list(columns.values()))
+    return Block(tuple(columns), values, first_row + positions, path.name)
+
+
+Picked = tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]]
+
+
+def _pick_c(body: list[list[Any]], index: list[int]) -> Picked:
+    """The cells at ``index`` of the rows that are not all blank ('' and None as None), and
+    those rows' places in ``body``: one pass in C."""
+    assert _sheetscan is not None
+    flat, positions = _sheetscan.pick_rows(body, tuple(index))
+    values = np.fromiter(flat, dtype=object, count=len(flat)).reshape(len(positions), len(index))
+    return values, np.array(positions, dtype=np.int64)
+
+
+def _pick_numpy(body: list[list[Any]], index: list[int]) -> Picked:
+    """:func:`_pick_c` with list and numpy operations (no C extension)."""
+    n = len(index)
     width = max(index, default=-1) + 1
     if any(len(row) < width for row in body):  # calamine's rows are full width; others may not be
         body = [list(row) + [""] * (width - len(row)) for row in body]
@@ -46,7 +69,6 @@ def grid_block(
         picked: list[tuple[Any, ...]] = [(row[only],) for row in body]
     else:
         picked = list(map(itemgetter(*index), body)) if index else [() for _ in body]
-    n = len(index)
     cells = np.empty((len(picked), n), dtype=object)
     if picked and n:
         cells[:] = picked
@@ -54,8 +76,7 @@ def grid_block(
     keep = ~blank.all(axis=1) if n else np.zeros(len(picked), dtype=bool)
     values = cells[keep]
     values[blank[keep]] = None
-    rows = (first_row + np.flatnonzero(keep)).astype(np.int64)
-    return Block(tuple(columns), values, rows, path.name)
+    return values, np.flatnonzero(keep).astype(np.int64)
 
 
 def blocks_frame(blocks: Sequence[Block], fields: Sequence[str], sheet: str) -> pd.DataFrame:

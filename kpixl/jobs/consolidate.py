@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -93,8 +94,16 @@ def _text(value: Any) -> str:
     return " ".join(str(value).translate(_THAI_DIGITS).split())
 
 
+# in text joined by NUL: what _text would change (a Thai digit, whitespace other than one
+# space between words); a NUL inside a value can only make this match more, never less
+_TEXT_NEEDS_WORK = re.compile(r"[๐-๙]|[^\S ]|  |(?:^|\x00) | (?:\x00|$)")
+
+
 def _texts(values: list[Any]) -> list[str]:
-    """``_text`` of every value, worked out once per distinct value (units repeat)."""
+    """``_text`` of every value, worked out once per distinct value (units repeat); text
+    that ``_text`` leaves as it is (the usual case) is checked in one pass."""
+    if set(map(type, values)) <= {str} and not _TEXT_NEEDS_WORK.search("\x00".join(values)):
+        return list(values)
     seen: dict[tuple[type, Any], str] = {}
     out = []
     for v in values:
