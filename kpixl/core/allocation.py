@@ -122,18 +122,22 @@ _NEVER_EMPTY = (int, float, bool, Decimal, type(None))  # str() of these is neve
 
 
 def _blank_mask(column: pd.Series) -> npt.NDArray[np.bool_]:
-    """Missing, or text that is only spaces (as ``str(v).strip() == ""``)."""
+    """Missing, or text that is only spaces (as ``str(v).strip() == ""``); worked out once
+    per distinct value (a roster's eligibility columns repeat a few values)."""
+    values = column.tolist()
+
+    def blank(kind: type, v: Any) -> bool:
+        return (not v.strip()) if kind is str else (kind not in _NEVER_EMPTY and not str(v).strip())
+
+    keys = list(zip(map(type, values), values, strict=True))
+    empty: npt.NDArray[np.bool_]
+    try:
+        seen = {key: blank(*key) for key in set(keys)}
+    except TypeError:  # an unhashable value: each on its own
+        empty = np.fromiter((blank(*key) for key in keys), dtype=bool, count=len(keys))
+    else:
+        empty = np.fromiter(map(seen.__getitem__, keys), dtype=bool, count=len(keys))
     isna: npt.NDArray[np.bool_] = column.isna().to_numpy(dtype=bool)
-    empty: npt.NDArray[np.bool_] = np.fromiter(
-        (
-            (not v.strip())
-            if type(v) is str
-            else (type(v) not in _NEVER_EMPTY and not str(v).strip())
-            for v in column.tolist()
-        ),
-        dtype=bool,
-        count=len(column),
-    )
     return isna | empty
 
 
@@ -170,13 +174,13 @@ def _prepare(people: pd.DataFrame, rules: Rules) -> _Prepared:
         carries = np.zeros(n, dtype=bool)
         for f in present:
             carries |= ~_blank_mask(people[f])
-        columns = {f: people[f].tolist() for f in present}
-        seen: dict[tuple[tuple[type, Any], ...], Any] = {}  # many people state the same facts
+        facts = list(zip(*(people[f].tolist() for f in present), strict=True))  # row by row
+        seen: dict[tuple[Any, ...], Any] = {}  # many people state the same facts
         for i in np.flatnonzero(carries & eligible).tolist():
-            key = tuple((type(columns[f][i]), columns[f][i]) for f in present)
+            key = (facts[i], tuple(map(type, facts[i])))  # True and 1 kept apart
             result = seen.get(key)
             if result is None:
-                record = {f: columns[f][i] for f in present}
+                record = dict(zip(present, facts[i], strict=True))
                 result = seen[key] = check_eligibility(record, rules=rules)
             if not result.eligible:
                 eligible[i] = False

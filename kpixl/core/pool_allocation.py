@@ -52,7 +52,9 @@ def allocate_pools(
     if "pool_group" not in people.columns:
         people["pool_group"] = None
     blank = people["pool_group"].isna() | (people["pool_group"].astype(str).str.strip() == "")
-    people.loc[blank, "pool_group"] = people.loc[blank, "level_code"].map(rules.pool_group_of)
+    levels = people.loc[blank, "level_code"]
+    named = {level: rules.pool_group_of(level) for level in set(levels)}  # once per level
+    people.loc[blank, "pool_group"] = levels.map(named.__getitem__)
     if "unit" not in people.columns:
         people["unit"] = ""
     rows: list[pd.DataFrame] = []

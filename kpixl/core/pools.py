@@ -55,6 +55,8 @@ def pool_for(
     def column(name: str) -> list[Any]:
         return roster[name].tolist() if name in roster.columns else [None] * n
 
+    holds_memo: dict[tuple[type, Any], bool] = {}  # a few distinct values, many people
+    group_memo: dict[tuple[type, Any, type, Any], str] = {}
     for holds, group, level, unit, salary in zip(
         column("holds_position"),
         column("pool_group"),
@@ -63,11 +65,18 @@ def pool_for(
         column("salary"),
         strict=True,
     ):
-        if not _holds_position(holds):
+        key = (type(holds), holds)
+        held = holds_memo.get(key)
+        if held is None:
+            held = holds_memo[key] = _holds_position(holds)
+        if not held:
             continue
-        group = group or rules.pool_group_of(str(level))
+        where = (type(group), group, type(level), level)
+        name = group_memo.get(where)
+        if name is None:
+            name = group_memo[where] = str(group or rules.pool_group_of(str(level)))
         unit = str(unit or "") if shares else ""
-        groups.setdefault(str(group), {}).setdefault(unit, []).append(dec(salary))
+        groups.setdefault(name, {}).setdefault(unit, []).append(dec(salary))
     rows: list[dict[str, object]] = []
     for group in [g for g in rules.pool_groups if g in groups] + sorted(
         g for g in groups if g not in rules.pool_groups

@@ -425,54 +425,36 @@ def consolidate_inputs(
     clock = _Clock()
     roster_letters = {name: chr(ord("A") + i) for i, name in enumerate(M.ROSTER_COLUMNS)}
 
-    def validate_roster() -> Any:
+    def validate_roster() -> _Roster:
         if inputs.read_roster is not None:
             inputs.read_roster()
-        return validate_table(
+        validated = validate_table(
             inputs.roster,
             "roster",
             rules=rules,
             locator=Locator(master.name, M.ROSTER, roster_letters),
         )
+        return _Roster.of(validated, inputs.roster)
 
-    # the roster is validated here while the workers read the unit workbooks
-    outcomes, roster = _process_all(
-        files, rules, jobs=jobs, progress=progress, meanwhile=validate_roster
+    # the roster is validated, and each unit's people taken in, while the workers read
+    # the unit workbooks
+    chooser = _Chooser()
+    roster: _Roster
+    _, roster = _process_all(
+        files, rules, jobs=jobs, progress=progress, meanwhile=validate_roster, each=chooser.take
     )
     late = [f for f in inputs.findings if f not in findings]  # the master, read late
     if late:
         findings += late
         return empty
-    findings += roster.findings
+    findings += roster.findings + chooser.findings
     clock.lap("unit workbooks (workers) and the roster")
-    chosen: dict[str, dict[str, Any]] = {}
-    for outcome in outcomes:
-        findings += outcome.findings
-        for person in outcome.people:
-            pid = person["person_id"]
-            rank = (person["revision"], outcome.revision, person["source_file"])
-            other = chosen.get(pid)
-            if other is None:
-                chosen[pid] = {**person, "_rank": rank}
-                continue
-            keep, drop = (person, other) if rank > other["_rank"] else (other, person)
-            chosen[pid] = {**keep, "_rank": max(rank, other["_rank"])}
-            findings.append(
-                finding(
-                    "consolidate.duplicate_person",
-                    person_id=pid,
-                    kept=keep["source_file"],
-                    value=drop["source_file"],
-                )
-            )
-    roster_frame = roster.frame.copy()
-    roster_frame = roster_frame[roster_frame["person_id"].notna()].drop_duplicates("person_id")
-    roster_ids = set(roster_frame["person_id"])
-    for pid, person in sorted(chosen.items()):
-        if pid not in roster_ids:
-            findings.append(
-                finding("consolidate.not_on_roster", person_id=pid, value=person["source_file"])
-            )
+    chosen = chooser.chosen
+    roster_frame = roster.frame
+    for pid in sorted(chosen.keys() - roster.ids):
+        findings.append(
+            finding("consolidate.not_on_roster", person_id=pid, value=chosen[pid]["source_file"])
+        )
     evaluated = roster_frame[roster_frame["person_id"].isin(chosen)]
     for record in roster_frame[~roster_frame["person_id"].isin(chosen)].to_dict("records"):
         findings.append(
@@ -485,7 +467,7 @@ def consolidate_inputs(
                 cell=f"A{record['_row']}",
             )
         )
-    people = _people_frame(inputs, evaluated, chosen, findings)
+    people = _people_frame(roster, evaluated, chosen, findings)
     clock.lap("match people to the roster")
     result = _allocate(people, rules, policy, shape, findings)
     clock.lap("allocate")
@@ -494,6 +476,60 @@ def consolidate_inputs(
     return Consolidation(
         result[0], result[1], summary, findings, rules, len(files), timings=clock.laps
     )
+
+
+@dataclass
+class _Roster:
+    """The validated roster, and what matching needs of it, worked out while the workers
+    run: the rows with an id (first of each), their ids, and the raw roster's eligibility
+    facts, unit and flags by id as text."""
+
+    findings: list[Finding]
+    frame: pd.DataFrame
+    ids: set[str]
+    raw: pd.DataFrame
+
+    @classmethod
+    def of(cls, validated: Any, raw_roster: pd.DataFrame) -> _Roster:
+        frame = validated.frame
+        frame = frame[frame["person_id"].notna()].drop_duplicates("person_id")
+        raw = raw_roster.copy()
+        raw.index = pd.Index(_texts(raw["person_id"].tolist()))
+        raw = raw[~raw.index.duplicated()]
+        return cls(validated.findings, frame, set(frame["person_id"]), raw)
+
+
+class _Chooser:
+    """One evaluation per person, taken from the unit outcomes in file order: the highest
+    (person's revision, unit revision, file name) wins; the other is a finding."""
+
+    def __init__(self) -> None:
+        self.chosen: dict[str, dict[str, Any]] = {}
+        self.findings: list[Finding] = []
+        self._ranks: dict[str, tuple[int, int, str]] = {}
+
+    def take(self, outcome: UnitOutcome) -> None:
+        self.findings += outcome.findings
+        chosen, ranks = self.chosen, self._ranks
+        for person in outcome.people:
+            pid = person["person_id"]
+            rank = (person["revision"], outcome.revision, person["source_file"])
+            other = chosen.get(pid)
+            if other is None:
+                chosen[pid] = person
+                ranks[pid] = rank
+                continue
+            keep, drop = (person, other) if rank > ranks[pid] else (other, person)
+            chosen[pid] = keep
+            ranks[pid] = max(rank, ranks[pid])
+            self.findings.append(
+                finding(
+                    "consolidate.duplicate_person",
+                    person_id=pid,
+                    kept=keep["source_file"],
+                    value=drop["source_file"],
+                )
+            )
 
 
 class _Clock:
@@ -531,9 +567,11 @@ def _process_all(
     jobs: int | None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
     meanwhile: Callable[[], T],
+    each: Callable[[UnitOutcome], None] | None = None,
 ) -> tuple[list[UnitOutcome], T]:
     """Every unit workbook's outcome (in ``files`` order), and ``meanwhile()``'s result,
-    which the main process computes while the workers run."""
+    which the main process computes while the workers run; ``each`` is called with every
+    outcome, in order, as it comes in (after ``meanwhile``)."""
     jobs = jobs or min(os.cpu_count() or 1, 8)
     chunks = _chunks(files, jobs)
     tick = iter(progress(files)) if progress else None
@@ -541,7 +579,9 @@ def _process_all(
 
     def collect(done: list[UnitOutcome]) -> None:
         outcomes.extend(done)
-        for _ in done:
+        for outcome in done:
+            if each is not None:
+                each(outcome)
             if tick is not None:
                 next(tick, None)
 
@@ -563,21 +603,24 @@ _ROSTER_EXTRA = (*[f for f in ELIGIBILITY_FIELDS if f != "band"], "alt_ceiling",
 
 
 def _people_frame(
-    inputs: Any, roster: pd.DataFrame, chosen: dict[str, dict[str, Any]], findings: list[Finding]
+    roster: _Roster,
+    evaluated: pd.DataFrame,
+    chosen: dict[str, dict[str, Any]],
+    findings: list[Finding],
 ) -> pd.DataFrame:
     """The evaluated roster people with their scores, column by column."""
-    pids = roster["person_id"].tolist()
-    people = roster[[k for k in M.ROSTER_COLUMNS if k in roster.columns]].copy()
+    pids = evaluated["person_id"].tolist()
+    people = evaluated[[k for k in M.ROSTER_COLUMNS if k in evaluated.columns]].copy()
     people.index = pd.RangeIndex(len(people))
-    raw = inputs.roster.copy()
-    raw.index = pd.Index(_texts(raw["person_id"].tolist()))
-    raw = raw[~raw.index.duplicated()]
+    raw = roster.raw
     for k in _ROSTER_EXTRA:  # eligibility facts as the roster states them
         people[k] = raw[k].reindex(pids).tolist() if k in raw.columns else [None] * len(pids)
     people["alt_ceiling"] = [
         v in ("ใช่", "1", "True", "true") for v in _texts(people["alt_ceiling"].tolist())
     ]
-    people["unit"] = _texts(people["unit"].tolist()) if "unit" in people else ""
+    # object, not pandas' str dtype: allocation reads the column item by item
+    units = _texts(people["unit"].tolist()) if "unit" in people else [""] * len(people)
+    people["unit"] = pd.Series(units, index=people.index, dtype=object)
     picked = [chosen[pid] for pid in pids]
     for pid, person, unit in zip(pids, picked, people["unit"].tolist(), strict=True):
         if person["unit_file"] and unit and person["unit_file"] != unit:
