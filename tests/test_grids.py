@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from kpixl.io import grids
 from kpixl.io.grids import CalamineBook, ScannedBook, date_styles, open_book
-from kpixl.io.xlsx_package import sheet_parts
+from kpixl.io.xlsx_package import crc32_combine, deflate_piece, join_pieces, sheet_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -288,3 +289,17 @@ def test_table_rows_are_picked_alike_in_c_and_in_numpy() -> None:
     big = [[f"{r}", "", r * 1.0, None] for r in range(5000)] + [["", None, "", ""]]
     assert _pick_c(big, [0, 2])[1].tolist() == list(range(5000))
     assert _pick_c([("", "a"), ("", "")], [1])[0].tolist() == [["a"]]
+
+
+def test_crc32_of_joined_pieces_is_zlib_s_crc32_of_the_whole() -> None:
+    """The CRC of a part built in pieces, combined from the pieces' CRCs and sizes."""
+    rng = random.Random(8)
+    for _ in range(500):
+        a = rng.randbytes(rng.randint(0, 400))
+        b = rng.randbytes(rng.choice([0, 1, 3, rng.randint(0, 70_000)]))
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    parts = [rng.randbytes(n) for n in (10, 0, 4096, 77)]
+    pieces = [deflate_piece(part, last=i == len(parts) - 1) for i, part in enumerate(parts)]
+    crc, size, stream = join_pieces(pieces)
+    assert (crc, size) == (zlib.crc32(b"".join(parts)), 10 + 4096 + 77)
+    assert zlib.decompress(stream, -15) == b"".join(parts)

@@ -141,32 +141,42 @@ def join_pieces(pieces: Sequence[tuple[int, int, bytes]]) -> tuple[int, int, byt
     return crc, size, b"".join(stream for _, _, stream in pieces)
 
 
-def _gf2_times(matrix: list[int], vector: int) -> int:
-    total, i = 0, 0
-    while vector:
-        if vector & 1:
-            total ^= matrix[i]
-        vector >>= 1
-        i += 1
-    return total
+_POLY = 0xEDB88320  # CRC-32's polynomial, reflected
 
 
-def _gf2_square(matrix: list[int]) -> list[int]:
-    return [_gf2_times(matrix, matrix[n]) for n in range(32)]
+def _multmodp(a: int, b: int) -> int:
+    """a(x) × b(x) modulo the CRC polynomial (reflected bits; ``a`` not zero)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+
+
+def _x2n_table() -> list[int]:
+    table, p = [], 1 << 30  # x^1
+    for _ in range(32):
+        table.append(p)  # x^(2^n)
+        p = _multmodp(p, p)
+    return table
+
+
+_X2N = _x2n_table()
 
 
 def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
-    """CRC-32 of A + B from crc32(A), crc32(B) and len(B) (zlib's crc32_combine)."""
-    operator = [0xEDB88320] + [1 << (n - 1) for n in range(1, 32)]  # one zero bit
-    for _ in range(3):
-        operator = _gf2_square(operator)  # two, four, eight zero bits: one zero byte
-    while len2 > 0:  # apply len2 zero bytes to crc1, a power of two at a time
+    """CRC-32 of A + B from crc32(A), crc32(B) and len(B), as zlib's crc32_combine does
+    it: crc1 times x^(8·len2) modulo the polynomial, plus crc2."""
+    p, k = 1 << 31, 3  # x^0; a byte is 2^3 bits
+    while len2:
         if len2 & 1:
-            crc1 = _gf2_times(operator, crc1)
+            p = _multmodp(_X2N[k & 31], p)
         len2 >>= 1
-        if len2:
-            operator = _gf2_square(operator)
-    return crc1 ^ crc2
+        k += 1
+    return _multmodp(p, crc1) ^ crc2
 
 
 def member_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
