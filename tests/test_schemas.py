@@ -245,6 +245,29 @@ def test_a_roster_of_ids_is_checked_as_one_digit_matrix_as_each_id_alone() -> No
         assert got.count(False) == (300 if len(values) > 1000 else 3)
 
 
+def test_range_checks_give_the_same_answer_on_float_arrays_as_on_decimals() -> None:
+    """Ratings, levels and weights read from float cells are range-checked as one float
+    array; Decimals typed any other way one by one: the answers agree, bounds included."""
+    from kpixl.core.numbers import dec
+    from kpixl.schemas.models import _range
+
+    cells = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.999, 5.0, 5.0001, -1.0, 100.0, 1e-9]
+    checks = [
+        _range("a", low=0, above=True),
+        _range("b", low=1, high=5),
+        _range("c", low=0, high=5, whole=True),
+        _range("d", low=Decimal("0.1"), high=Decimal("4.9")),  # bounds no float holds
+    ]
+    for check in checks:
+        cached = pd.Series([dec(v) for v in cells] + [None], dtype=object)
+        typed = pd.Series([Decimal(repr(v)) for v in cells] + [None], dtype=object)
+        fast, slow = check._check_fn(cached).tolist(), check._check_fn(typed).tolist()
+        assert fast == slow and fast[-1] is True
+    assert checks[1]._check_fn(pd.Series([dec(v) for v in cells])).tolist() == [
+        1 <= v <= 5 for v in cells
+    ]
+
+
 def test_missing_column_is_a_finding_not_a_crash(rules: Rules) -> None:
     raw = pd.DataFrame({"person_id": [PID], "kpi_code": ["K1"]})
     result = validate_table(raw, "results", rules=rules)

@@ -136,6 +136,47 @@ def _element(fn: Callable[[Any], bool], code: str) -> pa.Check:
     return pa.Check(check, name=code, error=code)
 
 
+def _range(
+    code: str,
+    *,
+    low: Decimal | int,
+    high: Decimal | int | None = None,
+    above: bool = False,
+    whole: bool = False,
+) -> pa.Check:
+    """Every value but blanks at least ``low`` (more than ``low`` when ``above``), at most
+    ``high``, and whole when ``whole``. Decimals read from float cells are compared as one
+    float array when the bounds are exact floats (the same answer); others one by one."""
+    lo = Decimal(low)
+    hi = None if high is None else Decimal(high)
+
+    def one(x: Any) -> bool:
+        return (
+            (x > lo if above else x >= lo)
+            and (hi is None or x <= hi)
+            and (not whole or x == int(x))
+        )
+
+    exact = all(b is None or Decimal(float(b)) == b for b in (lo, hi))
+
+    def check(series: pd.Series) -> pd.Series:
+        values = series.tolist()
+        floats = cached_floats(values) if exact else None
+        if floats is None:
+            ok = [x is None or (type(x) is float and x != x) or one(x) for x in values]
+            return pd.Series(ok, index=series.index, dtype=bool)
+        a = np.array(floats, dtype=np.float64)  # NaN for blanks
+        with np.errstate(invalid="ignore"):
+            good = (a > float(lo)) if above else (a >= float(lo))
+            if hi is not None:
+                good &= a <= float(hi)
+            if whole:
+                good &= a == np.floor(a)
+        return pd.Series(np.isnan(a) | good, index=series.index, dtype=bool)
+
+    return pa.Check(check, name=code, error=code)
+
+
 def _text() -> pa.Column:
     # blanks in required columns are reported by normalisation (cell.blank), once
     return pa.Column(object, nullable=True, required=True)
@@ -189,7 +230,7 @@ def agreement_schema(rules: Rules) -> pa.DataFrameSchema:
             "direction": _text(),
             **{c: pa.Column(object, nullable=True) for c in LEVEL_COLUMNS},
             "weight": pa.Column(
-                object, nullable=True, checks=[_element(lambda w: w > 0, "kpi.weight_not_positive")]
+                object, nullable=True, checks=[_range("kpi.weight_not_positive", low=0, above=True)]
             ),
             "parent_code": _text(),
             "category": _text(),
@@ -226,11 +267,9 @@ def competency_schema(rules: Rules) -> pa.DataFrameSchema:
     low, high = Decimal(rules.rating_min), Decimal(rules.rating_max)
     rating_checks = []
     if rules.competency_method == "rating":
-        rating_checks.append(_element(lambda r: low <= r <= high, "competency.rating_range"))
+        rating_checks.append(_range("competency.rating_range", low=low, high=high))
     else:
-        rating_checks.append(
-            _element(lambda r: 0 <= r <= high and r == int(r), "competency.level_range")
-        )
+        rating_checks.append(_range("competency.level_range", low=0, high=high, whole=True))
 
     def weights_ok(df: pd.DataFrame) -> pd.Series:
         if "weight" not in df or all(map(_blank, df["weight"].tolist())):
@@ -244,12 +283,12 @@ def competency_schema(rules: Rules) -> pa.DataFrameSchema:
             "expected": pa.Column(
                 object,
                 nullable=True,
-                checks=[_element(lambda e: 0 <= e <= high, "competency.level_range")],
+                checks=[_range("competency.level_range", low=0, high=high)],
             ),
             "weight": pa.Column(
                 object,
                 nullable=True,
-                checks=[_element(lambda w: w > 0, "competency.weight_not_positive")],
+                checks=[_range("competency.weight_not_positive", low=0, above=True)],
             ),
             "rating": pa.Column(object, nullable=True, checks=rating_checks),
         },
