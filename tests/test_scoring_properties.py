@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpixl import achievement_score, competency_score, kpi_score, rating_band, total_score
+from kpixl.core.errors import InputError
 from kpixl.core.rules import default_rules
 from kpixl.core.scoring_table import evaluate_table, score_kpi_table
 
@@ -204,3 +205,71 @@ def test_gap_method_and_probation_tables_agree_with_scalar(
     assert row["total"] == total_score(
         Decimal("60.00"), expected_comp, probation=probation, rules=rules
     )
+
+
+@st.composite
+def float_cells(draw: st.DrawFn) -> tuple[list[float], str, float]:
+    """Levels and a result as Excel stores them (floats): whole numbers, hundredths, and
+    values no hundredth holds (0.1 + 0.2, thirds), often exactly on a step."""
+    plain = st.sampled_from([0.0, 0.5, 10.0, 12.25, 0.1 + 0.2, 1 / 3, 99.99, 100.0, 2.675])
+    start = draw(st.one_of(plain, st.floats(min_value=-500, max_value=500, allow_nan=False)))
+    steps = draw(
+        st.lists(st.one_of(st.sampled_from([1.0, 10.0, 0.25, 0.1, 1 / 3])), min_size=4, max_size=4)
+    )
+    values = [start]
+    for step in steps:
+        values.append(values[-1] + step)
+    direction = draw(st.sampled_from(["higher", "lower"]))
+    if direction == "lower":
+        values.reverse()
+    actual = draw(
+        st.one_of(
+            st.sampled_from(values),
+            st.builds(
+                lambda a, b, t: a + (b - a) * t,
+                *[st.sampled_from(values)] * 2,
+                st.sampled_from([0.5, 0.25, 0.3, 0.01, 0.99]),
+            ),
+            st.floats(min_value=-600, max_value=600, allow_nan=False),
+        )
+    )
+    return values, direction, actual
+
+
+@settings(max_examples=300)
+@given(st.lists(float_cells(), min_size=1, max_size=12))
+def test_kpi_scores_of_float_cells_equal_the_scalar_scores(
+    cells: list[tuple[list[float], str, float]],
+) -> None:
+    """Cells read from a workbook (floats turned into cached Decimals) are scored by the
+    array path, near-step fractions decided in integers; each equals kpi_score on the
+    Decimals of the same cells."""
+    from kpixl.core.numbers import dec
+
+    rows = []
+    for values, direction, actual in cells:
+        levels = [dec(v) for v in values]
+        if len(set(levels)) < 5:
+            continue  # two levels equal once read: not a valid KPI
+        rows.append(
+            {
+                "person_id": "1",
+                "kpi_code": f"K{len(rows)}",
+                "kind": "quantitative",
+                "direction": direction,
+                **{f"l{i + 1}": level for i, level in enumerate(levels)},
+                "actual": dec(actual),
+            }
+        )
+    if not rows:
+        return
+    frame = pd.DataFrame(rows, dtype=object)
+    scored = score_kpi_table(frame, method="linear").frame
+    for row, score in zip(rows, scored["score"].tolist(), strict=True):
+        levels = [row[f"l{i}"] for i in range(1, 6)]
+        try:
+            expected = kpi_score(row["actual"], levels, direction=row["direction"], method="linear")
+        except InputError:  # levels the scalar function refuses: the table gives no score
+            assert score is None
+            continue
+        assert score == expected, row

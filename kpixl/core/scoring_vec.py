@@ -54,6 +54,17 @@ def half_up_ratio(num: I, den: I, scale: int) -> I:
     return (2 * top + den) // (2 * den)
 
 
+def _exact_hundredths(value: Any, memo: dict[tuple[type, Any], int | None]) -> int | None:
+    """``Decimal(str(value)) × 100`` as an int when that is whole (and not huge), else None;
+    once per distinct value. A float and the Decimal ``dec`` made of it give the same."""
+    key = (type(value), value)
+    if key not in memo:
+        scaled = Decimal(str(value)) * 100
+        whole = scaled == scaled.to_integral_value() and abs(scaled) < 2**50
+        memo[key] = int(scaled) if whole else None
+    return memo[key]
+
+
 def kpi_hundredths(
     kind: Sequence[Any],
     direction: Sequence[Any],
@@ -62,8 +73,14 @@ def kpi_hundredths(
     method: str,
 ) -> tuple[I, B]:
     """Each KPI's score × 100, and which rows were scored here (the plainly valid ones)."""
-    x = as_floats(actual)
-    lv = np.stack([as_floats(col) for col in levels], axis=1)
+    cached = [cached_floats(col) for col in (actual, *levels)]
+    # every cell a Decimal made from a float (or blank): one exact value per float
+    from_floats = all(c is not None for c in cached)
+    x, *level_floats = (
+        np.array(c, dtype=np.float64) if c is not None else as_floats(col)
+        for c, col in zip(cached, (actual, *levels), strict=True)
+    )
+    lv = np.stack(level_floats, axis=1)
     kind_a = np.asarray(kind, dtype=object)
     dir_a = np.asarray(direction, dtype=object)
     n = len(x)
@@ -96,11 +113,34 @@ def kpi_hundredths(
         frac = (xs[idx] - lo) / (hi - lo) * 100
         cut = np.floor(frac + 1e-9)
         near = np.abs(frac - np.rint(frac)) < 1e-6
+        near_at = np.flatnonzero(near)
+        if from_floats and len(near_at):  # every cell a float's Decimal: decided in arrays
+            r_near, k_near = rows[idx[near_at]], k[near_at]
+            trio = np.concatenate([x[r_near], lv[r_near, k_near - 1], lv[r_near, k_near]])
+            distinct, where = np.unique(trio, return_inverse=True)
+            memo: dict[tuple[type, Any], int | None] = {}
+            known = [_exact_hundredths(v, memo) for v in distinct.tolist()]
+            whole = np.array([h is not None for h in known], dtype=bool)[where]
+            h = np.array([0 if v is None else v for v in known], dtype=np.int64)[where]
+            a, lo_h, hi_h = h.reshape(3, -1)
+            fine = whole.reshape(3, -1).all(axis=0)
+            num, den = (a - lo_h) * 100, hi_h - lo_h
+            num, den = np.where(den < 0, -num, num), np.where(den < 0, -den, den)
+            cut[near_at[fine]] = (num[fine] // den[fine]).astype(np.float64)
+            near[near_at[fine]] = False  # the rest: Decimals below
+        memo = {}  # the same levels and results repeat
         for j in np.flatnonzero(near).tolist():
             r = rows[idx[j]]
             level = int(k[j])
-            exact_lo, exact_hi = Decimal(str(levels[level - 1][r])), Decimal(str(levels[level][r]))
-            exact = (Decimal(str(actual[r])) - exact_lo) * 100 / (exact_hi - exact_lo)
+            cells = (actual[r], levels[level - 1][r], levels[level][r])
+            exact_h = [_exact_hundredths(v, memo) for v in cells]
+            if None not in exact_h:  # whole hundredths: the floor in integers, exactly
+                a_h, lo_h_, hi_h_ = exact_h
+                top, bottom = (a_h - lo_h_) * 100, hi_h_ - lo_h_  # type: ignore[operator]
+                cut[j] = float((-top) // (-bottom) if bottom < 0 else top // bottom)
+                continue
+            exact_lo, exact_hi = Decimal(str(cells[1])), Decimal(str(cells[2]))
+            exact = (Decimal(str(cells[0])) - exact_lo) * 100 / (exact_hi - exact_lo)
             cut[j] = float(exact.to_integral_value(ROUND_FLOOR))
         value[idx] += cut.astype(np.int64)
     score[rows] = value
