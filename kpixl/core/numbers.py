@@ -72,6 +72,8 @@ _FLOATS: dict[float, Decimal] = {}
 # so an id found here is that very Decimal: turning a column back into floats for the
 # vectorised checks and scoring costs a dict lookup instead of Decimal → str → float.
 _FLOAT_OF: dict[int, float] = {id(None): math.nan}
+# plain float → its Decimal, and None → None: what ``decimals`` gives for a cached value
+_DECIMAL_OF: dict[float | None, Decimal | None] = {None: None}
 
 
 def dec(value: Number) -> Decimal:
@@ -107,6 +109,8 @@ def dec(value: Number) -> Decimal:
     if isinstance(value, float) and len(_FLOATS) < 50_000:
         _FLOATS[value] = result  # cells repeat the same numbers (levels, weights)
         _FLOAT_OF[id(result)] = float(result)
+        if type(value) is float:
+            _DECIMAL_OF[value] = result
     return result
 
 
@@ -122,6 +126,10 @@ def cached_floats(values: Sequence[Any]) -> list[float] | None:
 def decimals(values: list[Any]) -> list[Decimal | None]:
     """``dec`` of every number (None stays None), reading repeated floats from the cache."""
     cached = _FLOATS
+    try:  # the usual column: floats seen before (and blanks), one C-level lookup each
+        return list(map(_DECIMAL_OF.__getitem__, values))
+    except (KeyError, TypeError):
+        pass
     return [None if v is None else cached[v] if v in cached else dec(v) for v in values]
 
 

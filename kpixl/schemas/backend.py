@@ -17,13 +17,22 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from kpixl.core.codes import finding
 from kpixl.core.findings import Finding, TableResult
-from kpixl.core.numbers import CellNumber, PercentStyle, dec, decimals, parse_number, parse_percent
+from kpixl.core.numbers import (
+    CellNumber,
+    PercentStyle,
+    cached_floats,
+    dec,
+    decimals,
+    parse_number,
+    parse_percent,
+)
 from kpixl.core.rules import Rules, default_rules
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
@@ -197,9 +206,14 @@ def _normalize_cell(
 
 def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Finding]) -> None:
     """A person whose KPI weights are all ≤ 1 and sum to 1 typed percent-formatted cells."""
+    weights = frame["weight"].tolist()
+    cached = cached_floats(weights)  # Decimals read from float cells: floats by lookup
     floats = pd.Series(
-        [float(w) if isinstance(w, Decimal) else float("nan") for w in frame["weight"].tolist()],
+        cached
+        if cached is not None
+        else [float(w) if isinstance(w, Decimal) else float("nan") for w in weights],
         index=frame.index,
+        dtype=np.float64,
     )
     largest = floats.groupby(frame["person_id"], sort=False).transform("max")
     candidates = frame[(largest <= 1) & (floats > 0)]  # only these can be fractions
