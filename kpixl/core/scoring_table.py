@@ -96,9 +96,9 @@ def score_kpi_table(
     fast, done = kpi_hundredths(
         column("kind"), column("direction"), [column(c) for c in LEVELS], column("actual"), method
     )
-    scores: list[Decimal | None] = [
-        _decimal(h) if ok else None for h, ok in zip(fast.tolist(), done.tolist(), strict=True)
-    ]
+    scores: list[Decimal | None] = _decimals(fast.tolist())
+    for position in np.flatnonzero(~done).tolist():
+        scores[position] = None
     out: list[Finding] = []
     slow = np.flatnonzero(~done)
     rows = _rows(kpis.iloc[slow]) if len(slow) else []
@@ -149,6 +149,14 @@ def _score_row(row: Any, method: str, out: list[Finding]) -> Decimal | None:
 
 
 _DECIMALS: dict[int, Decimal] = {}
+
+
+def _decimals(hundredths: list[int]) -> list[Decimal | None]:
+    """:func:`_decimal` of each, by one C-level lookup each once they are cached."""
+    try:
+        return list(map(_DECIMALS.__getitem__, hundredths))
+    except KeyError:
+        return [_decimal(h) for h in hundredths]
 
 
 def _decimal(hundredths: int) -> Decimal:
@@ -278,7 +286,7 @@ def _fast_competency(ratings: pd.DataFrame, method: str, rules: Rules) -> dict[A
     if method not in ("rating", "gap"):
         return {}
     shown = as_floats(ratings["rating"].tolist())
-    weights_given = "weight" in ratings.columns and not ratings["weight"].map(_blank).all()
+    weights_given = "weight" in ratings.columns and not all(map(_blank, ratings["weight"].tolist()))
     weights = ratings["weight"].tolist() if weights_given else None
     if method == "rating":
         units, exact = as_hundredths(ratings["rating"].tolist())

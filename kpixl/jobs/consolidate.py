@@ -231,22 +231,23 @@ def _people_rows(
     outcome: UnitOutcome,
     memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> None:
-    path = form.path
+    name = form.path.name
     people = form.people_block
     assert people is not None  # read with blocks=True
     pct_col = U.PEOPLE_COLUMNS["pct"][0]
     total_col = U.PEOPLE_COLUMNS["total"][0]
-    columns = [people.column(c) for c in ("person_id", "pct", "total", "revision")]
-    columns.append(people.rows.tolist())
+    columns = [people.column(c) for c in ("pct", "total", "revision")]
+    ids = _texts(people.column("person_id"))
     memo = {} if memo is None else memo
-    for raw_id, raw_pct, raw_total, raw_revision, row in zip(*columns, strict=True):
-        pid = _text(raw_id)
+    for pid, raw_pct, raw_total, raw_revision, row in zip(
+        ids, *columns, people.rows.tolist(), strict=True
+    ):
         key = ("pct", type(raw_pct), raw_pct)
         pct = memo.get(key)
         if pct is None:
             pct = memo[key] = parse_percent(raw_pct, PercentStyle.POINTS_OR_FRACTION)
         if pct.problem or pct.note:
-            where = {"file": path.name, "sheet": U.PEOPLE, "person_id": pid}
+            where = {"file": name, "sheet": U.PEOPLE, "person_id": pid}
             code = (
                 f"cell.{pct.note}"
                 if not pct.problem
@@ -269,8 +270,11 @@ def _people_rows(
         score = scores.get(pid)
         if score is None or score.get("total") is None:
             continue
-        stated = parse_number(raw_total).value
-        if stated is not None and abs(stated - score["total"]) >= Decimal("0.005"):
+        key = ("number", type(raw_total), raw_total)
+        if key not in memo:  # the stated totals repeat too
+            memo[key] = parse_number(raw_total).value
+        stated = memo[key]
+        if stated is not None and abs(stated - score["total"]) >= _HALF_CENT:
             outcome.findings.append(
                 finding(
                     "consolidate.stated_differs",
@@ -278,7 +282,7 @@ def _people_rows(
                     value=stated,
                     total=score["total"],
                     cell=f"{total_col}{row}",
-                    file=path.name,
+                    file=name,
                     sheet=U.PEOPLE,
                     person_id=pid,
                 )
@@ -293,9 +297,12 @@ def _people_rows(
                 "band": score["band"],
                 "pct": pct.value,
                 "revision": _revision(raw_revision, memo),
-                "source_file": path.name,
+                "source_file": name,
             }
         )
+
+
+_HALF_CENT = Decimal("0.005")
 
 
 def _revision(raw: Any, memo: dict[tuple[Any, ...], Any]) -> int:
