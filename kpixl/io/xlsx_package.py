@@ -17,7 +17,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -259,11 +259,32 @@ def _zip(entries: list[_Entry]) -> bytes:
     return bytes(local + central + end)
 
 
+class _LazyParts(Mapping[str, bytes]):
+    """A package's parts, each inflated (and its CRC checked) when first read."""
+
+    def __init__(self, data: bytes, order: list[str], read: dict[str, bytes]) -> None:
+        self._data, self._order, self._read = data, order, read
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self._read:
+            if name not in self._order:
+                raise KeyError(name)
+            with zipfile.ZipFile(io.BytesIO(self._data)) as zf:
+                self._read[name] = zf.read(name)
+        return self._read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
 @dataclass
 class Package:
     """An .xlsx package held in memory as its parts."""
 
-    parts: dict[str, bytes]
+    parts: Mapping[str, bytes]
     order: list[str]
     _index: dict[str, _SheetIndex] = field(default_factory=dict, repr=False)
     _packed: dict[str, _Entry] = field(default_factory=dict, repr=False)
@@ -276,11 +297,12 @@ class Package:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             order = zf.namelist()
-            parts = {name: zf.read(name) for name in order}
-            packed = {}
-            if keep_streams:
-                packed = {i.filename: e for i in zf.infolist() if (e := member_stream(data, i))}
-        return cls(parts, order, _packed=packed)
+            if not keep_streams:
+                return cls({name: zf.read(name) for name in order}, order)
+            packed = {i.filename: e for i in zf.infolist() if (e := member_stream(data, i))}
+            # parts carried over as their streams are inflated only if someone reads them
+            eager = {n: zf.read(n) for n in order if n not in packed}
+        return cls(_LazyParts(data, order, eager), order, _packed=packed)
 
     @property
     def sheets(self) -> dict[str, str]:
