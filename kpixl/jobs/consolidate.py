@@ -38,6 +38,7 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
 from kpixl.io.sheet_xml import ColumnRows
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
+from kpixl.schemas.tables import TABLES, TableSpec
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
@@ -162,6 +163,9 @@ def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
     return [outcomes[p.name] for p in paths]
 
 
+_ACTUALS = TableSpec("results", TABLES["results"].title, (TABLES["results"].column("actual"),))
+
+
 def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: Rules) -> None:
     first = forms[0].path.name
 
@@ -177,9 +181,9 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
     agreement = validate_table(
         kpis_raw, "agreement", rules=rules, locator=Locator(first, U.KPIS, kpi_letters)
     )
-    results = normalize_table(
+    results = normalize_table(  # the ids were read with the agreement: only the actuals
         kpis_raw[["person_id", "kpi_code", "actual", "_row", "_file", "_sheet"]],
-        "results",
+        _ACTUALS,
         locator=Locator(first, U.KPIS, kpi_letters),
     )
     comps = validate_table(
