@@ -14,6 +14,7 @@ Source workbooks are only read. The same inputs always give the same output byte
 from __future__ import annotations
 
 import csv
+import gc
 import os
 import re
 import time
@@ -601,8 +602,15 @@ def _process_all(
         for chunk in chunks:
             collect(process_units(chunk, rules))
         return outcomes, side
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # the forked workers inherit the heap as it is now; frozen, their full garbage
+    # collections skip it (the main process unfreezes once they are started)
+    gc.freeze()
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs)
         futures = [pool.submit(process_units, chunk, rules) for chunk in chunks]
+    finally:
+        gc.unfreeze()
+    with pool:
         side = meanwhile()
         for future in futures:
             collect(future.result())
