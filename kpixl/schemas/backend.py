@@ -543,11 +543,12 @@ def validate_table(
     frame = result.frame
     findings = list(result.findings)
     schema: pa.DataFrameSchema = _SCHEMAS[spec.name](rules)
-    if not _passes(schema, frame):  # pandera itself says what failed, and where
-        try:
-            schema.validate(frame, lazy=True)
-        except SchemaErrors as errors:
-            findings += _failures_to_findings(frame, errors.failure_cases, locator, rules)
+    with models.shared_levels():
+        if not _passes(schema, frame):  # pandera itself says what failed, and where
+            try:
+                schema.validate(frame, lazy=True)
+            except SchemaErrors as errors:
+                findings += _failures_to_findings(frame, errors.failure_cases, locator, rules)
     if spec.name == "roster":
         findings += _roster_extras(frame, locator, rules)
     return Validated(frame, _sorted(findings))

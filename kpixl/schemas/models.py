@@ -8,7 +8,9 @@ normalisation), and every check lets ``None`` pass so that one problem is report
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from operator import mul
 from typing import Any
@@ -89,20 +91,45 @@ def _group_sum_is(column: str, total: Decimal) -> Callable[[pd.DataFrame], pd.Se
         # exact hundredths are summed as integers; anything else goes through Decimal
         units, exact = as_hundredths(df[column].tolist())
         blank = df[column].isna().to_numpy(dtype=bool)  # None or NaN, as _blank
-        keys = df["person_id"]
-        sums = pd.Series(units, index=df.index).groupby(keys, sort=False).transform("sum")
-        all_exact = (
-            pd.Series(exact | blank, index=df.index).groupby(keys, sort=False).transform("all")
-        )
-        any_blank = pd.Series(blank, index=df.index).groupby(keys, sort=False).transform("any")
-        ok = any_blank | (sums == int(total * 100))
-        slow = ~all_exact.astype(bool)
+        codes, people = pd.factorize(df["person_id"], sort=False)
+        if (codes < 0).any():  # a row without an id: pandas' groups leave it out
+            return _group_sum_pandas(df, column, units, exact, blank, total, person_ok)
+        n = len(people)
+        sums = np.zeros(n, dtype=np.int64)
+        np.add.at(sums, codes, units)
+        any_blank = np.bincount(codes, weights=blank, minlength=n) > 0
+        all_exact = np.bincount(codes, weights=~(exact | blank), minlength=n) == 0
+        ok = any_blank[codes] | (sums[codes] == int(total * 100))
+        slow = ~all_exact[codes]
         if slow.any():
             part = df[slow]
-            ok[slow] = part.groupby("person_id", sort=False)[column].transform(person_ok)
-        return ok.astype(bool)
+            fine = part.groupby("person_id", sort=False)[column].transform(person_ok)
+            ok[slow] = fine.to_numpy(dtype=bool)
+        return pd.Series(ok, index=df.index, dtype=bool)
 
     return check
+
+
+def _group_sum_pandas(
+    df: pd.DataFrame,
+    column: str,
+    units: npt.NDArray[np.int64],
+    exact: npt.NDArray[np.bool_],
+    blank: npt.NDArray[np.bool_],
+    total: Decimal,
+    person_ok: Callable[[pd.Series], bool],
+) -> pd.Series:
+    """:func:`_group_sum_is` through pandas' groupby, for tables with rows lacking an id."""
+    keys = df["person_id"]
+    sums = pd.Series(units, index=df.index).groupby(keys, sort=False).transform("sum")
+    all_exact = pd.Series(exact | blank, index=df.index).groupby(keys, sort=False).transform("all")
+    any_blank = pd.Series(blank, index=df.index).groupby(keys, sort=False).transform("any")
+    ok = any_blank | (sums == int(total * 100))
+    slow = ~all_exact.astype(bool)
+    if slow.any():
+        part = df[slow]
+        ok[slow] = part.groupby("person_id", sort=False)[column].transform(person_ok)
+    return ok.astype(bool)
 
 
 def _not_duplicated(*keys: str) -> Callable[[pd.DataFrame], pd.Series]:
@@ -182,8 +209,34 @@ def _text() -> pa.Column:
     return pa.Column(object, nullable=True, required=True)
 
 
+_LAST_LEVELS: list[tuple[weakref.ref[pd.DataFrame], npt.NDArray[np.float64]]] = []
+_SHARING = [False]
+
+
+@contextmanager
+def shared_levels() -> Iterator[None]:
+    """While validating one table: its level matrix is worked out once for the two checks
+    that need it (the table is not changed in between)."""
+    _LAST_LEVELS.clear()
+    _SHARING[0] = True
+    try:
+        yield
+    finally:
+        _SHARING[0] = False
+        _LAST_LEVELS.clear()
+
+
 def _levels_matrix(df: pd.DataFrame) -> npt.NDArray[np.float64]:
     """The five levels as floats (NaN for blanks), for comparisons only, never arithmetic."""
+    if _SHARING[0] and _LAST_LEVELS and _LAST_LEVELS[0][0]() is df:
+        return _LAST_LEVELS[0][1]
+    matrix = _levels_of(df)
+    if _SHARING[0]:
+        _LAST_LEVELS[:] = [(weakref.ref(df), matrix)]
+    return matrix
+
+
+def _levels_of(df: pd.DataFrame) -> npt.NDArray[np.float64]:
     columns = [cached_floats(df[c].tolist()) for c in LEVEL_COLUMNS]
     if all(c is not None for c in columns):  # Decimals read from float cells, and Nones
         return np.array(columns, dtype=np.float64).T.reshape(len(df), len(LEVEL_COLUMNS))
