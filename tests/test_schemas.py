@@ -268,6 +268,34 @@ def test_range_checks_give_the_same_answer_on_float_arrays_as_on_decimals() -> N
     ]
 
 
+def test_weight_sums_per_person_agree_with_pandas_groupby() -> None:
+    """The weights-sum check counts per person with bincounts; pandas' groupby (used when
+    a row has no id) gives the same answer, blanks, fractions and odd values included."""
+    from kpixl.core.numbers import dec
+    from kpixl.core.scoring_vec import as_hundredths
+    from kpixl.schemas.models import _group_sum_is, _group_sum_pandas
+
+    rng = random.Random(4)
+    choices: list[object] = [dec(20.0), dec(30.0), dec(50.0), Decimal("33.333"), None, dec(0.1)]
+    for _ in range(200):
+        people = [f"p{rng.randint(0, 6)}" for _ in range(rng.randint(1, 30))]
+        weights = [rng.choice(choices) for _ in people]
+        frame = pd.DataFrame({"person_id": people, "weight": weights}, dtype=object)
+        fast = _group_sum_is("weight", Decimal(100))(frame)
+        units, exact = as_hundredths(weights)
+        blank = frame["weight"].isna().to_numpy(dtype=bool)
+
+        def person_ok(values: pd.Series) -> bool:
+            if any(v is None for v in values):
+                return True
+            return sum(values, Decimal(0)) == Decimal(100)
+
+        slow = _group_sum_pandas(frame, "weight", units, exact, blank, Decimal(100), person_ok)
+        assert fast.tolist() == slow.tolist(), (people, weights)
+    frame = pd.DataFrame({"person_id": ["a", None], "weight": [dec(100.0), dec(5.0)]}, dtype=object)
+    assert _group_sum_is("weight", Decimal(100))(frame).tolist()[0] is True
+
+
 def test_missing_column_is_a_finding_not_a_crash(rules: Rules) -> None:
     raw = pd.DataFrame({"person_id": [PID], "kpi_code": ["K1"]})
     result = validate_table(raw, "results", rules=rules)
