@@ -26,6 +26,9 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOp
 from enum import Enum
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = [
     "EXCEL_ERRORS",
     "CellNumber",
@@ -62,6 +65,11 @@ EXCEL_ERRORS = frozenset(
     }
 )
 
+try:  # the C helper built at install (kpixl.io._sheetscan); without it, a dict per value
+    from kpixl.io._sheetscan import object_ids as _object_ids
+except ImportError:  # pragma: no cover - a build without the extension
+    _object_ids = None  # type: ignore[assignment]
+
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SEPARATORS = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 '](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -87,8 +95,8 @@ def dec(value: Number) -> Decimal:
         result = value
     elif isinstance(value, numbers.Integral):  # int, numpy integers
         result = Decimal(int(value))
-    elif type(value) is float and value in _FLOATS:
-        return _FLOATS[value]
+    elif isinstance(value, float) and value in _FLOATS:  # numpy floats too: a cached
+        return _FLOATS[value]  # Decimal is never replaced, so its id stays its own
     elif isinstance(value, numbers.Real):  # float, numpy floats
         as_float = float(value)
         if not math.isfinite(as_float):
@@ -114,13 +122,36 @@ def dec(value: Number) -> Decimal:
     return result
 
 
-def cached_floats(values: Sequence[Any]) -> list[float] | None:
+def cached_floats(values: Sequence[Any]) -> npt.NDArray[np.float64] | None:
     """``float(v)`` of every value (NaN for None) when each is None or a Decimal that
     :func:`dec` made from a float and cached; otherwise None (convert the slow way)."""
-    try:  # map, id and the dict lookup all run in C (None is in the table, as NaN)
-        return list(map(_FLOAT_OF.__getitem__, map(id, values)))
-    except KeyError:
+    if _object_ids is None or not isinstance(values, list | tuple):
+        try:  # map, id and the dict lookup all run in C (None is in the table, as NaN)
+            return np.array(list(map(_FLOAT_OF.__getitem__, map(id, values))), dtype=np.float64)
+        except KeyError:
+            return None
+    # the items' ids as one int64 array, looked up in the sorted table in one numpy call
+    ids = np.frombuffer(_object_ids(values), dtype=np.int64)
+    keys, floats = _float_table()
+    at = np.searchsorted(keys, ids)
+    at[at == len(keys)] = 0
+    if not len(keys) or not bool((keys[at] == ids).all()):
         return None
+    return floats[at]
+
+
+_TABLE: list[Any] = [-1, None, None]  # size of _FLOAT_OF when built, sorted ids, floats
+
+
+def _float_table() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """_FLOAT_OF as sorted arrays (rebuilt when it has grown; it never shrinks)."""
+    if _TABLE[0] != len(_FLOAT_OF):
+        size = len(_FLOAT_OF)
+        ids = np.fromiter(_FLOAT_OF.keys(), dtype=np.int64, count=size)
+        floats = np.fromiter(_FLOAT_OF.values(), dtype=np.float64, count=size)
+        order = np.argsort(ids)
+        _TABLE[:] = [size, ids[order], floats[order]]
+    return _TABLE[1], _TABLE[2]
 
 
 def decimals(values: list[Any]) -> list[Decimal | None]:
