@@ -303,3 +303,19 @@ def test_crc32_of_joined_pieces_is_zlib_s_crc32_of_the_whole() -> None:
     crc, size, stream = join_pieces(pieces)
     assert (crc, size) == (zlib.crc32(b"".join(parts)), 10 + 4096 + 77)
     assert zlib.decompress(stream, -15) == b"".join(parts)
+
+
+@needs_scanner
+def test_c_helpers_give_what_python_gives() -> None:
+    """type_set is set(map(type, …)) and object_ids the items' id()s, for lists, tuples
+    and any other iterable, empty ones included."""
+    from kpixl.io._sheetscan import object_ids, type_set
+
+    class Text(str):
+        pass
+
+    mixed: list[Any] = [1, "a", None, 1.5, True, Text("x"), b"", 2, "b", None, 0.5, (), [], {}]
+    for values in (mixed, tuple(mixed), [], iter(mixed), mixed * 3):
+        items = list(values) if not isinstance(values, list | tuple) else values
+        assert type_set(items) == set(map(type, items))
+        assert np.frombuffer(object_ids(items), dtype=np.int64).tolist() == [id(v) for v in items]

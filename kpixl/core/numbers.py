@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from kpixl.core.speedups import object_ids as _object_ids
+
 __all__ = [
     "EXCEL_ERRORS",
     "CellNumber",
@@ -65,10 +67,6 @@ EXCEL_ERRORS = frozenset(
     }
 )
 
-try:  # the C helper built at install (kpixl.io._sheetscan); without it, a dict per value
-    from kpixl.io._sheetscan import object_ids as _object_ids
-except ImportError:  # pragma: no cover - a build without the extension
-    _object_ids = None  # type: ignore[assignment]
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SEPARATORS = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 '](?=\d{3}(?:\D|$))")

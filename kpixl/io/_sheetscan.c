@@ -12,6 +12,7 @@
  * scan_strings(xml: bytes) -> list[str] | None     (sharedStrings.xml)
  * pick_rows(body, index) -> (values, positions)     (a table's rows out of a grid)
  * object_ids(values) -> bytes                        (id() of each item, int64s)
+ * type_set(values) -> set[type]                      (set(map(type, values)))
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -678,7 +679,38 @@ static PyObject *object_ids(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* type_set(values) -> set: the distinct types of a list's or tuple's items (what
+ * set(map(type, values)) gives), in one C pass. */
+static PyObject *type_set(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *values;
+    if (!PyArg_ParseTuple(args, "O", &values)) return NULL;
+    PyObject *seq = PySequence_Fast(values, "values must be a list or tuple");
+    if (!seq) return NULL;
+    PyObject *out = PySet_New(NULL);
+    PyTypeObject *seen[8];
+    int count = 0;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; out && i < n; i++) {
+        PyTypeObject *t = Py_TYPE(items[i]);
+        int known = 0;
+        for (int j = 0; j < count; j++)
+            if (seen[j] == t) {
+                known = 1;
+                break;
+            }
+        if (known) continue;
+        if (count < 8) seen[count++] = t;
+        if (PySet_Add(out, (PyObject *)t) < 0) Py_CLEAR(out);
+    }
+    Py_DECREF(seq);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"type_set", type_set, METH_VARARGS,
+     "type_set(values) -> set(map(type, values)), in one C pass"},
     {"object_ids", object_ids, METH_VARARGS,
      "object_ids(values) -> bytes of the items' id()s as native int64"},
     {"pick_rows", pick_rows, METH_VARARGS,

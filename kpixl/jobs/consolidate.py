@@ -35,6 +35,7 @@ from kpixl.core.numbers import PercentStyle, parse_number, parse_percent
 from kpixl.core.pool_allocation import allocate_pools
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table
+from kpixl.core.speedups import type_set
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
 from kpixl.io.sheet_xml import ColumnRows
@@ -104,7 +105,7 @@ _TEXT_NEEDS_WORK = re.compile(r"[๐-๙]|[^\S ]|  |(?:^|\x00) | (?:\x00|$)")
 def _texts(values: list[Any]) -> list[str]:
     """``_text`` of every value, worked out once per distinct value (units repeat); text
     that ``_text`` leaves as it is (the usual case) is checked in one pass."""
-    if set(map(type, values)) <= {str} and not _TEXT_NEEDS_WORK.search("\x00".join(values)):
+    if type_set(values) <= {str} and not _TEXT_NEEDS_WORK.search("\x00".join(values)):
         return list(values)
     seen: dict[tuple[type, Any], str] = {}
     out = []
@@ -768,7 +769,7 @@ def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> ColumnRows:
     cols: list[list[object]] = []
     for name in columns:
         values = frame[name].tolist()
-        kinds = set(map(type, values))
+        kinds = type_set(values)
         if kinds & {bool, float} or not kinds <= {str, Decimal, int, type(None)}:
             values = [_plain(v) for v in values]
         cols.append(values)

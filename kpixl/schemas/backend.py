@@ -34,6 +34,7 @@ from kpixl.core.numbers import (
     parse_percent,
 )
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.speedups import type_set
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
 
@@ -259,7 +260,7 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
     Exactly what the cell-by-cell reading gives for such cells: plain numbers in number
     columns, clean text, known choices, and blanks where a blank is allowed.
     """
-    kinds = set(map(type, values))
+    kinds = type_set(values)
     if _NONE in kinds and col.required:
         return None
     numeric = col.kind in ("number", "percent", "whole")

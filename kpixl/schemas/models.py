@@ -23,6 +23,7 @@ import pandera.pandas as pa
 from kpixl.core.numbers import cached_floats
 from kpixl.core.rules import Rules
 from kpixl.core.scoring_vec import as_hundredths
+from kpixl.core.speedups import type_set
 from kpixl.schemas.tables import LEVEL_COLUMNS
 
 __all__ = [
@@ -60,7 +61,7 @@ def _national_ids_ok(series: pd.Series) -> pd.Series:
     """``national_id_problem(v) is None`` for every value but blanks; 13-digit text (the
     roster's usual ids) is checked as one digit matrix."""
     values = series.tolist()
-    if values and set(map(type, values)) == {str} and set(map(len, values)) == {13}:
+    if values and type_set(values) == {str} and set(map(len, values)) == {13}:
         joined = "".join(values)
         if joined.isascii() and joined.isdigit():
             digits = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 13) - 48
@@ -134,6 +135,11 @@ def _group_sum_pandas(
 
 def _not_duplicated(*keys: str) -> Callable[[pd.DataFrame], pd.Series]:
     def check(df: pd.DataFrame) -> pd.Series:
+        columns = [df[k].tolist() for k in keys]
+        if all(type_set(c) <= {str} for c in columns):  # text ids: a set says it at once
+            rows = list(zip(*columns, strict=True))
+            if len(set(rows)) == len(rows):
+                return pd.Series(True, index=df.index, dtype=bool)
         return ~df.duplicated(list(keys), keep="first")
 
     return check
