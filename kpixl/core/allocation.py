@@ -50,6 +50,7 @@ from kpixl.core.increase_vec import (
 )
 from kpixl.core.numbers import dec, parse_percent
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.speedups import type_set
 
 __all__ = ["ALLOCATION_COLUMNS", "Allocation", "allocate"]
 
@@ -125,6 +126,12 @@ def _blank_mask(column: pd.Series) -> npt.NDArray[np.bool_]:
     """Missing, or text that is only spaces (as ``str(v).strip() == ""``); worked out once
     per distinct value (a roster's eligibility columns repeat a few values)."""
     values = column.tolist()
+    kinds = type_set(values)
+    if kinds <= {type(None)}:
+        return np.ones(len(values), dtype=bool)
+    if kinds <= set(_NEVER_EMPTY):  # numbers and blanks: only None and NaN are blank
+        isna_only: npt.NDArray[np.bool_] = column.isna().to_numpy(dtype=bool)
+        return isna_only
 
     def blank(kind: type, v: Any) -> bool:
         return (not v.strip()) if kind is str else (kind not in _NEVER_EMPTY and not str(v).strip())

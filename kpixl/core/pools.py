@@ -9,6 +9,7 @@ stays central (on the group's row).
 from __future__ import annotations
 
 from decimal import ROUND_FLOOR, Decimal
+from itertools import compress, repeat
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ import pandas as pd
 from kpixl.core.errors import SalaryError
 from kpixl.core.numbers import dec
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.speedups import type_set
 
 __all__ = ["POOL_COLUMNS", "pool_for"]
 
@@ -55,28 +57,22 @@ def pool_for(
     def column(name: str) -> list[Any]:
         return roster[name].tolist() if name in roster.columns else [None] * n
 
-    holds_memo: dict[tuple[type, Any], bool] = {}  # a few distinct values, many people
-    group_memo: dict[tuple[type, Any, type, Any], str] = {}
-    for holds, group, level, unit, salary in zip(
-        column("holds_position"),
-        column("pool_group"),
-        column("level_code"),
-        column("unit"),
-        column("salary"),
-        strict=True,
-    ):
-        key = (type(holds), holds)
-        held = holds_memo.get(key)
-        if held is None:
-            held = holds_memo[key] = _holds_position(holds)
-        if not held:
-            continue
-        where = (type(group), group, type(level), level)
-        name = group_memo.get(where)
-        if name is None:
-            name = group_memo[where] = str(group or rules.pool_group_of(str(level)))
-        unit = str(unit or "") if shares else ""
-        groups.setdefault(name, {}).setdefault(unit, []).append(dec(salary))
+    holds = column("holds_position")
+    held_keys = list(zip(map(type, holds), holds, strict=True))  # True and 1 kept apart
+    held_of = {key: _holds_position(key[1]) for key in set(held_keys)}  # a few values
+    held = list(map(held_of.__getitem__, held_keys))
+    named, levels = column("pool_group"), column("level_code")
+    where = list(zip(map(type, named), named, map(type, levels), levels, strict=True))
+    name_of = {w: str(w[1] or rules.pool_group_of(str(w[3]))) for w in set(where)}
+    names = map(name_of.__getitem__, where)
+    unit_names = [str(u or "") for u in column("unit")] if shares else repeat("", n)
+    buckets: dict[tuple[str, str], list[Any]] = {}
+    for key in compress(zip(names, unit_names, column("salary"), strict=True), held):
+        buckets.setdefault(key[:2], []).append(key[2])
+    for (name, unit), salaries in buckets.items():
+        if not (type_set(salaries) <= {Decimal} and all(map(Decimal.is_finite, salaries))):
+            salaries = [dec(s) for s in salaries]  # anything else, as dec reads it (or raises)
+        groups.setdefault(name, {})[unit] = salaries
     rows: list[dict[str, object]] = []
     for group in [g for g in rules.pool_groups if g in groups] + sorted(
         g for g in groups if g not in rules.pool_groups
