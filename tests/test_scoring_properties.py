@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from hypothesis import given, settings
@@ -25,13 +26,16 @@ def levels_and_direction(draw: st.DrawFn) -> tuple[list[Decimal], str]:
     steps = draw(
         st.lists(st.decimals(min_value="0.01", max_value=200, places=2), min_size=4, max_size=4)
     )
+    direction = draw(st.sampled_from(["higher", "lower"]))
+    return _ladder(start, steps, direction), direction
+
+
+def _ladder(start: Any, steps: list[Any], direction: str) -> list[Any]:
+    """Five levels from ``start`` up by ``steps``, reversed for a 'lower' KPI."""
     values = [start]
     for step in steps:
         values.append(values[-1] + step)
-    direction = draw(st.sampled_from(["higher", "lower"]))
-    if direction == "lower":
-        values.reverse()
-    return values, direction
+    return values[::-1] if direction == "lower" else values
 
 
 @given(levels_and_direction(), money, money)
@@ -216,12 +220,8 @@ def float_cells(draw: st.DrawFn) -> tuple[list[float], str, float]:
     steps = draw(
         st.lists(st.one_of(st.sampled_from([1.0, 10.0, 0.25, 0.1, 1 / 3])), min_size=4, max_size=4)
     )
-    values = [start]
-    for step in steps:
-        values.append(values[-1] + step)
     direction = draw(st.sampled_from(["higher", "lower"]))
-    if direction == "lower":
-        values.reverse()
+    values = _ladder(start, steps, direction)
     actual = draw(
         st.one_of(
             st.sampled_from(values),

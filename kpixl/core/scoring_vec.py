@@ -33,8 +33,10 @@ _NUMBER = (int, float, Decimal)
 def as_floats(values: Sequence[Any]) -> F:
     """Numbers as floats (NaN for anything that is not a plain number)."""
     cached = cached_floats(values)  # the usual column: Decimals read from float cells
-    if cached is not None:
-        return np.array(cached, dtype=np.float64)
+    return cached if cached is not None else _plain_floats(values)
+
+
+def _plain_floats(values: Sequence[Any]) -> F:
     return np.array(
         [float(v) if type(v) in _NUMBER and v == v else math.nan for v in values], dtype=np.float64
     )
@@ -77,7 +79,7 @@ def kpi_hundredths(
     # every cell a Decimal made from a float (or blank): one exact value per float
     from_floats = all(c is not None for c in cached)
     x, *level_floats = (
-        np.array(c, dtype=np.float64) if c is not None else as_floats(col)
+        c if c is not None else _plain_floats(col)
         for c, col in zip(cached, (actual, *levels), strict=True)
     )
     lv = np.stack(level_floats, axis=1)
@@ -114,7 +116,7 @@ def kpi_hundredths(
         cut = np.floor(frac + 1e-9)
         near = np.abs(frac - np.rint(frac)) < 1e-6
         near_at = np.flatnonzero(near)
-        if from_floats and len(near_at):  # every cell a float's Decimal: decided in arrays
+        if from_floats and len(near_at):  # every cell a float's Decimal: in integers, exactly
             r_near, k_near = rows[idx[near_at]], k[near_at]
             trio = np.concatenate([x[r_near], lv[r_near, k_near - 1], lv[r_near, k_near]])
             distinct, where = np.unique(trio, return_inverse=True)
@@ -128,19 +130,11 @@ def kpi_hundredths(
             num, den = np.where(den < 0, -num, num), np.where(den < 0, -den, den)
             cut[near_at[fine]] = (num[fine] // den[fine]).astype(np.float64)
             near[near_at[fine]] = False  # the rest: Decimals below
-        memo = {}  # the same levels and results repeat
         for j in np.flatnonzero(near).tolist():
             r = rows[idx[j]]
             level = int(k[j])
-            cells = (actual[r], levels[level - 1][r], levels[level][r])
-            exact_h = [_exact_hundredths(v, memo) for v in cells]
-            if None not in exact_h:  # whole hundredths: the floor in integers, exactly
-                a_h, lo_h_, hi_h_ = exact_h
-                top, bottom = (a_h - lo_h_) * 100, hi_h_ - lo_h_  # type: ignore[operator]
-                cut[j] = float((-top) // (-bottom) if bottom < 0 else top // bottom)
-                continue
-            exact_lo, exact_hi = Decimal(str(cells[1])), Decimal(str(cells[2]))
-            exact = (Decimal(str(cells[0])) - exact_lo) * 100 / (exact_hi - exact_lo)
+            exact_lo, exact_hi = Decimal(str(levels[level - 1][r])), Decimal(str(levels[level][r]))
+            exact = (Decimal(str(actual[r])) - exact_lo) * 100 / (exact_hi - exact_lo)
             cut[j] = float(exact.to_integral_value(ROUND_FLOOR))
         value[idx] += cut.astype(np.int64)
     score[rows] = value

@@ -198,7 +198,7 @@ def _range(
         if floats is None:
             ok = [x is None or (type(x) is float and x != x) or one(x) for x in values]
             return pd.Series(ok, index=series.index, dtype=bool)
-        a = np.array(floats, dtype=np.float64)  # NaN for blanks
+        a = np.asarray(floats, dtype=np.float64)  # NaN for blanks
         with np.errstate(invalid="ignore"):
             good = (a > float(lo)) if above else (a >= float(lo))
             if hi is not None:
