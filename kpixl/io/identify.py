@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kpixl.core.findings import ERROR, Finding
 
-__all__ = ["MAX_BYTES", "check_file"]
+__all__ = ["MAX_BYTES", "check_file", "unreadable"]
 
 MAX_BYTES = 20 * 1024 * 1024  # a personal or unit workbook is well under 1 MB
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -21,6 +21,11 @@ _ZIP = b"PK\x03\x04"
 
 def _finding(path: Path, code: str, th: str, en: str) -> Finding:
     return Finding(rule=code, message_th=th, message_en=en, severity=ERROR, file=path.name)
+
+
+def unreadable(path: Path, exc: Exception) -> Finding:
+    """A workbook that passed :func:`check_file` but its reader failed on."""
+    return _finding(path, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
 
 
 def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:

@@ -27,7 +27,7 @@ from kpixl.core.seal import fingerprint
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grids import open_book
-from kpixl.io.identify import check_file
+from kpixl.io.identify import check_file, unreadable
 from kpixl.io.xlsx_package import CellValue, Package
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.schemas.models import national_id_problem
@@ -367,7 +367,7 @@ def read_personal(path: str | Path) -> PersonalForm:
     try:
         wb = openpyxl.load_workbook(form.path, data_only=False)
     except Exception as exc:
-        _finding(form, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
+        form.findings.append(unreadable(form.path, exc))
         return form
     if L.HIDDEN not in wb.sheetnames or any(s not in wb.sheetnames for s in L.SHEETS):
         _finding(

@@ -24,7 +24,7 @@ from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import Block, blocks_frame, grid_block
 from kpixl.io.grids import Book, open_book
-from kpixl.io.identify import check_file
+from kpixl.io.identify import check_file, unreadable
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
     INPUT_FILL,
@@ -292,22 +292,13 @@ def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
         form.findings.append(_not_unit(form.path))
         return form
     except Exception as exc:  # any reader failure is a finding
-        form.findings.append(_unreadable(form.path, exc))
+        form.findings.append(unreadable(form.path, exc))
         return form
     try:
         _read_tables(form, book, hidden, blocks)
     except Exception as exc:  # a damaged sheet: a finding, and nothing of the file is used
-        return UnitForm(form.path, findings=[_unreadable(form.path, exc)])
+        return UnitForm(form.path, findings=[unreadable(form.path, exc)])
     return form
-
-
-def _unreadable(path: Path, exc: Exception) -> Finding:
-    return Finding(
-        "file.corrupt",
-        f"อ่านไฟล์ไม่ได้: {exc}",
-        f"cannot read the workbook: {exc}",
-        file=path.name,
-    )
 
 
 def _read_tables(form: UnitForm, book: Book, hidden: list[list[Any]], blocks: bool) -> None:
