@@ -233,7 +233,7 @@ def test_national_id_with_a_wrong_check_digit(tmp_path: Path) -> None:
 
 def test_agreement_edited_after_sealing(tmp_path: Path) -> None:
     path = write_personal(tmp_path / "sealed.xlsx", BASE.data)
-    method, digest = seal_personal(path)
+    method, digest, _ = seal_personal(path)
     assert method == "sha256" and len(digest) == 64
     assert checked(path) == []
     wb = openpyxl.load_workbook(path)
@@ -248,8 +248,9 @@ def test_agreement_edited_after_sealing(tmp_path: Path) -> None:
 
 def test_hmac_seal_needs_the_agency_key(tmp_path: Path) -> None:
     path = write_personal(tmp_path / "sealed.xlsx", BASE.data)
-    method, _ = seal_personal(path, key="agency-secret")
+    method = seal_personal(path, key="agency-secret").method
     assert method == "hmac-sha256"
     assert checked(path, key="agency-secret") == []
-    assert [f.rule for f in checked(path, key="wrong")] == ["form.sealed_changed"]
-    assert [f.rule for f in checked(path, key="")] == ["form.seal_unverified"]
+    # a wrong key, or none, is not a change of the agreement (issue 13, item 5)
+    assert [f.rule for f in checked(path, key="wrong")] == ["form.seal_key"]
+    assert [f.rule for f in checked(path, key="")] == ["form.seal_key"]

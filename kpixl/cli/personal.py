@@ -10,11 +10,13 @@ import click
 
 from kpixl.cli.options import json_option, rules_from, rules_option
 from kpixl.cli.output import echo_findings, to_json
-from kpixl.core.findings import has_errors
+from kpixl.core.errors import KpixlError
+from kpixl.core.findings import Finding, has_errors
 from kpixl.core.rounds import current_round, parse_round
 from kpixl.workbooks.generate import generate_personal
-from kpixl.workbooks.master import read_master
+from kpixl.workbooks.master import read_master, seal_key_id
 from kpixl.workbooks.personal import check_personal, read_personal, seal_personal
+from kpixl.workbooks.personal_seal import agency_key_findings, seal_key
 from kpixl.workbooks.roster import read_roster
 
 __all__ = ["personal_group", "seal_command", "validate_command"]
@@ -110,25 +112,68 @@ def new(
         raise click.exceptions.Exit(1)
 
 
+def _master_option(fn: Any) -> Any:
+    return click.option(
+        "--master",
+        "master_path",
+        default=None,
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="สมุดงานหลัก: ตรวจกุญแจลงนามกับ seal_key_id ใน Config"
+        " / the master: check the sealing key against its Config's seal_key_id.",
+    )(fn)
+
+
+def _key_id(master_path: Path | None) -> tuple[str | None, list[Finding]]:
+    """The agency key's id from the master's Config, and the findings of checking the
+    key set here against it (a wrong key is reported once, before any file)."""
+    if master_path is None:
+        return None, []
+    inputs = read_master(master_path, roster=False)
+    if inputs.findings:
+        return None, inputs.findings
+    expected = seal_key_id(inputs)
+    return expected, agency_key_findings(
+        expected, key=seal_key(), file=master_path.name, sheet="Config"
+    )
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @rules_option
+@_master_option
 @json_option
-def validate_command(files: tuple[Path, ...], rules_file: Path | None, as_json: bool) -> None:
+def validate_command(
+    files: tuple[Path, ...], rules_file: Path | None, master_path: Path | None, as_json: bool
+) -> None:
     """ตรวจแบบข้อตกลง/แบบประเมินรายบุคคล / Check personal workbooks (exit 1 on errors).
 
     Prints every finding with its file, sheet and cell, and each person's recomputed
-    scores. Files are only read, never changed.
+    scores. Files are only read, never changed. Seals are checked with the agency key
+    in KPIXL_SEAL_KEY; with --master, against the key id in its Config (seal_key_id)
+    too: then a seal that is not an HMAC under the agency key is an error.
 
     \b
-    Example:
+    Examples:
       kpixl validate personal/*.xlsx
+      KPIXL_SEAL_KEY=… kpixl validate --master master.xlsx personal/U01/*.xlsx
     """
     rules = rules_from(rules_file)
-    report = []
-    failed = False
+    key_id, key_findings = _key_id(master_path)
+    report: list[dict[str, Any]] = []
+    failed = has_errors(key_findings)
+    if key_findings:
+        if as_json:
+            report.append(
+                {
+                    "file": str(master_path),
+                    "scores": {},
+                    "findings": [asdict(f) for f in key_findings],
+                }
+            )
+        else:
+            echo_findings(key_findings)
     for path in files:
-        result = check_personal(read_personal(path), rules=rules)
+        result = check_personal(read_personal(path), rules=rules, key_id=key_id)
         failed |= has_errors(result.findings)
         if as_json:
             report.append(
@@ -159,16 +204,46 @@ def validate_command(files: tuple[Path, ...], rules_file: Path | None, as_json: 
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
 )
-def seal_command(files: tuple[Path, ...]) -> None:
-    """ลงนามรับรองข้อตกลง (บันทึกลายนิ้วมือของข้อตกลง) / Seal agreements.
+@_master_option
+@click.option(
+    "--force",
+    is_flag=True,
+    help="ลงนามใหม่แม้ข้อตกลงถูกแก้ไขหลังลงนามหรือลงนามด้วยกุญแจอื่นไว้ (ผู้ประเมินตรวจแล้ว)"
+    " / seal again an agreement changed since it was sealed, or sealed under another key"
+    " (after the supervisor has reviewed it).",
+)
+def seal_command(files: tuple[Path, ...], master_path: Path | None, force: bool) -> None:
+    """ลงนามรับรองข้อตกลง (บันทึกตราของข้อตกลง) / Seal agreements.
 
     Uses HMAC-SHA256 with the agency key in KPIXL_SEAL_KEY when it is set, plain
-    SHA-256 otherwise. A later change to the agreement is reported by `kpixl validate`.
+    SHA-256 otherwise; with --master the key must match its Config's seal_key_id. A
+    later change to the agreement is reported by `kpixl validate`. An agreement already
+    sealed and unchanged is left as it is (same bytes); one changed since it was sealed,
+    or sealed under another key, is refused unless --force. Exit 1 if any is refused.
 
     \b
-    Example:
+    Examples:
       KPIXL_SEAL_KEY=secret kpixl seal personal/2570-1_1101700123458.xlsx
+      KPIXL_SEAL_KEY=secret kpixl seal --master master.xlsx personal/U01/*.xlsx
     """
+    key_id, key_findings = _key_id(master_path)
+    if key_findings:
+        echo_findings(key_findings)
+        raise click.exceptions.Exit(1)
+    refused = 0
     for path in files:
-        method, digest = seal_personal(path)
-        click.echo(f"✓ {path.name}: ลงนามแล้ว / sealed ({method} {digest[:16]}…)")
+        try:
+            sealed = seal_personal(path, key_id=key_id, force=force)
+        except KpixlError as exc:
+            refused += 1
+            click.secho(f"✗ {path.name}: {exc}", fg="red")
+            continue
+        if sealed.written:
+            click.echo(f"✓ {path.name}: ลงนามแล้ว / sealed ({sealed.method} {sealed.digest[:16]}…)")
+        else:
+            click.echo(
+                f"✓ {path.name}: ลงนามไว้แล้ว ไม่มีการเปลี่ยนแปลง / already sealed, unchanged"
+                f" ({sealed.method} {sealed.digest[:16]}…)"
+            )
+    if refused:
+        raise click.exceptions.Exit(1)

@@ -145,6 +145,39 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "น้ำหนักผลสัมฤทธิ์ของงานต้องไม่น้อยกว่า {min} (พบ {value}) ยกเว้นผู้ทดลองปฏิบัติราชการ",
         "achievement weight must be at least {min} (found {value}) outside probation",
     ),
+    # sealed agreements (kpixl/core/seal.py)
+    "form.sealed_changed": (
+        ERROR,
+        "ข้อตกลงถูกแก้ไขหลังลงนามเมื่อ {when}: {what} ให้ผู้ประเมินตรวจและลงนามใหม่",
+        "the agreement was changed after it was sealed on {when_en}: {what_en};"
+        " the supervisor must review it and seal it again",
+    ),
+    "form.seal_key": (
+        ERROR,
+        "ตราลงนามใช้ยืนยันข้อตกลงไม่ได้: {why} (เนื้อหาข้อตกลงไม่เปลี่ยน ลงนามเมื่อ {when})",
+        "the seal cannot vouch for the agreement: {why_en} (its content is unchanged;"
+        " sealed on {when_en})",
+    ),
+    "form.seal_malformed": (
+        ERROR,
+        "ข้อมูลตราลงนาม ({field}) ถูกแก้ไขหรือเสียหาย: {why} ให้ผู้ประเมินลงนามใหม่",
+        "the seal's {field} was edited or damaged: {why_en}; the supervisor must seal again",
+    ),
+    "form.not_sealed": (
+        WARNING,
+        "ข้อตกลงยังไม่ได้ลงนาม (หน่วยงานกำหนดกุญแจลงนามไว้)",
+        "the agreement is not sealed (the agency has a sealing key)",
+    ),
+    "seal.key_mismatch": (
+        ERROR,
+        "กุญแจลงนามที่ตั้งไว้ (KPIXL_SEAL_KEY) ไม่ใช่กุญแจของหน่วยงาน: {why}",
+        "the sealing key set here (KPIXL_SEAL_KEY) is not the agency's: {why_en}",
+    ),
+    "seal.refused": (
+        ERROR,
+        "ไม่ลงนาม: {why}",
+        "not sealed: {why_en}",
+    ),
     # roster
     "roster.national_id": (
         ERROR,

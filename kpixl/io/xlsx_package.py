@@ -44,6 +44,10 @@ _STYLE = re.compile(r'\ss="(\d+)"')
 _DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01, fixed: reproducible bytes
 
 
+def _row_tag(number: str) -> re.Pattern[str]:
+    return re.compile(rf'<row r="{number}"[^>]*?/?>')
+
+
 def _unescape(text: str) -> str:
     return (
         text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
@@ -91,12 +95,30 @@ class _SheetIndex:
             cells[m.group(1)] = (m.start(), m.end(), style.group(1) if style else "")
         return cls(xml, cells)
 
+    def _insertion(self, ref: str) -> int:
+        """Where a cell missing from an existing row goes (cells stay in column order)."""
+        letters = ref.rstrip("0123456789")
+        row = _row_tag(ref[len(letters) :]).search(self.xml)
+        if row is None or row.group(0).endswith("/>"):
+            raise KeyError(f"cell {ref} is not in the template (give it a style so it is kept)")
+        stop = self.xml.index("</row>", row.end())
+        column = (len(letters), letters)
+        later = [
+            start
+            for other, (start, _, _) in self.cells.items()
+            if row.end() <= start < stop and (len(o := other.rstrip("0123456789")), o) > column
+        ]
+        return min(later, default=stop)
+
     def patch(self, edits: Mapping[str, CellValue]) -> str:
+        """The sheet with ``edits`` applied; a cell missing from an existing row is added."""
         pieces = []
         for ref, value in edits.items():
-            if ref not in self.cells:
-                raise KeyError(f"cell {ref} is not in the template (give it a style so it is kept)")
-            start, end, style = self.cells[ref]
+            if ref in self.cells:
+                start, end, style = self.cells[ref]
+            else:
+                start = end = self._insertion(ref)
+                style = ""
             pieces.append((start, end, _cell_xml(ref, style, value)))
         pieces.sort()
         out, pos = [], 0

@@ -48,6 +48,7 @@ __all__ = [
     "master_from_grids",
     "read_master",
     "result_bytes",
+    "seal_key_id",
 ]
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "master.xlsx"
@@ -330,6 +331,20 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
     if not roster and M.ROSTER in book.sheet_names:
         inputs.read_roster = partial(_read_roster, inputs, book)
     return inputs
+
+
+SEAL_KEY_ID = "seal_key_id"  # an optional Config key (not in the template's list)
+
+
+def seal_key_id(inputs: MasterInputs) -> str | None:
+    """The agency sealing key's id from Config (``seal_key_id``; never the key), or None.
+
+    Not in the template's key list: HR adds the row (key in A, id in B) above ``rules``.
+    ``kpixl validate`` and ``kpixl seal`` with ``--master``, and the Seal button, check
+    the key in ``KPIXL_SEAL_KEY`` against it and require HMAC seals under that key.
+    """
+    text = str(inputs.config.get(SEAL_KEY_ID) or "").strip().lower()
+    return text or None
 
 
 def _unreadable(path: Path, exc: Exception) -> Finding:

@@ -6,14 +6,13 @@ template serves thousands of people quickly. Reading never modifies the file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import openpyxl
 import pandas as pd
@@ -23,7 +22,8 @@ from kpixl.core.findings import ERROR, WARNING, Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.scoring_table import evaluate_table
-from kpixl.core.seal import fingerprint
+from kpixl.core.seal import StoredSeal
+from kpixl.core.thaitime import bangkok_now
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grids import open_book
@@ -32,6 +32,7 @@ from kpixl.io.xlsx_package import CellValue, Package
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.schemas.models import national_id_problem
 from kpixl.workbooks import personal_layout as L
+from kpixl.workbooks.personal_seal import agency_key_findings, seal_edits, seal_findings, seal_key
 from kpixl.workbooks.personal_template import (
     NO,
     YES,
@@ -45,6 +46,7 @@ __all__ = [
     "PersonalData",
     "PersonalForm",
     "PersonalResult",
+    "Sealed",
     "check_personal",
     "fill_personal",
     "read_personal",
@@ -379,6 +381,7 @@ def read_personal(path: str | Path) -> PersonalForm:
         return form
     hidden = wb[L.HIDDEN]
     form.meta = {f: hidden[L.meta_cell(f)].value for f in L.META_FIELDS}
+    form.meta.update({f: hidden[cell].value for f, cell in L.SEAL_CELLS.items()})
     form.config = {f: hidden[L.config_cell(f)].value for f in L.CONFIG_FIELDS}
     if form.meta.get("template_id") != L.TEMPLATE_ID:
         _finding(
@@ -485,15 +488,18 @@ def _agreement_row(cell: str) -> int:
     return int(digits or 0)
 
 
-def seal_key() -> str | None:
-    """The agency key for sealing, from ``KPIXL_SEAL_KEY`` (None when unset)."""
-    return os.environ.get("KPIXL_SEAL_KEY") or None
-
-
 def check_personal(
-    form: PersonalForm, *, rules: Rules | None = None, key: str | None = None
+    form: PersonalForm,
+    *,
+    rules: Rules | None = None,
+    key: str | None = None,
+    key_id: str | None = None,
 ) -> PersonalResult:
-    """Validate the tables, recompute every score with the core, compare with the file."""
+    """Validate the tables, recompute every score with the core, compare with the file.
+
+    ``key`` is the agency key (default ``KPIXL_SEAL_KEY``), ``key_id`` the key's id from
+    the master's Config: with either, only an HMAC under the agency key is a valid seal.
+    """
     rules = rules or default_rules()
     findings = list(form.findings)
     scores: dict[str, Any] = {}
@@ -606,65 +612,43 @@ def check_personal(
                         person_id=person_id,
                     )
                 )
-    findings += _seal_findings(
-        form, agreement.frame, comps.frame, key=key if key is not None else seal_key()
+    findings += seal_findings(
+        form,
+        agreement.frame.to_dict("records"),  # type: ignore[arg-type]
+        comps.frame.to_dict("records"),  # type: ignore[arg-type]
+        key=key if key is not None else seal_key(),
+        key_id=key_id,
     )
     return PersonalResult(form, scores, findings)
-
-
-def _seal_findings(
-    form: PersonalForm, kpis: pd.DataFrame, comps: pd.DataFrame, *, key: str | None
-) -> list[Finding]:
-    stored = form.meta.get("fingerprint")
-    if not stored:
-        return []
-    method = str(form.meta.get("seal_method") or "sha256")
-    person = str(form.identity.get("person_id") or "")
-    _, digest = fingerprint(
-        person,
-        kpis.to_dict("records"),  # type: ignore[arg-type]
-        comps.to_dict("records"),  # type: ignore[arg-type]
-        key=key if method == "hmac-sha256" else None,
-    )
-    if method == "hmac-sha256" and not key:
-        return [
-            Finding(
-                "form.seal_unverified",
-                "ข้อตกลงถูกลงนามด้วยกุญแจของหน่วยงาน แต่ไม่ได้กำหนด KPIXL_SEAL_KEY จึงตรวจไม่ได้",
-                "the agreement was sealed with an agency key, but KPIXL_SEAL_KEY is not set",
-                severity=WARNING,
-                file=form.path.name,
-                sheet=L.HIDDEN,
-                cell=L.meta_cell("fingerprint"),
-                person_id=person,
-            )
-        ]
-    if digest != stored:
-        return [
-            Finding(
-                "form.sealed_changed",
-                f"ข้อตกลงถูกแก้ไขหลังลงนาม (ลงนามเมื่อ {form.meta.get('sealed_at')}) ให้ผู้ประเมินตรวจและลงนามใหม่",
-                f"the agreement was changed after it was sealed on {form.meta.get('sealed_at')}; "
-                "the supervisor must review and seal it again",
-                file=form.path.name,
-                sheet=L.AGREEMENT,
-                cell=f"A{L.KPI_FIRST}:N{L.COMP_LAST}",
-                field="fingerprint",
-                person_id=person,
-            )
-        ]
-    return []
 
 
 # -------------------------------------------------------------------------- sealing
 
 
-def seal_personal(
-    path: str | Path, *, key: str | None = None, now: datetime | None = None
-) -> tuple[str, str]:
-    """Record the agreement's fingerprint in the workbook; returns (method, digest).
+class Sealed(NamedTuple):
+    """What sealing did: the seal's method and digest, and whether the file was written."""
 
-    Raises :class:`~kpixl.core.errors.InputError` when the agreement has errors.
+    method: str
+    digest: str
+    written: bool
+
+
+def seal_personal(
+    path: str | Path,
+    *,
+    key: str | None = None,
+    key_id: str | None = None,
+    now: datetime | None = None,
+    force: bool = False,
+) -> Sealed:
+    """Record the agreement's seal in the workbook.
+
+    ``key`` is the agency key (default ``KPIXL_SEAL_KEY``; none: a plain SHA-256 seal),
+    ``key_id`` the key's id from the master's Config (a different key is refused).
+    Sealing an agreement already sealed, unchanged, under the same key changes nothing
+    (``written`` is False). Raises :class:`~kpixl.core.errors.InputError` when the
+    agreement has errors, and, unless ``force``, when it was changed after it was
+    sealed, when its seal is damaged, or when it was sealed under another key.
     """
     from kpixl.core.errors import InputError
 
@@ -683,31 +667,37 @@ def seal_personal(
         problems += [f for f in agreement.findings if f.severity == ERROR]
     if comps is not None:
         problems += [f for f in comps.findings if f.severity == ERROR]
+    key = (key if key is not None else seal_key()) or None
+    problems += agency_key_findings(key_id, key=key)
     if problems:
         raise InputError(
-            "cannot seal an agreement with errors: " + "; ".join(p.message_en for p in problems),
-            "ลงนามไม่ได้ เพราะข้อตกลงยังมีข้อผิดพลาด: " + "; ".join(p.message_th for p in problems),
+            "cannot seal: " + "; ".join(p.message_en for p in problems),
+            "ลงนามไม่ได้: " + "; ".join(p.message_th for p in problems),
         )
     assert agreement is not None
-    key = key if key is not None else seal_key()
-    method, digest = fingerprint(
-        str(form.identity.get("person_id") or ""),
-        agreement.frame.to_dict("records"),  # type: ignore[arg-type]
-        comps.frame.to_dict("records") if comps is not None else [],  # type: ignore[arg-type]
-        key=key,
-    )
-    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    person = str(form.identity.get("person_id") or "")
+    kpis = agreement.frame.to_dict("records")
+    competencies = comps.frame.to_dict("records") if comps is not None else []
+    stored = StoredSeal.from_meta(form.meta)
+    if stored.sealed:
+        held = seal_findings(form, kpis, competencies, key=key)  # type: ignore[arg-type]
+        if not held:
+            return Sealed(stored.method, stored.fingerprint, written=False)
+        if not force:
+            raise InputError(
+                "; ".join(f.message_en for f in held)
+                + " — not sealed again: review the agreement, then seal with --force",
+                "; ".join(f.message_th for f in held)
+                + " — ไม่ลงนามซ้ำ: ให้ผู้ประเมินตรวจข้อตกลงแล้วลงนามด้วย --force",
+            )
     revision = int(parse_number(form.meta.get("revision")).value or 0) + 1
-    package = Package.read(Path(path))
-    data = package.patched(
-        {
-            L.HIDDEN: {
-                L.meta_cell("fingerprint"): digest,
-                L.meta_cell("seal_method"): method,
-                L.meta_cell("sealed_at"): stamp,
-                L.meta_cell("revision"): revision,
-            }
-        }
+    method, digest, cells = seal_edits(
+        person,
+        kpis,  # type: ignore[arg-type]
+        competencies,  # type: ignore[arg-type]
+        key=key,
+        now=now or bangkok_now(),
+        revision=revision,
     )
-    write_bytes_atomic(path, data)
-    return method, digest
+    write_bytes_atomic(path, Package.read(Path(path)).patched({L.HIDDEN: cells}))
+    return Sealed(method, digest, written=True)

@@ -220,6 +220,21 @@ def meta_cell(field: str) -> str:
     return f"B{META_FIRST + META_FIELDS.index(field)}"
 
 
+# The rest of a seal (kpixl/core/seal.py), beside fingerprint, seal_method and sealed_at
+# in column C: written by sealing (the cells are added then), so that workbooks made
+# before they existed keep their layout and still read.
+SEAL_CELLS = {
+    "seal_content": f"C{META_FIRST + META_FIELDS.index('fingerprint')}",
+    "seal_key_id": f"C{META_FIRST + META_FIELDS.index('seal_method')}",
+    "seal_rows": f"C{META_FIRST + META_FIELDS.index('sealed_at')}",
+}
+
+
+def seal_cell(field: str) -> str:
+    """The hidden-sheet cell of a seal value (``fingerprint`` … ``seal_rows``)."""
+    return SEAL_CELLS[field] if field in SEAL_CELLS else meta_cell(field)
+
+
 def config_cell(field: str) -> str:
     return f"B{CONFIG_FIRST + CONFIG_FIELDS.index(field)}"
 
