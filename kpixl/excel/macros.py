@@ -241,7 +241,7 @@ def seal(book: Book) -> None:
             kept += 1
             continue
         try:
-            seal_personal(path)
+            seal_personal(path, key_id=inputs.config.get("seal_key_id"))
             sealed += 1
         except KpixlError as exc:
             findings.append(Finding("seal.refused", exc.message_th, exc.message_en, file=path.name))
