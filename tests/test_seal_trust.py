@@ -12,6 +12,7 @@ import json
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
@@ -24,11 +25,18 @@ from personal_cases import all_cases
 from kpixl.cli import cli
 from kpixl.core import thaitime
 from kpixl.core.seal import content_digest, fingerprint, key_id, row_digests
+from kpixl.io.libreoffice import convert, soffice
+from kpixl.io.xlsx_package import Package
 from kpixl.schemas.backend import validate_table
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.master import master_bytes
-from kpixl.workbooks.personal import read_personal, seal_personal, write_personal
+from kpixl.workbooks.personal import (
+    read_personal,
+    seal_personal,
+    template_package,
+    write_personal,
+)
 
 BASE = all_cases()[-4]  # two KPIs (weights 50 and 50), five competencies
 AGENCY, OTHER = "agency-secret-2570", "someone-elses-key"
@@ -122,7 +130,7 @@ def test_a_wrong_key_on_an_unchanged_agreement_is_a_key_problem_not_a_change(
     assert (f["sheet"], f["cell"]) == (L.HIDDEN, L.meta_cell("fingerprint"))
     assert f["value"] == hidden(path)["fingerprint"]  # the fingerprint is shown, not blank
     assert key_id(AGENCY) in f["message_en"] and key_id(OTHER) in f["message_en"]
-    assert "unchanged" in f["message_en"] and "ไม่เปลี่ยน" in f["message_th"]
+    assert "unchanged" in f["message_en"] and "ไม่พบการเปลี่ยนแปลง" in f["message_th"]
 
 
 def test_an_hmac_seal_without_a_key_here_is_a_key_problem(tmp_path: Path) -> None:
@@ -389,6 +397,36 @@ def test_an_unsealed_agreement_is_noted_when_the_agency_has_a_key(tmp_path: Path
     assert findings(path, key=None) == (0, [])
     code, found = findings(path, key=AGENCY)
     assert code == 0 and rules(found) == ["form.not_sealed"]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_a_seal_survives_a_spreadsheet_program_saving_the_file(tmp_path: Path) -> None:
+    """The seal's added cells are valid XML a spreadsheet program keeps."""
+    path = sealed(tmp_path)
+    stored = hidden(path)
+    [saved] = convert([path], tmp_path / "saved", to="xlsx")
+    assert {f: hidden(saved)[f] for f in L.SEAL_CELLS} == {f: stored[f] for f in L.SEAL_CELLS}
+    assert findings(saved, key=AGENCY) == (0, [])
+    before = sha(saved)
+    assert kpixl("seal", str(saved), key=AGENCY).exit_code == 0
+    assert sha(saved) == before
+    edit(saved, shift_weight)
+    assert rules(findings(saved, key=AGENCY)[1]) == ["form.sealed_changed"] * 2
+
+
+def test_cells_a_seal_adds_go_in_column_order(tmp_path: Path) -> None:
+    """Patching a cell missing from an existing row inserts it before later columns."""
+    row = L.LIST_FIRST  # A, B, then the lists in D…G
+    data = template_package().patched({L.HIDDEN: {f"C{row}": "between", "H9": "last"}})
+    path = tmp_path / "patched.xlsx"
+    path.write_bytes(data)
+    ws = openpyxl.load_workbook(path)[L.HIDDEN]
+    assert ws[f"C{row}"].value == "between" and ws["H9"].value == "last"
+    original = openpyxl.load_workbook(BytesIO(template_package().patched({})))[L.HIDDEN]
+    assert ws[f"D{row}"].value == original[f"D{row}"].value is not None
+    xml = Package.read(data).parts[Package.read(data).sheets[L.HIDDEN]].decode()
+    assert xml.index(f'r="B{row}"') < xml.index(f'r="C{row}"') < xml.index(f'r="D{row}"')
 
 
 # ------------------------------------------------------------------------- times

@@ -154,9 +154,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "form.seal_key": (
         ERROR,
-        "ตราลงนามใช้ยืนยันข้อตกลงไม่ได้: {why} (เนื้อหาข้อตกลงไม่เปลี่ยน ลงนามเมื่อ {when})",
-        "the seal cannot vouch for the agreement: {why_en} (its content is unchanged;"
-        " sealed on {when_en})",
+        "ตราลงนามใช้ยืนยันข้อตกลงไม่ได้: {why} (ลงนามเมื่อ {when})",
+        "the seal cannot vouch for the agreement: {why_en} (sealed on {when_en})",
     ),
     "form.seal_malformed": (
         ERROR,

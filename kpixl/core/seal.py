@@ -341,7 +341,8 @@ class SealProblem:
     agreement differs from the sealed one; ``changes`` lists how, None when the seal
     cannot tell), or ``key`` (``reason``: ``not_hmac``, ``other_key`` (not Config's key),
     ``wrong_key`` (not the key here), ``no_key`` or ``bad_hmac``; ``sealed_key_id`` and
-    ``expected_key_id`` name the keys).
+    ``expected_key_id`` name the keys; ``content_unchanged`` when the content
+    fingerprint shows the agreement as it was sealed).
     """
 
     kind: Literal["malformed", "changed", "key"]
@@ -350,6 +351,7 @@ class SealProblem:
     changes: tuple[Change, ...] | None = None
     sealed_key_id: str = ""
     expected_key_id: str = ""
+    content_unchanged: bool = False  # the content fingerprint shows no change
 
 
 def _malformed(stored: StoredSeal) -> list[SealProblem]:
@@ -405,23 +407,32 @@ def check_seal(
         return problems
     expected = (expected_key_id or "").lower()
     here = key_id(key) if key else ""
-    configured = bool(here or expected)
+
+    def key_problem(reason: str, expected_id: str = "") -> SealProblem:
+        return SealProblem(
+            "key",
+            reason=reason,
+            sealed_key_id=sealed_id,
+            expected_key_id=expected_id,
+            content_unchanged=changed is False,
+        )
+
     if method == SHA256:
-        if configured:
-            problems.append(SealProblem("key", reason="not_hmac", expected_key_id=expected or here))
+        if expected or here:
+            problems.append(key_problem("not_hmac", expected or here))
         return problems
     if expected and sealed_id and sealed_id != expected:
-        problems.append(SealProblem("key", "", "other_key", None, sealed_id, expected))
+        problems.append(key_problem("other_key", expected))
     elif not key:
         if not changed:
-            problems.append(SealProblem("key", reason="no_key", sealed_key_id=sealed_id))
+            problems.append(key_problem("no_key"))
     elif sealed_id and sealed_id != here:
-        problems.append(SealProblem("key", "", "wrong_key", None, sealed_id, here))
+        problems.append(key_problem("wrong_key", here))
     elif not changed and "fingerprint" not in broken:
         mac = hmac.new(_secret(key), payload, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(mac, fp):
             if content:
-                problems.append(SealProblem("key", "", "bad_hmac", None, sealed_id, here))
+                problems.append(key_problem("bad_hmac", here))
             else:  # an older seal without its content fingerprint: cannot tell which
                 problems.append(SealProblem("changed", reason="or_key"))
     return problems

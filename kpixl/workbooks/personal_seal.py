@@ -257,6 +257,9 @@ def seal_findings(
             )
         elif problem.kind == "key":
             th, en = _key_reason(problem)
+            if problem.content_unchanged:
+                th += " ส่วนลายนิ้วมือเนื้อหาไม่พบการเปลี่ยนแปลง"
+                en += "; the content fingerprint shows the agreement unchanged"
             out.append(
                 finding(
                     "form.seal_key",
