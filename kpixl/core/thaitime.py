@@ -76,5 +76,5 @@ def thai_datetime(moment: datetime) -> str:
 
 
 def english_datetime(moment: datetime) -> str:
-    """``2026-10-01 09:00 (Bangkok, UTC+07:00)``."""
-    return f"{_in_bangkok(moment):%Y-%m-%d %H:%M} (Bangkok, UTC+07:00)"
+    """``2026-10-01 09:00 Bangkok time`` (UTC+07:00)."""
+    return f"{_in_bangkok(moment):%Y-%m-%d %H:%M} Bangkok time"
