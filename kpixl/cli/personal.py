@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kpixl.cli.options import json_option, rules_from, rules_option
-from kpixl.cli.output import echo_findings, to_json
+from kpixl.cli.output import echo_findings, scores_line, to_json
 from kpixl.core.findings import has_errors
 from kpixl.core.rounds import current_round, parse_round
 from kpixl.workbooks.generate import generate_personal
@@ -140,15 +140,7 @@ def validate_command(files: tuple[Path, ...], rules_file: Path | None, as_json: 
             )
             continue
         echo_findings(result.findings)
-        s = result.scores
-        status = "✓" if result.ok else "✗"
-        if s:
-            click.echo(
-                f"{status} {path.name}: ผลสัมฤทธิ์ {s['achievement']}, สมรรถนะ {s['competency']}, "
-                f"รวม {s['total']} → {s['band']}"
-            )
-        else:
-            click.echo(f"{status} {path.name}: ยังคำนวณคะแนนไม่ได้ / scores cannot be computed yet")
+        click.echo(scores_line(path.name, result.scores, ok=result.ok))
     if as_json:
         click.echo(to_json(report))
     if failed:

@@ -29,11 +29,13 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, unreadable
 from kpixl.io.xlsx_package import CellValue, Package
-from kpixl.schemas.backend import Locator, normalize_table, validate_table
+from kpixl.schemas.backend import Locator, cells_of, normalize_table, validate_table
 from kpixl.schemas.models import national_id_problem
+from kpixl.schemas.tables import Column, TableSpec
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.personal_template import (
     NO,
+    WARNING_MARK,
     YES,
     band_cells,
     config_values,
@@ -302,7 +304,7 @@ def _form_rows(
     ``result`` is (field, column letter, its first row, the agreement's first row, sheet).
     Rows where nothing was typed are skipped.
     """
-    name, letter, first, agreement_first, sheet = result
+    name, letter, first, agreement_first, _ = result
     rows = []
     for i in range(count):
         values = {f: agreement[cell(f, i)].value for f in fields}
@@ -317,7 +319,7 @@ def _form_rows(
                 "_row": agreement_first + i,
                 "_file": form.path.name,
                 "_sheet": L.AGREEMENT,
-                f"_cell_{name}": f"'{sheet}'!{ref}",
+                f"_cell_{name}": ref,  # on ``sheet``, where the finding will say it is
             }
         )
         rows.append(values)
@@ -490,10 +492,77 @@ def seal_key() -> str | None:
     return os.environ.get("KPIXL_SEAL_KEY") or None
 
 
+_OTHER = TableSpec(
+    "other",
+    "องค์ประกอบอื่น (other component)",
+    (Column("other", "คะแนนองค์ประกอบอื่น", "number", required=False),),
+)
+
+
+def _blank_inputs(
+    form: PersonalForm, kpis: pd.DataFrame, ratings: pd.DataFrame, person_id: str
+) -> list[Finding]:
+    """Every blank actual and blank rating, each at its own cell on its own sheet.
+
+    Reported whatever else is wrong in the workbook, so a person sees them all at once.
+    """
+    out: list[Finding] = []
+    name = form.path.name
+    for row in kpis.to_dict("records"):
+        if row.get("actual") is None and parse_number(row.get("_raw_actual")).blank:
+            out.append(
+                finding(
+                    "result.actual_missing",
+                    field="actual",
+                    kpi_code=row.get("kpi_code") or "",
+                    file=name,
+                    sheet=L.ACHIEVEMENT,
+                    cell=row["_cell_actual"],
+                    person_id=person_id,
+                )
+            )
+    for row in ratings.to_dict("records"):
+        if row.get("rating") is None and parse_number(row.get("_raw_rating")).blank:
+            out.append(
+                finding(
+                    "cell.blank",
+                    field="rating",
+                    label="คะแนนประเมินสมรรถนะ",
+                    file=name,
+                    sheet=L.COMPETENCY,
+                    cell=row["_cell_rating"],
+                    person_id=person_id,
+                )
+            )
+    return out
+
+
+def _new_findings(found: list[Finding], known: list[Finding]) -> list[Finding]:
+    """The findings of ``found`` that ``known`` does not already make: one per cell.
+
+    The core's evaluation repeats what the checks found (a blank actual, weights that do
+    not sum to 100) and may not know every cell: those repeats are dropped.
+    """
+    cells = {(f.sheet, c) for f in known for c in cells_of(f.cell)}
+    rules = {(f.rule, f.person_id, f.field) for f in known}
+    out = []
+    for f in found:
+        if any((f.sheet, c) in cells for c in cells_of(f.cell)):
+            continue
+        if not f.cell and (f.rule, f.person_id, f.field) in rules:
+            continue
+        out.append(f)
+    return out
+
+
 def check_personal(
     form: PersonalForm, *, rules: Rules | None = None, key: str | None = None
 ) -> PersonalResult:
-    """Validate the tables, recompute every score with the core, compare with the file."""
+    """Validate the tables, recompute every score with the core, compare with the file.
+
+    Every finding of the workbook comes out of one call, each at its own sheet and cell:
+    the seal is checked and blanks are reported even when scores cannot be computed.
+    """
     rules = rules or default_rules()
     findings = list(form.findings)
     scores: dict[str, Any] = {}
@@ -505,12 +574,14 @@ def check_personal(
         "agreement",
         rules=rules,
         locator=Locator(name, L.AGREEMENT, _AGREEMENT_LETTERS),
+        text_notes=True,
     )
     comps = validate_table(
         form.competencies,
         "competencies",
         rules=rules,
         locator=Locator(name, L.AGREEMENT, {**_COMP_LETTERS, "rating": L.CMP_COLUMNS["rating"]}),
+        text_notes=True,
     )
     # ratings live on the competency sheet: point their findings there
     comps.findings = [
@@ -540,6 +611,10 @@ def check_personal(
                 person_id=person_id,
             )
         )
+    # the seal first: an agreement changed after sealing is news whatever else is wrong
+    findings += _seal_findings(
+        form, agreement.frame, comps.frame, key=key if key is not None else seal_key()
+    )
     probation = str(form.identity.get("probation") or "").strip() == YES
     kpis = agreement.frame.copy()
     if form.kpis.empty:
@@ -567,29 +642,53 @@ def check_personal(
         results_raw,
         "results",
         locator=Locator(name, L.ACHIEVEMENT, {"actual": L.ACH_COLUMNS["actual"]}),
+        text_notes=True,
     )
-    findings += [f for f in results.findings if f.field == "actual"]
+    actuals = [f for f in results.findings if f.field == "actual"]
+    findings += actuals
     kpis["actual"] = pd.Series(list(results.frame["actual"]), index=kpis.index, dtype=object)
     for col in ("_cell_actual", "_file"):
         kpis[col] = list(form.kpis[col])
+    kpis["_raw_actual"] = list(form.kpis["actual"])
     kpis["_sheet"] = L.ACHIEVEMENT
     ratings = comps.frame.copy()
     ratings["_cell_rating"] = list(form.competencies["_cell_rating"])
-    if not agreement.ok or not comps.ok or ratings.empty:
+    ratings["_raw_rating"] = list(form.competencies["rating"])
+    ratings["_sheet"] = L.COMPETENCY
+    blanks = _blank_inputs(form, kpis, ratings, person_id)
+    other = normalize_table(
+        pd.DataFrame({"other": [form.other], "_row": [L.SUM_ROWS["other"]]}),
+        _OTHER,
+        locator=Locator(name, L.SUMMARY, {"other": L.SUM_SCORE_COL}),
+        text_notes=True,
+    )
+    inputs = agreement.findings + comps.findings + actuals + blanks + other.findings
+    findings += blanks + other.findings
+    if has_errors(inputs) or ratings.empty:
         return PersonalResult(form, scores, findings)
     people = pd.DataFrame(
-        [{"person_id": kpis["person_id"].iloc[0], "probation": probation, "other": form.other}]
+        [
+            {
+                "person_id": kpis["person_id"].iloc[0],
+                "probation": probation,
+                "other": other.frame["other"].iloc[0],
+            }
+        ]
     )
     evaluated = evaluate_table(kpis, ratings, people=people, rules=rules)
-    findings += evaluated.findings
+    findings += _new_findings(evaluated.findings, findings)
     if not evaluated.frame.empty:
         row = evaluated.frame.iloc[0]
-        scores = {k: row[k] for k in ("achievement", "competency", "total", "band", "probation")}
+        scores = {
+            k: row[k]
+            for k in ("achievement", "competency", "total", "band", "probation")
+            if row[k] is not None
+        }
         for key_name, (sheet, ref) in RESULT_CELLS.items():
             cached = form.cached.get(key_name)
             value = scores.get(key_name)
-            if cached is None:
-                continue  # never calculated (a file not yet opened in a spreadsheet)
+            if cached is None or (isinstance(cached, str) and cached.startswith(WARNING_MARK)):
+                continue  # never calculated, or the form's own warning about a text cell
             same = (cached == value) if key_name == "band" else _close(cached, value)
             if not same:
                 findings.append(
@@ -606,10 +705,18 @@ def check_personal(
                         person_id=person_id,
                     )
                 )
-    findings += _seal_findings(
-        form, agreement.frame, comps.frame, key=key if key is not None else seal_key()
-    )
-    return PersonalResult(form, scores, findings)
+    return PersonalResult(form, scores, _in_sheet_order(findings))
+
+
+def _in_sheet_order(findings: list[Finding]) -> list[Finding]:
+    """Findings by sheet (the workbook's order), then row and column: as a person reads."""
+
+    def key(f: Finding) -> tuple[int, int, int]:
+        sheet = L.SHEETS.index(f.sheet) + 1 if f.sheet in L.SHEETS else 0
+        first = f.cell.split(":")[0]
+        return (sheet, *_cell_index(first)) if cells_of(first) else (sheet, -1, -1)
+
+    return sorted(findings, key=key)
 
 
 def _seal_findings(
