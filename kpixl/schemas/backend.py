@@ -38,7 +38,14 @@ from kpixl.core.speedups import type_set
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
 
-__all__ = ["Locator", "Validated", "cells_of", "normalize_table", "validate_table"]
+__all__ = [
+    "Locator",
+    "Validated",
+    "cells_of",
+    "normalize_table",
+    "once_per_cell",
+    "validate_table",
+]
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TRUE = {"true", "yes", "y", "1", "ใช่", "x", "✓", "✔", "ทดลอง", "ทดลองปฏิบัติราชการ"}
@@ -622,6 +629,29 @@ def _letters(number: int) -> str:
 def _follows_from(f: Finding, reported: set[tuple[str, str, str]]) -> bool:
     """True when ``f``'s cells include one already reported as an error."""
     return any((f.file, f.sheet, cell) in reported for cell in cells_of(f.cell))
+
+
+def once_per_cell(found: Iterable[Finding], known: Iterable[Finding]) -> list[Finding]:
+    """The findings of ``found`` that ``known`` does not already make: one per cell.
+
+    A later stage (the core's evaluation) repeats what the checks found — a blank that
+    was a cell not read as a number, weights that do not sum to 100 — and may not know
+    the cell: a finding on a cell already reported, or without a cell where the same
+    rule, person and field are already reported, is dropped.
+    """
+    known = list(known)
+    cells = {(f.file, f.sheet, c) for f in known for c in cells_of(f.cell)}
+    rules = {(f.file, f.rule, f.person_id, f.field) for f in known}
+    out: list[Finding] = []
+    for f in found:
+        mine = cells_of(f.cell)
+        if any((f.file, f.sheet, c) in cells for c in mine):
+            continue
+        if not mine and (f.file, f.rule, f.person_id, f.field) in rules:
+            continue
+        out.append(f)
+        cells |= {(f.file, f.sheet, c) for c in mine}
+    return out
 
 
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:

@@ -22,14 +22,20 @@ from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, WARNING, Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
-from kpixl.core.scoring_table import evaluate_table
+from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.seal import fingerprint
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, unreadable
 from kpixl.io.xlsx_package import CellValue, Package
-from kpixl.schemas.backend import Locator, cells_of, normalize_table, validate_table
+from kpixl.schemas.backend import (
+    Locator,
+    cells_of,
+    normalize_table,
+    once_per_cell,
+    validate_table,
+)
 from kpixl.schemas.models import national_id_problem
 from kpixl.schemas.tables import Column, TableSpec
 from kpixl.workbooks import personal_layout as L
@@ -499,62 +505,6 @@ _OTHER = TableSpec(
 )
 
 
-def _blank_inputs(
-    form: PersonalForm, kpis: pd.DataFrame, ratings: pd.DataFrame, person_id: str
-) -> list[Finding]:
-    """Every blank actual and blank rating, each at its own cell on its own sheet.
-
-    Reported whatever else is wrong in the workbook, so a person sees them all at once.
-    """
-    out: list[Finding] = []
-    name = form.path.name
-    for row in kpis.to_dict("records"):
-        if row.get("actual") is None and parse_number(row.get("_raw_actual")).blank:
-            out.append(
-                finding(
-                    "result.actual_missing",
-                    field="actual",
-                    kpi_code=row.get("kpi_code") or "",
-                    file=name,
-                    sheet=L.ACHIEVEMENT,
-                    cell=row["_cell_actual"],
-                    person_id=person_id,
-                )
-            )
-    for row in ratings.to_dict("records"):
-        if row.get("rating") is None and parse_number(row.get("_raw_rating")).blank:
-            out.append(
-                finding(
-                    "cell.blank",
-                    field="rating",
-                    label="คะแนนประเมินสมรรถนะ",
-                    file=name,
-                    sheet=L.COMPETENCY,
-                    cell=row["_cell_rating"],
-                    person_id=person_id,
-                )
-            )
-    return out
-
-
-def _new_findings(found: list[Finding], known: list[Finding]) -> list[Finding]:
-    """The findings of ``found`` that ``known`` does not already make: one per cell.
-
-    The core's evaluation repeats what the checks found (a blank actual, weights that do
-    not sum to 100) and may not know every cell: those repeats are dropped.
-    """
-    cells = {(f.sheet, c) for f in known for c in cells_of(f.cell)}
-    rules = {(f.rule, f.person_id, f.field) for f in known}
-    out = []
-    for f in found:
-        if any((f.sheet, c) in cells for c in cells_of(f.cell)):
-            continue
-        if not f.cell and (f.rule, f.person_id, f.field) in rules:
-            continue
-        out.append(f)
-    return out
-
-
 def check_personal(
     form: PersonalForm, *, rules: Rules | None = None, key: str | None = None
 ) -> PersonalResult:
@@ -649,22 +599,21 @@ def check_personal(
     kpis["actual"] = pd.Series(list(results.frame["actual"]), index=kpis.index, dtype=object)
     for col in ("_cell_actual", "_file"):
         kpis[col] = list(form.kpis[col])
-    kpis["_raw_actual"] = list(form.kpis["actual"])
     kpis["_sheet"] = L.ACHIEVEMENT
     ratings = comps.frame.copy()
     ratings["_cell_rating"] = list(form.competencies["_cell_rating"])
-    ratings["_raw_rating"] = list(form.competencies["rating"])
     ratings["_sheet"] = L.COMPETENCY
-    blanks = _blank_inputs(form, kpis, ratings, person_id)
+    known = agreement.findings + comps.findings + actuals
+    blanks = once_per_cell(missing_inputs(kpis, ratings), known)
     other = normalize_table(
         pd.DataFrame({"other": [form.other], "_row": [L.SUM_ROWS["other"]]}),
         _OTHER,
         locator=Locator(name, L.SUMMARY, {"other": L.SUM_SCORE_COL}),
         text_notes=True,
     )
-    inputs = agreement.findings + comps.findings + actuals + blanks + other.findings
     findings += blanks + other.findings
-    if has_errors(inputs) or ratings.empty:
+    if has_errors(agreement.findings + comps.findings) or ratings.empty:
+        # the core cannot score an agreement with errors; every other finding is made
         return PersonalResult(form, scores, findings)
     people = pd.DataFrame(
         [
@@ -676,7 +625,7 @@ def check_personal(
         ]
     )
     evaluated = evaluate_table(kpis, ratings, people=people, rules=rules)
-    findings += _new_findings(evaluated.findings, findings)
+    findings += once_per_cell(evaluated.findings, findings)
     if not evaluated.frame.empty:
         row = evaluated.frame.iloc[0]
         scores = {
