@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
@@ -225,3 +226,62 @@ def test_every_numeric_input_refuses_text(sheet: str) -> None:
 
 def cells_of_all(sqref: str) -> set[str]:
     return {cell for part in sqref.split() for cell in cells_of(part)}
+
+
+DEMO = ROOT / "workbooks" / "demo"
+
+
+def test_collect_reports_every_finding_of_a_personal_workbook(tmp_path: Path) -> None:
+    from kpixl.jobs.collect import collect_data
+
+    unit = tmp_path / "U01.xlsx"
+    shutil.copy(DEMO / "units" / "U01.xlsx", unit)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(DEMO / "personal" / "U01", inbox)
+    path = sorted(inbox.glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(path)
+    weight = wb[L.AGREEMENT][L.kpi_cell("weight", 0)]
+    weight.value = (weight.value or 0) + 7  # weights no longer sum to 100
+    wb[L.AGREEMENT][L.kpi_cell("l2", 0)] = "1,00"
+    wb[L.ACHIEVEMENT][actual_cell(1)] = None
+    wb[L.COMPETENCY][rating_cell(0)] = None
+    wb.save(path)
+    result, _ = collect_data(unit, inbox)
+    mine = [f for f in result.findings if f.file == path.name]
+    found = {(f.rule, f.sheet, f.cell) for f in mine}
+    assert ("cell.not_a_number", L.AGREEMENT, L.kpi_cell("l2", 0)) in found
+    assert ("result.actual_missing", L.ACHIEVEMENT, actual_cell(1)) in found
+    assert ("cell.blank", L.COMPETENCY, rating_cell(0)) in found
+    assert "kpi.weights_sum" in {f.rule for f in mine}
+    assert "kpi.levels_missing" not in {f.rule for f in mine}  # follows from the 1,00 cell
+
+
+def test_consolidate_reports_every_finding_of_a_unit_workbook(tmp_path: Path) -> None:
+    from kpixl.jobs.consolidate import consolidate
+    from kpixl.workbooks import unit_layout as U
+
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO, demo, ignore=shutil.ignore_patterns("*.bak", "results.csv"))
+    unit = demo / "units" / "U01.xlsx"
+    wb = openpyxl.load_workbook(unit)
+    kpis, comps = wb[U.KPIS], wb[U.COMPETENCIES]
+    row = U.FIRST_ROW
+    person = kpis[f"{U.KPI_COLUMNS['person_id']}{row}"].value
+    assert kpis[f"{U.KPI_COLUMNS['person_id']}{row + 1}"].value == person
+    kpis[f"{U.KPI_COLUMNS['weight']}{row}"] = 77  # an agreement error …
+    kpis[f"{U.KPI_COLUMNS['actual']}{row + 1}"] = None  # … and a blank of the same person
+    kpis[f"{U.KPI_COLUMNS['l2']}{row + 1}"] = "1,00"
+    comps[f"{U.COMP_COLUMNS['rating']}{row}"] = None
+    wb.save(unit)
+    result = consolidate(demo / "master.xlsx")
+    mine = [f for f in result.findings if f.file == unit.name]
+    found = {(f.rule, f.sheet, f.cell) for f in mine}
+    assert found >= {
+        ("cell.not_a_number", U.KPIS, f"{U.KPI_COLUMNS['l2']}{row + 1}"),
+        ("result.actual_missing", U.KPIS, f"{U.KPI_COLUMNS['actual']}{row + 1}"),
+        ("cell.blank", U.COMPETENCIES, f"{U.COMP_COLUMNS['rating']}{row}"),
+    }, found
+    assert "kpi.weights_sum" in {f.rule for f in mine}
+    cells = Counter((f.sheet, c) for f in mine for c in cells_of(f.cell))
+    assert [c for c, n in cells.items() if n > 1] == []
+    assert all(f.cell for f in mine if f.sheet in (U.KPIS, U.COMPETENCIES)), mine
