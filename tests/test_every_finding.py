@@ -21,7 +21,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from personal_cases import all_cases
+from personal_cases import all_cases, rules_for
 
 from kpixl.cli import cli
 from kpixl.cli.output import finding_line, scores_line
@@ -155,6 +155,23 @@ def test_console_lines_never_show_none() -> None:
     assert "None" not in scores_line("a.xlsx", {"achievement": None, "total": None}, ok=False)
     partial = {"achievement": Decimal("80.00"), "total": Decimal("81.00"), "band": "ดีมาก"}
     assert "None" not in scores_line("a.xlsx", partial, ok=True)
+
+
+def test_a_milestone_level_out_of_range_names_the_value_not_a_repr(tmp_path: Path) -> None:
+    case = next(
+        c
+        for c in all_cases()
+        if c.method == "linear" and any(k["kind"] == "milestone" for k in c.data.kpis)
+    )
+    i = next(i for i, k in enumerate(case.data.kpis) if k["kind"] == "milestone")
+    path = write_personal(tmp_path / "src.xlsx", case.data)
+    wb = openpyxl.load_workbook(path)
+    wb[L.ACHIEVEMENT][actual_cell(i)] = 7
+    wb.save(path)
+    rules = rules_for(tmp_path, case.method, case.competency_method)
+    (f,) = check_personal(read_personal(path), rules=rules).findings
+    assert (f.rule, f.sheet, f.cell) == ("result.milestone_level", L.ACHIEVEMENT, actual_cell(i))
+    assert "Decimal" not in f.message_en + f.message_th and "(found 7)" in f.message_en
 
 
 @pytest.mark.parametrize(

@@ -61,12 +61,18 @@ def _where(row: pd.Series, field: str = "") -> dict[str, str]:
     return where
 
 
+# codes whose catalogue message the row's value fills: used instead of the exception's
+# text, which names Python values (``got Decimal('7')``)
+_CATALOGUED = frozenset({"result.milestone_level", "cell.not_a_number"})
+
+
 def _error_finding(code: str, exc: InputError, row: pd.Series, fld: str) -> Finding:
     f = finding(code, field=fld, value=row.get(fld), person_id=row.get("person_id", ""))
+    own = code in _CATALOGUED
     return Finding(
         rule=f.rule,
-        message_th=exc.message_th,
-        message_en=exc.message_en,
+        message_th=f.message_th if own else exc.message_th,
+        message_en=f.message_en if own else exc.message_en,
         severity=f.severity,
         field=fld,
         value=f.value,
