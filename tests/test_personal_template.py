@@ -91,6 +91,8 @@ NATIVE = {
     "COUNTIF",
     "COUNTA",
     "MAX",
+    # a number cell holding text shows a warning instead of #VALUE!
+    "ISTEXT",
 }
 
 

@@ -12,7 +12,7 @@ import click
 
 from kpixl.core.findings import Finding
 
-__all__ = ["baht", "echo_findings", "to_json", "to_toml"]
+__all__ = ["baht", "echo_findings", "finding_line", "scores_line", "to_json", "to_toml"]
 
 
 def baht(amount: Decimal) -> str:
@@ -79,6 +79,37 @@ def to_toml(data: Mapping[str, Any], *, prefix: str = "") -> str:
     return out.strip("\n") if not prefix else out.lstrip("\n")
 
 
+def _cell(f: Finding) -> str:
+    """The finding's cell without a sheet prefix (``'ผลสัมฤทธิ์'!E8`` → ``E8``) when the
+    finding already names that sheet: the sheet is printed once."""
+    cell = f.cell
+    if "!" in cell:
+        sheet, _, ref = cell.rpartition("!")
+        if not f.sheet or sheet.strip("'") == f.sheet:
+            return ref if f.sheet else f"{sheet.strip(chr(39))} › {ref}"
+    return cell
+
+
+def finding_line(f: Finding) -> str:
+    """One finding as the console shows it: ``ERROR code file › sheet › cell: ไทย / English``
+    and the value read, when there is one. Never ``None`` or a Python repr."""
+    where = " › ".join(part for part in (f.file, f.sheet, _cell(f)) if part)
+    head = f"{f.severity.upper()} {f.rule} " + (f"{where}: " if where else "")
+    value = f" [{f.field} = “{f.value}”]" if f.field and f.value not in ("", "None") else ""
+    return f"{head}{f.message_th} / {f.message_en}{value}"
+
+
+def scores_line(name: str, scores: Mapping[str, Any], *, ok: bool) -> str:
+    """A person's recomputed scores, or why there are none (no ``None`` shown)."""
+    status = "✓" if ok else "✗"
+    if scores.get("total") is None:
+        return f"{status} {name}: ยังคำนวณคะแนนไม่ได้ / scores cannot be computed yet"
+    return (
+        f"{status} {name}: ผลสัมฤทธิ์ {scores.get('achievement', '—')}, "
+        f"สมรรถนะ {scores.get('competency', '—')}, รวม {scores['total']} → {scores.get('band', '—')}"
+    )
+
+
 def echo_findings(findings: Iterable[Finding], *, as_json: bool = False) -> None:
     """Print findings, one per line (or as a JSON list)."""
     items = list(findings)
@@ -87,4 +118,4 @@ def echo_findings(findings: Iterable[Finding], *, as_json: bool = False) -> None
         return
     for f in items:
         colour = "red" if f.severity == "error" else "yellow"
-        click.secho(str(f), fg=colour)
+        click.secho(finding_line(f), fg=colour)

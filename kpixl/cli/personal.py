@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kpixl.cli.options import json_option, rules_from, rules_option
-from kpixl.cli.output import echo_findings, to_json
+from kpixl.cli.output import echo_findings, scores_line, to_json
 from kpixl.core.errors import KpixlError
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.rounds import current_round, parse_round
@@ -185,15 +185,7 @@ def validate_command(
             )
             continue
         echo_findings(result.findings)
-        s = result.scores
-        status = "✓" if result.ok else "✗"
-        if s:
-            click.echo(
-                f"{status} {path.name}: ผลสัมฤทธิ์ {s['achievement']}, สมรรถนะ {s['competency']}, "
-                f"รวม {s['total']} → {s['band']}"
-            )
-        else:
-            click.echo(f"{status} {path.name}: ยังคำนวณคะแนนไม่ได้ / scores cannot be computed yet")
+        click.echo(scores_line(path.name, result.scores, ok=result.ok))
     if as_json:
         click.echo(to_json(report))
     if failed:

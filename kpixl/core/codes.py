@@ -36,6 +36,23 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{label} อ่านเลขไทย “{value}” เป็น {number}",
         "{field}: Thai digits “{value}” read as {number}",
     ),
+    "cell.separators": (
+        WARNING,
+        "{label} อ่าน “{value}” เป็น {number} (ตัดเครื่องหมายคั่นหลักพันออก)",
+        "{field}: “{value}” read as {number} (thousands separators dropped)",
+    ),
+    "cell.percent_sign": (
+        WARNING,
+        "{label} อ่าน “{value}” เป็น {number} (ช่องนี้เป็นตัวเลขธรรมดา จึงตัดเครื่องหมาย % ออก)",
+        "{field}: “{value}” read as {number} (a plain number: the % sign is dropped)",
+    ),
+    "cell.number_as_text": (
+        WARNING,
+        "{label} เป็นข้อความ “{value}” kpixl อ่านเป็น {number} แต่สูตรในแบบฟอร์มคำนวณจากข้อความไม่ได้ "
+        "ให้พิมพ์ใหม่เป็นตัวเลข",
+        "{field} holds text “{value}”: kpixl reads {number}, but the form's own formulas "
+        "cannot compute with text; retype it as a number",
+    ),
     "cell.fraction_as_percent": (
         WARNING,
         "{label} อ่าน {value} เป็น {number}% (ช่องจัดรูปแบบเป็นร้อยละ)",
@@ -384,7 +401,7 @@ def finding(code: str, *, field: str = "", value: object = "", **context: Any) -
     """
     severity, th, en = CODES[code]
     where = {k: str(context.pop(k, "") or "") for k in ("file", "sheet", "cell")}
-    values = _Defaults(context)
+    values = _Defaults({k: "—" if v is None else v for k, v in context.items()})
     values.setdefault("label", field)
     values.setdefault("person_id", "")
     values["field"] = field

@@ -9,6 +9,8 @@ cannot. It is used by every reader, so all of them agree:
 
 * Thai digits (๐–๙) become Arabic digits; thousands separators (``,``, thin and
   non-breaking spaces) are dropped; a trailing ``บาท`` or a leading ``฿`` is dropped.
+  Thai digits, separators and a ``%`` dropped from a plain number are noted (one note
+  per cell), so the caller can say how it read the cell.
 * Blank (``None``, ``""``, only spaces) is *blank*, never zero.
 * Excel error values (``#N/A``, ``#DIV/0!`` …) and text that is not a number are
   problems, reported as findings by the caller.
@@ -204,12 +206,17 @@ class CellNumber:
 
     ``value`` is ``None`` when the cell is blank or unreadable; ``problem`` is
     ``None``, ``"excel_error"``, ``"not_a_number"``; ``note`` records a reading the
-    user may want to know about (``"thai_digits"``, ``"fraction_as_percent"``).
+    user may want to know about, named as its finding code ``cell.<note>``:
+    ``"thai_digits"``, ``"separators"`` (thousands separators dropped),
+    ``"percent_sign"`` (a ``%`` dropped from a plain number), ``"fraction_as_percent"``.
+    ``as_text`` is True when the number arrived as text (a spreadsheet's own formulas
+    cannot compute with it, whatever kpixl reads).
     """
 
     value: Decimal | None
     problem: str | None = None
     note: str | None = None
+    as_text: bool = False
 
     @property
     def blank(self) -> bool:
@@ -219,8 +226,8 @@ class CellNumber:
 _BLANK = CellNumber(None)
 
 
-def _clean_text(text: str) -> tuple[str, bool, bool]:
-    """Return the text ready for Decimal, whether Thai digits were seen, and a % sign."""
+def _clean_text(text: str) -> tuple[str, bool, bool, bool]:
+    """The text ready for Decimal; whether Thai digits, a % sign, separators were seen."""
     thai = any("๐" <= ch <= "๙" for ch in text)
     text = text.translate(_THAI_DIGITS).strip()
     text = text.replace("\u2212", "-")
@@ -231,9 +238,11 @@ def _clean_text(text: str) -> tuple[str, bool, bool]:
     percent = text.endswith("%")
     if percent:
         text = text[:-1].strip()
+    separators = False
     while _SEPARATORS.search(text):
         text = _SEPARATORS.sub("", text)
-    return text, thai, percent
+        separators = True
+    return text, thai, percent, separators
 
 
 def _parse(value: object) -> tuple[CellNumber, bool]:
@@ -256,16 +265,21 @@ def _parse(value: object) -> tuple[CellNumber, bool]:
         return _BLANK, False
     if raw.upper() in EXCEL_ERRORS:
         return CellNumber(None, "excel_error"), False
-    text, thai, percent = _clean_text(raw)
+    text, thai, percent, separators = _clean_text(raw)
     if not _NUMBER.match(text):
         return CellNumber(None, "not_a_number"), False
-    note = "thai_digits" if thai else None
-    return CellNumber(Decimal(text), None, note), percent
+    note = "thai_digits" if thai else "separators" if separators else None
+    return CellNumber(Decimal(text), None, note, as_text=True), percent
 
 
 def parse_number(value: object) -> CellNumber:
-    """Read a cell value as a plain number. A ``%`` sign is dropped (``"85%"`` → 85)."""
-    return _parse(value)[0]
+    """Read a cell value as a plain number. A ``%`` sign is dropped (``"85%"`` → 85),
+    with the note ``percent_sign`` unless a weightier note (Thai digits, separators) is
+    already made: one note per cell."""
+    cell, had_sign = _parse(value)
+    if had_sign and cell.note is None:
+        return CellNumber(cell.value, None, "percent_sign", as_text=True)
+    return cell
 
 
 def parse_percent(
@@ -279,5 +293,5 @@ def parse_percent(
     if cell.value is None or had_sign or style is PercentStyle.POINTS:
         return cell
     if Decimal(0) < cell.value <= fraction_limit:
-        return CellNumber(cell.value * 100, None, "fraction_as_percent")
+        return CellNumber(cell.value * 100, None, "fraction_as_percent", as_text=cell.as_text)
     return cell

@@ -35,7 +35,13 @@ from kpixl.core.scoring import (
 )
 from kpixl.core.scoring_vec import as_floats, as_hundredths, half_up_ratio, kpi_hundredths
 
-__all__ = ["achievement_table", "competency_table", "evaluate_table", "score_kpi_table"]
+__all__ = [
+    "achievement_table",
+    "competency_table",
+    "evaluate_table",
+    "missing_inputs",
+    "score_kpi_table",
+]
 
 LEVELS = ["l1", "l2", "l3", "l4", "l5"]
 I = npt.NDArray[np.int64]  # noqa: E741
@@ -55,12 +61,18 @@ def _where(row: pd.Series, field: str = "") -> dict[str, str]:
     return where
 
 
+# codes whose catalogue message the row's value fills: used instead of the exception's
+# text, which names Python values (``got Decimal('7')``)
+_CATALOGUED = frozenset({"result.milestone_level", "cell.not_a_number"})
+
+
 def _error_finding(code: str, exc: InputError, row: pd.Series, fld: str) -> Finding:
     f = finding(code, field=fld, value=row.get(fld), person_id=row.get("person_id", ""))
+    own = code in _CATALOGUED
     return Finding(
         rule=f.rule,
-        message_th=exc.message_th,
-        message_en=exc.message_en,
+        message_th=f.message_th if own else exc.message_th,
+        message_en=f.message_en if own else exc.message_en,
         severity=f.severity,
         field=fld,
         value=f.value,
@@ -114,19 +126,42 @@ def score_kpi_table(
     return TableResult(frame, out)
 
 
+def _actual_missing(row: Any) -> Finding:
+    return finding(
+        "result.actual_missing",
+        field="actual",
+        kpi_code=row.get("kpi_code"),
+        person_id=row.get("person_id", ""),
+        **_where(row, "actual"),
+    )
+
+
+def _rating_blank(row: Any) -> Finding:
+    return finding(
+        "cell.blank",
+        field="rating",
+        label="คะแนนประเมินสมรรถนะ",
+        person_id=row.get("person_id", ""),
+        **_where(row, "rating"),
+    )
+
+
+def missing_inputs(kpis: pd.DataFrame, competencies: pd.DataFrame) -> list[Finding]:
+    """Every blank actual and blank rating, each at its own cell (``_cell_actual``,
+    ``_cell_rating``): what the evaluation reports, for rows it is not given."""
+    out: list[Finding] = []
+    if "actual" in kpis.columns:
+        out += [_actual_missing(r) for r in _rows(kpis) if _blank(r.get("actual"))]
+    if "rating" in competencies.columns:
+        out += [_rating_blank(r) for r in _rows(competencies) if _blank(r.get("rating"))]
+    return out
+
+
 def _score_row(row: Any, method: str, out: list[Finding]) -> Decimal | None:
     """One KPI row through the scalar functions; problems become findings."""
     actual: Any = row.get("actual")
     if _blank(actual):
-        out.append(
-            finding(
-                "result.actual_missing",
-                field="actual",
-                kpi_code=row.get("kpi_code"),
-                person_id=row.get("person_id", ""),
-                **_where(row, "actual"),
-            )
-        )
+        out.append(_actual_missing(row))
         return None
     milestone = row.get("kind") == "milestone"
     try:
@@ -247,16 +282,8 @@ def competency_table(
     for person, group in slow.groupby("person_id", sort=False):
         value: Decimal | None = None
         first = group.iloc[0]
-        if any(_blank(r) for r in group["rating"]):
-            out.append(
-                finding(
-                    "cell.blank",
-                    field="rating",
-                    label="คะแนนประเมินสมรรถนะ",
-                    person_id=person,
-                    **_where(first),
-                )
-            )
+        if any(_blank(r) for r in group["rating"]):  # each blank at its own cell
+            out += [_rating_blank(r) for r in _rows(group) if _blank(r.get("rating"))]
         else:
             weights = list(group["weight"]) if "weight" in group else []
             use_weights = weights and not all(_blank(w) for w in weights)

@@ -34,12 +34,12 @@ from kpixl.core.findings import ERROR, Finding, has_errors
 from kpixl.core.numbers import PercentStyle, parse_number, parse_percent
 from kpixl.core.pool_allocation import allocate_pools
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
-from kpixl.core.scoring_table import evaluate_table
+from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.speedups import type_set
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
 from kpixl.io.sheet_xml import ColumnRows
-from kpixl.schemas.backend import Locator, normalize_table, validate_table
+from kpixl.schemas.backend import Locator, normalize_table, once_per_cell, validate_table
 from kpixl.schemas.tables import TABLES, TableSpec
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
@@ -194,14 +194,23 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
         rules=rules,
         locator=Locator(first, U.COMPETENCIES, dict(U.COMP_COLUMNS)),
     )
-    route(
+    known = (
         agreement.findings + comps.findings + [f for f in results.findings if f.field == "actual"]
     )
+    route(known)
     bad_people = {f.person_id for f in agreement.findings + comps.findings if f.severity == ERROR}
     kpis = agreement.frame.copy()
     kpis["actual"] = pd.Series(list(results.frame["actual"]), index=kpis.index, dtype=object)
-    kpis = kpis[~kpis["person_id"].isin(bad_people)]
-    ratings = comps.frame[~comps.frame["person_id"].isin(bad_people)]
+    kpis["_cell_actual"] = [f"{U.KPI_COLUMNS['actual']}{r}" for r in kpis["_row"].tolist()]
+    ratings = comps.frame.copy()
+    ratings["_cell_rating"] = [f"{U.COMP_COLUMNS['rating']}{r}" for r in ratings["_row"].tolist()]
+    bad_kpis, bad_ratings = (
+        kpis["person_id"].isin(bad_people),
+        ratings["person_id"].isin(bad_people),
+    )
+    # people not scored (their agreement has errors) still hear of every blank input
+    route(once_per_cell(missing_inputs(kpis[bad_kpis], ratings[bad_ratings]), known))
+    kpis, ratings = kpis[~bad_kpis], ratings[~bad_ratings]
     ids: list[Any] = []
     flags: list[Any] = []
     for f in forms:
@@ -214,7 +223,7 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
     evaluated = (
         evaluate_table(kpis, ratings, people=probation, rules=rules) if not kpis.empty else None
     )
-    route(evaluated.findings if evaluated is not None else [])
+    route(once_per_cell(evaluated.findings, known) if evaluated is not None else [])
     scores = (
         {}
         if evaluated is None

@@ -12,7 +12,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -23,7 +23,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from kpixl.core.codes import finding
-from kpixl.core.findings import Finding, TableResult
+from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.numbers import (
     CellNumber,
     PercentStyle,
@@ -38,7 +38,14 @@ from kpixl.core.speedups import type_set
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
 
-__all__ = ["Locator", "Validated", "normalize_table", "validate_table"]
+__all__ = [
+    "Locator",
+    "Validated",
+    "cells_of",
+    "normalize_table",
+    "once_per_cell",
+    "validate_table",
+]
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TRUE = {"true", "yes", "y", "1", "ใช่", "x", "✓", "✔", "ทดลอง", "ทดลองปฏิบัติราชการ"}
@@ -126,10 +133,44 @@ def _read_number(col: Column, value: object) -> CellNumber:
     return parse_number(value)
 
 
+_FORM_HINT = (
+    " สูตรในแบบฟอร์มคำนวณจากข้อความไม่ได้ ให้พิมพ์ใหม่เป็นตัวเลข",
+    "; the form's own formulas cannot compute with text: retype it as a number",
+)
+
+
+def _note(
+    col: Column, value: object, cell: CellNumber, where: dict[str, str], *, text_notes: bool
+) -> Finding | None:
+    """The one note a number cell gets for how it was read (None when read plainly)."""
+    code = f"cell.{cell.note}" if cell.note else None
+    if code is None and text_notes and cell.as_text:
+        code = "cell.number_as_text"
+    if code is None:
+        return None
+    note = finding(code, field=col.name, value=value, label=col.label, number=cell.value, **where)
+    if text_notes and cell.as_text and code != "cell.number_as_text":
+        note = replace(
+            note,
+            message_th=note.message_th + _FORM_HINT[0],
+            message_en=note.message_en + _FORM_HINT[1],
+        )
+    return note
+
+
 def _normalize_cell(
-    col: Column, value: object, where: Callable[[], dict[str, str]], out: list[Finding]
+    col: Column,
+    value: object,
+    where: Callable[[], dict[str, str]],
+    out: list[Finding],
+    *,
+    text_notes: bool = False,
 ) -> object:
-    """The cell's value as its column reads it; ``where()`` locates it for a finding."""
+    """The cell's value as its column reads it; ``where()`` locates it for a finding.
+
+    ``text_notes``: a number typed as text is noted even when read plainly (a form whose
+    own formulas compute with the cell: they cannot use text).
+    """
     label = col.label
     if col.kind in ("number", "percent", "whole"):
         cell = _read_number(col, value)
@@ -141,33 +182,14 @@ def _normalize_cell(
             if col.required:
                 out.append(finding("cell.blank", field=col.name, value="", label=label, **where()))
             return None
-        if cell.note == "thai_digits":
-            out.append(
-                finding(
-                    "cell.thai_digits",
-                    field=col.name,
-                    value=value,
-                    label=label,
-                    number=cell.value,
-                    **where(),
-                )
-            )
-        elif cell.note == "fraction_as_percent":
-            out.append(
-                finding(
-                    "cell.fraction_as_percent",
-                    field=col.name,
-                    value=value,
-                    label=label,
-                    number=cell.value,
-                    **where(),
-                )
-            )
         if col.kind == "whole" and cell.value != cell.value.to_integral_value():
             out.append(
                 finding("cell.not_whole", field=col.name, value=value, label=label, **where())
             )
             return None
+        note = _note(col, value, cell, where(), text_notes=text_notes)
+        if note is not None:
+            out.append(note)
         return cell.value
     if col.kind == "flag":
         flag = _flag(value)
@@ -292,7 +314,7 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
 
 
 def _normalize_column(
-    raw: pd.DataFrame, col: Column, locator: Locator, out: list[Finding]
+    raw: pd.DataFrame, col: Column, locator: Locator, out: list[Finding], *, text_notes: bool
 ) -> list[object]:
     """One column: all at once when every cell is plain, else cell by cell (with findings)."""
     column = raw[col.name].tolist()
@@ -322,14 +344,21 @@ def _normalize_column(
                 context["person_id"] = _text(raw.at[index, "person_id"]) or ""
             return context
 
-        values.append(_normalize_cell(col, value, where, out))
+        values.append(_normalize_cell(col, value, where, out, text_notes=text_notes))
     return values
 
 
 def normalize_table(
-    raw: pd.DataFrame, spec: TableSpec | str, *, locator: Locator | None = None
+    raw: pd.DataFrame,
+    spec: TableSpec | str,
+    *,
+    locator: Locator | None = None,
+    text_notes: bool = False,
 ) -> Validated:
-    """Read every cell of ``raw`` by its column's kind; problems become findings."""
+    """Read every cell of ``raw`` by its column's kind; problems become findings.
+
+    ``text_notes``: note every number typed as text (see :func:`_normalize_cell`).
+    """
     spec = TABLES[spec] if isinstance(spec, str) else spec
     locator = locator or Locator()
     out: list[Finding] = []
@@ -341,7 +370,7 @@ def normalize_table(
                 out.append(finding("table.missing_column", field=col.name, **_table_where(locator)))
             data[col.name] = [None] * len(raw)
             continue
-        data[col.name] = _normalize_column(raw, col, locator, out)
+        data[col.name] = _normalize_column(raw, col, locator, out, text_notes=text_notes)
     frame = pd.DataFrame(data, index=raw.index, dtype=object)
     for extra in raw.columns:
         if extra not in data:
@@ -536,12 +565,17 @@ def validate_table(
     *,
     rules: Rules | None = None,
     locator: Locator | None = None,
+    text_notes: bool = False,
 ) -> Validated:
-    """Normalise ``raw`` and run its schema lazily: every problem, each with its cell."""
+    """Normalise ``raw`` and run its schema lazily: every problem, each with its cell.
+
+    A schema failure that follows from a cell already reported (a level that is not a
+    number makes the levels incomplete) is not reported again: one finding per cell.
+    """
     spec = TABLES[spec] if isinstance(spec, str) else spec
     rules = rules or default_rules()
     locator = locator or Locator()
-    result = normalize_table(raw, spec, locator=locator)
+    result = normalize_table(raw, spec, locator=locator, text_notes=text_notes)
     frame = result.frame
     findings = list(result.findings)
     schema: pa.DataFrameSchema = _SCHEMAS[spec.name](rules)
@@ -550,10 +584,74 @@ def validate_table(
             try:
                 schema.validate(frame, lazy=True)
             except SchemaErrors as errors:
-                findings += _failures_to_findings(frame, errors.failure_cases, locator, rules)
+                failed = _failures_to_findings(frame, errors.failure_cases, locator, rules)
+                reported = {
+                    (f.file, f.sheet, f.cell) for f in result.findings if f.severity == ERROR
+                }
+                findings += [f for f in failed if not _follows_from(f, reported)]
     if spec.name == "roster":
         findings += _roster_extras(frame, locator, rules)
     return Validated(frame, _sorted(findings))
+
+
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def cells_of(ref: str) -> set[str]:
+    """The cells of an A1 reference or range (``G13:K13`` → G13 … K13); empty if unknown."""
+    ends = [_REF.match(part) for part in ref.split(":")] if ref else []
+    if not ends or len(ends) > 2 or not all(ends):
+        return set()
+    first, last = ends[0], ends[-1]
+    assert first is not None and last is not None
+    c1, c2 = sorted((_column_number(first[1]), _column_number(last[1])))
+    r1, r2 = sorted((int(first[2]), int(last[2])))
+    if (c2 - c1 + 1) * (r2 - r1 + 1) > 10_000:
+        return set()
+    return {f"{_letters(c)}{r}" for c in range(c1, c2 + 1) for r in range(r1, r2 + 1)}
+
+
+def _letters(number: int) -> str:
+    out = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _follows_from(f: Finding, reported: set[tuple[str, str, str]]) -> bool:
+    """True when ``f``'s cells include one already reported as an error."""
+    return any((f.file, f.sheet, cell) in reported for cell in cells_of(f.cell))
+
+
+def once_per_cell(found: Iterable[Finding], known: Iterable[Finding]) -> list[Finding]:
+    """The findings of ``found`` that ``known`` does not already make: one per cell.
+
+    A later stage (the core's evaluation) repeats what the checks found — a blank that
+    was a cell not read as a number, weights that do not sum to 100 — and may not know
+    the cell: a finding on a cell already reported, or without a cell where the same
+    rule, person and field are already reported, is dropped.
+    """
+    known = list(known)
+    cells = {(f.file, f.sheet, c) for f in known for c in cells_of(f.cell)}
+    rules = {(f.file, f.rule, f.person_id, f.field) for f in known}
+    out: list[Finding] = []
+    for f in found:
+        mine = cells_of(f.cell)
+        if any((f.file, f.sheet, c) in cells for c in mine):
+            continue
+        if not mine and (f.file, f.rule, f.person_id, f.field) in rules:
+            continue
+        out.append(f)
+        cells |= {(f.file, f.sheet, c) for c in mine}
+    return out
 
 
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:

@@ -21,7 +21,7 @@ from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, WARNING, Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
-from kpixl.core.scoring_table import evaluate_table
+from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.seal import StoredSeal
 from kpixl.core.thaitime import bangkok_now
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
@@ -29,12 +29,20 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, unreadable
 from kpixl.io.xlsx_package import CellValue, Package
-from kpixl.schemas.backend import Locator, normalize_table, validate_table
+from kpixl.schemas.backend import (
+    Locator,
+    cells_of,
+    normalize_table,
+    once_per_cell,
+    validate_table,
+)
 from kpixl.schemas.models import national_id_problem
+from kpixl.schemas.tables import Column, TableSpec
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.personal_seal import agency_key_findings, seal_edits, seal_findings, seal_key
 from kpixl.workbooks.personal_template import (
     NO,
+    WARNING_MARK,
     YES,
     band_cells,
     config_values,
@@ -304,7 +312,7 @@ def _form_rows(
     ``result`` is (field, column letter, its first row, the agreement's first row, sheet).
     Rows where nothing was typed are skipped.
     """
-    name, letter, first, agreement_first, sheet = result
+    name, letter, first, agreement_first, _ = result
     rows = []
     for i in range(count):
         values = {f: agreement[cell(f, i)].value for f in fields}
@@ -319,7 +327,7 @@ def _form_rows(
                 "_row": agreement_first + i,
                 "_file": form.path.name,
                 "_sheet": L.AGREEMENT,
-                f"_cell_{name}": f"'{sheet}'!{ref}",
+                f"_cell_{name}": ref,  # on ``sheet``, where the finding will say it is
             }
         )
         rows.append(values)
@@ -488,6 +496,13 @@ def _agreement_row(cell: str) -> int:
     return int(digits or 0)
 
 
+_OTHER = TableSpec(
+    "other",
+    "องค์ประกอบอื่น (other component)",
+    (Column("other", "คะแนนองค์ประกอบอื่น", "number", required=False),),
+)
+
+
 def check_personal(
     form: PersonalForm,
     *,
@@ -497,6 +512,8 @@ def check_personal(
 ) -> PersonalResult:
     """Validate the tables, recompute every score with the core, compare with the file.
 
+    Every finding of the workbook comes out of one call, each at its own sheet and cell:
+    the seal is checked and blanks are reported even when scores cannot be computed.
     ``key`` is the agency key (default ``KPIXL_SEAL_KEY``), ``key_id`` the key's id from
     the master's Config: with either, only an HMAC under the agency key is a valid seal.
     """
@@ -511,12 +528,14 @@ def check_personal(
         "agreement",
         rules=rules,
         locator=Locator(name, L.AGREEMENT, _AGREEMENT_LETTERS),
+        text_notes=True,
     )
     comps = validate_table(
         form.competencies,
         "competencies",
         rules=rules,
         locator=Locator(name, L.AGREEMENT, {**_COMP_LETTERS, "rating": L.CMP_COLUMNS["rating"]}),
+        text_notes=True,
     )
     # ratings live on the competency sheet: point their findings there
     comps.findings = [
@@ -546,6 +565,14 @@ def check_personal(
                 person_id=person_id,
             )
         )
+    # the seal first: an agreement changed after sealing is news whatever else is wrong
+    findings += seal_findings(
+        form,
+        agreement.frame.to_dict("records"),  # type: ignore[arg-type]
+        comps.frame.to_dict("records"),  # type: ignore[arg-type]
+        key=key if key is not None else seal_key(),
+        key_id=key_id,
+    )
     probation = str(form.identity.get("probation") or "").strip() == YES
     kpis = agreement.frame.copy()
     if form.kpis.empty:
@@ -573,29 +600,52 @@ def check_personal(
         results_raw,
         "results",
         locator=Locator(name, L.ACHIEVEMENT, {"actual": L.ACH_COLUMNS["actual"]}),
+        text_notes=True,
     )
-    findings += [f for f in results.findings if f.field == "actual"]
+    actuals = [f for f in results.findings if f.field == "actual"]
+    findings += actuals
     kpis["actual"] = pd.Series(list(results.frame["actual"]), index=kpis.index, dtype=object)
     for col in ("_cell_actual", "_file"):
         kpis[col] = list(form.kpis[col])
     kpis["_sheet"] = L.ACHIEVEMENT
     ratings = comps.frame.copy()
     ratings["_cell_rating"] = list(form.competencies["_cell_rating"])
-    if not agreement.ok or not comps.ok or ratings.empty:
+    ratings["_sheet"] = L.COMPETENCY
+    known = agreement.findings + comps.findings + actuals
+    blanks = once_per_cell(missing_inputs(kpis, ratings), known)
+    other = normalize_table(
+        pd.DataFrame({"other": [form.other], "_row": [L.SUM_ROWS["other"]]}),
+        _OTHER,
+        locator=Locator(name, L.SUMMARY, {"other": L.SUM_SCORE_COL}),
+        text_notes=True,
+    )
+    findings += blanks + other.findings
+    if has_errors(agreement.findings + comps.findings) or ratings.empty:
+        # the core cannot score an agreement with errors; every other finding is made
         return PersonalResult(form, scores, findings)
     people = pd.DataFrame(
-        [{"person_id": kpis["person_id"].iloc[0], "probation": probation, "other": form.other}]
+        [
+            {
+                "person_id": kpis["person_id"].iloc[0],
+                "probation": probation,
+                "other": other.frame["other"].iloc[0],
+            }
+        ]
     )
     evaluated = evaluate_table(kpis, ratings, people=people, rules=rules)
-    findings += evaluated.findings
+    findings += once_per_cell(evaluated.findings, findings)
     if not evaluated.frame.empty:
         row = evaluated.frame.iloc[0]
-        scores = {k: row[k] for k in ("achievement", "competency", "total", "band", "probation")}
+        scores = {
+            k: row[k]
+            for k in ("achievement", "competency", "total", "band", "probation")
+            if row[k] is not None
+        }
         for key_name, (sheet, ref) in RESULT_CELLS.items():
             cached = form.cached.get(key_name)
             value = scores.get(key_name)
-            if cached is None:
-                continue  # never calculated (a file not yet opened in a spreadsheet)
+            if cached is None or (isinstance(cached, str) and cached.startswith(WARNING_MARK)):
+                continue  # never calculated, or the form's own warning about a text cell
             same = (cached == value) if key_name == "band" else _close(cached, value)
             if not same:
                 findings.append(
@@ -612,14 +662,18 @@ def check_personal(
                         person_id=person_id,
                     )
                 )
-    findings += seal_findings(
-        form,
-        agreement.frame.to_dict("records"),  # type: ignore[arg-type]
-        comps.frame.to_dict("records"),  # type: ignore[arg-type]
-        key=key if key is not None else seal_key(),
-        key_id=key_id,
-    )
-    return PersonalResult(form, scores, findings)
+    return PersonalResult(form, scores, _in_sheet_order(findings))
+
+
+def _in_sheet_order(findings: list[Finding]) -> list[Finding]:
+    """Findings by sheet (the workbook's order), then row and column: as a person reads."""
+
+    def key(f: Finding) -> tuple[int, int, int]:
+        sheet = L.SHEETS.index(f.sheet) + 1 if f.sheet in L.SHEETS else 0
+        first = f.cell.split(":")[0]
+        return (sheet, *_cell_index(first)) if cells_of(first) else (sheet, -1, -1)
+
+    return sorted(findings, key=key)
 
 
 # -------------------------------------------------------------------------- sealing

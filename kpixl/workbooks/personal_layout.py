@@ -9,7 +9,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 TEMPLATE_ID = "kpixl.personal"
-TEMPLATE_VERSION = "1.1"
+TEMPLATE_VERSION = "1.2"
 
 AGREEMENT = "ข้อตกลง"
 ACHIEVEMENT = "ผลสัมฤทธิ์"

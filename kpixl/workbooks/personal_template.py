@@ -28,13 +28,26 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import personal_layout as L
 
-__all__ = ["NO", "YES", "build_personal_template", "config_values", "write_personal_template"]
+__all__ = [
+    "NO",
+    "TEXT_WARNING",
+    "WARNING_MARK",
+    "YES",
+    "build_personal_template",
+    "config_values",
+    "write_personal_template",
+]
 
 FONT = "TH SarabunPSK"
 YES, NO = "ใช่", "ไม่ใช่"
 MILESTONE = KINDS.label("milestone")
 LOWER = DIRECTIONS.label("lower")
 AGREE = f"'{L.AGREEMENT}'"
+# what the form's own results show when a number cell holds text (Excel would give #VALUE!)
+WARNING_MARK = "⚠"
+TEXT_WARNING = f"{WARNING_MARK} มีช่องที่ไม่ใช่ตัวเลข"
+ROW_WARNING = f"{WARNING_MARK} ไม่ใช่ตัวเลข"
+_HUGE = "100000000000000"  # the bounds of a number cell's validation: any plausible value
 
 _thin = Side(style="thin", color="808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -330,6 +343,45 @@ def _dv(ws: Worksheet, source: str, ref: str, prompt: str, *, strict: bool = Tru
     dv.add(ref)
 
 
+def _number_dv(
+    ws: Worksheet,
+    ref: str,
+    prompt: str,
+    *,
+    low: str = f"-{_HUGE}",
+    high: str = _HUGE,
+    whole: bool = False,
+) -> None:
+    """Numbers only in ``ref``: Excel refuses text (and values outside ``low``–``high``)."""
+    dv = DataValidation(
+        type="whole" if whole else "decimal", operator="between", formula1=low, formula2=high
+    )
+    dv.allow_blank = True
+    dv.errorStyle = "stop"
+    dv.errorTitle = "kpixl: ต้องเป็นตัวเลข"
+    bounds = "" if low.startswith("-") else f" ({low}–{high})"
+    dv.error = (
+        f"ช่องนี้รับเฉพาะตัวเลข{bounds} พิมพ์ตัวเลขอารบิก ไม่ใส่ % หรือข้อความ / "
+        f"this cell takes a number{bounds}: no text, no % sign"
+    )
+    dv.promptTitle = "kpixl"
+    dv.prompt = prompt
+    dv.showErrorMessage = True
+    dv.showInputMessage = True
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+def _texts(*ranges: str) -> str:
+    """A formula counting the cells of ``ranges`` that hold text (blank results excluded)."""
+    return "+".join(f'SUMPRODUCT(ISTEXT({r})*({r}<>""))' for r in ranges)
+
+
+def _guarded_sum(ref: str) -> str:
+    """``SUM(ref)``, or the warning when a cell of ``ref`` holds text (SUM would skip it)."""
+    return f'=IF({_texts(ref)}>0,"{TEXT_WARNING}",SUM({ref}))'
+
+
 def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     _title(ws, "A1", "ข้อตกลงผลการปฏิบัติราชการรายบุคคล (Individual performance agreement)")
     ws["A2"] = '="รอบการประเมิน / round: "&kpixl_meta_round_id'
@@ -368,14 +420,21 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         strict=False,
     )
     _picker(ws)
-    weight = DataValidation(type="decimal", operator="between", formula1="0.01", formula2="100")
-    weight.error = "น้ำหนักต้องมากกว่า 0 และไม่เกิน 100 / weight must be within 0–100"
-    weight.showErrorMessage = True
-    ws.add_data_validation(weight)
-    weight.add(L.column_range(col("weight"), first, last))
+    _number_dv(
+        ws,
+        L.column_range(col("weight"), first, last),
+        "น้ำหนักของตัวชี้วัด (ร้อยละ) เป็นตัวเลขมากกว่า 0 ไม่เกิน 100 รวมทุกตัวต้องได้ 100",
+        low="0.01",
+        high="100",
+    )
+    _number_dv(
+        ws,
+        f"{col('l1')}{first}:{col('l5')}{last}",
+        "ค่าเป้าหมายแต่ละระดับเป็นตัวเลข (ไม่ใส่หน่วยหรือ %)",
+    )
     total = f"{col('weight')}{L.KPI_TOTAL_ROW}"
     _label(ws, f"K{L.KPI_TOTAL_ROW}", "รวมน้ำหนัก")
-    _formula(ws, total, f"=SUM({L.column_range(col('weight'), first, last)})", "0.00")
+    _formula(ws, total, _guarded_sum(L.column_range(col("weight"), first, last)), "0.00")
     ws.conditional_formatting.add(total, FormulaRule(formula=[f"{total}<>100"], fill=ERROR_FILL))
     monotone = (
         f'AND($D{first}="{KINDS.label("quantitative")}",COUNT($G{first}:$K{first})=5,'
@@ -412,12 +471,24 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         _input(ws, f"{cc['group']}{row}:{cc['weight']}{row}")
     level = DataValidation(type="list", formula1='"0,1,2,3,4,5"', allow_blank=True)
     level.error = "ระดับที่คาดหวังต้องเป็น 0–5 / expected level must be 0–5"
+    level.errorTitle = "kpixl: ต้องเป็นตัวเลข"
+    level.prompt = "เลือกระดับที่คาดหวัง 0–5"
     level.showErrorMessage = True
+    level.showInputMessage = True
     ws.add_data_validation(level)
     level.add(L.column_range(cc["expected"], L.COMP_FIRST, L.COMP_LAST))
+    _number_dv(
+        ws,
+        L.column_range(cc["weight"], L.COMP_FIRST, L.COMP_LAST),
+        "น้ำหนักของสมรรถนะ (ร้อยละ) เป็นตัวเลข เว้นว่างทุกช่อง = น้ำหนักเท่ากัน",
+        low="0.01",
+        high="100",
+    )
     ctotal = f"{cc['weight']}{L.COMP_TOTAL_ROW}"
     _label(ws, f"{cc['expected']}{L.COMP_TOTAL_ROW}", "รวมน้ำหนัก")
-    _formula(ws, ctotal, f"=SUM({L.column_range(cc['weight'], L.COMP_FIRST, L.COMP_LAST)})", "0.00")
+    _formula(
+        ws, ctotal, _guarded_sum(L.column_range(cc["weight"], L.COMP_FIRST, L.COMP_LAST)), "0.00"
+    )
     ws.conditional_formatting.add(
         ctotal, FormulaRule(formula=[f"AND({ctotal}<>0,{ctotal}<>100)"], fill=ERROR_FILL)
     )
@@ -457,29 +528,32 @@ def _result_block(
     result: tuple[int, str, str],
     scored: str,
     scale: str,
+    numbers: tuple[str, ...],
 ) -> None:
     """Totals row, the 100-point result and the missing-input highlight of a score sheet.
 
     Inputs are in column E and weights in D; ``scored`` holds each row's score and
-    ``scale`` the highest score a row can get (a number or a formula).
+    ``scale`` the highest score a row can get (a number or a formula). ``numbers`` are
+    the ranges the result computes with: text in any of them shows the warning.
     """
     total_row, weight_col, weighted_col = totals
     result_row, cell, label = result
     _label(ws, f"{label_col}{total_row}", "รวม")
-    _formula(ws, f"{weight_col}{total_row}", f"=SUM(D{first}:D{last})", "0.00")
+    _formula(ws, f"{weight_col}{total_row}", _guarded_sum(f"D{first}:D{last}"), "0.00")
     _formula(
         ws,
         f"{weighted_col}{total_row}",
-        f"=SUM({weighted_col}{first}:{weighted_col}{last})",
+        _guarded_sum(f"{weighted_col}{first}:{weighted_col}{last}"),
         "0.00",
     )
     _label(ws, f"{label_col}{result_row}", label)
     _formula(
         ws,
         cell,
-        f'=IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
+        f'=IF({_texts(*numbers)}>0,"{TEXT_WARNING}",'
+        f'IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
         f'IF(SUM(D{first}:D{last})=0,"",ROUND(SUMPRODUCT({scored}{first}:{scored}{last},D{first}:D{last})'
-        f"/(SUM(D{first}:D{last})*{scale})*100,2)))",
+        f"/(SUM(D{first}:D{last})*{scale})*100,2))))",
         "0.00",
     )
     ws[cell].fill = RESULT_FILL
@@ -526,23 +600,30 @@ def _achievement(ws: Worksheet) -> None:
         _formula(ws, f"C{r}", f'=IF({AGREE}!C{a}="","",{AGREE}!C{a})')
         _formula(ws, f"D{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!L{a})', "0.00")
         _input(ws, f"E{r}", "General")
+        text = f"OR(ISTEXT(E{r}),ISTEXT(D{r}),{_texts(levels)}>0)"
         _formula(
             ws,
             f"F{r}",
-            f'=IF(OR(B{r}="",E{r}=""),"",IF({kind}="{MILESTONE}",E{r},'
-            f'SUMPRODUCT(--((E{r}-{levels})*IF({AGREE}!$E{a}="{LOWER}",-1,1)>=0))))',
+            f'=IF(OR(B{r}="",E{r}=""),"",IF({text},"{ROW_WARNING}",IF({kind}="{MILESTONE}",E{r},'
+            f'SUMPRODUCT(--((E{r}-{levels})*IF({AGREE}!$E{a}="{LOWER}",-1,1)>=0)))))',
         )
         _formula(
             ws,
             f"G{r}",
-            f'=IF(F{r}="","",IF(OR({kind}="{MILESTONE}",kpixl_method="level",F{r}=0,F{r}=5),'
+            f'=IF(F{r}="","",IF(ISTEXT(F{r}),F{r},'
+            f'IF(OR({kind}="{MILESTONE}",kpixl_method="level",F{r}=0,F{r}=5),'
             f"F{r},ROUNDDOWN(ROUND(F{r}+(E{r}-INDEX({levels},F{r}))/"
-            f"(INDEX({levels},F{r}+1)-INDEX({levels},F{r})),9),2)))",
+            f"(INDEX({levels},F{r}+1)-INDEX({levels},F{r})),9),2))))",
             "0.00",
         )
-        _formula(ws, f"H{r}", f'=IF(G{r}="","",G{r}*D{r})', "0.00")
+        _formula(ws, f"H{r}", f'=IF(G{r}="","",IF(ISTEXT(G{r}),G{r},G{r}*D{r}))', "0.00")
         _input(ws, f"I{r}")
     first, last = L.ACH_FIRST, L.ACH_LAST
+    _number_dv(
+        ws,
+        L.column_range("E", first, last),
+        "ผลการดำเนินงานจริงเป็นตัวเลข (ไม่ใส่หน่วยหรือ %) ตัวชี้วัดเชิงคุณภาพ: ระดับที่ทำได้ 0–5",
+    )
     _result_block(
         ws,
         first,
@@ -552,6 +633,11 @@ def _achievement(ws: Worksheet) -> None:
         result=(L.ACH_RESULT_ROW, L.ACH_RESULT_CELL, "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100)"),
         scored="G",
         scale="5",
+        numbers=(
+            f"E{first}:E{last}",
+            f"D{first}:D{last}",
+            f"{AGREE}!$G${L.KPI_FIRST}:$K${L.KPI_LAST}",
+        ),
     )
     for letter, width in {
         "A": 5,
@@ -608,14 +694,16 @@ def _competency(ws: Worksheet) -> None:
         _formula(
             ws,
             f"F{r}",
-            f'=IF(OR(B{r}="",E{r}=""),"",IF(kpixl_competency_method="gap",'
-            f"IF(E{r}>=C{r},3,IF(C{r}-E{r}<=1,2,IF(C{r}-E{r}<=2,1,0))),E{r}))",
+            f'=IF(OR(B{r}="",E{r}=""),"",IF(OR(ISTEXT(E{r}),ISTEXT(D{r}),ISTEXT(C{r})),'
+            f'"{ROW_WARNING}",IF(kpixl_competency_method="gap",'
+            f"IF(E{r}>=C{r},3,IF(C{r}-E{r}<=1,2,IF(C{r}-E{r}<=2,1,0))),E{r})))",
         )
-        _formula(ws, f"G{r}", f'=IF(F{r}="","",F{r}*D{r})', "0.00")
+        _formula(ws, f"G{r}", f'=IF(F{r}="","",IF(ISTEXT(F{r}),F{r},F{r}*D{r}))', "0.00")
         _input(ws, f"H{r}")
     first, last = L.CMP_FIRST, L.CMP_LAST
     rating = DataValidation(type="list", formula1='"0,1,2,3,4,5"', allow_blank=True)
     rating.error = "คะแนนต้องเป็นจำนวนเต็ม 0–5 / rating must be a whole number 0–5"
+    rating.errorTitle = "kpixl: ต้องเป็นตัวเลข"
     rating.prompt = "เลือกคะแนน 1–5 (วิธีเทียบระดับ: ระดับที่แสดงออก 0–5)"
     rating.showInputMessage = True
     rating.showErrorMessage = True
@@ -630,6 +718,7 @@ def _competency(ws: Worksheet) -> None:
         result=(L.CMP_RESULT_ROW, L.CMP_RESULT_CELL, "คะแนนสมรรถนะ (เต็ม 100)"),
         scored="F",
         scale='IF(kpixl_competency_method="gap",3,kpixl_rating_max)',
+        numbers=(f"E{first}:E{last}", f"D{first}:D{last}", f"C{first}:C{last}"),
     )
     ws.conditional_formatting.add(
         f"E{first}:E{last}",
@@ -701,12 +790,23 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
         _label(ws, f"A{r}", label, False)
         _formula(ws, f"{sc}{r}", formula, "0.00")
         _formula(ws, f"{wc}{r}", f"=IF({probation},kpixl_w_probation_{key},kpixl_w_{key})", "0")
-        _formula(ws, f"{tc}{r}", f'=IF({sc}{r}="","",{sc}{r}*{wc}{r}/100)', "0.00")
+        _formula(
+            ws,
+            f"{tc}{r}",
+            f'=IF({sc}{r}="","",IF(ISTEXT({sc}{r}),{sc}{r},{sc}{r}*{wc}{r}/100))',
+            "0.00",
+        )
     r = rows["other"]
     _label(ws, f"A{r}", "องค์ประกอบอื่น (ถ้ามี)", False)
     _input(ws, f"{sc}{r}", "0.00")
+    _number_dv(ws, f"{sc}{r}", "คะแนนองค์ประกอบอื่น (เต็ม 100) เป็นตัวเลข", low="0", high="100")
     _formula(ws, f"{wc}{r}", f"=IF({probation},kpixl_w_probation_other,kpixl_w_other)", "0")
-    _formula(ws, f"{tc}{r}", f'=IF(OR({sc}{r}="",{wc}{r}=0),"",{sc}{r}*{wc}{r}/100)', "0.00")
+    _formula(
+        ws,
+        f"{tc}{r}",
+        f'=IF(OR({sc}{r}="",{wc}{r}=0),"",IF(ISTEXT({sc}{r}),"{ROW_WARNING}",{sc}{r}*{wc}{r}/100))',
+        "0.00",
+    )
     t = rows["total"]
     a, c, o = rows["achievement"], rows["competency"], rows["other"]
     _label(ws, f"A{t}", "รวม")
@@ -714,8 +814,9 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     _formula(
         ws,
         f"{tc}{t}",
-        f'=IF(OR({sc}{a}="",{sc}{c}=""),"",ROUND({sc}{a}*{wc}{a}/100+{sc}{c}*{wc}{c}/100'
-        f"+IF({wc}{o}>0,N({sc}{o})*{wc}{o}/100,0),2))",
+        f'=IF(OR({sc}{a}="",{sc}{c}=""),"",IF(OR(ISTEXT({sc}{a}),ISTEXT({sc}{c}),ISTEXT({sc}{o})),'
+        f'"{TEXT_WARNING}",ROUND({sc}{a}*{wc}{a}/100+{sc}{c}*{wc}{c}/100'
+        f"+IF({wc}{o}>0,N({sc}{o})*{wc}{o}/100,0),2)))",
         "0.00",
     )
     ws[f"{tc}{t}"].fill = RESULT_FILL
@@ -725,7 +826,8 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     _formula(
         ws,
         f"{sc}{b}",
-        f'=IF({tc}{t}="","",LOOKUP({tc}{t},kpixl_band_names_lookup_mins,kpixl_band_names))',
+        f'=IF({tc}{t}="","",IF(ISTEXT({tc}{t}),{tc}{t},'
+        f"LOOKUP({tc}{t},kpixl_band_names_lookup_mins,kpixl_band_names)))",
     )
     ws[f"{sc}{b}"].fill = RESULT_FILL
     ws[f"{sc}{b}"].font = _font(16, bold=True)
