@@ -70,7 +70,12 @@ def scaled_ints(values: pd.Series, scale: int, *, what: str) -> Ints:
             raise SalaryError(
                 f"{what} is not a number: {value!r}", f"{what} ไม่ใช่ตัวเลข: {value!r}"
             ) from None
-        out[i] = int(exact.to_integral_value(ROUND_HALF_UP))
+        try:
+            out[i] = int(exact.to_integral_value(ROUND_HALF_UP))
+        except OverflowError:
+            raise SalaryError(
+                f"{what} is too large: {value!r}", f"{what} มีค่ามากเกินไป: {value!r}"
+            ) from None
     return out
 
 
@@ -147,7 +152,7 @@ def salary_problems(
     alt = np.zeros(n, dtype=bool) if alt_ceiling is None else np.asarray(alt_ceiling, dtype=bool)
     texts = level_codes.astype(str).str.strip()
     known = list(table.levels)
-    codes = pd.Categorical(texts, categories=known).codes.astype(np.intp)
+    codes = pd.Index(known).get_indexer(texts).astype(np.intp)  # -1: unknown
     micro, readable = _readable_micro(salaries)
     low = np.zeros(n, dtype=np.int64)
     high = np.full(n, -1, dtype=np.int64)  # no salary fits an unknown level
@@ -245,7 +250,7 @@ class PeopleArrays:
         """Arrays for people whose level codes are known to the rules' salary table."""
         table = rules.salary_table
         known = list(table.levels)
-        codes = pd.Categorical(level_codes.astype(str), categories=known).codes.astype(np.intp)
+        codes = pd.Index(known).get_indexer(level_codes.astype(str)).astype(np.intp)
         if (codes < 0).any():
             unknown = sorted(set(level_codes.astype(str)) - set(known))
             raise SalaryError(
