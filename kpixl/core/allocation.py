@@ -120,7 +120,7 @@ class _Prepared:
     money: PeopleArrays
     given_pct: list[object] | None
     invalid: npt.NDArray[np.bool_]  # roster rows whose salary cannot be paid on
-    who: list[tuple[str, str, str]]  # name, unit, source file ("" where not given)
+    who: dict[str, list[Any]]  # name, unit, source_file: as given, for findings to quote
 
 
 _NEVER_EMPTY = (int, float, bool, Decimal, type(None))  # str() of these is never blank
@@ -214,12 +214,7 @@ def _prepare(people: pd.DataFrame, rules: Rules) -> _Prepared:
     money = PeopleArrays.build(salaries, levels, alt & ~invalid, rules)
     given_pct = people["pct"].tolist() if "pct" in people.columns else None
 
-    def texts(name: str) -> list[str]:
-        if name not in people.columns:
-            return [""] * n
-        return ["" if v is None or v != v else str(v).strip() for v in people[name].tolist()]
-
-    who = list(zip(texts("name"), texts("unit"), texts("source_file"), strict=True))
+    who = {k: people[k].tolist() for k in ("name", "unit", "source_file") if k in people.columns}
     return _Prepared(
         people["person_id"].tolist(),
         totals,
@@ -537,14 +532,23 @@ def _order_findings(prep: _Prepared, pct: Ints) -> list[Finding]:
     return out
 
 
+def _said(prep: _Prepared, key: str, i: int) -> str:
+    """Person ``i``'s ``name``, ``unit`` or ``source_file`` as text ("" when not given)."""
+    values = prep.who.get(key)
+    value = None if values is None else values[i]
+    return "" if value is None or value != value else str(value).strip()
+
+
 def _label(prep: _Prepared, i: int) -> str:
     """``id name`` of person ``i`` (the id alone when no name is given)."""
-    name = prep.who[i][0]
+    name = _said(prep, "name", i)
     return f"{prep.ids[i]} {name}" if name else str(prep.ids[i])
 
 
 def _named(prep: _Prepared, findings: list[Finding]) -> list[Finding]:
     """Findings about one person say who (id and name), in which unit, and which file."""
+    if not any(f.person_id for f in findings):
+        return findings
     index = {str(pid): i for i, pid in enumerate(prep.ids)}
     out = []
     for f in findings:
@@ -552,7 +556,7 @@ def _named(prep: _Prepared, findings: list[Finding]) -> list[Finding]:
         if i is None:
             out.append(f)
             continue
-        _, unit, file = prep.who[i]
+        unit, file = _said(prep, "unit", i), _said(prep, "source_file", i)
         who = _label(prep, i)
         out.append(
             replace(

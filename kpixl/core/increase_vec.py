@@ -134,6 +134,21 @@ def _readable_micro(values: pd.Series) -> tuple[Ints, npt.NDArray[np.bool_]]:
     return micro, readable
 
 
+def _blank(value: object) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _level_numbers(level_codes: pd.Series, known: list[str]) -> npt.NDArray[np.intp]:
+    """Each level code's place in ``known`` (its text, stripped), -1 for any other."""
+    inverse, uniques = pd.factorize(level_codes.astype(object))  # a blank: -1
+    place = {code: i for i, code in enumerate(known)}
+    lookup = np.array([place.get(str(u).strip(), -1) for u in uniques] + [-1], dtype=np.intp)
+    found: npt.NDArray[np.intp] = lookup[inverse]  # -1 indexes the trailing -1
+    return found
+
+
 def salary_problems(
     salaries: pd.Series,
     level_codes: pd.Series,
@@ -150,9 +165,8 @@ def salary_problems(
     table = rules.salary_table
     n = len(salaries)
     alt = np.zeros(n, dtype=bool) if alt_ceiling is None else np.asarray(alt_ceiling, dtype=bool)
-    texts = level_codes.astype(str).str.strip()
     known = list(table.levels)
-    codes = pd.Index(known).get_indexer(texts).astype(np.intp)  # -1: unknown
+    codes = _level_numbers(level_codes, known)  # -1: unknown
     micro, readable = _readable_micro(salaries)
     low = np.zeros(n, dtype=np.int64)
     high = np.full(n, -1, dtype=np.int64)  # no salary fits an unknown level
@@ -171,11 +185,15 @@ def salary_problems(
     out: list[tuple[str, str] | None] = [None] * n
     if fits.all():
         return out
-    values = salaries.tolist()
+    values, levels = salaries.tolist(), level_codes.tolist()
     for i in np.flatnonzero(~fits).tolist():
-        code = texts.iloc[i]
+        code = "" if _blank(levels[i]) else str(levels[i]).strip()
         if codes[i] < 0:
-            out[i] = (f"ไม่รู้จักรหัสระดับ “{code}”", f"unknown level code “{code}”")
+            out[i] = (
+                (f"ไม่รู้จักรหัสระดับ “{code}”", f"unknown level code “{code}”")
+                if code
+                else ("ไม่ได้กรอกรหัสระดับ", "the level code is blank")
+            )
         elif no_alt[i]:
             out[i] = (
                 f"ระดับ {code} ไม่มีเพดานสูงสุดทางเลือก",
@@ -183,11 +201,9 @@ def salary_problems(
             )
         elif not readable[i]:
             value = values[i]
-            blank = value is None or (isinstance(value, float) and value != value)
-            blank = blank or (isinstance(value, str) and not value.strip())
             out[i] = (
                 ("ไม่ได้กรอกเงินเดือน", "the salary is blank")
-                if blank
+                if _blank(value)
                 else (f"เงินเดือน “{value}” ไม่ใช่ตัวเลข", f"the salary “{value}” is not a number")
             )
         else:
@@ -250,9 +266,9 @@ class PeopleArrays:
         """Arrays for people whose level codes are known to the rules' salary table."""
         table = rules.salary_table
         known = list(table.levels)
-        codes = pd.Index(known).get_indexer(level_codes.astype(str)).astype(np.intp)
+        codes = _level_numbers(level_codes, known)
         if (codes < 0).any():
-            unknown = sorted(set(level_codes.astype(str)) - set(known))
+            unknown = sorted({str(v).strip() for v in level_codes.tolist()} - set(known))
             raise SalaryError(
                 f"unknown level code(s): {', '.join(unknown)} (table {table.id})",
                 f"ไม่รู้จักรหัสระดับ: {', '.join(unknown)} (บัญชี {table.id})",

@@ -125,8 +125,8 @@ def _empty_pools(
     """Pools of 0 for the groups (and units) of people that no pool covers."""
     have = {(r["pool_group"], r["unit"]) for r in records}
     groups = {r["pool_group"] for r in records}
-    units = people["unit"].astype(str) if shares else pd.Series("", index=people.index)
-    wanted = set(zip(people["pool_group"].astype(str), units, strict=True)) - have
+    pairs = people[["pool_group", "unit"]].drop_duplicates().to_dict("records")
+    wanted = {(str(p["pool_group"]), str(p["unit"]) if shares else "") for p in pairs} - have
     out: list[dict[str, Any]] = []
     for group, unit in sorted(wanted):
         if shares and group not in groups:
