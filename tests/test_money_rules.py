@@ -60,7 +60,7 @@ def demo(built: Path, tmp_path: Path) -> Path:
 
 def roster_rows(master: Path) -> list[dict[str, Any]]:
     """The master's roster as openpyxl reads it (not through kpixl's readers)."""
-    ws = openpyxl.load_workbook(master, read_only=True)[M.ROSTER]
+    ws = openpyxl.load_workbook(master)[M.ROSTER]
     rows = []
     for number, values in enumerate(ws.iter_rows(min_row=M.FIRST_ROW, values_only=True)):
         if values[0] is None:
@@ -119,7 +119,7 @@ def check_money(result: Consolidation, master: Path) -> None:
         assert row["salary"] <= row["new_salary"] <= maximum, row
     for pool in result.pools.to_dict("records"):
         assert 0 <= pool["used"] <= pool["pool"], pool
-    wb = openpyxl.load_workbook(master, read_only=True)
+    wb = openpyxl.load_workbook(master)
     new_salary = M.RESULT_COLUMNS.index("new_salary")
     increase = M.RESULT_COLUMNS.index("increase")
     for values in wb[M.RESULTS].iter_rows(min_row=M.FIRST_ROW, values_only=True):
@@ -285,7 +285,7 @@ def test_allocation_findings_name_the_person_unit_and_file(demo: Path) -> None:
         for part in (f.person_id, person["name"], person["unit"], f"{person['unit']}.xlsx"):
             assert part in line, (part, line)
     # the Issues sheet carries the same: person, file and sheet
-    issues = openpyxl.load_workbook(master, read_only=True)[M.ISSUES]
+    issues = openpyxl.load_workbook(master)[M.ISSUES]
     listed = [
         r
         for r in issues.iter_rows(min_row=M.FIRST_ROW, values_only=True)
