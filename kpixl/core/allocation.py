@@ -213,7 +213,6 @@ def _prepare(people: pd.DataFrame, rules: Rules) -> _Prepared:
     salaries, levels, invalid = _guarded(people, alt, eligible, reasons, rules)
     money = PeopleArrays.build(salaries, levels, alt & ~invalid, rules)
     given_pct = people["pct"].tolist() if "pct" in people.columns else None
-
     who = {k: people[k].tolist() for k in ("name", "unit", "source_file") if k in people.columns}
     return _Prepared(
         people["person_id"].tolist(),

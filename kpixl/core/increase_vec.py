@@ -140,6 +140,14 @@ def _blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def _number(value: object) -> bool:
+    try:
+        dec(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
 def _level_numbers(level_codes: pd.Series, known: list[str]) -> npt.NDArray[np.intp]:
     """Each level code's place in ``known`` (its text, stripped), -1 for any other."""
     inverse, uniques = pd.factorize(level_codes.astype(object))  # a blank: -1
@@ -199,15 +207,16 @@ def salary_problems(
                 f"ระดับ {code} ไม่มีเพดานสูงสุดทางเลือก",
                 f"level {code} has no alternative ceiling",
             )
-        elif not readable[i]:
+        elif not readable[i] and not _number(values[i]):
             value = values[i]
             out[i] = (
                 ("ไม่ได้กรอกเงินเดือน", "the salary is blank")
                 if _blank(value)
                 else (f"เงินเดือน “{value}” ไม่ใช่ตัวเลข", f"the salary “{value}” is not a number")
             )
-        else:
-            amount, lo, hi = (Decimal(int(v)) / MICRO for v in (micro[i], low[i], high[i]))
+        else:  # a number outside the range (perhaps far outside: too large to count in)
+            lo, hi = (Decimal(int(v)) / MICRO for v in (low[i], high[i]))
+            amount = Decimal(int(micro[i])) / MICRO if readable[i] else dec(values[i])
             out[i] = (
                 f"เงินเดือน {amount:,} อยู่นอกช่วงของระดับ {code} ({lo:,}–{hi:,})",
                 f"the salary {amount:,} lies outside the range of level {code} ({lo:,}–{hi:,})",
