@@ -27,7 +27,7 @@ All money is exact (see :mod:`kpixl.core.increase_vec`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -46,10 +46,12 @@ from kpixl.core.increase_vec import (
     PeopleArrays,
     from_micro,
     pool_micro,
+    salary_problems,
     scaled_ints,
 )
 from kpixl.core.numbers import dec, parse_percent
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.salary import salary_bounds
 from kpixl.core.speedups import type_set
 
 __all__ = ["ALLOCATION_COLUMNS", "Allocation", "allocate"]
@@ -117,6 +119,8 @@ class _Prepared:
     reasons: list[str]
     money: PeopleArrays
     given_pct: list[object] | None
+    invalid: npt.NDArray[np.bool_]  # roster rows whose salary cannot be paid on
+    who: dict[str, list[Any]]  # name, unit, source_file: as given, for findings to quote
 
 
 _NEVER_EMPTY = (int, float, bool, Decimal, type(None))  # str() of these is never blank
@@ -206,11 +210,55 @@ def _prepare(people: pd.DataFrame, rules: Rules) -> _Prepared:
         if "alt_ceiling" in people.columns
         else np.zeros(n, dtype=bool)
     )
-    money = PeopleArrays.build(people["salary"], people["level_code"], alt, rules)
+    salaries, levels, invalid = _guarded(people, alt, eligible, reasons, rules)
+    money = PeopleArrays.build(salaries, levels, alt & ~invalid, rules)
     given_pct = people["pct"].tolist() if "pct" in people.columns else None
+    who = {k: people[k].tolist() for k in ("name", "unit", "source_file") if k in people.columns}
     return _Prepared(
-        people["person_id"].tolist(), totals, band_idx, eligible, reasons, money, given_pct
+        people["person_id"].tolist(),
+        totals,
+        band_idx,
+        eligible,
+        reasons,
+        money,
+        given_pct,
+        invalid,
+        who,
     )
+
+
+def _guarded(
+    people: pd.DataFrame,
+    alt: npt.NDArray[np.bool_],
+    eligible: npt.NDArray[np.bool_],
+    reasons: list[str],
+    rules: Rules,
+) -> tuple[pd.Series, pd.Series, npt.NDArray[np.bool_]]:
+    """Salaries and levels the increase maths can take, and which rows are invalid.
+
+    A row whose salary cannot be paid on (unknown level; blank, text, negative or
+    out-of-range salary) is made ineligible with the reason, and its salary and level
+    are replaced by a harmless stand-in (the first level's minimum): at 0 % it costs
+    nothing, and its new salary and base are never shown.
+    """
+    problems = salary_problems(people["salary"], people["level_code"], alt, rules)
+    invalid = np.fromiter((p is not None for p in problems), dtype=bool, count=len(problems))
+    salaries, levels = people["salary"], people["level_code"]
+    if not invalid.any():
+        return salaries, levels, invalid
+    for i in np.flatnonzero(invalid).tolist():
+        th, en = problems[i]  # type: ignore[misc]
+        eligible[i] = False
+        reasons[i] = (
+            f"บัญชีรายชื่อไม่ถูกต้อง: {th} จึงไม่ได้เลื่อนจนกว่าจะแก้ไข"
+            f" / roster row invalid: {en}; no increase until it is corrected"
+        )
+    stand_in = next(iter(rules.salary_table.levels))
+    low, _ = salary_bounds(stand_in, rules=rules)
+    keep = pd.Series(~invalid, index=people.index)
+    salaries = salaries.astype(object).where(keep, low)
+    levels = levels.astype(object).where(keep, stand_in)
+    return salaries, levels, invalid
 
 
 def _band_arrays(rules: Rules) -> tuple[Ints, Ints, Ints, Ints]:
@@ -466,7 +514,7 @@ def _order_findings(prep: _Prepared, pct: Ints) -> list[Finding]:
                 "alloc.equal_score_unequal_pct",
                 field="pct",
                 value=Decimal(int(totals[starts[g]])) / 100,
-                people=", ".join(str(prep.ids[i]) for i in order[starts[g] : end].tolist()),
+                people=", ".join(_label(prep, i) for i in order[starts[g] : end].tolist()),
             )
         )
     for k in np.flatnonzero(pcts < below[group_of]).tolist():
@@ -478,6 +526,43 @@ def _order_findings(prep: _Prepared, pct: Ints) -> list[Finding]:
                 person_id=prep.ids[order[k]],
                 score=Decimal(int(totals[k])) / 100,
                 higher=Decimal(int(below[group_of[k]])) / 100,
+            )
+        )
+    return out
+
+
+def _said(prep: _Prepared, key: str, i: int) -> str:
+    """Person ``i``'s ``name``, ``unit`` or ``source_file`` as text ("" when not given)."""
+    values = prep.who.get(key)
+    value = None if values is None else values[i]
+    return "" if value is None or value != value else str(value).strip()
+
+
+def _label(prep: _Prepared, i: int) -> str:
+    """``id name`` of person ``i`` (the id alone when no name is given)."""
+    name = _said(prep, "name", i)
+    return f"{prep.ids[i]} {name}" if name else str(prep.ids[i])
+
+
+def _named(prep: _Prepared, findings: list[Finding]) -> list[Finding]:
+    """Findings about one person say who (id and name), in which unit, and which file."""
+    if not any(f.person_id for f in findings):
+        return findings
+    index = {str(pid): i for i, pid in enumerate(prep.ids)}
+    out = []
+    for f in findings:
+        i = index.get(f.person_id) if f.person_id else None
+        if i is None:
+            out.append(f)
+            continue
+        unit, file = _said(prep, "unit", i), _said(prep, "source_file", i)
+        who = _label(prep, i)
+        out.append(
+            replace(
+                f,
+                message_th=f"{who}" + (f" (หน่วยงาน {unit})" if unit else "") + f": {f.message_th}",
+                message_en=f"{who}" + (f" (unit {unit})" if unit else "") + f": {f.message_en}",
+                file=f.file or file,
             )
         )
     return out
@@ -495,8 +580,10 @@ def allocate(
     """Allocate ``pool`` baht among ``people`` under ``policy`` (see the module doc).
 
     ``people`` has ``person_id, level_code, salary, total`` and optionally ``band``,
-    ``eligible``, ``reason``, ``pct`` (for ``manual``), ``alt_ceiling`` and the
-    eligibility fields of :mod:`kpixl.core.eligibility`.
+    ``eligible``, ``reason``, ``pct`` (for ``manual``), ``alt_ceiling``, the
+    eligibility fields of :mod:`kpixl.core.eligibility`, and ``name``, ``unit`` and
+    ``source_file``, which findings about a person quote. A person whose salary cannot
+    be paid on gets nothing (see :func:`~kpixl.core.increase_vec.salary_problems`).
     """
     rules = rules or default_rules()
     if policy not in POLICIES:
@@ -529,6 +616,7 @@ def allocate(
                 "alloc.pool_exceeded", value=over, over=f"{over:,.2f}", pool=f"{pool_amount:,.2f}"
             )
         )
+    findings = _named(prep, findings)
     by_band: dict[str, Decimal] = {}
     if policy == "optimize" and shape == "flat":
         for band_no, band in enumerate(rules.bands):
@@ -569,6 +657,12 @@ def _rows(prep: _Prepared, pct: Ints, outcome: Outcome, rules: Rules) -> pd.Data
             " / at the level maximum: the rest is special compensation"
         )
     band_names = np.array([b.name for b in rules.bands], dtype=object)
+    base = from_micro(money.base_satang * 10_000)
+    base_kind: npt.NDArray[Any] = np.where(money.base_kind_upper, "upper", "lower")
+    new_salary = from_micro(money.salary + outcome.increase)
+    if prep.invalid.any():  # the stand-in's figures are no one's: shown blank
+        base_kind = base_kind.astype(object)
+        base[prep.invalid] = base_kind[prep.invalid] = new_salary[prep.invalid] = None
     return pd.DataFrame(
         {
             "person_id": prep.ids,
@@ -576,12 +670,12 @@ def _rows(prep: _Prepared, pct: Ints, outcome: Outcome, rules: Rules) -> pd.Data
             "total": _decimals(prep.totals, 100),
             "eligible": prep.eligible,
             "pct": _decimals(pct, 100),
-            "base": from_micro(money.base_satang * 10_000),
-            "base_kind": np.where(money.base_kind_upper, "upper", "lower"),
+            "base": base,
+            "base_kind": base_kind,
             "unrounded": from_micro(outcome.unrounded),
             "rounded": from_micro(outcome.rounded),
             "increase": from_micro(outcome.increase),
-            "new_salary": from_micro(money.salary + outcome.increase),
+            "new_salary": new_salary,
             "special_compensation": from_micro(outcome.special),
             "capped": capped,
             "cost": from_micro(outcome.cost),

@@ -288,6 +288,12 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{person_id} ({value}) อยู่ในบัญชีรายชื่อแต่ไม่พบผลการประเมินในสมุดงานหน่วยงานใด",
         "{person_id} ({value}) is on the roster but no unit workbook has an evaluation",
     ),
+    "consolidate.roster_left_out": (
+        ERROR,
+        "{person_id} ({value}): แถวนี้ในบัญชีรายชื่อมีข้อผิดพลาด จึงไม่นำเงินเดือนไปคิดวงเงินและไม่ได้เลื่อนเงินเดือนจนกว่าจะแก้ไข",
+        "{person_id} ({value}): this roster row has an error, so it is left out of the pools' "
+        "payroll and gets no increase until it is corrected",
+    ),
     "consolidate.unit_differs": (
         WARNING,
         "{person_id} อยู่ในสมุดงานของหน่วย {value} แต่บัญชีรายชื่อระบุหน่วย {roster_unit}",

@@ -18,9 +18,10 @@ import pandas as pd
 from kpixl.core.errors import SalaryError
 from kpixl.core.numbers import dec
 from kpixl.core.rules import Rules
+from kpixl.core.salary import salary_bounds
 from kpixl.core.salary_table import SalaryTable
 
-__all__ = ["MICRO", "Outcome", "PeopleArrays", "from_micro", "to_micro"]
+__all__ = ["MICRO", "Outcome", "PeopleArrays", "from_micro", "salary_problems", "to_micro"]
 
 MICRO = 10**6
 Ints = npt.NDArray[np.int64]
@@ -69,7 +70,12 @@ def scaled_ints(values: pd.Series, scale: int, *, what: str) -> Ints:
             raise SalaryError(
                 f"{what} is not a number: {value!r}", f"{what} ไม่ใช่ตัวเลข: {value!r}"
             ) from None
-        out[i] = int(exact.to_integral_value(ROUND_HALF_UP))
+        try:
+            out[i] = int(exact.to_integral_value(ROUND_HALF_UP))
+        except OverflowError:
+            raise SalaryError(
+                f"{what} is too large: {value!r}", f"{what} มีค่ามากเกินไป: {value!r}"
+            ) from None
     return out
 
 
@@ -87,6 +93,135 @@ def from_micro(values: Ints) -> npt.NDArray[np.object_]:
 
 
 _ONE = Decimal(1)
+_LARGEST = 10**12  # baht: anything larger is no salary (and would overflow int64 micro-baht)
+
+
+def _readable_micro(values: pd.Series) -> tuple[Ints, npt.NDArray[np.bool_]]:
+    """Each value in micro-baht as :func:`scaled_ints` reads it, and which values can be
+    read at all (a number, finite, of a size a salary can have)."""
+    n = len(values)
+    try:
+        micro = scaled_ints(values, MICRO, what="salary")
+    except SalaryError:
+        pass
+    else:
+        readable: npt.NDArray[np.bool_] = np.abs(micro) < _LARGEST * MICRO
+        return np.where(readable, micro, 0), readable
+    micro = np.zeros(n, dtype=np.int64)
+    readable = np.zeros(n, dtype=bool)
+    seen: dict[tuple[type, object], int | None] = {}
+    for i, value in enumerate(values.tolist()):
+        key = (type(value), value)
+        try:
+            amount = seen[key]
+        except KeyError:
+            try:
+                exact = dec(value)
+            except (ValueError, TypeError):
+                amount = None
+            else:
+                amount = (
+                    int((exact * MICRO).to_integral_value(ROUND_HALF_UP))
+                    if abs(exact) < _LARGEST
+                    else None
+                )
+            seen[key] = amount
+        except TypeError:  # an unhashable value is no salary
+            amount = None
+        if amount is not None:
+            micro[i] = amount
+            readable[i] = True
+    return micro, readable
+
+
+def _blank(value: object) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _number(value: object) -> bool:
+    try:
+        dec(value)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _level_numbers(level_codes: pd.Series, known: list[str]) -> npt.NDArray[np.intp]:
+    """Each level code's place in ``known`` (its text, stripped), -1 for any other."""
+    inverse, uniques = pd.factorize(level_codes.astype(object))  # a blank: -1
+    place = {code: i for i, code in enumerate(known)}
+    lookup = np.array([place.get(str(u).strip(), -1) for u in uniques] + [-1], dtype=np.intp)
+    found: npt.NDArray[np.intp] = lookup[inverse]  # -1 indexes the trailing -1
+    return found
+
+
+def salary_problems(
+    salaries: pd.Series,
+    level_codes: pd.Series,
+    alt_ceiling: npt.NDArray[np.bool_] | None,
+    rules: Rules,
+) -> list[tuple[str, str] | None]:
+    """Per person, None when the salary can be paid on, else why not (Thai, English).
+
+    A salary can be paid on when its level code is in the rules' salary table and it is
+    a number within :func:`~kpixl.core.salary.salary_bounds` of that level (a blank,
+    text, negative or above-maximum salary cannot). Such a row gets no increase and is
+    no part of any pool until it is corrected.
+    """
+    table = rules.salary_table
+    n = len(salaries)
+    alt = np.zeros(n, dtype=bool) if alt_ceiling is None else np.asarray(alt_ceiling, dtype=bool)
+    known = list(table.levels)
+    codes = _level_numbers(level_codes, known)  # -1: unknown
+    micro, readable = _readable_micro(salaries)
+    low = np.zeros(n, dtype=np.int64)
+    high = np.full(n, -1, dtype=np.int64)  # no salary fits an unknown level
+    no_alt = np.zeros(n, dtype=bool)
+    for c, flag in set(zip(codes.tolist(), alt.tolist(), strict=True)):
+        if c < 0:
+            continue
+        rows = (codes == c) & (alt == flag)
+        try:
+            bounds = salary_bounds(known[c], rules=rules, alt_ceiling=flag)
+        except SalaryError:
+            no_alt |= rows
+            continue
+        low[rows], high[rows] = to_micro(bounds[0]), to_micro(bounds[1])
+    fits = readable & (micro >= low) & (micro <= high) & (codes >= 0)
+    out: list[tuple[str, str] | None] = [None] * n
+    if fits.all():
+        return out
+    values, levels = salaries.tolist(), level_codes.tolist()
+    for i in np.flatnonzero(~fits).tolist():
+        code = "" if _blank(levels[i]) else str(levels[i]).strip()
+        if codes[i] < 0:
+            out[i] = (
+                (f"ไม่รู้จักรหัสระดับ “{code}”", f"unknown level code “{code}”")
+                if code
+                else ("ไม่ได้กรอกรหัสระดับ", "the level code is blank")
+            )
+        elif no_alt[i]:
+            out[i] = (
+                f"ระดับ {code} ไม่มีเพดานสูงสุดทางเลือก",
+                f"level {code} has no alternative ceiling",
+            )
+        elif not readable[i] and not _number(values[i]):
+            value = values[i]
+            out[i] = (
+                ("ไม่ได้กรอกเงินเดือน", "the salary is blank")
+                if _blank(value)
+                else (f"เงินเดือน “{value}” ไม่ใช่ตัวเลข", f"the salary “{value}” is not a number")
+            )
+        else:  # a number outside the range (perhaps far outside: too large to count in)
+            lo, hi = (Decimal(int(v)) / MICRO for v in (low[i], high[i]))
+            amount = Decimal(int(micro[i])) / MICRO if readable[i] else dec(values[i])
+            out[i] = (
+                f"เงินเดือน {amount:,} อยู่นอกช่วงของระดับ {code} ({lo:,}–{hi:,})",
+                f"the salary {amount:,} lies outside the range of level {code} ({lo:,}–{hi:,})",
+            )
+    return out
 
 
 @dataclass(frozen=True)
@@ -140,9 +275,9 @@ class PeopleArrays:
         """Arrays for people whose level codes are known to the rules' salary table."""
         table = rules.salary_table
         known = list(table.levels)
-        codes = pd.Categorical(level_codes.astype(str), categories=known).codes.astype(np.intp)
+        codes = _level_numbers(level_codes, known)
         if (codes < 0).any():
-            unknown = sorted(set(level_codes.astype(str)) - set(known))
+            unknown = sorted({str(v).strip() for v in level_codes.tolist()} - set(known))
             raise SalaryError(
                 f"unknown level code(s): {', '.join(unknown)} (table {table.id})",
                 f"ไม่รู้จักรหัสระดับ: {', '.join(unknown)} (บัญชี {table.id})",

@@ -1,9 +1,12 @@
 """Allocating every pool of a round at once, with the use of each pool reported.
 
-Each pool group (and each unit share, when unit shares are on) is allocated on its own
-with :func:`~kpixl.core.allocation.allocate`; the central remainder of a split group
-stays unallocated and is reported. The usage table says, per group and unit, the pool,
-what was used and what is left.
+The pools come from the roster: everyone holding a position on the count date,
+evaluated or not (:func:`~kpixl.core.pools.pool_for`); they are shared among the
+people who were evaluated. Each pool group (and each unit share, when unit shares are
+on) is allocated on its own with :func:`~kpixl.core.allocation.allocate`; the central
+remainder of a split group stays unallocated and is reported. People of a group or
+unit with no pool (nobody there on the roster's payroll) are allocated a pool of 0.
+The usage table says, per group and unit, the pool, what was used and what is left.
 """
 
 from __future__ import annotations
@@ -34,26 +37,29 @@ class RoundAllocation:
 def allocate_pools(
     people: pd.DataFrame,
     *,
+    roster: pd.DataFrame | None = None,
     policy: str = "optimize",
     shape: str = "flat",
     table: object = None,
     rules: Rules | None = None,
     unit_shares: bool | None = None,
 ) -> RoundAllocation:
-    """Compute the pools from ``people`` (who are also the roster) and allocate each.
+    """Compute the pools from ``roster`` and allocate each among ``people``.
 
-    ``people`` has the columns :func:`allocate` needs plus ``unit`` (and optionally
-    ``pool_group`` and ``holds_position``).
+    ``roster`` is everyone holding a position on the count date, evaluated or not (the
+    columns :func:`~kpixl.core.pools.pool_for` reads); without it, ``people`` are taken
+    to be the whole roster. ``people`` are the evaluated: the columns :func:`allocate`
+    needs plus ``unit`` (and optionally ``pool_group``).
     """
     rules = rules or default_rules()
     shares = rules.unit_shares if unit_shares is None else unit_shares
-    pools = pool_for(people, rules=rules, unit_shares=shares)
+    pools = pool_for(people if roster is None else roster, rules=rules, unit_shares=shares)
     people = people.copy()
     if "pool_group" not in people.columns:
         people["pool_group"] = None
     blank = people["pool_group"].isna() | (people["pool_group"].astype(str).str.strip() == "")
     levels = people.loc[blank, "level_code"]
-    named = {level: rules.pool_group_of(level) for level in set(levels)}  # once per level
+    named = {level: _group_of(level, rules) for level in set(levels)}  # once per level
     people.loc[blank, "pool_group"] = levels.map(named.__getitem__)
     if "unit" not in people.columns:
         people["unit"] = ""
@@ -61,6 +67,7 @@ def allocate_pools(
     used: dict[tuple[str, str], Decimal] = {}
     findings: list[Finding] = []
     records: list[dict[str, Any]] = pools.to_dict("records")  # type: ignore[assignment]
+    records += _empty_pools(people, records, shares, rules)
     for pool in records:
         group, unit = pool["pool_group"], pool["unit"]
         if shares and unit == "":
@@ -101,6 +108,44 @@ def allocate_pools(
     columns = [*ALLOCATION_COLUMNS, "pool_group", "unit"]
     frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
     return RoundAllocation(frame[columns], pd.DataFrame(usage, columns=USAGE_COLUMNS), findings)
+
+
+def _group_of(level: object, rules: Rules) -> str:
+    """The pool group of a level code; "" for a code the rules do not know (such a
+    person's salary cannot be paid on, and gets nothing)."""
+    try:
+        return rules.pool_group_of(str(level).strip())
+    except KeyError:
+        return ""
+
+
+def _empty_pools(
+    people: pd.DataFrame, records: list[dict[str, Any]], shares: bool, rules: Rules
+) -> list[dict[str, Any]]:
+    """Pools of 0 for the groups (and units) of people that no pool covers."""
+    have = {(r["pool_group"], r["unit"]) for r in records}
+    groups = {r["pool_group"] for r in records}
+    pairs = people[["pool_group", "unit"]].drop_duplicates().to_dict("records")
+    wanted = {(str(p["pool_group"]), str(p["unit"]) if shares else "") for p in pairs} - have
+    out: list[dict[str, Any]] = []
+    for group, unit in sorted(wanted):
+        if shares and group not in groups:
+            groups.add(group)
+            out.append(_zero_pool(group, "", rules, Decimal(0)))
+        out.append(_zero_pool(group, unit, rules, None if unit else Decimal(0)))
+    return out
+
+
+def _zero_pool(group: str, unit: str, rules: Rules, central: Decimal | None) -> dict[str, Any]:
+    return {
+        "pool_group": group,
+        "unit": unit,
+        "headcount": 0,
+        "payroll": Decimal(0),
+        "rate_pct": rules.pool_rate_pct,
+        "pool": Decimal(0),
+        "central": central,
+    }
 
 
 def _with_pool(f: Finding, where: str) -> Finding:

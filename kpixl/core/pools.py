@@ -1,9 +1,12 @@
 """Salary-increase pools (วงเงินเลื่อนเงินเดือน), SPEC §4.
 
 Pool per group = rate × payroll of everyone holding a position in that group on the
-count date (1 Mar / 1 Sep). When unit shares are on, each group's pool is split into
-unit shares in proportion to unit payroll, rounded down to whole baht; the remainder
-stays central (on the group's row).
+count date (1 Mar / 1 Sep): the whole roster, whether or not their evaluation has
+arrived. A roster row whose salary cannot be paid on (unknown level; blank, text,
+negative or out-of-range salary: :func:`~kpixl.core.increase_vec.salary_problems`) is
+no part of any pool until it is corrected. When unit shares are on, each group's pool
+is split into unit shares in proportion to unit payroll, rounded down to whole baht;
+the remainder stays central (on the group's row).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpixl.core.errors import SalaryError
+from kpixl.core.increase_vec import salary_problems
 from kpixl.core.numbers import dec
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.speedups import type_set
@@ -38,19 +41,14 @@ def pool_for(
 ) -> pd.DataFrame:
     """Pools per group, and per unit when shares are on (rule ``pools.unit_shares``).
 
-    ``roster`` needs ``person_id, level_code, salary``; ``unit``, ``pool_group`` and
-    ``holds_position`` are optional. Group rows have ``unit == ""`` and carry the central
-    remainder in ``central``; unit rows carry their share in ``pool``.
+    ``roster`` needs ``person_id, level_code, salary``; ``unit``, ``pool_group``,
+    ``holds_position`` and ``alt_ceiling`` are optional. Rows whose salary cannot be paid
+    on are left out (see the module doc). Group rows have ``unit == ""`` and carry the
+    central remainder in ``central``; unit rows carry their share in ``pool``.
     """
     rules = rules or default_rules()
     shares = rules.unit_shares if unit_shares is None else unit_shares
     rate = rules.pool_rate_pct
-    unknown = sorted({str(c) for c in roster["level_code"] if c not in rules.salary_table.levels})
-    if unknown:
-        raise SalaryError(
-            f"unknown level code(s) on the roster: {', '.join(unknown)}",
-            f"บัญชีรายชื่อมีรหัสระดับที่ไม่รู้จัก: {', '.join(unknown)}",
-        )
     groups: dict[str, dict[str, list[Decimal]]] = {}
     n = len(roster)
 
@@ -60,15 +58,26 @@ def pool_for(
     holds = column("holds_position")
     held_keys = list(zip(map(type, holds), holds, strict=True))  # True and 1 kept apart
     held_of = {key: _holds_position(key[1]) for key in set(held_keys)}  # a few values
-    held = list(map(held_of.__getitem__, held_keys))
+    alt = (
+        roster["alt_ceiling"].fillna(False).astype(bool).to_numpy()
+        if "alt_ceiling" in roster.columns
+        else None
+    )
+    problems = salary_problems(roster["salary"], roster["level_code"], alt, rules)
+    held = [
+        h and p is None for h, p in zip(map(held_of.__getitem__, held_keys), problems, strict=True)
+    ]
     named, levels = column("pool_group"), column("level_code")
-    where = list(zip(map(type, named), named, map(type, levels), levels, strict=True))
-    name_of = {w: str(w[1] or rules.pool_group_of(str(w[3]))) for w in set(where)}
+    where = list(
+        compress(zip(map(type, named), named, map(type, levels), levels, strict=True), held)
+    )
+    name_of = {w: str(w[1] or rules.pool_group_of(str(w[3]).strip())) for w in set(where)}
     names = map(name_of.__getitem__, where)
     unit_names = [str(u or "") for u in column("unit")] if shares else repeat("", n)
     buckets: dict[tuple[str, str], list[Any]] = {}
-    for key in compress(zip(names, unit_names, column("salary"), strict=True), held):
-        buckets.setdefault(key[:2], []).append(key[2])
+    kept = compress(zip(unit_names, column("salary"), strict=True), held)
+    for name, (unit, salary) in zip(names, kept, strict=True):
+        buckets.setdefault((name, unit), []).append(salary)
     for (name, unit), salaries in buckets.items():
         if not (type_set(salaries) <= {Decimal} and all(map(Decimal.is_finite, salaries))):
             salaries = [dec(s) for s in salaries]  # anything else, as dec reads it (or raises)

@@ -9,6 +9,9 @@
   maximum, not rounded, never negative.
 * Cost to the pool: the increase, plus the special compensation when the rule
   ``special_comp_in_pool`` is on (the default).
+* Guard: a salary outside its level's range (from the temporary minimum where the
+  table has one, to the maximum that applies) gets no increase at all; the roster row
+  is wrong and must be corrected first (:func:`salary_bounds`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from kpixl.core.numbers import Number, ceil_to, dec
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.salary_table import LevelRange
 
-__all__ = ["Increase", "SalaryBase", "salary_base", "salary_increase"]
+__all__ = ["Increase", "SalaryBase", "salary_base", "salary_bounds", "salary_increase"]
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -87,6 +90,24 @@ def _level(code: str, rules: Rules) -> LevelRange:
         ) from None
 
 
+def salary_bounds(
+    level_code: str, *, rules: Rules | None = None, alt_ceiling: bool = False
+) -> tuple[Decimal, Decimal]:
+    """The lowest and highest salary a person at ``level_code`` can hold: the temporary
+    minimum (else the minimum) and the maximum that applies (the alternative ceiling's
+    for posts flagged for it). A salary outside these is a roster error."""
+    rules = rules or default_rules()
+    level = _level(level_code, rules)
+    figures = level.ceiling(alt_ceiling)
+    if figures is None:
+        raise SalaryError(
+            f"level {level_code} has no alternative ceiling in table {rules.salary_table.id}",
+            f"ระดับ {level_code} ไม่มีเพดานสูงสุดทางเลือกในบัญชี {rules.salary_table.id}",
+        )
+    low = level.min_temp if level.min_temp is not None else level.min
+    return low, figures[3]
+
+
 def salary_base(
     salary: Number, level_code: str, *, rules: Rules | None = None, alt_ceiling: bool = False
 ) -> SalaryBase:
@@ -141,6 +162,12 @@ def salary_increase(
         raise SalaryError(
             f"salary {current} is above the maximum {base.maximum} of level {level_code}",
             f"เงินเดือน {current} เกินขั้นสูงของระดับ {level_code} ({base.maximum})",
+        )
+    low, _ = salary_bounds(level_code, rules=rules, alt_ceiling=alt_ceiling)
+    if current < low:
+        raise SalaryError(
+            f"salary {current} is below the minimum {low} of level {level_code}",
+            f"เงินเดือน {current} ต่ำกว่าขั้นต่ำของระดับ {level_code} ({low})",
         )
     unrounded = base.base * percent / _HUNDRED
     rounded = ceil_to(unrounded, rules.rounding_step)

@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -477,7 +477,19 @@ def consolidate_inputs(
         findings.append(
             finding("consolidate.not_on_roster", person_id=pid, value=chosen[pid]["source_file"])
         )
-    evaluated = roster_frame[roster_frame["person_id"].isin(chosen)]
+    for record in roster.left_out.to_dict("records"):  # rows with an error: no money at all
+        findings.append(
+            finding(
+                "consolidate.roster_left_out",
+                person_id=_text(record["person_id"]),
+                value=_text(record.get("name")),
+                file=master.name,
+                sheet=M.ROSTER,
+                cell=f"A{record['_row']}",
+            )
+        )
+    valid = roster.valid
+    evaluated = valid[valid["person_id"].isin(chosen)]
     for record in roster_frame[~roster_frame["person_id"].isin(chosen)].to_dict("records"):
         findings.append(
             finding(
@@ -491,7 +503,7 @@ def consolidate_inputs(
         )
     people = _people_frame(roster, evaluated, chosen, findings)
     clock.lap("match people to the roster")
-    result = _allocate(people, rules, policy, shape, findings)
+    result = _allocate(people, roster.payroll(), rules, policy, shape, findings)
     clock.lap("allocate")
     summary = _summary(result[0], result[1], inputs, rules)
     clock.lap("summary")
@@ -500,25 +512,73 @@ def consolidate_inputs(
     )
 
 
+_CELL_ROW = re.compile(r"[A-Z]{1,3}([0-9]+)")
+
+
 @dataclass
 class _Roster:
     """The validated roster, and what matching needs of it, worked out while the workers
     run: the rows with an id (first of each), their ids, and the raw roster's eligibility
-    facts, unit and flags by id as text."""
+    facts, unit and flags by id as text.
+
+    A row with an error finding (a salary outside its level's range, an unknown level, a
+    blank or text salary, a bad id, …) is ``left_out``: it is in no pool's payroll and
+    gets no increase until it is corrected. ``valid`` are the rows with an id that are
+    not left out."""
 
     findings: list[Finding]
     frame: pd.DataFrame
     ids: set[str]
     raw: pd.DataFrame
+    left_out: pd.DataFrame
+    valid: pd.DataFrame
 
     @classmethod
     def of(cls, validated: Any, raw_roster: pd.DataFrame) -> _Roster:
-        frame = validated.frame
-        frame = frame[frame["person_id"].notna()].drop_duplicates("person_id")
+        everyone = validated.frame
+        bad_rows = {
+            int(m.group(1))
+            for f in validated.findings
+            if f.severity == ERROR and (m := _CELL_ROW.fullmatch(f.cell))
+        }
+        bad = everyone["_row"].isin(bad_rows)
+        frame = everyone[everyone["person_id"].notna()].drop_duplicates("person_id")
         raw = raw_roster.copy()
         raw.index = pd.Index(_texts(raw["person_id"].tolist()))
         raw = raw[~raw.index.duplicated()]
-        return cls(validated.findings, frame, set(frame["person_id"]), raw)
+        valid = frame[~frame["_row"].isin(bad_rows)]
+        return cls(validated.findings, frame, set(frame["person_id"]), raw, everyone[bad], valid)
+
+    def payroll(self) -> pd.DataFrame:
+        """The valid rows as the pools read them: everyone holding a position on the
+        count date, evaluated or not (SPEC §4)."""
+        frame, raw = self.valid, self.raw
+        pids = frame["person_id"].tolist()
+        n = len(pids)
+
+        def own(name: str) -> list[Any]:
+            return frame[name].tolist() if name in frame.columns else [None] * n
+
+        def roster_says(name: str) -> list[Any]:
+            return raw[name].reindex(pids).tolist() if name in raw.columns else [None] * n
+
+        return pd.DataFrame(
+            {
+                "person_id": pids,
+                "level_code": own("level_code"),
+                "salary": own("salary"),
+                "unit": _texts(own("unit")),
+                "pool_group": own("pool_group"),
+                "holds_position": roster_says("holds_position"),
+                "alt_ceiling": _flags(roster_says("alt_ceiling")),
+            },
+            dtype=object,
+        )
+
+
+def _flags(values: list[Any]) -> list[bool]:
+    """A roster's yes/no column (``ใช่``, 1, True) as booleans."""
+    return [v in ("ใช่", "1", "True", "true") for v in _texts(values)]
 
 
 class _Chooser:
@@ -644,9 +704,7 @@ def _people_frame(
     raw = roster.raw
     for k in _ROSTER_EXTRA:  # eligibility facts as the roster states them
         people[k] = raw[k].reindex(pids).tolist() if k in raw.columns else [None] * len(pids)
-    people["alt_ceiling"] = [
-        v in ("ใช่", "1", "True", "true") for v in _texts(people["alt_ceiling"].tolist())
-    ]
+    people["alt_ceiling"] = _flags(people["alt_ceiling"].tolist())
     # object, not pandas' str dtype: allocation reads the column item by item
     units = _texts(people["unit"].tolist()) if "unit" in people else [""] * len(people)
     people["unit"] = pd.Series(units, index=people.index, dtype=object)
@@ -667,17 +725,33 @@ def _people_frame(
 
 
 def _allocate(
-    people: pd.DataFrame, rules: Rules, policy: str, shape: str, findings: list[Finding]
+    people: pd.DataFrame,
+    payroll: pd.DataFrame,
+    rules: Rules,
+    policy: str,
+    shape: str,
+    findings: list[Finding],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if people.empty:
+    """Results of the evaluated ``people``, and the use of the pools, which come from the
+    whole roster's ``payroll`` (see :meth:`_Roster.payroll`)."""
+    if people.empty and payroll.empty:
         return pd.DataFrame(columns=M.RESULT_COLUMNS), pd.DataFrame(columns=M.POOL_COLUMNS)
     table = None
     if policy == "table":
         table = {band.name: band.pct_min for band in rules.bands if band.eligible}
     outcome = allocate_pools(
-        people.drop(columns=["band"]), policy=policy, shape=shape, table=table, rules=rules
+        people.drop(columns=["band"]),
+        roster=payroll,
+        policy=policy,
+        shape=shape,
+        table=table,
+        rules=rules,
     )
-    findings += outcome.findings
+    # a finding about a person's % points at the people sheet of their unit workbook
+    findings += [
+        replace(f, sheet=U.PEOPLE) if f.field == "pct" and f.file and not f.sheet else f
+        for f in outcome.findings
+    ]
     rows = outcome.rows
     order = pd.Index(rows["person_id"]).get_indexer(people["person_id"])
     allocated = rows.iloc[order].reset_index(drop=True)
