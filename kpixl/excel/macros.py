@@ -50,7 +50,7 @@ from kpixl.core.allocation import allocate as allocate_pct
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rounds import parse_round
-from kpixl.excel.book import excel_value, read_grid, set_status, write_rows
+from kpixl.excel.book import excel_value, read_grid, set_status
 from kpixl.io.paths import safe_child
 from kpixl.jobs.consolidate import issues_rows
 from kpixl.workbooks import master_layout as M
@@ -73,17 +73,17 @@ Book = Any  # an xlwings Book (COM or remote)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def text_cell(value: Any) -> Any:
+def text_cell(value: Any, *, formula: bool = False) -> Any:
     """``value`` as the Book API should receive it so that text stays text.
 
     Text starting with a character Excel would read as the start of a formula gets a
-    leading apostrophe (Excel's text prefix: the cell shows the text as it was);
-    numbers, dates, booleans and other text pass unchanged.
+    leading apostrophe (Excel's text prefix: the cell shows the text as it was), unless
+    ``formula`` (a formula kpixl built); numbers, dates, booleans and other text pass as
+    :func:`~kpixl.excel.book.excel_value` gives them. Applied once per value.
     """
-    value = excel_value(value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and not formula and value.startswith(FORMULA_STARTS):
         return "'" + value
-    return value
+    return excel_value(value)
 
 
 def write_text_rows(
@@ -93,17 +93,24 @@ def write_text_rows(
     *,
     formulas: Collection[int] = (),
 ) -> None:
-    """:func:`kpixl.excel.book.write_rows` with every text cell passed through
-    :func:`text_cell`, except the formulas kpixl builds: ``=…`` text in the 0-based
-    columns ``formulas``."""
-    safe = [
+    """Replace everything from ``first_row`` down with ``rows``, as
+    :func:`kpixl.excel.book.write_rows` does, each value passed once through
+    :func:`text_cell`: ``=…`` text in the 0-based columns ``formulas`` (kpixl's own
+    formulas) is written as a formula, any other text as text."""
+    used = sheet.used_range.last_cell
+    width = max([len(r) for r in rows] + [1])
+    if used.row >= first_row:
+        sheet.range((first_row, 1), (used.row, max(width, used.column))).clear_contents()
+    if not rows:
+        return
+    sheet.range((first_row, 1)).value = [
         [
-            v if j in formulas and isinstance(v, str) and v.startswith("=") else text_cell(v)
+            text_cell(v, formula=j in formulas and isinstance(v, str) and v.startswith("="))
             for j, v in enumerate(row)
         ]
+        + [None] * (width - len(row))
         for row in rows
     ]
-    write_rows(sheet, safe, first_row)
 
 
 def _book(book: Book | None) -> Book:
