@@ -88,24 +88,44 @@ def demo_command(
     required=True,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="ยอมให้หน่วยมีผลการประเมินน้อยกว่าที่มีอยู่ (ผลของคนที่ไม่พบแฟ้มจะถูกล้าง)"
+    " / accept a unit with fewer evaluations than it holds (those not found are cleared).",
+)
 @rules_option
 @json_option
-def collect_command(unit: Path, from_dir: Path, rules_file: Path | None, as_json: bool) -> None:
+def collect_command(
+    unit: Path, from_dir: Path, replace: bool, rules_file: Path | None, as_json: bool
+) -> None:
     """รวบรวมแบบรายบุคคลเข้าสมุดงานหน่วยงาน / Collect personal workbooks into a unit workbook.
 
     Personal workbooks are recognised by their embedded metadata, not their names; the
     newest revision of each person wins. The personal files are never changed.
 
+    Nothing is written (exit 1) when UNIT is not a unit workbook, when the folder holds
+    no personal workbook of the unit, or when someone whose evaluation UNIT holds has no
+    workbook in the folder; --replace accepts that smaller unit.
+
     \b
     Example:
       kpixl collect units/U01.xlsx --from inbox/U01/
+      kpixl collect units/U01.xlsx --from inbox/U01/ --replace
     """
-    result = collect(unit, from_dir, rules=rules_from(rules_file), progress=_progress("collect"))
+    result = collect(
+        unit,
+        from_dir,
+        rules=rules_from(rules_file),
+        progress=_progress("collect"),
+        replace=replace,
+    )
     if as_json:
         click.echo(
             to_json(
                 {
                     "unit": str(unit),
+                    "written": result.written,
                     "collected": result.collected,
                     "findings": findings_json(result.findings),
                 }
@@ -113,9 +133,15 @@ def collect_command(unit: Path, from_dir: Path, rules_file: Path | None, as_json
         )
     else:
         echo_findings(result.findings)
-        click.echo(
-            f"✓ {unit.name}: รวบรวม {result.collected} คน / collected {result.collected} people"
-        )
+        if result.written:
+            click.echo(
+                f"✓ {unit.name}: รวบรวม {result.collected} คน / collected {result.collected} people"
+            )
+        else:
+            click.echo(
+                f"✗ {unit.name}: ไม่ได้เขียน สมุดงานหน่วยงานยังเหมือนเดิม"
+                f" / not written; the unit workbook is unchanged"
+            )
     raise click.exceptions.Exit(result.exit_code)
 
 

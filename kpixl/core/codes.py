@@ -330,6 +330,27 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{value} เป็นแบบประเมินของ {person_id} ซึ่งไม่อยู่ในบัญชีรายชื่อของหน่วยนี้ จึงไม่นำมารวม",
         "{value} belongs to {person_id}, who is not on this unit's roster; not collected",
     ),
+    "collect.not_unit_workbook": (
+        ERROR,
+        "{value} ไม่ใช่สมุดงานหน่วยงานของ kpixl จึงไม่รวบรวมและไม่เขียนทับ ให้เลือกสมุดงานหน่วยงาน (units/<รหัสหน่วย>.xlsx)",
+        "{value} is not a kpixl unit workbook; nothing collected or written."
+        " Choose the unit workbook (units/<unit code>.xlsx)",
+    ),
+    "collect.no_workbooks": (
+        ERROR,
+        "ไม่พบแบบประเมินรายบุคคลของหน่วย {unit} ในโฟลเดอร์ {value} (อ่านได้ {count} ไฟล์ เป็นของหน่วยหรือรอบอื่น)"
+        " จึงไม่เขียนทับสมุดงานหน่วยงาน ตรวจสอบว่าเลือกโฟลเดอร์ถูกต้อง",
+        "no personal workbook of unit {unit} in {value} ({count} workbooks read belong to other"
+        " units or rounds); the unit workbook is left as it was. Check the folder",
+    ),
+    "collect.fewer_people": (
+        ERROR,
+        "รวบรวมได้ {count} คน แต่สมุดงานหน่วยงานมีผลการประเมินอยู่แล้ว {before} คน และจะหายไป {lost} คน ({missing})"
+        " จึงไม่เขียนทับ หากตั้งใจให้เหลือเพียงเท่านี้ ให้สั่ง kpixl collect --replace",
+        "collected {count} people, but the unit workbook holds evaluations of {before}; {lost}"
+        " would be lost ({missing}), so nothing was written. To accept the smaller unit,"
+        " run kpixl collect --replace",
+    ),
     "collect.other_round": (
         WARNING,
         "{value} เป็นแบบประเมินของรอบ {round} ไม่ใช่รอบ {expected} จึงไม่นำมารวม",

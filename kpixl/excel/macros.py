@@ -6,6 +6,16 @@ sheet, the unit workbook's hidden kpixl sheet), calls the functions the CLI call
 writes results and findings back through the Book API. A failure becomes a message in
 the workbook's status cell (and a finding row); no Python traceback reaches the user.
 
+Text stays text: Excel (COM) and the remote engine's clients parse a value written to a
+range as if it were typed, so a name or a KPI result such as ``=HYPERLINK(…)`` or
+``=cmd|' /C calc'!A0`` from a form would become a live formula. Every text value a
+macro writes goes through :func:`text_cell`, which puts Excel's text prefix (a leading
+apostrophe, not shown in the cell) before text starting with ``=``, ``+``, ``-``, ``@``,
+a tab, a carriage return or an apostrophe. Numbers (negative ones too) stay numbers; only
+the formulas kpixl itself builds, in the columns it builds them, are written as formulas.
+Paths made from workbook text (a roster's unit, a unit code) go through
+:func:`kpixl.io.paths.safe_child`, so ``new_round`` writes only inside its folder.
+
 =================  ==========  ==========================================================
 macro              workbook    what it does
 =================  ==========  ==========================================================
@@ -27,7 +37,7 @@ macro              workbook    what it does
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -40,14 +50,67 @@ from kpixl.core.allocation import allocate as allocate_pct
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rounds import parse_round
-from kpixl.excel.book import read_grid, set_status, write_rows
+from kpixl.excel.book import excel_value, read_grid, set_status
+from kpixl.io.paths import safe_child
 from kpixl.jobs.consolidate import issues_rows
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
 
-__all__ = ["allocate", "collect", "consolidate", "new_round", "reports", "seal"]
+__all__ = [
+    "allocate",
+    "collect",
+    "consolidate",
+    "new_round",
+    "reports",
+    "seal",
+    "text_cell",
+    "write_text_rows",
+]
 
 Book = Any  # an xlwings Book (COM or remote)
+
+# what Excel would parse as a formula (or swallow, the apostrophe) when text starts with it
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def text_cell(value: Any, *, formula: bool = False) -> Any:
+    """``value`` as the Book API should receive it so that text stays text.
+
+    Text starting with a character Excel would read as the start of a formula gets a
+    leading apostrophe (Excel's text prefix: the cell shows the text as it was), unless
+    ``formula`` (a formula kpixl built); numbers, dates, booleans and other text pass as
+    :func:`~kpixl.excel.book.excel_value` gives them. Applied once per value.
+    """
+    if isinstance(value, str) and not formula and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return excel_value(value)
+
+
+def write_text_rows(
+    sheet: Any,
+    rows: Sequence[Sequence[Any]],
+    first_row: int,
+    *,
+    formulas: Collection[int] = (),
+) -> None:
+    """Replace everything from ``first_row`` down with ``rows``, as
+    :func:`kpixl.excel.book.write_rows` does, each value passed once through
+    :func:`text_cell`: ``=…`` text in the 0-based columns ``formulas`` (kpixl's own
+    formulas) is written as a formula, any other text as text."""
+    used = sheet.used_range.last_cell
+    width = max([len(r) for r in rows] + [1])
+    if used.row >= first_row:
+        sheet.range((first_row, 1), (used.row, max(width, used.column))).clear_contents()
+    if not rows:
+        return
+    sheet.range((first_row, 1)).value = [
+        [
+            text_cell(v, formula=j in formulas and isinstance(v, str) and v.startswith("="))
+            for j, v in enumerate(row)
+        ]
+        + [None] * (width - len(row))
+        for row in rows
+    ]
 
 
 def _book(book: Book | None) -> Book:
@@ -56,7 +119,7 @@ def _book(book: Book | None) -> Book:
 
 def _write_issues(book: Book, findings: list[Finding]) -> None:
     """The Issues sheet: one row per finding, as ``kpixl consolidate`` writes it."""
-    write_rows(book.sheets[M.ISSUES], issues_rows(findings), M.FIRST_ROW)
+    write_text_rows(book.sheets[M.ISSUES], issues_rows(findings), M.FIRST_ROW)
 
 
 def _guarded(status: Callable[[Book], tuple[Any, str]]) -> Callable[..., Any]:
@@ -118,6 +181,13 @@ def _stamp() -> str:
 # --------------------------------------------------------------------------- master
 
 
+# the columns (0-based) of the master's result sheets where kpixl writes its own formulas
+_OUTPUT_FORMULAS: dict[str, Collection[int]] = {
+    M.SUMMARY: range(2, 16_384),  # every column after code and name: counts, pool used
+    M.POOLS: (4, 5),  # used and left
+}
+
+
 @_guarded(_master_status)
 def consolidate(book: Book) -> None:
     """รวมผลทั้งองค์กร / Consolidate: the master's result sheets from every unit workbook."""
@@ -139,7 +209,8 @@ def consolidate(book: Book) -> None:
         )
         return
     for name, (rows, first_row) in output_sheets(result).items():
-        write_rows(book.sheets[name], rows, first_row)
+        columns = _OUTPUT_FORMULAS.get(name, ())
+        write_text_rows(book.sheets[name], rows, first_row, formulas=columns)
     errors = sum(1 for f in result.findings if f.severity == "error")
     set_status(
         sheet,
@@ -160,7 +231,7 @@ def reports(book: Book) -> None:
     inputs = _master_inputs(book)
     report = cascade_from_inputs(inputs)
     if report.alignment is not None:
-        write_rows(book.sheets[M.ALIGNMENT], alignment_rows(report.alignment), M.FIRST_ROW)
+        write_text_rows(book.sheets[M.ALIGNMENT], alignment_rows(report.alignment), M.FIRST_ROW)
     _write_issues(book, report.findings)
     sheet, cell = _master_status(book)
     set_status(
@@ -203,8 +274,8 @@ def new_round(book: Book) -> None:
     paths = [
         path
         for unit, members in sorted(by_unit.items())
-        for path in generate_personal(
-            members, out / unit, round_=round_, rules=rules, strategy=inputs.strategy
+        for path in generate_personal(  # a unit of "../../X" or "C:\\X" stays inside `out`
+            members, safe_child(out, unit), round_=round_, rules=rules, strategy=inputs.strategy
         )
     ]
     existing = len(people) - len(paths)  # never overwritten: someone may have filled them in
@@ -281,6 +352,10 @@ def _people_rows(data: Any) -> list[list[object]]:
     return rows
 
 
+# the People sheet's columns (0-based) that hold kpixl's pool formulas
+_PEOPLE_FORMULAS = frozenset(i for i, f in enumerate(U.PEOPLE_COLUMNS) if f in U.FORMULA_FIELDS)
+
+
 @_guarded(_unit_status)
 def collect(book: Book) -> None:
     """รวบรวมแบบประเมินรายบุคคล / fill the unit workbook from its personal workbooks."""
@@ -292,22 +367,24 @@ def collect(book: Book) -> None:
     folder = _personal_folder(path, meta)
     result, data = collect_data(path, folder, unit_form=_unit_form(book, path, meta))
     sheet, cell = _unit_status(book)
-    if data is None:
+    if data is None:  # unreadable, or refused: the sheets stay as they are
+        errors = [f for f in result.findings if f.severity == "error"]
+        last = errors[-1] if errors else None
         set_status(
             sheet,
             cell,
             False,
-            "อ่านสมุดงานหน่วยงานไม่ได้",
-            "cannot read the unit workbook: " + "; ".join(f.message_en for f in result.findings),
+            f"ไม่ได้รวบรวม สมุดงานหน่วยงานยังเหมือนเดิม: {last.message_th if last else ''}",
+            f"not collected; the unit workbook is unchanged: {last.message_en if last else ''}",
         )
         return
-    write_rows(sheet, _people_rows(data), U.FIRST_ROW)
+    write_text_rows(sheet, _people_rows(data), U.FIRST_ROW, formulas=_PEOPLE_FORMULAS)
     for name, cols, rows in (
         (U.KPIS, U.KPI_COLUMNS, data.kpis),
         (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies),
     ):
-        write_rows(book.sheets[name], [[_plain(r.get(f)) for f in cols] for r in rows], 2)
-    write_rows(
+        write_text_rows(book.sheets[name], [[_plain(r.get(f)) for f in cols] for r in rows], 2)
+    write_text_rows(
         book.sheets[U.FINDINGS],
         [[getattr(f, k) for k in U.FINDING_COLUMNS] for f in result.findings],
         2,
@@ -326,13 +403,14 @@ def _personal_folder(path: Path, meta: dict[str, Any]) -> Path:
     """The hidden sheet's personal_folder, else ../personal/<unit code>, else ./<unit code>."""
     text = str(meta.get("personal_folder") or "").strip()
     code = str(meta.get("unit_code") or "").strip()
-    if text:
+    if text:  # set by whoever set up the unit workbook; only read from
         folder = Path(text)
         return folder if folder.is_absolute() else path.parent / folder
-    for candidate in (path.parent.parent / "personal" / code, path.parent / code):
+    candidates = (safe_child(path.parent.parent / "personal", code), safe_child(path.parent, code))
+    for candidate in candidates:
         if candidate.is_dir():
             return candidate
-    return path.parent / code
+    return candidates[1]
 
 
 def _unit_form(book: Book, path: Path, meta: dict[str, Any]) -> Any:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from kpixl.core.rounds import Round
 from kpixl.core.rules import Rules, default_rules
+from kpixl.io.paths import safe_child
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal import PersonalData, template_package, write_personal
 from kpixl.workbooks.personal_layout import KPI_ROWS
@@ -156,7 +157,7 @@ def _write_chunk(args: tuple[list[dict[str, Any]], str, str, str | None]) -> lis
     template = template_package()
     written = []
     for person in people:
-        target = Path(out_dir) / file_name(round_, person)
+        target = safe_child(out_dir, file_name(round_, person))
         write_personal(
             target,
             _data(person, rules, round_),
@@ -188,7 +189,9 @@ def generate_personal(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rows = [dict(p) for p in people if overwrite or not (out / file_name(round_, p)).exists()]
+    rows = [
+        dict(p) for p in people if overwrite or not safe_child(out, file_name(round_, p)).exists()
+    ]
     if strategy is not None:
         drafts, per_unit = carried_kpis(strategy)
         for row in rows:
@@ -199,7 +202,7 @@ def generate_personal(
         template = template_package()
         paths = []
         for person in rows:
-            target = out / file_name(round_, person)
+            target = safe_child(out, file_name(round_, person))
             write_personal(target, _data(person, rules, round_), rules=rules, template=template)
             paths.append(target)
         return paths
