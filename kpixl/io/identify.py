@@ -1,7 +1,8 @@
 """What a file is, before anything tries to open it as a workbook.
 
 Encrypted, legacy .xls, corrupt, truncated, empty and oversized files become a finding
-with the file's name; nothing here raises on bad input.
+with the file's name; nothing here raises on bad input. Given the :class:`Limits` of its
+kind, a workbook is also measured before any reader parses it (``kpixl.io.limits``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from kpixl.core.findings import ERROR, Finding
+from kpixl.io.limits import MB, LimitExceeded, Limits, check_directory, scan_package
+from kpixl.io.xlsx_package import sheet_parts
 
 __all__ = ["MAX_BYTES", "check_file", "unreadable"]
 
@@ -24,7 +27,10 @@ def _finding(path: Path, code: str, th: str, en: str) -> Finding:
 
 
 def unreadable(path: Path, exc: Exception) -> Finding:
-    """A workbook that passed :func:`check_file` but its reader failed on."""
+    """A workbook that passed :func:`check_file` but its reader failed on (or found
+    over a limit: :class:`~kpixl.io.limits.LimitExceeded` carries its own finding)."""
+    if isinstance(exc, LimitExceeded):
+        return exc.finding
     return _finding(path, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
 
 
@@ -43,19 +49,39 @@ def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
     return None
 
 
+def _sheets(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part, as the workbook says (empty when it cannot be told: the
+    readers then say what is wrong)."""
+    try:
+        return sheet_parts(
+            {
+                "xl/workbook.xml": zf.read("xl/workbook.xml"),
+                "xl/_rels/workbook.xml.rels": zf.read("xl/_rels/workbook.xml.rels"),
+            }
+        )
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        return {}
+
+
 def check_file(
     path: str | Path,
     *,
     max_bytes: int = MAX_BYTES,
     deep: bool = True,
     verified: Collection[str] = (),
+    limits: Limits | None = None,
 ) -> Finding | None:
     """A finding when ``path`` cannot be an .xlsx/.xlsm workbook kpixl can read.
 
     ``deep`` also checks every member's CRC; readers that decompress what they read
-    anyway (and report a failure as a finding) pass ``deep=False``.
+    anyway (and report a failure as a finding) pass ``deep=False``. ``limits``: the file
+    size, the package's declared part sizes and ratios, and (with ``deep``) each sheet's
+    extent, measured as its members are inflated, are held to the limits of its kind;
+    ``max_bytes`` is then ``limits.mb``.
     """
     path = Path(path)
+    if limits is not None:
+        max_bytes = limits.mb * MB
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -87,8 +113,16 @@ def check_file(
         )
     try:
         with zipfile.ZipFile(path) as zf:
-            bad = _first_damaged(zf, skip=verified) if deep else None
             names = set(zf.namelist())
+            if limits is not None:
+                over = check_directory(zf, limits, path.name) or (
+                    scan_package(zf, limits, path.name, sheets=_sheets(zf), skip=verified)
+                    if deep
+                    else None
+                )
+                if over is not None:
+                    return over
+            bad = _first_damaged(zf, skip=verified) if deep and limits is None else None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         return _finding(
             path,

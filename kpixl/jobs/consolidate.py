@@ -19,7 +19,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -38,7 +38,9 @@ from kpixl.core.scoring_table import evaluate_table
 from kpixl.core.speedups import type_set
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
+from kpixl.io.limits import FINDINGS_PER_FILE, UNIT, Limits, findings_per_file, limits_from_config
 from kpixl.io.sheet_xml import ColumnRows
+from kpixl.jobs.workers import Alone, start_pool
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.schemas.tables import TABLES, TableSpec
 from kpixl.workbooks import master_layout as M
@@ -118,24 +120,30 @@ def _texts(values: list[Any]) -> list[str]:
     return out
 
 
-def process_unit(path: Path, rules: Rules) -> UnitOutcome:
+def process_unit(
+    path: Path, rules: Rules, limits: Limits = UNIT, cap: int = FINDINGS_PER_FILE
+) -> UnitOutcome:
     """Read, validate and recompute one unit workbook."""
-    return process_units([path], rules)[0]
+    return process_units([path], rules, limits, cap)[0]
 
 
-def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
+def process_units(
+    paths: list[Path], rules: Rules, limits: Limits = UNIT, cap: int = FINDINGS_PER_FILE
+) -> list[UnitOutcome]:
     """Read, validate and recompute several unit workbooks (a worker's share).
 
     Workbooks whose people do not overlap are validated and scored together, in one
     pass; a workbook sharing a person with an earlier one is done on its own, so that
-    each file's rows are judged by themselves.
+    each file's rows are judged by themselves. A workbook over ``limits`` is a finding
+    and nothing more; each file gives at most ``cap`` findings (errors first), and then
+    ``file.findings_capped`` with the count of those left out.
     """
     outcomes: dict[str, UnitOutcome] = {}
     batch: list[Any] = []
     alone: list[Any] = []
     seen: set[str] = set()
     for path in paths:
-        form = read_unit(path, blocks=True)
+        form = read_unit(path, blocks=True, limits=limits)
         outcome = UnitOutcome(
             path.name,
             _text(form.meta.get("unit_code")),
@@ -162,7 +170,23 @@ def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
     for group in [batch, *[[form] for form in alone]]:
         if group:
             _evaluate_forms(group, outcomes, rules)
+    for outcome in outcomes.values():
+        outcome.findings = _capped(outcome.findings, cap, outcome.file)
     return [outcomes[p.name] for p in paths]
+
+
+def _capped(findings: list[Finding], cap: int, file: str) -> list[Finding]:
+    """At most ``cap`` of ``findings`` in their order, errors before warnings, and one
+    finding counting those left out."""
+    if len(findings) <= cap:
+        return findings
+    errors = [i for i, f in enumerate(findings) if f.severity == ERROR]
+    warnings = [i for i, f in enumerate(findings) if f.severity != ERROR]
+    kept = sorted(errors[:cap] + warnings[: max(0, cap - len(errors))])
+    left = len(findings) - len(kept)
+    return [findings[i] for i in kept] + [
+        finding("file.findings_capped", value=left, limit=cap, file=file)
+    ]
 
 
 _ACTUALS = TableSpec("results", TABLES["results"].title, (TABLES["results"].column("actual"),))
@@ -424,6 +448,11 @@ def consolidate_inputs(
                 )
             )
             return empty
+    limits, problems = limits_from_config(inputs.config, UNIT, file=master.name, sheet=M.CONFIG)
+    cap, more = findings_per_file(inputs.config, file=master.name, sheet=M.CONFIG)
+    if problems or more:
+        findings += problems + more
+        return empty
     folder = (
         Path(units_dir)
         if units_dir
@@ -454,7 +483,14 @@ def consolidate_inputs(
     chooser = _Chooser()
     roster: _Roster
     _, roster = _process_all(
-        files, rules, jobs=jobs, progress=progress, meanwhile=validate_roster, each=chooser.take
+        files,
+        rules,
+        jobs=jobs,
+        progress=progress,
+        meanwhile=validate_roster,
+        each=chooser.take,
+        limits=limits,
+        cap=cap,
     )
     late = [f for f in inputs.findings if f not in findings]  # the master, read late
     if late:
@@ -581,10 +617,19 @@ def _process_all(
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
     meanwhile: Callable[[], T],
     each: Callable[[UnitOutcome], None] | None = None,
+    limits: Limits = UNIT,
+    cap: int = FINDINGS_PER_FILE,
 ) -> tuple[list[UnitOutcome], T]:
     """Every unit workbook's outcome (in ``files`` order), and ``meanwhile()``'s result,
     which the main process computes while the workers run; ``each`` is called with every
-    outcome, in order, as it comes in (after ``meanwhile``)."""
+    outcome, in order, as it comes in (after ``meanwhile``).
+
+    A worker that dies (killed, out of memory, a reader's crash) breaks the pool: the
+    chunks not done are read again, each in a process of its own, and the files of one
+    that dies again one by one, so that the file a worker cannot survive is named in a
+    ``file.worker_died`` finding and every other file is read. Workers end when the main
+    process does (:func:`kpixl.jobs.workers.worker_start`).
+    """
     jobs = jobs or min(os.cpu_count() or 1, 8)
     chunks = _chunks(files, jobs)
     tick = iter(progress(files)) if progress else None
@@ -601,21 +646,70 @@ def _process_all(
     if jobs <= 1 or len(chunks) < 2:
         side = meanwhile()
         for chunk in chunks:
-            collect(process_units(chunk, rules))
+            collect(process_units(chunk, rules, limits, cap))
         return outcomes, side
     # the forked workers inherit the heap as it is now; frozen, their full garbage
     # collections skip it (the main process unfreezes once they are started)
     gc.freeze()
     try:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        futures = [pool.submit(process_units, chunk, rules) for chunk in chunks]
+        pool = start_pool(jobs)
+        futures = [pool.submit(process_units, chunk, rules, limits, cap) for chunk in chunks]
     finally:
         gc.unfreeze()
     with pool:
         side = meanwhile()
-        for future in futures:
-            collect(future.result())
+        for i, future in enumerate(futures):
+            try:
+                collect(future.result())
+            except BrokenProcessPool:
+                left = [
+                    (chunk, f.result() if f.done() and f.exception() is None else None)
+                    for chunk, f in zip(chunks[i:], futures[i:], strict=True)
+                ]
+                again = iter(
+                    _alone([c for c, done in left if done is None], rules, limits, cap, jobs)
+                )
+                for _, done in left:
+                    collect(done if done is not None else next(again))
+                break
     return outcomes, side
+
+
+def _alone(
+    chunks: list[list[Path]], rules: Rules, limits: Limits, cap: int, jobs: int
+) -> list[list[UnitOutcome]]:
+    """Each chunk's outcomes, each chunk read in a process of its own (``jobs`` at a
+    time); a chunk whose process dies is read again file by file, and a file whose own
+    process dies is a ``file.worker_died`` finding."""
+    out: list[list[UnitOutcome]] = []
+    for start in range(0, len(chunks), jobs):
+        batch = chunks[start : start + jobs]
+        runs = [Alone(process_units, chunk, rules, limits, cap) for chunk in batch]
+        for chunk, run in zip(batch, runs, strict=True):
+            done, why = run.result()
+            if done is not None:
+                out.append(done)
+            elif len(chunk) > 1:
+                out.append(
+                    [
+                        o
+                        for one in _alone([[p] for p in chunk], rules, limits, cap, jobs)
+                        for o in one
+                    ]
+                )
+            else:
+                name = chunk[0].name
+                out.append(
+                    [
+                        UnitOutcome(
+                            name,
+                            "",
+                            0,
+                            findings=[finding("file.worker_died", value=why, file=name)],
+                        )
+                    ]
+                )
+    return out
 
 
 # what the roster says about eligibility, beside the validated roster columns
