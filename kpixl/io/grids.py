@@ -32,6 +32,7 @@ from kpixl.io.limits import (
     check_directory,
     check_extent,
     inflate_bounded,
+    read_member,
     scan_package,
     sheet_extent,
 )
@@ -153,7 +154,7 @@ class ScannedBook:
         entry = member_stream(self._bytes, info)
         content = None if entry is None else inflate_bounded(entry.data, info.file_size)
         if content is None or zlib.crc32(content) != info.CRC:
-            return self._zip.read(info)  # stops at the declared size; says what is wrong
+            return read_member(self._zip, info)  # stops at the declared size; says what is wrong
         return content
 
     def _strings(self) -> list[str]:
@@ -169,8 +170,8 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         return sheet_parts(
             {
-                "xl/workbook.xml": archive.read("xl/workbook.xml"),
-                "xl/_rels/workbook.xml.rels": archive.read("xl/_rels/workbook.xml.rels"),
+                "xl/workbook.xml": read_member(archive, "xl/workbook.xml"),
+                "xl/_rels/workbook.xml.rels": read_member(archive, "xl/_rels/workbook.xml.rels"),
             }
         )
     except (KeyError, ValueError, zipfile.BadZipFile):
@@ -192,8 +193,10 @@ def open_book(path: str | Path, data: bytes | None = None, *, limits: Limits = M
             names = set(archive.namelist())
             parts = sheet_parts(
                 {
-                    "xl/workbook.xml": archive.read("xl/workbook.xml"),
-                    "xl/_rels/workbook.xml.rels": archive.read("xl/_rels/workbook.xml.rels"),
+                    "xl/workbook.xml": read_member(archive, "xl/workbook.xml"),
+                    "xl/_rels/workbook.xml.rels": read_member(
+                        archive, "xl/_rels/workbook.xml.rels"
+                    ),
                 }
             )
             if all(p in names for p in parts.values()):

@@ -12,7 +12,14 @@ from collections.abc import Collection
 from pathlib import Path
 
 from kpixl.core.findings import ERROR, Finding
-from kpixl.io.limits import MB, LimitExceeded, Limits, check_directory, scan_package
+from kpixl.io.limits import (
+    MB,
+    LimitExceeded,
+    Limits,
+    check_directory,
+    read_member,
+    scan_package,
+)
 from kpixl.io.xlsx_package import sheet_parts
 
 __all__ = ["MAX_BYTES", "check_file", "unreadable"]
@@ -55,8 +62,8 @@ def _sheets(zf: zipfile.ZipFile) -> dict[str, str]:
     try:
         return sheet_parts(
             {
-                "xl/workbook.xml": zf.read("xl/workbook.xml"),
-                "xl/_rels/workbook.xml.rels": zf.read("xl/_rels/workbook.xml.rels"),
+                "xl/workbook.xml": read_member(zf, "xl/workbook.xml"),
+                "xl/_rels/workbook.xml.rels": read_member(zf, "xl/_rels/workbook.xml.rels"),
             }
         )
     except (KeyError, ValueError, zipfile.BadZipFile):
@@ -70,14 +77,17 @@ def check_file(
     deep: bool = True,
     verified: Collection[str] = (),
     limits: Limits | None = None,
+    sheets: bool = True,
 ) -> Finding | None:
     """A finding when ``path`` cannot be an .xlsx/.xlsm workbook kpixl can read.
 
     ``deep`` also checks every member's CRC; readers that decompress what they read
     anyway (and report a failure as a finding) pass ``deep=False``. ``limits``: the file
-    size, the package's declared part sizes and ratios, and (with ``deep``) each sheet's
-    extent, measured as its members are inflated, are held to the limits of its kind;
-    ``max_bytes`` is then ``limits.mb``.
+    size, the package's declared part sizes and ratios, and (with ``deep``) each member's
+    inflated size and each sheet's extent, measured as the members are inflated, are held
+    to the limits of its kind; ``max_bytes`` is then ``limits.mb``. ``sheets=False``
+    leaves the extents to :func:`kpixl.io.grids.open_book`, which measures each sheet
+    it is asked for (readers that parse every sheet, as openpyxl does, keep it True).
     """
     path = Path(path)
     if limits is not None:
@@ -116,7 +126,9 @@ def check_file(
             names = set(zf.namelist())
             if limits is not None:
                 over = check_directory(zf, limits, path.name) or (
-                    scan_package(zf, limits, path.name, sheets=_sheets(zf), skip=verified)
+                    scan_package(
+                        zf, limits, path.name, sheets=_sheets(zf) if sheets else None, skip=verified
+                    )
                     if deep
                     else None
                 )

@@ -65,6 +65,7 @@ __all__ = [
     "findings_per_file",
     "inflate_bounded",
     "limits_from_config",
+    "read_member",
     "scan_package",
     "sheet_extent",
 ]
@@ -361,16 +362,16 @@ def scan_package(
     limits: Limits,
     file: str,
     *,
-    sheets: Mapping[str, str],
+    sheets: Mapping[str, str] | None,
     skip: Iterable[str] = (),
 ) -> Finding | None:
     """Every member inflated once, in pieces (its CRC checked by ``zipfile``), none past
     the part limit; each sheet part (``sheets``: name → part, and any other member in
-    ``xl/worksheets/``) measured as it goes by.
+    ``xl/worksheets/``; none when ``sheets`` is None) measured as it goes by.
     Raises ``zipfile.BadZipFile`` (and what ``ZipFile.open`` raises) for damage."""
-    by_part = {part: name for name, part in sheets.items()}
+    by_part = {part: name for name, part in (sheets or {}).items()}
     for info in archive.infolist():
-        if _WORKSHEET.match(info.filename):
+        if sheets is not None and _WORKSHEET.match(info.filename):
             by_part.setdefault(info.filename, info.filename)
     skipped = set(skip)
     for info in archive.infolist():
@@ -394,6 +395,14 @@ def scan_package(
         except LimitExceeded as exc:
             return exc.finding
     return None
+
+
+def read_member(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> bytes:
+    """A member's bytes, inflated in pieces: never past the size its header declares
+    (``ZipFile.read`` inflates a whole lying member before it cuts it down). Raises as
+    ``ZipFile.read`` (``KeyError``; ``BadZipFile`` for a bad CRC)."""
+    with archive.open(name) as member:
+        return b"".join(iter(lambda: member.read(CHUNK), b""))
 
 
 def inflate_bounded(raw: bytes, size: int) -> bytes | None:
