@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,14 +28,15 @@ from python_calamine import CalamineWorkbook
 
 from kpixl.io.limits import (
     MASTER,
+    Extent,
     LimitExceeded,
     Limits,
     check_directory,
     check_extent,
+    declared_extent,
     inflate_bounded,
     read_member,
     scan_package,
-    sheet_extent,
 )
 from kpixl.io.xlsx_package import member_stream, sheet_parts
 
@@ -135,14 +137,22 @@ class ScannedBook:
             xml = self._read(part)
         except (KeyError, OSError, ValueError, zipfile.BadZipFile, zlib.error):
             return self._fallback(name)
-        over = check_extent(sheet_extent([xml]), self.limits, self.path.name, name)
-        if over is not None:
-            raise LimitExceeded(over)
+        declared = declared_extent(xml)
+        self._check(declared, name)
+        # the scanner builds no grid over 4 million cells (it hands such a sheet back,
+        # and python-calamine's reader measures every sheet first): its grid's shape is
+        # the sheet's extent
         rows = _sheetscan.scan_sheet(xml, self._shared, self._dates)
         if rows is None:
             return self._fallback(name)
+        self._check(replace(declared, rows=len(rows), cols=len(rows[0]) if rows else 0), name)
         self.verified.add(part)
         return rows
+
+    def _check(self, extent: Extent, name: str) -> None:
+        over = check_extent(extent, self.limits, self.path.name, name)
+        if over is not None:
+            raise LimitExceeded(over)
 
     def _read(self, part: str) -> bytes:
         """A member's bytes (b"" when there is none); raises as ZipFile.read for damage,

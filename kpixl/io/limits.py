@@ -62,6 +62,7 @@ __all__ = [
     "check_directory",
     "check_extent",
     "column_letter",
+    "declared_extent",
     "findings_per_file",
     "inflate_bounded",
     "limits_from_config",
@@ -293,6 +294,16 @@ class _ExtentScan:
             self.declared_rows,
             self.declared_cols,
         )
+
+
+def declared_extent(xml: bytes) -> Extent:
+    """The ``<dimension ref>`` a sheet declares (it comes before ``<sheetData>``), its
+    only measure: the extent of a grid already built is its shape."""
+    head = xml[: max(xml.find(b"<sheetData"), 0) or len(xml)]
+    found = _DIMENSION.search(head)
+    if found is None:
+        return Extent()
+    return Extent(declared_rows=int(found.group(2)), declared_cols=_column_index(found.group(1)))
 
 
 def sheet_extent(pieces: Iterable[bytes]) -> Extent:
