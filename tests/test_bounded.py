@@ -33,6 +33,7 @@ import openpyxl
 import pytest
 
 from kpixl.core.findings import ERROR
+from kpixl.io import grids
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
 from kpixl.io.limits import PERSONAL, UNIT, LimitExceeded, sheet_extent
@@ -484,3 +485,42 @@ def test_a_personal_workbook_over_the_limits_is_a_finding(six_units: Path, tmp_p
     assert [f.rule for f in form.findings] == ["file.sheet_too_large"]
     assert check_file(source, limits=PERSONAL) is None
     assert read_personal(source).findings == []
+
+
+@pytest.mark.parametrize("scanner", [True, False], ids=["c-scanner", "calamine-only"])
+def test_hostile_unit_workbooks_with_and_without_the_c_scanner(
+    round_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scanner: bool
+) -> None:
+    """The package works the same without its C extension: python-calamine's reader
+    measures the whole package first."""
+    if not scanner:
+        monkeypatch.setattr(grids, "_sheetscan", None)
+    source = round_dir / "units" / "U01.xlsx"
+    cases = {
+        "far.xlsx": (
+            edited_unit(source, tmp_path / "far.xlsx", far_cell("XFD1048576")),
+            "file.sheet_too_large",
+        ),
+        "wide.xlsx": (
+            edited_unit(source, tmp_path / "wide.xlsx", far_cell("BM200")),
+            "file.sheet_too_large",
+        ),
+        "sparse.xlsx": (
+            edited_unit(source, tmp_path / "sparse.xlsx", sparse_rows),
+            "file.sheet_too_large",
+        ),
+        "bomb.xlsx": (
+            bomb_unit(source, tmp_path / "bomb.xlsx", 2_350_000_000),
+            "file.part_too_large",
+        ),
+        "liar.xlsx": (
+            bomb_unit(source, tmp_path / "liar.xlsx", 300_000_000, declared=60_000),
+            "file.corrupt",
+        ),
+    }
+    for name, (path, code) in cases.items():
+        [found] = read_unit(path).findings
+        assert (found.rule, found.file) == (code, name)
+    good = read_unit(round_dir / "units" / "U02.xlsx")
+    assert good.readable and not good.findings and len(good.people)
+    assert isinstance(open_book(source), grids.ScannedBook) is scanner

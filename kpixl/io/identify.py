@@ -8,6 +8,7 @@ kind, a workbook is also measured before any reader parses it (``kpixl.io.limits
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Collection
 from pathlib import Path
 
@@ -135,7 +136,15 @@ def check_file(
                 if over is not None:
                     return over
             bad = _first_damaged(zf, skip=verified) if deep and limits is None else None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,  # a damaged deflate stream
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # an encrypted member
+    ) as exc:
         return _finding(
             path,
             "file.corrupt",

@@ -19,6 +19,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -40,7 +41,7 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
 from kpixl.io.limits import FINDINGS_PER_FILE, UNIT, Limits, findings_per_file, limits_from_config
 from kpixl.io.sheet_xml import ColumnRows
-from kpixl.jobs.workers import Alone, start_pool
+from kpixl.io.workers import Alone, start_pool
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.schemas.tables import TABLES, TableSpec
 from kpixl.workbooks import master_layout as M
@@ -628,7 +629,7 @@ def _process_all(
     chunks not done are read again, each in a process of its own, and the files of one
     that dies again one by one, so that the file a worker cannot survive is named in a
     ``file.worker_died`` finding and every other file is read. Workers end when the main
-    process does (:func:`kpixl.jobs.workers.worker_start`).
+    process does (:func:`kpixl.io.workers.worker_start`).
     """
     jobs = jobs or min(os.cpu_count() or 1, 8)
     chunks = _chunks(files, jobs)
@@ -653,26 +654,40 @@ def _process_all(
     gc.freeze()
     try:
         pool = start_pool(jobs)
-        futures = [pool.submit(process_units, chunk, rules, limits, cap) for chunk in chunks]
+        futures = [_submit(pool, process_units, chunk, rules, limits, cap) for chunk in chunks]
     finally:
         gc.unfreeze()
+    # once a worker has died the pool is broken: the chunks it did not finish wait for
+    # the processes of their own (``_alone``), and the outcomes still come in order
+    waiting: list[tuple[list[Path], list[UnitOutcome] | None]] = []
     with pool:
         side = meanwhile()
-        for i, future in enumerate(futures):
-            try:
-                collect(future.result())
-            except BrokenProcessPool:
-                left = [
-                    (chunk, f.result() if f.done() and f.exception() is None else None)
-                    for chunk, f in zip(chunks[i:], futures[i:], strict=True)
-                ]
-                again = iter(
-                    _alone([c for c, done in left if done is None], rules, limits, cap, jobs)
-                )
-                for _, done in left:
-                    collect(done if done is not None else next(again))
-                break
+        for chunk, future in zip(chunks, futures, strict=True):
+            done = _result(future)
+            if done is not None and not waiting:
+                collect(done)
+            else:
+                waiting.append((chunk, done))
+    again = iter(_alone([c for c, done in waiting if done is None], rules, limits, cap, jobs))
+    for _, done in waiting:
+        collect(done if done is not None else next(again))
     return outcomes, side
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) -> Future[T] | None:
+    """``pool.submit``, None when the pool is already broken (a worker died early)."""
+    try:
+        return pool.submit(fn, *args)
+    except BrokenProcessPool:
+        return None
+
+
+def _result(future: Future[T] | None) -> T | None:
+    """A future's result, None when its worker (or another) died first."""
+    try:
+        return None if future is None else future.result()
+    except BrokenProcessPool:
+        return None
 
 
 def _alone(
