@@ -102,11 +102,12 @@ def check_file(
     if size == 0:
         return _finding(path, "file.empty", "ไฟล์ว่างเปล่า", "the file is empty")
     if size > max_bytes:
+        key = f" (limit_{limits.kind}_mb)" if limits is not None else ""
         return _finding(
             path,
             "file.too_large",
-            f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์ เกิน {max_bytes:,})",
-            f"the file is too large ({size:,} bytes, over {max_bytes:,})",
+            f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์ เกิน {max_bytes:,}){key}",
+            f"the file is too large ({size:,} bytes, over {max_bytes:,}){key}",
         )
     if head.startswith(_OLE):
         return _finding(

@@ -31,6 +31,7 @@ from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file
 from kpixl.io.limits import MASTER, LimitExceeded
 from kpixl.io.sheet_xml import SheetRows, row_styles, rows_xml, sheet_rows
+from kpixl.io.workers import worker_start
 from kpixl.io.xlsx_package import Package, deflate_piece, join_pieces
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_template import (
@@ -482,7 +483,12 @@ def _in_pieces(cuts: dict[str, SheetRows], jobs: int) -> dict[str, tuple[int, in
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12+
                 context = mp.get_context("fork")
-                with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
+                with ProcessPoolExecutor(
+                    min(jobs, len(tasks)),
+                    mp_context=context,
+                    initializer=worker_start,  # they end if this process is killed
+                    initargs=(os.getpid(),),
+                ) as pool:
                     built = list(pool.map(_piece, tasks, chunksize=1))
         else:
             built = [_piece(task) for task in tasks]
