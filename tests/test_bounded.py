@@ -524,3 +524,36 @@ def test_hostile_unit_workbooks_with_and_without_the_c_scanner(
     good = read_unit(round_dir / "units" / "U02.xlsx")
     assert good.readable and not good.findings and len(good.people)
     assert isinstance(open_book(source), grids.ScannedBook) is scanner
+
+
+WATCHED = r"""
+import multiprocessing, os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from kpixl.io import workers
+sys.platform = "other"  # no prctl: the watchdog thread alone, as on macOS or Windows
+with ProcessPoolExecutor(
+    2,
+    mp_context=multiprocessing.get_context("fork"),
+    initializer=workers.worker_start,
+    initargs=(os.getpid(),),
+) as pool:
+    list(pool.map(time.sleep, [0, 0]))
+    time.sleep(600)
+"""
+
+
+def test_the_watchdog_alone_ends_the_workers() -> None:
+    """Without the kernel's help (no prctl), each worker's watchdog thread sees its
+    parent gone and ends it."""
+    proc = subprocess.Popen([sys.executable, "-c", WATCHED])
+    workers = wait_for_children(proc, 2)  # type: ignore[arg-type]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    for _ in range(200):  # the watchdog looks twice a second
+        if not any(alive(w) for w in workers):
+            break
+        time.sleep(0.05)
+    left = [w for w in workers if alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left
