@@ -557,3 +557,10 @@ def test_the_watchdog_alone_ends_the_workers() -> None:
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert not left
+
+
+def test_text_without_closing_brackets_is_measured_in_linear_time() -> None:
+    """Many "<c" and no ">" (a hostile sheet) cannot make the measuring regexes
+    backtrack: each is read once (counted as cells without a reference: a large extent)."""
+    extent = sheet_extent([b"<c " * 200_000, b'<c r="B9">'])
+    assert extent.cols >= 200_000 and extent.rows == 9

@@ -243,13 +243,15 @@ def _part_finding(file: str, part: str, size: int, limits: Limits) -> Finding:
     )
 
 
-# a cell's or row's reference, an optional namespace prefix allowed (<x:c r="B7">)
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,7})([0-9]{1,12})"')
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,12})"')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
+# a cell's or row's reference, an optional namespace prefix allowed (<x:c r="B7">); a tag
+# without one is matched whole (the second branch, possessive) and skipped, so that text
+# with many "<c" and no ">" still costs linear time
+_CELL_REF = re.compile(rb'<(?:\w{1,32}:)?c\b(?:[^>]*?\sr="([A-Z]{1,7})([0-9]{1,12})"|[^>]*+)')
+_CELL_TAG = re.compile(rb"<(?:\w{1,32}:)?c[\s/>]")
+_ROW_REF = re.compile(rb'<(?:\w{1,32}:)?row\b(?:[^>]*?\sr="([0-9]{1,12})"|[^>]*+)')
+_ROW_TAG = re.compile(rb"<(?:\w{1,32}:)?row[\s/>]")
 _DIMENSION = re.compile(
-    rb'<(?:\w+:)?dimension\b[^>]*?\sref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,7})([0-9]{1,12})"'
+    rb'<(?:\w{1,32}:)?dimension\b(?:[^>]*?\sref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,7})([0-9]{1,12})"|[^>]*+)'
 )
 
 
@@ -273,16 +275,14 @@ class _ExtentScan:
         if not data:
             return
         if not self.declared_rows and b"dimension" in data:
-            found = _DIMENSION.search(data)
-            if found:
-                self.declared_cols = _column_index(found.group(1))
-                self.declared_rows = int(found.group(2))
-        refs = _CELL_REF.findall(data)
+            declared = _declared(data)
+            self.declared_rows, self.declared_cols = declared.declared_rows, declared.declared_cols
+        refs = [ref for ref in _CELL_REF.findall(data) if ref[0]]
         if refs:
             self.cols = max(self.cols, max(_column_index(c) for c in {c for c, _ in refs}))
             self.rows = max(self.rows, max(int(r) for r in {r for _, r in refs}))
         self.loose_cells += len(_CELL_TAG.findall(data)) - len(refs)
-        rows = _ROW_REF.findall(data)
+        rows = [row for row in _ROW_REF.findall(data) if row]
         if rows:
             self.rows = max(self.rows, max(int(r) for r in set(rows)))
         self.loose_rows += len(_ROW_TAG.findall(data)) - len(rows)
@@ -299,11 +299,14 @@ class _ExtentScan:
 def declared_extent(xml: bytes) -> Extent:
     """The ``<dimension ref>`` a sheet declares (it comes before ``<sheetData>``), its
     only measure: the extent of a grid already built is its shape."""
-    head = xml[: max(xml.find(b"<sheetData"), 0) or len(xml)]
-    found = _DIMENSION.search(head)
-    if found is None:
-        return Extent()
-    return Extent(declared_rows=int(found.group(2)), declared_cols=_column_index(found.group(1)))
+    return _declared(xml[: max(xml.find(b"<sheetData"), 0) or len(xml)])
+
+
+def _declared(xml: bytes) -> Extent:
+    for cols, rows in _DIMENSION.findall(xml):
+        if cols:
+            return Extent(declared_rows=int(rows), declared_cols=_column_index(cols))
+    return Extent()
 
 
 def sheet_extent(pieces: Iterable[bytes]) -> Extent:
