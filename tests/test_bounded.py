@@ -564,3 +564,7 @@ def test_text_without_closing_brackets_is_measured_in_linear_time() -> None:
     backtrack: each is read once (counted as cells without a reference: a large extent)."""
     extent = sheet_extent([b"<c " * 200_000, b'<c r="B9">'])
     assert extent.cols >= 200_000 and extent.rows == 9
+    assert grids.date_styles(b"<numFmt numFmtId=" * 200_000) == b""
+    assert grids.date_styles(b"<cellXfs>" + b"<xf " * 200_000) == b""
+    codes = b'<numFmt numFmtId="164" formatCode="' + b"&quot;[" * 200_000 + b'"/>'
+    assert grids.date_styles(codes + b'<cellXfs><xf numFmtId="164"/></cellXfs>') == b"\x00"

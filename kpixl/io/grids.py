@@ -37,6 +37,7 @@ from kpixl.io.limits import (
     inflate_bounded,
     read_member,
     scan_package,
+    sheets_of,
 )
 from kpixl.io.xlsx_package import member_stream, sheet_parts
 
@@ -72,7 +73,7 @@ class CalamineBook:
         self.verified: set[str] = set()  # python-calamine's checks are its own
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
             over = check_directory(archive, limits, path.name) or scan_package(
-                archive, limits, path.name, sheets=_sheet_parts(archive)
+                archive, limits, path.name, sheets=sheets_of(archive)
             )
         if over is not None:
             raise LimitExceeded(over)
@@ -176,18 +177,6 @@ class ScannedBook:
         return strings
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    try:
-        return sheet_parts(
-            {
-                "xl/workbook.xml": read_member(archive, "xl/workbook.xml"),
-                "xl/_rels/workbook.xml.rels": read_member(archive, "xl/_rels/workbook.xml.rels"),
-            }
-        )
-    except (KeyError, ValueError, zipfile.BadZipFile):
-        return {}
-
-
 def open_book(path: str | Path, data: bytes | None = None, *, limits: Limits = MASTER) -> Book:
     """The workbook at ``path`` (or its bytes ``data``, already read), ready to give
     grids; raises what python-calamine raises for a file it cannot open, and
@@ -220,11 +209,15 @@ def open_book(path: str | Path, data: bytes | None = None, *, limits: Limits = M
 
 # numFmtIds Excel defines as dates or times (ECMA-376 part 1, 18.8.30)
 _BUILTIN_DATES = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}
-_XF = re.compile(rb"<xf\b[^>]*>|<xf\b[^>]*/>")
+# every pattern here reads hostile text in linear time: a tag is taken whole, up to its
+# ">" or the end (possessive, no backtracking), and its attributes are looked for in it
+_XF = re.compile(rb"<xf\b[^>]*+>?")
+_NUMFMT_TAG = re.compile(rb"<numFmt\b[^>]*+>?")
 _NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
-_NUMFMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
-_NUMFMT_ALT = re.compile(rb'<numFmt\b[^>]*?formatCode="([^"]*)"[^>]*?numFmtId="(\d+)"')
-_QUOTED = re.compile(rb'"[^"]*"|&quot;.*?&quot;|\[(?![hms]+\])[^\]]*\]|\\.|_.|\*.')
+_FORMAT_CODE = re.compile(rb'formatCode="([^"]*+)"')
+_QUOTED = re.compile(
+    rb'"[^"]*+(?:"|\Z)|&quot;.*?(?:&quot;|\Z)|\[(?![hms]++\])[^\]]*+(?:\]|\Z)|\\.|_.|\*.'
+)
 
 
 def date_styles(styles_xml: bytes) -> bytes:
@@ -233,14 +226,19 @@ def date_styles(styles_xml: bytes) -> bytes:
     Deliberately broad (a custom format with any of d, m, y, h, s outside quotes counts),
     since a false 1 only sends the sheet to python-calamine.
     """
-    custom: dict[int, bytes] = {int(i): code for i, code in _NUMFMT.findall(styles_xml)}
-    custom.update({int(i): code for code, i in _NUMFMT_ALT.findall(styles_xml)})
+    custom: dict[int, bytes] = {}
+    for tag in _NUMFMT_TAG.findall(styles_xml):
+        number, given = _NUMFMT_ID.search(tag), _FORMAT_CODE.search(tag)
+        if number and given:
+            custom[int(number.group(1))] = given.group(1)
     start = styles_xml.find(b"<cellXfs")
     stop = styles_xml.find(b"</cellXfs>", start)
     if start < 0:
         return b""
     flags = bytearray()
     for xf in _XF.findall(styles_xml[start : stop if stop > 0 else None]):
+        if not xf.endswith(b">"):  # a tag cut off: not a style
+            continue
         found = _NUMFMT_ID.search(xf)
         fmt = int(found.group(1)) if found else 0
         if fmt in custom:

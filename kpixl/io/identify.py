@@ -18,10 +18,9 @@ from kpixl.io.limits import (
     LimitExceeded,
     Limits,
     check_directory,
-    read_member,
     scan_package,
+    sheets_of,
 )
-from kpixl.io.xlsx_package import sheet_parts
 
 __all__ = ["MAX_BYTES", "check_file", "unreadable"]
 
@@ -55,20 +54,6 @@ def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
         except zipfile.BadZipFile:
             return info.filename
     return None
-
-
-def _sheets(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → part, as the workbook says (empty when it cannot be told: the
-    readers then say what is wrong)."""
-    try:
-        return sheet_parts(
-            {
-                "xl/workbook.xml": read_member(zf, "xl/workbook.xml"),
-                "xl/_rels/workbook.xml.rels": read_member(zf, "xl/_rels/workbook.xml.rels"),
-            }
-        )
-    except (KeyError, ValueError, zipfile.BadZipFile):
-        return {}
 
 
 def check_file(
@@ -129,7 +114,11 @@ def check_file(
             if limits is not None:
                 over = check_directory(zf, limits, path.name) or (
                     scan_package(
-                        zf, limits, path.name, sheets=_sheets(zf) if sheets else None, skip=verified
+                        zf,
+                        limits,
+                        path.name,
+                        sheets=sheets_of(zf) if sheets else None,
+                        skip=verified,
                     )
                     if deep
                     else None

@@ -49,6 +49,7 @@ from typing import IO, Any
 
 from kpixl.core.codes import finding
 from kpixl.core.findings import Finding
+from kpixl.io.xlsx_package import sheet_parts
 
 __all__ = [
     "FINDINGS_PER_FILE",
@@ -69,6 +70,7 @@ __all__ = [
     "read_member",
     "scan_package",
     "sheet_extent",
+    "sheets_of",
 ]
 
 MB = 1024 * 1024
@@ -417,6 +419,20 @@ def read_member(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> bytes:
     ``ZipFile.read`` (``KeyError``; ``BadZipFile`` for a bad CRC)."""
     with archive.open(name) as member:
         return b"".join(iter(lambda: member.read(CHUNK), b""))
+
+
+def sheets_of(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → part, as the package's workbook says (empty when it cannot be told:
+    the readers then say what is wrong)."""
+    try:
+        return sheet_parts(
+            {
+                "xl/workbook.xml": read_member(archive, "xl/workbook.xml"),
+                "xl/_rels/workbook.xml.rels": read_member(archive, "xl/_rels/workbook.xml.rels"),
+            }
+        )
+    except (KeyError, ValueError, zipfile.BadZipFile, zlib.error):
+        return {}
 
 
 def inflate_bounded(raw: bytes, size: int) -> bytes | None:
