@@ -15,6 +15,42 @@ __all__ = ["CODES", "finding"]
 
 # code: (severity, Thai, English)
 CODES: dict[str, tuple[Severity, str, str]] = {
+    # files: how much one workbook may make kpixl do (kpixl.io.limits)
+    "file.part_too_large": (
+        ERROR,
+        "ไฟล์นี้ใหญ่เกินกว่าที่แบบฟอร์มประเภทนี้จะมีได้: {what} {value} เกินขีดจำกัด {limit} "
+        "จึงไม่อ่านไฟล์นี้ (ปรับได้ที่ {key} ใน Config)",
+        "this file is larger than a form of its kind can be: {what_en} {value}, over the "
+        "limit of {limit}; the file is not read (Config key {key})",
+    ),
+    "file.zip_bomb": (
+        ERROR,
+        "ส่วน {part} ของไฟล์ขยายจาก {packed} เป็น {value} ไบต์ ({ratio} เท่า เกิน {limit} เท่า) "
+        "ลักษณะของ zip bomb จึงไม่อ่านไฟล์นี้ (ปรับได้ที่ {key} ใน Config)",
+        "part {part} inflates from {packed} to {value} bytes ({ratio}:1, over {limit}:1), "
+        "the mark of a zip bomb; the file is not read (Config key {key})",
+    ),
+    "file.sheet_too_large": (
+        ERROR,
+        "แผ่นงานนี้{how}ถึงช่อง {ref} ({rows} แถว × {cols} คอลัมน์): {what} {value} เกินขีดจำกัด "
+        "{limit} ของแบบฟอร์มประเภทนี้ ให้ลบข้อมูลที่อยู่ไกลเกินตารางออก (ปรับได้ที่ {key} ใน Config)",
+        "this sheet {how_en} {ref} ({rows} rows × {cols} columns): {what_en} {value}, over the "
+        "limit of {limit} for a form of its kind; delete what lies far outside the table "
+        "(Config key {key})",
+    ),
+    "file.worker_died": (
+        ERROR,
+        "โปรแกรมหยุดทำงานขณะอ่านไฟล์นี้ ({value}) จึงไม่นำไฟล์นี้มารวม ไฟล์อื่นรวมตามปกติ",
+        "kpixl's worker process ended while reading this file ({value}); the file is left "
+        "out, the others are consolidated",
+    ),
+    "file.findings_capped": (
+        WARNING,
+        "ไฟล์นี้มีข้อค้นพบอีก {value} รายการที่ไม่ได้แสดง (แสดงเพียง {limit} รายการแรก) "
+        "ให้แก้รายการที่แสดงแล้วตรวจใหม่ (ปรับได้ที่ limit_findings_per_file ใน Config)",
+        "{value} more findings of this file are not shown (only the first {limit}); fix "
+        "those shown and check again (Config key limit_findings_per_file)",
+    ),
     # cells
     "cell.blank": (
         ERROR,

@@ -7,6 +7,11 @@ gives exactly the grid python-calamine's ``to_python(skip_empty_area=False)`` gi
 Whatever it does not understand (a date-formatted number, a phonetic run, an escape it
 does not know, a damaged package) it hands back, and that sheet or workbook is read by
 python-calamine, so the result never depends on which reader ran.
+
+Before either reader sees a sheet, the sheet is measured against the :class:`Limits` of
+its workbook's kind (``kpixl.io.limits``): one over them raises
+:class:`~kpixl.io.limits.LimitExceeded` (its finding names the file and sheet), and no
+member is ever inflated past the size its header declares.
 """
 
 from __future__ import annotations
@@ -15,12 +20,26 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from python_calamine import CalamineWorkbook
 
-from kpixl.io.xlsx_package import member_bytes, sheet_parts
+from kpixl.io.limits import (
+    MASTER,
+    Extent,
+    LimitExceeded,
+    Limits,
+    check_directory,
+    check_extent,
+    declared_extent,
+    inflate_bounded,
+    read_member,
+    scan_package,
+    sheets_of,
+)
+from kpixl.io.xlsx_package import member_stream, sheet_parts
 
 try:
     from kpixl.io import _sheetscan
@@ -45,11 +64,19 @@ class Book(Protocol):
 
 
 class CalamineBook:
-    """Every sheet through python-calamine (raises what python-calamine raises)."""
+    """Every sheet through python-calamine (raises what python-calamine raises), once
+    every member has been inflated in pieces and each sheet measured against ``limits``
+    (python-calamine sizes its grid by the farthest cell and trusts the zip headers)."""
 
-    def __init__(self, path: Path, data: bytes | None = None) -> None:
+    def __init__(self, path: Path, data: bytes | None = None, limits: Limits = MASTER) -> None:
         self.path = path
         self.verified: set[str] = set()  # python-calamine's checks are its own
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
+            over = check_directory(archive, limits, path.name) or scan_package(
+                archive, limits, path.name, sheets=sheets_of(archive)
+            )
+        if over is not None:
+            raise LimitExceeded(over)
         self._book = (
             CalamineWorkbook.from_path(str(path))
             if data is None
@@ -74,8 +101,10 @@ class ScannedBook:
         archive: zipfile.ZipFile,
         parts: dict[str, str],
         raw: bytes,
+        limits: Limits = MASTER,
     ) -> None:
         self.path = path
+        self.limits = limits
         self._bytes = raw  # the package's bytes: members inflated in one call, and
         # what python-calamine reads when a sheet goes to it
         self._zip = archive
@@ -93,7 +122,7 @@ class ScannedBook:
     def _fallback(self, name: str) -> Grid:
         self.fell_back.append(name)
         if self._calamine is None:
-            self._calamine = CalamineBook(self.path, self._bytes)
+            self._calamine = CalamineBook(self.path, self._bytes, self.limits)
         return self._calamine.grid(name)
 
     def grid(self, name: str) -> Grid:
@@ -109,20 +138,35 @@ class ScannedBook:
             xml = self._read(part)
         except (KeyError, OSError, ValueError, zipfile.BadZipFile, zlib.error):
             return self._fallback(name)
+        declared = declared_extent(xml)
+        self._check(declared, name)
+        # the scanner builds no grid over 4 million cells (it hands such a sheet back,
+        # and python-calamine's reader measures every sheet first): its grid's shape is
+        # the sheet's extent
         rows = _sheetscan.scan_sheet(xml, self._shared, self._dates)
         if rows is None:
             return self._fallback(name)
+        self._check(replace(declared, rows=len(rows), cols=len(rows[0]) if rows else 0), name)
         self.verified.add(part)
         return rows
 
+    def _check(self, extent: Extent, name: str) -> None:
+        over = check_extent(extent, self.limits, self.path.name, name)
+        if over is not None:
+            raise LimitExceeded(over)
+
     def _read(self, part: str) -> bytes:
-        """A member's bytes (b"" when there is none); raises as ZipFile.read for damage."""
+        """A member's bytes (b"" when there is none); raises as ZipFile.read for damage,
+        and never inflates more than the member's header declares."""
         try:
             info = self._zip.getinfo(part)
         except KeyError:
             return b""
-        content = member_bytes(self._bytes, info)
-        return self._zip.read(info) if content is None else content
+        entry = member_stream(self._bytes, info)
+        content = None if entry is None else inflate_bounded(entry.data, info.file_size)
+        if content is None or zlib.crc32(content) != info.CRC:
+            return read_member(self._zip, info)  # stops at the declared size; says what is wrong
+        return content
 
     def _strings(self) -> list[str]:
         assert _sheetscan is not None
@@ -133,35 +177,47 @@ class ScannedBook:
         return strings
 
 
-def open_book(path: str | Path, data: bytes | None = None) -> Book:
+def open_book(path: str | Path, data: bytes | None = None, *, limits: Limits = MASTER) -> Book:
     """The workbook at ``path`` (or its bytes ``data``, already read), ready to give
-    grids; raises what python-calamine raises for a file it cannot open."""
+    grids; raises what python-calamine raises for a file it cannot open, and
+    :class:`~kpixl.io.limits.LimitExceeded` for one (or a sheet) over ``limits``."""
     path = Path(path)
     if _sheetscan is not None:
         try:
             raw = path.read_bytes() if data is None else data
             archive = zipfile.ZipFile(io.BytesIO(raw))
+            over = check_directory(archive, limits, path.name)
+            if over is not None:
+                raise LimitExceeded(over)
             names = set(archive.namelist())
             parts = sheet_parts(
                 {
-                    "xl/workbook.xml": archive.read("xl/workbook.xml"),
-                    "xl/_rels/workbook.xml.rels": archive.read("xl/_rels/workbook.xml.rels"),
+                    "xl/workbook.xml": read_member(archive, "xl/workbook.xml"),
+                    "xl/_rels/workbook.xml.rels": read_member(
+                        archive, "xl/_rels/workbook.xml.rels"
+                    ),
                 }
             )
             if all(p in names for p in parts.values()):
-                return ScannedBook(path, archive, parts, raw)
+                return ScannedBook(path, archive, parts, raw, limits)
+        except LimitExceeded:
+            raise
         except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
             pass
-    return CalamineBook(path, data)
+    return CalamineBook(path, data, limits)
 
 
 # numFmtIds Excel defines as dates or times (ECMA-376 part 1, 18.8.30)
 _BUILTIN_DATES = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}
-_XF = re.compile(rb"<xf\b[^>]*>|<xf\b[^>]*/>")
+# every pattern here reads hostile text in linear time: a tag is taken whole, up to its
+# ">" or the end (possessive, no backtracking), and its attributes are looked for in it
+_XF = re.compile(rb"<xf\b[^>]*+>?")
+_NUMFMT_TAG = re.compile(rb"<numFmt\b[^>]*+>?")
 _NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
-_NUMFMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
-_NUMFMT_ALT = re.compile(rb'<numFmt\b[^>]*?formatCode="([^"]*)"[^>]*?numFmtId="(\d+)"')
-_QUOTED = re.compile(rb'"[^"]*"|&quot;.*?&quot;|\[(?![hms]+\])[^\]]*\]|\\.|_.|\*.')
+_FORMAT_CODE = re.compile(rb'formatCode="([^"]*+)"')
+_QUOTED = re.compile(
+    rb'"[^"]*+(?:"|\Z)|&quot;.*?(?:&quot;|\Z)|\[(?![hms]++\])[^\]]*+(?:\]|\Z)|\\.|_.|\*.'
+)
 
 
 def date_styles(styles_xml: bytes) -> bytes:
@@ -170,14 +226,19 @@ def date_styles(styles_xml: bytes) -> bytes:
     Deliberately broad (a custom format with any of d, m, y, h, s outside quotes counts),
     since a false 1 only sends the sheet to python-calamine.
     """
-    custom: dict[int, bytes] = {int(i): code for i, code in _NUMFMT.findall(styles_xml)}
-    custom.update({int(i): code for code, i in _NUMFMT_ALT.findall(styles_xml)})
+    custom: dict[int, bytes] = {}
+    for tag in _NUMFMT_TAG.findall(styles_xml):
+        number, given = _NUMFMT_ID.search(tag), _FORMAT_CODE.search(tag)
+        if number and given:
+            custom[int(number.group(1))] = given.group(1)
     start = styles_xml.find(b"<cellXfs")
     stop = styles_xml.find(b"</cellXfs>", start)
     if start < 0:
         return b""
     flags = bytearray()
     for xf in _XF.findall(styles_xml[start : stop if stop > 0 else None]):
+        if not xf.endswith(b">"):  # a tag cut off: not a style
+            continue
         found = _NUMFMT_ID.search(xf)
         fmt = int(found.group(1)) if found else 0
         if fmt in custom:

@@ -1,16 +1,26 @@
 """What a file is, before anything tries to open it as a workbook.
 
 Encrypted, legacy .xls, corrupt, truncated, empty and oversized files become a finding
-with the file's name; nothing here raises on bad input.
+with the file's name; nothing here raises on bad input. Given the :class:`Limits` of its
+kind, a workbook is also measured before any reader parses it (``kpixl.io.limits``).
 """
 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Collection
 from pathlib import Path
 
 from kpixl.core.findings import ERROR, Finding
+from kpixl.io.limits import (
+    MB,
+    LimitExceeded,
+    Limits,
+    check_directory,
+    scan_package,
+    sheets_of,
+)
 
 __all__ = ["MAX_BYTES", "check_file", "unreadable"]
 
@@ -24,7 +34,10 @@ def _finding(path: Path, code: str, th: str, en: str) -> Finding:
 
 
 def unreadable(path: Path, exc: Exception) -> Finding:
-    """A workbook that passed :func:`check_file` but its reader failed on."""
+    """A workbook that passed :func:`check_file` but its reader failed on (or found
+    over a limit: :class:`~kpixl.io.limits.LimitExceeded` carries its own finding)."""
+    if isinstance(exc, LimitExceeded):
+        return exc.finding
     return _finding(path, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
 
 
@@ -49,13 +62,22 @@ def check_file(
     max_bytes: int = MAX_BYTES,
     deep: bool = True,
     verified: Collection[str] = (),
+    limits: Limits | None = None,
+    sheets: bool = True,
 ) -> Finding | None:
     """A finding when ``path`` cannot be an .xlsx/.xlsm workbook kpixl can read.
 
     ``deep`` also checks every member's CRC; readers that decompress what they read
-    anyway (and report a failure as a finding) pass ``deep=False``.
+    anyway (and report a failure as a finding) pass ``deep=False``. ``limits``: the file
+    size, the package's declared part sizes and ratios, and (with ``deep``) each member's
+    inflated size and each sheet's extent, measured as the members are inflated, are held
+    to the limits of its kind; ``max_bytes`` is then ``limits.mb``. ``sheets=False``
+    leaves the extents to :func:`kpixl.io.grids.open_book`, which measures each sheet
+    it is asked for (readers that parse every sheet, as openpyxl does, keep it True).
     """
     path = Path(path)
+    if limits is not None:
+        max_bytes = limits.mb * MB
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -65,11 +87,12 @@ def check_file(
     if size == 0:
         return _finding(path, "file.empty", "ไฟล์ว่างเปล่า", "the file is empty")
     if size > max_bytes:
+        key = f" (limit_{limits.kind}_mb)" if limits is not None else ""
         return _finding(
             path,
             "file.too_large",
-            f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์ เกิน {max_bytes:,})",
-            f"the file is too large ({size:,} bytes, over {max_bytes:,})",
+            f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์ เกิน {max_bytes:,}){key}",
+            f"the file is too large ({size:,} bytes, over {max_bytes:,}){key}",
         )
     if head.startswith(_OLE):
         return _finding(
@@ -87,9 +110,31 @@ def check_file(
         )
     try:
         with zipfile.ZipFile(path) as zf:
-            bad = _first_damaged(zf, skip=verified) if deep else None
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            if limits is not None:
+                over = check_directory(zf, limits, path.name) or (
+                    scan_package(
+                        zf,
+                        limits,
+                        path.name,
+                        sheets=sheets_of(zf) if sheets else None,
+                        skip=verified,
+                    )
+                    if deep
+                    else None
+                )
+                if over is not None:
+                    return over
+            bad = _first_damaged(zf, skip=verified) if deep and limits is None else None
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,  # a damaged deflate stream
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # an encrypted member
+    ) as exc:
         return _finding(
             path,
             "file.corrupt",

@@ -19,7 +19,8 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -38,7 +39,9 @@ from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.speedups import type_set
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
+from kpixl.io.limits import FINDINGS_PER_FILE, UNIT, Limits, findings_per_file, limits_from_config
 from kpixl.io.sheet_xml import ColumnRows
+from kpixl.io.workers import Alone, start_pool
 from kpixl.schemas.backend import Locator, normalize_table, once_per_cell, validate_table
 from kpixl.schemas.tables import TABLES, TableSpec
 from kpixl.workbooks import master_layout as M
@@ -118,24 +121,30 @@ def _texts(values: list[Any]) -> list[str]:
     return out
 
 
-def process_unit(path: Path, rules: Rules) -> UnitOutcome:
+def process_unit(
+    path: Path, rules: Rules, limits: Limits = UNIT, cap: int = FINDINGS_PER_FILE
+) -> UnitOutcome:
     """Read, validate and recompute one unit workbook."""
-    return process_units([path], rules)[0]
+    return process_units([path], rules, limits, cap)[0]
 
 
-def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
+def process_units(
+    paths: list[Path], rules: Rules, limits: Limits = UNIT, cap: int = FINDINGS_PER_FILE
+) -> list[UnitOutcome]:
     """Read, validate and recompute several unit workbooks (a worker's share).
 
     Workbooks whose people do not overlap are validated and scored together, in one
     pass; a workbook sharing a person with an earlier one is done on its own, so that
-    each file's rows are judged by themselves.
+    each file's rows are judged by themselves. A workbook over ``limits`` is a finding
+    and nothing more; each file gives at most ``cap`` findings (errors first), and then
+    ``file.findings_capped`` with the count of those left out.
     """
     outcomes: dict[str, UnitOutcome] = {}
     batch: list[Any] = []
     alone: list[Any] = []
     seen: set[str] = set()
     for path in paths:
-        form = read_unit(path, blocks=True)
+        form = read_unit(path, blocks=True, limits=limits)
         outcome = UnitOutcome(
             path.name,
             _text(form.meta.get("unit_code")),
@@ -162,7 +171,23 @@ def process_units(paths: list[Path], rules: Rules) -> list[UnitOutcome]:
     for group in [batch, *[[form] for form in alone]]:
         if group:
             _evaluate_forms(group, outcomes, rules)
+    for outcome in outcomes.values():
+        outcome.findings = _capped(outcome.findings, cap, outcome.file)
     return [outcomes[p.name] for p in paths]
+
+
+def _capped(findings: list[Finding], cap: int, file: str) -> list[Finding]:
+    """At most ``cap`` of ``findings`` in their order, errors before warnings, and one
+    finding counting those left out."""
+    if len(findings) <= cap:
+        return findings
+    errors = [i for i, f in enumerate(findings) if f.severity == ERROR]
+    warnings = [i for i, f in enumerate(findings) if f.severity != ERROR]
+    kept = sorted(errors[:cap] + warnings[: max(0, cap - len(errors))])
+    left = len(findings) - len(kept)
+    return [findings[i] for i in kept] + [
+        finding("file.findings_capped", value=left, limit=cap, file=file)
+    ]
 
 
 _ACTUALS = TableSpec("results", TABLES["results"].title, (TABLES["results"].column("actual"),))
@@ -433,6 +458,11 @@ def consolidate_inputs(
                 )
             )
             return empty
+    limits, problems = limits_from_config(inputs.config, UNIT, file=master.name, sheet=M.CONFIG)
+    cap, more = findings_per_file(inputs.config, file=master.name, sheet=M.CONFIG)
+    if problems or more:
+        findings += problems + more
+        return empty
     folder = (
         Path(units_dir)
         if units_dir
@@ -463,7 +493,14 @@ def consolidate_inputs(
     chooser = _Chooser()
     roster: _Roster
     _, roster = _process_all(
-        files, rules, jobs=jobs, progress=progress, meanwhile=validate_roster, each=chooser.take
+        files,
+        rules,
+        jobs=jobs,
+        progress=progress,
+        meanwhile=validate_roster,
+        each=chooser.take,
+        limits=limits,
+        cap=cap,
     )
     late = [f for f in inputs.findings if f not in findings]  # the master, read late
     if late:
@@ -650,10 +687,19 @@ def _process_all(
     progress: Callable[[Iterable[Path]], Iterable[Path]] | None,
     meanwhile: Callable[[], T],
     each: Callable[[UnitOutcome], None] | None = None,
+    limits: Limits = UNIT,
+    cap: int = FINDINGS_PER_FILE,
 ) -> tuple[list[UnitOutcome], T]:
     """Every unit workbook's outcome (in ``files`` order), and ``meanwhile()``'s result,
     which the main process computes while the workers run; ``each`` is called with every
-    outcome, in order, as it comes in (after ``meanwhile``)."""
+    outcome, in order, as it comes in (after ``meanwhile``).
+
+    A worker that dies (killed, out of memory, a reader's crash) breaks the pool: the
+    chunks not done are read again, each in a process of its own, and the files of one
+    that dies again one by one, so that the file a worker cannot survive is named in a
+    ``file.worker_died`` finding and every other file is read. Workers end when the main
+    process does (:func:`kpixl.io.workers.worker_start`).
+    """
     jobs = jobs or min(os.cpu_count() or 1, 8)
     chunks = _chunks(files, jobs)
     tick = iter(progress(files)) if progress else None
@@ -670,21 +716,84 @@ def _process_all(
     if jobs <= 1 or len(chunks) < 2:
         side = meanwhile()
         for chunk in chunks:
-            collect(process_units(chunk, rules))
+            collect(process_units(chunk, rules, limits, cap))
         return outcomes, side
     # the forked workers inherit the heap as it is now; frozen, their full garbage
     # collections skip it (the main process unfreezes once they are started)
     gc.freeze()
     try:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        futures = [pool.submit(process_units, chunk, rules) for chunk in chunks]
+        pool = start_pool(jobs)
+        futures = [_submit(pool, process_units, chunk, rules, limits, cap) for chunk in chunks]
     finally:
         gc.unfreeze()
+    # once a worker has died the pool is broken: the chunks it did not finish wait for
+    # the processes of their own (``_alone``), and the outcomes still come in order
+    waiting: list[tuple[list[Path], list[UnitOutcome] | None]] = []
     with pool:
         side = meanwhile()
-        for future in futures:
-            collect(future.result())
+        for chunk, future in zip(chunks, futures, strict=True):
+            done = _result(future)
+            if done is not None and not waiting:
+                collect(done)
+            else:
+                waiting.append((chunk, done))
+    again = iter(_alone([c for c, done in waiting if done is None], rules, limits, cap, jobs))
+    for _, done in waiting:
+        collect(done if done is not None else next(again))
     return outcomes, side
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) -> Future[T] | None:
+    """``pool.submit``, None when the pool is already broken (a worker died early)."""
+    try:
+        return pool.submit(fn, *args)
+    except BrokenProcessPool:
+        return None
+
+
+def _result(future: Future[T] | None) -> T | None:
+    """A future's result, None when its worker (or another) died first."""
+    try:
+        return None if future is None else future.result()
+    except BrokenProcessPool:
+        return None
+
+
+def _alone(
+    chunks: list[list[Path]], rules: Rules, limits: Limits, cap: int, jobs: int
+) -> list[list[UnitOutcome]]:
+    """Each chunk's outcomes, each chunk read in a process of its own (``jobs`` at a
+    time); a chunk whose process dies is read again file by file, and a file whose own
+    process dies is a ``file.worker_died`` finding."""
+    out: list[list[UnitOutcome]] = []
+    for start in range(0, len(chunks), jobs):
+        batch = chunks[start : start + jobs]
+        runs = [Alone(process_units, chunk, rules, limits, cap) for chunk in batch]
+        for chunk, run in zip(batch, runs, strict=True):
+            done, why = run.result()
+            if done is not None:
+                out.append(done)
+            elif len(chunk) > 1:
+                out.append(
+                    [
+                        o
+                        for one in _alone([[p] for p in chunk], rules, limits, cap, jobs)
+                        for o in one
+                    ]
+                )
+            else:
+                name = chunk[0].name
+                out.append(
+                    [
+                        UnitOutcome(
+                            name,
+                            "",
+                            0,
+                            findings=[finding("file.worker_died", value=why, file=name)],
+                        )
+                    ]
+                )
+    return out
 
 
 # what the roster says about eligibility, beside the validated roster columns

@@ -29,7 +29,9 @@ from kpixl.core.rules import Rules, default_rules
 from kpixl.io.grid import grid_table
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file
+from kpixl.io.limits import MASTER, LimitExceeded
 from kpixl.io.sheet_xml import SheetRows, row_styles, rows_xml, sheet_rows
+from kpixl.io.workers import worker_start
 from kpixl.io.xlsx_package import Package, deflate_piece, join_pieces
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_template import (
@@ -315,12 +317,12 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
     ``inputs.read_roster()``, which consolidation calls while the workers run.
     """
     inputs = MasterInputs(Path(path))
-    bad = check_file(inputs.path, deep=roster)
+    bad = check_file(inputs.path, deep=roster, limits=MASTER, sheets=False)
     if bad is not None:
         inputs.findings.append(bad)
         return inputs
     try:
-        book = open_book(inputs.path, inputs.path.read_bytes())
+        book = open_book(inputs.path, inputs.path.read_bytes(), limits=MASTER)
         wanted = (M.CONFIG, M.UNITS, *([M.ROSTER] if roster else []), *M.STRATEGY)
         names = [n for n in wanted if n in book.sheet_names]
         grids = {name: book.grid(name) for name in names}
@@ -348,6 +350,8 @@ def seal_key_id(inputs: MasterInputs) -> str | None:
 
 
 def _unreadable(path: Path, exc: Exception) -> Finding:
+    if isinstance(exc, LimitExceeded):
+        return exc.finding
     return Finding(
         "file.not_kpixl",
         f"ไม่ใช่สมุดงานหลักของ kpixl หรือไฟล์เสีย: {exc}",
@@ -364,7 +368,7 @@ def _read_roster(inputs: MasterInputs, book: Book) -> None:
         inputs.findings.append(_unreadable(inputs.path, exc))
         return
     # every member's CRC, as read_master does first (the roster's was checked as it was read)
-    bad = check_file(inputs.path, verified=book.verified)
+    bad = check_file(inputs.path, verified=book.verified, limits=MASTER, sheets=False)
     if bad is not None:
         inputs.findings.append(bad)
         return
@@ -494,7 +498,12 @@ def _in_pieces(cuts: dict[str, SheetRows], jobs: int) -> dict[str, tuple[int, in
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12+
                 context = mp.get_context("fork")
-                with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
+                with ProcessPoolExecutor(
+                    min(jobs, len(tasks)),
+                    mp_context=context,
+                    initializer=worker_start,  # they end if this process is killed
+                    initargs=(os.getpid(),),
+                ) as pool:
                     built = list(pool.map(_piece, tasks, chunksize=1))
         else:
             built = [_piece(task) for task in tasks]

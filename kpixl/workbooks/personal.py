@@ -28,6 +28,7 @@ from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, unreadable
+from kpixl.io.limits import PERSONAL
 from kpixl.io.xlsx_package import CellValue, Package
 from kpixl.schemas.backend import (
     Locator,
@@ -277,7 +278,7 @@ def _cell_index(ref: str) -> tuple[int, int]:
 
 def _cached_values(path: Path) -> dict[str, Any]:
     """Values Excel or LibreOffice last computed for the result cells (None if never)."""
-    book = open_book(path)
+    book = open_book(path, limits=PERSONAL)
     out: dict[str, Any] = {}
     grids: dict[str, list[list[Any]]] = {}
     for key, (sheet, ref) in RESULT_CELLS.items():
@@ -370,7 +371,7 @@ def _resolve_picks(wb: Any) -> None:
 def read_personal(path: str | Path) -> PersonalForm:
     """Read a personal workbook into raw tables; file problems become findings."""
     form = PersonalForm(Path(path))
-    bad = check_file(form.path)
+    bad = check_file(form.path, limits=PERSONAL)  # sizes and sheet extents, before openpyxl
     if bad is not None:
         form.findings.append(bad)
         return form

@@ -25,6 +25,7 @@ from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import Block, blocks_frame, grid_block
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file, unreadable
+from kpixl.io.limits import UNIT, Limits
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
     INPUT_FILL,
@@ -269,21 +270,22 @@ def _index(columns: Mapping[str, str]) -> dict[str, int]:
     return {f: column_index_from_string(letter) - 1 for f, letter in columns.items()}
 
 
-def read_unit(path: str | Path, *, blocks: bool = False) -> UnitForm:
+def read_unit(path: str | Path, *, blocks: bool = False, limits: Limits = UNIT) -> UnitForm:
     """Read a unit workbook (values only, fast); file problems become findings.
 
     ``blocks``: the people, KPI and competency rows are left as blocks (``people_block``,
     ``kpi_block``, ``competency_block``; the tables stay empty) for
     :func:`kpixl.io.grid.blocks_frame` to join with other workbooks' rows: consolidation
-    builds one table per batch of workbooks, not per file.
+    builds one table per batch of workbooks, not per file. A workbook over ``limits``
+    (:mod:`kpixl.io.limits`) is a finding before any sheet is parsed.
     """
     form = UnitForm(Path(path))
-    bad = check_file(form.path, deep=False)  # calamine reports a damaged member itself
+    bad = check_file(form.path, deep=False, limits=limits)  # a damaged member: when read
     if bad is not None:
         form.findings.append(bad)
         return form
     try:
-        book = open_book(form.path)
+        book = open_book(form.path, limits=limits)
         names = book.sheet_names
         if U.HIDDEN not in names or U.PEOPLE not in names:
             raise LookupError("sheets missing")
