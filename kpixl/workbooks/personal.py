@@ -173,8 +173,9 @@ def write_personal(
     rules: Rules | None = None,
     template: Package | None = None,
 ) -> Path:
-    """Write a filled personal workbook atomically."""
-    write_bytes_atomic(path, fill_personal(data, rules=rules, template=template))
+    """Write a filled personal workbook atomically (a draft it replaces is kept in
+    ``.kpixl-backups/``)."""
+    write_bytes_atomic(path, fill_personal(data, rules=rules, template=template), backup=True)
     return Path(path)
 
 
@@ -709,5 +710,5 @@ def seal_personal(
             }
         }
     )
-    write_bytes_atomic(path, data)
+    write_bytes_atomic(path, data, backup=True)
     return method, digest
