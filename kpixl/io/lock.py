@@ -10,7 +10,9 @@ stale and taken over. A lock from another host is never judged stale (its pid ca
 be checked from here): the message says which file to delete when that run is known
 to be gone. A lock left empty by a run killed while writing it is stale after a minute.
 
-The lock is re-entrant within one thread: a job that holds it for its whole run
+A pid that an unrelated process reuses after a crash keeps the lock until that process
+ends or the lock file is deleted: the message names the file, host and pid, so a person
+can tell. The lock is re-entrant within one thread: a job that holds it for its whole run
 (``consolidate``) writes its files under the same lock. In a folder kpixl may not write
 to (read-only), no lock is made and none is needed: the write itself is refused.
 """
@@ -78,6 +80,7 @@ def pid_alive(pid: int) -> bool:
         import ctypes
 
         kernel32 = ctypes.windll.kernel32
+        kernel32.OpenProcess.restype = ctypes.c_void_p
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
             return bool(kernel32.GetLastError() == 5)  # access denied: it exists
