@@ -32,6 +32,7 @@ from kpixl.io import atomic
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.backups import BACKUP_DIR, generations
 from kpixl.io.lock import hold_lock, lock_path
+from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
 
@@ -146,6 +147,20 @@ def test_the_master_config_says_how_many_backups(demo: Path) -> None:
         edited.append(edit_master(master, f"สำนักงาน {i}"))
         assert main(["consolidate", str(master), "--jobs", "1"]) == 0
     assert [p.read_bytes() for p in generations(master)] == edited[2:]
+
+
+def test_a_wrong_backups_value_is_a_finding_and_the_default_is_used(demo: Path) -> None:
+    master = demo / "master.xlsx"
+    wb = openpyxl.load_workbook(master)
+    for row in wb[M.CONFIG].iter_rows(min_row=M.FIRST_ROW):
+        if row[0].value == "agency_rules":
+            row[0].value, row[1].value = "backups", "สิบ"
+    wb.save(master)
+    before = master.read_bytes()
+    result = consolidate(master, jobs=1)
+    [problem] = [f for f in result.findings if f.field == "backups"]
+    assert problem.rule == "consolidate.config" and problem.value == "สิบ"
+    assert [p.read_bytes() for p in generations(master)] == [before]
 
 
 def test_two_runs_never_lose_the_original(demo: Path) -> None:

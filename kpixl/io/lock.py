@@ -144,9 +144,8 @@ def _locked_error(target: Path, path: Path, holder: LockInfo) -> LockedError:
 
 def _create(path: Path, me: LockInfo) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o666)
-    try:
+    try:  # no fsync: after a crash the lock is stale whatever it holds
         os.write(fd, json.dumps(asdict(me), ensure_ascii=False).encode("utf-8"))
-        os.fsync(fd)
     except OSError:
         os.close(fd)
         path.unlink(missing_ok=True)
