@@ -348,6 +348,17 @@ def test_a_read_only_master_is_never_replaced(
     assert not (demo / BACKUP_DIR).exists() and temps(demo) == []
 
 
+def test_cascade_report_write_never_replaces_a_read_only_master(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = demo / "master.xlsx"
+    master.chmod(0o444)
+    before = master.read_bytes()
+    assert main(["cascade", "report", str(master), "--write", "--no-tree"]) == 2
+    assert "write.read_only" in capsys.readouterr().out
+    assert master.read_bytes() == before
+
+
 def test_a_read_only_folder_is_exit_2(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """What was seen 16: a read-only folder ended as "internal error … please report it"."""
     master = demo / "master.xlsx"

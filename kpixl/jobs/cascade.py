@@ -33,7 +33,6 @@ class CascadeReport:
     alignment: Alignment | None = None
     tree: str = ""
     people: pd.DataFrame = field(default_factory=pd.DataFrame)
-
     write_failed: bool = False  # the master could not be written (a write.* finding)
 
     @property
