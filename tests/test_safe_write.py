@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import random
-import resource
 import shutil
 import signal
 import socket
@@ -318,12 +317,19 @@ def test_disk_full_writing_the_master_is_exit_2(demo: Path) -> None:
     edit_master(master, "ก่อน")
     before = snapshot(master)
     limit = master.stat().st_size // 2
-
-    def small_disk() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a killed process
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    run = kpixl("consolidate", str(master), "--jobs", "1", preexec_fn=small_disk)
+    small_disk = (  # the run may write no file larger than half the master: EFBIG
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+        "from kpixl.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", small_disk, "consolidate", str(master), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 2, run.stdout + run.stderr
     assert "write.disk_full" in run.stdout and "internal error" not in run.stderr
     assert snapshot(master) == before
