@@ -14,6 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from kpixl.core.salary import salary_increase
+from kpixl.io.backups import generations
 from kpixl.io.libreoffice import convert, soffice
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks import unit_layout as U
@@ -56,7 +57,7 @@ def test_collect_recognises_files_by_metadata_and_keeps_the_newest(tmp_path: Pat
     assert form.people["total"].notna().all()
     assert "ไฟล์แนบจากอีเมล.xlsx" in set(form.people["source_file"])
     assert int(form.meta["revision"]) > 1
-    assert (tmp_path / "U01.xlsx.bak").exists()
+    assert generations(unit)  # the unit workbook as it was, kept
 
 
 def test_collect_reports_missing_and_foreign_workbooks(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from kpixl.cli.round import collect_command, consolidate_command, demo_command
 from kpixl.cli.rules import rules_group
 from kpixl.cli.salary import salary_group
 from kpixl.cli.templates import templates_group
-from kpixl.core.errors import KpixlError
+from kpixl.core.errors import FileWriteError, KpixlError
 
 __all__ = ["cli", "main"]
 
@@ -49,7 +49,8 @@ cli.add_command(cascade_group)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; a KpixlError becomes a message and exit code 1, not a traceback."""
+    """Run the CLI; a KpixlError becomes a message and exit code 1, not a traceback
+    (a FileWriteError: exit code 2, the file unchanged)."""
     try:
         code = cli.main(args=argv, prog_name="kpixl", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("ยกเลิก / aborted", err=True)
         return 1
+    except FileWriteError as exc:  # another run holds the file, disk full, read-only
+        click.echo(f"ข้อผิดพลาด / error: {exc}", err=True)
+        return 2
     except KpixlError as exc:
         click.echo(f"ข้อผิดพลาด / error: {exc}", err=True)
         return 1

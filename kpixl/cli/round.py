@@ -10,6 +10,7 @@ import click
 
 from kpixl.cli.options import json_option, rules_from, rules_option
 from kpixl.cli.output import baht, echo_findings, to_json
+from kpixl.io.lock import hold_lock
 from kpixl.jobs.collect import collect
 from kpixl.jobs.consolidate import POLICIES, SHAPES, consolidate, findings_json
 from kpixl.jobs.demo import build_demo
@@ -113,13 +114,14 @@ def collect_command(
       kpixl collect units/U01.xlsx --from inbox/U01/
       kpixl collect units/U01.xlsx --from inbox/U01/ --replace
     """
-    result = collect(
-        unit,
-        from_dir,
-        rules=rules_from(rules_file),
-        progress=_progress("collect"),
-        replace=replace,
-    )
+    with hold_lock(unit, command="kpixl collect"):
+        result = collect(
+            unit,
+            from_dir,
+            rules=rules_from(rules_file),
+            progress=_progress("collect"),
+            replace=replace,
+        )
     if as_json:
         click.echo(
             to_json(
@@ -179,8 +181,10 @@ def consolidate_command(
 
     Reads every unit workbook, checks it, recomputes every score, allocates the pools
     and writes Results, Summary, Pools, Issues, Announcement and SalaryOrder into the
-    master (the previous file is kept as .bak). Exit 0 when clean, 1 with error findings
-    (results are still written for everything valid), 2 on usage errors.
+    master (the previous versions are kept in .kpixl-backups/ beside it, the newest 10 or
+    the Config key `backups`). Exit 0 when clean, 1 with error findings (results are
+    still written for everything valid), 2 on usage errors, when another run holds the
+    master, or when the master cannot be written (disk full, read-only: it is unchanged).
 
     \b
     Example:
@@ -221,6 +225,6 @@ def consolidate_command(
             f"  วงเงิน {pool['pool_group']}{unit}: {baht(pool['pool'])} ใช้ {baht(pool['used'])} "
             f"คงเหลือ {baht(pool['leftover'])} บาท"
         )
-    if not result.results.empty:
+    if not result.results.empty and not result.write_failed:
         click.echo(f"✓ {master}" + (f", {export}" if export else ""))
     raise click.exceptions.Exit(result.exit_code)

@@ -350,6 +350,29 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "คะแนนรวมในสมุดงานหน่วยงาน ({value}) ไม่ตรงกับที่คำนวณใหม่จากตัวชี้วัด ({total}); ใช้ค่าที่คำนวณใหม่",
         "the unit workbook states a total of {value} but the KPI rows give {total}; the recomputed value is used",
     ),
+    # writing the files kpixl owns (kpixl.io.atomic): the file and its backups stay intact
+    "write.disk_full": (
+        ERROR,
+        "เขียน {value} ไม่ได้ เพราะพื้นที่ดิสก์เต็ม ({why}); ไฟล์เดิมและสำเนาสำรองทุกฉบับยังอยู่ครบ"
+        " ให้เพิ่มพื้นที่ว่างแล้วสั่งใหม่",
+        "cannot write {value}: the disk is full ({why_en}); the previous file and every backup"
+        " are intact — free some space and run again",
+    ),
+    "write.read_only": (
+        ERROR,
+        "เขียน {value} ไม่ได้: {why}; ไฟล์เดิมไม่ถูกเปลี่ยน",
+        "cannot write {value}: {why_en}; the file was not changed",
+    ),
+    "write.locked": (
+        ERROR,
+        "เขียน {value} ไม่ได้: {why}",
+        "cannot write {value}: {why_en}",
+    ),
+    "write.failed": (
+        ERROR,
+        "เขียน {value} ไม่ได้ ({why}); ไฟล์เดิมและสำเนาสำรองยังอยู่ครบ",
+        "cannot write {value} ({why_en}); the previous file and its backups are intact",
+    ),
     # collection
     "collect.duplicate_workbook": (
         WARNING,

@@ -12,7 +12,12 @@ The tree::
     │   ├── LevelsError               KPI levels not five, or not strictly monotone
     │   ├── WeightsError              weights not positive or not summing to 100
     │   └── RatingError               a rating outside its scale
-    └── SalaryError (ValueError)      a salary, level code or % the tables cannot serve
+    ├── SalaryError (ValueError)      a salary, level code or % the tables cannot serve
+    └── FileWriteError                a file kpixl owns was not written; it and its backups
+        │                             are as they were (the CLI exits 2)
+        ├── DiskFullError             no space left (ENOSPC, EFBIG, EDQUOT)
+        ├── ReadOnlyError             the file or its folder is read-only (or open elsewhere)
+        └── LockedError               another kpixl run holds the file's lock
 
 Every error carries a Thai and an English message; ``str(error)`` shows both.
 """
@@ -22,10 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "DiskFullError",
+    "FileWriteError",
     "InputError",
     "KpixlError",
     "LevelsError",
+    "LockedError",
     "RatingError",
+    "ReadOnlyError",
     "RuleError",
     "RuleProblem",
     "SalaryError",
@@ -101,3 +110,43 @@ class RatingError(InputError):
 
 class SalaryError(KpixlError, ValueError):
     """A salary, level code or percentage that the salary tables cannot serve."""
+
+
+class FileWriteError(KpixlError):
+    """A file kpixl owns could not be written; the file and its backups are as they were.
+
+    ``code`` is the finding code (see :mod:`kpixl.core.codes`) a job reports it under;
+    ``reason_th`` / ``reason_en`` say why, ``path`` which file.
+    """
+
+    code = "write.failed"
+
+    def __init__(
+        self, path: object, reason_en: str, reason_th: str = "", *, errno: int | None = None
+    ) -> None:
+        self.path = str(path)
+        self.reason_en = reason_en
+        self.reason_th = reason_th or reason_en
+        self.errno = errno
+        super().__init__(
+            f"cannot write {self.path}: {self.reason_en}",
+            f"เขียน {self.path} ไม่ได้: {self.reason_th}",
+        )
+
+
+class DiskFullError(FileWriteError):
+    """No space left on the disk (or a file-size limit) while writing."""
+
+    code = "write.disk_full"
+
+
+class ReadOnlyError(FileWriteError):
+    """The file or its folder is read-only, or the system refused the write."""
+
+    code = "write.read_only"
+
+
+class LockedError(FileWriteError):
+    """Another kpixl run (named in the message: host, pid, command) holds the file's lock."""
+
+    code = "write.locked"

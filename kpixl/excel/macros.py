@@ -302,8 +302,8 @@ def seal(book: Book) -> None:
     findings: list[Finding] = []
     sealed = kept = 0
     for path in sorted(folder.rglob("*.xlsx")):
-        if path.name.startswith(("~$", ".")):
-            continue
+        if any(part.startswith(("~$", ".")) for part in path.relative_to(folder).parts):
+            continue  # Excel's lock files; hidden folders (.kpixl-backups) and files
         form = read_personal(path)
         if not form.readable:
             findings += form.findings

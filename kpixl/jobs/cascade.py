@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from kpixl.core.cascade import Alignment, alignment, check_cascade, tree
+from kpixl.core.errors import FileWriteError
 from kpixl.core.findings import Finding, has_errors
-from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.atomic import write_bytes_atomic, write_finding
+from kpixl.io.lock import hold_lock
 from kpixl.jobs.consolidate import _rules, _text, _unit_files
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
@@ -30,14 +33,18 @@ class CascadeReport:
     alignment: Alignment | None = None
     tree: str = ""
     people: pd.DataFrame = field(default_factory=pd.DataFrame)
+    write_failed: bool = False  # the master could not be written (a write.* finding)
 
     @property
     def exit_code(self) -> int:
+        if self.write_failed:
+            return 2
         return 1 if has_errors(self.findings) else 0
 
 
 def write_alignment(master: Path, report: Alignment) -> None:
-    """The alignment report into the master's Alignment sheet (atomically, with .bak)."""
+    """The alignment report into the master's Alignment sheet (atomically, the previous
+    master kept in .kpixl-backups/); raises :class:`~kpixl.core.errors.FileWriteError`."""
     data = result_bytes(master.read_bytes(), {M.ALIGNMENT: (alignment_rows(report), M.FIRST_ROW)})
     write_bytes_atomic(master, data, backup=True)
 
@@ -56,11 +63,21 @@ def alignment_rows(report: Alignment) -> list[list[object]]:
 def cascade_report(
     master: str | Path, *, units_dir: str | Path | None = None, write: bool = False
 ) -> CascadeReport:
-    """Findings, the alignment report and the tree of a round's cascade."""
+    """Findings, the alignment report and the tree of a round's cascade.
+
+    With ``write`` it holds the master's lock while it runs (another run on the master:
+    :class:`~kpixl.core.errors.LockedError`); a master that cannot be written is a
+    ``write.*`` finding and exit code 2.
+    """
     master = Path(master)
-    report = cascade_from_inputs(read_master(master), units_dir=units_dir)
-    if write and report.alignment is not None:
-        write_alignment(master, report.alignment)
+    with hold_lock(master, command="kpixl cascade report --write") if write else nullcontext():
+        report = cascade_from_inputs(read_master(master), units_dir=units_dir)
+        if write and report.alignment is not None:
+            try:
+                write_alignment(master, report.alignment)
+            except FileWriteError as exc:
+                report.findings.append(write_finding(exc))
+                report.write_failed = True
     return report
 
 

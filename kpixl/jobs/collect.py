@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from kpixl.core.codes import finding
+from kpixl.core.errors import FileWriteError
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
+from kpixl.io.atomic import write_finding
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal import PersonalForm, PersonalResult, check_personal, read_personal
@@ -47,9 +49,12 @@ class CollectResult:
     collected: int
     findings: list[Finding] = field(default_factory=list)
     written: bool = False
+    write_failed: bool = False  # the unit workbook could not be written (a write.* finding)
 
     @property
     def exit_code(self) -> int:
+        if self.write_failed:
+            return 2
         return 1 if has_errors(self.findings) or not self.written else 0
 
 
@@ -101,8 +106,13 @@ def collect(
         unit_path, from_dir, rules=rules, key=key, progress=progress, replace=replace
     )
     if data is not None:
-        write_unit(result.unit_path, data, rules=rules, backup=True)
-        result.written = True
+        try:
+            write_unit(result.unit_path, data, rules=rules, backup=True)
+        except FileWriteError as exc:
+            result.findings.append(write_finding(exc))
+            result.write_failed = True
+        else:
+            result.written = True
     return result
 
 

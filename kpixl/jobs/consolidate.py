@@ -6,7 +6,8 @@
    recompute every score from the KPI and competency rows.
 3. Keep one evaluation per person (the newest revision), match it to the roster.
 4. Allocate every pool; write Results, Summary, Pools, Issues, Announcement and the
-   salary-order table into the master (atomically, the previous file kept as .bak).
+   salary-order table into the master (atomically, under the master's lock, the
+   previous file kept in .kpixl-backups/).
 
 Source workbooks are only read. The same inputs always give the same output bytes.
 """
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -30,16 +32,18 @@ import pandas as pd
 
 from kpixl.core.codes import finding
 from kpixl.core.eligibility import ELIGIBILITY_FIELDS
-from kpixl.core.errors import RuleError
+from kpixl.core.errors import FileWriteError, RuleError
 from kpixl.core.findings import ERROR, Finding, has_errors
 from kpixl.core.numbers import PercentStyle, parse_number, parse_percent
 from kpixl.core.pool_allocation import allocate_pools
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.speedups import type_set
-from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.atomic import write_bytes_atomic, write_finding
+from kpixl.io.backups import DEFAULT_KEEP, MAX_KEEP, keep_setting
 from kpixl.io.grid import blocks_frame
 from kpixl.io.limits import FINDINGS_PER_FILE, UNIT, Limits, findings_per_file, limits_from_config
+from kpixl.io.lock import hold_lock
 from kpixl.io.sheet_xml import ColumnRows
 from kpixl.io.workers import Alone, start_pool
 from kpixl.schemas.backend import Locator, normalize_table, once_per_cell, validate_table
@@ -83,9 +87,12 @@ class Consolidation:
     rules: Rules | None = None
     units_read: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # step → seconds (benchmarks)
+    write_failed: bool = False  # the master or the export could not be written (write.*)
 
     @property
     def exit_code(self) -> int:
+        if self.write_failed:
+            return 2
         return 1 if has_errors(self.findings) else 0
 
 
@@ -398,24 +405,55 @@ def consolidate(
     export: str | Path | None = None,
     write: bool = True,
 ) -> Consolidation:
-    """Run the consolidation; see the module doc. Never raises on bad input."""
+    """Run the consolidation; see the module doc. Never raises on bad input.
+
+    While it runs (with ``write``) it holds the master's lock: a second run on the same
+    master raises :class:`~kpixl.core.errors.LockedError` naming this one. A master that
+    cannot be written (disk full, read-only) is a ``write.*`` finding and exit code 2.
+    """
     master = Path(master)
-    start = time.perf_counter()
-    inputs = read_master(master, roster=False)  # the roster: while the workers run
-    read = time.perf_counter() - start
-    consolidation = consolidate_inputs(
-        inputs, units_dir=units_dir, policy=policy, shape=shape, jobs=jobs, progress=progress
-    )
-    consolidation.timings = {"read master": read, **consolidation.timings}
-    if consolidation.rules is not None and consolidation.units_read:
+    with hold_lock(master, command="kpixl consolidate") if write else nullcontext():
         start = time.perf_counter()
-        if write:
-            data = output_bytes(master.read_bytes(), consolidation, jobs=jobs)
-            write_bytes_atomic(master, data, backup=True)
-        if export:
-            _export(Path(export), consolidation.results)
-        consolidation.timings["write master"] = time.perf_counter() - start
+        inputs = read_master(master, roster=False)  # the roster: while the workers run
+        read = time.perf_counter() - start
+        consolidation = consolidate_inputs(
+            inputs, units_dir=units_dir, policy=policy, shape=shape, jobs=jobs, progress=progress
+        )
+        consolidation.timings = {"read master": read, **consolidation.timings}
+        if consolidation.rules is not None and consolidation.units_read:
+            start = time.perf_counter()
+            keep = _backups_to_keep(inputs, master, consolidation.findings)
+            try:
+                if write:
+                    data = output_bytes(master.read_bytes(), consolidation, jobs=jobs)
+                    write_bytes_atomic(master, data, backup=True, keep=keep)
+                if export:
+                    _export(Path(export), consolidation.results)
+            except FileWriteError as exc:
+                consolidation.findings.append(write_finding(exc))
+                consolidation.write_failed = True
+            consolidation.timings["write master"] = time.perf_counter() - start
     return consolidation
+
+
+def _backups_to_keep(inputs: MasterInputs, master: Path, findings: list[Finding]) -> int:
+    """The Config key ``backups``: how many earlier masters to keep (blank: the default)."""
+    value = inputs.config.get("backups")
+    keep = keep_setting(value)
+    if keep is None:
+        findings.append(
+            finding(
+                "consolidate.config",
+                field="backups",
+                value=value,
+                why=f"จำนวนเต็ม 1–{MAX_KEEP}; ใช้ {DEFAULT_KEEP}",
+                why_en=f"a whole number from 1 to {MAX_KEEP}; {DEFAULT_KEEP} used",
+                file=master.name,
+                sheet=M.CONFIG,
+            )
+        )
+        return DEFAULT_KEEP
+    return keep
 
 
 def consolidate_inputs(

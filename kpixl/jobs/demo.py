@@ -23,6 +23,7 @@ from kpixl.core.pools import pool_for
 from kpixl.core.rounds import Round, parse_round
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.backups import discard_backups
 from kpixl.jobs.collect import collect
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.generate import file_name, personal_data_for
@@ -324,6 +325,7 @@ def build_demo(
         path = out / "personal" / person["unit"] / file_name(round_, person)
         write_personal(path, data, rules=rules)
         seal_personal(path, now=sealed_at)
+        discard_backups(path)
         personal_paths[person["unit"]].append(path)
     if messy:
         _mess_up_personal(personal_paths, rng)
@@ -357,7 +359,7 @@ def build_demo(
         )
         collect(path, out / "personal" / code, rules=rules)
         _propose(path, members, Decimal(share), rules)
-        (path.with_name(path.name + ".bak")).unlink(missing_ok=True)
+        discard_backups(path)  # built from nothing: its earlier versions are no one's work
         unit_paths.append(path)
     if messy:
         unit_paths = _mess_up_units(unit_paths, rng)

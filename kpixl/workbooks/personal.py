@@ -184,8 +184,9 @@ def write_personal(
     rules: Rules | None = None,
     template: Package | None = None,
 ) -> Path:
-    """Write a filled personal workbook atomically."""
-    write_bytes_atomic(path, fill_personal(data, rules=rules, template=template))
+    """Write a filled personal workbook atomically (a draft it replaces is kept in
+    ``.kpixl-backups/``)."""
+    write_bytes_atomic(path, fill_personal(data, rules=rules, template=template), backup=True)
     return Path(path)
 
 
@@ -754,5 +755,5 @@ def seal_personal(
         now=now or bangkok_now(),
         revision=revision,
     )
-    write_bytes_atomic(path, Package.read(Path(path)).patched({L.HIDDEN: cells}))
+    write_bytes_atomic(path, Package.read(Path(path)).patched({L.HIDDEN: cells}), backup=True)
     return Sealed(method, digest, written=True)

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.backups import DEFAULT_KEEP
 from kpixl.io.grid import Block, blocks_frame, grid_block
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file, unreadable
@@ -235,9 +236,16 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
 
 
 def write_unit(
-    path: str | Path, data: UnitData, *, rules: Rules | None = None, backup: bool = False
+    path: str | Path,
+    data: UnitData,
+    *,
+    rules: Rules | None = None,
+    backup: bool = True,
+    keep: int = DEFAULT_KEEP,
 ) -> Path:
-    write_bytes_atomic(path, unit_bytes(data, rules=rules), backup=backup)
+    """Write the unit workbook atomically, the previous one kept in ``.kpixl-backups/``
+    (the newest ``keep``); raises :class:`~kpixl.core.errors.FileWriteError`."""
+    write_bytes_atomic(path, unit_bytes(data, rules=rules), backup=backup, keep=keep)
     return Path(path)
 
 
