@@ -38,7 +38,7 @@ from kpixl.core.scoring_table import evaluate_table
 from kpixl.core.speedups import type_set
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grid import blocks_frame
-from kpixl.io.sheet_xml import ColumnRows
+from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
 from kpixl.schemas.tables import TABLES, TableSpec
 from kpixl.workbooks import master_layout as M
@@ -782,7 +782,8 @@ def output_bytes(master: bytes, c: Consolidation, *, jobs: int | None = None) ->
 
 
 def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]], int]]:
-    """Sheet → (rows, first row) of every result sheet; formulas as ``=…`` text."""
+    """Sheet → (rows, first row) of every result sheet; kpixl's formulas as :class:`Formula`
+    (any other text, names and units included, is written as text)."""
     rules = c.rules
     assert rules is not None
     letter = {
@@ -801,19 +802,23 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]
     first = M.HEADER_ROW + 1
     for i, row in enumerate(c.summary.to_dict("records")):
         r = first + i
-        cells: list[object] = [row["unit"], row["unit_name"], f"=COUNTIF({unit_col},$A{r})"]
+        cells: list[object] = [
+            row["unit"],
+            row["unit_name"],
+            Formula(f"=COUNTIF({unit_col},$A{r})"),
+        ]
         for j, _ in enumerate(band_names):
             col = chr(ord("D") + j)
-            cells.append(f"=COUNTIFS({unit_col},$A{r},{band_col},{col}${M.HEADER_ROW})")
-        cells.append(f"=SUMIFS({cost_col},{unit_col},$A{r})")
+            cells.append(Formula(f"=COUNTIFS({unit_col},$A{r},{band_col},{col}${M.HEADER_ROW})"))
+        cells.append(Formula(f"=SUMIFS({cost_col},{unit_col},$A{r})"))
         summary_rows.append(cells)
     last = first + len(c.summary) - 1
-    total_row: list[object] = ["รวม", "", f"=SUM(C{first}:C{last})"]
+    total_row: list[object] = ["รวม", "", Formula(f"=SUM(C{first}:C{last})")]
     for j, _ in enumerate(band_names):
         col = chr(ord("D") + j)
-        total_row.append(f"=SUM({col}{first}:{col}{last})")
+        total_row.append(Formula(f"=SUM({col}{first}:{col}{last})"))
     used_col = chr(ord("D") + len(band_names))
-    total_row.append(f"=SUM({used_col}{first}:{used_col}{last})")
+    total_row.append(Formula(f"=SUM({used_col}{first}:{used_col}{last})"))
     summary_rows.append(total_row)
     pool_rows = []
     for i, p in enumerate(c.pools.to_dict("records")):
@@ -825,8 +830,8 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]
                 p["unit"],
                 p["headcount"],
                 p["pool"],
-                f"=SUMIFS({cost_col},{criteria})",
-                f"=D{r}-E{r}",
+                Formula(f"=SUMIFS({cost_col},{criteria})"),
+                Formula(f"=D{r}-E{r}"),
                 p.get("central"),
                 p["used"],
             ]
@@ -872,11 +877,20 @@ def _export(path: Path, results: pd.DataFrame) -> None:
     write_bytes_atomic(path, buffer.getvalue().encode("utf-8-sig"))
 
 
+_CSV_FORMULA = re.compile(r"[=+\-@\t\r]")  # what a spreadsheet may take as a formula
+_CSV_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def _csv(value: Any) -> object:
+    """A CSV field; text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+    tab, CR first) gets a leading ``'`` (OWASP's CSV injection advice). Numbers, and text
+    that is only a number (``-5``), stay as they are."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and _CSV_FORMULA.match(value) and not _CSV_NUMBER.fullmatch(value):
+        return "'" + value
     return value
 
 

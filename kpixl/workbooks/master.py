@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, default_rules
+from kpixl.io.cell_text import put
 from kpixl.io.grid import grid_table
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file
@@ -266,7 +267,7 @@ def master_bytes(
     for row in ws.iter_rows(min_row=M.FIRST_ROW):
         key = row[0].value
         if config and key in config:
-            row[1].value = config[key]
+            put(row[1], config[key])
     tables: list[tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]] = [
         (M.UNITS, M.UNIT_COLUMNS, units),
         (M.ROSTER, M.ROSTER_COLUMNS, roster),
@@ -280,7 +281,7 @@ def master_bytes(
                 value = item.get(name)
                 if isinstance(value, bool):
                     value = "ใช่" if value else ""
-                target.cell(row=M.FIRST_ROW + i, column=c, value=value)
+                put(target.cell(row=M.FIRST_ROW + i, column=c), value)  # text stays text
     return reproducible_bytes(wb)
 
 
