@@ -10,6 +10,9 @@ every XML reader turns it into a line feed. Excel writes each of these character
 A cell holds at most 32,767 characters (Excel's limit): longer text is cut, and ends
 with :data:`TRUNCATED` so that a reader sees it was cut.
 
+A CSV file has no text type: :func:`csv_text` puts a ``'`` before text a spreadsheet
+would run as a formula (OWASP's advice on CSV injection).
+
 Text is always text. Only a :class:`Formula`, a formula kpixl builds itself, is written
 as a formula; a plain ``str`` that starts with ``=``, ``+``, ``-`` or ``@`` (a KPI
 result, a name typed in a form) is written as text by every writer.
@@ -25,6 +28,7 @@ __all__ = [
     "TRUNCATED",
     "Formula",
     "cell_text",
+    "csv_text",
     "decode_text",
     "needs_encoding",
     "put",
@@ -87,6 +91,19 @@ def decode_text(text: str) -> str:
     if "_x" not in text:
         return text
     return _TOKEN.sub(lambda m: chr(int(m.group()[2:6], 16)), text)
+
+
+_CSV_FORMULA = re.compile(r"[=+\-@\t\r]")  # what a spreadsheet may run as a formula
+_CSV_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def csv_text(text: str) -> str:
+    """A text field of a CSV file: text a spreadsheet would run as a formula (``=``,
+    ``+``, ``-``, ``@``, tab or CR first) gets a leading ``'``, as OWASP advises against
+    CSV injection; a plain number written as text (``-5``) is left as it is."""
+    if _CSV_FORMULA.match(text) and not _CSV_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def put(cell: Any, value: object) -> None:

@@ -37,6 +37,7 @@ from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table
 from kpixl.core.speedups import type_set
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.cell_text import csv_text
 from kpixl.io.grid import blocks_frame
 from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.schemas.backend import Locator, normalize_table, validate_table
@@ -877,20 +878,13 @@ def _export(path: Path, results: pd.DataFrame) -> None:
     write_bytes_atomic(path, buffer.getvalue().encode("utf-8-sig"))
 
 
-_CSV_FORMULA = re.compile(r"[=+\-@\t\r]")  # what a spreadsheet may take as a formula
-_CSV_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
 def _csv(value: Any) -> object:
-    """A CSV field; text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
-    tab, CR first) gets a leading ``'`` (OWASP's CSV injection advice). Numbers, and text
-    that is only a number (``-5``), stay as they are."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and _CSV_FORMULA.match(value) and not _CSV_NUMBER.fullmatch(value):
-        return "'" + value
+    if isinstance(value, str):
+        return csv_text(value)  # never a formula in a spreadsheet; numbers stay numbers
     return value
 
 
