@@ -296,6 +296,7 @@ def test_a_finding_longer_than_a_cell_is_cut_with_a_marker(tmp_path: Path) -> No
 # ------------------------------------------------------------------------- properties
 
 EXAMPLES = 40
+LIBREOFFICE_FILES = 6  # of each example set, converted in one batch
 _CHARS = st.characters(exclude_categories=())  # surrogates and control characters too
 HOSTILE_TEXT = st.one_of(
     st.text(_CHARS, min_size=1, max_size=30),
@@ -324,7 +325,8 @@ def check_cell(cell: Any, text: str) -> None:
 def property_run(
     tmp_path: Path, name: str, check: Callable[[list[str]], bytes]
 ) -> Callable[[], list[Path]]:
-    """Run ``check`` over hypothesis' texts; keep each workbook for one LibreOffice batch."""
+    """Run ``check`` over hypothesis' texts; keep the workbooks for one LibreOffice batch
+    (those without over-long text: LibreOffice lays out every such cell, slowly)."""
     written: list[Path] = []
 
     @settings(
@@ -336,9 +338,10 @@ def property_run(
     @given(st.lists(HOSTILE_TEXT, min_size=1, max_size=12), st.booleans())
     def run(texts: list[str], long: bool) -> None:
         data = check([*texts, LONG] if long else texts)
-        path = tmp_path / f"{name}{len(written):03d}.xlsx"
-        path.write_bytes(data)
-        written.append(path)
+        if not long:
+            path = tmp_path / f"{name}{len(written):03d}.xlsx"
+            path.write_bytes(data)
+            written.append(path)
 
     def go() -> list[Path]:
         run()
@@ -348,10 +351,12 @@ def property_run(
 
 
 def libreoffice_opens(files: list[Path], out: Path, sheets: tuple[str, ...]) -> None:
-    """One LibreOffice batch: every file opens, and it keeps every text cell as text."""
+    """One LibreOffice batch over a spread of ``files``: each opens, and LibreOffice keeps
+    every text cell as text (no formula where kpixl wrote none)."""
     if soffice() is None:
-        return
-    for source, converted in zip(files, convert(files, out), strict=True):
+        pytest.skip("LibreOffice is not installed (the openpyxl and calamine checks ran)")
+    sample = files[:: max(1, len(files) // LIBREOFFICE_FILES)][:LIBREOFFICE_FILES]
+    for source, converted in zip(sample, convert(sample, out), strict=True):
         assert formula_cells(converted, sheets).keys() <= formula_cells(source, sheets).keys()
 
 
@@ -367,7 +372,6 @@ def base_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Consoli
 
 
 @pytest.mark.libreoffice
-@needs_libreoffice
 def test_any_text_through_the_master_result_sheets_stays_text(
     base_round: tuple[bytes, Consolidation], tmp_path: Path
 ) -> None:
@@ -421,7 +425,6 @@ def test_any_text_through_the_master_result_sheets_stays_text(
 
 
 @pytest.mark.libreoffice
-@needs_libreoffice
 def test_any_text_through_the_unit_workbook_stays_text(tmp_path: Path) -> None:
     people_text = [f for f in U.PEOPLE_COLUMNS if f not in U.FORMULA_FIELDS]
     numbers = {"salary", "achievement", "competency", "total", "pct", "revision"}
@@ -462,7 +465,6 @@ def test_any_text_through_the_unit_workbook_stays_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-@needs_libreoffice
 def test_any_text_through_a_personal_workbook_stays_text(tmp_path: Path) -> None:
     def check(texts: list[str]) -> bytes:
         person = {f: texts[i % len(texts)] for i, f in enumerate(PL.IDENTITY)}
@@ -473,4 +475,4 @@ def test_any_text_through_a_personal_workbook_stays_text(tmp_path: Path) -> None
         return data
 
     files = property_run(tmp_path, "personal", check)()
-    libreoffice_opens(files[:10], tmp_path / "lo", (PL.AGREEMENT,))
+    libreoffice_opens(files, tmp_path / "lo", (PL.AGREEMENT,))

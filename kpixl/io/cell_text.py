@@ -46,6 +46,7 @@ class Formula(str):
 
 
 # what XML 1.0 cannot carry (or carries changed: CR), and a literal escape's underscore
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 _ENCODE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 _TOKEN = re.compile(r"_x[0-9A-Fa-f]{4}_")
 
@@ -57,7 +58,9 @@ def _encoded(match: re.Match[str]) -> str:
 def needs_encoding(text: str) -> bool:
     """Whether ``text`` (one value, or many joined by line feeds) holds a character
     :func:`cell_text` encodes: the writers' fast paths test a whole column at once."""
-    return _ENCODE.search(text) is not None
+    if "_x" in text and _TOKEN.search(text) is not None:  # a substring test first: fast
+        return True
+    return _FORBIDDEN.search(text) is not None
 
 
 def cell_text(text: str) -> str:
