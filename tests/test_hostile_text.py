@@ -11,6 +11,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from kpixl.core.findings import Finding
+from kpixl.excel.book import excel_value
 from kpixl.io.cell_text import (
     MAX_CELL_TEXT,
     TRUNCATED,
@@ -120,6 +122,18 @@ def test_csv_text_neutralises_formula_like_text_as_owasp_advises() -> None:
         assert csv_text(text) == "'" + text
     for text in ("-5", "-5.25", "12", "ก=1", "", "U01"):
         assert csv_text(text) == text
+
+
+def test_excel_buttons_write_text_as_text_and_formulas_as_formulas() -> None:
+    """The xlwings path (Collect and Consolidate buttons): Excel parses what it is given,
+    so text it would parse gets the ``'`` prefix Excel hides."""
+    for text in [*HOSTILE, "-1", "'quoted", "\t=1"]:
+        assert excel_value(text) == "'" + text
+    assert excel_value(Formula("=SUM(A1:A3)")) == "=SUM(A1:A3)"
+    assert excel_value(-5) == -5 and excel_value(Decimal("-5.5")) == -5.5
+    assert excel_value("ชื่อ") == "ชื่อ"
+    long = excel_value("ก" * 40_000)
+    assert len(long) == MAX_CELL_TEXT and long.endswith(TRUNCATED)
 
 
 def test_only_a_formula_object_is_written_as_a_formula() -> None:
