@@ -56,10 +56,12 @@ def _encoded(match: re.Match[str]) -> str:
 
 
 def needs_encoding(text: str) -> bool:
-    """Whether ``text`` (one value, or many joined by line feeds) holds a character
-    :func:`cell_text` encodes: the writers' fast paths test a whole column at once."""
+    """Whether ``text`` (one value, or many joined by spaces) holds what :func:`cell_text`
+    encodes: the writers' fast paths test a whole column at once."""
     if "_x" in text and _TOKEN.search(text) is not None:  # a substring test first: fast
         return True
+    if text.isprintable():  # fast: no control character, surrogate or noncharacter at all
+        return False
     return _FORBIDDEN.search(text) is not None
 
 

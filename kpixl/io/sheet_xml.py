@@ -101,7 +101,7 @@ def _column(letter: str, numbers: range, values: list[object], style: str) -> li
 def _plain_text(values: list[str | None]) -> bool:
     """Whether a column of text needs no encoding (one search over the whole column):
     no character XML cannot carry, no literal ``_xHHHH_``, no text over the cell limit."""
-    joined = "\n".join(filter(None, values))  # a line feed needs nothing: no match spans two
+    joined = " ".join(filter(None, values))  # a space needs nothing: no match spans two
     if needs_encoding(joined):
         return False
     return len(joined) <= MAX_CELL_TEXT or max(map(len, filter(None, values))) <= MAX_CELL_TEXT
