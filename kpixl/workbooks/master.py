@@ -109,7 +109,8 @@ def build_master_template(
     row = M.FIRST_ROW
     for key, description in M.CONFIG_KEYS.items():
         config.cell(row=row, column=1, value=key)
-        config.cell(row=row, column=2, value=defaults[key]).fill = INPUT_FILL
+        put(config.cell(row=row, column=2), defaults[key])  # the organisation's name: text
+        config.cell(row=row, column=2).fill = INPUT_FILL
         config.cell(row=row, column=3, value=description)
         row += 1
     config.cell(row=row + 1, column=1, value=M.RULES_HEADING).font = _font(bold=True)
@@ -119,9 +120,8 @@ def build_master_template(
         if key.startswith("meta."):
             continue
         config.cell(row=row, column=1, value=key)
-        cell = config.cell(
-            row=row, column=2, value=value if not isinstance(value, bool) else str(value).lower()
-        )
+        cell = config.cell(row=row, column=2)
+        put(cell, value if not isinstance(value, bool) else str(value).lower())
         cell.fill = INPUT_FILL
         row += 1
     config.column_dimensions["A"].width = 38
