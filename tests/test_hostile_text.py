@@ -403,6 +403,8 @@ def test_any_text_through_the_master_result_sheets_stays_text(
             results[name] = cycle(texts[i:] + texts[:i], len(results))
         summary = base.summary.copy()
         summary["unit_name"] = cycle(texts, len(summary))
+        pools = base.pools.copy()
+        pools["pool_group"] = cycle(texts[::-1], len(pools))
         findings = [
             dataclasses.replace(
                 f,
@@ -412,7 +414,9 @@ def test_any_text_through_the_master_result_sheets_stays_text(
             )
             for i, f in enumerate(base.findings or [Finding("x", "x", "x")])
         ]
-        c = dataclasses.replace(base, results=results, summary=summary, findings=findings)
+        c = dataclasses.replace(
+            base, results=results, summary=summary, pools=pools, findings=findings
+        )
         data = output_bytes(master, c)
         assert formula_cells(data, M.OUTPUT_SHEETS).keys() == kept  # kpixl's own, no more
         wb = openpyxl.load_workbook(io.BytesIO(data))
@@ -421,6 +425,10 @@ def test_any_text_through_the_master_result_sheets_stays_text(
             for name in text_columns:
                 col = M.RESULT_COLUMNS.index(name) + 1
                 check_cell(ws.cell(M.FIRST_ROW + i, col), row[name])
+        for i, row in enumerate(summary.to_dict("records")):
+            check_cell(wb[M.SUMMARY].cell(M.HEADER_ROW + 1 + i, 2), row["unit_name"])
+        for i, row in enumerate(pools.to_dict("records")):
+            check_cell(wb[M.POOLS].cell(M.FIRST_ROW + i, 1), row["pool_group"])
         ws = wb[M.ISSUES]
         for i, f in enumerate(findings):
             for j, value in enumerate((f.rule, f.person_id, f.file, f.value, f.message_en)):
