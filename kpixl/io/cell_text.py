@@ -47,7 +47,7 @@ class Formula(str):
 
 # what XML 1.0 cannot carry (or carries changed: CR), and a literal escape's underscore
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
-_ENCODE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ENCODE = re.compile(_FORBIDDEN.pattern + r"|_(?=x[0-9A-Fa-f]{4}_)")
 _TOKEN = re.compile(r"_x[0-9A-Fa-f]{4}_")
 
 
