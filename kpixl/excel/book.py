@@ -1,8 +1,8 @@
 """Reading and writing an open workbook through xlwings' Book API (never openpyxl).
 
 The same code serves Excel on Windows (COM) and xlwings' remote engine (JSON actions),
-so what it writes is plain: 2-D lists of numbers, text, booleans, dates, and ``=…``
-formula text.
+so what it writes is plain: 2-D lists of numbers, text, booleans, dates, and formula
+text (only a :class:`~kpixl.io.cell_text.Formula`: other text is kept as text).
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["excel_value", "read_grid", "set_status", "write_rows"]
+from kpixl.io.cell_text import MAX_CELL_TEXT, TRUNCATED, Formula
+
+__all__ = ["excel_text", "excel_value", "read_grid", "set_status", "write_rows"]
+
+_PARSED = ("=", "+", "-", "@", "\t", "\r", "'")  # and a leading ' Excel would eat
 
 
 def excel_value(value: Any) -> Any:
@@ -23,9 +27,21 @@ def excel_value(value: Any) -> Any:
         return None
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, bool | int | float | str | datetime | date):
+    if isinstance(value, Formula):
+        return str(value)
+    if isinstance(value, str):
+        return excel_text(value)
+    if isinstance(value, bool | int | float | datetime | date):
         return value
-    return str(value)
+    return excel_text(str(value))
+
+
+def excel_text(text: str) -> str:
+    """Text Excel keeps as text: what Excel would parse (``=``, ``+``, ``-``, ``@``, tab,
+    CR, or a ``'`` first) gets the ``'`` prefix Excel hides; at most 32,767 characters."""
+    if len(text) > MAX_CELL_TEXT:
+        text = text[: MAX_CELL_TEXT - len(TRUNCATED)] + TRUNCATED
+    return "'" + text if text[:1] in _PARSED else text
 
 
 def read_grid(sheet: Any) -> list[list[Any]]:

@@ -69,20 +69,16 @@ __all__ = [
 
 Book = Any  # an xlwings Book (COM or remote)
 
-# what Excel would parse as a formula (or swallow, the apostrophe) when text starts with it
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
 def text_cell(value: Any, *, formula: bool = False) -> Any:
     """``value`` as the Book API should receive it so that text stays text.
 
-    Text starting with a character Excel would read as the start of a formula gets a
-    leading apostrophe (Excel's text prefix: the cell shows the text as it was), unless
-    ``formula`` (a formula kpixl built); numbers, dates, booleans and other text pass as
-    :func:`~kpixl.excel.book.excel_value` gives them. Applied once per value.
+    ``formula``: the value is a formula kpixl built, passed on as it is. Anything else
+    goes through :func:`~kpixl.excel.book.excel_value`: text Excel would parse (``=``,
+    ``+``, ``-``, ``@``, tab, CR or ``'`` first) gets the apostrophe Excel hides, so the
+    cell shows the text as it was; numbers, dates and booleans stay what they are.
     """
-    if isinstance(value, str) and not formula and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if formula and isinstance(value, str):
+        return str(value)
     return excel_value(value)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from kpixl.excel.vba import Module, project_bytes, standalone_modules
+from kpixl.io.cell_text import xml_text
 from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
@@ -157,10 +158,10 @@ def _conf_sheet(code_name: str) -> str:
         second = (
             f'<c r="B{r}" t="b"><v>{1 if value else 0}</v></c>'
             if text
-            else f'<c r="B{r}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+            else f'<c r="B{r}" t="inlineStr"><is><t>{xml_text(str(value))}</t></is></c>'
         )
         cells.append(
-            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{key}</t></is></c>{second}</row>'
+            f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{xml_text(key)}</t></is></c>{second}</row>'
         )
     note = (
         "ตั้งค่า xlwings ของสมุดงานนี้ (ตัวแปลภาษา Python มาจาก ~/.xlwings/xlwings.conf ที่ "
@@ -168,7 +169,7 @@ def _conf_sheet(code_name: str) -> str:
     )
     cells.append(
         f'<row r="{len(rows) + 2}"><c r="A{len(rows) + 2}" t="inlineStr"><is><t>'
-        f"{escape(note)}</t></is></c></row>"
+        f"{xml_text(note)}</t></is></c></row>"
     )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -1,8 +1,10 @@
 """Writing worksheet rows as XML, straight into a package (the fast path for big sheets).
 
-Values are inline strings, numbers, booleans or formulas (``"=…"``, written without a
-cached value; the workbook recalculates on open). Money stays exact: a Decimal is
-written as its own digits.
+Values are inline strings, numbers, booleans or formulas (a
+:class:`~kpixl.io.cell_text.Formula`, written without a cached value; the workbook
+recalculates on open). Any other text is text, whatever it starts with, encoded by
+:func:`~kpixl.io.cell_text.xml_text`. Money stays exact: a Decimal is written as its
+own digits.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-__all__ = ["ColumnRows", "SheetRows", "replace_rows", "row_styles", "rows_xml", "sheet_rows"]
+from kpixl.io.cell_text import MAX_CELL_TEXT, Formula, needs_encoding, xml_text
+
+__all__ = [
+    "ColumnRows",
+    "Formula",
+    "SheetRows",
+    "replace_rows",
+    "row_styles",
+    "rows_xml",
+    "sheet_rows",
+]
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
 _ROW = re.compile(r'<row\b[^>]*\br="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
@@ -28,9 +40,9 @@ _LETTERS = [str(get_column_letter(i + 1)) for i in range(200)]
 
 
 def _text_cell(ref: str, s: str, text: str) -> str:
-    if text.startswith("="):
-        return f'<c r="{ref}"{s}><f>{escape(text[1:])}</f></c>'
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    return (
+        f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{xml_text(text)}</t></is></c>'
+    )
 
 
 def _cell(ref: str, value: object, style: str) -> str:
@@ -39,6 +51,8 @@ def _cell(ref: str, value: object, style: str) -> str:
     kind = type(value)
     if kind is str:
         return _text_cell(ref, s, value) if value else blank  # type: ignore[arg-type]
+    if kind is Formula:
+        return f'<c r="{ref}"{s}><f>{escape(value[1:])}</f></c>'  # type: ignore[index]
     if kind is Decimal:
         return f'<c r="{ref}"{s}><v>{value:f}</v></c>'
     if value is None:
@@ -73,7 +87,7 @@ def _column(letter: str, numbers: range, values: list[object], style: str) -> li
             blank if v is None or v != v else f'<c r="{letter}{r}"{s}><v>{v}</v></c>'
             for r, v, blank in zip(numbers, values, blanks, strict=True)
         ]
-    if kinds <= {str, type(None)} and not any(v and v[0] == "=" for v in values):  # type: ignore[index]
+    if kinds <= {str, type(None)} and _plain_text(values):  # type: ignore[arg-type]
         return [
             f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">'
             f"{v.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</t></is></c>"  # type: ignore[attr-defined]
@@ -82,6 +96,15 @@ def _column(letter: str, numbers: range, values: list[object], style: str) -> li
             for r, v, blank in zip(numbers, values, blanks, strict=True)
         ]
     return [_cell(f"{letter}{r}", v, style) for r, v in zip(numbers, values, strict=True)]
+
+
+def _plain_text(values: list[str | None]) -> bool:
+    """Whether a column of text needs no encoding (one search over the whole column):
+    no character XML cannot carry, no literal ``_xHHHH_``, no text over the cell limit."""
+    joined = " ".join(filter(None, values))  # a space needs nothing: no match spans two
+    if needs_encoding(joined):
+        return False
+    return len(joined) <= MAX_CELL_TEXT or max(map(len, filter(None, values))) <= MAX_CELL_TEXT
 
 
 def row_styles(sheet_xml: str, row: int) -> dict[int, str]:

@@ -3,7 +3,7 @@
 Generating thousands of workbooks by loading and saving each with openpyxl is slow;
 instead the built template's parts are read once and, per person, only the cells that
 change are rewritten in the sheet XML (as inline strings or numbers, keeping each
-cell's style). Unchanged parts are compressed once and copied into every package;
+cell's style; text encoded by :func:`kpixl.io.cell_text.xml_text`). Unchanged parts are compressed once and copied into every package;
 every part is deflated at the same level, so the same content always gives the same
 bytes (a workbook written twice, by any of kpixl's writers, is identical). Rewriting a
 big workbook (the master) may instead carry its unchanged parts over as the compressed
@@ -21,7 +21,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from xml.sax.saxutils import escape
+
+from kpixl.io.cell_text import xml_text
 
 __all__ = [
     "CellValue",
@@ -75,7 +76,7 @@ def _cell_xml(ref: str, style: str, value: CellValue) -> str:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, Decimal, float)):
         return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    text = escape(str(value))
+    text = xml_text(str(value))  # text, whatever it starts with
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 

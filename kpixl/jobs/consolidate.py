@@ -41,10 +41,11 @@ from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.speedups import type_set
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.backups import DEFAULT_KEEP, MAX_KEEP, keep_setting
+from kpixl.io.cell_text import csv_text
 from kpixl.io.grid import blocks_frame
 from kpixl.io.limits import FINDINGS_PER_FILE, UNIT, Limits, findings_per_file, limits_from_config
 from kpixl.io.lock import hold_lock
-from kpixl.io.sheet_xml import ColumnRows
+from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.io.workers import Alone, start_pool
 from kpixl.schemas.backend import Locator, normalize_table, once_per_cell, validate_table
 from kpixl.schemas.tables import TABLES, TableSpec
@@ -1012,7 +1013,8 @@ def output_bytes(master: bytes, c: Consolidation, *, jobs: int | None = None) ->
 
 
 def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]], int]]:
-    """Sheet → (rows, first row) of every result sheet; formulas as ``=…`` text."""
+    """Sheet → (rows, first row) of every result sheet; kpixl's formulas as :class:`Formula`
+    (any other text, names and units included, is written as text)."""
     rules = c.rules
     assert rules is not None
     letter = {
@@ -1031,19 +1033,23 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]
     first = M.HEADER_ROW + 1
     for i, row in enumerate(c.summary.to_dict("records")):
         r = first + i
-        cells: list[object] = [row["unit"], row["unit_name"], f"=COUNTIF({unit_col},$A{r})"]
+        cells: list[object] = [
+            row["unit"],
+            row["unit_name"],
+            Formula(f"=COUNTIF({unit_col},$A{r})"),
+        ]
         for j, _ in enumerate(band_names):
             col = chr(ord("D") + j)
-            cells.append(f"=COUNTIFS({unit_col},$A{r},{band_col},{col}${M.HEADER_ROW})")
-        cells.append(f"=SUMIFS({cost_col},{unit_col},$A{r})")
+            cells.append(Formula(f"=COUNTIFS({unit_col},$A{r},{band_col},{col}${M.HEADER_ROW})"))
+        cells.append(Formula(f"=SUMIFS({cost_col},{unit_col},$A{r})"))
         summary_rows.append(cells)
     last = first + len(c.summary) - 1
-    total_row: list[object] = ["รวม", "", f"=SUM(C{first}:C{last})"]
+    total_row: list[object] = ["รวม", "", Formula(f"=SUM(C{first}:C{last})")]
     for j, _ in enumerate(band_names):
         col = chr(ord("D") + j)
-        total_row.append(f"=SUM({col}{first}:{col}{last})")
+        total_row.append(Formula(f"=SUM({col}{first}:{col}{last})"))
     used_col = chr(ord("D") + len(band_names))
-    total_row.append(f"=SUM({used_col}{first}:{used_col}{last})")
+    total_row.append(Formula(f"=SUM({used_col}{first}:{used_col}{last})"))
     summary_rows.append(total_row)
     pool_rows = []
     for i, p in enumerate(c.pools.to_dict("records")):
@@ -1055,8 +1061,8 @@ def output_sheets(c: Consolidation) -> dict[str, tuple[Sequence[Sequence[object]
                 p["unit"],
                 p["headcount"],
                 p["pool"],
-                f"=SUMIFS({cost_col},{criteria})",
-                f"=D{r}-E{r}",
+                Formula(f"=SUMIFS({cost_col},{criteria})"),
+                Formula(f"=D{r}-E{r}"),
                 p.get("central"),
                 p["used"],
             ]
@@ -1107,6 +1113,8 @@ def _csv(value: Any) -> object:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return csv_text(value)  # never a formula in a spreadsheet; numbers stay numbers
     return value
 
 

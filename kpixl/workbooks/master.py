@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, default_rules
+from kpixl.io.cell_text import put
 from kpixl.io.grid import grid_table
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file
@@ -111,7 +112,8 @@ def build_master_template(
     row = M.FIRST_ROW
     for key, description in M.CONFIG_KEYS.items():
         config.cell(row=row, column=1, value=key)
-        config.cell(row=row, column=2, value=defaults[key]).fill = INPUT_FILL
+        put(config.cell(row=row, column=2), defaults[key])  # the organisation's name: text
+        config.cell(row=row, column=2).fill = INPUT_FILL
         config.cell(row=row, column=3, value=description)
         row += 1
     config.cell(row=row + 1, column=1, value=M.RULES_HEADING).font = _font(bold=True)
@@ -121,9 +123,8 @@ def build_master_template(
         if key.startswith("meta."):
             continue
         config.cell(row=row, column=1, value=key)
-        cell = config.cell(
-            row=row, column=2, value=value if not isinstance(value, bool) else str(value).lower()
-        )
+        cell = config.cell(row=row, column=2)
+        put(cell, value if not isinstance(value, bool) else str(value).lower())
         cell.fill = INPUT_FILL
         row += 1
     config.column_dimensions["A"].width = 38
@@ -269,7 +270,7 @@ def master_bytes(
     for row in ws.iter_rows(min_row=M.FIRST_ROW):
         key = row[0].value
         if config and key in config:
-            row[1].value = config[key]
+            put(row[1], config[key])
     tables: list[tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]] = [
         (M.UNITS, M.UNIT_COLUMNS, units),
         (M.ROSTER, M.ROSTER_COLUMNS, roster),
@@ -283,7 +284,7 @@ def master_bytes(
                 value = item.get(name)
                 if isinstance(value, bool):
                     value = "ใช่" if value else ""
-                target.cell(row=M.FIRST_ROW + i, column=c, value=value)
+                put(target.cell(row=M.FIRST_ROW + i, column=c), value)  # text stays text
     return reproducible_bytes(wb)
 
 

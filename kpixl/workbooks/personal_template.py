@@ -25,6 +25,7 @@ from kpixl.core.kpi_library import load_library
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.cell_text import put
 from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import personal_layout as L
 
@@ -265,7 +266,7 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
     for i, row in enumerate(rows):
         for fld, (letter, _) in L.LIB_COLUMNS.items():
             cell = ws[f"{letter}{L.LIB_FIRST + i}"]
-            cell.value = row[fld]
+            put(cell, row[fld])  # the library's text stays text
             cell.font = _font(12)
             wrap = fld in ("job_line", "task", "kpi_name", "milestones")
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)

@@ -1,6 +1,7 @@
 """The unit workbook: the unit's roster, collected scores, proposed % and pool share.
 
-Written with openpyxl from the built template (rows vary per unit); read back with
+Written with openpyxl from the built template (rows vary per unit; every value through
+:func:`kpixl.io.cell_text.put`, so collected text stays text); read back with
 python-calamine, which is what makes consolidating a thousand of them fast.
 """
 
@@ -23,6 +24,7 @@ from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.backups import DEFAULT_KEEP
+from kpixl.io.cell_text import Formula, put
 from kpixl.io.grid import Block, blocks_frame, grid_block
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file, unreadable
@@ -143,7 +145,7 @@ def _salary_table(hidden: Worksheet, rules: Rules) -> None:
     hidden[U.meta_cell("competency_method")] = rules.competency_method
 
 
-def _row_formulas(r: int) -> dict[str, str]:
+def _row_formulas(r: int) -> dict[str, Formula]:
     c = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     table = U.salary_range()
     salary, level, pct = f"{c['salary']}{r}", f"{c['level_code']}{r}", f"{c['pct']}{r}"
@@ -151,7 +153,7 @@ def _row_formulas(r: int) -> dict[str, str]:
     maximum = f"VLOOKUP({level},{table},5,FALSE)"
     exact = f"ROUND({base}*{pct}/100,4)"  # float noise off before rounding up (20,000 × 1.1 %)
     rounded = f"CEILING({exact},kpixl_rounding_step)"
-    return {
+    formulas = {
         "base": f'=IF(OR({salary}="",{level}=""),"",IF({salary}<=VLOOKUP({level},{table},2,FALSE),'
         f"VLOOKUP({level},{table},3,FALSE),VLOOKUP({level},{table},4,FALSE)))",
         "increase": f'=IF(OR({pct}="",{base}=""),"",MIN({rounded},{maximum}-{salary}))',
@@ -161,6 +163,7 @@ def _row_formulas(r: int) -> dict[str, str]:
         "cost": f'=IF({c["increase"]}{r}="","",{c["increase"]}{r}'
         f"+IF(kpixl_special_in_pool,{c['special_compensation']}{r},0))",
     }
+    return {name: Formula(formula) for name, formula in formulas.items()}
 
 
 @dataclass
@@ -197,7 +200,7 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
         ("unit_name", data.unit_name),
         ("revision", data.revision),
     ):
-        hidden[U.meta_cell(name)] = value
+        put(hidden[U.meta_cell(name)], value)  # text from the roster stays text
     ws = wb[U.PEOPLE]
     if data.pool_share is not None:
         ws[U.SHARE_CELL] = _plain(data.pool_share)
@@ -207,9 +210,9 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
         r = U.FIRST_ROW + i
         for fld, letter in columns.items():
             if fld not in U.FORMULA_FIELDS:
-                ws[f"{letter}{r}"] = _plain(person.get(fld))
+                put(ws[f"{letter}{r}"], _plain(person.get(fld)))
         for fld, formula in _row_formulas(r).items():
-            ws[f"{columns[fld]}{r}"] = formula
+            put(ws[f"{columns[fld]}{r}"], formula)
             ws[f"{columns[fld]}{r}"].number_format = "#,##0.00"
         pct = ws[f"{columns['pct']}{r}"]
         pct.fill = INPUT_FILL
@@ -222,11 +225,11 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
         target = wb[sheet]
         for i, row in enumerate(rows):
             for fld, letter in cols.items():
-                target[f"{letter}{2 + i}"] = _plain(row.get(fld))
+                put(target[f"{letter}{2 + i}"], _plain(row.get(fld)))
     target = wb[U.FINDINGS]
     for i, f in enumerate(data.findings):
         for fld, letter in U.FINDING_COLUMNS.items():
-            target[f"{letter}{2 + i}"] = getattr(f, fld)
+            put(target[f"{letter}{2 + i}"], getattr(f, fld))
     for sheet in wb.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
