@@ -12,7 +12,9 @@ from kpixl.core.findings import Finding, has_errors
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.jobs.consolidate import _rules, _text, _unit_files
 from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.generate import holder_columns
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
+from kpixl.workbooks.personal_layout import KPI_ROWS
 from kpixl.workbooks.unit import read_unit
 
 __all__ = [
@@ -110,6 +112,8 @@ def cascade_from_inputs(
         os_matrix=inputs.strategy[M.OS_MATRIX],
         holders=inputs.strategy.get(M.KPI_HOLDERS),
         max_kpis=rules.kpi_max_count,
+        holder_rows=KPI_ROWS,
+        holder_columns=holder_columns(),
     )
     report = alignment(org, units, people)
     return CascadeReport(findings, report, tree(org, units, people), people)
