@@ -7,6 +7,7 @@ with the file's name; nothing here raises on bad input.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Collection
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
             with zf.open(info) as member:
                 while member.read(1 << 20):
                     pass
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # a bad CRC, bad deflate data
             return info.filename
     return None
 
@@ -89,7 +90,7 @@ def check_file(
         with zipfile.ZipFile(path) as zf:
             bad = _first_damaged(zf, skip=verified) if deep else None
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         return _finding(
             path,
             "file.corrupt",
