@@ -180,7 +180,7 @@ def test_carried_kpis_reports_what_it_changes_and_drafts_valid_agreements() -> N
         }
         for i in range(1, 18)
     ]
-    rows = [
+    rows: list[dict[str, object]] = [
         *many,
         {"kpi_code": "U01-K1", "person_id": "B", "weight": 60, "_row": 30, "_sheet": "KPIHolders"},
         {"kpi_code": "U01-K1", "person_id": "B", "weight": 20, "_row": 31, "_sheet": "KPIHolders"},
