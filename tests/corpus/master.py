@@ -13,7 +13,14 @@ from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.master import read_master
 
 from .base import Build, Case, Expect, Round, Run
-from .package import edit_sheet_xml, members, patch_cells, rezip, sheet_part
+from .package import (
+    edit_sheet_xml,
+    flip_byte_in_member,
+    members,
+    patch_cells,
+    rezip,
+    sheet_part,
+)
 from .personal import INJECTION, billion_laughs, encrypted_package, xxe
 
 __all__ = ["CASES"]
@@ -111,6 +118,16 @@ def master_replaced(data: bytes) -> Build:
         return consolidate_keeping_master(r)
 
     return build
+
+
+def master_crc_broken(r: Round) -> Run:
+    flip_byte_in_member(r.master, sheet_part(r.master, M.ROSTER))
+    return consolidate_keeping_master(r)
+
+
+def unit_crc_broken(r: Round) -> Run:
+    flip_byte_in_member(r.unit("U02"), sheet_part(r.unit("U02"), U.PEOPLE))
+    return consolidate(r)
 
 
 def master_truncated(r: Round) -> Run:
@@ -264,13 +281,13 @@ CASES = [
         "master_roster_national_id_check_digit",
         "master",
         wrong_check_digit,
-        Expect(("roster.national_id",), sheet=M.ROSTER),
+        Expect(("roster.national_id",), sheet=M.ROSTER, cell=f"A{M.FIRST_ROW}"),
     ),
     Case(
         "master_roster_negative_salary",
         "master",
         roster_cells({"salary": -5000}),
-        Expect(("roster.salary_range",), sheet=M.ROSTER),
+        Expect(("roster.salary_range",), sheet=M.ROSTER, cell=f"G{M.FIRST_ROW}"),
     ),
     Case(
         "master_unit_pct_thai_digits",
@@ -307,6 +324,18 @@ CASES = [
         "master",
         master_replaced(encrypted_package()),
         Expect(("file.encrypted_or_xls",), file="master.xlsx"),
+    ),
+    Case(
+        "master_member_crc_broken",
+        "master",
+        master_crc_broken,
+        Expect(("file.corrupt",), file="master.xlsx"),
+    ),
+    Case(
+        "master_unit_member_crc_broken",
+        "master",
+        unit_crc_broken,
+        Expect(("file.corrupt",), file="U02.xlsx"),
     ),
     Case("master_no_unit_workbooks", "master", no_units, Expect(("consolidate.no_units",))),
     Case(
