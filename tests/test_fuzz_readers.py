@@ -1,8 +1,10 @@
 """Fuzzing the three readers with mutated real packages: findings only, never an exception.
 
 Real small workbooks (a personal, a unit and a master workbook of a clean demo round)
-are damaged at random — bytes flipped inside a member or in the zip itself, the file
-cut short, a member dropped, hostile snippets spliced into a member's XML — and read
+are changed at random — half the time new values in their cells (Thai digits, Excel
+errors, formulas as text, huge numbers, any text), half the time damaged: bytes flipped
+inside a member or in the zip itself, the file cut short, a member dropped, hostile
+snippets spliced into a member's XML — and read
 with ``read_personal`` + ``check_personal``, ``read_unit`` and ``read_master``. Any
 exception escaping a reader fails the test; hypothesis prints the mutation.
 
@@ -15,10 +17,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 from corpus import build_base
@@ -65,6 +69,33 @@ SNIPPETS = [
 ]
 
 
+# a cell's value or text, and what a person or a damaged file may put there
+VALUE = re.compile(rb"<(v|t)(?: [^>]*)?>([^<]*)</\1>")
+TEXT = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))  # what XML 1.0 allows
+VALUES = [
+    "",
+    " ",
+    "๘๗",
+    "1,00",
+    "1,000",
+    "70%",
+    "0.7",
+    "-5",
+    "1e308",
+    "NaN",
+    "inf",
+    "#DIV/0!",
+    "#N/A",
+    "=1+2",
+    "@SUM(9)",
+    "_x000B_",
+    "99999999999999999999",
+    "2570/1",
+    "kpixl.personal",
+    "ห้าสิบ",
+]
+
+
 @dataclass(frozen=True)
 class Package:
     data: bytes
@@ -96,7 +127,26 @@ def zipped(parts: dict[str, bytes]) -> bytes:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, original: Package) -> bytes:
+def cell_values(draw: st.DrawFn, original: Package) -> bytes:
+    """One to four cell values or texts replaced: the XML stays well-formed, so the
+    readers go past the package into the tables and the checks."""
+    parts = dict(original.parts)
+    sheets = sorted(n for n in parts if n.startswith("xl/worksheets/sheet"))
+    for _ in range(draw(st.integers(1, 4))):
+        name = draw(st.sampled_from(sheets))
+        body = parts[name]
+        values = list(VALUE.finditer(body))
+        if not values:
+            continue
+        found = values[draw(st.integers(0, len(values) - 1))]
+        text = draw(st.sampled_from(VALUES) | st.text(TEXT, max_size=20))
+        parts[name] = body[: found.start(2)] + escape(text).encode() + body[found.end(2) :]
+        note(f"{name}: {found.group(0)[:60]!r} now holds {text!r}")
+    return zipped(parts)
+
+
+@st.composite
+def damaged(draw: st.DrawFn, original: Package) -> bytes:
     """The package damaged in one to three ways."""
     data, parts = original.data, dict(original.parts)
     for _ in range(draw(st.integers(1, 3))):
@@ -136,6 +186,11 @@ def mutated(draw: st.DrawFn, original: Package) -> bytes:
             data = bytes(raw)
             note("flipped bytes in the zip")
     return data
+
+
+def mutated(original: Package) -> st.SearchStrategy[bytes]:
+    """Half the time new cell values in a sound package, half the time a damaged package."""
+    return cell_values(original) | damaged(original)
 
 
 def written(data: bytes, name: str) -> tuple[tempfile.TemporaryDirectory[str], Path]:
