@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -89,6 +88,8 @@ def in_process(args: list[str]) -> tuple[int, str, str]:
 
 
 def limit_memory() -> None:  # pragma: no cover - runs in the child
+    import resource  # POSIX only, like preexec_fn
+
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
