@@ -13,7 +13,7 @@ from kpixl.cli.output import echo_findings, scores_line, to_json
 from kpixl.core.errors import KpixlError
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.rounds import current_round, parse_round
-from kpixl.workbooks.generate import generate_personal
+from kpixl.workbooks.generate import carried_kpis, generate_personal
 from kpixl.workbooks.master import read_master, seal_key_id
 from kpixl.workbooks.personal import check_personal, read_personal, seal_personal
 from kpixl.workbooks.personal_seal import agency_key_findings, seal_key
@@ -78,12 +78,15 @@ def new(
     rules = rules_from(rules_file)
     round_ = parse_round(round_text) if round_text else current_round()
     strategy = None
+    drafted: list[Finding] = []
     if master_path is not None:
         inputs = read_master(master_path)
         echo_findings(inputs.findings)
         if inputs.findings:
             raise click.exceptions.Exit(1)
         strategy = inputs.strategy
+        drafted = carried_kpis(strategy).findings
+        echo_findings(drafted)
     roster = read_roster(roster_path or master_path, rules=rules)  # type: ignore[arg-type]
     echo_findings(roster.findings)
     if any(f.rule.startswith(("file.", "roster.no_header")) for f in roster.findings):
@@ -108,7 +111,7 @@ def new(
         f" ข้าม {skipped} รายการที่มีข้อผิดพลาด / wrote {len(paths)} workbooks to {out_dir}"
         f" (round {round_}); {kept} already there (kept); skipped {skipped} rows with errors"
     )
-    if has_errors(roster.findings):
+    if has_errors(roster.findings) or has_errors(drafted):
         raise click.exceptions.Exit(1)
 
 

@@ -5,9 +5,13 @@ Pure functions over tables:
 * organisation KPIs: ``code, name, perspective, target, weight, owner_unit``;
 * unit KPIs: ``code, parent_code, unit, derivation, target, kind, direction, l1..l5``;
 * KPI cards: ``code`` and the card fields (:data:`CARD_FIELDS`);
-* individual KPIs: ``person_id, unit, kpi_code, parent_code, weight``.
+* individual KPIs: ``person_id, unit, kpi_code, parent_code, weight``;
+* KPI holders (which unit KPIs the master hands each person): ``kpi_code, person_id,
+  weight``.
 
-:func:`check_cascade` returns findings; :func:`alignment` reports, per person and per
+:func:`check_cascade` returns findings; :func:`holdings` turns the KPI holders into
+what each person's workbook is drafted with (one row per unit KPI, at most the form's
+KPI rows, weights summing to 100 — see :func:`weights_to_100`); :func:`alignment` reports, per person and per
 unit, the share of KPI weight that traces up to organisation KPIs, the unit KPIs
 nobody carries and the individual KPIs that trace to nothing; :func:`tree` draws the
 cascade as text.
@@ -15,8 +19,9 @@ cascade as text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import pandas as pd
@@ -32,9 +37,12 @@ __all__ = [
     "DERIVATIONS",
     "PERSPECTIVES",
     "Alignment",
+    "Holdings",
     "alignment",
     "check_cascade",
+    "holdings",
     "tree",
+    "weights_to_100",
 ]
 
 PERSPECTIVES = (
@@ -110,6 +118,141 @@ def _os_findings(
     return out
 
 
+def weights_to_100(weights: Sequence[Decimal | None]) -> list[Decimal]:
+    """Weights that add up to exactly 100, keeping the given proportions.
+
+    Weights that already add up to 100 are kept as they are. Otherwise a missing
+    (``None``) or non-positive weight counts as the mean of the others (an equal
+    split when none is given), each is scaled to its share of 100, rounded down to
+    a whole number, and the points left over go to the largest remainders (the
+    earlier row on a tie); no weight ends below 1 while there are at most 100.
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    given = [w for w in weights if w is not None and w > 0]
+    if len(given) == n and sum(given, Decimal(0)) == 100:
+        return list(given)
+    fill = sum(given, Decimal(0)) / len(given) if given else Decimal(1)
+    raw = [w if w is not None and w > 0 else fill for w in weights]
+    total = sum(raw, Decimal(0))
+    exact = [w * 100 / total for w in raw]
+    out = [e.to_integral_value(ROUND_FLOOR) for e in exact]
+    left = int(100 - sum(out, Decimal(0)))
+    for i in sorted(range(n), key=lambda i: (-(exact[i] - out[i]), i))[:left]:
+        out[i] += 1
+    while n <= 100 and min(out) < 1:
+        out[out.index(max(out))] -= 1
+        out[out.index(min(out))] += 1
+    return out
+
+
+@dataclass
+class Holdings:
+    """The unit KPIs the KPIHolders sheet hands out, per person, ready to draft."""
+
+    kpis: dict[str, list[tuple[str, Decimal]]]  # person id → [(unit KPI code, weight)]
+    findings: list[Finding] = field(default_factory=list)  # problems of the sheet
+    rescaled: list[Finding] = field(default_factory=list)  # weights the drafts scale to 100
+
+
+def holdings(
+    holders: pd.DataFrame | None,
+    unit_codes: set[str],
+    *,
+    max_rows: int | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> Holdings:
+    """What each person holds: one entry per unit KPI, weights summing to 100.
+
+    A unit KPI given to one person on two rows is held once with the rows' weights
+    added (``cascade.holder_duplicate``); a code that is not a unit KPI is left out
+    (``cascade.holder_unknown``); beyond ``max_rows`` (the KPI rows of the personal
+    form) the rest is left out (``cascade.holder_too_many``); weights that do not add
+    up to 100 are scaled by :func:`weights_to_100` (``cascade.holder_weights``, in
+    ``rescaled``: a master may leave room for the person's own KPIs; only the drafts
+    must add up to 100).
+    ``columns`` maps a field to its column letter, so findings name their cell when
+    the rows carry their source (``_row``, ``_sheet``, ``_file``).
+    """
+    columns = columns or {}
+    out: list[Finding] = []
+    rescaled: list[Finding] = []
+    held: dict[str, dict[str, list[Decimal | None]]] = {}
+    first_row: dict[tuple[str, str], Any] = {}
+    records = [] if holders is None else holders.to_dict("records")
+
+    def where(h: Mapping[Any, Any], name: str) -> dict[str, str]:
+        row = h.get("_row")
+        return {
+            "file": _text(h.get("_file")),
+            "sheet": _text(h.get("_sheet")),
+            "cell": f"{columns[name]}{row}" if name in columns and not _blank(row) else "",
+        }
+
+    for h in records:
+        pid, code = _text(h.get("person_id")), _text(h.get("kpi_code"))
+        if not code:
+            continue
+        if code not in unit_codes:
+            out.append(
+                finding("cascade.holder_unknown", value=code, person_id=pid, **where(h, "kpi_code"))
+            )
+            continue
+        if not pid:
+            continue
+        weight = parse_number(h.get("weight")).value
+        mine = held.setdefault(pid, {})
+        if code in mine:
+            out.append(
+                finding(
+                    "cascade.holder_duplicate",
+                    field="kpi_code",
+                    value=code,
+                    person_id=pid,
+                    first=first_row[(pid, code)],
+                    **where(h, "kpi_code"),
+                )
+            )
+            before = mine[code][0]
+            mine[code] = [None if before is None or weight is None else before + weight]
+        else:
+            first_row[(pid, code)] = h.get("_row") or "?"
+            mine[code] = [weight]
+    kpis: dict[str, list[tuple[str, Decimal]]] = {}
+    for pid, mine in held.items():
+        codes = list(mine)
+        if max_rows is not None and len(codes) > max_rows:
+            out.append(
+                finding(
+                    "cascade.holder_too_many",
+                    value=len(codes),
+                    person_id=pid,
+                    count=len(codes),
+                    max=max_rows,
+                    dropped=", ".join(codes[max_rows:]),
+                    sheet=_text(records[0].get("_sheet")) if records else "",
+                    file=_text(records[0].get("_file")) if records else "",
+                )
+            )
+            codes = codes[:max_rows]
+        given = [mine[c][0] for c in codes]
+        weights = weights_to_100(given)
+        if weights != given:
+            rescaled.append(
+                finding(
+                    "cascade.holder_weights",
+                    value=" + ".join("?" if w is None else str(w) for w in given),
+                    person_id=pid,
+                    weights=", ".join(str(w) for w in weights),
+                    sheet=_text(records[0].get("_sheet")) if records else "",
+                    file=_text(records[0].get("_file")) if records else "",
+                )
+            )
+        kpis[pid] = list(zip(codes, weights, strict=True))
+    return Holdings(kpis, out, rescaled)
+
+
 def check_cascade(
     org: pd.DataFrame,
     units: pd.DataFrame,
@@ -119,13 +262,16 @@ def check_cascade(
     os_matrix: pd.DataFrame | None = None,
     holders: pd.DataFrame | None = None,
     max_kpis: int = 10,
+    holder_rows: int | None = None,
+    holder_columns: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Every check of SPEC §7 and issue 6, as findings.
 
     An organisation KPI's owner is the owner unit named on its row together with the
     units the OS matrix marks O for it: exactly one unit must remain. With an OS matrix,
     every unit KPI needs exactly one Owner in it as well. ``holders`` (the KPIHolders
-    sheet) may only hand out unit KPIs.
+    sheet) may only hand out unit KPIs, each once per person, at most ``holder_rows``
+    per person (see :func:`holdings`).
     """
     out: list[Finding] = []
     matrix_owners = _owners(os_matrix)
@@ -136,11 +282,7 @@ def check_cascade(
             out.append(finding("cascade.owner", value=r["code"], count=len(owners)))
     out += _os_findings(os_matrix, org, units)
     unit_codes = {_text(c) for c in units["code"]}
-    for h in [] if holders is None else holders.to_dict("records"):
-        if _text(h.get("kpi_code")) and _text(h.get("kpi_code")) not in unit_codes:
-            out.append(
-                finding("cascade.holder_unknown", value=h["kpi_code"], person_id=h.get("person_id"))
-            )
+    out += holdings(holders, unit_codes, max_rows=holder_rows, columns=holder_columns).findings
     targets = {
         _text(r["code"]): parse_number(r.get("target")).value
         for r in [*org.to_dict("records"), *units.to_dict("records")]

@@ -456,6 +456,27 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "แผ่นงาน KPIHolders มอบตัวชี้วัด {value} ให้ {person_id} แต่ไม่มีตัวชี้วัดนี้ในตัวชี้วัดระดับหน่วยงาน",
         "KPIHolders gives {person_id} the KPI {value}, which is not a unit KPI",
     ),
+    "cascade.holder_duplicate": (
+        ERROR,
+        "แผ่นงาน KPIHolders มอบตัวชี้วัด {value} ให้ {person_id} ซ้ำ (แถว {first} และแถวนี้)"
+        " ให้เหลือแถวเดียวโดยรวมน้ำหนักไว้ในแถวนั้น (ร่างในแบบข้อตกลงใช้ตัวชี้วัดนี้ครั้งเดียวด้วยน้ำหนักรวม)",
+        "KPIHolders gives {person_id} the unit KPI {value} twice (row {first} and this row);"
+        " keep one row with the combined weight (the draft holds it once, with the weights added)",
+    ),
+    "cascade.holder_too_many": (
+        ERROR,
+        "แผ่นงาน KPIHolders มอบตัวชี้วัดให้ {person_id} {count} ตัว เกินจำนวนแถวตัวชี้วัดของแบบข้อตกลง ({max})"
+        " ตัวที่เกินไม่ได้ใส่เป็นร่าง: {dropped}",
+        "KPIHolders gives {person_id} {count} unit KPIs, more than the form's {max} KPI rows;"
+        " not drafted: {dropped}",
+    ),
+    "cascade.holder_weights": (
+        WARNING,
+        "น้ำหนักของตัวชี้วัดที่ KPIHolders มอบให้ {person_id} ({value}) รวมไม่เท่ากับ 100"
+        " ร่างในแบบข้อตกลงจึงปรับตามสัดส่วนเป็น {weights}",
+        "the KPIHolders weights of {person_id} ({value}) do not add up to 100;"
+        " the drafts scale them to {weights}",
+    ),
     "cascade.card_missing": (
         ERROR,
         "ตัวชี้วัด {value} ยังไม่มีบัตรรายละเอียดตัวชี้วัด (KPI card)",

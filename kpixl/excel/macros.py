@@ -69,6 +69,7 @@ __all__ = [
 
 Book = Any  # an xlwings Book (COM or remote)
 
+
 def text_cell(value: Any, *, formula: bool = False) -> Any:
     """``value`` as the Book API should receive it so that text stays text.
 

@@ -51,7 +51,7 @@ def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
             with zf.open(info) as member:
                 while member.read(1 << 20):
                     pass
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, zlib.error, EOFError):  # a bad CRC, bad deflate data
             return info.filename
     return None
 

@@ -15,7 +15,9 @@ from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.lock import hold_lock
 from kpixl.jobs.consolidate import _rules, _text, _unit_files
 from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.generate import holder_columns
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
+from kpixl.workbooks.personal_layout import KPI_ROWS
 from kpixl.workbooks.unit import read_unit
 
 __all__ = [
@@ -127,6 +129,8 @@ def cascade_from_inputs(
         os_matrix=inputs.strategy[M.OS_MATRIX],
         holders=inputs.strategy.get(M.KPI_HOLDERS),
         max_kpis=rules.kpi_max_count,
+        holder_rows=KPI_ROWS,
+        holder_columns=holder_columns(),
     )
     report = alignment(org, units, people)
     return CascadeReport(findings, report, tree(org, units, people), people)

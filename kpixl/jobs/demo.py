@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from kpixl.core.allocation import allocate
+from kpixl.core.cascade import weights_to_100
 from kpixl.core.pools import pool_for
 from kpixl.core.rounds import Round, parse_round
 from kpixl.core.rules import Rules, default_rules
@@ -31,7 +32,7 @@ from kpixl.workbooks.master import master_bytes
 from kpixl.workbooks.personal import seal_personal, write_personal
 from kpixl.workbooks.unit import UnitData, carried_findings, read_unit, write_unit
 
-__all__ = ["DemoResult", "build_demo", "demo_people"]
+__all__ = ["DemoResult", "build_demo", "demo_people", "person_holders"]
 
 UNIT_NAMES = [
     "กลุ่มบริหารทรัพยากรบุคคล",
@@ -230,6 +231,24 @@ def demo_strategy(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     }
 
 
+def person_holders(person_id: str, kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The KPIHolders rows of one person: each unit KPI their KPIs cascade from, once.
+
+    A unit KPI two of the person's KPIs come from is held once with their weights
+    added; the weights are then scaled to 100 (:func:`weights_to_100`), so the drafts
+    ``kpixl personal new --master`` writes from these rows are complete agreements.
+    """
+    held: dict[str, Decimal] = {}
+    for k in kpis:
+        if k.get("parent_code"):
+            held[k["parent_code"]] = held.get(k["parent_code"], Decimal(0)) + Decimal(k["weight"])
+    weights = weights_to_100(list(held.values()))
+    return [
+        {"kpi_code": code, "person_id": person_id, "weight": int(weight)}
+        for code, weight in zip(held, weights, strict=True)
+    ]
+
+
 def _split(rng: random.Random, n: int) -> list[int]:
     cuts = sorted(rng.sample(range(1, 20), n - 1))
     bounds = [0, *cuts, 20]
@@ -308,11 +327,7 @@ def build_demo(
     holders = strategy[M.KPI_HOLDERS]
     for number, person in enumerate(roster):
         kpis, actuals, _ = evaluation(rng, person["unit"], number // units)
-        holders += [
-            {"kpi_code": k["parent_code"], "person_id": person["person_id"], "weight": k["weight"]}
-            for k in kpis
-            if k.get("parent_code")
-        ]
+        holders += person_holders(person["person_id"], kpis)
         data = personal_data_for(
             person, rules=rules, round_=round_, kpis=kpis, unit_kpis=unit_kpis[person["unit"]]
         )

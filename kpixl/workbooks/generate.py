@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from kpixl.core.cascade import holdings
+from kpixl.core.findings import Finding
 from kpixl.core.rounds import Round
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.paths import safe_child
@@ -22,7 +25,14 @@ from kpixl.workbooks.personal import PersonalData, template_package, write_perso
 from kpixl.workbooks.personal_layout import KPI_ROWS
 from kpixl.workbooks.personal_template import NO, YES
 
-__all__ = ["carried_kpis", "file_name", "generate_personal", "personal_data_for"]
+__all__ = [
+    "Carried",
+    "carried_kpis",
+    "file_name",
+    "generate_personal",
+    "holder_columns",
+    "personal_data_for",
+]
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 CORE_GROUP = "สมรรถนะหลัก"
@@ -48,16 +58,31 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def carried_kpis(
-    strategy: Mapping[str, pd.DataFrame], *, max_rows: int = KPI_ROWS
-) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+def holder_columns() -> dict[str, str]:
+    """The KPIHolders sheet's field → column letter (for findings' cells)."""
+    return {name: chr(ord("A") + i) for i, name in enumerate(M.HOLDER_COLUMNS)}
+
+
+@dataclass
+class Carried:
+    """What the master's strategy gives each person's workbook (see :func:`carried_kpis`)."""
+
+    drafts: dict[str, list[dict[str, Any]]]  # person id → draft KPI rows
+    unit_kpis: dict[str, list[dict[str, Any]]]  # unit code → its KPIs (parent-code list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def carried_kpis(strategy: Mapping[str, pd.DataFrame], *, max_rows: int = KPI_ROWS) -> Carried:
     """What the master's strategy gives each person's workbook.
 
-    Returns (person id → draft KPI rows for the unit KPIs the KPIHolders sheet assigns
-    them, unit code → the unit's KPIs for the parent-code list). A draft carries the
-    unit KPI's name, kind, direction, unit of measure (from its KPI card) and five
-    levels, its code as the parent code, and the weight the master gives; the person
-    and their supervisor edit it like any other row.
+    The drafts: per person, one row for each unit KPI the KPIHolders sheet assigns them
+    (a KPI given twice is drafted once, with the weights added), at most ``max_rows``
+    (the form's KPI rows), their weights adding up to 100 (scaled when the sheet's do
+    not); each departure from the sheet is a finding (:func:`kpixl.core.cascade.holdings`).
+    A draft carries the unit KPI's name, kind, direction, unit of measure (from its KPI
+    card) and five levels, its code as the parent code, and the weight; the person and
+    their supervisor edit it like any other row. Also the unit code → the unit's KPIs,
+    for the parent-code list.
     """
     units = strategy.get(M.UNIT_KPIS, pd.DataFrame(columns=M.UNIT_KPI_COLUMNS))
     cards = strategy.get(M.KPI_CARDS, pd.DataFrame(columns=M.CARD_COLUMNS))
@@ -69,27 +94,26 @@ def carried_kpis(
         per_unit.setdefault(_text(r.get("unit")), []).append(
             {"code": code, "name": _text(r.get("name"))}
         )
+    held = holdings(holders, set(by_code), max_rows=max_rows, columns=holder_columns())
     drafts: dict[str, list[dict[str, Any]]] = {}
-    for h in holders.to_dict("records"):
-        pid, code = _text(h.get("person_id")), _text(h.get("kpi_code"))
-        unit_kpi = by_code.get(code)
-        if not pid or unit_kpi is None or len(drafts.get(pid, [])) >= max_rows:
-            continue
-        levels = {f"l{i}": unit_kpi.get(f"l{i}") for i in range(1, 6)}
-        drafts.setdefault(pid, []).append(
-            {
-                "kpi_code": f"{code}-I",
-                "kpi_name": _text(unit_kpi.get("name")) or None,
-                "kind": _text(unit_kpi.get("kind")) or None,
-                "direction": _text(unit_kpi.get("direction")) or None,
-                "unit": _text(measure.get(code)) or None,
-                **{k: (None if _text(v) == "" else v) for k, v in levels.items()},
-                "weight": None if _text(h.get("weight")) == "" else h.get("weight"),
-                "parent_code": code,
-                "category": "strategic",
-            }
-        )
-    return drafts, per_unit
+    for pid, kpis in held.kpis.items():
+        for code, weight in kpis:
+            unit_kpi = by_code[code]
+            levels = {f"l{i}": unit_kpi.get(f"l{i}") for i in range(1, 6)}
+            drafts.setdefault(pid, []).append(
+                {
+                    "kpi_code": f"{code}-I",
+                    "kpi_name": _text(unit_kpi.get("name")) or None,
+                    "kind": _text(unit_kpi.get("kind")) or None,
+                    "direction": _text(unit_kpi.get("direction")) or None,
+                    "unit": _text(measure.get(code)) or None,
+                    **{k: (None if _text(v) == "" else v) for k, v in levels.items()},
+                    "weight": int(weight) if weight == weight.to_integral_value() else weight,
+                    "parent_code": code,
+                    "category": "strategic",
+                }
+            )
+    return Carried(drafts, per_unit, [*held.findings, *held.rescaled])
 
 
 def personal_data_for(
@@ -193,10 +217,11 @@ def generate_personal(
         dict(p) for p in people if overwrite or not safe_child(out, file_name(round_, p)).exists()
     ]
     if strategy is not None:
-        drafts, per_unit = carried_kpis(strategy)
+        carried = carried_kpis(strategy)
         for row in rows:
-            row["_kpis"] = drafts.get(_text(row.get("person_id")), [])
-            row["_unit_kpis"] = per_unit.get(_text(row.get("unit_code") or row.get("unit")), [])
+            row["_kpis"] = carried.drafts.get(_text(row.get("person_id")), [])
+            unit = _text(row.get("unit_code") or row.get("unit"))
+            row["_unit_kpis"] = carried.unit_kpis.get(unit, [])
     if jobs <= 1 or len(rows) < 200:
         rules = rules or default_rules()
         template = template_package()

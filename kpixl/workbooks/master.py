@@ -29,8 +29,8 @@ from kpixl.core.rules import Rules, default_rules
 from kpixl.io.cell_text import put
 from kpixl.io.grid import grid_table
 from kpixl.io.grids import Book, open_book
-from kpixl.io.identify import check_file
-from kpixl.io.limits import MASTER, LimitExceeded
+from kpixl.io.identify import check_file, unreadable
+from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import SheetRows, row_styles, rows_xml, sheet_rows
 from kpixl.io.workers import worker_start
 from kpixl.io.xlsx_package import Package, deflate_piece, join_pieces
@@ -328,7 +328,7 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
         names = [n for n in wanted if n in book.sheet_names]
         grids = {name: book.grid(name) for name in names}
     except Exception as exc:  # any reader failure is a finding
-        inputs.findings.append(_unreadable(inputs.path, exc))
+        inputs.findings.append(unreadable(inputs.path, exc))
         return inputs
     inputs = master_from_grids(grids, inputs)
     if not roster and M.ROSTER in book.sheet_names:
@@ -350,23 +350,12 @@ def seal_key_id(inputs: MasterInputs) -> str | None:
     return text or None
 
 
-def _unreadable(path: Path, exc: Exception) -> Finding:
-    if isinstance(exc, LimitExceeded):
-        return exc.finding
-    return Finding(
-        "file.not_kpixl",
-        f"ไม่ใช่สมุดงานหลักของ kpixl หรือไฟล์เสีย: {exc}",
-        f"not a kpixl master workbook, or corrupt: {exc}",
-        file=path.name,
-    )
-
-
 def _read_roster(inputs: MasterInputs, book: Book) -> None:
     inputs.read_roster = None
     try:
         grid = book.grid(M.ROSTER)
     except Exception as exc:  # any reader failure is a finding
-        inputs.findings.append(_unreadable(inputs.path, exc))
+        inputs.findings.append(unreadable(inputs.path, exc))
         return
     # every member's CRC, as read_master does first (the roster's was checked as it was read)
     bad = check_file(inputs.path, verified=book.verified, limits=MASTER, sheets=False)

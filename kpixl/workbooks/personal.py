@@ -377,7 +377,8 @@ def read_personal(path: str | Path) -> PersonalForm:
         form.findings.append(bad)
         return form
     try:
-        wb = openpyxl.load_workbook(form.path, data_only=False)
+        with form.path.open("rb") as handle:  # closed even when openpyxl fails half-way
+            wb = openpyxl.load_workbook(handle, data_only=False)
     except Exception as exc:
         form.findings.append(unreadable(form.path, exc))
         return form

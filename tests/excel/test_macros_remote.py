@@ -189,7 +189,17 @@ def test_new_round_and_seal_buttons_write_and_seal_personal_workbooks(demo: Path
     assert "wrote 0 personal workbooks" in status(apply(data, actions), M.CONFIG, M.STATUS_CELL)
     assert "20 existed" in status(apply(data, actions), M.CONFIG, M.STATUS_CELL)
     assert {f: f.stat().st_mtime_ns for f in files} == stamp
-    # drafts whose weights do not add up to 100 yet are refused, each named in Issues
+    # drafts whose weights do not add up to 100 yet are refused, each named in Issues (the
+    # drafts from KPIHolders add up to 100: one person changes a weight and no other)
+    import openpyxl
+
+    from kpixl.workbooks import personal_layout as PL
+
+    wb = openpyxl.load_workbook(files[0])
+    wb[PL.AGREEMENT][PL.kpi_cell("weight", 0)] = (
+        wb[PL.AGREEMENT][PL.kpi_cell("weight", 0)].value + 5
+    )
+    wb.save(files[0])
     data, actions = run(macros.seal, data)
     grids = apply(data, actions)
     refused = {r[3] for r in rows_from(grids[M.ISSUES], M.FIRST_ROW) if r[1] == "seal.refused"}

@@ -1,0 +1,189 @@
+"""The hostile corpus (issue 13, item 9): every bad input gives findings, never a crash.
+
+Each case of ``tests/corpus`` runs through the command that reads it, in this process
+(click's runner around ``kpixl.cli.main``, which maps errors to exit codes as the
+installed command does) or, for inputs that could take the process down, in a child
+process with a memory limit. For every case: the expected finding codes, at their
+file, sheet and cell; no traceback and no internal error; the allowed exit code; every
+source byte-identical; nothing written outside the round's folder; and a workbook
+kpixl writes opens with openpyxl and holds no formula made of the hostile text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from corpus import CASES, Base, Case, build_base
+
+from kpixl.cli import main
+
+# Cases whose behaviour another branch of issue 13 fixes: until it is merged, the checks
+# named here are left out for that case (the others still hold on this branch's code:
+# sources unchanged, no Python traceback, nothing written outside the folder). "exit":
+# the exit code and "no internal error"; "findings": the expected codes and cells;
+# "written": the written workbook opens and holds no hostile formula. Remove a line
+# once its branch is merged.
+PENDING: dict[str, tuple[str, set[str]]] = {
+    "master_unit_cell_at_XFD1048576": (
+        "bounded: calamine aborts (SIGABRT) today; must be a finding naming U02.xlsx",
+        {"exit", "findings"},
+    ),
+    "unit_collects_injection_text": (
+        "text: =cmd|' /C calc'!A0 from a personal workbook becomes a formula in the unit",
+        {"written"},
+    ),
+    "master_roster_injection_text": (
+        "text: a roster name =1+2 becomes a formula in Results and SalaryOrder",
+        {"written"},
+    ),
+    "master_unit_control_characters": (
+        "text: _x000B_ quoted in Issues makes the master's XML malformed",
+        {"written"},
+    ),
+}
+MEMORY_LIMIT = 3 << 30  # bytes of address space for a case run in a child process
+
+
+@pytest.fixture(scope="session")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+    return build_base(tmp_path_factory.mktemp("corpus") / "base")
+
+
+def digest(paths: list[Path]) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def findings_in(output: str) -> list[dict[str, Any]]:
+    """Every finding (an object with a ``rule``) in the command's JSON output."""
+    out: list[dict[str, Any]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "rule" in node:
+                out.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(output))
+    return out
+
+
+def in_process(args: list[str]) -> tuple[int, str, str]:
+    runner = CliRunner()
+    with runner.isolation() as (stdout, stderr, _):
+        code = main(args)
+    return code, stdout.getvalue().decode("utf-8"), stderr.getvalue().decode("utf-8")
+
+
+def limit_memory() -> None:  # pragma: no cover - runs in the child
+    import resource  # POSIX only, like preexec_fn
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def child_process(args: list[str]) -> tuple[int, str, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "kpixl", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        preexec_fn=limit_memory,
+        env={**os.environ, "KPIXL_DEBUG": ""},
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def formulas(path: Path) -> list[tuple[str, str, str]]:
+    """(sheet, cell, formula) of every formula in a workbook."""
+    wb = openpyxl.load_workbook(path)
+    return [
+        (ws.title, cell.coordinate, str(cell.value))
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+
+
+def files_under(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_corpus_is_large_and_covers_every_kind() -> None:
+    assert len(CASES) >= 40
+    kinds = {c.kind for c in CASES}
+    assert kinds == {"personal", "unit", "master"}
+    assert all(sum(c.kind == k for c in CASES) >= 10 for k in kinds)
+    assert set(PENDING) <= {c.name for c in CASES}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_corpus_case(case: Case, base: Base, tmp_path: Path) -> None:
+    round_ = base.copy(tmp_path)
+    run = case.build(round_)
+    before = digest(run.sources)
+    around = files_under(tmp_path)
+    args = [*run.args, "--json"] if run.args[0] != "personal" else run.args
+    code, stdout, stderr = (child_process if case.subprocess else in_process)(args)
+    output = stdout + stderr
+    relaxed = PENDING.get(case.name, ("", set()))[1]
+
+    # never a crash, never a changed source, nothing written outside the round's folder
+    assert "Traceback (most recent call last)" not in output, output[-3000:]
+    assert digest(run.sources) == before, "a source file was modified"
+    escaped = {p for p in files_under(tmp_path) - around if round_.root not in p.parents}
+    assert escaped == set(), escaped
+    for text in case.expect.hostile:
+        if text == "root:":  # an external entity must never be resolved into the output
+            assert "root:x:0:0" not in output
+    if "exit" not in relaxed:
+        assert "internal error" not in output, output[-3000:]
+        assert code in case.expect.exit, (code, output[-3000:])
+
+    # the expected findings, where they belong
+    if "findings" not in relaxed:
+        found = findings_in(stdout) if args[-1] == "--json" else []
+        check_findings(case, found, run.sources[0].name if case.kind == "personal" else "")
+
+    # a workbook kpixl wrote opens, and hostile text in it is text, not a formula
+    if "written" not in relaxed and run.written is not None and run.written.exists():
+        cells = formulas(run.written)
+        for text in case.expect.hostile:
+            bad = [c for c in cells if text in c[2]]
+            assert bad == [], bad
+
+
+def check_findings(case: Case, found: list[dict[str, Any]], default_file: str) -> None:
+    rules = [f["rule"] for f in found]
+    for rule in case.expect.rules:
+        assert rule in rules, (rule, rules)
+    for rule in case.expect.absent:
+        assert rule not in rules, (rule, found)
+    assert all(f["message_th"] and f["message_en"] for f in found)
+    if not case.expect.rules:
+        return
+    file = case.expect.file or default_file
+    sheet, cell = case.expect.sheet, case.expect.cell
+    first = [f for f in found if f["rule"] == case.expect.rules[0]]
+    where = [
+        f
+        for f in first
+        if (not file or f["file"] == file)
+        and (not sheet or f["sheet"] == sheet)
+        # the sheet may still be repeated in the cell ('ผลสัมฤทธิ์'!E6: issue 13, item 6)
+        and (not cell or f["cell"] == cell or f["cell"].endswith(f"!{cell}"))
+    ]
+    assert where, ((file, sheet, cell), first)
