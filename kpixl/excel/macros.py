@@ -8,11 +8,12 @@ the workbook's status cell (and a finding row); no Python traceback reaches the 
 
 Text stays text: Excel (COM) and the remote engine's clients parse a value written to a
 range as if it were typed, so a name or a KPI result such as ``=HYPERLINK(…)`` or
-``=cmd|' /C calc'!A0`` from a form would become a live formula. Every text value a
-macro writes goes through :func:`text_cell`, which puts Excel's text prefix (a leading
-apostrophe, not shown in the cell) before text starting with ``=``, ``+``, ``-``, ``@``,
-a tab, a carriage return or an apostrophe. Numbers (negative ones too) stay numbers; only
-the formulas kpixl itself builds, in the columns it builds them, are written as formulas.
+``=cmd|' /C calc'!A0`` from a form would become a live formula. Every value a macro
+writes goes through :func:`kpixl.excel.book.excel_value`, which puts Excel's text prefix
+(a leading apostrophe, not shown in the cell) before text starting with ``=``, ``+``,
+``-``, ``@``, a tab, a carriage return or an apostrophe. Numbers (negative ones too) stay
+numbers; only the formulas kpixl itself builds (:class:`kpixl.io.cell_text.Formula`
+values) are written as formulas.
 Paths made from workbook text (a roster's unit, a unit code) go through
 :func:`kpixl.io.paths.safe_child`, so ``new_round`` writes only inside its folder.
 
@@ -37,7 +38,7 @@ macro              workbook    what it does
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -50,7 +51,7 @@ from kpixl.core.allocation import allocate as allocate_pct
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rounds import parse_round
-from kpixl.excel.book import excel_value, read_grid, set_status
+from kpixl.excel.book import excel_value, read_grid, set_status, write_rows
 from kpixl.io.paths import safe_child
 from kpixl.jobs.consolidate import issues_rows
 from kpixl.workbooks import master_layout as M
@@ -63,51 +64,9 @@ __all__ = [
     "new_round",
     "reports",
     "seal",
-    "text_cell",
-    "write_text_rows",
 ]
 
 Book = Any  # an xlwings Book (COM or remote)
-
-
-def text_cell(value: Any, *, formula: bool = False) -> Any:
-    """``value`` as the Book API should receive it so that text stays text.
-
-    ``formula``: the value is a formula kpixl built, passed on as it is. Anything else
-    goes through :func:`~kpixl.excel.book.excel_value`: text Excel would parse (``=``,
-    ``+``, ``-``, ``@``, tab, CR or ``'`` first) gets the apostrophe Excel hides, so the
-    cell shows the text as it was; numbers, dates and booleans stay what they are.
-    """
-    if formula and isinstance(value, str):
-        return str(value)
-    return excel_value(value)
-
-
-def write_text_rows(
-    sheet: Any,
-    rows: Sequence[Sequence[Any]],
-    first_row: int,
-    *,
-    formulas: Collection[int] = (),
-) -> None:
-    """Replace everything from ``first_row`` down with ``rows``, as
-    :func:`kpixl.excel.book.write_rows` does, each value passed once through
-    :func:`text_cell`: ``=…`` text in the 0-based columns ``formulas`` (kpixl's own
-    formulas) is written as a formula, any other text as text."""
-    used = sheet.used_range.last_cell
-    width = max([len(r) for r in rows] + [1])
-    if used.row >= first_row:
-        sheet.range((first_row, 1), (used.row, max(width, used.column))).clear_contents()
-    if not rows:
-        return
-    sheet.range((first_row, 1)).value = [
-        [
-            text_cell(v, formula=j in formulas and isinstance(v, str) and v.startswith("="))
-            for j, v in enumerate(row)
-        ]
-        + [None] * (width - len(row))
-        for row in rows
-    ]
 
 
 def _book(book: Book | None) -> Book:
@@ -116,7 +75,7 @@ def _book(book: Book | None) -> Book:
 
 def _write_issues(book: Book, findings: list[Finding]) -> None:
     """The Issues sheet: one row per finding, as ``kpixl consolidate`` writes it."""
-    write_text_rows(book.sheets[M.ISSUES], issues_rows(findings), M.FIRST_ROW)
+    write_rows(book.sheets[M.ISSUES], issues_rows(findings), M.FIRST_ROW)
 
 
 def _guarded(status: Callable[[Book], tuple[Any, str]]) -> Callable[..., Any]:
@@ -178,13 +137,6 @@ def _stamp() -> str:
 # --------------------------------------------------------------------------- master
 
 
-# the columns (0-based) of the master's result sheets where kpixl writes its own formulas
-_OUTPUT_FORMULAS: dict[str, Collection[int]] = {
-    M.SUMMARY: range(2, 16_384),  # every column after code and name: counts, pool used
-    M.POOLS: (4, 5),  # used and left
-}
-
-
 @_guarded(_master_status)
 def consolidate(book: Book) -> None:
     """รวมผลทั้งองค์กร / Consolidate: the master's result sheets from every unit workbook."""
@@ -206,8 +158,7 @@ def consolidate(book: Book) -> None:
         )
         return
     for name, (rows, first_row) in output_sheets(result).items():
-        columns = _OUTPUT_FORMULAS.get(name, ())
-        write_text_rows(book.sheets[name], rows, first_row, formulas=columns)
+        write_rows(book.sheets[name], rows, first_row)
     errors = sum(1 for f in result.findings if f.severity == "error")
     set_status(
         sheet,
@@ -228,7 +179,7 @@ def reports(book: Book) -> None:
     inputs = _master_inputs(book)
     report = cascade_from_inputs(inputs)
     if report.alignment is not None:
-        write_text_rows(book.sheets[M.ALIGNMENT], alignment_rows(report.alignment), M.FIRST_ROW)
+        write_rows(book.sheets[M.ALIGNMENT], alignment_rows(report.alignment), M.FIRST_ROW)
     _write_issues(book, report.findings)
     sheet, cell = _master_status(book)
     set_status(
@@ -349,10 +300,6 @@ def _people_rows(data: Any) -> list[list[object]]:
     return rows
 
 
-# the People sheet's columns (0-based) that hold kpixl's pool formulas
-_PEOPLE_FORMULAS = frozenset(i for i, f in enumerate(U.PEOPLE_COLUMNS) if f in U.FORMULA_FIELDS)
-
-
 @_guarded(_unit_status)
 def collect(book: Book) -> None:
     """รวบรวมแบบประเมินรายบุคคล / fill the unit workbook from its personal workbooks."""
@@ -375,13 +322,13 @@ def collect(book: Book) -> None:
             f"not collected; the unit workbook is unchanged: {last.message_en if last else ''}",
         )
         return
-    write_text_rows(sheet, _people_rows(data), U.FIRST_ROW, formulas=_PEOPLE_FORMULAS)
+    write_rows(sheet, _people_rows(data), U.FIRST_ROW)
     for name, cols, rows in (
         (U.KPIS, U.KPI_COLUMNS, data.kpis),
         (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies),
     ):
-        write_text_rows(book.sheets[name], [[_plain(r.get(f)) for f in cols] for r in rows], 2)
-    write_text_rows(
+        write_rows(book.sheets[name], [[_plain(r.get(f)) for f in cols] for r in rows], 2)
+    write_rows(
         book.sheets[U.FINDINGS],
         [[getattr(f, k) for k in U.FINDING_COLUMNS] for f in result.findings],
         2,
@@ -457,8 +404,6 @@ def allocate(book: Book) -> None:
     column = [[pct.get(str(pid))] for pid in people["person_id"]]
     letter = U.PEOPLE_COLUMNS["pct"][0]
     if column:
-        from kpixl.excel.book import excel_value
-
         sheet.range(f"{letter}{U.FIRST_ROW}").value = [[excel_value(v[0])] for v in column]
     used = sum((Decimal(str(v)) for v in outcome.rows["cost"]), Decimal(0))
     set_status(

@@ -20,6 +20,7 @@ import xlwings as xw
 from xlwings_payload import apply, payload, rows_from
 
 from kpixl.excel import macros
+from kpixl.excel.book import excel_value
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks import unit_layout as U
@@ -78,7 +79,7 @@ def status(grids: dict[str, list[list[Any]]], sheet: str, cell: str) -> str:
     ],
 )
 def test_text_cell_keeps_text_text_and_numbers_numbers(value: Any, expected: Any) -> None:
-    got = macros.text_cell(value)
+    got = excel_value(value)
     assert got == expected and type(got) is type(expected)
 
 
