@@ -459,12 +459,22 @@ def test_bangkok_without_the_time_zone_database(monkeypatch: pytest.MonkeyPatch)
         thaitime.bangkok.cache_clear()
 
 
+def as_sealed_by_an_older_kpixl(wb: openpyxl.Workbook) -> None:
+    """A seal as kpixl wrote it before seals explained themselves: the digest, method and
+    a UTC time only (no content fingerprint, key id or row digests)."""
+    ws = wb[L.HIDDEN]
+    for cell in L.SEAL_CELLS.values():
+        ws[cell] = None
+    ws[L.meta_cell("sealed_at")] = "2026-10-01T00:00:00+00:00"
+
+
 def test_a_seal_of_an_older_kpixl_still_holds_and_is_shown_in_bangkok(tmp_path: Path) -> None:
     source = sorted((DEMO / "U01").glob("*.xlsx"))[0]
     path = tmp_path / source.name
     shutil.copy(source, path)
+    edit(path, as_sealed_by_an_older_kpixl)
     old = hidden(path)
-    assert old["seal_method"] == "sha256" and old["seal_content"] is None  # made before
+    assert old["seal_method"] == "sha256" and old["seal_content"] is None
     assert findings(path, key=None) == (0, [])
     before = sha(path)
     assert kpixl("seal", str(path), key=None).exit_code == 0
