@@ -128,9 +128,7 @@ CASES = [
         "unit_person_without_workbook",
         "unit",
         missing,
-        Expect(
-            ("collect.fewer_people", "collect.missing_workbook"), file="U01.xlsx", refused=True
-        ),
+        Expect(("collect.fewer_people", "collect.missing_workbook"), file="U01.xlsx", refused=True),
         area="collect",
     ),
     Case(
