@@ -31,6 +31,7 @@ from kpixl.cli import main
 from kpixl.io.cell_text import decode_text
 
 MEMORY_LIMIT = 3 << 30  # bytes of address space for a case run in a child process
+EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +132,7 @@ def test_corpus_case(
         monkeypatch.setenv(name, value)
     before = digest(run.sources)
     around = files_under(tmp_path)
-    as_json = run.args[0] != "personal"
+    as_json = run.args[0] not in {"personal", "seal"}  # the commands without --json
     args = [*run.args, "--json"] if as_json else run.args
     code, stdout, stderr = (
         child_process(args, dict(run.env)) if case.subprocess else in_process(args)
@@ -171,8 +172,9 @@ def test_corpus_case(
         for text in case.expect.hostile:
             bad = [c for c in cells if text in c[2]]
             assert bad == [], bad
+        held = texts(run.written)
+        assert max(map(len, held), default=0) <= EXCEL_CELL_CHARS
         if case.expect.kept:
-            held = texts(run.written)
             for text in case.expect.kept:
                 assert any(text in value for value in held), (text, run.written.name)
     else:
@@ -189,6 +191,8 @@ def check_findings(case: Case, found: list[dict[str, Any]], default_file: str) -
     for f in found:  # a plain cell (E6, not 'ผลสัมฤทธิ์'!E6) and no Python repr for the user
         assert "!" not in str(f.get("cell") or ""), f
         assert not re.search(r"\b(None|nan|NaN|NaT)\b", f["message_en"] + f["message_th"]), f
+    placed = [(f["rule"], f["file"], f["sheet"], f["cell"]) for f in found if f["cell"]]
+    assert len(placed) == len(set(placed)), placed  # once per cell
     if not case.expect.rules:
         return
     file = case.expect.file or default_file

@@ -287,7 +287,7 @@ CASES = [
         "master_same_people_in_two_unit_files",
         "master",
         unit_copied,
-        Expect(("consolidate.duplicate_person",), exit=OK),
+        Expect(("consolidate.duplicate_person",), file="U01 สำเนา.xlsx", exit=OK),
     ),
     Case(
         "master_person_with_no_workbook",
@@ -299,7 +299,7 @@ CASES = [
         "master_workbook_not_on_roster",
         "master",
         another_person,
-        Expect(("consolidate.not_on_roster", "consolidate.no_evaluation")),
+        Expect(("consolidate.not_on_roster", "consolidate.no_evaluation"), file="U01.xlsx"),
     ),
     Case(
         "master_roster_national_id_check_digit",
@@ -452,6 +452,23 @@ CASES = [
         ),
         area="bounded",
         subprocess=True,
+    ),
+    Case(
+        "master_unit_cell_at_CV1048576",
+        "master",
+        far_cell("CV1048576"),
+        Expect(
+            ("file.sheet_too_large", "consolidate.no_evaluation"), file="U02.xlsx", sheet=U.PEOPLE
+        ),
+        area="bounded",
+        subprocess=True,
+    ),
+    Case(
+        "master_unit_text_too_long_for_a_cell",
+        "master",
+        unit_cells({pct(): "๙" * 40_000}),  # quoted in Issues: capped at 32,767 characters
+        Expect(("cell.not_a_number",), file="U01.xlsx", sheet=U.PEOPLE, cell=pct()),
+        area="bounded",
     ),
     Case(
         "master_unit_small_zip_bomb",

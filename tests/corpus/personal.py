@@ -259,6 +259,28 @@ def seal_downgraded(r: Round) -> Run:
     return Run(["validate", str(path)], [path], env={KEY_ENV: KEY})
 
 
+def sealed_under(key: str, validate_with: str) -> Build:
+    """Sealed under the agency key ``key``, unchanged, validated with another key set."""
+
+    def build(r: Round) -> Run:
+        path = r.personal()
+        seal_personal(path, key=key, force=True)
+        shutil.rmtree(path.parent / ".kpixl-backups", ignore_errors=True)
+        return Run(["validate", str(path)], [path], env={KEY_ENV: validate_with})
+
+    return build
+
+
+def seal_again_after_edit(r: Round) -> Run:
+    """``kpixl seal`` on a sealed agreement edited afterwards: refused, as the button does."""
+    path = patch_cells(r.personal(), L.AGREEMENT, {L.kpi_cell("l1", 0): 12})
+    return Run(["seal", str(path)], [path])
+
+
+def rating(i: int) -> str:
+    return f"{L.CMP_COLUMNS['rating']}{L.CMP_FIRST + i}"
+
+
 def html_as_xlsx() -> str:
     return "<html><body><table><tr><td>ชื่อ</td><td>คะแนน</td></tr></table></body></html>"
 
@@ -322,6 +344,18 @@ CASES = [
         area="findings",
     ),
     Case(
+        "personal_comma_decimal_is_one_finding",
+        "personal",
+        cells(L.ACHIEVEMENT, {actual(0): "1,00"}),
+        Expect(
+            ("cell.not_a_number",),
+            sheet=L.ACHIEVEMENT,
+            cell=actual(0),
+            absent=("result.actual_missing", "cell.separators"),
+        ),
+        area="findings",
+    ),
+    Case(
         "personal_weights_as_fractions",
         "personal",
         cells(
@@ -356,6 +390,13 @@ CASES = [
         "personal",
         cells(L.ACHIEVEMENT, {actual(0): None}),
         Expect(("result.actual_missing",), sheet=L.ACHIEVEMENT, cell=actual(0)),
+    ),
+    Case(
+        "personal_blank_competency_rating",
+        "personal",
+        cells(L.COMPETENCY, {rating(0): None}),
+        Expect(("cell.blank",), sheet=L.COMPETENCY, cell=rating(0)),
+        area="findings",
     ),
     Case(
         "personal_zero_actual_is_not_blank",
@@ -558,6 +599,25 @@ CASES = [
             cell=L.meta_cell("fingerprint"),
             absent=("form.sealed_changed",),
         ),
+        area="seal",
+    ),
+    Case(
+        "personal_sealed_under_another_key",
+        "personal",
+        sealed_under(KEY, "another-agency-key"),
+        Expect(
+            ("form.seal_key",),
+            sheet=L.HIDDEN,
+            cell=L.meta_cell("fingerprint"),
+            absent=("form.sealed_changed",),
+        ),
+        area="seal",
+    ),
+    Case(
+        "personal_seal_refuses_an_edited_agreement",
+        "personal",
+        seal_again_after_edit,
+        Expect(),
         area="seal",
     ),
     Case(

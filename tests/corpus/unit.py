@@ -93,6 +93,18 @@ def personal_as_unit(r: Round) -> Run:
     return collect_keeping_unit(r)
 
 
+def other_units_folder(r: Round) -> Run:
+    """The folder of another unit typed by mistake."""
+    run = collect_keeping_unit(r)
+    args = [*run.args[:-1], str(r.folder("U02"))]
+    return Run(args, [*sorted(r.folder("U02").iterdir()), r.unit()])
+
+
+def master_as_unit(r: Round) -> Run:
+    run = collect_keeping_unit(r)
+    return Run(["collect", str(r.master), *run.args[2:]], [*run.sources, r.master])
+
+
 def empty_folder(r: Round) -> Run:
     for path in r.folder().iterdir():
         path.unlink()
@@ -190,6 +202,20 @@ CASES = [
         "unit",
         personal_as_unit,
         Expect(("file.not_kpixl",), file="U01.xlsx", refused=True),
+        area="collect",
+    ),
+    Case(
+        "unit_target_is_the_master",
+        "unit",
+        master_as_unit,
+        Expect(("file.not_kpixl",), file="master.xlsx", refused=True),
+        area="collect",
+    ),
+    Case(
+        "unit_collected_from_another_units_folder",
+        "unit",
+        other_units_folder,
+        Expect(("collect.no_workbooks", "collect.not_in_unit"), file="U01.xlsx", refused=True),
         area="collect",
     ),
     Case(
