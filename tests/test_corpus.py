@@ -5,8 +5,10 @@ Each case of ``tests/corpus`` runs through the command that reads it, in this pr
 installed command does) or, for inputs that could take the process down, in a child
 process with a memory limit. For every case: the expected finding codes, at their
 file, sheet and cell; no traceback and no internal error; the allowed exit code; every
-source byte-identical; nothing written outside the round's folder; and a workbook
-kpixl writes opens with openpyxl and holds no formula made of the hostile text.
+source byte-identical; nothing written outside the round's folder (or outside the
+folder the command writes to); a refused command prints no ✓ line; and a workbook
+kpixl writes opens with openpyxl, holds the hostile text as text and no formula made
+of it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,32 +28,10 @@ from click.testing import CliRunner
 from corpus import CASES, Base, Case, build_base
 
 from kpixl.cli import main
+from kpixl.io.cell_text import decode_text
 
-# Cases whose behaviour another branch of issue 13 fixes: until it is merged, the checks
-# named here are left out for that case (the others still hold on this branch's code:
-# sources unchanged, no Python traceback, nothing written outside the folder). "exit":
-# the exit code and "no internal error"; "findings": the expected codes and cells;
-# "written": the written workbook opens and holds no hostile formula. Remove a line
-# once its branch is merged.
-PENDING: dict[str, tuple[str, set[str]]] = {
-    "master_unit_cell_at_XFD1048576": (
-        "bounded: calamine aborts (SIGABRT) today; must be a finding naming U02.xlsx",
-        {"exit", "findings"},
-    ),
-    "unit_collects_injection_text": (
-        "text: =cmd|' /C calc'!A0 from a personal workbook becomes a formula in the unit",
-        {"written"},
-    ),
-    "master_roster_injection_text": (
-        "text: a roster name =1+2 becomes a formula in Results and SalaryOrder",
-        {"written"},
-    ),
-    "master_unit_control_characters": (
-        "text: _x000B_ quoted in Issues makes the master's XML malformed",
-        {"written"},
-    ),
-}
 MEMORY_LIMIT = 3 << 30  # bytes of address space for a case run in a child process
+EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +74,7 @@ def limit_memory() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def child_process(args: list[str]) -> tuple[int, str, str]:
+def child_process(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     done = subprocess.run(
         [sys.executable, "-m", "kpixl", *args],
         capture_output=True,
@@ -101,7 +82,7 @@ def child_process(args: list[str]) -> tuple[int, str, str]:
         timeout=300,
         check=False,
         preexec_fn=limit_memory,
-        env={**os.environ, "KPIXL_DEBUG": ""},
+        env={**os.environ, **env, "KPIXL_DEBUG": ""},
     )
     return done.returncode, done.stdout, done.stderr
 
@@ -118,6 +99,18 @@ def formulas(path: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+def texts(path: Path) -> list[str]:
+    """Every text cell of a workbook, as typed (openpyxl leaves ``_xHHHH_`` encoded)."""
+    wb = openpyxl.load_workbook(path)
+    return [
+        decode_text(cell.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "s" and isinstance(cell.value, str)
+    ]
+
+
 def files_under(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file()}
 
@@ -127,43 +120,65 @@ def test_the_corpus_is_large_and_covers_every_kind() -> None:
     kinds = {c.kind for c in CASES}
     assert kinds == {"personal", "unit", "master"}
     assert all(sum(c.kind == k for c in CASES) >= 10 for k in kinds)
-    assert set(PENDING) <= {c.name for c in CASES}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_corpus_case(case: Case, base: Base, tmp_path: Path) -> None:
+def test_corpus_case(
+    case: Case, base: Base, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     round_ = base.copy(tmp_path)
     run = case.build(round_)
+    for name, value in run.env.items():
+        monkeypatch.setenv(name, value)
     before = digest(run.sources)
     around = files_under(tmp_path)
-    args = [*run.args, "--json"] if run.args[0] != "personal" else run.args
-    code, stdout, stderr = (child_process if case.subprocess else in_process)(args)
+    as_json = run.args[0] not in {"personal", "seal"}  # the commands without --json
+    args = [*run.args, "--json"] if as_json else run.args
+    code, stdout, stderr = (
+        child_process(args, dict(run.env)) if case.subprocess else in_process(args)
+    )
     output = stdout + stderr
-    relaxed = PENDING.get(case.name, ("", set()))[1]
 
     # never a crash, never a changed source, nothing written outside the round's folder
     assert "Traceback (most recent call last)" not in output, output[-3000:]
+    assert "internal error" not in output, output[-3000:]
+    assert code in case.expect.exit, (code, output[-3000:])
     assert digest(run.sources) == before, "a source file was modified"
-    escaped = {p for p in files_under(tmp_path) - around if round_.root not in p.parents}
+    created = files_under(tmp_path) - around
+    escaped = {p for p in created if round_.root not in p.parents}
     assert escaped == set(), escaped
+    if run.outputs is not None:
+        astray = {p for p in created if run.outputs not in p.parents}
+        assert astray == set(), astray
     for text in case.expect.hostile:
         if text == "root:":  # an external entity must never be resolved into the output
             assert "root:x:0:0" not in output
-    if "exit" not in relaxed:
-        assert "internal error" not in output, output[-3000:]
-        assert code in case.expect.exit, (code, output[-3000:])
 
     # the expected findings, where they belong
-    if "findings" not in relaxed:
-        found = findings_in(stdout) if args[-1] == "--json" else []
-        check_findings(case, found, run.sources[0].name if case.kind == "personal" else "")
+    found = findings_in(stdout) if as_json else []
+    check_findings(case, found, run.sources[0].name if case.kind == "personal" else "")
+
+    # a refused command writes nothing (its target is a source, checked above) and says so
+    if case.expect.refused:
+        assert json.loads(stdout).get("written") is False, stdout[-3000:]
+        code, stdout, stderr = in_process(run.args)  # as a person reads it, without --json
+        assert code == 1, (code, stdout + stderr)
+        assert "✓" not in stdout + stderr, stdout + stderr
+        assert digest(run.sources) == before, "a source file was modified"
 
     # a workbook kpixl wrote opens, and hostile text in it is text, not a formula
-    if "written" not in relaxed and run.written is not None and run.written.exists():
+    if run.written is not None and run.written.exists():
         cells = formulas(run.written)
         for text in case.expect.hostile:
             bad = [c for c in cells if text in c[2]]
             assert bad == [], bad
+        held = texts(run.written)
+        assert max(map(len, held), default=0) <= EXCEL_CELL_CHARS
+        if case.expect.kept:
+            for text in case.expect.kept:
+                assert any(text in value for value in held), (text, run.written.name)
+    else:
+        assert not case.expect.kept, "the case expects a written workbook"
 
 
 def check_findings(case: Case, found: list[dict[str, Any]], default_file: str) -> None:
@@ -173,6 +188,11 @@ def check_findings(case: Case, found: list[dict[str, Any]], default_file: str) -
     for rule in case.expect.absent:
         assert rule not in rules, (rule, found)
     assert all(f["message_th"] and f["message_en"] for f in found)
+    for f in found:  # a plain cell (E6, not 'ผลสัมฤทธิ์'!E6) and no Python repr for the user
+        assert "!" not in str(f.get("cell") or ""), f
+        assert not re.search(r"\b(None|nan|NaN|NaT)\b", f["message_en"] + f["message_th"]), f
+    placed = [(f["rule"], f["file"], f["sheet"], f["cell"]) for f in found if f["cell"]]
+    assert len(placed) == len(set(placed)), placed  # once per cell
     if not case.expect.rules:
         return
     file = case.expect.file or default_file
@@ -183,7 +203,6 @@ def check_findings(case: Case, found: list[dict[str, Any]], default_file: str) -
         for f in first
         if (not file or f["file"] == file)
         and (not sheet or f["sheet"] == sheet)
-        # the sheet may still be repeated in the cell ('ผลสัมฤทธิ์'!E6: issue 13, item 6)
-        and (not cell or f["cell"] == cell or f["cell"].endswith(f"!{cell}"))
+        and (not cell or f["cell"] == cell)
     ]
     assert where, ((file, sheet, cell), first)

@@ -551,7 +551,12 @@ def consolidate_inputs(
     roster_frame = roster.frame
     for pid in sorted(chosen.keys() - roster.ids):
         findings.append(
-            finding("consolidate.not_on_roster", person_id=pid, value=chosen[pid]["source_file"])
+            finding(
+                "consolidate.not_on_roster",
+                person_id=pid,
+                value=chosen[pid]["source_file"],
+                file=chosen[pid]["source_file"],
+            )
         )
     for record in roster.left_out.to_dict("records"):  # rows with an error: no money at all
         findings.append(
@@ -686,6 +691,7 @@ class _Chooser:
                     person_id=pid,
                     kept=keep["source_file"],
                     value=drop["source_file"],
+                    file=drop["source_file"],
                 )
             )
 

@@ -26,6 +26,7 @@ from kpixl.core.seal import StoredSeal
 from kpixl.core.thaitime import bangkok_now
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.cell_text import decode_text
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, unreadable
 from kpixl.io.limits import PERSONAL
@@ -297,6 +298,12 @@ _KPI_FRAME = [*L.KPI_INPUT_FIELDS, "person_id", "actual", *_SOURCE, "_cell_actua
 _COMP_FRAME = [*L.COMP_INPUT_FIELDS, "person_id", "rating", *_SOURCE, "_cell_rating"]
 
 
+def _typed(value: Any) -> Any:
+    """A cell's value as typed: openpyxl hands text over in the file's ``_xHHHH_`` form
+    (a control character, a literal ``_x005F_xHHHH_``), as Excel and calamine do not."""
+    return decode_text(value) if isinstance(value, str) else value
+
+
 def _form_rows(
     form: PersonalForm,
     person_id: Any,
@@ -317,9 +324,9 @@ def _form_rows(
     name, letter, first, agreement_first, _ = result
     rows = []
     for i in range(count):
-        values = {f: agreement[cell(f, i)].value for f in fields}
+        values = {f: _typed(agreement[cell(f, i)].value) for f in fields}
         ref = f"{letter}{first + i}"
-        value = results[ref].value
+        value = _typed(results[ref].value)
         if all(v is None or str(v).strip() == "" for v in values.values()) and value is None:
             continue
         values.update(
@@ -419,7 +426,7 @@ def read_personal(path: str | Path) -> PersonalForm:
         return form
     agreement = wb[L.AGREEMENT]
     _resolve_picks(wb)
-    form.identity = {f: agreement[cell].value for f, (_, cell) in L.IDENTITY.items()}
+    form.identity = {f: _typed(agreement[cell].value) for f, (_, cell) in L.IDENTITY.items()}
     person_id = form.identity.get("person_id") or form.meta.get("person_id")
     form.kpis = _form_rows(
         form,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -58,11 +58,15 @@ def build_base(folder: Path) -> Base:
 @dataclass(frozen=True)
 class Run:
     """What a case runs: ``kpixl ARGS`` (``--json`` is added), the files it must leave
-    byte-identical, and the workbook it writes (which must then open with openpyxl)."""
+    byte-identical, the workbook it writes (which must then open with openpyxl), the
+    folder every file it creates must lie in (``outputs``), and environment variables
+    set for the run (``env``: ``KPIXL_SEAL_KEY``)."""
 
     args: list[str]
     sources: list[Path]
     written: Path | None = None
+    outputs: Path | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 Build = Callable[[Round], Run]
@@ -75,7 +79,10 @@ class Expect:
     ``rules``: finding codes that must all be reported; ``file``/``sheet``/``cell``: where
     the first of them must point ("" = not checked); ``exit``: the allowed exit codes;
     ``absent``: codes that must not be reported; ``hostile``: text that must never end
-    up inside a formula of the written workbook.
+    up inside a formula of the written workbook; ``kept``: text that must be in the
+    written workbook, as text (so the ``hostile`` check is not vacuous); ``refused``:
+    the command must write nothing (its target is among the run's sources) and print
+    no ✓ line.
     """
 
     rules: tuple[str, ...] = ()
@@ -85,6 +92,8 @@ class Expect:
     exit: frozenset[int] = frozenset({1})
     absent: tuple[str, ...] = ()
     hostile: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    refused: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .package import (
     rezip,
     sheet_part,
 )
-from .personal import INJECTION, billion_laughs, encrypted_package, xxe
+from .personal import INJECTION, OK, billion_laughs, encrypted_package, xxe
 
 __all__ = ["CASES"]
 
@@ -99,6 +99,17 @@ def roster_cells(values: dict[str, CellValue], index: int = 0) -> Build:
     return build
 
 
+def salary_on_level(level: str, salary: CellValue) -> Build:
+    """The salary of the roster's first person on ``level``."""
+
+    def build(r: Round) -> Run:
+        roster = read_master(r.master).roster
+        index = list(roster["level_code"]).index(level)
+        return roster_cells({"salary": salary}, index)(r)
+
+    return build
+
+
 def wrong_check_digit(r: Round) -> Run:
     pid = str(read_master(r.master).roster["person_id"].iloc[0])
     return roster_cells({"person_id": pid[:-1] + str((int(pid[-1]) + 1) % 10)})(r)
@@ -152,6 +163,18 @@ def unit_cells(values: dict[str, CellValue], code: str = "U01") -> Build:
 
 def pct(row: int = 0) -> str:
     return f"{U.PEOPLE_COLUMNS['pct'][0]}{U.FIRST_ROW + row}"
+
+
+KPI_ACTUAL = f"{U.KPI_COLUMNS['actual']}{U.HEADER_ROW + 1}"  # the first KPI's result
+
+
+def unit_sheets(values: dict[str, dict[str, CellValue]], code: str = "U01") -> Build:
+    def build(r: Round) -> Run:
+        for sheet, cells in values.items():
+            patch_cells(r.unit(code), sheet, cells)
+        return consolidate(r)
+
+    return build
 
 
 def unit_xml(edit_name: str) -> Build:
@@ -217,6 +240,7 @@ def personal_new(values: dict[str, CellValue]) -> Build:
         return Run(
             ["personal", "new", "--master", str(r.master), "--out", str(out), "--round", "2570/1"],
             [r.master],
+            outputs=out,
         )
 
     return build
@@ -263,7 +287,7 @@ CASES = [
         "master_same_people_in_two_unit_files",
         "master",
         unit_copied,
-        Expect(("consolidate.duplicate_person",), exit=frozenset({0, 1})),
+        Expect(("consolidate.duplicate_person",), file="U01 สำเนา.xlsx", exit=OK),
     ),
     Case(
         "master_person_with_no_workbook",
@@ -275,7 +299,7 @@ CASES = [
         "master_workbook_not_on_roster",
         "master",
         another_person,
-        Expect(("consolidate.not_on_roster", "consolidate.no_evaluation")),
+        Expect(("consolidate.not_on_roster", "consolidate.no_evaluation"), file="U01.xlsx"),
     ),
     Case(
         "master_roster_national_id_check_digit",
@@ -287,7 +311,22 @@ CASES = [
         "master_roster_negative_salary",
         "master",
         roster_cells({"salary": -5000}),
-        Expect(("roster.salary_range",), sheet=M.ROSTER, cell=f"G{M.FIRST_ROW}"),
+        Expect(
+            ("roster.salary_range", "consolidate.roster_left_out"),
+            file="master.xlsx",
+            sheet=M.ROSTER,
+            cell=f"G{M.FIRST_ROW}",
+        ),
+    ),
+    Case(
+        "master_roster_salary_above_its_level",
+        "master",
+        salary_on_level("K2", 999_999),
+        Expect(
+            ("consolidate.roster_left_out", "roster.salary_range"),
+            file="master.xlsx",
+            sheet=M.ROSTER,
+        ),
     ),
     Case(
         "master_unit_pct_thai_digits",
@@ -298,7 +337,7 @@ CASES = [
             file="U01.xlsx",
             sheet=U.PEOPLE,
             cell=pct(),
-            exit=frozenset({0, 1}),
+            exit=OK,
         ),
     ),
     Case(
@@ -337,7 +376,12 @@ CASES = [
         unit_crc_broken,
         Expect(("file.corrupt",), file="U02.xlsx"),
     ),
-    Case("master_no_unit_workbooks", "master", no_units, Expect(("consolidate.no_units",))),
+    Case(
+        "master_no_unit_workbooks",
+        "master",
+        no_units,
+        Expect(("consolidate.no_units",), file="master.xlsx", sheet=M.CONFIG),
+    ),
     Case(
         "master_unit_billion_laughs",
         "master",
@@ -359,20 +403,30 @@ CASES = [
     Case(
         "master_unit_injection_text",
         "master",
-        unit_cells(
+        unit_sheets(
             {
-                f"{U.PEOPLE_COLUMNS['name'][0]}{U.FIRST_ROW}": INJECTION[0],
-                f"{U.PEOPLE_COLUMNS['position'][0]}{U.FIRST_ROW}": INJECTION[1],
+                U.PEOPLE: {
+                    f"{U.PEOPLE_COLUMNS['name'][0]}{U.FIRST_ROW}": INJECTION[0],
+                    f"{U.PEOPLE_COLUMNS['position'][0]}{U.FIRST_ROW}": INJECTION[1],
+                },
+                U.KPIS: {KPI_ACTUAL: INJECTION[0]},  # quoted in the master's Issues
             }
         ),
-        Expect(exit=frozenset({0, 1}), hostile=("HYPERLINK", "cmd|")),
+        Expect(
+            ("cell.not_a_number",),
+            file="U01.xlsx",
+            sheet=U.KPIS,
+            cell=KPI_ACTUAL,
+            hostile=("HYPERLINK", "cmd|"),
+            kept=(INJECTION[0],),
+        ),
         area="text",
     ),
     Case(
         "master_roster_injection_text",
         "master",
         roster_cells({"name": "=1+2", "position": INJECTION[3], "evaluator": INJECTION[2]}),
-        Expect(exit=frozenset({0, 1}), hostile=("1+2", "SUM(9)")),
+        Expect(exit=OK, hostile=("1+2", "SUM(9)"), kept=("=1+2", INJECTION[3], INJECTION[2])),
         area="text",
     ),
     Case(
@@ -380,32 +434,59 @@ CASES = [
         "master",
         unit_cells(
             {
-                f"{U.PEOPLE_COLUMNS['position'][0]}{U.FIRST_ROW}": "นัก_x000B_ทรัพยากร",
-                pct(): "3_x0001_",  # the finding quotes it in the master's Issues
+                f"{U.PEOPLE_COLUMNS['position'][0]}{U.FIRST_ROW}": "นัก\x0bทรัพยากร",
+                pct(): "3\x01",  # the finding quotes it in the master's Issues
             }
         ),
-        Expect(("cell.not_a_number",), file="U01.xlsx", sheet=U.PEOPLE, cell=pct()),
+        Expect(
+            ("cell.not_a_number",), file="U01.xlsx", sheet=U.PEOPLE, cell=pct(), kept=("3\x01",)
+        ),
         area="text",
     ),
     Case(
         "master_unit_cell_at_XFD1048576",
         "master",
         far_cell("XFD1048576"),
-        Expect(exit=frozenset({1, 2})),
+        Expect(
+            ("file.sheet_too_large", "consolidate.no_evaluation"), file="U02.xlsx", sheet=U.PEOPLE
+        ),
         area="bounded",
         subprocess=True,
+    ),
+    Case(
+        "master_unit_cell_at_CV1048576",
+        "master",
+        far_cell("CV1048576"),
+        Expect(
+            ("file.sheet_too_large", "consolidate.no_evaluation"), file="U02.xlsx", sheet=U.PEOPLE
+        ),
+        area="bounded",
+        subprocess=True,
+    ),
+    Case(
+        "master_unit_text_too_long_for_a_cell",
+        "master",
+        unit_cells({pct(): "๙" * 40_000}),  # quoted in Issues: capped at 32,767 characters
+        Expect(("cell.not_a_number",), file="U01.xlsx", sheet=U.PEOPLE, cell=pct()),
+        area="bounded",
     ),
     Case(
         "master_unit_small_zip_bomb",
         "master",
         small_zip_bomb,
-        Expect(exit=frozenset({0, 1, 2})),
+        Expect(("file.zip_bomb", "consolidate.no_evaluation"), file="U02.xlsx"),
         area="bounded",
     ),
     Case(
         "master_personal_new_path_like_names",
         "master",
         personal_new({"name": "../../หนีออก", "unit": "/abs/x", "position": "C:\\x"}),
-        Expect(exit=frozenset({0, 1})),
+        Expect(exit=OK),
+    ),
+    Case(
+        "master_personal_new_unit_climbs_out",
+        "master",
+        personal_new({"unit": "../../../X", "name": "C:\\X", "position": "\\\\host\\share"}),
+        Expect(exit=OK),
     ),
 ]

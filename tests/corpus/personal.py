@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import openpyxl
 
 from kpixl.io.xlsx_package import CellValue
 from kpixl.workbooks import personal_layout as L
+from kpixl.workbooks.personal import seal_personal
+from kpixl.workbooks.personal_seal import KEY_ENV
 
 from .base import Build, Case, Expect, Round, Run
 from .package import (
@@ -27,8 +30,9 @@ from .package import (
 __all__ = ["CASES", "OLE", "billion_laughs", "xxe"]
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-OK = frozenset({0})
-WARN = frozenset({0, 1})  # a warning alone exits 0; other branches may add an error
+OK = frozenset({0})  # warnings alone exit 0
+KEY = "corpus-agency-key"  # an agency sealing key (KPIXL_SEAL_KEY)
+WEIGHTS = f"{L.kpi_cell('weight', 0)}:{L.kpi_cell('weight', 2)}"  # where a weight sum is
 
 
 def actual(i: int) -> str:
@@ -215,16 +219,17 @@ def injected(r: Round) -> Run:
     )
 
 
+CONTROL = "ร้อยละ\x0bของงาน\x01\tเสร็จ"  # in the file: ร้อยละ_x000B_ของงาน_x0001_\tเสร็จ
+
+
 def control_chars(r: Round) -> Run:
-    """Excel's escaped control characters (a paste from Word) and a tab in text cells."""
+    """Control characters in text cells, as Excel stores them (``_x000B_``: a paste from
+    Word) and a tab."""
     return validate(
         patch_cells(
             r.personal(),
             L.AGREEMENT,
-            {
-                L.kpi_cell("kpi_name", 0): "ร้อยละ_x000B_ของงาน_x0001_\tเสร็จ",
-                L.IDENTITY["position"][1]: "นัก_x001F_ทรัพยากร",
-            },
+            {L.kpi_cell("kpi_name", 0): CONTROL, L.IDENTITY["position"][1]: "นัก\x1fทรัพยากร"},
         )
     )
 
@@ -241,6 +246,39 @@ def fingerprint_blanked(r: Round) -> Run:
             {L.meta_cell("fingerprint"): None},
         )
     )
+
+
+def seal_downgraded(r: Round) -> Run:
+    """Sealed under the agency key, edited, then sealed again without it: the stored
+    method becomes plain SHA-256 over the edited agreement (issue 13, item 12)."""
+    path = r.personal()
+    seal_personal(path, key=KEY, force=True)
+    patch_cells(path, L.AGREEMENT, {L.kpi_cell("l1", 0): 12})
+    seal_personal(path, key="", force=True)  # "" is no key: plain SHA-256
+    shutil.rmtree(path.parent / ".kpixl-backups", ignore_errors=True)
+    return Run(["validate", str(path)], [path], env={KEY_ENV: KEY})
+
+
+def sealed_under(key: str, validate_with: str) -> Build:
+    """Sealed under the agency key ``key``, unchanged, validated with another key set."""
+
+    def build(r: Round) -> Run:
+        path = r.personal()
+        seal_personal(path, key=key, force=True)
+        shutil.rmtree(path.parent / ".kpixl-backups", ignore_errors=True)
+        return Run(["validate", str(path)], [path], env={KEY_ENV: validate_with})
+
+    return build
+
+
+def seal_again_after_edit(r: Round) -> Run:
+    """``kpixl seal`` on a sealed agreement edited afterwards: refused, as the button does."""
+    path = patch_cells(r.personal(), L.AGREEMENT, {L.kpi_cell("l1", 0): 12})
+    return Run(["seal", str(path)], [path])
+
+
+def rating(i: int) -> str:
+    return f"{L.CMP_COLUMNS['rating']}{L.CMP_FIRST + i}"
 
 
 def html_as_xlsx() -> str:
@@ -265,13 +303,13 @@ CASES = [
         "personal_thai_digits_actual",
         "personal",
         cells(L.ACHIEVEMENT, {actual(0): "๒.๔"}),
-        Expect(("cell.thai_digits",), sheet=L.ACHIEVEMENT, cell=actual(0), exit=WARN),
+        Expect(("cell.thai_digits",), sheet=L.ACHIEVEMENT, cell=actual(0), exit=OK),
     ),
     Case(
         "personal_thai_digits_weight",
         "personal",
         cells(L.AGREEMENT, {L.kpi_cell("weight", 0): "๓๐"}),
-        Expect(("cell.thai_digits",), sheet=L.AGREEMENT, cell=L.kpi_cell("weight", 0), exit=WARN),
+        Expect(("cell.thai_digits",), sheet=L.AGREEMENT, cell=L.kpi_cell("weight", 0), exit=OK),
     ),
     Case(
         "personal_separator_not_a_thousands_group",
@@ -283,14 +321,38 @@ CASES = [
         "personal_thousands_separator_read",
         "personal",
         cells(L.ACHIEVEMENT, {actual(0): "1,000"}),
-        Expect(absent=("cell.not_a_number",), exit=WARN),
+        Expect(
+            ("cell.separators",),
+            sheet=L.ACHIEVEMENT,
+            cell=actual(0),
+            exit=OK,
+            absent=("cell.not_a_number",),
+        ),
         area="findings",
     ),
     Case(
         "personal_percent_text_in_actual",
         "personal",
         cells(L.ACHIEVEMENT, {actual(0): "93%"}),
-        Expect(absent=("cell.not_a_number",), exit=WARN),
+        Expect(
+            ("cell.percent_sign",),
+            sheet=L.ACHIEVEMENT,
+            cell=actual(0),
+            exit=OK,
+            absent=("cell.not_a_number",),
+        ),
+        area="findings",
+    ),
+    Case(
+        "personal_comma_decimal_is_one_finding",
+        "personal",
+        cells(L.ACHIEVEMENT, {actual(0): "1,00"}),
+        Expect(
+            ("cell.not_a_number",),
+            sheet=L.ACHIEVEMENT,
+            cell=actual(0),
+            absent=("result.actual_missing", "cell.separators"),
+        ),
         area="findings",
     ),
     Case(
@@ -304,7 +366,7 @@ CASES = [
                 L.kpi_cell("weight", 2): 0.35,
             },
         ),
-        Expect(("kpi.weights_as_fraction",), sheet=L.AGREEMENT, exit=WARN),
+        Expect(("kpi.weights_as_fraction",), sheet=L.AGREEMENT, cell=WEIGHTS, exit=OK),
     ),
     Case(
         "personal_weights_percent_text_and_numbers",
@@ -317,13 +379,24 @@ CASES = [
                 L.kpi_cell("weight", 2): 0.35,
             },
         ),
-        Expect(("kpi.weights_sum",), sheet=L.AGREEMENT),
+        Expect(
+            ("kpi.weights_sum", "cell.number_as_text", "form.sealed_changed"),
+            sheet=L.AGREEMENT,
+            cell=WEIGHTS,
+        ),
     ),
     Case(
         "personal_blank_actual",
         "personal",
         cells(L.ACHIEVEMENT, {actual(0): None}),
         Expect(("result.actual_missing",), sheet=L.ACHIEVEMENT, cell=actual(0)),
+    ),
+    Case(
+        "personal_blank_competency_rating",
+        "personal",
+        cells(L.COMPETENCY, {rating(0): None}),
+        Expect(("cell.blank",), sheet=L.COMPETENCY, cell=rating(0)),
+        area="findings",
     ),
     Case(
         "personal_zero_actual_is_not_blank",
@@ -335,7 +408,11 @@ CASES = [
         "personal_text_in_number_cell",
         "personal",
         cells(L.AGREEMENT, {L.kpi_cell("weight", 0): "สามสิบ"}),
-        Expect(("cell.not_a_number",), sheet=L.AGREEMENT, cell=L.kpi_cell("weight", 0)),
+        Expect(
+            ("cell.not_a_number", "form.sealed_changed"),
+            sheet=L.AGREEMENT,
+            cell=L.kpi_cell("weight", 0),
+        ),
     ),
     Case(
         "personal_excel_error_value",
@@ -345,7 +422,11 @@ CASES = [
             L.kpi_cell("l3", 0),
             cell_xml(L.kpi_cell("l3", 0), "<v>#DIV/0!</v>", ' t="e"'),
         ),
-        Expect(("cell.excel_error",), sheet=L.AGREEMENT, cell=L.kpi_cell("l3", 0)),
+        Expect(
+            ("cell.excel_error", "form.sealed_changed"),
+            sheet=L.AGREEMENT,
+            cell=L.kpi_cell("l3", 0),
+        ),
     ),
     Case(
         "personal_excel_error_in_actual",
@@ -357,7 +438,9 @@ CASES = [
         "personal_merged_cells",
         "personal",
         merged,
-        Expect(("cell.blank",), sheet=L.AGREEMENT, cell=L.kpi_cell("kind", 0)),
+        Expect(
+            ("cell.blank", "form.sealed_changed"), sheet=L.AGREEMENT, cell=L.kpi_cell("kind", 0)
+        ),
     ),
     Case(
         "personal_formula_overwritten_by_constant",
@@ -377,7 +460,7 @@ CASES = [
             ("form.cached_mismatch",),
             sheet=L.SUMMARY,
             cell=f"{L.SUM_WEIGHTED_COL}{L.SUM_ROWS['total']}",
-            exit=WARN,
+            exit=OK,
         ),
     ),
     Case(
@@ -486,40 +569,75 @@ CASES = [
         "personal_national_id_check_digit",
         "personal",
         wrong_check_digit,
-        Expect(("roster.national_id",), sheet=L.AGREEMENT, cell=L.IDENTITY["person_id"][1]),
+        Expect(
+            ("roster.national_id", "form.sealed_changed"),
+            sheet=L.AGREEMENT,
+            cell=L.IDENTITY["person_id"][1],
+        ),
     ),
     Case(
         "personal_agreement_edited_after_seal",
         "personal",
         sealed_then_edited,
-        Expect(("form.sealed_changed",)),
+        Expect(("form.sealed_changed",), sheet=L.AGREEMENT, cell=L.kpi_cell("l1", 0)),
         area="seal",
     ),
     Case(
         "personal_seal_fingerprint_blanked",
         "personal",
         fingerprint_blanked,
-        Expect(exit=frozenset({0, 1})),
+        Expect(("form.seal_malformed",), sheet=L.HIDDEN, cell=L.meta_cell("fingerprint")),
+        area="seal",
+    ),
+    Case(
+        "personal_seal_downgraded_to_sha256",
+        "personal",
+        seal_downgraded,
+        Expect(
+            ("form.seal_key",),
+            sheet=L.HIDDEN,
+            cell=L.meta_cell("fingerprint"),
+            absent=("form.sealed_changed",),
+        ),
+        area="seal",
+    ),
+    Case(
+        "personal_sealed_under_another_key",
+        "personal",
+        sealed_under(KEY, "another-agency-key"),
+        Expect(
+            ("form.seal_key",),
+            sheet=L.HIDDEN,
+            cell=L.meta_cell("fingerprint"),
+            absent=("form.sealed_changed",),
+        ),
+        area="seal",
+    ),
+    Case(
+        "personal_seal_refuses_an_edited_agreement",
+        "personal",
+        seal_again_after_edit,
+        Expect(),
         area="seal",
     ),
     Case(
         "personal_injection_text",
         "personal",
         injected,
-        Expect(exit=WARN),
+        Expect(("form.sealed_changed",), sheet=L.AGREEMENT, cell=L.kpi_cell("kpi_name", 0)),
         area="text",
     ),
     Case(
         "personal_control_characters",
         "personal",
         control_chars,
-        Expect(exit=WARN),
+        Expect(("form.sealed_changed",), sheet=L.AGREEMENT, cell=L.kpi_cell("kpi_name", 0)),
         area="text",
     ),
     Case(
         "personal_path_like_name",
         "personal",
         other_person_id_text("../../x"),
-        Expect(exit=WARN),
+        Expect(exit=OK),
     ),
 ]

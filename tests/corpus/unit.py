@@ -9,7 +9,7 @@ from kpixl.workbooks import unit_layout as U
 
 from .base import Build, Case, Expect, Round, Run
 from .package import edit_sheet_xml, patch_cells
-from .personal import INJECTION, OLE, billion_laughs, encrypted_package, xxe
+from .personal import CONTROL, INJECTION, OK, OLE, billion_laughs, encrypted_package, xxe
 
 __all__ = ["CASES"]
 
@@ -51,7 +51,7 @@ def newer_copy(r: Round) -> Run:
 
 def missing(r: Round) -> Run:
     r.personal().unlink()
-    return collect(r)
+    return collect_keeping_unit(r)
 
 
 def from_other_unit(r: Round) -> Run:
@@ -61,7 +61,7 @@ def from_other_unit(r: Round) -> Run:
 
 def other_round(r: Round) -> Run:
     patch_cells(r.personal(), L.HIDDEN, {L.meta_cell("round_id"): "2569/2"})
-    return collect(r)
+    return collect_keeping_unit(r)  # its person would be lost: nothing is written
 
 
 def meta_unit(value: str) -> Build:
@@ -93,10 +93,22 @@ def personal_as_unit(r: Round) -> Run:
     return collect_keeping_unit(r)
 
 
+def other_units_folder(r: Round) -> Run:
+    """The folder of another unit typed by mistake."""
+    run = collect_keeping_unit(r)
+    args = [*run.args[:-1], str(r.folder("U02"))]
+    return Run(args, [*sorted(r.folder("U02").iterdir()), r.unit()])
+
+
+def master_as_unit(r: Round) -> Run:
+    run = collect_keeping_unit(r)
+    return Run(["collect", str(r.master), *run.args[2:]], [*run.sources, r.master])
+
+
 def empty_folder(r: Round) -> Run:
     for path in r.folder().iterdir():
         path.unlink()
-    return collect(r)
+    return collect_keeping_unit(r)
 
 
 def text_in_personal(texts: dict[str, str]) -> Build:
@@ -122,26 +134,26 @@ CASES = [
         "unit_same_person_in_two_files",
         "unit",
         newer_copy,
-        Expect(("collect.duplicate_workbook",), exit=frozenset({0, 1})),
+        Expect(("collect.duplicate_workbook",), exit=OK),
     ),
     Case(
         "unit_person_without_workbook",
         "unit",
         missing,
-        Expect(("collect.missing_workbook",), file="U01.xlsx"),
+        Expect(("collect.fewer_people", "collect.missing_workbook"), file="U01.xlsx", refused=True),
         area="collect",
     ),
     Case(
         "unit_workbook_of_another_unit",
         "unit",
         from_other_unit,
-        Expect(("collect.not_in_unit",), exit=frozenset({0, 1})),
+        Expect(("collect.not_in_unit",), exit=OK),
     ),
     Case(
         "unit_workbook_of_another_round",
         "unit",
         other_round,
-        Expect(("collect.other_round",)),
+        Expect(("collect.other_round", "collect.fewer_people"), refused=True),
     ),
     Case(
         "unit_folder_holds_a_corrupt_file",
@@ -189,7 +201,21 @@ CASES = [
         "unit_target_is_a_personal_workbook",
         "unit",
         personal_as_unit,
-        Expect(("file.not_kpixl",), file="U01.xlsx"),
+        Expect(("file.not_kpixl",), file="U01.xlsx", refused=True),
+        area="collect",
+    ),
+    Case(
+        "unit_target_is_the_master",
+        "unit",
+        master_as_unit,
+        Expect(("file.not_kpixl",), file="master.xlsx", refused=True),
+        area="collect",
+    ),
+    Case(
+        "unit_collected_from_another_units_folder",
+        "unit",
+        other_units_folder,
+        Expect(("collect.no_workbooks", "collect.not_in_unit"), file="U01.xlsx", refused=True),
         area="collect",
     ),
     Case(
@@ -204,12 +230,18 @@ CASES = [
         unit_sheet_xml("xxe"),
         Expect(("file.corrupt",), file="U01.xlsx", hostile=("root:",)),
     ),
-    Case("unit_empty_folder", "unit", empty_folder, Expect(), area="collect"),
+    Case(
+        "unit_empty_folder",
+        "unit",
+        empty_folder,
+        Expect(("collect.no_workbooks",), file="U01.xlsx", refused=True),
+        area="collect",
+    ),
     Case(
         "unit_path_like_unit_code",
         "unit",
         meta_unit("../../x"),
-        Expect(exit=frozenset({0, 1})),
+        Expect(exit=OK),
     ),
     Case(
         "unit_collects_injection_text",
@@ -221,14 +253,25 @@ CASES = [
                 L.kpi_cell("unit", 0): INJECTION[3],
             }
         ),
-        Expect(exit=frozenset({0, 1}), hostile=("cmd|", "HYPERLINK", "SUM(9)")),
+        Expect(
+            ("form.sealed_changed",),
+            sheet=L.AGREEMENT,
+            cell=L.kpi_cell("kpi_name", 0),
+            hostile=("cmd|", "HYPERLINK", "SUM(9)"),
+            kept=(INJECTION[1], INJECTION[0], INJECTION[3]),
+        ),
         area="text",
     ),
     Case(
         "unit_collects_control_characters",
         "unit",
-        text_in_personal({L.kpi_cell("kpi_name", 0): "ร้อยละ_x000B_ของงาน_x0001_เสร็จ"}),
-        Expect(exit=frozenset({0, 1})),
+        text_in_personal({L.kpi_cell("kpi_name", 0): CONTROL}),
+        Expect(
+            ("form.sealed_changed",),
+            sheet=L.AGREEMENT,
+            cell=L.kpi_cell("kpi_name", 0),
+            kept=(CONTROL,),
+        ),
         area="text",
     ),
 ]
