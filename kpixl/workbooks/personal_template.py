@@ -95,6 +95,16 @@ def _formula(ws: Worksheet, cell: str, formula: str, number_format: str | None =
         ws[cell].number_format = number_format
 
 
+def _may_warn(ws: Worksheet, cell: str, *, overflow: bool = False) -> None:
+    """A result that may show the ⚠ text: on one line, never cut by its border.
+
+    With ``overflow`` the text runs on into the empty cells on its right (totals and
+    results have none beside them); otherwise it shrinks to fit its column (row
+    results sit between other values). Numbers fit either way and look the same.
+    """
+    ws[cell].alignment = Alignment(vertical="top", wrap_text=False, shrink_to_fit=not overflow)
+
+
 def _header(ws: Worksheet, row: int, headers: dict[str, str]) -> None:
     ws.row_dimensions[row].height = 40
     for letter, text in headers.items():
@@ -435,7 +445,9 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     )
     total = f"{col('weight')}{L.KPI_TOTAL_ROW}"
     _label(ws, f"K{L.KPI_TOTAL_ROW}", "รวมน้ำหนัก")
+    ws[f"K{L.KPI_TOTAL_ROW}"].alignment = Alignment(horizontal="right")
     _formula(ws, total, _guarded_sum(L.column_range(col("weight"), first, last)), "0.00")
+    _may_warn(ws, total, overflow=True)
     ws.conditional_formatting.add(total, FormulaRule(formula=[f"{total}<>100"], fill=ERROR_FILL))
     monotone = (
         f'AND($D{first}="{KINDS.label("quantitative")}",COUNT($G{first}:$K{first})=5,'
@@ -490,6 +502,7 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     _formula(
         ws, ctotal, _guarded_sum(L.column_range(cc["weight"], L.COMP_FIRST, L.COMP_LAST)), "0.00"
     )
+    _may_warn(ws, ctotal, overflow=True)
     ws.conditional_formatting.add(
         ctotal, FormulaRule(formula=[f"AND({ctotal}<>0,{ctotal}<>100)"], fill=ERROR_FILL)
     )
@@ -547,6 +560,8 @@ def _result_block(
         _guarded_sum(f"{weighted_col}{first}:{weighted_col}{last}"),
         "0.00",
     )
+    for letter in (weight_col, weighted_col):
+        _may_warn(ws, f"{letter}{total_row}", overflow=True)
     _label(ws, f"{label_col}{result_row}", label)
     _formula(
         ws,
@@ -559,6 +574,7 @@ def _result_block(
     )
     ws[cell].fill = RESULT_FILL
     ws[cell].font = _font(16, bold=True)
+    _may_warn(ws, cell, overflow=True)
     ws.conditional_formatting.add(
         f"E{first}:E{last}",
         FormulaRule(formula=[f'AND($B{first}<>"",$E{first}="")'], fill=WARN_FILL),
@@ -618,6 +634,8 @@ def _achievement(ws: Worksheet) -> None:
             "0.00",
         )
         _formula(ws, f"H{r}", f'=IF(G{r}="","",IF(ISTEXT(G{r}),G{r},G{r}*D{r}))', "0.00")
+        for letter in "FGH":
+            _may_warn(ws, f"{letter}{r}")
         _input(ws, f"I{r}")
     first, last = L.ACH_FIRST, L.ACH_LAST
     _number_dv(
@@ -646,10 +664,10 @@ def _achievement(ws: Worksheet) -> None:
         "C": 40,
         "D": 9,
         "E": 14,
-        "F": 9,
-        "G": 10,
+        "F": 12,  # wide enough for the row's ⚠ text
+        "G": 12,
         "H": 12,
-        "I": 30,
+        "I": 25,
     }.items():
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{first}"
@@ -700,6 +718,8 @@ def _competency(ws: Worksheet) -> None:
             f"IF(E{r}>=C{r},3,IF(C{r}-E{r}<=1,2,IF(C{r}-E{r}<=2,1,0))),E{r})))",
         )
         _formula(ws, f"G{r}", f'=IF(F{r}="","",IF(ISTEXT(F{r}),F{r},F{r}*D{r}))', "0.00")
+        for letter in "FG":
+            _may_warn(ws, f"{letter}{r}")
         _input(ws, f"H{r}")
     first, last = L.CMP_FIRST, L.CMP_LAST
     rating = DataValidation(type="list", formula1='"0,1,2,3,4,5"', allow_blank=True)
@@ -737,9 +757,9 @@ def _competency(ws: Worksheet) -> None:
         "C": 12,
         "D": 9,
         "E": 14,
-        "F": 11,
+        "F": 12,  # wide enough for the row's ⚠ text
         "G": 12,
-        "H": 28,
+        "H": 27,
     }.items():
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{first}"
@@ -797,6 +817,8 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
             f'=IF({sc}{r}="","",IF(ISTEXT({sc}{r}),{sc}{r},{sc}{r}*{wc}{r}/100))',
             "0.00",
         )
+        for letter in (sc, tc):
+            _may_warn(ws, f"{letter}{r}")
     r = rows["other"]
     _label(ws, f"A{r}", "องค์ประกอบอื่น (ถ้ามี)", False)
     _input(ws, f"{sc}{r}", "0.00")
@@ -808,6 +830,7 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
         f'=IF(OR({sc}{r}="",{wc}{r}=0),"",IF(ISTEXT({sc}{r}),"{ROW_WARNING}",{sc}{r}*{wc}{r}/100))',
         "0.00",
     )
+    _may_warn(ws, f"{tc}{r}")
     t = rows["total"]
     a, c, o = rows["achievement"], rows["competency"], rows["other"]
     _label(ws, f"A{t}", "รวม")
@@ -822,6 +845,7 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     )
     ws[f"{tc}{t}"].fill = RESULT_FILL
     ws[f"{tc}{t}"].font = _font(16, bold=True)
+    _may_warn(ws, f"{tc}{t}")  # the last column: shrinks rather than runs off the page
     b = rows["band"]
     _label(ws, f"A{b}", "ระดับผลการประเมิน")
     _formula(
@@ -832,6 +856,7 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     )
     ws[f"{sc}{b}"].fill = RESULT_FILL
     ws[f"{sc}{b}"].font = _font(16, bold=True)
+    _may_warn(ws, f"{sc}{b}", overflow=True)
     for i in range(L.BAND_ROWS):
         row = L.SUM_BAND_LIST_FIRST + i
         src = f"'{L.HIDDEN}'!$C${L.BAND_FIRST + i}"
@@ -868,7 +893,8 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     _label(
         ws, f"C{higher + 3}", "ลงชื่อ ................................. วันที่ ..................", False
     )
-    for letter, width in {"A": 34, "B": 16, "C": 20, "D": 14, "E": 18}.items():
+    # E holds the weighted total, wide enough for the ⚠ text in its 16-point bold
+    for letter, width in {"A": 28, "B": 16, "C": 20, "D": 14, "E": 24}.items():
         ws.column_dimensions[letter].width = width
     _page(ws, f"A1:E{higher + 3}", landscape=False)
 
