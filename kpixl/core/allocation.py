@@ -560,8 +560,9 @@ def _named(prep: _Prepared, findings: list[Finding]) -> list[Finding]:
         out.append(
             replace(
                 f,
-                message_th=f"{who}" + (f" (หน่วยงาน {unit})" if unit else "") + f": {f.message_th}",
-                message_en=f"{who}" + (f" (unit {unit})" if unit else "") + f": {f.message_en}",
+                # the problem first (a narrow Issues column shows it), then who
+                message_th=f"{f.message_th} — {who}" + (f" หน่วยงาน {unit}" if unit else ""),
+                message_en=f"{f.message_en} — {who}" + (f", unit {unit}" if unit else ""),
                 file=f.file or file,
             )
         )

@@ -151,6 +151,6 @@ def _zero_pool(group: str, unit: str, rules: Rules, central: Decimal | None) -> 
 def _with_pool(f: Finding, where: str) -> Finding:
     return replace(
         f,
-        message_th=f"[วงเงิน {where}] {f.message_th}",
-        message_en=f"[pool {where}] {f.message_en}",
+        message_th=f"{f.message_th} [วงเงิน {where}]",
+        message_en=f"{f.message_en} [pool {where}]",
     )
