@@ -133,13 +133,13 @@ def test_generations_are_kept_and_the_oldest_pruned(tmp_path: Path) -> None:
 
 
 def test_the_master_config_says_how_many_backups(demo: Path) -> None:
-    """The Config key ``backups`` (a row the HR officer adds above the rules)."""
+    """The Config key ``backups`` (blank in the template: the default)."""
     master = demo / "master.xlsx"
     wb = openpyxl.load_workbook(master)
     ws = wb[M.CONFIG]
     for row in ws.iter_rows(min_row=M.FIRST_ROW):
-        if row[0].value == "agency_rules":
-            row[0].value, row[1].value = "backups", 2
+        if row[0].value == "backups":
+            row[1].value = 2
     wb.save(master)
     edited = []
     for i in range(4):
@@ -152,8 +152,8 @@ def test_a_wrong_backups_value_is_a_finding_and_the_default_is_used(demo: Path) 
     master = demo / "master.xlsx"
     wb = openpyxl.load_workbook(master)
     for row in wb[M.CONFIG].iter_rows(min_row=M.FIRST_ROW):
-        if row[0].value == "agency_rules":
-            row[0].value, row[1].value = "backups", "สิบ"
+        if row[0].value == "backups":
+            row[1].value = "สิบ"
     wb.save(master)
     before = master.read_bytes()
     result = consolidate(master, jobs=1)

@@ -13,6 +13,7 @@ from kpixl.cli.output import echo_findings, scores_line, to_json
 from kpixl.core.errors import KpixlError
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.rounds import current_round, parse_round
+from kpixl.core.seal import key_id as seal_id
 from kpixl.workbooks.generate import carried_kpis, generate_personal
 from kpixl.workbooks.master import read_master, seal_key_id
 from kpixl.workbooks.personal import check_personal, read_personal, seal_personal
@@ -225,6 +226,12 @@ def seal_command(files: tuple[Path, ...], master_path: Path | None, force: bool)
     if key_findings:
         echo_findings(key_findings)
         raise click.exceptions.Exit(1)
+    key = seal_key()
+    if key:
+        click.echo(
+            f"กุญแจลงนามรหัส {seal_id(key)} (ใส่ใน Config › seal_key_id ของสมุดงานหลักได้)"
+            f" / sealing key id {seal_id(key)} (for the master's Config seal_key_id)"
+        )
     refused = 0
     for path in files:
         try:

@@ -108,6 +108,8 @@ def build_master_template(
         "policy": "optimize",
         "shape": "flat",
         "agency_rules": "",
+        "backups": "",
+        "seal_key_id": "",
     }
     row = M.FIRST_ROW
     for key, description in M.CONFIG_KEYS.items():
@@ -336,13 +338,13 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
     return inputs
 
 
-SEAL_KEY_ID = "seal_key_id"  # an optional Config key (not in the template's list)
+SEAL_KEY_ID = "seal_key_id"  # an optional Config key
 
 
 def seal_key_id(inputs: MasterInputs) -> str | None:
     """The agency sealing key's id from Config (``seal_key_id``; never the key), or None.
 
-    Not in the template's key list: HR adds the row (key in A, id in B) above ``rules``.
+    Blank in the template; ``kpixl seal --master`` prints the id of the key in use.
     ``kpixl validate`` and ``kpixl seal`` with ``--master``, and the Seal button, check
     the key in ``KPIXL_SEAL_KEY`` against it and require HMAC seals under that key.
     """

@@ -57,6 +57,8 @@ CONFIG_KEYS = {
     "policy": "วิธีจัดสรรวงเงิน: manual / table / optimize",
     "shape": "รูปแบบ optimize: flat / proportional",
     "agency_rules": "ไฟล์กฎของหน่วยงาน (TOML) ถ้ามี",
+    "backups": "จำนวนรุ่นสำรองที่เก็บใน .kpixl-backups (ว่าง = 10)",
+    "seal_key_id": "รหัสกุญแจลงนามของหน่วยงาน: 16 หลักแรกของ SHA-256 ของกุญแจ (ไม่ใช่ตัวกุญแจ) ถ้ามี",
 }
 RULES_HEADING = "rules"  # rows after this key are rule overrides: dotted path → value
 
