@@ -1,0 +1,52 @@
+"""Regressions found by probing issue 13 end to end through the CLI.
+
+1. A milestone KPI's actual typed as text ("7", Thai digits "๗") outside 0–5: the
+   text note (a warning on the cell) hid the evaluation's error on the same cell, so
+   ``kpixl validate`` printed ✓ and exited 0 while saying the scores cannot be
+   computed, and ``collect`` wrote the unit without a word.
+2. Text from a workbook reached the console raw: an escape sequence (``\\x1b[2J``)
+   or another control character typed in a cell was printed as is, so a sender could
+   rewrite what the HR officer's terminal shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from personal_cases import all_cases
+
+from kpixl.cli import cli
+from kpixl.cli.output import finding_line
+from kpixl.core.codes import finding
+from kpixl.workbooks import personal_layout as L
+from kpixl.workbooks.personal import write_personal
+
+MILESTONE_FIRST = next(c for c in all_cases() if c.data.kpis[0]["kind"] == "milestone")
+
+
+def actual_cell(i: int) -> str:
+    return f"{L.ACH_COLUMNS['actual']}{L.ACH_FIRST + i}"
+
+
+@pytest.mark.parametrize("typed", ["7", "๗", " 1,000 "])
+def test_text_milestone_level_out_of_range_is_an_error(tmp_path: Path, typed: str) -> None:
+    src = write_personal(tmp_path / "src.xlsx", MILESTONE_FIRST.data)
+    wb = openpyxl.load_workbook(src)
+    wb[L.ACHIEVEMENT][actual_cell(0)] = typed
+    path = tmp_path / "person.xlsx"
+    wb.save(path)
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "ERROR result.milestone_level" in result.output
+    assert f"{L.ACHIEVEMENT} › {actual_cell(0)}" in result.output
+    assert "✓" not in result.output
+
+
+@pytest.mark.parametrize("text", ["\x1b[2J\x1b[31mOK", "93\x0b\x01", "a\x9bb\x7f"])
+def test_console_lines_carry_no_control_characters(text: str) -> None:
+    f = finding("cell.not_a_number", field="actual", value=text, label="ผลการดำเนินงานจริง")
+    line = finding_line(f)
+    assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in line), repr(line)
