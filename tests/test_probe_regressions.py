@@ -21,6 +21,7 @@ from personal_cases import all_cases
 from kpixl.cli import cli
 from kpixl.cli.output import finding_line
 from kpixl.core.codes import finding
+from kpixl.io.limits import UNIT, Extent, check_extent
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.personal import write_personal
 
@@ -50,3 +51,15 @@ def test_console_lines_carry_no_control_characters(text: str) -> None:
     f = finding("cell.not_a_number", field="actual", value=text, label="ผลการดำเนินงานจริง")
     line = finding_line(f)
     assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in line), repr(line)
+
+
+def test_sheet_too_large_reads_naturally_in_thai() -> None:
+    """A cell far out (not declared) said ``ใช้ถึงถึงช่อง`` (a word twice)."""
+    used = check_extent(Extent(rows=1_048_576, cols=100), UNIT, "U01.xlsx", "บุคลากร")
+    declared = check_extent(
+        Extent(declared_rows=1_048_576, declared_cols=16_384), UNIT, "U01.xlsx", "บุคลากร"
+    )
+    assert used is not None and declared is not None
+    assert "แผ่นงานนี้มีข้อมูลถึงช่อง CV1048576" in used.message_th
+    assert "แผ่นงานนี้ระบุขนาดไว้ว่าถึงช่อง XFD1048576" in declared.message_th
+    assert "ถึงถึง" not in used.message_th + declared.message_th
