@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -63,3 +64,22 @@ def test_sheet_too_large_reads_naturally_in_thai() -> None:
     assert "แผ่นงานนี้มีข้อมูลถึงช่อง CV1048576" in used.message_th
     assert "แผ่นงานนี้ระบุขนาดไว้ว่าถึงช่อง XFD1048576" in declared.message_th
     assert "ถึงถึง" not in used.message_th + declared.message_th
+
+
+DEMO = Path(__file__).resolve().parents[1] / "workbooks" / "demo"
+
+
+def test_consolidate_a_folder_without_unit_workbooks_leaves_the_master(tmp_path: Path) -> None:
+    """``--units`` naming a folder of personal workbooks (a wrong folder, no unit
+    workbook in it) wrote a master with empty Results, as if 7 units had no one."""
+    shutil.copytree(DEMO, tmp_path / "demo", ignore=shutil.ignore_patterns(".kpixl-backups"))
+    master = tmp_path / "demo" / "master.xlsx"
+    before = master.read_bytes()
+    wrong = tmp_path / "demo" / "personal" / "U01"
+    result = CliRunner().invoke(cli, ["consolidate", str(master), "--units", str(wrong)])
+    assert result.exit_code == 1, result.output
+    assert "ERROR file.not_kpixl" in result.output
+    assert "ERROR consolidate.no_units" in result.output
+    assert "✓" not in result.output
+    assert master.read_bytes() == before
+    assert not (master.parent / ".kpixl-backups").exists()

@@ -531,7 +531,7 @@ def consolidate_inputs(
     # the unit workbooks
     chooser = _Chooser()
     roster: _Roster
-    _, roster = _process_all(
+    outcomes, roster = _process_all(
         files,
         rules,
         jobs=jobs,
@@ -546,6 +546,11 @@ def consolidate_inputs(
         findings += late
         return empty
     findings += roster.findings + chooser.findings
+    if all(_not_a_unit(o) for o in outcomes):  # a wrong folder: the master stays as it is
+        findings.append(
+            finding("consolidate.no_units", value=str(folder), file=master.name, sheet=M.CONFIG)
+        )
+        return empty
     clock.lap("unit workbooks (workers) and the roster")
     chosen = chooser.chosen
     roster_frame = roster.frame
@@ -655,6 +660,14 @@ class _Roster:
 def _flags(values: list[Any]) -> list[bool]:
     """A roster's yes/no column (``ใช่``, 1, True) as booleans."""
     return [v in ("ใช่", "1", "True", "true") for v in _texts(values)]
+
+
+def _not_a_unit(outcome: UnitOutcome) -> bool:
+    """True when a file gave no one and could not be read as a unit workbook (not a
+    kpixl unit workbook, unreadable, over a limit)."""
+    return not outcome.people and any(
+        f.severity == ERROR and f.rule.startswith("file.") for f in outcome.findings
+    )
 
 
 class _Chooser:
