@@ -83,3 +83,17 @@ def test_consolidate_a_folder_without_unit_workbooks_leaves_the_master(tmp_path:
     assert "✓" not in result.output
     assert master.read_bytes() == before
     assert not (master.parent / ".kpixl-backups").exists()
+
+
+def test_cached_mismatch_shows_the_number_as_typed(tmp_path: Path) -> None:
+    """A total overwritten with 99 was shown as ``(99.0)``: a Python float."""
+    src = sorted((DEMO / "personal" / "U01").glob("*.xlsx"))[0]
+    wb = openpyxl.load_workbook(src)
+    wb["แบบสรุป"]["E13"] = 99.0
+    path = tmp_path / "person.xlsx"
+    wb.save(path)
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    lines = [line for line in result.output.splitlines() if "form.cached_mismatch" in line]
+    assert lines, result.output
+    assert "(99)" in lines[0]
+    assert "99.0" not in result.output
