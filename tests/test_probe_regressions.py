@@ -22,6 +22,7 @@ from personal_cases import all_cases
 from kpixl.cli import cli
 from kpixl.cli.output import finding_line
 from kpixl.core.codes import finding
+from kpixl.core.seal import key_id
 from kpixl.io.limits import UNIT, Extent, check_extent
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.personal import write_personal
@@ -97,3 +98,32 @@ def test_cached_mismatch_shows_the_number_as_typed(tmp_path: Path) -> None:
     assert lines, result.output
     assert "(99)" in lines[0]
     assert "99.0" not in result.output
+
+
+def test_seal_key_id_below_the_rules_is_still_the_key_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``seal_key_id`` row appended at the end of Config (below ``rules``, where a
+    person adds a row) was silently ignored by ``validate``/``seal --master`` (a plain
+    SHA-256 seal then passed) and was an unknown rule to ``consolidate``."""
+    monkeypatch.delenv("KPIXL_SEAL_KEY", raising=False)
+    shutil.copytree(DEMO, tmp_path / "demo", ignore=shutil.ignore_patterns(".kpixl-backups"))
+    master = tmp_path / "demo" / "master.xlsx"
+    wb = openpyxl.load_workbook(master)
+    config = wb["Config"]
+    config.cell(config.max_row + 1, 1, "seal_key_id")
+    config.cell(config.max_row, 2, key_id("agency-secret"))
+    wb.save(master)
+    person = sorted((tmp_path / "demo" / "personal" / "U01").glob("*.xlsx"))[0]
+    runner = CliRunner()
+    checked = runner.invoke(cli, ["validate", "--master", str(master), str(person)])
+    assert checked.exit_code == 1, checked.output
+    assert "ERROR form.seal_key" in checked.output
+    sealed = runner.invoke(
+        cli, ["seal", "--master", str(master), str(person)], env={"KPIXL_SEAL_KEY": "other"}
+    )
+    assert sealed.exit_code == 1, sealed.output
+    assert "seal.key_mismatch" in sealed.output
+    consolidated = runner.invoke(cli, ["consolidate", str(master)])
+    assert "config.rule" not in consolidated.output
+    assert consolidated.exit_code == 0, consolidated.output

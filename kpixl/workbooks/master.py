@@ -342,7 +342,8 @@ SEAL_KEY_ID = "seal_key_id"  # an optional Config key (not in the template's lis
 def seal_key_id(inputs: MasterInputs) -> str | None:
     """The agency sealing key's id from Config (``seal_key_id``; never the key), or None.
 
-    Not in the template's key list: HR adds the row (key in A, id in B) above ``rules``.
+    Not in the template's key list: HR adds the row (key in A, id in B), above ``rules``
+    or at the end of the sheet (below them): either way it is read as this setting.
     ``kpixl validate`` and ``kpixl seal`` with ``--master``, and the Seal button, check
     the key in ``KPIXL_SEAL_KEY`` against it and require HMAC seals under that key.
     """
@@ -394,7 +395,7 @@ def master_from_grids(
             in_rules = True
             continue
         value = row[1] if len(row) > 1 and row[1] != "" else None
-        if in_rules:
+        if in_rules and key != SEAL_KEY_ID:  # the key id is no rule, wherever HR puts it
             inputs.rule_overrides.append((key, value, r))
         else:
             inputs.config[key] = value
