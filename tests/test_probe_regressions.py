@@ -127,3 +127,20 @@ def test_seal_key_id_below_the_rules_is_still_the_key_id(
     consolidated = runner.invoke(cli, ["consolidate", str(master)])
     assert "config.rule" not in consolidated.output
     assert consolidated.exit_code == 0, consolidated.output
+
+
+def test_read_only_folder_is_named_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from inside a read-only folder, the message said ``โฟลเดอร์ . เป็นแบบอ่านอย่างเดียว``."""
+    shutil.copytree(DEMO, tmp_path / "demo", ignore=shutil.ignore_patterns(".kpixl-backups"))
+    folder = tmp_path / "demo"
+    before = (folder / "master.xlsx").read_bytes()
+    monkeypatch.chdir(folder)
+    folder.chmod(0o555)
+    try:
+        result = CliRunner().invoke(cli, ["consolidate", "master.xlsx"])
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == 2, result.output
+    assert f"โฟลเดอร์ {folder} เป็นแบบอ่านอย่างเดียว" in result.output
+    assert "โฟลเดอร์ . " not in result.output
+    assert (folder / "master.xlsx").read_bytes() == before
