@@ -144,3 +144,25 @@ def test_read_only_folder_is_named_in_full(tmp_path: Path, monkeypatch: pytest.M
     assert f"โฟลเดอร์ {folder} เป็นแบบอ่านอย่างเดียว" in result.output
     assert "โฟลเดอร์ . " not in result.output
     assert (folder / "master.xlsx").read_bytes() == before
+
+
+def test_no_evaluation_says_when_the_evaluation_has_errors(tmp_path: Path) -> None:
+    """A person whose KPI result in the unit workbook is text was reported as "no unit
+    workbook has an evaluation": HR would look for a missing file that is not missing."""
+    shutil.copytree(DEMO, tmp_path / "demo", ignore=shutil.ignore_patterns(".kpixl-backups"))
+    master = tmp_path / "demo" / "master.xlsx"
+    unit = tmp_path / "demo" / "units" / "U01.xlsx"
+    wb = openpyxl.load_workbook(unit)
+    kpis = wb["ตัวชี้วัด"]
+    person = str(kpis["A2"].value)
+    kpis["O2"] = "ไม่ทราบ"
+    wb.save(unit)
+    (tmp_path / "demo" / "units" / "U02.xlsx").unlink()
+    result = CliRunner().invoke(cli, ["consolidate", str(master)])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if "consolidate.no_evaluation" in line]
+    faulty = [line for line in lines if person in line]
+    assert len(faulty) == 1
+    assert "มีข้อผิดพลาด" in faulty[0] and "has errors" in faulty[0]
+    missing = [line for line in lines if person not in line]
+    assert missing and all("no unit workbook has an evaluation" in line for line in missing)

@@ -571,12 +571,17 @@ def consolidate_inputs(
         )
     valid = roster.valid
     evaluated = valid[valid["person_id"].isin(chosen)]
+    # people whose evaluation a unit workbook holds but with errors: not "not found"
+    faulty = {f.person_id for f in chooser.findings if f.severity == ERROR and f.person_id}
     for record in roster_frame[~roster_frame["person_id"].isin(chosen)].to_dict("records"):
+        found = record["person_id"] in faulty
         findings.append(
             finding(
                 "consolidate.no_evaluation",
                 person_id=record["person_id"],
                 value=record.get("name") or "",
+                why=_FAULTY_TH if found else "ไม่พบผลการประเมินในสมุดงานหน่วยงานใด",
+                why_en=_FAULTY_EN if found else "no unit workbook has an evaluation",
                 file=master.name,
                 sheet=M.ROSTER,
                 cell=f"A{record['_row']}",
@@ -660,6 +665,12 @@ class _Roster:
 def _flags(values: list[Any]) -> list[bool]:
     """A roster's yes/no column (``ใช่``, 1, True) as booleans."""
     return [v in ("ใช่", "1", "True", "true") for v in _texts(values)]
+
+
+_FAULTY_TH = "ผลการประเมินในสมุดงานหน่วยงานมีข้อผิดพลาด (ดูรายการข้างต้น) จึงยังไม่นำมาคิดจนกว่าจะแก้ไข"
+_FAULTY_EN = (
+    "the evaluation a unit workbook holds has errors (listed above); not used until corrected"
+)
 
 
 def _not_a_unit(outcome: UnitOutcome) -> bool:
