@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from decimal import Decimal
@@ -90,13 +91,24 @@ def _cell(f: Finding) -> str:
     return cell
 
 
+# control characters (C0 but none of them allowed, DEL, C1) in text read from a workbook:
+# printed raw, an escape sequence would rewrite what the terminal shows
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    """``text`` with each control character shown as Excel's ``_xHHHH_``."""
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
 def finding_line(f: Finding) -> str:
     """One finding as the console shows it: ``ERROR code file › sheet › cell: ไทย / English``
-    and the value read, when there is one. Never ``None`` or a Python repr."""
+    and the value read, when there is one. Never ``None`` or a Python repr, nor a control
+    character from a workbook (shown as ``_xHHHH_``)."""
     where = " › ".join(part for part in (f.file, f.sheet, _cell(f)) if part)
     head = f"{f.severity.upper()} {f.rule} " + (f"{where}: " if where else "")
     value = f" [{f.field} = “{f.value}”]" if f.field and f.value not in ("", "None") else ""
-    return f"{head}{f.message_th} / {f.message_en}{value}"
+    return _visible(f"{head}{f.message_th} / {f.message_en}{value}")
 
 
 def scores_line(name: str, scores: Mapping[str, Any], *, ok: bool) -> str:

@@ -321,8 +321,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "consolidate.no_evaluation": (
         ERROR,
-        "{person_id} ({value}) อยู่ในบัญชีรายชื่อแต่ไม่พบผลการประเมินในสมุดงานหน่วยงานใด",
-        "{person_id} ({value}) is on the roster but no unit workbook has an evaluation",
+        "{person_id} ({value}) อยู่ในบัญชีรายชื่อแต่{why}",
+        "{person_id} ({value}) is on the roster but {why_en}",
     ),
     "consolidate.roster_left_out": (
         ERROR,

@@ -340,7 +340,7 @@ def check_extent(extent: Extent, limits: Limits, file: str, sheet: str) -> Findi
         name, value, limit = over
         return finding(
             "file.sheet_too_large",
-            how="ระบุขนาดไว้ว่า" if declared else "ใช้ถึง",
+            how="ระบุขนาดไว้ว่า" if declared else "มีข้อมูล",
             how_en="declares its size as" if declared else "reaches",
             ref=f"{column_letter(cols)}{rows}",
             rows=f"{rows:,}",

@@ -50,9 +50,10 @@ def read_only_reason(target: Path) -> tuple[str, str] | None:
             " make it writable first if kpixl should write it",
         )
     if folder_is_read_only(target.parent):
+        folder = os.path.abspath(target.parent)  # "." names no folder a person can find
         return (
-            f"โฟลเดอร์ {target.parent} เป็นแบบอ่านอย่างเดียว",
-            f"the folder {target.parent} is read-only",
+            f"โฟลเดอร์ {folder} เป็นแบบอ่านอย่างเดียว",
+            f"the folder {folder} is read-only",
         )
     return None
 

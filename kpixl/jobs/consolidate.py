@@ -531,7 +531,7 @@ def consolidate_inputs(
     # the unit workbooks
     chooser = _Chooser()
     roster: _Roster
-    _, roster = _process_all(
+    outcomes, roster = _process_all(
         files,
         rules,
         jobs=jobs,
@@ -546,6 +546,11 @@ def consolidate_inputs(
         findings += late
         return empty
     findings += roster.findings + chooser.findings
+    if all(_not_a_unit(o) for o in outcomes):  # a wrong folder: the master stays as it is
+        findings.append(
+            finding("consolidate.no_units", value=str(folder), file=master.name, sheet=M.CONFIG)
+        )
+        return empty
     clock.lap("unit workbooks (workers) and the roster")
     chosen = chooser.chosen
     roster_frame = roster.frame
@@ -571,12 +576,17 @@ def consolidate_inputs(
         )
     valid = roster.valid
     evaluated = valid[valid["person_id"].isin(chosen)]
+    # people whose evaluation a unit workbook holds but with errors: not "not found"
+    faulty = {f.person_id for f in chooser.findings if f.severity == ERROR and f.person_id}
     for record in roster_frame[~roster_frame["person_id"].isin(chosen)].to_dict("records"):
+        found = record["person_id"] in faulty
         findings.append(
             finding(
                 "consolidate.no_evaluation",
                 person_id=record["person_id"],
                 value=record.get("name") or "",
+                why=_FAULTY_TH if found else "ไม่พบผลการประเมินในสมุดงานหน่วยงานใด",
+                why_en=_FAULTY_EN if found else "no unit workbook has an evaluation",
                 file=master.name,
                 sheet=M.ROSTER,
                 cell=f"A{record['_row']}",
@@ -660,6 +670,20 @@ class _Roster:
 def _flags(values: list[Any]) -> list[bool]:
     """A roster's yes/no column (``ใช่``, 1, True) as booleans."""
     return [v in ("ใช่", "1", "True", "true") for v in _texts(values)]
+
+
+_FAULTY_TH = "ผลการประเมินในสมุดงานหน่วยงานมีข้อผิดพลาด (ดูรายการข้างต้น) จึงยังไม่นำมาคิดจนกว่าจะแก้ไข"
+_FAULTY_EN = (
+    "the evaluation a unit workbook holds has errors (listed above); not used until corrected"
+)
+
+
+def _not_a_unit(outcome: UnitOutcome) -> bool:
+    """True when a file gave no one and could not be read as a unit workbook (not a
+    kpixl unit workbook, unreadable, over a limit)."""
+    return not outcome.people and any(
+        f.severity == ERROR and f.rule.startswith("file.") for f in outcome.findings
+    )
 
 
 class _Chooser:

@@ -637,20 +637,25 @@ def once_per_cell(found: Iterable[Finding], known: Iterable[Finding]) -> list[Fi
     A later stage (the core's evaluation) repeats what the checks found — a blank that
     was a cell not read as a number, weights that do not sum to 100 — and may not know
     the cell: a finding on a cell already reported, or without a cell where the same
-    rule, person and field are already reported, is dropped.
+    rule, person and field are already reported, is dropped. An error is dropped only
+    for an error: a note on a cell (a warning, ``๗`` read as 7) does not hide an error
+    on it (a milestone level of 7).
     """
     known = list(known)
+    errors = {(f.file, f.sheet, c) for f in known if f.severity == ERROR for c in cells_of(f.cell)}
     cells = {(f.file, f.sheet, c) for f in known for c in cells_of(f.cell)}
     rules = {(f.file, f.rule, f.person_id, f.field) for f in known}
     out: list[Finding] = []
     for f in found:
         mine = cells_of(f.cell)
-        if any((f.file, f.sheet, c) in cells for c in mine):
+        if any((f.file, f.sheet, c) in (errors if f.severity == ERROR else cells) for c in mine):
             continue
         if not mine and (f.file, f.rule, f.person_id, f.field) in rules:
             continue
         out.append(f)
         cells |= {(f.file, f.sheet, c) for c in mine}
+        if f.severity == ERROR:
+            errors |= {(f.file, f.sheet, c) for c in mine}
     return out
 
 

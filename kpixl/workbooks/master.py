@@ -344,7 +344,8 @@ SEAL_KEY_ID = "seal_key_id"  # an optional Config key
 def seal_key_id(inputs: MasterInputs) -> str | None:
     """The agency sealing key's id from Config (``seal_key_id``; never the key), or None.
 
-    Blank in the template; ``kpixl seal --master`` prints the id of the key in use.
+    A row in the template (blank); ``kpixl seal`` prints the id of the key in use. A row
+    added at the end of the sheet (below ``rules``) is read as this setting too.
     ``kpixl validate`` and ``kpixl seal`` with ``--master``, and the Seal button, check
     the key in ``KPIXL_SEAL_KEY`` against it and require HMAC seals under that key.
     """
@@ -396,7 +397,7 @@ def master_from_grids(
             in_rules = True
             continue
         value = row[1] if len(row) > 1 and row[1] != "" else None
-        if in_rules:
+        if in_rules and key != SEAL_KEY_ID:  # the key id is no rule, wherever HR puts it
             inputs.rule_overrides.append((key, value, r))
         else:
             inputs.config[key] = value

@@ -501,6 +501,15 @@ def _close(cached: Any, value: Decimal | None) -> bool:
     return number is not None and abs(number - value) < Decimal("0.005")
 
 
+def _shown(cached: Any) -> str:
+    """A cached value as a person reads it: ``99`` for the float ``99.0``."""
+    number = parse_number(cached).value if not isinstance(cached, str) else None
+    if number is None:
+        return str(cached)
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _agreement_row(cell: str) -> int:
     digits = "".join(ch for ch in cell.split(":")[0] if ch.isdigit())
     return int(digits or 0)
@@ -658,6 +667,7 @@ def check_personal(
                 continue  # never calculated, or the form's own warning about a text cell
             same = (cached == value) if key_name == "band" else _close(cached, value)
             if not same:
+                cached = _shown(cached)
                 findings.append(
                     Finding(
                         "form.cached_mismatch",
