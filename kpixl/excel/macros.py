@@ -198,10 +198,10 @@ def new_round(book: Book) -> None:
     from kpixl.workbooks.generate import generate_personal
 
     inputs = _master_inputs(book)
-    from kpixl.jobs.consolidate import _rules
+    from kpixl.jobs.consolidate import round_rules
 
     findings: list[Finding] = list(inputs.findings)
-    rules = _rules(inputs, inputs.path, findings) if not findings else None
+    rules = round_rules(inputs, inputs.path, findings) if not findings else None
     sheet, cell = _master_status(book)
     if rules is None:
         _write_issues(book, findings)
@@ -288,14 +288,14 @@ def _unit_meta(book: Book) -> dict[str, Any]:
 
 
 def _people_rows(data: Any) -> list[list[object]]:
-    from kpixl.workbooks.unit import _plain, _row_formulas
+    from kpixl.workbooks.unit import excel_plain, row_formulas
 
     columns = list(U.PEOPLE_COLUMNS)
     rows = []
     for i, person in enumerate(data.people):
-        formulas = _row_formulas(U.FIRST_ROW + i)
+        formulas = row_formulas(U.FIRST_ROW + i)
         rows.append(
-            [formulas[f] if f in U.FORMULA_FIELDS else _plain(person.get(f)) for f in columns]
+            [formulas[f] if f in U.FORMULA_FIELDS else excel_plain(person.get(f)) for f in columns]
         )
     return rows
 
@@ -304,7 +304,7 @@ def _people_rows(data: Any) -> list[list[object]]:
 def collect(book: Book) -> None:
     """รวบรวมแบบประเมินรายบุคคล / fill the unit workbook from its personal workbooks."""
     from kpixl.jobs.collect import collect_data
-    from kpixl.workbooks.unit import _plain
+    from kpixl.workbooks.unit import excel_plain
 
     meta = _unit_meta(book)
     path = Path(book.fullname)
@@ -327,7 +327,7 @@ def collect(book: Book) -> None:
         (U.KPIS, U.KPI_COLUMNS, data.kpis),
         (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies),
     ):
-        write_rows(book.sheets[name], [[_plain(r.get(f)) for f in cols] for r in rows], 2)
+        write_rows(book.sheets[name], [[excel_plain(r.get(f)) for f in cols] for r in rows], 2)
     write_rows(
         book.sheets[U.FINDINGS],
         [[getattr(f, k) for k in U.FINDING_COLUMNS] for f in result.findings],
@@ -360,14 +360,14 @@ def _personal_folder(path: Path, meta: dict[str, Any]) -> Path:
 def _unit_form(book: Book, path: Path, meta: dict[str, Any]) -> Any:
     """The open unit workbook read through the Book API, as ``read_unit`` reads a file."""
     from kpixl.io.grid import grid_table
-    from kpixl.workbooks.unit import UnitForm, _index
+    from kpixl.workbooks.unit import UnitForm, column_indexes
 
     form = UnitForm(path, meta=meta)
     people = read_grid(book.sheets[U.PEOPLE])
     share_row = int(U.SHARE_CELL[1:]) - 1
     form.pool_share = people[share_row][1] if share_row < len(people) else None
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
-    form.people = grid_table(people, U.HEADER_ROW + 1, _index(columns), path, U.PEOPLE)
+    form.people = grid_table(people, U.HEADER_ROW + 1, column_indexes(columns), path, U.PEOPLE)
     return form
 
 

@@ -13,7 +13,7 @@ from kpixl.core.errors import FileWriteError
 from kpixl.core.findings import Finding, has_errors
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.lock import hold_lock
-from kpixl.jobs.consolidate import _rules, _text, _unit_files
+from kpixl.jobs.consolidate import round_rules, text_of, unit_files
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.generate import holder_columns
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
@@ -91,27 +91,27 @@ def cascade_from_inputs(
     findings = list(inputs.findings)
     if findings:
         return CascadeReport(findings)
-    rules = _rules(inputs, master, findings)
+    rules = round_rules(inputs, master, findings)
     if rules is None:
         return CascadeReport(findings)
     folder = (
         Path(units_dir)
         if units_dir
-        else master.parent / (_text(inputs.config.get("units_folder")) or "units")
+        else master.parent / (text_of(inputs.config.get("units_folder")) or "units")
     )
     rows = []
-    for path in _unit_files(folder) if folder.is_dir() else []:
+    for path in unit_files(folder) if folder.is_dir() else []:
         form = read_unit(path)
         findings += form.findings
-        unit = _text(form.meta.get("unit_code"))
+        unit = text_of(form.meta.get("unit_code"))
         for r in form.kpis.to_dict("records"):
             rows.append(
                 {
-                    "person_id": _text(r.get("person_id")),
+                    "person_id": text_of(r.get("person_id")),
                     "unit": unit,
                     "kpi_code": r.get("kpi_code"),
                     "kpi_name": r.get("kpi_name"),
-                    "parent_code": _text(r.get("parent_code")),
+                    "parent_code": text_of(r.get("parent_code")),
                     "weight": r.get("weight"),
                 }
             )

@@ -61,6 +61,9 @@ __all__ = [
     "issues_rows",
     "output_bytes",
     "output_sheets",
+    "round_rules",
+    "text_of",
+    "unit_files",
 ]
 
 T = TypeVar("T")
@@ -100,7 +103,8 @@ class Consolidation:
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """A cell value as text for ids and codes ("" for blank or NaN; 12.0 → "12")."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -108,14 +112,14 @@ def _text(value: Any) -> str:
     return " ".join(str(value).translate(_THAI_DIGITS).split())
 
 
-# in text joined by NUL: what _text would change (a Thai digit, whitespace other than one
+# in text joined by NUL: what text_of would change (a Thai digit, whitespace other than one
 # space between words); a NUL inside a value can only make this match more, never less
 _TEXT_NEEDS_WORK = re.compile(r"[๐-๙]|[^\S ]|  |(?:^|\x00) | (?:\x00|$)")
 
 
 def _texts(values: list[Any]) -> list[str]:
-    """``_text`` of every value, worked out once per distinct value (units repeat); text
-    that ``_text`` leaves as it is (the usual case) is checked in one pass."""
+    """``text_of`` of every value, worked out once per distinct value (units repeat); text
+    that ``text_of`` leaves as it is (the usual case) is checked in one pass."""
     if type_set(values) <= {str} and not _TEXT_NEEDS_WORK.search("\x00".join(values)):
         return list(values)
     seen: dict[tuple[type, Any], str] = {}
@@ -124,7 +128,7 @@ def _texts(values: list[Any]) -> list[str]:
         key = (type(v), v)
         text = seen.get(key)
         if text is None:
-            text = seen[key] = _text(v)
+            text = seen[key] = text_of(v)
         out.append(text)
     return out
 
@@ -155,7 +159,7 @@ def process_units(
         form = read_unit(path, blocks=True, limits=limits)
         outcome = UnitOutcome(
             path.name,
-            _text(form.meta.get("unit_code")),
+            text_of(form.meta.get("unit_code")),
             int(parse_number(form.meta.get("revision")).value or 0),
         )
         outcomes[path.name] = outcome
@@ -173,7 +177,7 @@ def process_units(
             )
             for v in column
         }
-        ids = {_text(v) for _, v in raw_ids}
+        ids = {text_of(v) for _, v in raw_ids}
         (alone if ids & seen else batch).append(form)
         seen |= ids
     for group in [batch, *[[form] for form in alone]]:
@@ -361,7 +365,8 @@ def _revision(raw: Any, memo: dict[tuple[Any, ...], Any]) -> int:
     return revision
 
 
-def _unit_files(folder: Path) -> list[Path]:
+def unit_files(folder: Path) -> list[Path]:
+    """The unit workbooks of a folder, in name order."""
     return sorted(
         p
         for p in folder.iterdir()
@@ -369,9 +374,11 @@ def _unit_files(folder: Path) -> list[Path]:
     )
 
 
-def _rules(inputs: Any, master: Path, findings: list[Finding]) -> Rules | None:
+def round_rules(inputs: Any, master: Path, findings: list[Finding]) -> Rules | None:
+    """The round's rules from the master's Config (overrides and agency file), or None
+    with every problem appended to ``findings`` at its Config cell."""
     overrides, problems = overrides_from_flat([(k, v) for k, v, _ in inputs.rule_overrides])
-    agency = _text(inputs.config.get("agency_rules"))
+    agency = text_of(inputs.config.get("agency_rules"))
     path = (master.parent / agency) if agency else None
     try:
         if problems:
@@ -477,12 +484,12 @@ def consolidate_inputs(
     )
     if findings:
         return empty
-    rules = _rules(inputs, master, findings)
+    rules = round_rules(inputs, master, findings)
     if rules is None:
         return empty
     empty.rules = rules
-    policy = policy or _text(inputs.config.get("policy")) or "optimize"
-    shape = shape or _text(inputs.config.get("shape")) or "flat"
+    policy = policy or text_of(inputs.config.get("policy")) or "optimize"
+    shape = shape or text_of(inputs.config.get("shape")) or "flat"
     for key, value, allowed in (("policy", policy, POLICIES), ("shape", shape, SHAPES)):
         if value not in allowed:
             findings.append(
@@ -505,9 +512,9 @@ def consolidate_inputs(
     folder = (
         Path(units_dir)
         if units_dir
-        else master.parent / (_text(inputs.config.get("units_folder")) or "units")
+        else master.parent / (text_of(inputs.config.get("units_folder")) or "units")
     )
-    files = _unit_files(folder) if folder.is_dir() else []
+    files = unit_files(folder) if folder.is_dir() else []
     if not files:
         findings.append(
             finding("consolidate.no_units", value=str(folder), file=master.name, sheet=M.CONFIG)
@@ -567,8 +574,8 @@ def consolidate_inputs(
         findings.append(
             finding(
                 "consolidate.roster_left_out",
-                person_id=_text(record["person_id"]),
-                value=_text(record.get("name")),
+                person_id=text_of(record["person_id"]),
+                value=text_of(record.get("name")),
                 file=master.name,
                 sheet=M.ROSTER,
                 cell=f"A{record['_row']}",
@@ -977,7 +984,7 @@ def _allocate(
 
 
 def _summary(results: pd.DataFrame, pools: pd.DataFrame, inputs: Any, rules: Rules) -> pd.DataFrame:
-    names = {(_text(r["unit_code"])): r.get("unit_name") for r in inputs.units.to_dict("records")}
+    names = {(text_of(r["unit_code"])): r.get("unit_name") for r in inputs.units.to_dict("records")}
     units = sorted(set(results["unit"]) | set(names))
     counts = results.groupby(["unit", "band"], sort=False).size().to_dict()
     heads = results.groupby("unit", sort=False).size().to_dict()

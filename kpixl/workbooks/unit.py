@@ -38,7 +38,17 @@ from kpixl.workbooks.personal_template import (
     reproducible_bytes,
 )
 
-__all__ = ["UnitData", "UnitForm", "build_unit_template", "read_unit", "unit_bytes", "write_unit"]
+__all__ = [
+    "UnitData",
+    "UnitForm",
+    "build_unit_template",
+    "column_indexes",
+    "excel_plain",
+    "read_unit",
+    "row_formulas",
+    "unit_bytes",
+    "write_unit",
+]
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "unit.xlsx"
 _UNLOCKED = Protection(locked=False)
@@ -138,14 +148,15 @@ def _salary_table(hidden: Worksheet, rules: Rules) -> None:
         hidden[f"A{row}"] = code
         amounts = (level.split_point, level.lower_base, level.upper_base, level.max)
         for col, amount in zip("BCDE", amounts, strict=True):
-            hidden[f"{col}{row}"] = _plain(amount)
+            hidden[f"{col}{row}"] = excel_plain(amount)
     hidden[U.meta_cell("rounding_step")] = int(rules.rounding_step)
     hidden[U.meta_cell("special_in_pool")] = rules.special_comp_in_pool
     hidden[U.meta_cell("method")] = rules.scoring_method
     hidden[U.meta_cell("competency_method")] = rules.competency_method
 
 
-def _row_formulas(r: int) -> dict[str, Formula]:
+def row_formulas(r: int) -> dict[str, Formula]:
+    """kpixl's pool formulas of the People sheet's row ``r`` (base, increase, …)."""
     c = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     table = U.salary_range()
     salary, level, pct = f"{c['salary']}{r}", f"{c['level_code']}{r}", f"{c['pct']}{r}"
@@ -181,7 +192,8 @@ class UnitData:
     revision: int = 1
 
 
-def _plain(value: Any) -> Any:
+def excel_plain(value: Any) -> Any:
+    """A collected value as a cell takes it (Decimal → int or float, bool → ใช่/ไม่ใช่)."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, bool):
@@ -203,15 +215,15 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
         put(hidden[U.meta_cell(name)], value)  # text from the roster stays text
     ws = wb[U.PEOPLE]
     if data.pool_share is not None:
-        ws[U.SHARE_CELL] = _plain(data.pool_share)
+        ws[U.SHARE_CELL] = excel_plain(data.pool_share)
     ws[U.SHARE_CELL].protection = _UNLOCKED
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     for i, person in enumerate(data.people):
         r = U.FIRST_ROW + i
         for fld, letter in columns.items():
             if fld not in U.FORMULA_FIELDS:
-                put(ws[f"{letter}{r}"], _plain(person.get(fld)))
-        for fld, formula in _row_formulas(r).items():
+                put(ws[f"{letter}{r}"], excel_plain(person.get(fld)))
+        for fld, formula in row_formulas(r).items():
             put(ws[f"{columns[fld]}{r}"], formula)
             ws[f"{columns[fld]}{r}"].number_format = "#,##0.00"
         pct = ws[f"{columns['pct']}{r}"]
@@ -225,7 +237,7 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
         target = wb[sheet]
         for i, row in enumerate(rows):
             for fld, letter in cols.items():
-                put(target[f"{letter}{2 + i}"], _plain(row.get(fld)))
+                put(target[f"{letter}{2 + i}"], excel_plain(row.get(fld)))
     target = wb[U.FINDINGS]
     for i, f in enumerate(data.findings):
         for fld, letter in U.FINDING_COLUMNS.items():
@@ -276,7 +288,7 @@ class UnitForm:
         return not any(f.severity == ERROR and f.rule.startswith("file.") for f in self.findings)
 
 
-def _index(columns: Mapping[str, str]) -> dict[str, int]:
+def column_indexes(columns: Mapping[str, str]) -> dict[str, int]:
     """Field → 0-based column, from field → column letter."""
     return {f: column_index_from_string(letter) - 1 for f, letter in columns.items()}
 
@@ -325,19 +337,19 @@ def _read_tables(form: UnitForm, book: Book, hidden: list[list[Any]], blocks: bo
     share_row, share_col = int(U.SHARE_CELL[1:]) - 1, 1
     form.pool_share = people[share_row][share_col] if share_row < len(people) else None
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
-    roster = grid_block(people, U.HEADER_ROW + 1, _index(columns), form.path)
+    roster = grid_block(people, U.HEADER_ROW + 1, column_indexes(columns), form.path)
     if blocks:
         form.people_block = roster
     else:
         form.people = blocks_frame([roster], list(columns), U.PEOPLE)
-    kpis = grid_block(book.grid(U.KPIS), 2, _index(U.KPI_COLUMNS), form.path)
-    comps = grid_block(book.grid(U.COMPETENCIES), 2, _index(U.COMP_COLUMNS), form.path)
+    kpis = grid_block(book.grid(U.KPIS), 2, column_indexes(U.KPI_COLUMNS), form.path)
+    comps = grid_block(book.grid(U.COMPETENCIES), 2, column_indexes(U.COMP_COLUMNS), form.path)
     if blocks:
         form.kpi_block, form.competency_block = kpis, comps
     else:
         form.kpis = blocks_frame([kpis], list(U.KPI_COLUMNS), U.KPIS)
         form.competencies = blocks_frame([comps], list(U.COMP_COLUMNS), U.COMPETENCIES)
-    carried = grid_block(book.grid(U.FINDINGS), 2, _index(U.FINDING_COLUMNS), form.path)
+    carried = grid_block(book.grid(U.FINDINGS), 2, column_indexes(U.FINDING_COLUMNS), form.path)
     if len(carried.rows) or not blocks:  # usually none: no table to build
         form.carried = blocks_frame([carried], list(U.FINDING_COLUMNS), U.FINDINGS)
 
