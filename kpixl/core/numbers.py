@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kpixl.core.speedups import object_ids as _object_ids
+from kpixl.core.speedups import object_ids
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -125,13 +125,13 @@ def dec(value: Number) -> Decimal:
 def cached_floats(values: Sequence[Any]) -> npt.NDArray[np.float64] | None:
     """``float(v)`` of every value (NaN for None) when each is None or a Decimal that
     :func:`dec` made from a float and cached; otherwise None (convert the slow way)."""
-    if _object_ids is None or not isinstance(values, list | tuple):
+    if object_ids is None or not isinstance(values, list | tuple):
         try:  # map, id and the dict lookup all run in C (None is in the table, as NaN)
             return np.array(list(map(_FLOAT_OF.__getitem__, map(id, values))), dtype=np.float64)
         except KeyError:
             return None
     # the items' ids as one int64 array, looked up in the sorted table in one numpy call
-    ids = np.frombuffer(_object_ids(values), dtype=np.int64)
+    ids = np.frombuffer(object_ids(values), dtype=np.int64)
     keys, floats = _float_table()
     at = np.searchsorted(keys, ids)
     at[at == len(keys)] = 0
