@@ -39,6 +39,7 @@ from kpixl.core.pool_allocation import allocate_pools
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.speedups import type_set
+from kpixl.core.text import text_of, texts
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.backups import DEFAULT_KEEP, MAX_KEEP, keep_setting
 from kpixl.io.cell_text import csv_text
@@ -98,39 +99,6 @@ class Consolidation:
         if self.write_failed:
             return 2
         return 1 if has_errors(self.findings) else 0
-
-
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-
-
-def text_of(value: Any) -> str:
-    """A cell value as text for ids and codes ("" for blank or NaN; 12.0 → "12")."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).translate(_THAI_DIGITS).split())
-
-
-# in text joined by NUL: what text_of would change (a Thai digit, whitespace other than one
-# space between words); a NUL inside a value can only make this match more, never less
-_TEXT_NEEDS_WORK = re.compile(r"[๐-๙]|[^\S ]|  |(?:^|\x00) | (?:\x00|$)")
-
-
-def _texts(values: list[Any]) -> list[str]:
-    """``text_of`` of every value, worked out once per distinct value (units repeat); text
-    that ``text_of`` leaves as it is (the usual case) is checked in one pass."""
-    if type_set(values) <= {str} and not _TEXT_NEEDS_WORK.search("\x00".join(values)):
-        return list(values)
-    seen: dict[tuple[type, Any], str] = {}
-    out = []
-    for v in values:
-        key = (type(v), v)
-        text = seen.get(key)
-        if text is None:
-            text = seen[key] = text_of(v)
-        out.append(text)
-    return out
 
 
 def process_unit(
@@ -255,7 +223,7 @@ def _evaluate_forms(forms: list[Any], outcomes: dict[str, UnitOutcome], rules: R
         ids += f.people_block.column("person_id")
         flags += f.people_block.column("probation")
     probation = pd.DataFrame(
-        {"person_id": _texts(ids), "probation": [v == "ใช่" for v in _texts(flags)]}
+        {"person_id": texts(ids), "probation": [v == "ใช่" for v in texts(flags)]}
     )
     evaluated = (
         evaluate_table(kpis, ratings, people=probation, rules=rules) if not kpis.empty else None
@@ -289,7 +257,7 @@ def _people_rows(
     pct_col = U.PEOPLE_COLUMNS["pct"][0]
     total_col = U.PEOPLE_COLUMNS["total"][0]
     columns = [people.column(c) for c in ("pct", "total", "revision")]
-    ids = _texts(people.column("person_id"))
+    ids = texts(people.column("person_id"))
     memo = {} if memo is None else memo
     for pid, raw_pct, raw_total, raw_revision, row in zip(
         ids, *columns, people.rows.tolist(), strict=True
@@ -642,7 +610,7 @@ class _Roster:
         bad = everyone["_row"].isin(bad_rows)
         frame = everyone[everyone["person_id"].notna()].drop_duplicates("person_id")
         raw = raw_roster.copy()
-        raw.index = pd.Index(_texts(raw["person_id"].tolist()))
+        raw.index = pd.Index(texts(raw["person_id"].tolist()))
         raw = raw[~raw.index.duplicated()]
         valid = frame[~frame["_row"].isin(bad_rows)]
         return cls(validated.findings, frame, set(frame["person_id"]), raw, everyone[bad], valid)
@@ -665,7 +633,7 @@ class _Roster:
                 "person_id": pids,
                 "level_code": own("level_code"),
                 "salary": own("salary"),
-                "unit": _texts(own("unit")),
+                "unit": texts(own("unit")),
                 "pool_group": own("pool_group"),
                 "holds_position": roster_says("holds_position"),
                 "alt_ceiling": _flags(roster_says("alt_ceiling")),
@@ -676,7 +644,7 @@ class _Roster:
 
 def _flags(values: list[Any]) -> list[bool]:
     """A roster's yes/no column (``ใช่``, 1, True) as booleans."""
-    return [v in ("ใช่", "1", "True", "true") for v in _texts(values)]
+    return [v in ("ใช่", "1", "True", "true") for v in texts(values)]
 
 
 _FAULTY_TH = "ผลการประเมินในสมุดงานหน่วยงานมีข้อผิดพลาด (ดูรายการข้างต้น) จึงยังไม่นำมาคิดจนกว่าจะแก้ไข"
@@ -891,7 +859,7 @@ def _people_frame(
         people[k] = raw[k].reindex(pids).tolist() if k in raw.columns else [None] * len(pids)
     people["alt_ceiling"] = _flags(people["alt_ceiling"].tolist())
     # object, not pandas' str dtype: allocation reads the column item by item
-    units = _texts(people["unit"].tolist()) if "unit" in people else [""] * len(people)
+    units = texts(people["unit"].tolist()) if "unit" in people else [""] * len(people)
     people["unit"] = pd.Series(units, index=people.index, dtype=object)
     picked = [chosen[pid] for pid in pids]
     for pid, person, unit in zip(pids, picked, people["unit"].tolist(), strict=True):
