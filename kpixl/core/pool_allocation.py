@@ -11,6 +11,7 @@ The usage table says, per group and unit, the pool, what was used and what is le
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from kpixl.core.findings import Finding
 from kpixl.core.pools import pool_for
 from kpixl.core.rules import Rules, default_rules
 
-__all__ = ["USAGE_COLUMNS", "RoundAllocation", "allocate_pools"]
+__all__ = ["RESULT_FIELDS", "USAGE_COLUMNS", "RoundAllocation", "allocate_pools", "allocate_round"]
 
 USAGE_COLUMNS = ["pool_group", "unit", "headcount", "pool", "used", "leftover", "central"]
 
@@ -108,6 +109,93 @@ def allocate_pools(
     columns = [*ALLOCATION_COLUMNS, "pool_group", "unit"]
     frame = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
     return RoundAllocation(frame[columns], pd.DataFrame(usage, columns=USAGE_COLUMNS), findings)
+
+
+# a round's result row: who (from the roster), the scores (from the unit workbook), what
+# allocation gave, and where it came from
+RESULT_FIELDS = (
+    "person_id",
+    "unit",
+    "pool_group",
+    "level_code",
+    "salary",
+    "achievement",
+    "competency",
+    "total",
+    "band",
+    "eligible",
+    "pct",
+    "base",
+    "increase",
+    "new_salary",
+    "special_compensation",
+    "reason",
+    "name",
+    "position",
+    "position_no",
+    "unrounded",
+    "cost",
+    "source_file",
+)
+_OWN = {"person_id", "unit", "level_code", "salary", "achievement", "competency", "total"}
+_OWN |= {"name", "position", "position_no", "source_file"}  # the rest: allocation's
+
+
+def allocate_round(
+    people: pd.DataFrame,
+    payroll: pd.DataFrame,
+    *,
+    rules: Rules,
+    policy: str,
+    shape: str,
+    columns: Sequence[str] = RESULT_FIELDS,
+    pct_sheet: str = "",
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """The round's results, the use of its pools, and the findings of allocating.
+
+    In: the evaluated ``people`` (roster columns, scores, the proposed ``pct``) and the
+    whole roster's ``payroll`` (everyone the pools are computed from). Out: one result
+    row per person (``columns``, a selection of :data:`RESULT_FIELDS` in any order;
+    sorted by unit and person id), the pools' usage (:data:`USAGE_COLUMNS`), and the
+    findings, those about a person's % pointing at ``pct_sheet`` of their file.
+    """
+    if people.empty and payroll.empty:
+        return pd.DataFrame(columns=list(columns)), pd.DataFrame(columns=USAGE_COLUMNS), []
+    table = None
+    if policy == "table":
+        table = {band.name: band.pct_min for band in rules.bands if band.eligible}
+    outcome = allocate_pools(
+        people.drop(columns=["band"]),
+        roster=payroll,
+        policy=policy,
+        shape=shape,
+        table=table,
+        rules=rules,
+    )
+    findings = [
+        replace(f, sheet=pct_sheet) if f.field == "pct" and f.file and not f.sheet else f
+        for f in outcome.findings
+    ]
+    rows = outcome.rows
+    order = pd.Index(rows["person_id"]).get_indexer(people["person_id"])
+    allocated = rows.iloc[order].reset_index(drop=True)
+
+    def column(name: str) -> list[Any]:
+        if name in _OWN:
+            return people[name].tolist() if name in people.columns else [None] * len(people)
+        values = allocated[name]
+        if name == "eligible":
+            return [bool(v) for v in values]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            same: list[Any] = values.tolist()  # the same values, without per-item access
+            return same
+        return list(values)  # numpy scalars, as before
+
+    results = pd.DataFrame(
+        {name: column(name) for name in columns}, columns=list(columns), dtype=object
+    )
+    results = results.sort_values(["unit", "person_id"], kind="stable")
+    return results.reset_index(drop=True), outcome.usage, findings
 
 
 def _group_of(level: object, rules: Rules) -> str:

@@ -24,15 +24,29 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Alone", "start_pool", "worker_start"]
+__all__ = ["Alone", "start_method", "start_pool", "worker_start"]
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
+def start_method() -> str:
+    """How worker processes start: ``KPIXL_START_METHOD`` (spawn, fork, forkserver) when
+    it names one this system has, else the system's default (Windows: spawn)."""
+    wanted = os.environ.get("KPIXL_START_METHOD", "").strip().lower()
+    if wanted in multiprocessing.get_all_start_methods():
+        return wanted
+    return multiprocessing.get_start_method()
+
+
 def start_pool(jobs: int) -> ProcessPoolExecutor:
     """A process pool of ``jobs`` workers that end when this process ends."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=worker_start, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(start_method()),
+        initializer=worker_start,
+        initargs=(os.getpid(),),
+    )
 
 
 def worker_start(main: int) -> None:
@@ -69,7 +83,7 @@ class Alone(Generic[T]):
     :meth:`result` gives its value, or None and why the process ended without one."""
 
     def __init__(self, fn: Callable[..., T], *args: Any) -> None:
-        context = multiprocessing.get_context()
+        context = multiprocessing.get_context(start_method())
         self._conn, child = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_alone, args=(child, os.getpid(), fn, *args), daemon=True

@@ -1,0 +1,163 @@
+"""The round's settings, from the master's Config: rules, policy, limits, unit files.
+
+The first stage of consolidation (and of ``kpixl cascade report``): everything that
+decides how the unit workbooks are read and the pools allocated, checked before any
+unit workbook is opened. A bad setting is a finding at its Config cell, never an
+exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kpixl.core.allocation import POLICIES, SHAPES
+from kpixl.core.codes import finding
+from kpixl.core.errors import RuleError
+from kpixl.core.findings import Finding
+from kpixl.core.rules import Rules, load_rules, overrides_from_flat
+from kpixl.core.text import text_of
+from kpixl.io.backups import DEFAULT_KEEP, MAX_KEEP, keep_setting
+from kpixl.io.limits import UNIT, Limits, findings_per_file, limits_from_config
+from kpixl.workbooks import master_layout as M
+
+if TYPE_CHECKING:
+    from kpixl.workbooks.master import MasterInputs
+
+__all__ = [
+    "POLICIES",
+    "SHAPES",
+    "RoundSettings",
+    "backups_to_keep",
+    "round_rules",
+    "round_settings",
+    "unit_files",
+    "units_folder",
+]
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    """How a round is consolidated: plain data, so that workers can be handed it."""
+
+    rules: Rules
+    policy: str
+    shape: str
+    limits: Limits
+    cap: int  # findings per unit workbook at most
+    folder: Path  # where the unit workbooks are
+    files: tuple[Path, ...]  # the unit workbooks, in name order
+
+
+def unit_files(folder: Path) -> list[Path]:
+    """The unit workbooks of a folder, in name order."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith(("~$", "."))
+    )
+
+
+def units_folder(inputs: MasterInputs, units_dir: str | Path | None = None) -> Path:
+    """``units_dir``, else the Config's ``units_folder`` (``units``) beside the master."""
+    if units_dir:
+        return Path(units_dir)
+    return inputs.path.parent / (text_of(inputs.config.get("units_folder")) or "units")
+
+
+def round_rules(inputs: MasterInputs, master: Path, findings: list[Finding]) -> Rules | None:
+    """The round's rules from the master's Config (overrides and agency file), or None
+    with every problem appended to ``findings`` at its Config cell."""
+    overrides, problems = overrides_from_flat([(k, v) for k, v, _ in inputs.rule_overrides])
+    agency = text_of(inputs.config.get("agency_rules"))
+    path = (master.parent / agency) if agency else None
+    try:
+        if problems:
+            raise RuleError(problems, source="Config")
+        return load_rules(path, overrides=overrides)
+    except RuleError as exc:
+        rows = {k: r for k, _, r in inputs.rule_overrides}
+        for p in exc.problems:
+            findings.append(
+                Finding(
+                    "config.rule",
+                    f"กฎ {p.rule} = {p.value}: {p.message_th}",
+                    f"rule {p.rule} = {p.value}: {p.message_en}",
+                    file=master.name,
+                    sheet=M.CONFIG,
+                    cell=f"B{rows[p.rule]}" if p.rule in rows else "",
+                    field=p.rule,
+                    value=str(p.value),
+                )
+            )
+        return None
+
+
+def round_settings(
+    inputs: MasterInputs,
+    rules: Rules,
+    findings: list[Finding],
+    *,
+    units_dir: str | Path | None = None,
+    policy: str | None = None,
+    shape: str | None = None,
+) -> RoundSettings | None:
+    """The round's settings from the master's inputs (``policy`` and ``shape`` given on
+    the command line win over Config), or None with the reason appended to ``findings``.
+
+    In: the master's inputs (read from the file or the open workbook) and the round's
+    :func:`round_rules`. Out: the rules, the policy and shape, the limits on one unit
+    workbook and the unit files to read.
+    """
+    master = inputs.path
+    policy = policy or text_of(inputs.config.get("policy")) or "optimize"
+    shape = shape or text_of(inputs.config.get("shape")) or "flat"
+    for key, value, allowed in (("policy", policy, POLICIES), ("shape", shape, SHAPES)):
+        if value not in allowed:
+            findings.append(
+                finding(
+                    "consolidate.config",
+                    field=key,
+                    value=value,
+                    why=f"ใช้ได้: {', '.join(allowed)}",
+                    why_en=f"one of {', '.join(allowed)}",
+                    file=master.name,
+                    sheet=M.CONFIG,
+                )
+            )
+            return None
+    limits, problems = limits_from_config(inputs.config, UNIT, file=master.name, sheet=M.CONFIG)
+    cap, more = findings_per_file(inputs.config, file=master.name, sheet=M.CONFIG)
+    if problems or more:
+        findings += problems + more
+        return None
+    folder = units_folder(inputs, units_dir)
+    files = unit_files(folder) if folder.is_dir() else []
+    if not files:
+        findings.append(
+            finding("consolidate.no_units", value=str(folder), file=master.name, sheet=M.CONFIG)
+        )
+        return None
+    return RoundSettings(rules, policy, shape, limits, cap, folder, tuple(files))
+
+
+def backups_to_keep(inputs: MasterInputs, findings: list[Finding]) -> int:
+    """The Config key ``backups``: how many earlier masters to keep (blank: the default);
+    a bad value is a finding and the default."""
+    value = inputs.config.get("backups")
+    keep = keep_setting(value)
+    if keep is None:
+        findings.append(
+            finding(
+                "consolidate.config",
+                field="backups",
+                value=value,
+                why=f"จำนวนเต็ม 1–{MAX_KEEP}; ใช้ {DEFAULT_KEEP}",
+                why_en=f"a whole number from 1 to {MAX_KEEP}; {DEFAULT_KEEP} used",
+                file=inputs.path.name,
+                sheet=M.CONFIG,
+            )
+        )
+        return DEFAULT_KEEP
+    return keep

@@ -1,0 +1,238 @@
+"""The master's result sheets and the round's exports, from a consolidation.
+
+The last stage of consolidation: the Summary rows (:func:`summary_frame`); the rows of
+Results, Summary, Pools, Issues, Announcement and SalaryOrder, with kpixl's own formulas
+(:func:`output_sheets`), written into the master's package (:func:`output_bytes`); the
+CSV export (:func:`write_export`) and the findings as JSON (:func:`findings_json`).
+Cell addresses and columns come from :mod:`kpixl.workbooks.master_layout`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import asdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from kpixl.core.findings import Finding
+from kpixl.core.rules import Rules
+from kpixl.core.speedups import type_set
+from kpixl.core.text import text_of
+from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.cell_text import csv_text
+from kpixl.io.sheet_xml import ColumnRows, Formula
+from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.master import result_bytes
+
+__all__ = [
+    "ResultTables",
+    "findings_json",
+    "issues_rows",
+    "output_bytes",
+    "output_sheets",
+    "summary_frame",
+    "write_export",
+]
+
+
+class ResultTables(Protocol):
+    """What the result sheets are made of (a :class:`kpixl.jobs.results.Consolidation`)."""
+
+    results: pd.DataFrame
+    pools: pd.DataFrame
+    summary: pd.DataFrame
+    findings: list[Finding]
+    rules: Rules | None
+
+
+def summary_frame(results: pd.DataFrame, units: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """The Summary sheet's table: per unit (of the results and the master's Units sheet),
+    its name, headcount, people per band and the money used."""
+    names = {text_of(code): name for code, name in _unit_names(units)}
+    codes = sorted(set(results["unit"]) | set(names))
+    counts = results.groupby(["unit", "band"], sort=False).size().to_dict()
+    heads = results.groupby("unit", sort=False).size().to_dict()
+    used: dict[Any, Decimal] = {}
+    for unit, cost in zip(results["unit"].tolist(), results["cost"].tolist(), strict=True):
+        used[unit] = used.get(unit, Decimal(0)) + cost
+    rows = []
+    for unit in codes:
+        row: dict[str, Any] = {
+            "unit": unit,
+            "unit_name": names.get(unit) or "",
+            "headcount": heads.get(unit, 0),
+        }
+        for band in rules.bands:
+            row[band.name] = int(counts.get((unit, band.name), 0))
+        row["used"] = used.get(unit, Decimal(0))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _unit_names(units: pd.DataFrame) -> list[tuple[Any, Any]]:
+    if "unit_code" not in units:
+        return []
+    names = units["unit_name"].tolist() if "unit_name" in units else [None] * len(units)
+    return list(zip(units["unit_code"].tolist(), names, strict=True))
+
+
+def issues_rows(findings: Sequence[Finding]) -> list[list[object]]:
+    """The Issues sheet's rows, one per finding (as the master's Issues headers)."""
+    return [
+        [
+            f.severity,
+            f.rule,
+            f.person_id,
+            f.file,
+            f.sheet,
+            f.cell,
+            f.field,
+            f.value,
+            f.message_th,
+            f.message_en,
+        ]
+        for f in findings
+    ]
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "ใช่" if value else "ไม่ใช่"
+    return value
+
+
+def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> ColumnRows:
+    """``frame``'s rows as plain cell values, kept column by column (50,000 rows)."""
+    cols: list[list[object]] = []
+    for name in columns:
+        values = frame[name].tolist()
+        kinds = type_set(values)
+        if kinds & {bool, float} or not kinds <= {str, Decimal, int, type(None)}:
+            values = [_plain(v) for v in values]
+        cols.append(values)
+    return ColumnRows(cols)
+
+
+def _letter(i: int) -> str:
+    """The column letter of a 0-based column index (A … Z, AA …)."""
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(ord("A") + r) + letters
+    return letters
+
+
+def output_bytes(master: bytes, c: ResultTables, *, jobs: int | None = None) -> bytes:
+    """The master's bytes with the result sheets of ``c`` written in."""
+    return result_bytes(master, output_sheets(c), jobs=jobs)
+
+
+def output_sheets(c: ResultTables) -> dict[str, tuple[Sequence[Sequence[object]], int]]:
+    """Sheet → (rows, first row) of every result sheet; kpixl's formulas as :class:`Formula`
+    (any other text, names and units included, is written as text)."""
+    rules = c.rules
+    assert rules is not None
+    letter = {name: _letter(i) for i, name in enumerate(M.RESULT_COLUMNS)}
+    results_rows = _rows(c.results, M.RESULT_COLUMNS)
+    band_names = [b.name for b in rules.bands]
+    res = f"{M.RESULTS}!"
+    unit_col, band_col, cost_col, group_col = (
+        f"{res}${letter[k]}:${letter[k]}" for k in ("unit", "band", "cost", "pool_group")
+    )
+    summary_rows: list[list[object]] = [
+        ["รหัสหน่วยงาน", "หน่วยงาน", "จำนวนคน", *band_names, "ใช้วงเงิน (บาท)"]
+    ]
+    first = M.HEADER_ROW + 1
+    band_cols = [_letter(3 + j) for j in range(len(band_names))]  # from D
+    for i, (unit, name) in enumerate(
+        zip(c.summary["unit"].tolist(), c.summary["unit_name"].tolist(), strict=True)
+        if len(c.summary)
+        else []
+    ):
+        r = first + i
+        cells: list[object] = [unit, name, Formula(f"=COUNTIF({unit_col},$A{r})")]
+        for col in band_cols:
+            cells.append(Formula(f"=COUNTIFS({unit_col},$A{r},{band_col},{col}${M.HEADER_ROW})"))
+        cells.append(Formula(f"=SUMIFS({cost_col},{unit_col},$A{r})"))
+        summary_rows.append(cells)
+    last = first + len(c.summary) - 1
+    total_row: list[object] = ["รวม", "", Formula(f"=SUM(C{first}:C{last})")]
+    for col in [*band_cols, _letter(3 + len(band_names))]:  # each band, then the money used
+        total_row.append(Formula(f"=SUM({col}{first}:{col}{last})"))
+    summary_rows.append(total_row)
+    pool_rows = []
+    for i, p in enumerate(c.pools.to_dict("records")):
+        r = M.FIRST_ROW + i
+        criteria = f"{group_col},$A{r}" + (f",{unit_col},$B{r}" if p["unit"] else "")
+        pool_rows.append(
+            [
+                p["pool_group"],
+                p["unit"],
+                p["headcount"],
+                p["pool"],
+                Formula(f"=SUMIFS({cost_col},{criteria})"),
+                Formula(f"=D{r}-E{r}"),
+                p.get("central"),
+                p["used"],
+            ]
+        )
+    top = c.results[c.results["band"].isin(band_names[:2])].sort_values(
+        ["unit", "total"], ascending=[True, False], kind="stable"
+    )
+    paid = c.results[(c.results["increase"] > 0) | (c.results["special_compensation"] > 0)]
+    paid_columns = _rows(
+        paid,
+        [
+            "name",
+            "position",
+            "position_no",
+            "salary",
+            "pct",
+            "increase",
+            "new_salary",
+            "special_compensation",
+        ],
+    ).columns
+    return {
+        M.RESULTS: (results_rows, M.FIRST_ROW),
+        M.SUMMARY: (summary_rows, M.HEADER_ROW),
+        M.POOLS: (pool_rows, M.FIRST_ROW),
+        M.ISSUES: (issues_rows(c.findings), M.FIRST_ROW),
+        M.ANNOUNCEMENT: (_rows(top, ["unit", "name", "position", "total", "band"]), M.FIRST_ROW),
+        # numbered 1, 2, …
+        M.SALARY_ORDER: (ColumnRows([list(range(1, len(paid) + 1)), *paid_columns]), M.FIRST_ROW),
+    }
+
+
+def write_export(path: Path, results: pd.DataFrame) -> None:
+    """The results as CSV (UTF-8 with BOM, the export columns), written atomically; text
+    that a spreadsheet would take for a formula is kept as text."""
+    lines: list[Sequence[object]] = [M.EXPORT_COLUMNS]
+    columns = [[_csv(v) for v in results[k].tolist()] for k in M.EXPORT_COLUMNS]
+    lines += [list(row) for row in zip(*columns, strict=True)]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    write_bytes_atomic(path, buffer.getvalue().encode("utf-8-sig"))
+
+
+def _csv(value: Any) -> object:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return csv_text(value)  # never a formula in a spreadsheet; numbers stay numbers
+    return value
+
+
+def findings_json(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """The findings as JSON objects (``--json``), every field of each."""
+    return [asdict(f) for f in findings]
