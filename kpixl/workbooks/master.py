@@ -7,12 +7,9 @@ take seconds, not minutes; the Summary, Pools and Charts sheets keep native form
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -32,7 +29,7 @@ from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file, unreadable
 from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import SheetRows, row_styles, rows_xml, sheet_rows
-from kpixl.io.workers import worker_start
+from kpixl.io.workers import start_method, start_pool
 from kpixl.io.xlsx_package import Package, deflate_piece, join_pieces
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_template import (
@@ -476,9 +473,14 @@ def _piece(task: tuple[int, int, int]) -> tuple[int, int, bytes]:
 
 
 def _in_pieces(cuts: dict[str, SheetRows], jobs: int) -> dict[str, tuple[int, int, bytes]]:
-    """Every sheet as pieces (head, body slices, tail), joined into compressed parts. With
-    ``jobs`` > 1 the slices are built in forked processes, which inherit the rows (nothing
-    is pickled but the compressed pieces coming back)."""
+    """Every sheet as pieces (head, body slices, tail), joined into compressed parts.
+
+    With ``jobs`` > 1 and the ``fork`` start method the slices are built in forked
+    processes, which inherit the rows (nothing is pickled but the compressed pieces
+    coming back). Under ``spawn`` (Windows) they are built here: sending the rows to
+    spawned workers costs more than building them (60,000 rows: 6.3 s with 2 spawned
+    workers, 5.0 s here, 2.9 s with 2 forked ones); the bytes are the same either way.
+    """
     names = list(cuts)
     _CUTS[:] = [cuts[name] for name in names]
     tasks = [
@@ -487,16 +489,10 @@ def _in_pieces(cuts: dict[str, SheetRows], jobs: int) -> dict[str, tuple[int, in
         for start in range(0, len(cut.body), PIECE_ROWS)
     ]
     try:
-        if jobs > 1 and len(tasks) > 1 and sys.platform.startswith("linux"):  # fork: Linux
+        if jobs > 1 and len(tasks) > 1 and start_method() == "fork":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads, 3.12+
-                context = mp.get_context("fork")
-                with ProcessPoolExecutor(
-                    min(jobs, len(tasks)),
-                    mp_context=context,
-                    initializer=worker_start,  # they end if this process is killed
-                    initargs=(os.getpid(),),
-                ) as pool:
+                with start_pool(min(jobs, len(tasks))) as pool:
                     built = list(pool.map(_piece, tasks, chunksize=1))
         else:
             built = [_piece(task) for task in tasks]
