@@ -17,6 +17,10 @@ values) are written as formulas.
 Paths made from workbook text (a roster's unit, a unit code) go through
 :func:`kpixl.io.paths.safe_child`, so ``new_round`` writes only inside its folder.
 
+Loading this module imports neither pandas, pandera, openpyxl nor xlwings: a button
+pays for the job it runs (each macro imports its job module when pressed), not for
+every other one.
+
 =================  ==========  ==========================================================
 macro              workbook    what it does
 =================  ==========  ==========================================================
@@ -38,24 +42,21 @@ macro              workbook    what it does
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import xlwings as xw
-
-from kpixl.core.allocation import allocate as allocate_pct
-from kpixl.core.findings import Finding, has_errors
-from kpixl.core.numbers import parse_number
-from kpixl.core.rounds import parse_round
 from kpixl.excel.book import excel_value, read_grid, set_status, write_rows
+from kpixl.excel.processes import button_jobs, quiet_workers
 from kpixl.io.paths import safe_child
-from kpixl.jobs.consolidate import issues_rows
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
+
+if TYPE_CHECKING:
+    from kpixl.core.findings import Finding
+    from kpixl.workbooks.master import MasterInputs
+    from kpixl.workbooks.unit import UnitForm
 
 __all__ = [
     "allocate",
@@ -70,11 +71,23 @@ Book = Any  # an xlwings Book (COM or remote)
 
 
 def _book(book: Book | None) -> Book:
-    return book if book is not None else xw.Book.caller()
+    """``book``, else the workbook whose button was pressed (xlwings imports pandas: it
+    is imported when a button is pressed, not when this module loads)."""
+    if book is not None:
+        return book
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _errors(findings: Sequence[Finding]) -> int:
+    return sum(1 for f in findings if f.severity == "error")
 
 
 def _write_issues(book: Book, findings: list[Finding]) -> None:
     """The Issues sheet: one row per finding, as ``kpixl consolidate`` writes it."""
+    from kpixl.workbooks.master_results import issues_rows
+
     write_rows(book.sheets[M.ISSUES], issues_rows(findings), M.FIRST_ROW)
 
 
@@ -112,19 +125,28 @@ def _unit_status(book: Book) -> tuple[Any, str]:
     return book.sheets[U.PEOPLE], U.STATUS_CELL
 
 
-def _master_inputs(book: Book) -> Any:
+def _grids(book: Book, names: Sequence[str]) -> dict[str, list[list[Any]]]:
+    """The named sheets' values (those the workbook has)."""
+    have = {s.name for s in book.sheets}
+    return {name: read_grid(book.sheets[name]) for name in names if name in have}
+
+
+def _master_inputs(book: Book) -> MasterInputs:
     from kpixl.workbooks.master import master_from_grids
 
-    names = {s.name for s in book.sheets}
-    grids = {
-        name: read_grid(book.sheets[name])
-        for name in (M.CONFIG, M.UNITS, M.ROSTER, *M.STRATEGY)
-        if name in names
-    }
+    grids = _grids(book, (M.CONFIG, M.UNITS, M.ROSTER, *M.STRATEGY))
     return master_from_grids(grids, Path(book.fullname))
 
 
-def _folder(inputs: Any, key: str, default: str) -> Path:
+def _unit_form(book: Book) -> UnitForm:
+    """The open unit workbook, read as ``kpixl collect`` reads the file."""
+    from kpixl.workbooks.unit import unit_from_grids
+
+    names = (U.HIDDEN, U.PEOPLE, U.KPIS, U.COMPETENCIES, U.FINDINGS)
+    return unit_from_grids(Path(book.fullname), _grids(book, names))
+
+
+def _folder(inputs: MasterInputs, key: str, default: str) -> Path:
     text = str(inputs.config.get(key) or default).strip()
     path = Path(text)
     return path if path.is_absolute() else inputs.path.parent / path
@@ -134,17 +156,23 @@ def _stamp() -> str:
     return datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _jobs(inputs: MasterInputs) -> int:
+    """Config's ``jobs`` when it is a whole number of at least 1, else :func:`button_jobs`."""
+    text = str(inputs.config.get("jobs") or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else button_jobs()
+
+
 # --------------------------------------------------------------------------- master
 
 
 @_guarded(_master_status)
 def consolidate(book: Book) -> None:
     """รวมผลทั้งองค์กร / Consolidate: the master's result sheets from every unit workbook."""
-    from kpixl.jobs.consolidate import consolidate_inputs, output_sheets
+    from kpixl.jobs import consolidate as job
 
     inputs = _master_inputs(book)
-    jobs = int(parse_number(inputs.config.get("jobs")).value or 1)
-    result = consolidate_inputs(inputs, jobs=jobs)
+    quiet_workers()  # spawned workers: pythonw.exe, no console windows
+    result = job.consolidate_inputs(inputs, jobs=_jobs(inputs))
     sheet, cell = _master_status(book)
     if result.rules is None or not result.units_read:
         _write_issues(book, result.findings)
@@ -157,13 +185,13 @@ def consolidate(book: Book) -> None:
             f"not consolidated: {first.message_en if first else ''}",
         )
         return
-    for name, (rows, first_row) in output_sheets(result).items():
+    for name, (rows, first_row) in job.output_sheets(result).items():
         write_rows(book.sheets[name], rows, first_row)
-    errors = sum(1 for f in result.findings if f.severity == "error")
+    errors = _errors(result.findings)
     set_status(
         sheet,
         cell,
-        not has_errors(result.findings),
+        not errors,
         f"รวมผลแล้ว {_stamp()}: {result.units_read} หน่วยงาน {len(result.results)} คน"
         f" ข้อค้นพบ {len(result.findings)} (ข้อผิดพลาด {errors}) ดูแผ่นงาน Issues",
         f"consolidated {result.units_read} units, {len(result.results)} people,"
@@ -174,18 +202,17 @@ def consolidate(book: Book) -> None:
 @_guarded(_master_status)
 def reports(book: Book) -> None:
     """รายงานการถ่ายทอดตัวชี้วัด / the cascade checks and the Alignment sheet."""
-    from kpixl.jobs.cascade import alignment_rows, cascade_from_inputs
+    from kpixl.jobs import cascade as job
 
-    inputs = _master_inputs(book)
-    report = cascade_from_inputs(inputs)
+    report = job.cascade_from_inputs(_master_inputs(book))
     if report.alignment is not None:
-        write_rows(book.sheets[M.ALIGNMENT], alignment_rows(report.alignment), M.FIRST_ROW)
+        write_rows(book.sheets[M.ALIGNMENT], job.alignment_rows(report.alignment), M.FIRST_ROW)
     _write_issues(book, report.findings)
     sheet, cell = _master_status(book)
     set_status(
         sheet,
         cell,
-        not has_errors(report.findings),
+        not _errors(report.findings),
         f"ตรวจการถ่ายทอดตัวชี้วัดแล้ว {_stamp()}: ข้อค้นพบ {len(report.findings)} (แผ่นงาน Issues, Alignment)",
         f"cascade checked: {len(report.findings)} findings (Issues, Alignment sheets)",
     )
@@ -194,122 +221,81 @@ def reports(book: Book) -> None:
 @_guarded(_master_status)
 def new_round(book: Book) -> None:
     """เปิดรอบใหม่ / one personal workbook per roster person, in the personal folder."""
-    from kpixl.schemas.backend import Locator, validate_table
-    from kpixl.workbooks.generate import generate_personal
+    from kpixl.jobs import new_round as job
 
     inputs = _master_inputs(book)
-    from kpixl.jobs.consolidate import round_rules
-
-    findings: list[Finding] = list(inputs.findings)
-    rules = round_rules(inputs, inputs.path, findings) if not findings else None
+    done = job.new_round(inputs, _folder(inputs, "personal_folder", "personal"))
+    _write_issues(book, done.findings)
     sheet, cell = _master_status(book)
-    if rules is None:
-        _write_issues(book, findings)
+    if done.round_id is None:
         set_status(sheet, cell, False, "ตั้งค่าไม่ถูกต้อง ดูแผ่นงาน Issues", "bad Config; see Issues")
         return
-    round_ = parse_round(str(inputs.config.get("round_id") or ""))
-    letters = {name: chr(ord("A") + i) for i, name in enumerate(M.ROSTER_COLUMNS)}
-    roster = validate_table(
-        inputs.roster, "roster", rules=rules, locator=Locator(inputs.path.name, M.ROSTER, letters)
-    )
-    bad = {f.person_id for f in roster.findings if f.severity == "error"}
-    records: list[dict[str, Any]] = roster.frame.to_dict("records")  # type: ignore[assignment]
-    people = [r for r in records if r.get("person_id") and r["person_id"] not in bad]
-    out = _folder(inputs, "personal_folder", "personal")
-    by_unit: dict[str, list[dict[str, Any]]] = {}
-    for person in people:  # personal/<unit code>/, where Collect looks for them
-        by_unit.setdefault(str(person.get("unit") or "").strip() or "_", []).append(person)
-    paths = [
-        path
-        for unit, members in sorted(by_unit.items())
-        for path in generate_personal(  # a unit of "../../X" or "C:\\X" stays inside `out`
-            members, safe_child(out, unit), round_=round_, rules=rules, strategy=inputs.strategy
-        )
-    ]
-    existing = len(people) - len(paths)  # never overwritten: someone may have filled them in
-    _write_issues(book, roster.findings)
+    written, out = len(done.written), done.folder
     set_status(
         sheet,
         cell,
-        not has_errors(roster.findings),
-        f"สร้างแบบข้อตกลง {len(paths)} ไฟล์ใน {out} (รอบ {round_}) มีอยู่แล้ว {existing} ไฟล์"
-        f" (ไม่เขียนทับ) ข้ามรายการผิดพลาด {len(bad)} ราย",
-        f"wrote {len(paths)} personal workbooks to {out} (round {round_}); {existing} existed"
-        f" (kept as they are); skipped {len(bad)} with errors",
+        not _errors(done.findings),
+        f"สร้างแบบข้อตกลง {written} ไฟล์ใน {out} (รอบ {done.round_id}) มีอยู่แล้ว {done.existing} ไฟล์"
+        f" (ไม่เขียนทับ) ข้ามรายการผิดพลาด {done.skipped} ราย",
+        f"wrote {written} personal workbooks to {out} (round {done.round_id});"
+        f" {done.existing} existed (kept as they are); skipped {done.skipped} with errors",
     )
 
 
 @_guarded(_master_status)
 def seal(book: Book) -> None:
     """ลงนามข้อตกลง / seal every personal workbook of the personal folder (sub-folders too)."""
-    from kpixl.core.errors import KpixlError
-    from kpixl.workbooks.personal import read_personal, seal_personal
+    from kpixl.jobs import new_round as job
 
     inputs = _master_inputs(book)
     folder = _folder(inputs, "personal_folder", "personal")
-    findings: list[Finding] = []
-    sealed = kept = 0
-    for path in sorted(folder.rglob("*.xlsx")):
-        if any(part.startswith(("~$", ".")) for part in path.relative_to(folder).parts):
-            continue  # Excel's lock files; hidden folders (.kpixl-backups) and files
-        form = read_personal(path)
-        if not form.readable:
-            findings += form.findings
-            continue
-        if form.meta.get("fingerprint"):  # sealed before: sealing again would hide a change
-            kept += 1
-            continue
-        try:
-            seal_personal(path, key_id=inputs.config.get("seal_key_id"))
-            sealed += 1
-        except KpixlError as exc:
-            findings.append(Finding("seal.refused", exc.message_th, exc.message_en, file=path.name))
-    _write_issues(book, findings)
+    done = job.seal_folder(folder, key_id=inputs.config.get("seal_key_id"))
+    _write_issues(book, done.findings)
     sheet, cell = _master_status(book)
+    refused = len(done.findings)
     set_status(
         sheet,
         cell,
-        not findings,
-        f"ลงนามแล้ว {sealed} ไฟล์ ลงนามไว้ก่อนแล้ว {kept} ไฟล์ ลงนามไม่ได้ {len(findings)} ไฟล์ (ดู Issues)",
-        f"sealed {sealed} workbooks, {kept} already sealed; {len(findings)} refused (see Issues)",
+        not done.findings,
+        f"ลงนามแล้ว {done.sealed} ไฟล์ ลงนามไว้ก่อนแล้ว {done.kept} ไฟล์ ลงนามไม่ได้ {refused} ไฟล์ (ดู Issues)",
+        f"sealed {done.sealed} workbooks, {done.kept} already sealed; {refused} refused (see Issues)",
     )
 
 
 # ----------------------------------------------------------------------------- unit
 
 
-def _unit_meta(book: Book) -> dict[str, Any]:
-    grid = read_grid(book.sheets[U.HIDDEN])
-    meta = {}
-    for i, name in enumerate(U.META_FIELDS):
-        r = U.META_FIRST - 1 + i
-        meta[name] = grid[r][1] if r < len(grid) and len(grid[r]) > 1 else ""
-    return meta
-
-
-def _people_rows(data: Any) -> list[list[object]]:
+def _unit_rows(data: Any) -> dict[str, list[list[object]]]:
+    """Sheet → rows of what collecting gives the unit workbook (people with their
+    formulas, KPIs, competencies), as ``kpixl collect`` writes them."""
     from kpixl.workbooks.unit import excel_plain, row_formulas
 
-    columns = list(U.PEOPLE_COLUMNS)
-    rows = []
+    people = []
     for i, person in enumerate(data.people):
         formulas = row_formulas(U.FIRST_ROW + i)
-        rows.append(
-            [formulas[f] if f in U.FORMULA_FIELDS else excel_plain(person.get(f)) for f in columns]
+        people.append(
+            [
+                formulas[f] if f in U.FORMULA_FIELDS else excel_plain(person.get(f))
+                for f in U.PEOPLE_COLUMNS
+            ]
         )
-    return rows
+    return {
+        U.PEOPLE: people,
+        U.KPIS: [[excel_plain(r.get(f)) for f in U.KPI_COLUMNS] for r in data.kpis],
+        U.COMPETENCIES: [
+            [excel_plain(r.get(f)) for f in U.COMP_COLUMNS] for r in data.competencies
+        ],
+    }
 
 
 @_guarded(_unit_status)
 def collect(book: Book) -> None:
     """รวบรวมแบบประเมินรายบุคคล / fill the unit workbook from its personal workbooks."""
-    from kpixl.jobs.collect import collect_data
-    from kpixl.workbooks.unit import excel_plain
+    from kpixl.jobs import collect as job
 
-    meta = _unit_meta(book)
-    path = Path(book.fullname)
-    folder = _personal_folder(path, meta)
-    result, data = collect_data(path, folder, unit_form=_unit_form(book, path, meta))
+    form = _unit_form(book)
+    folder = _personal_folder(form.path, form.meta)
+    result, data = job.collect_data(form.path, folder, unit_form=form)
     sheet, cell = _unit_status(book)
     if data is None:  # unreadable, or refused: the sheets stay as they are
         errors = [f for f in result.findings if f.severity == "error"]
@@ -322,12 +308,8 @@ def collect(book: Book) -> None:
             f"not collected; the unit workbook is unchanged: {last.message_en if last else ''}",
         )
         return
-    write_rows(sheet, _people_rows(data), U.FIRST_ROW)
-    for name, cols, rows in (
-        (U.KPIS, U.KPI_COLUMNS, data.kpis),
-        (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies),
-    ):
-        write_rows(book.sheets[name], [[excel_plain(r.get(f)) for f in cols] for r in rows], 2)
+    for name, rows in _unit_rows(data).items():
+        write_rows(book.sheets[name], rows, U.FIRST_ROW if name == U.PEOPLE else 2)
     write_rows(
         book.sheets[U.FINDINGS],
         [[getattr(f, k) for k in U.FINDING_COLUMNS] for f in result.findings],
@@ -337,7 +319,7 @@ def collect(book: Book) -> None:
     set_status(
         sheet,
         cell,
-        not has_errors(result.findings),
+        not _errors(result.findings),
         f"รวบรวมแล้ว {_stamp()}: {result.collected} คน จาก {folder} ข้อค้นพบ {len(result.findings)}",
         f"collected {result.collected} people from {folder}; {len(result.findings)} findings",
     )
@@ -357,59 +339,28 @@ def _personal_folder(path: Path, meta: dict[str, Any]) -> Path:
     return candidates[1]
 
 
-def _unit_form(book: Book, path: Path, meta: dict[str, Any]) -> Any:
-    """The open unit workbook read through the Book API, as ``read_unit`` reads a file."""
-    from kpixl.io.grid import grid_table
-    from kpixl.workbooks.unit import UnitForm, column_indexes
-
-    form = UnitForm(path, meta=meta)
-    people = read_grid(book.sheets[U.PEOPLE])
-    share_row = int(U.SHARE_CELL[1:]) - 1
-    form.pool_share = people[share_row][1] if share_row < len(people) else None
-    columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
-    form.people = grid_table(people, U.HEADER_ROW + 1, column_indexes(columns), path, U.PEOPLE)
-    return form
-
-
 @_guarded(_unit_status)
 def allocate(book: Book) -> None:
     """เสนอร้อยละการเลื่อน / propose % per person within the unit's pool share."""
-    from kpixl.core.rules import default_rules
+    from kpixl.jobs import propose as job
 
-    meta = _unit_meta(book)
-    path = Path(book.fullname)
-    form = _unit_form(book, path, meta)
+    proposal = job.propose(_unit_form(book))
     sheet, cell = _unit_status(book)
-    share = parse_number(form.pool_share).value
-    if share is None:
+    if proposal.share is None:
         set_status(
             sheet, cell, False, "ยังไม่ได้กรอกวงเงินของหน่วย (B4)", "the unit's pool share (B4) is blank"
         )
         return
-    people = form.people
-    scored = people[people["total"].map(lambda v: parse_number(v).value is not None)]
-    if scored.empty:
+    if not proposal.pct:
         set_status(sheet, cell, False, "ยังไม่มีคะแนน ให้รวบรวมก่อน", "no scores yet; collect first")
         return
-    frame = pd.DataFrame(
-        {
-            "person_id": [str(v) for v in scored["person_id"]],
-            "level_code": list(scored["level_code"]),
-            "salary": [parse_number(v).value for v in scored["salary"]],
-            "total": [parse_number(v).value for v in scored["total"]],
-        }
-    )
-    outcome = allocate_pct(frame, Decimal(share), rules=default_rules())
-    pct = dict(zip(outcome.rows["person_id"], outcome.rows["pct"], strict=True))
-    column = [[pct.get(str(pid))] for pid in people["person_id"]]
     letter = U.PEOPLE_COLUMNS["pct"][0]
-    if column:
-        sheet.range(f"{letter}{U.FIRST_ROW}").value = [[excel_value(v[0])] for v in column]
-    used = sum((Decimal(str(v)) for v in outcome.rows["cost"]), Decimal(0))
+    sheet.range(f"{letter}{U.FIRST_ROW}").value = [[excel_value(p)] for p in proposal.pct]
+    n, used, share = proposal.proposed, proposal.used, proposal.share
     set_status(
         sheet,
         cell,
         True,
-        f"เสนอร้อยละแล้ว {len(pct)} คน ใช้วงเงิน {used:,.2f} จาก {Decimal(share):,.2f} บาท",
-        f"proposed % for {len(pct)} people: {used:,.2f} of {Decimal(share):,.2f} baht",
+        f"เสนอร้อยละแล้ว {n} คน ใช้วงเงิน {used:,.2f} จาก {share:,.2f} บาท",
+        f"proposed % for {n} people: {used:,.2f} of {share:,.2f} baht",
     )

@@ -83,7 +83,7 @@ class Alone(Generic[T]):
     :meth:`result` gives its value, or None and why the process ended without one."""
 
     def __init__(self, fn: Callable[..., T], *args: Any) -> None:
-        context = multiprocessing.get_context(start_method())
+        context: Any = multiprocessing.get_context(start_method())  # spawn, fork, forkserver
         self._conn, child = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_alone, args=(child, os.getpid(), fn, *args), daemon=True

@@ -47,6 +47,7 @@ __all__ = [
     "read_unit",
     "row_formulas",
     "unit_bytes",
+    "unit_from_grids",
     "write_unit",
 ]
 
@@ -324,6 +325,36 @@ def read_unit(path: str | Path, *, blocks: bool = False, limits: Limits = UNIT) 
     except Exception as exc:  # a damaged sheet: a finding, and nothing of the file is used
         return UnitForm(form.path, findings=[unreadable(form.path, exc)])
     return form
+
+
+def unit_from_grids(path: str | Path, grids: Mapping[str, list[list[Any]]]) -> UnitForm:
+    """The unit workbook from its sheets' value grids (rows of cell values, "" blank).
+
+    ``read_unit`` reads the file; the Excel macros get the grids from the open workbook
+    through xlwings, so both read the unit workbook the same way.
+    """
+    form = UnitForm(Path(path))
+    if U.HIDDEN not in grids or U.PEOPLE not in grids:
+        form.findings.append(_not_unit(form.path))
+        return form
+    _read_tables(form, _Grids(form.path, grids), grids[U.HIDDEN], False)
+    return form
+
+
+@dataclass
+class _Grids:
+    """Sheets' grids as a :class:`kpixl.io.grids.Book` (a missing sheet: no rows)."""
+
+    path: Path
+    grids: Mapping[str, list[list[Any]]]
+    verified: set[str] = field(default_factory=set)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.grids)
+
+    def grid(self, name: str) -> list[list[Any]]:
+        return self.grids.get(name, [])
 
 
 def _read_tables(form: UnitForm, book: Book, hidden: list[list[Any]], blocks: bool) -> None:
