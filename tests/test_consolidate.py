@@ -67,6 +67,7 @@ def check_round(master: Path, result: object) -> None:
             assert row["pct"] == 0 and row["increase"] == 0 and row["reason"]
 
 
+@pytest.mark.pipeline
 def test_committed_demo_consolidates_cleanly_and_reproducibly(demo: Path) -> None:
     master = demo / "master.xlsx"
     sources = hashes(demo)
@@ -90,6 +91,7 @@ def test_committed_demo_consolidates_cleanly_and_reproducibly(demo: Path) -> Non
     assert master.read_bytes() == (DEMO / "master.xlsx").read_bytes()
 
 
+@pytest.mark.pipeline
 def test_master_sheets_hold_the_results(demo: Path) -> None:
     master = demo / "master.xlsx"
     result = consolidate(master, jobs=1)
@@ -111,6 +113,7 @@ def test_master_sheets_hold_the_results(demo: Path) -> None:
     assert len(wb[M.CHARTS]._charts) == 2
 
 
+@pytest.mark.pipeline
 def test_messy_demo_lists_every_problem(tmp_path: Path) -> None:
     demo = build_demo(tmp_path / "messy", messy=True)
     sources = hashes(tmp_path / "messy")
@@ -185,6 +188,7 @@ def test_bad_config_and_missing_units_are_findings(demo: Path, tmp_path: Path) -
     assert [f.rule for f in result.findings] == ["consolidate.no_units"]
 
 
+@pytest.mark.pipeline
 def test_cli_exit_codes_and_json(demo: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -230,6 +234,7 @@ def test_master_native_formulas_equal_python(demo: Path, tmp_path: Path) -> None
     assert sum(counts) == len(result.results)
 
 
+@pytest.mark.pipeline
 def test_the_same_person_in_two_unit_workbooks_is_counted_once(demo: Path) -> None:
     units = demo / "units"
     copy = units / "U01_ส่งซ้ำ.xlsx"
@@ -272,6 +277,7 @@ def test_written_rows_take_the_templates_formats(demo: Path) -> None:
     assert int(wb[M.RESULTS].page_setup.paperSize) == int(wb[M.RESULTS].PAPERSIZE_A3)
 
 
+@pytest.mark.pipeline
 def test_result_sheets_built_in_parallel_give_the_same_bytes(
     demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
