@@ -30,6 +30,7 @@ _CELL_ROW = re.compile(r"[A-Z]{1,3}([0-9]+)")
 # what the roster says about eligibility, beside the validated roster columns
 _ROSTER_EXTRA = (*[f for f in ELIGIBILITY_FIELDS if f != "band"], "alt_ceiling", "holds_position")
 _SCORES = ("achievement", "competency", "total", "band", "pct", "source_file")
+_REVISION, _UNIT_FILE = PERSON_FIELDS.index("revision"), PERSON_FIELDS.index("unit_file")
 _FAULTY_TH = "ผลการประเมินในสมุดงานหน่วยงานมีข้อผิดพลาด (ดูรายการข้างต้น) จึงยังไม่นำมาคิดจนกว่าจะแก้ไข"
 _FAULTY_EN = (
     "the evaluation a unit workbook holds has errors (listed above); not used until corrected"
@@ -55,8 +56,8 @@ class Newest:
         self.findings += outcome.findings
         chosen, ranks = self.chosen, self._ranks
         for person in outcome.people:
-            pid, source = person[0], person[-1]
-            rank = (person[7], outcome.revision, source)  # revision, unit revision, file
+            pid, source = person[0], person[-1]  # the first and last of PERSON_FIELDS
+            rank = (person[_REVISION], outcome.revision, source)
             other = chosen.get(pid)
             if other is None:
                 chosen[pid] = person
@@ -223,14 +224,13 @@ def _people_frame(
     units = texts(people["unit"].tolist()) if "unit" in people else [""] * len(people)
     people["unit"] = pd.Series(units, index=people.index, dtype=object)
     picked = [chosen[pid] for pid in pids]
-    unit_file = PERSON_FIELDS.index("unit_file")
     for pid, person, unit in zip(pids, picked, units, strict=True):
-        if person[unit_file] and unit and person[unit_file] != unit:
+        if person[_UNIT_FILE] and unit and person[_UNIT_FILE] != unit:
             findings.append(
                 finding(
                     "consolidate.unit_differs",
                     person_id=pid,
-                    value=person[unit_file],
+                    value=person[_UNIT_FILE],
                     roster_unit=unit,
                 )
             )

@@ -2,7 +2,7 @@
 
 Below every stage (``units``, ``match``, ``consolidate``) so that none of them imports
 another to know the shapes of what it receives. Everything here pickles: a worker
-sends a :class:`UnitChunk` back to the main process.
+sends a list of :class:`UnitOutcome` back to the main process.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kpixl.core.findings import Finding, has_errors
+from kpixl.core.findings import ERROR, Finding, has_errors
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from kpixl.core.rules import Rules
 
-__all__ = ["PERSON_FIELDS", "Consolidation", "UnitChunk", "UnitOutcome"]
+__all__ = ["PERSON_FIELDS", "Consolidation", "UnitOutcome"]
 
 # what a unit workbook says of each evaluated person, in this order (UnitChunk.people)
 PERSON_FIELDS = (
@@ -49,15 +49,8 @@ class UnitOutcome:
         """True when the file gave no one and could not be read as a unit workbook (not
         a kpixl unit workbook, unreadable, over a limit)."""
         return not self.people and any(
-            f.severity == "error" and f.rule.startswith("file.") for f in self.findings
+            f.severity == ERROR and f.rule.startswith("file.") for f in self.findings
         )
-
-
-@dataclass
-class UnitChunk:
-    """A worker's answer for a chunk of unit workbooks, in file order."""
-
-    outcomes: list[UnitOutcome]
 
 
 @dataclass
