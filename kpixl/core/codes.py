@@ -246,6 +246,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ไม่รู้จักรหัสระดับ “{value}” (ใช้ได้: {known})",
         "unknown level code “{value}” (known: {known})",
     ),
+    "roster.level_name": (
+        ERROR,
+        "ระดับ “{value}” {why} ให้ใช้รหัสระดับ (เช่น K2) หรือชื่อระดับพร้อมประเภทตำแหน่ง"
+        " (เช่น “วิชาการ ชำนาญการ”, “อำนวยการต้น”)",
+        "level “{value}” {why_en}; use a level code (e.g. K2) or the level's Thai name with"
+        " its position type (e.g. “วิชาการ ชำนาญการ”, “อำนวยการต้น”)",
+    ),
     "roster.salary_range": (
         ERROR,
         "เงินเดือน {value} อยู่นอกช่วงของระดับ {level_code} ({low}–{high})",

@@ -33,12 +33,29 @@ def _finding(path: Path, code: str, th: str, en: str) -> Finding:
     return Finding(rule=code, message_th=th, message_en=en, severity=ERROR, file=path.name)
 
 
+def _why_th(exc: OSError) -> str:
+    """Why a file cannot be opened, in Thai: the system's own text is English (it stays in
+    the English message)."""
+    if isinstance(exc, FileNotFoundError):
+        return "ไม่พบไฟล์"
+    if isinstance(exc, IsADirectoryError):
+        return "เป็นโฟลเดอร์ ไม่ใช่ไฟล์"
+    if isinstance(exc, PermissionError):
+        return "ไม่มีสิทธิ์อ่านไฟล์ หรือไฟล์เปิดค้างอยู่ในโปรแกรมอื่น"
+    return "ระบบปฏิเสธการอ่านไฟล์"
+
+
 def unreadable(path: Path, exc: Exception) -> Finding:
     """A workbook that passed :func:`check_file` but its reader failed on (or found
     over a limit: :class:`~kpixl.io.limits.LimitExceeded` carries its own finding)."""
     if isinstance(exc, LimitExceeded):
         return exc.finding
-    return _finding(path, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
+    return _finding(
+        path,
+        "file.corrupt",
+        "อ่านสมุดงานไม่ได้ ไฟล์อาจเสียหรือไม่สมบูรณ์ ให้เปิดและบันทึกใหม่ใน Excel หรือขอไฟล์ใหม่จากผู้ส่ง",
+        f"cannot read the workbook: {exc}",
+    )
 
 
 def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
@@ -83,7 +100,7 @@ def check_file(
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        return _finding(path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {exc}", f"cannot open: {exc}")
+        return _finding(path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {_why_th(exc)}", f"cannot open: {exc}")
     if size == 0:
         return _finding(path, "file.empty", "ไฟล์ว่างเปล่า", "the file is empty")
     if size > max_bytes:
@@ -138,7 +155,7 @@ def check_file(
         return _finding(
             path,
             "file.corrupt",
-            f"ไฟล์เสียหรือไม่สมบูรณ์ (อาจส่งทางอีเมลไม่ครบ): {exc}",
+            "ไฟล์เสียหรือไม่สมบูรณ์ (อาจส่งทางอีเมลไม่ครบ) ให้ขอไฟล์ใหม่จากผู้ส่ง",
             f"the file is corrupt or truncated (an incomplete e-mail attachment?): {exc}",
         )
     if bad is not None or "xl/workbook.xml" not in names:

@@ -35,6 +35,7 @@ from kpixl.core.numbers import (
 )
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.speedups import type_set
+from kpixl.core.vocab import level_problem, match_level
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
 
@@ -512,6 +513,47 @@ def _roster_extras(frame: pd.DataFrame, locator: Locator, rules: Rules) -> list[
     return out
 
 
+def _level_names(result: Validated, locator: Locator, rules: Rules) -> Validated:
+    """A roster's Thai level names read as their codes (``ชำนาญการ`` → ``K2``, with the
+    row's ``type`` column or pool group where the name alone is ambiguous); a name that
+    names no one level is a finding on its cell (the code check then stays silent)."""
+    frame = result.frame
+    levels = rules.salary_table.levels
+    values = frame["level_code"].tolist()
+    if not values or all(v is None or v in levels for v in values):
+        return result
+    n = len(values)
+    kinds = frame["type"].tolist() if "type" in frame.columns else [None] * n
+    groups = frame["pool_group"].tolist() if "pool_group" in frame.columns else [None] * n
+    codes, found = list(values), list(result.findings)
+    for position, (value, kind, group) in enumerate(zip(values, kinds, groups, strict=True)):
+        if value is None or value in levels:
+            continue
+        hint = rules.pool_groups.get(group, ()) if isinstance(group, str) else ()
+        match = match_level(value, levels, position_type=kind, hint=hint)
+        if match is None:
+            continue  # not Thai: the code check reports it
+        if match.code is not None:
+            codes[position] = match.code
+            continue
+        why, why_en = level_problem(match, levels)
+        index = frame.index[position]
+        found.append(
+            finding(
+                "roster.level_name",
+                field="level_code",
+                value=value,
+                why=why,
+                why_en=why_en,
+                person_id=frame.at[index, "person_id"] or "",
+                **locator.where(frame, index, "level_code"),
+            )
+        )
+    frame = frame.copy()
+    frame["level_code"] = pd.Series(codes, index=frame.index, dtype=object)
+    return Validated(frame, found)
+
+
 def _all_true(result: Any) -> bool:
     return isinstance(result, pd.Series) and result.dtype == bool and bool(result.all())
 
@@ -576,6 +618,8 @@ def validate_table(
     rules = rules or default_rules()
     locator = locator or Locator()
     result = normalize_table(raw, spec, locator=locator, text_notes=text_notes)
+    if spec.name == "roster":
+        result = _level_names(result, locator, rules)
     frame = result.frame
     findings = list(result.findings)
     schema: pa.DataFrameSchema = _SCHEMAS[spec.name](rules)

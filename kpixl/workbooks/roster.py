@@ -15,9 +15,10 @@ from kpixl.core.eligibility import ELIGIBILITY_FIELDS
 from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.grids import open_book
-from kpixl.io.identify import check_file
+from kpixl.io.identify import check_file, unreadable
 from kpixl.schemas.backend import Locator, validate_table
 from kpixl.schemas.tables import ROSTER
+from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_layout import col
 
 __all__ = ["ROSTER_SHEETS", "read_roster"]
@@ -33,6 +34,9 @@ _EXTRA_ALIASES = {
 }
 
 
+_TYPE_ALIASES = ("ประเภทตำแหน่ง", "ประเภท", "position_type")
+
+
 def _aliases() -> dict[str, str]:
     out: dict[str, str] = {}
     for column in ROSTER.columns:
@@ -40,6 +44,10 @@ def _aliases() -> dict[str, str]:
             out[" ".join(str(alias).split()).casefold()] = column.name
     for extra in (*ELIGIBILITY_FIELDS, "holds_position", "type", "alt_ceiling"):
         out[extra] = extra
+    for name, header in zip(M.ROSTER_COLUMNS, M.ROSTER_HEADERS, strict=True):
+        out.setdefault(" ".join(header.split()).casefold(), name)  # the master's own headers
+    for alias in _TYPE_ALIASES:
+        out[alias] = "type"
     return out
 
 
@@ -62,10 +70,7 @@ def read_roster(
         chosen = sheet or next((s for s in ROSTER_SHEETS if s in names), names[0])
         grid: list[list[Any]] = book.grid(chosen)
     except Exception as exc:  # any reader failure is a finding
-        return TableResult(
-            pd.DataFrame(columns=ROSTER.names),
-            [_error(path, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read: {exc}")],
-        )
+        return TableResult(pd.DataFrame(columns=ROSTER.names), [unreadable(path, exc)])
     aliases = _aliases()
     header_at, mapping = -1, {}
     for r, row in enumerate(grid[:15]):
