@@ -145,7 +145,9 @@ def test_a_roster_file_reads_level_names_with_its_position_type_column(
     salary = {"K2": 30000, "M1": 60000, "D2": 55000}.get(expected or "", 30000)
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["เลขประจำตัวประชาชน", "ชื่อ-สกุล", "หน่วยงาน", "ประเภทตำแหน่ง", "ระดับ", "เงินเดือน", "กลุ่มวงเงิน"])
+    ws.append(
+        ["เลขประจำตัวประชาชน", "ชื่อ-สกุล", "หน่วยงาน", "ประเภทตำแหน่ง", "ระดับ", "เงินเดือน", "กลุ่มวงเงิน"]
+    )
     ws.append(["1101700123456", "นายสมชาย ใจดี", "U01", kind, level, salary, group])
     path = tmp_path / "roster.xlsx"
     wb.save(path)

@@ -380,6 +380,12 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "เขียน {value} ไม่ได้ ({why}); ไฟล์เดิมและสำเนาสำรองยังอยู่ครบ",
         "cannot write {value} ({why_en}); the previous file and its backups are intact",
     ),
+    "write.exists": (
+        ERROR,
+        "ไฟล์ {value} มีอยู่แล้ว จึงไม่เขียนทับ ให้ตั้งชื่อไฟล์ใหม่ หรือสั่งซ้ำพร้อม --force เพื่อเขียนทับ",
+        "{value} already exists and was not overwritten; choose another name, or run again"
+        " with --force to replace it",
+    ),
     # collection
     "collect.duplicate_workbook": (
         WARNING,

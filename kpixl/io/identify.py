@@ -100,7 +100,9 @@ def check_file(
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        return _finding(path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {_why_th(exc)}", f"cannot open: {exc}")
+        return _finding(
+            path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {_why_th(exc)}", f"cannot open: {exc}"
+        )
     if size == 0:
         return _finding(path, "file.empty", "ไฟล์ว่างเปล่า", "the file is empty")
     if size > max_bytes:
