@@ -511,7 +511,7 @@ def _validation(kind: Any, guide: RosterColumn, header: str, facts: dict[str, st
     dv.promptTitle = header[:32]
     dv.prompt = prompt[:255]
     dv.errorTitle = "ค่าไม่ถูกต้อง / invalid"
-    dv.error = f"{error}\n{prompt}"[:255]
+    dv.error = f"{error}\n{prompt}"[:225]  # Excel shows at most 225 characters
     return dv
 
 
