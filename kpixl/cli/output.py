@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kpixl.core.findings import Finding
+if TYPE_CHECKING:
+    from kpixl.core.findings import Finding
 
 __all__ = ["baht", "echo_findings", "finding_line", "scores_line", "to_json", "to_toml"]
 

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kpixl.cli.options import json_option, rules_from, rules_option
+from kpixl.cli.options import INTEGER, json_option, rules_from, rules_option
 from kpixl.cli.output import echo_findings, scores_line, to_json
 from kpixl.core.errors import KpixlError
-from kpixl.core.findings import Finding, has_errors
 from kpixl.core.rounds import current_round, parse_round
 from kpixl.core.seal import key_id as seal_id
-from kpixl.workbooks.generate import carried_kpis, generate_personal
-from kpixl.workbooks.master import read_master, seal_key_id
-from kpixl.workbooks.personal import check_personal, read_personal, seal_personal
-from kpixl.workbooks.personal_seal import agency_key_findings, seal_key
-from kpixl.workbooks.roster import read_roster
+
+if TYPE_CHECKING:
+    from kpixl.core.findings import Finding
 
 __all__ = ["personal_group", "seal_command", "validate_command"]
 
@@ -44,9 +41,15 @@ def personal_group() -> None:
     help="สมุดงานหลัก: ใส่ตัวชี้วัดของหน่วยงานที่มอบหมาย (KPIHolders) เป็นร่าง"
     " / the master: drafts of the unit KPIs it assigns, and each unit's KPI list.",
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="โฟลเดอร์ที่จะเขียนแบบรายบุคคล / the folder to write the personal workbooks to.",
+)
 @click.option("--round", "round_text", default=None, help="รอบการประเมิน เช่น 2570/1 / round id.")
-@click.option("--jobs", default=1, show_default=True, help="จำนวนโปรเซส / processes.")
+@click.option("--jobs", type=INTEGER, default=1, show_default=True, help="จำนวนโปรเซส / processes.")
 @click.option(
     "--overwrite",
     is_flag=True,
@@ -76,6 +79,11 @@ def new(
     """
     if roster_path is None and master_path is None:
         raise click.UsageError("ต้องระบุ --roster หรือ --master / give --roster or --master")
+    from kpixl.core.findings import has_errors
+    from kpixl.workbooks.generate import carried_kpis, generate_personal
+    from kpixl.workbooks.master import read_master
+    from kpixl.workbooks.roster import read_roster
+
     rules = rules_from(rules_file)
     round_ = parse_round(round_text) if round_text else current_round()
     strategy = None
@@ -132,6 +140,9 @@ def _key_id(master_path: Path | None) -> tuple[str | None, list[Finding]]:
     key set here against it (a wrong key is reported once, before any file)."""
     if master_path is None:
         return None, []
+    from kpixl.workbooks.master import read_master, seal_key_id
+    from kpixl.workbooks.personal_seal import agency_key_findings, seal_key
+
     inputs = read_master(master_path, roster=False)
     if inputs.findings:
         return None, inputs.findings
@@ -161,6 +172,9 @@ def validate_command(
       kpixl validate personal/*.xlsx
       KPIXL_SEAL_KEY=… kpixl validate --master master.xlsx personal/U01/*.xlsx
     """
+    from kpixl.core.findings import has_errors
+    from kpixl.workbooks.personal import check_personal, read_personal
+
     rules = rules_from(rules_file)
     key_id, key_findings = _key_id(master_path)
     report: list[dict[str, Any]] = []
@@ -222,6 +236,9 @@ def seal_command(files: tuple[Path, ...], master_path: Path | None, force: bool)
       KPIXL_SEAL_KEY=secret kpixl seal personal/2570-1_1101700123458.xlsx
       KPIXL_SEAL_KEY=secret kpixl seal --master master.xlsx personal/U01/*.xlsx
     """
+    from kpixl.workbooks.personal import seal_personal
+    from kpixl.workbooks.personal_seal import seal_key
+
     key_id, key_findings = _key_id(master_path)
     if key_findings:
         echo_findings(key_findings)
