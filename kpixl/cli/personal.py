@@ -152,6 +152,43 @@ def _key_id(master_path: Path | None) -> tuple[str | None, list[Finding]]:
     )
 
 
+def _other_form(path: Path) -> Finding | None:
+    """When ``path`` is a master or a unit workbook (its sheets tell), a finding that
+    says so (its value: ``master`` or ``unit``) and names the command that fits it;
+    ``None`` for anything else."""
+    from kpixl.core.codes import finding
+    from kpixl.io.identify import sheet_names
+    from kpixl.workbooks import master_layout as M
+    from kpixl.workbooks import unit_layout as U
+
+    names = set(sheet_names(path))
+    shown = f'"{path}"' if any(ch.isspace() for ch in str(path)) else str(path)
+    if {M.CONFIG, M.UNITS, M.ROSTER} <= names:
+        command = f"kpixl consolidate {shown}"
+        return finding(
+            "file.other_form",
+            file=path.name,
+            value="master",
+            form_th="สมุดงานหลัก",
+            form_en="the master workbook",
+            command_th=command,
+            command_en=command,
+        )
+    if set(U.SHEETS) <= names:
+        return finding(
+            "file.other_form",
+            file=path.name,
+            value="unit",
+            form_th="สมุดงานหน่วยงาน",
+            form_en="a unit workbook",
+            command_th=f"kpixl collect {shown} --from <โฟลเดอร์แบบรายบุคคล>"
+            " แล้ว kpixl consolidate <สมุดงานหลัก>",
+            command_en=f"kpixl collect {shown} --from <personal-folder>,"
+            " then kpixl consolidate <master>",
+        )
+    return None
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @rules_option
@@ -165,7 +202,8 @@ def validate_command(
     Prints every finding with its file, sheet and cell, and each person's recomputed
     scores. Files are only read, never changed. Seals are checked with the agency key
     in KPIXL_SEAL_KEY; with --master, against the key id in its Config (seal_key_id)
-    too: then a seal that is not an HMAC under the agency key is an error.
+    too: then a seal that is not an HMAC under the agency key is an error. A master or
+    a unit workbook is named as such, with the command that fits it (exit 1).
 
     \b
     Examples:
@@ -191,6 +229,21 @@ def validate_command(
         else:
             echo_findings(key_findings)
     for path in files:
+        other = _other_form(path)
+        if other is not None:
+            failed = True
+            if as_json:
+                report.append(
+                    {
+                        "file": str(path),
+                        "form": other.value,
+                        "scores": {},
+                        "findings": [asdict(other)],
+                    }
+                )
+            else:
+                echo_findings([other])
+            continue
         result = check_personal(read_personal(path), rules=rules, key_id=key_id)
         failed |= has_errors(result.findings)
         if as_json:
@@ -233,7 +286,7 @@ def seal_command(files: tuple[Path, ...], master_path: Path | None, force: bool)
 
     \b
     Examples:
-      KPIXL_SEAL_KEY=secret kpixl seal personal/2570-1_1101700123458.xlsx
+      KPIXL_SEAL_KEY=secret kpixl seal personal/2570-1_1101700123456.xlsx
       KPIXL_SEAL_KEY=secret kpixl seal --master master.xlsx personal/U01/*.xlsx
     """
     from kpixl.workbooks.personal import seal_personal
