@@ -18,6 +18,10 @@ import click
 if TYPE_CHECKING:
     from kpixl.core.rules import Rules
 
+    _ParamType = click.ParamType[Any]  # generic in click ≥ 8.2, plain before
+else:
+    _ParamType = click.ParamType
+
 __all__ = [
     "DEFAULT_SALARY_TABLE",
     "INTEGER",
@@ -43,7 +47,7 @@ DEFAULT_SALARY_TABLE = "2560-10"
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
-class NumberType(click.ParamType):
+class NumberType(_ParamType):
     """A number as the forms accept it: ``28,000``, ``3.5%``, ``๓.๕``, ``฿28,000``.
 
     ``kind`` is ``"number"`` (a Decimal, no ``%``), ``"percent"`` (a Decimal in percent
