@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kpixl.cli.options import json_option
-from kpixl.cli.output import echo_findings, to_json
+from kpixl.cli.output import echo_findings, findings_json, to_json
 
 __all__ = ["cascade_group"]
 
@@ -51,7 +51,6 @@ def report(
       kpixl cascade report workbooks/demo/master.xlsx --write
     """
     from kpixl.jobs.cascade import cascade_report
-    from kpixl.jobs.consolidate import findings_json
 
     result = cascade_report(master, units_dir=units_dir, write=write)
     if as_json:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from kpixl.cli.options import INTEGER, json_option, rules_from, rules_option
-from kpixl.cli.output import echo_findings, scores_line, to_json
+from kpixl.cli.output import echo_findings, findings_json, scores_line, to_json
 from kpixl.core.errors import KpixlError
 from kpixl.core.rounds import current_round, parse_round
 from kpixl.core.seal import key_id as seal_id
@@ -223,7 +222,7 @@ def validate_command(
                 {
                     "file": str(master_path),
                     "scores": {},
-                    "findings": [asdict(f) for f in key_findings],
+                    "findings": findings_json(key_findings),
                 }
             )
         else:
@@ -238,7 +237,7 @@ def validate_command(
                         "file": str(path),
                         "form": other.value,
                         "scores": {},
-                        "findings": [asdict(other)],
+                        "findings": findings_json([other]),
                     }
                 )
             else:
@@ -251,7 +250,7 @@ def validate_command(
                 {
                     "file": str(path),
                     "scores": {k: v for k, v in result.scores.items()},
-                    "findings": [asdict(f) for f in result.findings],
+                    "findings": findings_json(result.findings),
                 }
             )
             continue

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kpixl.cli.options import INTEGER, POLICIES, SHAPES, json_option, rules_from, rules_option
-from kpixl.cli.output import baht, echo_findings, to_json
+from kpixl.cli.output import baht, echo_findings, findings_json, to_json
 from kpixl.io.lock import hold_lock
 
 __all__ = ["collect_command", "consolidate_command", "demo_command"]
@@ -127,7 +127,6 @@ def collect_command(
       kpixl collect units/U01.xlsx --from inbox/U01/ --replace
     """
     from kpixl.jobs.collect import collect
-    from kpixl.jobs.consolidate import findings_json
 
     with hold_lock(unit, command="kpixl collect"):
         result = collect(
@@ -219,7 +218,7 @@ def consolidate_command(
     Example:
       kpixl consolidate demo/master.xlsx --export demo/results.csv
     """
-    from kpixl.jobs.consolidate import consolidate, findings_json
+    from kpixl.jobs.consolidate import consolidate
 
     result = consolidate(
         master,
