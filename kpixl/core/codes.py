@@ -51,6 +51,11 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{value} more findings of this file are not shown (only the first {limit}); fix "
         "those shown and check again (Config key limit_findings_per_file)",
     ),
+    "file.other_form": (
+        ERROR,
+        "นี่คือ{form_th} ({value}) ไม่ใช่แบบรายบุคคล จึงไม่ได้ตรวจ — ใช้ {command_th}",
+        "this is {form_en}, not a personal workbook, so it is not checked — use {command_en}",
+    ),
     # cells
     "cell.blank": (
         ERROR,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kpixl.core.findings import ERROR, Finding
 from kpixl.io.limits import (
+    MASTER,
     MB,
     LimitExceeded,
     Limits,
@@ -22,7 +23,7 @@ from kpixl.io.limits import (
     sheets_of,
 )
 
-__all__ = ["MAX_BYTES", "check_file", "unreadable"]
+__all__ = ["MAX_BYTES", "check_file", "sheet_names", "unreadable"]
 
 MAX_BYTES = 20 * 1024 * 1024  # a personal or unit workbook is well under 1 MB
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -168,3 +169,18 @@ def check_file(
             "the file is corrupt or incomplete",
         )
     return None
+
+
+def sheet_names(path: str | Path) -> tuple[str, ...]:
+    """The sheet names a workbook's package declares, in order, read from its workbook
+    part alone (no sheet is parsed): enough to tell a master from a unit or a personal
+    workbook. Empty when the file is no workbook :func:`check_file` passes within the
+    largest form's limits (it then says why); nothing here raises on bad input."""
+    path = Path(path)
+    if check_file(path, limits=MASTER, deep=False) is not None:
+        return ()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return tuple(sheets_of(zf))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, RuntimeError):
+        return ()
