@@ -6,6 +6,7 @@ import re
 import shlex
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,3 +148,53 @@ def test_every_command_in_the_readme_exists() -> None:
     assert any(c.startswith("kpixl consolidate ") for c in commands)  # the reader works
     problems = [problem for shown in commands for problem in command_problems(shown)]
     assert not problems, problems
+
+
+# --- Links and the docs the code names resolve -----------------------------------------
+
+# Written on another branch of issue 14 (the roster's reference, by the `newcomer` work);
+# the lead empties this set when merging it.
+WRITTEN_ON_OTHER_BRANCHES = {"docs/roster.md"}
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, letters, marks, digits, - and _ kept."""
+    kept = "".join(
+        c for c in heading.strip().lower() if unicodedata.category(c)[0] in "LMN" or c in " -_"
+    )
+    return kept.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    text = re.sub(r"^ *```.*?^ *```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return {slug(h) for h in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
+def test_every_link_between_the_docs_resolves() -> None:
+    broken, waiting = [], set()
+    for path in DOCS:
+        for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            file, _, anchor = target.partition("#")
+            goal = (path.parent / file).resolve() if file else path
+            name = goal.relative_to(ROOT).as_posix()
+            if name in WRITTEN_ON_OTHER_BRANCHES and not goal.exists():
+                waiting.add(name)
+            elif not goal.exists():
+                broken.append(f"{path.name}: {target}")
+            elif anchor and anchor not in anchors(goal):
+                broken.append(f"{path.name}: {target} (no such heading)")
+    assert not broken, broken
+    assert waiting <= WRITTEN_ON_OTHER_BRANCHES
+
+
+def test_every_doc_the_code_names_exists() -> None:
+    named = {
+        (source.relative_to(ROOT).as_posix(), doc)
+        for source in [*(ROOT / "kpixl").rglob("*.py"), ROOT / ".ci" / "run"]
+        for doc in re.findall(r"docs/[\w.-]+\.md", source.read_text(encoding="utf-8"))
+    }
+    assert named  # the code does point at the docs
+    missing = [f"{source}: {doc}" for source, doc in named if not (ROOT / doc).exists()]
+    assert not missing, missing
