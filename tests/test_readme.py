@@ -198,3 +198,17 @@ def test_every_doc_the_code_names_exists() -> None:
     assert named  # the code does point at the docs
     missing = [f"{source}: {doc}" for source, doc in named if not (ROOT / doc).exists()]
     assert not missing, missing
+
+
+def test_the_readme_roster_table_is_the_masters_roster() -> None:
+    from kpixl.workbooks import master_layout
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## The roster", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:-1] for line in section.splitlines() if line.startswith("| ")]
+    headers, fields = [], []
+    for cells in rows[1:]:  # after the heading row
+        headers += [h.strip() for h in cells[1].split(",")]
+        fields += re.findall(r"`(\w+)`", cells[2])
+    assert fields == list(master_layout.ROSTER_COLUMNS)
+    assert headers == list(master_layout.ROSTER_HEADERS)
