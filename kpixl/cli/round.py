@@ -88,7 +88,7 @@ def demo_command(
             )
         click.echo(
             f"✓ {target}, {out_dir / 'units-xlsm'}: ปุ่มของ Excel / the Excel buttons"
-            " (docs/excel-windows.md)"
+            " (docs/windows.md)"
         )
 
 

@@ -10,7 +10,7 @@ These are for HR's and unit heads' own sheets. The personal workbook never uses 
 formulas wherever a native formula can do the job.
 
 Register in Excel: the workbook's ``xlwings.conf`` sheet names ``kpixl.excel.udfs`` as
-its UDF module, then *Import Functions* once (see docs/excel-windows.md).
+its UDF module, then *Import Functions* once (see docs/windows.md).
 """
 
 from __future__ import annotations
