@@ -38,7 +38,12 @@ def unreadable(path: Path, exc: Exception) -> Finding:
     over a limit: :class:`~kpixl.io.limits.LimitExceeded` carries its own finding)."""
     if isinstance(exc, LimitExceeded):
         return exc.finding
-    return _finding(path, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
+    return _finding(
+        path,
+        "file.corrupt",
+        "อ่านไฟล์ไม่ได้ ไฟล์อาจเสียหายหรือไม่ใช่ไฟล์ Excel ให้เปิดใน Excel แล้วบันทึกใหม่",
+        f"cannot read the workbook ({exc}); open it in Excel and save it again",
+    )
 
 
 def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
@@ -83,7 +88,9 @@ def check_file(
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        return _finding(path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {exc}", f"cannot open: {exc}")
+        return _finding(
+            path, "file.unreadable", "เปิดไฟล์ไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์หายไป)", f"cannot open: {exc}"
+        )
     if size == 0:
         return _finding(path, "file.empty", "ไฟล์ว่างเปล่า", "the file is empty")
     if size > max_bytes:
@@ -138,7 +145,7 @@ def check_file(
         return _finding(
             path,
             "file.corrupt",
-            f"ไฟล์เสียหรือไม่สมบูรณ์ (อาจส่งทางอีเมลไม่ครบ): {exc}",
+            "ไฟล์เสียหรือไม่สมบูรณ์ (อาจส่งทางอีเมลไม่ครบ)",
             f"the file is corrupt or truncated (an incomplete e-mail attachment?): {exc}",
         )
     if bad is not None or "xl/workbook.xml" not in names:

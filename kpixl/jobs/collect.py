@@ -29,7 +29,13 @@ from kpixl.core.text import text_of
 from kpixl.io.atomic import write_finding
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks import unit_layout as U
-from kpixl.workbooks.personal import PersonalForm, PersonalResult, check_personal, read_personal
+from kpixl.workbooks.personal import (
+    PersonalForm,
+    PersonalResult,
+    check_personal,
+    person_id_of,
+    read_personal,
+)
 from kpixl.workbooks.unit import UnitData, UnitForm, read_unit, write_unit
 
 __all__ = ["CollectResult", "collect", "collect_data"]
@@ -147,7 +153,7 @@ def collect_data(
             findings += form.findings
             continue
         read += 1
-        pid = text_of(form.identity.get("person_id") or form.meta.get("person_id"))
+        pid = person_id_of(form)
         form_round = text_of(form.meta.get("round_id"))
         if round_id and form_round and form_round != round_id:
             findings.append(
