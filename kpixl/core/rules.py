@@ -461,7 +461,10 @@ def _salary_table(r: _Reader, table_id: str, base_dir: Path | None) -> SalaryTab
             tables = load_salary_tables()
     except (OSError, ValueError) as exc:
         r.problem(
-            "salary.table_file", table_file, f"อ่านบัญชีเงินเดือนไม่ได้: {exc}", f"cannot read: {exc}"
+            "salary.table_file",
+            table_file,
+            "อ่านบัญชีเงินเดือนไม่ได้: ไม่พบไฟล์ หรือคอลัมน์ไม่ตรงกับ kpixl/data/salary_bases.csv",
+            f"cannot read: {exc}",
         )
         return None
     if table_id not in tables:
@@ -685,7 +688,10 @@ def load_rules(
             raise RuleError([problem], source=str(path)) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             problem = RuleProblem(
-                str(path), None, f"อ่านไฟล์กฎไม่ได้: {exc}", f"cannot read rule file: {exc}"
+                str(path),
+                None,
+                "อ่านไฟล์กฎไม่ได้: เปิดไม่ได้ หรือเขียนผิดรูปแบบ TOML (ตำแหน่งที่ผิดอยู่ในข้อความภาษาอังกฤษ)",
+                f"cannot read rule file: {exc}",
             )
             raise RuleError([problem], source=str(path)) from None
         data, merge_problems = merge_rule_data(data, override)

@@ -117,9 +117,8 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
     for fld, (_, cell) in L.IDENTITY.items():
         value = person.get(fld)
         if value is not None:
-            agreement[cell] = (
-                str(value) if fld in ("person_id", "position_no", "unit_code") else value
-            )
+            ids = ("person_id", "position_no", "unit_code")  # text, as the id cells are
+            agreement[cell] = text_of(value) if fld in ids else value
     if len(data.kpis) > L.KPI_ROWS:
         raise ValueError(f"at most {L.KPI_ROWS} KPI rows fit the form")
     for i, kpi in enumerate(data.kpis):
@@ -153,8 +152,8 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
         edits[L.SUMMARY] = {f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}": data.other}
     hidden: dict[str, CellValue] = {
         L.meta_cell("round_id"): data.round_id,
-        L.meta_cell("person_id"): str(person.get("person_id", "")),
-        L.meta_cell("unit_code"): str(person.get("unit_code") or person.get("unit") or ""),
+        L.meta_cell("person_id"): text_of(person.get("person_id")),
+        L.meta_cell("unit_code"): text_of(person.get("unit_code") or person.get("unit")),
         L.meta_cell("revision"): data.revision,
     }
     for fld, value in config_values(rules).items():
