@@ -181,3 +181,20 @@ def test_every_stage_has_its_words_and_strict_raises(monkeypatch: pytest.MonkeyP
         f = internal_finding(exc, file="U01.xlsx", stage=stage)
         assert th in f.message_th and en in f.message_en and f.file == "U01.xlsx"
         assert thai_only(f.message_th)
+
+
+def test_a_lookup_defect_is_not_called_a_foreign_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A KeyError of kpixl's own once read as "not a kpixl unit workbook"."""
+    path = tmp_path / "U01.xlsx"
+    shutil.copy(DEMO / "units" / "U01.xlsx", path)
+    monkeypatch.setattr(unit_module, "open_book", lambda *args, **kwargs: a_kpixl_defect())
+    with pytest.raises(KeyError):
+        read_unit(path)
+    monkeypatch.delenv("KPIXL_STRICT")
+    assert [f.rule for f in read_unit(path).findings] == ["file.internal_error"]
+    foreign = tmp_path / "other.xlsx"
+    shutil.copy(DEMO / "master.xlsx", foreign)
+    monkeypatch.undo()
+    assert [f.rule for f in read_unit(foreign).findings] == ["file.not_kpixl"]

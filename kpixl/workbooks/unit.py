@@ -312,14 +312,13 @@ def read_unit(path: str | Path, *, blocks: bool = False, limits: Limits = UNIT) 
     try:
         book = open_book(form.path, limits=limits)
         names = book.sheet_names
-        if U.HIDDEN not in names or U.PEOPLE not in names:
-            raise LookupError("sheets missing")
-        hidden = book.grid(U.HIDDEN)
-    except LookupError:
-        form.findings.append(_not_unit(form.path))
-        return form
+        unit = U.HIDDEN in names and U.PEOPLE in names
+        hidden = book.grid(U.HIDDEN) if unit else []
     except Exception as exc:  # a damaged file is a finding; kpixl's defect is its own
         form.findings.append(_read_failure(form.path, exc))
+        return form
+    if not unit:
+        form.findings.append(_not_unit(form.path))
         return form
     try:
         _read_tables(form, book, hidden, blocks)
