@@ -767,7 +767,8 @@ def seal_personal(
             "ลงนามไม่ได้: " + "; ".join(p.message_th for p in problems),
         )
     assert agreement is not None
-    person = text_of(form.identity.get("person_id"))
+    # the seal hashes the id as typed (core.seal's canonical form): seals stay valid
+    person = str(form.identity.get("person_id") or "")
     kpis = agreement.frame.to_dict("records")
     competencies = comps.frame.to_dict("records") if comps is not None else []
     stored = StoredSeal.from_meta(form.meta)
