@@ -84,7 +84,7 @@ def file_problem(exc: BaseException) -> bool:
     module = _raised_in(exc)
     if _package(module) in _READERS:
         return True
-    return module.startswith(_KPIXL_READERS) and isinstance(exc, (ValueError, LookupError))
+    return module.startswith(_KPIXL_READERS) and isinstance(exc, (ValueError, KeyError))
 
 
 def strict() -> bool:
