@@ -54,8 +54,11 @@ def text_of(value: Any) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
-    text = " ".join(str(value).translate(_TABLE).split())
-    if text.startswith("'") and "'" not in text[1:]:
+    text = str(value)
+    if not text.isascii():  # Thai digits, zero-width characters (ASCII text has none)
+        text = text.translate(_TABLE)
+    text = " ".join(text.split())
+    if text[:1] == "'" and "'" not in text[1:]:
         text = text[1:].lstrip()
     return text
 
