@@ -13,9 +13,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kpixl.core.rounds import parse_round
-from kpixl.core.text import THAI_DIGITS, column_letter, needs_text_of, text_of, texts
+from kpixl.core.text import (
+    THAI_DIGITS,
+    column_letter,
+    needs_text_of,
+    text_of,
+    texts,
+    texts_need_text_of,
+)
 from kpixl.jobs.cascade import cascade_report
 from kpixl.jobs.collect import collect
 from kpixl.jobs.consolidate import consolidate
@@ -75,6 +84,20 @@ def test_needs_text_of_is_false_only_for_text_text_of_keeps() -> None:
         if not needs_text_of(sample):
             assert text_of(sample) == sample, sample
     assert texts([FLOAT, THAI, None]) == [PID, PID, ""]
+
+
+ODD_TEXT = st.text(
+    alphabet=st.sampled_from(list("01 '\t\n\u00a0\u202f\u3000\u200b\ufeff๐๙aกข-")), max_size=12
+)
+
+
+@given(ODD_TEXT)
+def test_text_of_is_idempotent_and_needs_text_of_is_honest(text: str) -> None:
+    once = text_of(text)
+    assert text_of(once) == once
+    if not needs_text_of(text):
+        assert once == text
+    assert texts_need_text_of([text, "U01"]) == needs_text_of(text)
 
 
 def test_the_thai_digit_table_exists_once() -> None:
