@@ -108,6 +108,12 @@ def _label(vocab: Any, value: Any) -> Any:
     return value
 
 
+def _id_text(value: Any) -> str:
+    """An id as its cell's text: text as it was given (any text stays text), a number as
+    :func:`~kpixl.core.text.text_of` writes it (``2851025862898.0`` → ``2851025862898``)."""
+    return value if isinstance(value, str) else text_of(value)
+
+
 def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, CellValue]]:
     """Sheet → cell → value for ``data`` (identity, agreement, results, metadata)."""
     agreement: dict[str, CellValue] = {}
@@ -118,7 +124,7 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
         value = person.get(fld)
         if value is not None:
             ids = ("person_id", "position_no", "unit_code")  # text, as the id cells are
-            agreement[cell] = text_of(value) if fld in ids else value
+            agreement[cell] = _id_text(value) if fld in ids else value
     if len(data.kpis) > L.KPI_ROWS:
         raise ValueError(f"at most {L.KPI_ROWS} KPI rows fit the form")
     for i, kpi in enumerate(data.kpis):
@@ -152,8 +158,8 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
         edits[L.SUMMARY] = {f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}": data.other}
     hidden: dict[str, CellValue] = {
         L.meta_cell("round_id"): data.round_id,
-        L.meta_cell("person_id"): text_of(person.get("person_id")),
-        L.meta_cell("unit_code"): text_of(person.get("unit_code") or person.get("unit")),
+        L.meta_cell("person_id"): _id_text(person.get("person_id", "")),
+        L.meta_cell("unit_code"): _id_text(person.get("unit_code") or person.get("unit") or ""),
         L.meta_cell("revision"): data.revision,
     }
     for fld, value in config_values(rules).items():
