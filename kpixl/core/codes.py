@@ -50,7 +50,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "kpixl ทำงานผิดพลาดขณะ{stage}ไฟล์นี้ ซึ่งเป็นข้อบกพร่องของโปรแกรม ไม่ใช่ของไฟล์ "
         "จึงไม่นำไฟล์นี้มาใช้ ไฟล์อื่นดำเนินการตามปกติ ให้แจ้งผู้ดูแล kpixl พร้อมแนบไฟล์นี้",
         "kpixl failed while {stage_en} this file ({value}): a defect in kpixl, not in the "
-        "file; the file is left out, the others go on; report it with the file attached",
+        "file; the file is left out, the others go on; report it with the file attached "
+        "(KPIXL_STRICT=1 makes kpixl stop there and show where)",
     ),
     "file.findings_capped": (
         WARNING,
