@@ -11,9 +11,10 @@ import pandas as pd
 from kpixl.core.cascade import Alignment, alignment, check_cascade, tree
 from kpixl.core.errors import FileWriteError
 from kpixl.core.findings import Finding, has_errors
+from kpixl.core.text import text_of
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.lock import hold_lock
-from kpixl.jobs.consolidate import round_rules, text_of, unit_files
+from kpixl.jobs.consolidate import round_rules, unit_files
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.generate import holder_columns
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes

@@ -35,6 +35,7 @@ from kpixl.core.numbers import (
 )
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.speedups import type_set
+from kpixl.core.text import needs_text_of, text_of, texts_need_text_of
 from kpixl.core.vocab import level_problem, match_level
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
@@ -48,7 +49,6 @@ __all__ = [
     "validate_table",
 ]
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TRUE = {"true", "yes", "y", "1", "ใช่", "x", "✓", "✔", "ทดลอง", "ทดลองปฏิบัติราชการ"}
 _FALSE = {"false", "no", "n", "0", "ไม่ใช่", "-", ""}
 
@@ -107,12 +107,7 @@ Validated = TableResult
 
 
 def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = " ".join(str(value).translate(_THAI_DIGITS).split())
-    return text or None
+    return text_of(value) or None
 
 
 def _flag(value: object) -> bool | None:
@@ -256,17 +251,13 @@ def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Findin
             )
 
 
-_NEEDS_WORK = re.compile(r"[๐-๙\n\t\r]|  |^\s|\s$")
-
-
 def _plain_text(value: str) -> bool:
     """Text that normalisation would return unchanged."""
-    return bool(value) and _NEEDS_WORK.search(value) is None
+    return bool(value) and not needs_text_of(value)
 
 
 _NONE = type(None)
 _PRESENT = partial(operator.is_not, None)  # v is not None, as a C-level predicate
-_JOINED_NEEDS_WORK = re.compile(r"[๐-๙\n\t\r]|  |(?:^|\x00)\s|\s(?:\x00|$)|\x00\x00|^\x00|\x00$")
 
 
 def _finite_sum(values: list[object]) -> bool:
@@ -295,8 +286,7 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
     if col.kind in ("text", "choice") and kinds <= {str, _NONE}:
         present = set(values)
         present.discard(None)
-        joined = "\x00".join(present)  # type: ignore[arg-type]
-        if "" in present or _JOINED_NEEDS_WORK.search(joined):
+        if "" in present or texts_need_text_of(present):  # type: ignore[arg-type]
             return None
         if col.kind == "text":
             return list(values)
