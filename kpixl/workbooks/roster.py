@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kpixl.core.codes import internal_finding
 from kpixl.core.eligibility import ELIGIBILITY_FIELDS
+from kpixl.core.errors import file_problem
 from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.vocab import YES_NO, level_choices
@@ -90,8 +92,13 @@ def read_roster(
         names = book.sheet_names
         chosen = sheet or next((s for s in ROSTER_SHEETS if s in names), names[0])
         grid: list[list[Any]] = book.grid(chosen)
-    except Exception as exc:  # any reader failure is a finding
-        return TableResult(pd.DataFrame(columns=ROSTER.names), [unreadable(path, exc)])
+    except Exception as exc:  # a damaged file is a finding; a kpixl defect says so
+        problem = (
+            unreadable(path, exc)
+            if file_problem(exc)
+            else internal_finding(exc, file=path.name, stage="read roster")
+        )
+        return TableResult(pd.DataFrame(columns=ROSTER.names), [problem])
     aliases = _aliases()
     header_at, mapping = -1, {}
     for r, row in enumerate(grid[:15]):
