@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from kpixl.cli.options import json_option
-from kpixl.cli.output import echo_findings, to_json
-from kpixl.jobs.cascade import cascade_report
-from kpixl.jobs.consolidate import findings_json
+from kpixl.cli.output import echo_findings, findings_json, to_json
 
 __all__ = ["cascade_group"]
 
@@ -26,6 +24,8 @@ def cascade_group() -> None:
     "units_dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     default=None,
+    help="โฟลเดอร์สมุดงานหน่วยงาน (ค่าเริ่มต้นตาม Config) / unit workbooks folder"
+    " (default: the master's Config).",
 )
 @click.option(
     "--tree/--no-tree", "show_tree", default=True, help="แสดงผังการถ่ายทอด / print the tree."
@@ -50,6 +50,8 @@ def report(
     Example:
       kpixl cascade report workbooks/demo/master.xlsx --write
     """
+    from kpixl.jobs.cascade import cascade_report
+
     result = cascade_report(master, units_dir=units_dir, write=write)
     if as_json:
         a = result.alignment

@@ -8,7 +8,6 @@ import click
 
 from kpixl.cli.options import json_option
 from kpixl.cli.output import to_json
-from kpixl.core.kpi_library import load_library
 from kpixl.core.vocab import DIRECTIONS, KINDS
 
 __all__ = ["library_group"]
@@ -36,6 +35,8 @@ def show(job_line: str | None, path: Path | None, as_json: bool) -> None:
     Example:
       kpixl library show --job-line นักทรัพยากรบุคคล
     """
+    from kpixl.core.kpi_library import load_library
+
     library = load_library(path)
     if job_line:
         library = library[library["job_line"] == job_line]

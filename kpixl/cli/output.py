@@ -7,13 +7,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kpixl.core.findings import Finding
+if TYPE_CHECKING:
+    from kpixl.core.findings import Finding
 
-__all__ = ["baht", "echo_findings", "finding_line", "scores_line", "to_json", "to_toml"]
+__all__ = [
+    "baht",
+    "echo_findings",
+    "finding_line",
+    "findings_json",
+    "scores_line",
+    "to_json",
+    "to_toml",
+]
 
 
 def baht(amount: Decimal) -> str:
@@ -122,11 +131,16 @@ def scores_line(name: str, scores: Mapping[str, Any], *, ok: bool) -> str:
     )
 
 
+def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Findings as the ``--json`` outputs list them: one object per finding."""
+    return [asdict(f) for f in findings]
+
+
 def echo_findings(findings: Iterable[Finding], *, as_json: bool = False) -> None:
     """Print findings, one per line (or as a JSON list)."""
     items = list(findings)
     if as_json:
-        click.echo(to_json([asdict(f) for f in items]))
+        click.echo(to_json(findings_json(items)))
         return
     for f in items:
         colour = "red" if f.severity == "error" else "yellow"

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kpixl.cli.options import json_option, rules_from, rules_option
-from kpixl.cli.output import echo_findings, scores_line, to_json
+from kpixl.cli.options import INTEGER, json_option, rules_from, rules_option
+from kpixl.cli.output import echo_findings, findings_json, scores_line, to_json
 from kpixl.core.errors import KpixlError
-from kpixl.core.findings import Finding, has_errors
 from kpixl.core.rounds import current_round, parse_round
 from kpixl.core.seal import key_id as seal_id
-from kpixl.workbooks.generate import carried_kpis, generate_personal
-from kpixl.workbooks.master import read_master, seal_key_id
-from kpixl.workbooks.personal import check_personal, read_personal, seal_personal
-from kpixl.workbooks.personal_seal import agency_key_findings, seal_key
-from kpixl.workbooks.roster import read_roster
+
+if TYPE_CHECKING:
+    from kpixl.core.findings import Finding
 
 __all__ = ["personal_group", "seal_command", "validate_command"]
 
@@ -44,9 +40,15 @@ def personal_group() -> None:
     help="สมุดงานหลัก: ใส่ตัวชี้วัดของหน่วยงานที่มอบหมาย (KPIHolders) เป็นร่าง"
     " / the master: drafts of the unit KPIs it assigns, and each unit's KPI list.",
 )
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="โฟลเดอร์ที่จะเขียนแบบรายบุคคล / the folder to write the personal workbooks to.",
+)
 @click.option("--round", "round_text", default=None, help="รอบการประเมิน เช่น 2570/1 / round id.")
-@click.option("--jobs", default=1, show_default=True, help="จำนวนโปรเซส / processes.")
+@click.option("--jobs", type=INTEGER, default=1, show_default=True, help="จำนวนโปรเซส / processes.")
 @click.option(
     "--overwrite",
     is_flag=True,
@@ -76,6 +78,11 @@ def new(
     """
     if roster_path is None and master_path is None:
         raise click.UsageError("ต้องระบุ --roster หรือ --master / give --roster or --master")
+    from kpixl.core.findings import has_errors
+    from kpixl.workbooks.generate import carried_kpis, generate_personal
+    from kpixl.workbooks.master import read_master
+    from kpixl.workbooks.roster import read_roster
+
     rules = rules_from(rules_file)
     round_ = parse_round(round_text) if round_text else current_round()
     strategy = None
@@ -132,6 +139,9 @@ def _key_id(master_path: Path | None) -> tuple[str | None, list[Finding]]:
     key set here against it (a wrong key is reported once, before any file)."""
     if master_path is None:
         return None, []
+    from kpixl.workbooks.master import read_master, seal_key_id
+    from kpixl.workbooks.personal_seal import agency_key_findings, seal_key
+
     inputs = read_master(master_path, roster=False)
     if inputs.findings:
         return None, inputs.findings
@@ -139,6 +149,43 @@ def _key_id(master_path: Path | None) -> tuple[str | None, list[Finding]]:
     return expected, agency_key_findings(
         expected, key=seal_key(), file=master_path.name, sheet="Config"
     )
+
+
+def _other_form(path: Path) -> Finding | None:
+    """When ``path`` is a master or a unit workbook (its sheets tell), a finding that
+    says so (its value: ``master`` or ``unit``) and names the command that fits it;
+    ``None`` for anything else."""
+    from kpixl.core.codes import finding
+    from kpixl.io.identify import sheet_names
+    from kpixl.workbooks import master_layout as M
+    from kpixl.workbooks import unit_layout as U
+
+    names = set(sheet_names(path))
+    shown = f'"{path}"' if any(ch.isspace() for ch in str(path)) else str(path)
+    if {M.CONFIG, M.UNITS, M.ROSTER} <= names:
+        command = f"kpixl consolidate {shown}"
+        return finding(
+            "file.other_form",
+            file=path.name,
+            value="master",
+            form_th="สมุดงานหลัก",
+            form_en="the master workbook",
+            command_th=command,
+            command_en=command,
+        )
+    if set(U.SHEETS) <= names:
+        return finding(
+            "file.other_form",
+            file=path.name,
+            value="unit",
+            form_th="สมุดงานหน่วยงาน",
+            form_en="a unit workbook",
+            command_th=f"kpixl collect {shown} --from <โฟลเดอร์แบบรายบุคคล>"
+            " แล้ว kpixl consolidate <สมุดงานหลัก>",
+            command_en=f"kpixl collect {shown} --from <personal-folder>,"
+            " then kpixl consolidate <master>",
+        )
+    return None
 
 
 @click.command("validate")
@@ -154,13 +201,17 @@ def validate_command(
     Prints every finding with its file, sheet and cell, and each person's recomputed
     scores. Files are only read, never changed. Seals are checked with the agency key
     in KPIXL_SEAL_KEY; with --master, against the key id in its Config (seal_key_id)
-    too: then a seal that is not an HMAC under the agency key is an error.
+    too: then a seal that is not an HMAC under the agency key is an error. A master or
+    a unit workbook is named as such, with the command that fits it (exit 1).
 
     \b
     Examples:
       kpixl validate personal/*.xlsx
       KPIXL_SEAL_KEY=… kpixl validate --master master.xlsx personal/U01/*.xlsx
     """
+    from kpixl.core.findings import has_errors
+    from kpixl.workbooks.personal import check_personal, read_personal
+
     rules = rules_from(rules_file)
     key_id, key_findings = _key_id(master_path)
     report: list[dict[str, Any]] = []
@@ -171,12 +222,27 @@ def validate_command(
                 {
                     "file": str(master_path),
                     "scores": {},
-                    "findings": [asdict(f) for f in key_findings],
+                    "findings": findings_json(key_findings),
                 }
             )
         else:
             echo_findings(key_findings)
     for path in files:
+        other = _other_form(path)
+        if other is not None:
+            failed = True
+            if as_json:
+                report.append(
+                    {
+                        "file": str(path),
+                        "form": other.value,
+                        "scores": {},
+                        "findings": findings_json([other]),
+                    }
+                )
+            else:
+                echo_findings([other])
+            continue
         result = check_personal(read_personal(path), rules=rules, key_id=key_id)
         failed |= has_errors(result.findings)
         if as_json:
@@ -184,7 +250,7 @@ def validate_command(
                 {
                     "file": str(path),
                     "scores": {k: v for k, v in result.scores.items()},
-                    "findings": [asdict(f) for f in result.findings],
+                    "findings": findings_json(result.findings),
                 }
             )
             continue
@@ -219,9 +285,12 @@ def seal_command(files: tuple[Path, ...], master_path: Path | None, force: bool)
 
     \b
     Examples:
-      KPIXL_SEAL_KEY=secret kpixl seal personal/2570-1_1101700123458.xlsx
+      KPIXL_SEAL_KEY=secret kpixl seal personal/2570-1_1101700123456.xlsx
       KPIXL_SEAL_KEY=secret kpixl seal --master master.xlsx personal/U01/*.xlsx
     """
+    from kpixl.workbooks.personal import seal_personal
+    from kpixl.workbooks.personal_seal import seal_key
+
     key_id, key_findings = _key_id(master_path)
     if key_findings:
         echo_findings(key_findings)

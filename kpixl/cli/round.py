@@ -8,12 +8,9 @@ from pathlib import Path
 
 import click
 
-from kpixl.cli.options import json_option, rules_from, rules_option
-from kpixl.cli.output import baht, echo_findings, to_json
+from kpixl.cli.options import INTEGER, POLICIES, SHAPES, json_option, rules_from, rules_option
+from kpixl.cli.output import baht, echo_findings, findings_json, to_json
 from kpixl.io.lock import hold_lock
-from kpixl.jobs.collect import collect
-from kpixl.jobs.consolidate import POLICIES, SHAPES, consolidate, findings_json
-from kpixl.jobs.demo import build_demo
 
 __all__ = ["collect_command", "consolidate_command", "demo_command"]
 
@@ -33,10 +30,22 @@ def _progress(label: str) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
 
 @click.command("demo")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--units", default=3, show_default=True, help="จำนวนหน่วยงาน / units.")
-@click.option("--people", default=20, show_default=True, help="จำนวนคน / people.")
-@click.option("--seed", default=2569, show_default=True)
-@click.option("--round", "round_id", default="2570/1", show_default=True)
+@click.option("--units", type=INTEGER, default=3, show_default=True, help="จำนวนหน่วยงาน / units.")
+@click.option("--people", type=INTEGER, default=20, show_default=True, help="จำนวนคน / people.")
+@click.option(
+    "--seed",
+    type=INTEGER,
+    default=2569,
+    show_default=True,
+    help="เลขตั้งต้นของการสุ่ม (เลขเดียวกันได้ผลเดียวกัน) / random seed (same seed, same demo).",
+)
+@click.option(
+    "--round",
+    "round_id",
+    default="2570/1",
+    show_default=True,
+    help="รอบการประเมิน / the evaluation round.",
+)
 @click.option("--messy", is_flag=True, help="ใส่ข้อมูลผิดพลาดที่พบบ่อย / add realistic bad inputs.")
 @click.option(
     "--xlsm",
@@ -58,6 +67,8 @@ def demo_command(
       kpixl demo messy/ --messy
       kpixl demo C:\\kpixl-demo --xlsm     # with master.xlsm for Excel
     """
+    from kpixl.jobs.demo import build_demo
+
     result = build_demo(
         out_dir, units=units, people=people, seed=seed, round_id=round_id, messy=messy
     )
@@ -77,7 +88,7 @@ def demo_command(
             )
         click.echo(
             f"✓ {target}, {out_dir / 'units-xlsm'}: ปุ่มของ Excel / the Excel buttons"
-            " (docs/excel-windows.md)"
+            " (docs/windows.md)"
         )
 
 
@@ -88,6 +99,7 @@ def demo_command(
     "from_dir",
     required=True,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="โฟลเดอร์แบบรายบุคคลของหน่วยงาน / the folder of the unit's personal workbooks.",
 )
 @click.option(
     "--replace",
@@ -114,6 +126,8 @@ def collect_command(
       kpixl collect units/U01.xlsx --from inbox/U01/
       kpixl collect units/U01.xlsx --from inbox/U01/ --replace
     """
+    from kpixl.jobs.collect import collect
+
     with hold_lock(unit, command="kpixl collect"):
         result = collect(
             unit,
@@ -157,16 +171,30 @@ def collect_command(
     help="โฟลเดอร์สมุดงานหน่วยงาน (ค่าเริ่มต้นตาม Config) / unit workbooks folder.",
 )
 @click.option(
-    "--policy", type=click.Choice(POLICIES), default=None, help="วิธีจัดสรรวงเงิน (ค่าเริ่มต้นตาม Config)."
+    "--policy",
+    type=click.Choice(POLICIES),
+    default=None,
+    help="วิธีจัดสรรวงเงิน (ค่าเริ่มต้นตาม Config) / how the pools are allocated"
+    " (default: the master's Config).",
 )
-@click.option("--shape", type=click.Choice(SHAPES), default=None)
+@click.option(
+    "--shape",
+    type=click.Choice(SHAPES),
+    default=None,
+    help="รูปแบบของ optimize: flat ทุกคนอยู่ตำแหน่งเดียวกันในช่วงร้อยละของระดับ,"
+    " proportional ร้อยละเพิ่มตามคะแนน (ค่าเริ่มต้นตาม Config) / the optimize policy's shape:"
+    " flat, one common position in every band's % range; proportional, the % rises with"
+    " the score (default: the master's Config).",
+)
 @click.option(
     "--export",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="ส่งออกผลเป็น CSV / export results.",
 )
-@click.option("--jobs", type=int, default=None, help="จำนวนโปรเซส / processes (default: cores).")
+@click.option(
+    "--jobs", type=INTEGER, default=None, help="จำนวนโปรเซส / processes (default: cores)."
+)
 @json_option
 def consolidate_command(
     master: Path,
@@ -190,6 +218,8 @@ def consolidate_command(
     Example:
       kpixl consolidate demo/master.xlsx --export demo/results.csv
     """
+    from kpixl.jobs.consolidate import consolidate
+
     result = consolidate(
         master,
         units_dir=units_dir,

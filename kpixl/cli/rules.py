@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from kpixl.cli.options import json_option, salary_table_option
 from kpixl.cli.output import to_json, to_toml
 from kpixl.core.errors import RuleError
-from kpixl.core.rules import DEFAULT_SALARY_TABLE, Rules, load_rules
+
+if TYPE_CHECKING:
+    from kpixl.core.rules import Rules
 
 __all__ = ["rules_group"]
-
-_TABLE_OPTION = click.option(
-    "--salary-table",
-    default=DEFAULT_SALARY_TABLE,
-    show_default=True,
-    help="รหัสบัญชีเงินเดือน / salary table id (e.g. 2552, 2560-10).",
-)
 
 
 @click.group("rules")
@@ -42,8 +39,8 @@ def _summary(rules: Rules) -> str:
 
 @rules_group.command("show")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@_TABLE_OPTION
-@click.option("--json", "as_json", is_flag=True, help="พิมพ์เป็น JSON / print JSON.")
+@salary_table_option
+@json_option
 def show(file: Path | None, salary_table: str, as_json: bool) -> None:
     """แสดงกฎที่ใช้จริง (ค่าเริ่มต้น + ไฟล์ของหน่วยงาน) / Print the effective rules.
 
@@ -52,6 +49,8 @@ def show(file: Path | None, salary_table: str, as_json: bool) -> None:
       kpixl rules show
       kpixl rules show agency.toml --json
     """
+    from kpixl.core.rules import load_rules
+
     rules = load_rules(file, salary_table=salary_table)
     if as_json:
         click.echo(to_json(rules.data))
@@ -63,7 +62,7 @@ def show(file: Path | None, salary_table: str, as_json: bool) -> None:
 
 @rules_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_TABLE_OPTION
+@salary_table_option
 def check(file: Path, salary_table: str) -> None:
     """ตรวจไฟล์กฎของหน่วยงาน / Check an agency rule file (exit 1 when it is invalid).
 
@@ -71,6 +70,8 @@ def check(file: Path, salary_table: str) -> None:
     Example:
       kpixl rules check agency.toml
     """
+    from kpixl.core.rules import load_rules
+
     try:
         rules = load_rules(file, salary_table=salary_table)
     except RuleError as exc:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from decimal import Decimal
 
 import click
 
+from kpixl.cli.options import NUMBER, PERCENT, json_option, salary_table_option
 from kpixl.cli.output import baht, to_json
-from kpixl.core.rules import DEFAULT_SALARY_TABLE, load_rules
-from kpixl.core.salary import salary_base, salary_increase
 
 __all__ = ["salary_group"]
 
@@ -19,14 +19,19 @@ def salary_group() -> None:
 
 
 @salary_group.command("calc")
-@click.argument("salary")
+@click.argument("salary", type=NUMBER)
 @click.argument("level_code")
-@click.argument("pct")
-@click.option("--salary-table", default=DEFAULT_SALARY_TABLE, show_default=True)
+@click.argument("pct", type=PERCENT)
+@salary_table_option
 @click.option("--alt-ceiling", is_flag=True, help="ใช้เพดานสูงสุดทางเลือก / alternative ceiling.")
-@click.option("--json", "as_json", is_flag=True, help="พิมพ์เป็น JSON / print JSON.")
+@json_option
 def calc(
-    salary: str, level_code: str, pct: str, salary_table: str, alt_ceiling: bool, as_json: bool
+    salary: Decimal,
+    level_code: str,
+    pct: Decimal,
+    salary_table: str,
+    alt_ceiling: bool,
+    as_json: bool,
 ) -> None:
     """คำนวณเงินที่ได้เลื่อนพร้อมคำอธิบาย / One increase, explained step by step.
 
@@ -35,6 +40,9 @@ def calc(
       kpixl salary calc 28000 K2 3.5
       kpixl salary calc 43300 K2 4 --json
     """
+    from kpixl.core.rules import load_rules
+    from kpixl.core.salary import salary_base, salary_increase
+
     rules = load_rules(salary_table=salary_table)
     inc = salary_increase(salary, level_code, pct, rules=rules, alt_ceiling=alt_ceiling)
     if as_json:
@@ -60,7 +68,7 @@ def calc(
 
 
 @salary_group.command("table")
-@click.option("--salary-table", default=DEFAULT_SALARY_TABLE, show_default=True)
+@salary_table_option
 def table(salary_table: str) -> None:
     """แสดงบัญชีอัตราเงินเดือนและฐานในการคำนวณ / Print a salary table.
 
@@ -68,6 +76,8 @@ def table(salary_table: str) -> None:
     Example:
       kpixl salary table --salary-table 2552
     """
+    from kpixl.core.rules import load_rules
+
     rules = load_rules(salary_table=salary_table)
     t = rules.salary_table
     click.echo(f"บัญชี / table {t.id} (มีผล / effective {t.effective})")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from kpixl.workbooks.personal import TEMPLATE_PATH
-from kpixl.workbooks.templates import write_templates
+from kpixl.cli.options import TEMPLATES_DIR
 
 __all__ = ["templates_group"]
 
@@ -22,8 +21,9 @@ def templates_group() -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=TEMPLATE_PATH.parent,
+    default=TEMPLATES_DIR,
     show_default=True,
+    help="โฟลเดอร์ที่จะเขียนแม่แบบ / the folder to write the templates to.",
 )
 def build(out_dir: Path) -> None:
     """สร้างแม่แบบใหม่จากโค้ด / Rebuild the templates (reproducible bytes).
@@ -32,5 +32,7 @@ def build(out_dir: Path) -> None:
     Example:
       kpixl templates build
     """
+    from kpixl.workbooks.templates import write_templates
+
     for path in write_templates(out_dir):
         click.echo(f"✓ {path}")

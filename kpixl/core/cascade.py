@@ -31,6 +31,7 @@ from kpixl.core.errors import InputError
 from kpixl.core.findings import Finding
 from kpixl.core.numbers import parse_number
 from kpixl.core.scoring import check_levels
+from kpixl.core.text import text_of
 
 __all__ = [
     "CARD_FIELDS",
@@ -75,13 +76,7 @@ CARD_FIELDS = {
 
 
 def _blank(value: Any) -> bool:
-    return (
-        value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
-    )
-
-
-def _text(value: Any) -> str:
-    return "" if _blank(value) else str(value).strip()
+    return text_of(value) == ""
 
 
 def _owners(os_matrix: pd.DataFrame | None) -> dict[str, set[str]]:
@@ -90,8 +85,8 @@ def _owners(os_matrix: pd.DataFrame | None) -> dict[str, set[str]]:
     if os_matrix is None or os_matrix.empty:
         return owners
     for r in os_matrix.to_dict("records"):
-        if _text(r.get("role")).upper() in ("O", "OWNER", "เจ้าภาพ"):
-            owners.setdefault(_text(r.get("kpi_code")), set()).add(_text(r.get("unit")))
+        if text_of(r.get("role")).upper() in ("O", "OWNER", "เจ้าภาพ"):
+            owners.setdefault(text_of(r.get("kpi_code")), set()).add(text_of(r.get("unit")))
     return owners
 
 
@@ -102,16 +97,16 @@ def _os_findings(
     out: list[Finding] = []
     if os_matrix is None or os_matrix.empty:
         return out
-    known = {_text(c) for c in [*org["code"], *units["code"]]}
+    known = {text_of(c) for c in [*org["code"], *units["code"]]}
     for r in os_matrix.to_dict("records"):
-        code, role = _text(r.get("kpi_code")), _text(r.get("role")).upper()
+        code, role = text_of(r.get("kpi_code")), text_of(r.get("role")).upper()
         if code not in known:
             out.append(finding("cascade.os_unknown", value=code, unit=r.get("unit")))
         elif role not in ("O", "S", "OWNER", "SUPPORTER", "เจ้าภาพ", "สนับสนุน"):
             out.append(finding("cascade.os_role", value=code, unit=r.get("unit"), role=role))
     owners = _owners(os_matrix)
     for r in units.to_dict("records"):
-        code = _text(r["code"])
+        code = text_of(r["code"])
         found = owners.get(code, set())
         if len(found) != 1:
             out.append(finding("cascade.unit_owner", value=code, count=len(found)))
@@ -185,13 +180,13 @@ def holdings(
     def where(h: Mapping[Any, Any], name: str) -> dict[str, str]:
         row = h.get("_row")
         return {
-            "file": _text(h.get("_file")),
-            "sheet": _text(h.get("_sheet")),
+            "file": text_of(h.get("_file")),
+            "sheet": text_of(h.get("_sheet")),
             "cell": f"{columns[name]}{row}" if name in columns and not _blank(row) else "",
         }
 
     for h in records:
-        pid, code = _text(h.get("person_id")), _text(h.get("kpi_code"))
+        pid, code = text_of(h.get("person_id")), text_of(h.get("kpi_code"))
         if not code:
             continue
         if code not in unit_codes:
@@ -231,8 +226,8 @@ def holdings(
                     count=len(codes),
                     max=max_rows,
                     dropped=", ".join(codes[max_rows:]),
-                    sheet=_text(records[0].get("_sheet")) if records else "",
-                    file=_text(records[0].get("_file")) if records else "",
+                    sheet=text_of(records[0].get("_sheet")) if records else "",
+                    file=text_of(records[0].get("_file")) if records else "",
                 )
             )
             codes = codes[:max_rows]
@@ -245,8 +240,8 @@ def holdings(
                     value=" + ".join("?" if w is None else str(w) for w in given),
                     person_id=pid,
                     weights=", ".join(str(w) for w in weights),
-                    sheet=_text(records[0].get("_sheet")) if records else "",
-                    file=_text(records[0].get("_file")) if records else "",
+                    sheet=text_of(records[0].get("_sheet")) if records else "",
+                    file=text_of(records[0].get("_file")) if records else "",
                 )
             )
         kpis[pid] = list(zip(codes, weights, strict=True))
@@ -276,15 +271,15 @@ def check_cascade(
     out: list[Finding] = []
     matrix_owners = _owners(os_matrix)
     for r in org.to_dict("records"):
-        named = {o.strip() for o in _text(r.get("owner_unit")).replace(";", ",").split(",")}
-        owners = (named - {""}) | matrix_owners.get(_text(r["code"]), set())
+        named = {o.strip() for o in text_of(r.get("owner_unit")).replace(";", ",").split(",")}
+        owners = (named - {""}) | matrix_owners.get(text_of(r["code"]), set())
         if len(owners) != 1:
             out.append(finding("cascade.owner", value=r["code"], count=len(owners)))
     out += _os_findings(os_matrix, org, units)
-    unit_codes = {_text(c) for c in units["code"]}
+    unit_codes = {text_of(c) for c in units["code"]}
     out += holdings(holders, unit_codes, max_rows=holder_rows, columns=holder_columns).findings
     targets = {
-        _text(r["code"]): parse_number(r.get("target")).value
+        text_of(r["code"]): parse_number(r.get("target")).value
         for r in [*org.to_dict("records"), *units.to_dict("records")]
     }
     split = (
@@ -292,11 +287,11 @@ def check_cascade(
     )
     for parent, group in split.groupby("parent_code", sort=True):
         values = [parse_number(v).value for v in group["target"]]
-        target = targets.get(_text(parent))
+        target = targets.get(text_of(parent))
         if target is None or any(v is None for v in values):
             continue
         total = sum((v for v in values if v is not None), Decimal(0))
-        directions = {_text(d) for d in group.get("direction", pd.Series(dtype=object))}
+        directions = {text_of(d) for d in group.get("direction", pd.Series(dtype=object))}
         # the split must reach the parent's target in the KPI's direction: at least the
         # target when more is better, at most when less is better (equal is always right)
         short = total > target if directions == {"lower"} else total < target
@@ -306,7 +301,7 @@ def check_cascade(
         levels: list[Any] = [r.get(f"l{i}") for i in range(1, 6)]
         if r.get("kind", "quantitative") == "quantitative" and not any(_blank(v) for v in levels):
             try:
-                check_levels(levels, _text(r.get("direction")) or "higher")
+                check_levels(levels, text_of(r.get("direction")) or "higher")
             except InputError as exc:
                 out.append(
                     Finding(
@@ -314,18 +309,18 @@ def check_cascade(
                         exc.message_th,
                         exc.message_en,
                         field="l1",
-                        value=_text(r["code"]),
+                        value=text_of(r["code"]),
                     )
                 )
     carried = {
-        (_text(p.get("unit")), _text(p.get("parent_code"))) for p in people.to_dict("records")
+        (text_of(p.get("unit")), text_of(p.get("parent_code"))) for p in people.to_dict("records")
     }
     for r in units.to_dict("records"):
-        if (_text(r.get("unit")), _text(r["code"])) not in carried:
+        if (text_of(r.get("unit")), text_of(r["code"])) not in carried:
             out.append(finding("cascade.uncarried", value=r["code"], unit=r.get("unit")))
     known = set(targets)
     for p in people.to_dict("records"):
-        parent = _text(p.get("parent_code"))
+        parent = text_of(p.get("parent_code"))
         if parent and parent not in known:
             out.append(
                 finding(
@@ -335,9 +330,9 @@ def check_cascade(
                     person_id=p.get("person_id"),
                 )
             )
-    card_rows = {_text(c["code"]): c for c in cards.to_dict("records")}
+    card_rows = {text_of(c["code"]): c for c in cards.to_dict("records")}
     for code in [*org["code"], *units["code"]]:
-        card = card_rows.get(_text(code))
+        card = card_rows.get(text_of(code))
         if card is None:
             out.append(finding("cascade.card_missing", value=code))
             continue
@@ -380,16 +375,16 @@ def _reaches_org(code: str, parents: dict[str, str], org: set[str]) -> bool:
 
 def alignment(org: pd.DataFrame, units: pd.DataFrame, people: pd.DataFrame) -> Alignment:
     """How much of each person's and unit's KPI weight traces up to organisation KPIs."""
-    org_codes = {_text(c) for c in org["code"]}
-    parents = {_text(r["code"]): _text(r.get("parent_code")) for r in units.to_dict("records")}
+    org_codes = {text_of(c) for c in org["code"]}
+    parents = {text_of(r["code"]): text_of(r.get("parent_code")) for r in units.to_dict("records")}
     rows = []
     for p in people.to_dict("records"):
-        parent = _text(p.get("parent_code"))
+        parent = text_of(p.get("parent_code"))
         weight = parse_number(p.get("weight")).value or Decimal(0)
         rows.append(
             {
                 "person_id": p["person_id"],
-                "unit": _text(p.get("unit")),
+                "unit": text_of(p.get("unit")),
                 "kpi_code": p.get("kpi_code"),
                 "weight": weight,
                 "aligned": _reaches_org(parent, parents, org_codes),
@@ -417,9 +412,11 @@ def alignment(org: pd.DataFrame, units: pd.DataFrame, people: pd.DataFrame) -> A
             )
         return pd.DataFrame(out, columns=[*keys, "weight", "aligned_weight", "share"])
 
-    carried = {(_text(r["unit"]), _text(r.get("parent_code"))) for r in people.to_dict("records")}
+    carried = {
+        (text_of(r["unit"]), text_of(r.get("parent_code"))) for r in people.to_dict("records")
+    }
     uncarried = units[
-        [(_text(r["unit"]), _text(r["code"])) not in carried for r in units.to_dict("records")]
+        [(text_of(r["unit"]), text_of(r["code"])) not in carried for r in units.to_dict("records")]
     ]
     return Alignment(
         people=summarise(["person_id", "unit"]),

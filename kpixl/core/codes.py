@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from kpixl.core.errors import strict
 from kpixl.core.findings import ERROR, WARNING, Finding, Severity
 
-__all__ = ["CODES", "finding"]
+__all__ = ["CODES", "STAGES", "finding", "internal_finding"]
 
 # code: (severity, Thai, English)
 CODES: dict[str, tuple[Severity, str, str]] = {
@@ -44,12 +45,25 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "kpixl's worker process ended while reading this file ({value}); the file is left "
         "out, the others are consolidated",
     ),
+    "file.internal_error": (
+        ERROR,
+        "kpixl ทำงานผิดพลาดขณะ{stage}ไฟล์นี้ ซึ่งเป็นข้อบกพร่องของโปรแกรม ไม่ใช่ของไฟล์ "
+        "จึงไม่นำไฟล์นี้มาใช้ ไฟล์อื่นดำเนินการตามปกติ ให้แจ้งผู้ดูแล kpixl พร้อมแนบไฟล์นี้",
+        "kpixl failed while {stage_en} this file ({value}): a defect in kpixl, not in the "
+        "file; the file is left out, the others go on; report it with the file attached "
+        "(KPIXL_STRICT=1 makes kpixl stop there and show where)",
+    ),
     "file.findings_capped": (
         WARNING,
         "ไฟล์นี้มีข้อค้นพบอีก {value} รายการที่ไม่ได้แสดง (แสดงเพียง {limit} รายการแรก) "
         "ให้แก้รายการที่แสดงแล้วตรวจใหม่ (ปรับได้ที่ limit_findings_per_file ใน Config)",
         "{value} more findings of this file are not shown (only the first {limit}); fix "
         "those shown and check again (Config key limit_findings_per_file)",
+    ),
+    "file.other_form": (
+        ERROR,
+        "นี่คือ{form_th} ({value}) ไม่ใช่แบบรายบุคคล จึงไม่ได้ตรวจ — ใช้ {command_th}",
+        "this is {form_en}, not a personal workbook, so it is not checked — use {command_en}",
     ),
     # cells
     "cell.blank": (
@@ -246,6 +260,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ไม่รู้จักรหัสระดับ “{value}” (ใช้ได้: {known})",
         "unknown level code “{value}” (known: {known})",
     ),
+    "roster.level_name": (
+        ERROR,
+        "ระดับ “{value}” {why} ให้ใช้รหัสระดับ (เช่น K2) หรือชื่อระดับพร้อมประเภทตำแหน่ง"
+        " (เช่น “วิชาการ ชำนาญการ”, “อำนวยการต้น”)",
+        "level “{value}” {why_en}; use a level code (e.g. K2) or the level's Thai name with"
+        " its position type (e.g. “วิชาการ ชำนาญการ”, “อำนวยการต้น”)",
+    ),
     "roster.salary_range": (
         ERROR,
         "เงินเดือน {value} อยู่นอกช่วงของระดับ {level_code} ({low}–{high})",
@@ -373,6 +394,12 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "เขียน {value} ไม่ได้ ({why}); ไฟล์เดิมและสำเนาสำรองยังอยู่ครบ",
         "cannot write {value} ({why_en}); the previous file and its backups are intact",
     ),
+    "write.exists": (
+        ERROR,
+        "ไฟล์ {value} มีอยู่แล้ว จึงไม่เขียนทับ ให้ตั้งชื่อไฟล์ใหม่ หรือสั่งซ้ำพร้อม --force เพื่อเขียนทับ",
+        "{value} already exists and was not overwritten; choose another name, or run again"
+        " with --force to replace it",
+    ),
     # collection
     "collect.duplicate_workbook": (
         WARNING,
@@ -495,6 +522,17 @@ CODES: dict[str, tuple[Severity, str, str]] = {
 }
 
 
+# the stages an internal error may name: Thai (after "ขณะ"), English (after "while")
+STAGES = {
+    "read": ("อ่าน", "reading"),
+    "score": ("คิดคะแนนจาก", "scoring"),
+    "collect": ("รวบรวมผลจาก", "collecting from"),
+    "match": ("จับคู่รายชื่อจาก", "matching the people of"),
+    "cascade": ("ตรวจการถ่ายทอดตัวชี้วัดจาก", "checking the cascade of"),
+    "write": ("เขียน", "writing"),
+}
+
+
 class _Defaults(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "?"
@@ -512,7 +550,8 @@ def finding(code: str, *, field: str = "", value: object = "", **context: Any) -
     values.setdefault("label", field)
     values.setdefault("person_id", "")
     values["field"] = field
-    values["value"] = "" if value is None else str(value)
+    blank = value is None or (isinstance(value, float) and value != value)  # None, NaN
+    values["value"] = "" if blank else str(value)
     return Finding(
         rule=code,
         message_th=th.format_map(values),
@@ -522,4 +561,20 @@ def finding(code: str, *, field: str = "", value: object = "", **context: Any) -
         value=values["value"],
         person_id=str(values["person_id"]),
         **where,
+    )
+
+
+def internal_finding(exc: BaseException, *, file: str, stage: str) -> Finding:
+    """A ``file.internal_error`` finding for a defect of kpixl met at ``stage`` (a key of
+    :data:`STAGES`) of ``file``: the round goes on without that file.
+
+    The message names the file, the stage and the exception's type, never its text or
+    traceback. With ``KPIXL_STRICT=1`` (the tests) the exception is raised instead.
+    Decide first with :func:`kpixl.core.errors.file_problem` whether the file is to blame.
+    """
+    if strict():
+        raise exc
+    th, en = STAGES[stage]
+    return finding(
+        "file.internal_error", value=type(exc).__name__, stage=th, stage_en=en, file=file
     )

@@ -20,10 +20,20 @@ The tree::
         └── LockedError               another kpixl run holds the file's lock
 
 Every error carries a Thai and an English message; ``str(error)`` shows both.
+
+An exception kpixl did not raise on purpose is one of two things, and
+:func:`file_problem` tells which: a damaged or foreign file (the readers' zip, XML and
+decoding errors, python-calamine's and openpyxl's errors, and what ``kpixl.io`` raises
+for a file it cannot read), which is a finding about that file; or a defect of kpixl,
+which :func:`kpixl.core.codes.internal_finding` reports as ``file.internal_error`` (and which
+``KPIXL_STRICT=1``, set for the tests, raises instead).
 """
 
 from __future__ import annotations
 
+import os
+import zipfile
+import zlib
 from dataclasses import dataclass
 
 __all__ = [
@@ -39,7 +49,47 @@ __all__ = [
     "RuleProblem",
     "SalaryError",
     "WeightsError",
+    "file_problem",
+    "strict",
 ]
+
+# what a damaged or foreign file makes any reader raise
+_FILE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, UnicodeDecodeError)
+# the libraries that read workbooks: their exceptions, or any exception raised inside
+# them while they read a file, say that the file is damaged (XML, zip, a bad value)
+_READERS = ("zipfile", "zlib", "xml", "pyexpat", "openpyxl", "et_xmlfile", "python_calamine")
+# kpixl's own readers raise ValueError or KeyError for a file they cannot read
+_KPIXL_READERS = "kpixl.io"
+
+
+def _package(module: str) -> str:
+    return module.split(".", 1)[0]
+
+
+def _raised_in(exc: BaseException) -> str:
+    """The module of the innermost Python frame ``exc`` was raised from ("" if none)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return str(tb.tb_frame.f_globals.get("__name__", ""))
+
+
+def file_problem(exc: BaseException) -> bool:
+    """Whether ``exc``, raised while reading a file, says the file is damaged or not a
+    workbook (a finding about the file) rather than that kpixl has a defect."""
+    if isinstance(exc, _FILE_ERRORS) or _package(type(exc).__module__) in _READERS:
+        return True
+    module = _raised_in(exc)
+    if _package(module) in _READERS:
+        return True
+    return module.startswith(_KPIXL_READERS) and isinstance(exc, (ValueError, KeyError))
+
+
+def strict() -> bool:
+    """``KPIXL_STRICT=1``: a defect of kpixl raises instead of becoming a finding."""
+    return os.environ.get("KPIXL_STRICT") == "1"
 
 
 class KpixlError(Exception):

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kpixl.core.speedups import object_ids
+from kpixl.core.text import THAI_DIGITS
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -70,7 +71,6 @@ EXCEL_ERRORS = frozenset(
 )
 
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SEPARATORS = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 '](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -229,7 +229,7 @@ _BLANK = CellNumber(None)
 def _clean_text(text: str) -> tuple[str, bool, bool, bool]:
     """The text ready for Decimal; whether Thai digits, a % sign, separators were seen."""
     thai = any("๐" <= ch <= "๙" for ch in text)
-    text = text.translate(_THAI_DIGITS).strip()
+    text = text.translate(THAI_DIGITS).strip()
     text = text.replace("\u2212", "-")
     if text.startswith("฿"):
         text = text[1:].strip()

@@ -37,12 +37,6 @@ class Round:
         year = self.fiscal_year - _BE
         return date(year - 1, 10, 1) if self.number == 1 else date(year, 4, 1)
 
-    @property
-    def count_date(self) -> date:
-        """The payroll count date of the round (1 Mar / 1 Sep)."""
-        year = self.fiscal_year - _BE
-        return date(year, 3, 1) if self.number == 1 else date(year, 9, 1)
-
 
 def parse_round(text: str) -> Round:
     match = _PATTERN.match(str(text))

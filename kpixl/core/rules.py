@@ -37,6 +37,9 @@ DEFAULT_SALARY_TABLE = "2560-10"
 SCORING_METHODS = ("linear", "level")
 COMPETENCY_METHODS = ("rating", "gap")
 FAIR_BAND_FLOOR = Decimal(60)  # พอใช้ may not start below 60
+# KPI scores are cut (ROUNDDOWN) to this many decimals: the personal form's formulas,
+# kpixl.core.scoring's truncate and the vectorised scorers' hundredths all hold it
+KPI_SCORE_PLACES = 2
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,6 @@ class Rules:
     kpi_max_count: int
     kpi_weight_total: Decimal
     scoring_method: str
-    kpi_score_places: int
     competency_method: str
     rating_min: int
     rating_max: int
@@ -115,6 +117,8 @@ class Rules:
     eligibility: EligibilityLimits
     sources: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # the dotted paths of the rules it was built from (every rule of default.toml is read)
+    read: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def component_weights(self, *, probation: bool = False) -> ComponentWeights:
         return self.probation_weights if probation else self.weights
@@ -196,11 +200,13 @@ class _Reader:
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
         self.problems: list[RuleProblem] = []
+        self.read: set[str] = set()  # the dotted paths read (a test holds every rule read)
 
     def problem(self, rule: str, value: object, th: str, en: str) -> None:
         self.problems.append(RuleProblem(rule, value, th, en))
 
     def raw(self, rule: str) -> Any:
+        self.read.add(rule)
         node: Any = self.data
         for part in rule.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -455,7 +461,10 @@ def _salary_table(r: _Reader, table_id: str, base_dir: Path | None) -> SalaryTab
             tables = load_salary_tables()
     except (OSError, ValueError) as exc:
         r.problem(
-            "salary.table_file", table_file, f"อ่านบัญชีเงินเดือนไม่ได้: {exc}", f"cannot read: {exc}"
+            "salary.table_file",
+            table_file,
+            "อ่านบัญชีเงินเดือนไม่ได้: ไม่พบไฟล์ หรือคอลัมน์ไม่ตรงกับ kpixl/data/salary_bases.csv",
+            f"cannot read: {exc}",
         )
         return None
     if table_id not in tables:
@@ -514,6 +523,16 @@ def _build(data: dict[str, Any], *, table_id: str, base_dir: Path | None) -> Rul
             "น้ำหนักตัวชี้วัดรวมต้องเท่ากับ 100",
             "KPI weights must total 100",
         )
+    kpi_places = r.integer("kpi.score_places")
+    if kpi_places != KPI_SCORE_PLACES:
+        r.problem(
+            "kpi.score_places",
+            kpi_places,
+            f"คะแนนตัวชี้วัดตัดทศนิยม {KPI_SCORE_PLACES} ตำแหน่งตามสูตรในแบบฟอร์ม "
+            f"จึงตั้งได้เพียง {KPI_SCORE_PLACES}",
+            f"KPI scores are cut to {KPI_SCORE_PLACES} decimals, as the forms' formulas "
+            f"(ROUNDDOWN) do; only {KPI_SCORE_PLACES} is accepted",
+        )
     penalty_scale = r.texts("eligibility.penalty_scale")
     max_penalty = r.text("eligibility.max_penalty")
     if penalty_scale and max_penalty not in penalty_scale:
@@ -536,7 +555,7 @@ def _build(data: dict[str, Any], *, table_id: str, base_dir: Path | None) -> Rul
         value = getattr(eligibility, name)
         if value < 0:
             r.problem(f"eligibility.{name}", str(value), "ต้องไม่ติดลบ", "must not be negative")
-    table = _salary_table(r, table_id, base_dir)
+    table = _salary_table(r, r.text("salary.table") or table_id, base_dir)
     groups = _pool_groups(r, table) if table else {}
     bands = _bands(r, max_pct)
     rules = Rules(
@@ -549,7 +568,6 @@ def _build(data: dict[str, Any], *, table_id: str, base_dir: Path | None) -> Rul
         kpi_max_count=r.integer("kpi.max_count", minimum=1),
         kpi_weight_total=kpi_total,
         scoring_method=r.choice("kpi.scoring_method", SCORING_METHODS),
-        kpi_score_places=r.integer("kpi.score_places"),
         competency_method=r.choice("competency.method", COMPETENCY_METHODS),
         rating_min=rating_min,
         rating_max=rating_max,
@@ -568,6 +586,7 @@ def _build(data: dict[str, Any], *, table_id: str, base_dir: Path | None) -> Rul
         pool_groups=groups,
         eligibility=eligibility,
         data=data,
+        read=frozenset(r.read),  # last: after every rule above was read
     )
     if r.problems:
         raise RuleError(r.problems)
@@ -669,7 +688,10 @@ def load_rules(
             raise RuleError([problem], source=str(path)) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             problem = RuleProblem(
-                str(path), None, f"อ่านไฟล์กฎไม่ได้: {exc}", f"cannot read rule file: {exc}"
+                str(path),
+                None,
+                "อ่านไฟล์กฎไม่ได้: เปิดไม่ได้ หรือเขียนผิดรูปแบบ TOML (ตำแหน่งที่ผิดอยู่ในข้อความภาษาอังกฤษ)",
+                f"cannot read rule file: {exc}",
             )
             raise RuleError([problem], source=str(path)) from None
         data, merge_problems = merge_rule_data(data, override)

@@ -24,7 +24,7 @@ STEPS = """\
      / press Consolidate: results in Results, the status line in Config!A2.
   5. สำหรับฟังก์ชัน KPIXL_ กดปุ่ม "นำเข้าฟังก์ชัน KPIXL_" หนึ่งครั้ง / for the KPIXL_
      functions press "Import functions" once.
-  รายการทดสอบด้วยมือ / manual smoke test: docs/excel-windows.md
+  รายการทดสอบด้วยมือ / manual smoke test: docs/windows.md
 """
 
 

@@ -10,7 +10,7 @@ These are for HR's and unit heads' own sheets. The personal workbook never uses 
 formulas wherever a native formula can do the job.
 
 Register in Excel: the workbook's ``xlwings.conf`` sheet names ``kpixl.excel.udfs`` as
-its UDF module, then *Import Functions* once (see docs/excel-windows.md).
+its UDF module, then *Import Functions* once (see docs/windows.md).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.salary import salary_increase
 from kpixl.core.scoring import kpi_score, milestone_score, rating_band
+from kpixl.core.text import text_of
 from kpixl.core.vocab import DIRECTIONS, KINDS
 from kpixl.schemas.backend import Locator, validate_table
 from kpixl.schemas.tables import TABLES
@@ -77,7 +78,7 @@ def _plain(value: Decimal) -> float | int:
 
 
 def _code(vocab: Any, value: Any, default: str) -> str:
-    text = "" if value is None else str(value).strip()
+    text = text_of(value)
     return (vocab.code(text) or text) if text else default
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kpixl.core.findings import ERROR, Finding
 from kpixl.io.limits import (
+    MASTER,
     MB,
     LimitExceeded,
     Limits,
@@ -22,7 +23,7 @@ from kpixl.io.limits import (
     sheets_of,
 )
 
-__all__ = ["MAX_BYTES", "check_file", "unreadable"]
+__all__ = ["MAX_BYTES", "check_file", "sheet_names", "unreadable"]
 
 MAX_BYTES = 20 * 1024 * 1024  # a personal or unit workbook is well under 1 MB
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -33,12 +34,29 @@ def _finding(path: Path, code: str, th: str, en: str) -> Finding:
     return Finding(rule=code, message_th=th, message_en=en, severity=ERROR, file=path.name)
 
 
+def _why_th(exc: OSError) -> str:
+    """Why a file cannot be opened, in Thai: the system's own text is English (it stays in
+    the English message)."""
+    if isinstance(exc, FileNotFoundError):
+        return "ไม่พบไฟล์"
+    if isinstance(exc, IsADirectoryError):
+        return "เป็นโฟลเดอร์ ไม่ใช่ไฟล์"
+    if isinstance(exc, PermissionError):
+        return "ไม่มีสิทธิ์อ่านไฟล์ หรือไฟล์เปิดค้างอยู่ในโปรแกรมอื่น"
+    return "ระบบปฏิเสธการอ่านไฟล์"
+
+
 def unreadable(path: Path, exc: Exception) -> Finding:
     """A workbook that passed :func:`check_file` but its reader failed on (or found
     over a limit: :class:`~kpixl.io.limits.LimitExceeded` carries its own finding)."""
     if isinstance(exc, LimitExceeded):
         return exc.finding
-    return _finding(path, "file.corrupt", f"อ่านไฟล์ไม่ได้: {exc}", f"cannot read the workbook: {exc}")
+    return _finding(
+        path,
+        "file.corrupt",
+        "อ่านสมุดงานไม่ได้ ไฟล์อาจเสียหรือไม่สมบูรณ์ ให้เปิดและบันทึกใหม่ใน Excel หรือขอไฟล์ใหม่จากผู้ส่ง",
+        f"cannot read the workbook: {exc}",
+    )
 
 
 def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:
@@ -83,7 +101,9 @@ def check_file(
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        return _finding(path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {exc}", f"cannot open: {exc}")
+        return _finding(
+            path, "file.unreadable", f"เปิดไฟล์ไม่ได้: {_why_th(exc)}", f"cannot open: {exc}"
+        )
     if size == 0:
         return _finding(path, "file.empty", "ไฟล์ว่างเปล่า", "the file is empty")
     if size > max_bytes:
@@ -138,7 +158,7 @@ def check_file(
         return _finding(
             path,
             "file.corrupt",
-            f"ไฟล์เสียหรือไม่สมบูรณ์ (อาจส่งทางอีเมลไม่ครบ): {exc}",
+            "ไฟล์เสียหรือไม่สมบูรณ์ (อาจส่งทางอีเมลไม่ครบ) ให้ขอไฟล์ใหม่จากผู้ส่ง",
             f"the file is corrupt or truncated (an incomplete e-mail attachment?): {exc}",
         )
     if bad is not None or "xl/workbook.xml" not in names:
@@ -149,3 +169,18 @@ def check_file(
             "the file is corrupt or incomplete",
         )
     return None
+
+
+def sheet_names(path: str | Path) -> tuple[str, ...]:
+    """The sheet names a workbook's package declares, in order, read from its workbook
+    part alone (no sheet is parsed): enough to tell a master from a unit or a personal
+    workbook. Empty when the file is no workbook :func:`check_file` passes within the
+    largest form's limits (it then says why); nothing here raises on bad input."""
+    path = Path(path)
+    if check_file(path, limits=MASTER, deep=False) is not None:
+        return ()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return tuple(sheets_of(zf))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, RuntimeError):
+        return ()

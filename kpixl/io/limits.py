@@ -49,6 +49,7 @@ from typing import IO, Any
 
 from kpixl.core.codes import finding
 from kpixl.core.findings import Finding
+from kpixl.core.text import column_letter
 from kpixl.io.xlsx_package import sheet_parts
 
 __all__ = [
@@ -62,7 +63,6 @@ __all__ = [
     "Limits",
     "check_directory",
     "check_extent",
-    "column_letter",
     "declared_extent",
     "findings_per_file",
     "inflate_bounded",
@@ -117,15 +117,6 @@ class Extent:
     cols: int = 0
     declared_rows: int = 0
     declared_cols: int = 0
-
-
-def column_letter(index: int) -> str:
-    """The letters of the 1-based column ``index`` (1 → A, 16384 → XFD)."""
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def _column_index(letters: bytes) -> int:
@@ -342,7 +333,7 @@ def check_extent(extent: Extent, limits: Limits, file: str, sheet: str) -> Findi
             "file.sheet_too_large",
             how="ระบุขนาดไว้ว่า" if declared else "มีข้อมูล",
             how_en="declares its size as" if declared else "reaches",
-            ref=f"{column_letter(cols)}{rows}",
+            ref=f"{column_letter(cols - 1) if cols else ''}{rows}",
             rows=f"{rows:,}",
             cols=f"{cols:,}",
             what=_WHAT[name][0],

@@ -25,10 +25,17 @@ from kpixl.core.errors import FileWriteError
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.text import text_of
 from kpixl.io.atomic import write_finding
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks import unit_layout as U
-from kpixl.workbooks.personal import PersonalForm, PersonalResult, check_personal, read_personal
+from kpixl.workbooks.personal import (
+    PersonalForm,
+    PersonalResult,
+    check_personal,
+    person_id_of,
+    read_personal,
+)
 from kpixl.workbooks.unit import UnitData, UnitForm, read_unit, write_unit
 
 __all__ = ["CollectResult", "collect", "collect_data"]
@@ -58,14 +65,6 @@ class CollectResult:
         return 1 if has_errors(self.findings) or not self.written else 0
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _number_or_raw(value: Any) -> Any:
     """A cell the personal check read as a number goes on as that number (Thai digits,
     ``"20%"`` or ``"1,000"`` were reported there, once); anything else as it was typed,
@@ -75,7 +74,7 @@ def _number_or_raw(value: Any) -> Any:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or _text(value) == ""
+    return text_of(value) == ""
 
 
 def _evaluated(person: Mapping[Any, Any]) -> bool:
@@ -143,8 +142,8 @@ def collect_data(
                 finding("collect.not_unit_workbook", value=unit_path.name, file=unit_path.name)
             )
         return CollectResult(unit_path, 0, findings), None
-    round_id = _text(unit.meta.get("round_id"))
-    roster = {_text(r["person_id"]): r for r in unit.people.to_dict("records")}
+    round_id = text_of(unit.meta.get("round_id"))
+    roster = {text_of(r["person_id"]): r for r in unit.people.to_dict("records")}
     files = sorted(p for p in from_dir.glob("*.xls*") if not p.name.startswith(("~$", ".")))
     chosen: dict[str, tuple[PersonalForm, int]] = {}
     read = 0
@@ -154,8 +153,8 @@ def collect_data(
             findings += form.findings
             continue
         read += 1
-        pid = _text(form.identity.get("person_id") or form.meta.get("person_id"))
-        form_round = _text(form.meta.get("round_id"))
+        pid = person_id_of(form)
+        form_round = text_of(form.meta.get("round_id"))
         if round_id and form_round and form_round != round_id:
             findings.append(
                 finding(
@@ -194,7 +193,7 @@ def collect_data(
             chosen[pid] = keep
         else:
             chosen[pid] = (form, revision)
-    unit_code = _text(unit.meta.get("unit_code"))
+    unit_code = text_of(unit.meta.get("unit_code"))
     if not chosen:  # an empty or mistyped folder: the unit workbook stays as it is
         findings.append(
             finding(
@@ -218,7 +217,7 @@ def collect_data(
                 finding(
                     "collect.missing_workbook",
                     person_id=pid,
-                    value=_text(row.get("name")),
+                    value=text_of(row.get("name")),
                     file=unit_path.name,
                 )
             )
@@ -273,7 +272,7 @@ def collect_data(
     data = UnitData(
         round_id=round_id,
         unit_code=unit_code,
-        unit_name=_text(unit.meta.get("unit_name")),
+        unit_name=text_of(unit.meta.get("unit_name")),
         people=people,
         kpis=kpis,
         competencies=comps,

@@ -44,28 +44,31 @@ UNIT_NAMES = [
     "กลุ่มกฎหมาย",
     "กลุ่มเทคโนโลยีสารสนเทศ",
 ]
+# first names and whether a man (นาย) or a woman (นาง, นางสาว) bears them
 FIRST = [
-    "สมชาย",
-    "สมหญิง",
-    "วิชัย",
-    "มาลี",
-    "ประเสริฐ",
-    "กาญจนา",
-    "สุรเชษฐ์",
-    "อรุณี",
-    "ธนพล",
-    "ปิยะนุช",
-    "วรวุฒิ",
-    "จันทร์เพ็ญ",
-    "กิตติ",
-    "รัตนา",
-    "ศักดิ์ชัย",
-    "นภัสสร",
-    "อนุชา",
-    "พิมพ์ชนก",
-    "ชยพล",
-    "สุนิสา",
+    ("สมชาย", "m"),
+    ("สมหญิง", "f"),
+    ("วิชัย", "m"),
+    ("มาลี", "f"),
+    ("ประเสริฐ", "m"),
+    ("กาญจนา", "f"),
+    ("สุรเชษฐ์", "m"),
+    ("อรุณี", "f"),
+    ("ธนพล", "m"),
+    ("ปิยะนุช", "f"),
+    ("วรวุฒิ", "m"),
+    ("จันทร์เพ็ญ", "f"),
+    ("กิตติ", "m"),
+    ("รัตนา", "f"),
+    ("ศักดิ์ชัย", "m"),
+    ("นภัสสร", "f"),
+    ("อนุชา", "m"),
+    ("พิมพ์ชนก", "f"),
+    ("ชยพล", "m"),
+    ("สุนิสา", "f"),
 ]
+TITLES = {"m": ("นาย",), "f": ("นาง", "นางสาว")}
+
 LAST = [
     "ใจดี",
     "รักงาน",
@@ -110,6 +113,13 @@ def national_id(rng: random.Random) -> str:
     return first12 + str((11 - sum(d * (13 - i) for i, d in enumerate(digits)) % 11) % 10)
 
 
+def title_for(drawn: str, gender: str, n: int) -> str:
+    """The title of a first name's gender: the drawn one when it fits, else one that does
+    (``n`` alternates นาง and นางสาว), so the random stream, and the demo, stay as they were."""
+    titles = TITLES[gender]
+    return drawn if drawn in titles else titles[n % len(titles)]
+
+
 def demo_people(
     units: int, people: int, seed: int, rules: Rules
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -138,8 +148,9 @@ def demo_people(
         while pid in seen:
             pid = national_id(rng)
         seen.add(pid)
-        title = rng.choice(["นาย", "นาง", "นางสาว"])
-        name = f"{title}{rng.choice(FIRST)} {rng.choice(LAST)}"
+        drawn = rng.choice(["นาย", "นาง", "นางสาว"])  # drawn as before: the rest is unchanged
+        first, gender = rng.choice(FIRST)
+        name = f"{title_for(drawn, gender, p)}{first} {rng.choice(LAST)}"
         if head:
             unit["head"] = name
         roster.append(

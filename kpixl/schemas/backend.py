@@ -35,6 +35,8 @@ from kpixl.core.numbers import (
 )
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.speedups import type_set
+from kpixl.core.text import needs_text_of, text_of, texts_need_text_of
+from kpixl.core.vocab import level_problem, match_level
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
 
@@ -47,7 +49,6 @@ __all__ = [
     "validate_table",
 ]
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TRUE = {"true", "yes", "y", "1", "ใช่", "x", "✓", "✔", "ทดลอง", "ทดลองปฏิบัติราชการ"}
 _FALSE = {"false", "no", "n", "0", "ไม่ใช่", "-", ""}
 
@@ -106,12 +107,7 @@ Validated = TableResult
 
 
 def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = " ".join(str(value).translate(_THAI_DIGITS).split())
-    return text or None
+    return text_of(value) or None
 
 
 def _flag(value: object) -> bool | None:
@@ -255,17 +251,13 @@ def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Findin
             )
 
 
-_NEEDS_WORK = re.compile(r"[๐-๙\n\t\r]|  |^\s|\s$")
-
-
 def _plain_text(value: str) -> bool:
     """Text that normalisation would return unchanged."""
-    return bool(value) and _NEEDS_WORK.search(value) is None
+    return bool(value) and not needs_text_of(value)
 
 
 _NONE = type(None)
 _PRESENT = partial(operator.is_not, None)  # v is not None, as a C-level predicate
-_JOINED_NEEDS_WORK = re.compile(r"[๐-๙\n\t\r]|  |(?:^|\x00)\s|\s(?:\x00|$)|\x00\x00|^\x00|\x00$")
 
 
 def _finite_sum(values: list[object]) -> bool:
@@ -294,8 +286,7 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
     if col.kind in ("text", "choice") and kinds <= {str, _NONE}:
         present = set(values)
         present.discard(None)
-        joined = "\x00".join(present)  # type: ignore[arg-type]
-        if "" in present or _JOINED_NEEDS_WORK.search(joined):
+        if "" in present or texts_need_text_of(present):  # type: ignore[arg-type]
             return None
         if col.kind == "text":
             return list(values)
@@ -512,6 +503,47 @@ def _roster_extras(frame: pd.DataFrame, locator: Locator, rules: Rules) -> list[
     return out
 
 
+def _level_names(result: Validated, locator: Locator, rules: Rules) -> Validated:
+    """A roster's Thai level names read as their codes (``ชำนาญการ`` → ``K2``, with the
+    row's ``type`` column or pool group where the name alone is ambiguous); a name that
+    names no one level is a finding on its cell (the code check then stays silent)."""
+    frame = result.frame
+    levels = rules.salary_table.levels
+    values = frame["level_code"].tolist()
+    if not values or all(v is None or v in levels for v in values):
+        return result
+    n = len(values)
+    kinds = frame["type"].tolist() if "type" in frame.columns else [None] * n
+    groups = frame["pool_group"].tolist() if "pool_group" in frame.columns else [None] * n
+    codes, found = list(values), list(result.findings)
+    for position, (value, kind, group) in enumerate(zip(values, kinds, groups, strict=True)):
+        if value is None or value in levels:
+            continue
+        hint = rules.pool_groups.get(group, ()) if isinstance(group, str) else ()
+        match = match_level(value, levels, position_type=kind, hint=hint)
+        if match is None:
+            continue  # not Thai: the code check reports it
+        if match.code is not None:
+            codes[position] = match.code
+            continue
+        why, why_en = level_problem(match, levels)
+        index = frame.index[position]
+        found.append(
+            finding(
+                "roster.level_name",
+                field="level_code",
+                value=value,
+                why=why,
+                why_en=why_en,
+                person_id=frame.at[index, "person_id"] or "",
+                **locator.where(frame, index, "level_code"),
+            )
+        )
+    frame = frame.copy()
+    frame["level_code"] = pd.Series(codes, index=frame.index, dtype=object)
+    return Validated(frame, found)
+
+
 def _all_true(result: Any) -> bool:
     return isinstance(result, pd.Series) and result.dtype == bool and bool(result.all())
 
@@ -576,6 +608,8 @@ def validate_table(
     rules = rules or default_rules()
     locator = locator or Locator()
     result = normalize_table(raw, spec, locator=locator, text_notes=text_notes)
+    if spec.name == "roster":
+        result = _level_names(result, locator, rules)
     frame = result.frame
     findings = list(result.findings)
     schema: pa.DataFrameSchema = _SCHEMAS[spec.name](rules)

@@ -19,6 +19,7 @@ from kpixl.core.cascade import holdings
 from kpixl.core.findings import Finding
 from kpixl.core.rounds import Round
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.text import column_letter, text_of
 from kpixl.io.paths import safe_child
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal import PersonalData, template_package, write_personal
@@ -50,17 +51,9 @@ def _weights(n: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(n)]
 
 
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def holder_columns() -> dict[str, str]:
     """The KPIHolders sheet's field → column letter (for findings' cells)."""
-    return {name: chr(ord("A") + i) for i, name in enumerate(M.HOLDER_COLUMNS)}
+    return {name: column_letter(i) for i, name in enumerate(M.HOLDER_COLUMNS)}
 
 
 @dataclass
@@ -87,12 +80,12 @@ def carried_kpis(strategy: Mapping[str, pd.DataFrame], *, max_rows: int = KPI_RO
     units = strategy.get(M.UNIT_KPIS, pd.DataFrame(columns=M.UNIT_KPI_COLUMNS))
     cards = strategy.get(M.KPI_CARDS, pd.DataFrame(columns=M.CARD_COLUMNS))
     holders = strategy.get(M.KPI_HOLDERS, pd.DataFrame(columns=M.HOLDER_COLUMNS))
-    by_code = {_text(r["code"]): r for r in units.to_dict("records") if _text(r.get("code"))}
-    measure = {_text(c["code"]): c.get("unit_of_measure") for c in cards.to_dict("records")}
+    by_code = {text_of(r["code"]): r for r in units.to_dict("records") if text_of(r.get("code"))}
+    measure = {text_of(c["code"]): c.get("unit_of_measure") for c in cards.to_dict("records")}
     per_unit: dict[str, list[dict[str, Any]]] = {}
     for code, r in by_code.items():
-        per_unit.setdefault(_text(r.get("unit")), []).append(
-            {"code": code, "name": _text(r.get("name"))}
+        per_unit.setdefault(text_of(r.get("unit")), []).append(
+            {"code": code, "name": text_of(r.get("name"))}
         )
     held = holdings(holders, set(by_code), max_rows=max_rows, columns=holder_columns())
     drafts: dict[str, list[dict[str, Any]]] = {}
@@ -103,11 +96,11 @@ def carried_kpis(strategy: Mapping[str, pd.DataFrame], *, max_rows: int = KPI_RO
             drafts.setdefault(pid, []).append(
                 {
                     "kpi_code": f"{code}-I",
-                    "kpi_name": _text(unit_kpi.get("name")) or None,
-                    "kind": _text(unit_kpi.get("kind")) or None,
-                    "direction": _text(unit_kpi.get("direction")) or None,
-                    "unit": _text(measure.get(code)) or None,
-                    **{k: (None if _text(v) == "" else v) for k, v in levels.items()},
+                    "kpi_name": text_of(unit_kpi.get("name")) or None,
+                    "kind": text_of(unit_kpi.get("kind")) or None,
+                    "direction": text_of(unit_kpi.get("direction")) or None,
+                    "unit": text_of(measure.get(code)) or None,
+                    **{k: (None if text_of(v) == "" else v) for k, v in levels.items()},
                     "weight": int(weight) if weight == weight.to_integral_value() else weight,
                     "parent_code": code,
                     "category": "strategic",
@@ -219,8 +212,8 @@ def generate_personal(
     if strategy is not None:
         carried = carried_kpis(strategy)
         for row in rows:
-            row["_kpis"] = carried.drafts.get(_text(row.get("person_id")), [])
-            unit = _text(row.get("unit_code") or row.get("unit"))
+            row["_kpis"] = carried.drafts.get(text_of(row.get("person_id")), [])
+            unit = text_of(row.get("unit_code") or row.get("unit"))
             row["_unit_kpis"] = carried.unit_kpis.get(unit, [])
     if jobs <= 1 or len(rows) < 200:
         rules = rules or default_rules()

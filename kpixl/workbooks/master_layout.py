@@ -39,9 +39,6 @@ SHEETS = (
     ALIGNMENT,
     CHARTS,
 )
-OUTPUT_SHEETS = (RESULTS, SUMMARY, POOLS, ISSUES, ANNOUNCEMENT, SALARY_ORDER)
-
-TITLE_ROW = 1
 STATUS_CELL = "A2"  # on Config: what the last button press did (the Excel macros write it)
 HEADER_ROW = 3
 FIRST_ROW = 4

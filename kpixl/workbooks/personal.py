@@ -17,12 +17,14 @@ from typing import Any, NamedTuple
 import openpyxl
 import pandas as pd
 
-from kpixl.core.codes import finding
+from kpixl.core.codes import finding, internal_finding
+from kpixl.core.errors import file_problem
 from kpixl.core.findings import ERROR, WARNING, Finding, has_errors
 from kpixl.core.numbers import parse_number
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.scoring_table import evaluate_table, missing_inputs
 from kpixl.core.seal import StoredSeal
+from kpixl.core.text import text_of
 from kpixl.core.thaitime import bangkok_now
 from kpixl.core.vocab import CATEGORIES, DIRECTIONS, KINDS
 from kpixl.io.atomic import write_bytes_atomic
@@ -59,6 +61,7 @@ __all__ = [
     "Sealed",
     "check_personal",
     "fill_personal",
+    "person_id_of",
     "read_personal",
     "seal_personal",
     "template_package",
@@ -105,6 +108,12 @@ def _label(vocab: Any, value: Any) -> Any:
     return value
 
 
+def _id_text(value: Any) -> str:
+    """An id as its cell's text: text as it was given (any text stays text), a number as
+    :func:`~kpixl.core.text.text_of` writes it (``2851025862898.0`` → ``2851025862898``)."""
+    return value if isinstance(value, str) else text_of(value)
+
+
 def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, CellValue]]:
     """Sheet → cell → value for ``data`` (identity, agreement, results, metadata)."""
     agreement: dict[str, CellValue] = {}
@@ -114,9 +123,8 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
     for fld, (_, cell) in L.IDENTITY.items():
         value = person.get(fld)
         if value is not None:
-            agreement[cell] = (
-                str(value) if fld in ("person_id", "position_no", "unit_code") else value
-            )
+            ids = ("person_id", "position_no", "unit_code")  # text, as the id cells are
+            agreement[cell] = _id_text(value) if fld in ids else value
     if len(data.kpis) > L.KPI_ROWS:
         raise ValueError(f"at most {L.KPI_ROWS} KPI rows fit the form")
     for i, kpi in enumerate(data.kpis):
@@ -150,8 +158,8 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
         edits[L.SUMMARY] = {f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}": data.other}
     hidden: dict[str, CellValue] = {
         L.meta_cell("round_id"): data.round_id,
-        L.meta_cell("person_id"): str(person.get("person_id", "")),
-        L.meta_cell("unit_code"): str(person.get("unit_code") or person.get("unit") or ""),
+        L.meta_cell("person_id"): _id_text(person.get("person_id", "")),
+        L.meta_cell("unit_code"): _id_text(person.get("unit_code") or person.get("unit") or ""),
         L.meta_cell("revision"): data.revision,
     }
     for fld, value in config_values(rules).items():
@@ -236,7 +244,7 @@ def _finding(
             cell=cell,
             field=fld,
             value="" if value is None else str(value),
-            person_id=str(form.meta.get("person_id") or ""),
+            person_id=text_of(form.meta.get("person_id")),
         )
     )
 
@@ -296,6 +304,12 @@ def _cached_values(path: Path) -> dict[str, Any]:
 _SOURCE = ["_row", "_file", "_sheet"]
 _KPI_FRAME = [*L.KPI_INPUT_FIELDS, "person_id", "actual", *_SOURCE, "_cell_actual"]
 _COMP_FRAME = [*L.COMP_INPUT_FIELDS, "person_id", "rating", *_SOURCE, "_cell_rating"]
+
+
+def person_id_of(form: PersonalForm) -> str:
+    """The person id a personal workbook carries: its Agreement cell, else its metadata
+    (as :func:`~kpixl.core.text.text_of` reads ids)."""
+    return text_of(form.identity.get("person_id")) or text_of(form.meta.get("person_id"))
 
 
 def _typed(value: Any) -> Any:
@@ -386,8 +400,12 @@ def read_personal(path: str | Path) -> PersonalForm:
     try:
         with form.path.open("rb") as handle:  # closed even when openpyxl fails half-way
             wb = openpyxl.load_workbook(handle, data_only=False)
-    except Exception as exc:
-        form.findings.append(unreadable(form.path, exc))
+    except Exception as exc:  # a damaged file is a finding; kpixl's defect is its own
+        form.findings.append(
+            unreadable(form.path, exc)
+            if file_problem(exc)
+            else internal_finding(exc, file=form.path.name, stage="read")
+        )
         return form
     if L.HIDDEN not in wb.sheetnames or any(s not in wb.sheetnames for s in L.SHEETS):
         _finding(
@@ -427,7 +445,7 @@ def read_personal(path: str | Path) -> PersonalForm:
     agreement = wb[L.AGREEMENT]
     _resolve_picks(wb)
     form.identity = {f: _typed(agreement[cell].value) for f, (_, cell) in L.IDENTITY.items()}
-    person_id = form.identity.get("person_id") or form.meta.get("person_id")
+    person_id = person_id_of(form)
     form.kpis = _form_rows(
         form,
         person_id,
@@ -467,9 +485,15 @@ def read_personal(path: str | Path) -> PersonalForm:
                 )
     try:
         form.cached = _cached_values(form.path)
-    except Exception as exc:
+    except Exception as exc:  # a damaged file is a finding; kpixl's defect is its own
+        if not file_problem(exc):
+            form.findings.append(internal_finding(exc, file=form.path.name, stage="read"))
+            return form
         _finding(
-            form, "file.corrupt", f"อ่านค่าที่คำนวณไว้ไม่ได้: {exc}", f"cannot read cached values: {exc}"
+            form,
+            "file.corrupt",
+            "อ่านค่าที่คำนวณไว้ในไฟล์ไม่ได้ ไฟล์อาจเสียหาย ให้เปิดใน Excel แล้วบันทึกใหม่",
+            f"cannot read the values the file holds ({exc}); open it in Excel and save it again",
         )
     return form
 
@@ -568,7 +592,7 @@ def check_personal(
         for f in comps.findings
     ]
     findings += agreement.findings + comps.findings
-    person_id = str(form.identity.get("person_id") or form.meta.get("person_id") or "")
+    person_id = person_id_of(form)
     why = national_id_problem(person_id)
     if why is not None:
         findings.append(
@@ -749,6 +773,7 @@ def seal_personal(
             "ลงนามไม่ได้: " + "; ".join(p.message_th for p in problems),
         )
     assert agreement is not None
+    # the seal hashes the id as typed (core.seal's canonical form): seals stay valid
     person = str(form.identity.get("person_id") or "")
     kpis = agreement.frame.to_dict("records")
     competencies = comps.frame.to_dict("records") if comps is not None else []

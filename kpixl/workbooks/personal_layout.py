@@ -174,11 +174,6 @@ UNIT_KPI_NAME_COLUMN = "W"
 UNIT_KPI_ROWS = 40
 
 
-def lib_range(field: str) -> str:
-    letter = LIB_COLUMNS[field][0]
-    return f"'{LIBRARY}'!${letter}${LIB_FIRST}:${letter}${LIB_LAST}"
-
-
 # ----------------------------------------------------------------- hidden sheet
 META_FIELDS = (
     "template_id",

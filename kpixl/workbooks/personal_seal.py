@@ -190,15 +190,11 @@ def _change_findings(
     return out
 
 
-def _plain(value: Any) -> Any:
-    return "" if value is None or (isinstance(value, float) and value != value) else value
-
-
 def _changed(th: str, en: str, cell: str, fld: str, value: Any, where: dict[str, Any]) -> Finding:
     return finding(
         "form.sealed_changed",
         field=fld,
-        value=_plain(value),
+        value=value,
         what=th,
         what_en=en,
         sheet=L.AGREEMENT,

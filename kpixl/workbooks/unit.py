@@ -20,6 +20,8 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpixl.core.codes import internal_finding
+from kpixl.core.errors import file_problem
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.atomic import write_bytes_atomic
@@ -311,19 +313,18 @@ def read_unit(path: str | Path, *, blocks: bool = False, limits: Limits = UNIT) 
     try:
         book = open_book(form.path, limits=limits)
         names = book.sheet_names
-        if U.HIDDEN not in names or U.PEOPLE not in names:
-            raise LookupError("sheets missing")
-        hidden = book.grid(U.HIDDEN)
-    except LookupError:
-        form.findings.append(_not_unit(form.path))
+        unit = U.HIDDEN in names and U.PEOPLE in names
+        hidden = book.grid(U.HIDDEN) if unit else []
+    except Exception as exc:  # a damaged file is a finding; kpixl's defect is its own
+        form.findings.append(_read_failure(form.path, exc))
         return form
-    except Exception as exc:  # any reader failure is a finding
-        form.findings.append(unreadable(form.path, exc))
+    if not unit:
+        form.findings.append(_not_unit(form.path))
         return form
     try:
         _read_tables(form, book, hidden, blocks)
     except Exception as exc:  # a damaged sheet: a finding, and nothing of the file is used
-        return UnitForm(form.path, findings=[unreadable(form.path, exc)])
+        return UnitForm(form.path, findings=[_read_failure(form.path, exc)])
     return form
 
 
@@ -355,6 +356,14 @@ class _Grids:
 
     def grid(self, name: str) -> list[list[Any]]:
         return self.grids.get(name, [])
+
+
+def _read_failure(path: Path, exc: Exception) -> Finding:
+    """``file.corrupt`` (or a limit's finding) when the file is to blame, else
+    ``file.internal_error``: a defect of kpixl is not reported as a damaged file."""
+    if file_problem(exc):
+        return unreadable(path, exc)
+    return internal_finding(exc, file=path.name, stage="read")
 
 
 def _read_tables(form: UnitForm, book: Book, hidden: list[list[Any]], blocks: bool) -> None:

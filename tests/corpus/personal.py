@@ -480,7 +480,7 @@ CASES = [
         "personal_unit_workbook_given_to_validate",
         "personal",
         unit_workbook_as_personal,
-        Expect(("file.not_kpixl",), file="U01.xlsx"),
+        Expect(("file.other_form",), file="U01.xlsx"),
     ),
     Case(
         "personal_encrypted",
