@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -49,3 +50,20 @@ def test_core_imports_no_workbook_library() -> None:
         text = path.read_text(encoding="utf-8")
         for lib in ("openpyxl", "python_calamine", "xlwings"):
             assert f"import {lib}" not in text, path
+
+
+def test_no_private_name_crosses_a_module() -> None:
+    """``from kpixl.x import _y`` nowhere: a helper another module needs has a public name
+    in the module that owns it."""
+    crossings = []
+    for path in (ROOT / "kpixl").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kpixl"):
+                crossings += [
+                    f"{path.relative_to(ROOT)}:{node.lineno} {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                    and alias.name != "__version__"
+                    and alias.name != "_sheetscan"  # the C extension module itself
+                ]
+    assert crossings == []

@@ -35,9 +35,9 @@ from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal_template import (
     BORDER,
     INPUT_FILL,
-    _font,
-    _header,
+    header_row,
     reproducible_bytes,
+    thai_font,
 )
 
 __all__ = [
@@ -60,11 +60,13 @@ def _letter(columns: Sequence[str], name: str) -> str:
 
 def _title(ws: Worksheet, text: str) -> None:
     ws["A1"] = text
-    ws["A1"].font = _font(18, bold=True)
+    ws["A1"].font = thai_font(18, bold=True)
 
 
 def _headers(ws: Worksheet, headers: Sequence[str], row: int = M.HEADER_ROW) -> None:
-    _header(ws, row, {str(get_column_letter(i)): text for i, text in enumerate(headers, start=1)})
+    header_row(
+        ws, row, {str(get_column_letter(i)): text for i, text in enumerate(headers, start=1)}
+    )
     for i, text in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(text) + 4))
 
@@ -115,7 +117,7 @@ def build_master_template(
         config.cell(row=row, column=2).fill = INPUT_FILL
         config.cell(row=row, column=3, value=description)
         row += 1
-    config.cell(row=row + 1, column=1, value=M.RULES_HEADING).font = _font(bold=True)
+    config.cell(row=row + 1, column=1, value=M.RULES_HEADING).font = thai_font(bold=True)
     config.cell(row=row + 1, column=3, value="กฎของรอบนี้ (แก้ไขได้; kpixl ตรวจทุกค่าเมื่อรวมผล)")
     row += 2
     for key, value in flatten_rules(rules.data):
@@ -171,7 +173,7 @@ def build_master_template(
             _body(ws, M.BODY_FORMATS[name], M.BODY_WIDTHS.get(name, ()))
     summary = wb[M.SUMMARY]  # its header row is written with the data (one column per band)
     band_count = len(rules.bands)
-    _header(
+    header_row(
         summary,
         M.HEADER_ROW,
         {get_column_letter(i): "" for i in range(2, 5 + band_count)},
@@ -199,7 +201,7 @@ def _body(ws: Worksheet, formats: Sequence[str], widths: Sequence[int]) -> None:
     """Style the first data row: every row kpixl writes takes these cells' styles."""
     for i, number_format in enumerate(formats, start=1):
         cell = ws.cell(row=M.FIRST_ROW, column=i)
-        cell.font = _font(14)
+        cell.font = thai_font(14)
         cell.border = BORDER
         cell.number_format = number_format
     for i, width in enumerate(widths, start=1):

@@ -60,18 +60,19 @@ WARN_FILL = PatternFill("solid", fgColor="FFE699")
 UNLOCKED = Protection(locked=False)
 
 
-def _font(size: int = 14, bold: bool = False) -> Font:
+def thai_font(size: int = 14, bold: bool = False) -> Font:
+    """The forms' Thai font (TH SarabunPSK) at ``size`` points."""
     return Font(name=FONT, size=size, bold=bold)
 
 
 def _title(ws: Worksheet, cell: str, text: str, size: int = 18) -> None:
     ws[cell] = text
-    ws[cell].font = _font(size, bold=True)
+    ws[cell].font = thai_font(size, bold=True)
 
 
 def _label(ws: Worksheet, cell: str, text: str, bold: bool = True) -> None:
     ws[cell] = text
-    ws[cell].font = _font(bold=bold)
+    ws[cell].font = thai_font(bold=bold)
 
 
 def _input(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
@@ -80,7 +81,7 @@ def _input(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
             c.fill = INPUT_FILL
             c.protection = UNLOCKED
             c.border = BORDER
-            c.font = _font()
+            c.font = thai_font()
             c.alignment = Alignment(vertical="top", wrap_text=True)
             if number_format:
                 c.number_format = number_format
@@ -88,7 +89,7 @@ def _input(ws: Worksheet, ref: str, number_format: str | None = None) -> None:
 
 def _formula(ws: Worksheet, cell: str, formula: str, number_format: str | None = None) -> None:
     ws[cell] = formula
-    ws[cell].font = _font()
+    ws[cell].font = thai_font()
     ws[cell].border = BORDER
     ws[cell].alignment = Alignment(vertical="top", wrap_text=True)
     if number_format:
@@ -105,12 +106,13 @@ def _may_warn(ws: Worksheet, cell: str, *, overflow: bool = False) -> None:
     ws[cell].alignment = Alignment(vertical="top", wrap_text=False, shrink_to_fit=not overflow)
 
 
-def _header(ws: Worksheet, row: int, headers: dict[str, str]) -> None:
+def header_row(ws: Worksheet, row: int, headers: dict[str, str]) -> None:
+    """A table's header row: bold Thai text, filled and wrapped, column letter → text."""
     ws.row_dimensions[row].height = 40
     for letter, text in headers.items():
         c = ws[f"{letter}{row}"]
         c.value = text
-        c.font = _font(bold=True)
+        c.font = thai_font(bold=True)
         c.fill = HEAD_FILL
         c.border = BORDER
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -268,8 +270,8 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
         f"แล้วเลือกตัวชี้วัดในคอลัมน์ {L.PICK_COLUMN} ของแถวที่ต้องการ ระบบจะเติมรายละเอียดให้ "
         "แก้ไขค่าเป้าหมายให้เหมาะกับงานของท่านได้ / pick a KPI in column O of the agreement"
     )
-    ws["B2"].font = _font(12)
-    _header(ws, L.LIB_HEADER_ROW, {letter: text for letter, text in L.LIB_COLUMNS.values()})
+    ws["B2"].font = thai_font(12)
+    header_row(ws, L.LIB_HEADER_ROW, {letter: text for letter, text in L.LIB_COLUMNS.values()})
     rows = library_rows(library)
     if len(rows) > L.LIB_ROWS:
         raise ValueError(f"the library sheet holds at most {L.LIB_ROWS} KPIs")
@@ -277,28 +279,28 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
         for fld, (letter, _) in L.LIB_COLUMNS.items():
             cell = ws[f"{letter}{L.LIB_FIRST + i}"]
             put(cell, row[fld])  # the library's text stays text
-            cell.font = _font(12)
+            cell.font = thai_font(12)
             wrap = fld in ("job_line", "task", "kpi_name", "milestones")
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)
         # rows tall enough for the wrapped name, and for five milestone steps
         ws.row_dimensions[L.LIB_FIRST + i].height = 84 if row["milestones"] else 40
     lines = list(dict.fromkeys(r["job_line"] for r in rows))
     pairs = list(dict.fromkeys((r["job_line"], r["task"]) for r in rows))
-    _header(ws, L.LIB_HEADER_ROW, {L.LIB_LINE_COLUMN: "สายงาน (รายการ)"})
-    _header(ws, L.LIB_HEADER_ROW, {L.LIB_TASK_LINE_COLUMN: "สายงาน", L.LIB_TASK_COLUMN: "งาน"})
+    header_row(ws, L.LIB_HEADER_ROW, {L.LIB_LINE_COLUMN: "สายงาน (รายการ)"})
+    header_row(ws, L.LIB_HEADER_ROW, {L.LIB_TASK_LINE_COLUMN: "สายงาน", L.LIB_TASK_COLUMN: "งาน"})
     for i, line in enumerate(lines):
         ws[f"{L.LIB_LINE_COLUMN}{L.LIB_FIRST + i}"] = line
     for i, (line, task) in enumerate(pairs):
         ws[f"{L.LIB_TASK_LINE_COLUMN}{L.LIB_FIRST + i}"] = line
         ws[f"{L.LIB_TASK_COLUMN}{L.LIB_FIRST + i}"] = task
-    _header(
+    header_row(
         ws,
         L.LIB_HEADER_ROW,
         {L.UNIT_KPI_CODE_COLUMN: "ตัวชี้วัดของหน่วยงาน (รหัส)", L.UNIT_KPI_NAME_COLUMN: "ชื่อตัวชี้วัด"},
     )
     for i in range(L.UNIT_KPI_ROWS):  # styled, so that filling a person's copy patches them
         for letter in (L.UNIT_KPI_CODE_COLUMN, L.UNIT_KPI_NAME_COLUMN):
-            ws[f"{letter}{L.LIB_FIRST + i}"].font = _font(12)
+            ws[f"{letter}{L.LIB_FIRST + i}"].font = thai_font(12)
             ws[f"{letter}{L.LIB_FIRST + i}"].number_format = "@"
     widths = {"A": 40, "B": 20, "C": 22, "D": 9, "E": 44, "F": 16, "G": 12, "H": 10, "N": 4}
     widths |= {"O": 56, L.LIB_LINE_COLUMN: 22, L.LIB_TASK_LINE_COLUMN: 22, L.LIB_TASK_COLUMN: 26}
@@ -330,7 +332,7 @@ def _picker(ws: Worksheet) -> None:
         _input(ws, cell)
     _dv(ws, "kpixl_lib_lines", L.PICK_LINE_CELL, "สายงานที่จะเลือกตัวชี้วัด")
     _dv(ws, "kpixl_task_list", L.PICK_TASK_CELL, "งานในสายงานนั้น (เว้นว่างได้)")
-    _header(ws, L.KPI_HEADER_ROW, {pick: "เลือกตัวชี้วัดจากคลัง"})
+    header_row(ws, L.KPI_HEADER_ROW, {pick: "เลือกตัวชี้วัดจากคลัง"})
     for i in range(L.KPI_ROWS):
         row = L.KPI_FIRST + i
         _input(ws, f"{pick}{row}")
@@ -396,7 +398,7 @@ def _guarded_sum(ref: str) -> str:
 def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     _title(ws, "A1", "ข้อตกลงผลการปฏิบัติราชการรายบุคคล (Individual performance agreement)")
     ws["A2"] = '="รอบการประเมิน / round: "&kpixl_meta_round_id'
-    ws["A2"].font = _font(16, bold=True)
+    ws["A2"].font = thai_font(16, bold=True)
     for field, (label, value) in L.IDENTITY.items():
         _label(ws, label, L.IDENTITY_LABELS[field])
         end = ("F" if value.startswith("C") else "L") + value[1:]
@@ -408,11 +410,11 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         )
     _dv(ws, lists["yesno"], L.IDENTITY["probation"][1], "ทดลองปฏิบัติราชการหรือไม่")
     _label(ws, f"A{L.KPI_HEADER_ROW - 1}", "ส่วนที่ 1 ตัวชี้วัดผลสัมฤทธิ์ของงานและค่าเป้าหมาย 5 ระดับ")
-    _header(ws, L.KPI_HEADER_ROW, {letter: text for letter, text in L.KPI_COLUMNS.values()})
+    header_row(ws, L.KPI_HEADER_ROW, {letter: text for letter, text in L.KPI_COLUMNS.values()})
     for i in range(L.KPI_ROWS):
         row = L.KPI_FIRST + i
         ws[f"A{row}"] = i + 1
-        ws[f"A{row}"].font = _font()
+        ws[f"A{row}"].font = thai_font()
         ws[f"A{row}"].border = BORDER
         ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
         _input(ws, f"B{row}:N{row}")
@@ -474,11 +476,11 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     # competencies
     cc = {f: letter for f, (letter, _) in L.COMP_COLUMNS.items()}
     _label(ws, f"A{L.COMP_HEADER_ROW - 1}", "ส่วนที่ 2 สมรรถนะที่คาดหวัง")
-    _header(ws, L.COMP_HEADER_ROW, {letter: text for letter, text in L.COMP_COLUMNS.values()})
+    header_row(ws, L.COMP_HEADER_ROW, {letter: text for letter, text in L.COMP_COLUMNS.values()})
     for i in range(L.COMP_ROWS):
         row = L.COMP_FIRST + i
         ws[f"A{row}"] = i + 1
-        ws[f"A{row}"].font = _font()
+        ws[f"A{row}"].font = thai_font()
         ws[f"A{row}"].border = BORDER
         ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
         _input(ws, f"{cc['group']}{row}:{cc['weight']}{row}")
@@ -573,7 +575,7 @@ def _result_block(
         "0.00",
     )
     ws[cell].fill = RESULT_FILL
-    ws[cell].font = _font(16, bold=True)
+    ws[cell].font = thai_font(16, bold=True)
     _may_warn(ws, cell, overflow=True)
     ws.conditional_formatting.add(
         f"E{first}:E{last}",
@@ -584,13 +586,13 @@ def _result_block(
 def _achievement(ws: Worksheet) -> None:
     _title(ws, "A1", "การประเมินผลสัมฤทธิ์ของงาน (Achievement)")
     ws["A2"] = '="ชื่อ-สกุล: "&kpixl_id_name&"   รอบการประเมิน: "&kpixl_meta_round_id'
-    ws["A2"].font = _font(bold=True)
+    ws["A2"].font = thai_font(bold=True)
     ws["A3"] = (
         '="วิธีคิดคะแนน: "&IF(kpixl_method="level","ระดับสูงสุดที่ทำได้ (level)",'
         '"เทียบส่วนระหว่างระดับ (linear)")'
     )
-    ws["A3"].font = _font()
-    _header(
+    ws["A3"].font = thai_font()
+    header_row(
         ws,
         L.ACH_FIRST - 1,
         {
@@ -611,7 +613,7 @@ def _achievement(ws: Worksheet) -> None:
         levels = f"{AGREE}!$G{a}:$K{a}"
         kind = f"{AGREE}!$D{a}"
         ws[f"A{r}"] = i + 1
-        ws[f"A{r}"].font = _font()
+        ws[f"A{r}"].font = thai_font()
         ws[f"A{r}"].border = BORDER
         _formula(ws, f"B{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!B{a})')
         _formula(ws, f"C{r}", f'=IF({AGREE}!C{a}="","",{AGREE}!C{a})')
@@ -677,13 +679,13 @@ def _achievement(ws: Worksheet) -> None:
 def _competency(ws: Worksheet) -> None:
     _title(ws, "A1", "การประเมินสมรรถนะ (Competencies)")
     ws["A2"] = '="ชื่อ-สกุล: "&kpixl_id_name&"   รอบการประเมิน: "&kpixl_meta_round_id'
-    ws["A2"].font = _font(bold=True)
+    ws["A2"].font = thai_font(bold=True)
     ws["A3"] = (
         '=IF(kpixl_competency_method="gap","วิธีประเมิน: เทียบระดับที่แสดงออกกับระดับที่คาดหวัง '
         '(3/2/1/0 คะแนน)","วิธีประเมิน: ให้คะแนน 1–"&kpixl_rating_max&" × น้ำหนัก")'
     )
-    ws["A3"].font = _font()
-    _header(
+    ws["A3"].font = thai_font()
+    header_row(
         ws,
         L.CMP_FIRST - 1,
         {
@@ -701,7 +703,7 @@ def _competency(ws: Worksheet) -> None:
         r = L.CMP_FIRST + i
         a = L.COMP_FIRST + i
         ws[f"A{r}"] = i + 1
-        ws[f"A{r}"].font = _font()
+        ws[f"A{r}"].font = thai_font()
         ws[f"A{r}"].border = BORDER
         name, expected, weight = (
             f"{AGREE}!{L.COMP_COLUMNS[f][0]}{a}" for f in ("competency", "expected", "weight")
@@ -769,7 +771,7 @@ def _competency(ws: Worksheet) -> None:
 def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     _title(ws, "A1", "แบบสรุปการประเมินผลการปฏิบัติราชการ")
     ws["A2"] = '="รอบการประเมิน / round: "&kpixl_meta_round_id'
-    ws["A2"].font = _font(16, bold=True)
+    ws["A2"].font = thai_font(16, bold=True)
     _label(ws, "A3", "ส่วนที่ 1 ข้อมูลของผู้รับการประเมิน")
     identity = [
         ("A4", "ชื่อ-สกุล", "B4", "kpixl_id_name"),
@@ -782,9 +784,9 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
     for label_cell, label, value_cell, name in identity:
         _label(ws, label_cell, label)
         ws[value_cell] = f'=IF({name}="","",{name})'
-        ws[value_cell].font = _font()
+        ws[value_cell].font = thai_font()
     _label(ws, "A8", "ส่วนที่ 2 การสรุปผลการประเมิน")
-    _header(
+    header_row(
         ws,
         9,
         {
@@ -844,7 +846,7 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
         "0.00",
     )
     ws[f"{tc}{t}"].fill = RESULT_FILL
-    ws[f"{tc}{t}"].font = _font(16, bold=True)
+    ws[f"{tc}{t}"].font = thai_font(16, bold=True)
     _may_warn(ws, f"{tc}{t}")  # the last column: shrinks rather than runs off the page
     b = rows["band"]
     _label(ws, f"A{b}", "ระดับผลการประเมิน")
@@ -855,18 +857,20 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
         f"LOOKUP({tc}{t},kpixl_band_names_lookup_mins,kpixl_band_names)))",
     )
     ws[f"{sc}{b}"].fill = RESULT_FILL
-    ws[f"{sc}{b}"].font = _font(16, bold=True)
+    ws[f"{sc}{b}"].font = thai_font(16, bold=True)
     _may_warn(ws, f"{sc}{b}", overflow=True)
     for i in range(L.BAND_ROWS):
         row = L.SUM_BAND_LIST_FIRST + i
         src = f"'{L.HIDDEN}'!$C${L.BAND_FIRST + i}"
         ws[f"B{row}"] = f'=IF({src}="","",{src})'
-        ws[f"B{row}"].font = _font()
+        ws[f"B{row}"].font = thai_font()
         ws[f"C{row}"] = f'=IF(B{row}="","",IF($C${b}=B{row},"☑","☐"))'
-        ws[f"C{row}"].font = _font()
+        ws[f"C{row}"].font = thai_font()
     plan = L.PLAN_FIRST
     _label(ws, f"A{plan - 2}", "ส่วนที่ 3 แผนพัฒนาการปฏิบัติราชการรายบุคคล")
-    _header(ws, plan - 1, {"A": "ความรู้ ทักษะ หรือสมรรถนะที่ต้องพัฒนา", "C": "วิธีการพัฒนา", "E": "ช่วงเวลา"})
+    header_row(
+        ws, plan - 1, {"A": "ความรู้ ทักษะ หรือสมรรถนะที่ต้องพัฒนา", "C": "วิธีการพัฒนา", "E": "ช่วงเวลา"}
+    )
     for i in range(L.PLAN_ROWS):
         row = plan + i
         for left, right in (("A", "B"), ("C", "D")):

@@ -35,9 +35,9 @@ from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
     INPUT_FILL,
     RESULT_FILL,
-    _font,
-    _header,
+    header_row,
     reproducible_bytes,
+    thai_font,
 )
 
 __all__ = [
@@ -58,7 +58,7 @@ _UNLOCKED = Protection(locked=False)
 
 
 def _headers(ws: Worksheet, row: int, headers: Mapping[str, str]) -> None:
-    _header(ws, row, dict(headers))
+    header_row(ws, row, dict(headers))
 
 
 def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
@@ -68,7 +68,7 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     ws = wb.active
     ws.title = U.PEOPLE
     ws["A1"] = "สมุดงานหน่วยงาน: ผลการประเมินและการเลื่อนเงินเดือน (Unit workbook)"
-    ws["A1"].font = _font(18, bold=True)
+    ws["A1"].font = thai_font(18, bold=True)
     for cell, label in (
         ("A2", "หน่วยงาน"),
         ("A3", "รอบการประเมิน"),
@@ -77,7 +77,7 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
         ("E4", "คงเหลือ"),
     ):
         ws[cell] = label
-        ws[cell].font = _font(bold=True)
+        ws[cell].font = thai_font(bold=True)
     ws[U.UNIT_NAME_CELL] = "=kpixl_unit_name"
     ws[U.ROUND_CELL] = "=kpixl_round_id"
     ws[U.SHARE_CELL].fill = INPUT_FILL
@@ -88,7 +88,7 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     for ref in (U.USED_CELL, U.LEFT_CELL):
         ws[ref].fill = RESULT_FILL
         ws[ref].number_format = "#,##0.00"
-        ws[ref].font = _font(bold=True)
+        ws[ref].font = thai_font(bold=True)
     _headers(ws, U.HEADER_ROW, {letter: text for letter, text in U.PEOPLE_COLUMNS.values()})
     ws.freeze_panes = f"C{U.FIRST_ROW}"
     for letter, width in {"A": 16, "B": 26, "C": 22, "N": 30, "V": 30}.items():
