@@ -23,9 +23,13 @@ from kpixl.core.errors import file_problem
 from kpixl.io.identify import check_file
 from kpixl.io.limits import UNIT
 from kpixl.jobs.consolidate import consolidate
+from kpixl.workbooks import master as master_module
 from kpixl.workbooks import personal as personal_module
+from kpixl.workbooks import roster as roster_module
 from kpixl.workbooks import unit as unit_module
+from kpixl.workbooks.master import read_master
 from kpixl.workbooks.personal import read_personal
+from kpixl.workbooks.roster import read_roster
 from kpixl.workbooks.unit import read_unit
 
 DEMO = Path(__file__).resolve().parents[1] / "workbooks" / "demo"
@@ -198,3 +202,39 @@ def test_a_lookup_defect_is_not_called_a_foreign_workbook(
     shutil.copy(DEMO / "master.xlsx", foreign)
     monkeypatch.undo()
     assert [f.rule for f in read_unit(foreign).findings] == ["file.not_kpixl"]
+
+
+def test_a_kpixl_defect_reading_the_master_or_a_roster_is_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    master = tmp_path / "master.xlsx"
+    shutil.copy(DEMO / "master.xlsx", master)
+
+    def defect(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(master_module, "open_book", defect)
+    monkeypatch.setattr(roster_module, "open_book", defect)
+    with pytest.raises(ZeroDivisionError):  # KPIXL_STRICT=1: the defect fails the tests
+        read_master(master)
+    monkeypatch.delenv("KPIXL_STRICT")
+    for found in (read_master(master).findings, read_roster(master).findings):
+        (f,) = found
+        assert f.rule == "file.internal_error" and f.file == "master.xlsx"
+        assert f.value == "ZeroDivisionError" and thai_only(f.message_th)
+
+
+def test_a_damaged_master_or_roster_stays_a_file_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    master = tmp_path / "master.xlsx"
+    shutil.copy(DEMO / "master.xlsx", master)
+
+    def damaged(*args: Any, **kwargs: Any) -> Any:
+        raise zipfile.BadZipFile("File is not a zip file")
+
+    monkeypatch.setattr(master_module, "open_book", damaged)
+    monkeypatch.setattr(roster_module, "open_book", damaged)
+    for found in (read_master(master).findings, read_roster(master).findings):
+        (f,) = found
+        assert f.rule == "file.corrupt" and thai_only(f.message_th)

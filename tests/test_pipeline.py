@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 
 import kpixl.jobs.units as units_stage
+from kpixl.cli.output import findings_json
 from kpixl.excel.processes import button_jobs, quiet_workers
-from kpixl.jobs.consolidate import consolidate, findings_json, output_sheets
+from kpixl.jobs.consolidate import consolidate, output_sheets
 from kpixl.jobs.demo import build_demo
 from kpixl.jobs.results import UnitOutcome
 from kpixl.jobs.units import chunks

@@ -12,6 +12,8 @@ import zlib
 from collections.abc import Collection
 from pathlib import Path
 
+from kpixl.core.codes import internal_finding
+from kpixl.core.errors import file_problem
 from kpixl.core.findings import ERROR, Finding
 from kpixl.io.limits import (
     MASTER,
@@ -57,6 +59,15 @@ def unreadable(path: Path, exc: Exception) -> Finding:
         "อ่านสมุดงานไม่ได้ ไฟล์อาจเสียหรือไม่สมบูรณ์ ให้เปิดและบันทึกใหม่ใน Excel หรือขอไฟล์ใหม่จากผู้ส่ง",
         f"cannot read the workbook: {exc}",
     )
+
+
+def read_failure(path: Path, exc: Exception, *, stage: str = "read") -> Finding:
+    """What a reader's exception on ``path`` means: a damaged file (or one over a limit)
+    is :func:`unreadable`; anything else is a defect of kpixl, a ``file.internal_error``
+    finding naming the file and ``stage`` (raised instead under ``KPIXL_STRICT=1``)."""
+    if isinstance(exc, LimitExceeded) or file_problem(exc):
+        return unreadable(path, exc)
+    return internal_finding(exc, file=path.name, stage=stage)
 
 
 def _first_damaged(zf: zipfile.ZipFile, *, skip: Collection[str]) -> str | None:

@@ -49,7 +49,6 @@ from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.master import MasterInputs, read_master
 from kpixl.workbooks.master_results import (
-    findings_json,
     issues_rows,
     output_bytes,
     output_sheets,
@@ -63,7 +62,6 @@ __all__ = [
     "Consolidation",
     "consolidate",
     "consolidate_inputs",
-    "findings_json",
     "issues_rows",
     "output_bytes",
     "output_sheets",

@@ -26,7 +26,7 @@ from kpixl.core.rules import Rules, default_rules
 from kpixl.io.cell_text import put
 from kpixl.io.grid import grid_table
 from kpixl.io.grids import Book, open_book
-from kpixl.io.identify import check_file, unreadable
+from kpixl.io.identify import check_file, read_failure
 from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import SheetRows, row_styles, rows_xml, sheet_rows
 from kpixl.io.workers import start_method, start_pool
@@ -328,8 +328,8 @@ def read_master(path: str | Path, *, roster: bool = True) -> MasterInputs:
         wanted = (M.CONFIG, M.UNITS, *([M.ROSTER] if roster else []), *M.STRATEGY)
         names = [n for n in wanted if n in book.sheet_names]
         grids = {name: book.grid(name) for name in names}
-    except Exception as exc:  # any reader failure is a finding
-        inputs.findings.append(unreadable(inputs.path, exc))
+    except Exception as exc:  # a damaged file is a finding; a kpixl defect says so
+        inputs.findings.append(read_failure(inputs.path, exc))
         return inputs
     inputs = master_from_grids(grids, inputs)
     if not roster and M.ROSTER in book.sheet_names:
@@ -356,8 +356,8 @@ def _read_roster(inputs: MasterInputs, book: Book) -> None:
     inputs.read_roster = None
     try:
         grid = book.grid(M.ROSTER)
-    except Exception as exc:  # any reader failure is a finding
-        inputs.findings.append(unreadable(inputs.path, exc))
+    except Exception as exc:  # a damaged file is a finding; a kpixl defect says so
+        inputs.findings.append(read_failure(inputs.path, exc))
         return
     # every member's CRC, as read_master does first (the roster's was checked as it was read)
     bad = check_file(inputs.path, verified=book.verified, limits=MASTER, sheets=False)

@@ -3,7 +3,7 @@
 The last stage of consolidation: the Summary rows (:func:`summary_frame`); the rows of
 Results, Summary, Pools, Issues, Announcement and SalaryOrder, with kpixl's own formulas
 (:func:`output_sheets`), written into the master's package (:func:`output_bytes`); the
-CSV export (:func:`write_export`) and the findings as JSON (:func:`findings_json`).
+CSV export (:func:`write_export`).
 Cell addresses and columns come from :mod:`kpixl.workbooks.master_layout`.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,7 +30,6 @@ from kpixl.workbooks.master import result_bytes
 
 __all__ = [
     "ResultTables",
-    "findings_json",
     "issues_rows",
     "output_bytes",
     "output_sheets",
@@ -231,8 +229,3 @@ def _csv(value: Any) -> object:
     if isinstance(value, str):
         return csv_text(value)  # never a formula in a spreadsheet; numbers stay numbers
     return value
-
-
-def findings_json(findings: Sequence[Finding]) -> list[dict[str, Any]]:
-    """The findings as JSON objects (``--json``), every field of each."""
-    return [asdict(f) for f in findings]

@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kpixl.core.codes import internal_finding
 from kpixl.core.eligibility import ELIGIBILITY_FIELDS
-from kpixl.core.errors import file_problem
 from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.vocab import YES_NO, level_choices
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.grids import open_book
-from kpixl.io.identify import check_file, unreadable
+from kpixl.io.identify import check_file, read_failure
 from kpixl.schemas.backend import Locator, validate_table
 from kpixl.schemas.tables import ROSTER
 from kpixl.workbooks import master_layout as M
@@ -93,12 +91,7 @@ def read_roster(
         chosen = sheet or next((s for s in ROSTER_SHEETS if s in names), names[0])
         grid: list[list[Any]] = book.grid(chosen)
     except Exception as exc:  # a damaged file is a finding; a kpixl defect says so
-        problem = (
-            unreadable(path, exc)
-            if file_problem(exc)
-            else internal_finding(exc, file=path.name, stage="read roster")
-        )
-        return TableResult(pd.DataFrame(columns=ROSTER.names), [problem])
+        return TableResult(pd.DataFrame(columns=ROSTER.names), [read_failure(path, exc)])
     aliases = _aliases()
     header_at, mapping = -1, {}
     for r, row in enumerate(grid[:15]):
