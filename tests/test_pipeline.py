@@ -22,12 +22,14 @@ import pytest
 
 import kpixl.jobs.units as units_stage
 from kpixl.cli.output import findings_json
+from kpixl.core.rounds import parse_round
 from kpixl.excel.processes import button_jobs, quiet_workers
 from kpixl.jobs.consolidate import consolidate, output_sheets
 from kpixl.jobs.demo import build_demo
 from kpixl.jobs.results import UnitOutcome
 from kpixl.jobs.units import chunks
 from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.generate import generate_personal
 from kpixl.workbooks.master import result_bytes
 
 pytestmark = pytest.mark.pipeline
@@ -169,3 +171,20 @@ def test_the_macros_module_loads_without_pandas_pandera_openpyxl_or_xlwings() ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_personal_workbooks_written_by_spawned_workers_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kpixl personal new --jobs 2` (200 people or more go to workers) honours
+    KPIXL_START_METHOD, so the Windows path writes the same files as one process."""
+    round_ = parse_round("2570/1")
+    people = [
+        {"person_id": f"3{i:011d}", "name": f"คน {i}", "level_code": "K2", "unit": "U01"}
+        for i in range(200)
+    ]
+    one = generate_personal(people, tmp_path / "one", round_=round_, jobs=1)
+    monkeypatch.setenv("KPIXL_START_METHOD", "spawn")
+    two = generate_personal(people, tmp_path / "two", round_=round_, jobs=2)
+    assert [p.name for p in two] == [p.name for p in one] and len(one) == 200
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=True))

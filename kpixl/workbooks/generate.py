@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from kpixl.core.rounds import Round
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.text import column_letter, text_of
 from kpixl.io.paths import safe_child
+from kpixl.io.workers import start_pool
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal import PersonalData, template_package, write_personal
 from kpixl.workbooks.personal_layout import KPI_ROWS
@@ -229,5 +229,5 @@ def generate_personal(
         (rows[i : i + size], str(out), str(round_), str(rules_path) if rules_path else None)
         for i in range(0, len(rows), size)
     ]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with start_pool(jobs) as pool:  # workers die with this process; KPIXL_START_METHOD
         return [Path(p) for chunk in pool.map(_write_chunk, chunks) for p in chunk]
