@@ -19,7 +19,8 @@ import pytest
 from python_calamine import CalamineError
 
 from kpixl.core.codes import STAGES, internal_finding
-from kpixl.core.errors import file_problem
+from kpixl.core.errors import InputError, file_problem
+from kpixl.excel.macros import failure_words
 from kpixl.io.identify import check_file
 from kpixl.io.limits import UNIT
 from kpixl.jobs.consolidate import consolidate
@@ -238,3 +239,10 @@ def test_a_damaged_master_or_roster_stays_a_file_finding(
     for found in (read_master(master).findings, read_roster(master).findings):
         (f,) = found
         assert f.rule == "file.corrupt" and thai_only(f.message_th)
+
+
+def test_a_failed_buttons_thai_status_carries_no_library_text() -> None:
+    th, en = failure_words(zipfile.BadZipFile("File is not a zip file"))
+    assert thai_only(th) and "File is not a zip file" in en
+    th, en = failure_words(InputError("no units folder", "ไม่พบโฟลเดอร์หน่วยงาน"))
+    assert th.endswith("ไม่พบโฟลเดอร์หน่วยงาน") and en.endswith("no units folder")

@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kpixl.core.errors import KpixlError
 from kpixl.excel.book import excel_value, read_grid, set_status, write_rows
 from kpixl.excel.processes import button_jobs, quiet_workers
 from kpixl.io.paths import safe_child
@@ -102,19 +103,26 @@ def _guarded(status: Callable[[Book], tuple[Any, str]]) -> Callable[..., Any]:
                 body(book)
             except Exception as exc:  # the user sees a message, the log the traceback
                 traceback.print_exc()
-                set_status(
-                    sheet,
-                    cell,
-                    False,
-                    f"ทำงานไม่สำเร็จ: {exc}",
-                    f"failed: {type(exc).__name__}: {exc}",
-                )
+                th, en = failure_words(exc)
+                set_status(sheet, cell, False, th, en)
 
         run.__name__ = body.__name__
         run.__doc__ = body.__doc__
         return run
 
     return decorator
+
+
+def failure_words(exc: Exception) -> tuple[str, str]:
+    """A failed button's status line in Thai and English: kpixl's own errors in their own
+    words; anything else (a defect, a library's error) in Thai without the library's
+    English, which goes to the English part and the log."""
+    if isinstance(exc, KpixlError):
+        return f"ทำงานไม่สำเร็จ: {exc.message_th}", f"failed: {exc.message_en}"
+    return (
+        "ทำงานไม่สำเร็จ เกิดข้อผิดพลาดภายในของ kpixl (รายละเอียดอยู่ในบันทึกของ xlwings) โปรดแจ้งผู้ดูแลระบบ",
+        f"failed: {type(exc).__name__}: {exc}",
+    )
 
 
 def _master_status(book: Book) -> tuple[Any, str]:
