@@ -120,7 +120,7 @@ def failure_words(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, KpixlError):
         return f"ทำงานไม่สำเร็จ: {exc.message_th}", f"failed: {exc.message_en}"
     return (
-        "ทำงานไม่สำเร็จ เกิดข้อผิดพลาดภายในของ kpixl (รายละเอียดอยู่ในบันทึกของ xlwings) โปรดแจ้งผู้ดูแลระบบ",
+        "ทำงานไม่สำเร็จ เกิดข้อผิดพลาดภายในของ kpixl (รายละเอียดอยู่ในบันทึกการทำงาน) โปรดแจ้งผู้ดูแลระบบ",
         f"failed: {type(exc).__name__}: {exc}",
     )
 
