@@ -88,3 +88,51 @@ def test_a_command_still_loads_its_job_when_it_runs() -> None:
         "print('loaded:', 'kpixl.core.salary' in sys.modules)"
     )
     assert "28,860" in out and "loaded: True" in out
+
+
+BUTTON = """
+import sys, time
+start = time.perf_counter()
+from kpixl.excel import macros
+writes = []
+
+class Cell:
+    def __init__(self, ref):
+        self.ref = ref
+    @property
+    def value(self):
+        return None
+    @value.setter
+    def value(self, text):
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})
+        writes.append((self.ref, str(text), heavy, time.perf_counter() - start))
+
+class Sheet:
+    def range(self, ref):
+        return Cell(ref)
+
+class Sheets(dict):
+    def __missing__(self, name):
+        return Sheet()
+
+class Book:
+    sheets = Sheets()
+    fullname = "/nonexistent/master.xlsx"
+
+macros.{macro}(Book())
+print(__import__("json").dumps(writes[0]))
+"""
+
+
+@pytest.mark.parametrize(
+    "macro", ["consolidate", "reports", "new_round", "seal", "collect", "allocate"]
+)
+def test_a_button_shows_it_is_working_before_any_heavy_import(macro: str) -> None:
+    """The first thing a button writes is its "working" status line, while none of the
+    heavy libraries is loaded yet (on Windows the line appears at once in the sheet)."""
+    code = BUTTON.format(macro=macro, heavy=set(HEAVY) - {"xlwings"})
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    _, text, heavy, _ = json.loads(done.stdout.strip().splitlines()[-1])
+    assert text.startswith("⏳ กำลังทำงาน") and "working" in text
+    assert heavy == []

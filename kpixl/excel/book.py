@@ -66,6 +66,12 @@ def write_rows(sheet: Any, rows: Sequence[Sequence[Any]], first_row: int) -> Non
     sheet.range((first_row, 1)).value = block
 
 
+def set_working(sheet: Any, cell: str, th: str, en: str) -> None:
+    """The status line a button shows at once, before any heavy import or work starts,
+    so the person who pressed it sees that it runs."""
+    sheet.range(cell).value = f"⏳ กำลังทำงาน: {th} … / working: {en} …"
+
+
 def set_status(sheet: Any, cell: str, ok: bool, th: str, en: str) -> None:
     """The one-line message a macro leaves for the person who pressed its button."""
     mark = "✓" if ok else "✗"

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kpixl.core.errors import KpixlError
-from kpixl.excel.book import excel_value, read_grid, set_status, write_rows
+from kpixl.excel.book import excel_value, read_grid, set_status, set_working, write_rows
 from kpixl.excel.processes import button_jobs, quiet_workers
 from kpixl.io.paths import safe_child
 from kpixl.workbooks import master_layout as M
@@ -99,6 +99,7 @@ def _guarded(status: Callable[[Book], tuple[Any, str]]) -> Callable[..., Any]:
         def run(book: Book | None = None) -> None:
             book = _book(book)
             sheet, cell = status(book)
+            set_working(sheet, cell, *button_words(body))  # first, before any heavy import
             try:
                 body(book)
             except Exception as exc:  # the user sees a message, the log the traceback
@@ -111,6 +112,14 @@ def _guarded(status: Callable[[Book], tuple[Any, str]]) -> Callable[..., Any]:
         return run
 
     return decorator
+
+
+def button_words(body: Callable[..., Any]) -> tuple[str, str]:
+    """A macro's name in Thai and English, from the first line of its docstring
+    (``"รวมผลทั้งองค์กร / Consolidate: …"`` → ``("รวมผลทั้งองค์กร", "Consolidate")``)."""
+    first = (body.__doc__ or body.__name__).strip().splitlines()[0]
+    th, _, en = first.partition(" / ")
+    return th.strip(), (en.split(":")[0].strip() or body.__name__)
 
 
 def failure_words(exc: Exception) -> tuple[str, str]:
@@ -209,7 +218,7 @@ def consolidate(book: Book) -> None:
 
 @_guarded(_master_status)
 def reports(book: Book) -> None:
-    """รายงานการถ่ายทอดตัวชี้วัด / the cascade checks and the Alignment sheet."""
+    """รายงานการถ่ายทอดตัวชี้วัด / Reports: the cascade checks and the Alignment sheet."""
     from kpixl.jobs import cascade as job
 
     report = job.cascade_from_inputs(_master_inputs(book))
@@ -228,7 +237,7 @@ def reports(book: Book) -> None:
 
 @_guarded(_master_status)
 def new_round(book: Book) -> None:
-    """เปิดรอบใหม่ / one personal workbook per roster person, in the personal folder."""
+    """เปิดรอบใหม่ / New round: one personal workbook per roster person, in the personal folder."""
     from kpixl.jobs import new_round as job
 
     inputs = _master_inputs(book)
@@ -252,7 +261,7 @@ def new_round(book: Book) -> None:
 
 @_guarded(_master_status)
 def seal(book: Book) -> None:
-    """ลงนามข้อตกลง / seal every personal workbook of the personal folder (sub-folders too)."""
+    """ลงนามข้อตกลง / Seal: every personal workbook of the personal folder (sub-folders too)."""
     from kpixl.jobs import new_round as job
 
     inputs = _master_inputs(book)
@@ -298,7 +307,7 @@ def _unit_rows(data: Any) -> dict[str, list[list[object]]]:
 
 @_guarded(_unit_status)
 def collect(book: Book) -> None:
-    """รวบรวมแบบประเมินรายบุคคล / fill the unit workbook from its personal workbooks."""
+    """รวบรวมแบบประเมินรายบุคคล / Collect: fill the unit workbook from its personal workbooks."""
     from kpixl.jobs import collect as job
 
     form = _unit_form(book)
@@ -349,7 +358,7 @@ def _personal_folder(path: Path, meta: dict[str, Any]) -> Path:
 
 @_guarded(_unit_status)
 def allocate(book: Book) -> None:
-    """เสนอร้อยละการเลื่อน / propose % per person within the unit's pool share."""
+    """เสนอร้อยละการเลื่อน / Allocate: propose % per person within the unit's pool share."""
     from kpixl.jobs import propose as job
 
     proposal = job.propose(_unit_form(book))
