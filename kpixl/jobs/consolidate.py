@@ -38,7 +38,7 @@ from kpixl.core.numbers import PercentStyle, parse_number, parse_percent
 from kpixl.core.pool_allocation import allocate_pools
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table, missing_inputs
-from kpixl.core.speedups import type_set
+from kpixl.io.speed import type_set
 from kpixl.core.text import text_of, texts
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.backups import DEFAULT_KEEP, MAX_KEEP, keep_setting

@@ -27,14 +27,13 @@ from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.numbers import (
     CellNumber,
     PercentStyle,
-    cached_floats,
+    exact_floats,
     dec,
     decimals,
     parse_number,
     parse_percent,
 )
 from kpixl.core.rules import Rules, default_rules
-from kpixl.core.speedups import type_set
 from kpixl.schemas import models
 from kpixl.schemas.tables import LEVEL_COLUMNS, TABLES, Column, TableSpec
 
@@ -230,7 +229,7 @@ def _normalize_cell(
 def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Finding]) -> None:
     """A person whose KPI weights are all ≤ 1 and sum to 1 typed percent-formatted cells."""
     weights = frame["weight"].tolist()
-    cached = cached_floats(weights)  # Decimals read from float cells: floats by lookup
+    cached = exact_floats(weights)  # Decimals read from float cells: floats by lookup
     floats = pd.Series(
         cached
         if cached is not None
@@ -282,7 +281,7 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
     Exactly what the cell-by-cell reading gives for such cells: plain numbers in number
     columns, clean text, known choices, and blanks where a blank is allowed.
     """
-    kinds = type_set(values)
+    kinds = set(map(type, values))
     if _NONE in kinds and col.required:
         return None
     numeric = col.kind in ("number", "percent", "whole")
@@ -579,16 +578,13 @@ def validate_table(
     frame = result.frame
     findings = list(result.findings)
     schema: pa.DataFrameSchema = _SCHEMAS[spec.name](rules)
-    with models.shared_levels():
-        if not _passes(schema, frame):  # pandera itself says what failed, and where
-            try:
-                schema.validate(frame, lazy=True)
-            except SchemaErrors as errors:
-                failed = _failures_to_findings(frame, errors.failure_cases, locator, rules)
-                reported = {
-                    (f.file, f.sheet, f.cell) for f in result.findings if f.severity == ERROR
-                }
-                findings += [f for f in failed if not _follows_from(f, reported)]
+    if not _passes(schema, frame):  # pandera itself says what failed, and where
+        try:
+            schema.validate(frame, lazy=True)
+        except SchemaErrors as errors:
+            failed = _failures_to_findings(frame, errors.failure_cases, locator, rules)
+            reported = {(f.file, f.sheet, f.cell) for f in result.findings if f.severity == ERROR}
+            findings += [f for f in failed if not _follows_from(f, reported)]
     if spec.name == "roster":
         findings += _roster_extras(frame, locator, rules)
     return Validated(frame, _sorted(findings))
