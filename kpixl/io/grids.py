@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from python_calamine import CalamineWorkbook
 
+from kpixl.io import sheet_scan
 from kpixl.io.limits import (
     MASTER,
     Extent,
@@ -43,7 +44,6 @@ from kpixl.io.limits import (
     scan_package,
     sheets_of,
 )
-from kpixl.io import sheet_scan
 from kpixl.io.speed import BUILT, c_scanner
 from kpixl.io.xlsx_package import member_stream, sheet_parts
 

@@ -153,7 +153,7 @@ def _rich_text(body: bytes) -> str:
         if after not in (b">", b" ", b"/"):
             raise _NotUnderstood
         end = body.find(b">", at)
-        if end < 0 or b'"' in body[at:end] and body[at:end].count(b'"') % 2:
+        if end < 0 or (b'"' in body[at:end] and body[at:end].count(b'"') % 2):
             raise _NotUnderstood
         tag = body[at:end]
         if tag.endswith(b"/"):

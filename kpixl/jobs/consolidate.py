@@ -38,7 +38,6 @@ from kpixl.core.numbers import PercentStyle, parse_number, parse_percent
 from kpixl.core.pool_allocation import allocate_pools
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.scoring_table import evaluate_table, missing_inputs
-from kpixl.io.speed import type_set
 from kpixl.core.text import text_of, texts
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.backups import DEFAULT_KEEP, MAX_KEEP, keep_setting
@@ -47,6 +46,7 @@ from kpixl.io.grid import blocks_frame
 from kpixl.io.limits import FINDINGS_PER_FILE, UNIT, Limits, findings_per_file, limits_from_config
 from kpixl.io.lock import hold_lock
 from kpixl.io.sheet_xml import ColumnRows, Formula
+from kpixl.io.speed import type_set
 from kpixl.io.workers import Alone, start_pool
 from kpixl.schemas.backend import Locator, normalize_table, once_per_cell, validate_table
 from kpixl.schemas.tables import TABLES, TableSpec

@@ -27,9 +27,9 @@ from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.numbers import (
     CellNumber,
     PercentStyle,
-    exact_floats,
     dec,
     decimals,
+    exact_floats,
     parse_number,
     parse_percent,
 )
@@ -511,13 +511,15 @@ def _roster_extras(frame: pd.DataFrame, locator: Locator, rules: Rules) -> list[
     return out
 
 
-def _all_true(result: Any) -> bool:
-    return isinstance(result, pd.Series) and result.dtype == bool and bool(result.all())
+def _passed(check: pa.Check, data: pd.Series | pd.DataFrame) -> bool:
+    """Whether ``check`` passes on ``data``, as pandera itself runs it (public API)."""
+    passed = check(data).check_passed
+    return bool(passed.item() if hasattr(passed, "item") else passed) is True
 
 
 def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
-    """True when ``schema`` certainly passes ``frame``: its own check functions, called
-    directly as pandera calls them, all pass, and every column is present, nullable where
+    """True when ``schema`` certainly passes ``frame``: its checks, each run alone through
+    pandera's public ``Check.__call__``, all pass, and every column is present, nullable where
     blank, of the declared dtype. Anything else (a failure, an exception, a check of a
     kind not handled here) returns False and pandera validates in full. A thousand unit
     workbooks are clean far more often than not; this spares them pandera's machinery.
@@ -540,9 +542,7 @@ def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
             for check in column.checks:
                 if check.element_wise or check.groupby is not None or not check.ignore_na:
                     return False
-                # kpixl's checks pass a blank themselves (see models), so the column is
-                # checked whole: what pandera's ignore_na would drop passes either way
-                if not _all_true(check._check_fn(series)):
+                if not _passed(check, series):  # pandera drops the blanks (ignore_na)
                     return False
         return _checks_pass(schema.checks, frame)
     except Exception:  # pandera will say what is wrong
@@ -553,7 +553,7 @@ def _checks_pass(checks: Iterable[Any], frame: pd.DataFrame) -> bool:
     for check in checks:
         if check.element_wise or check.groupby is not None or check.ignore_na:
             return False  # kpixl's frame checks handle blanks themselves (ignore_na=False)
-        if not _all_true(check._check_fn(frame)):
+        if not _passed(check, frame):
             return False
     return True
 

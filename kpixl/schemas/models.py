@@ -294,7 +294,7 @@ def results_schema(rules: Rules) -> pa.DataFrameSchema:
 def competency_schema(rules: Rules) -> pa.DataFrameSchema:
     """Competency ratings on the rule set's scale, weights > 0 summing to 100."""
     low, high = Decimal(rules.rating_min), Decimal(rules.rating_max)
-    rating_checks = []
+    rating_checks: list[pa.Check] = []
     if rules.competency_method == "rating":
         rating_checks.append(_range("competency.rating_range", low=low, high=high))
     else:
