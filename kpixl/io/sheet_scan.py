@@ -7,12 +7,14 @@ blanks as ''), and None for anything else, so that the caller reads that sheet w
 python-calamine instead. They never guess: an unknown element, attribute, escape or cell
 type means None.
 
-One regular expression reads a sheet's cells (in C, inside ``re``); each match is one
-cell, a row tag, or a ``<`` that starts nothing known (then the sheet goes to
-python-calamine). Every pattern reads hostile text in linear time: quantifiers are
-possessive, and no match reaches past the element it started. The rules copied from
-python-calamine (a ``<t>`` without ``xml:space="preserve"`` is trimmed, an error cell
-reads as blank) are held to python-calamine by ``tests/test_speed_edge.py``.
+One regular expression splits a sheet's data into its cells (in C, inside ``re``): the
+pieces of each kind of cell (numbers, inline text, the rest) are then converted column by
+column with C-level maps, and the text between cells must hold nothing but row tags
+(else the sheet goes to python-calamine). Every pattern reads hostile text in linear
+time: quantifiers are possessive, and no match reaches past the element it started. The
+rules copied from python-calamine (a ``<t>`` without ``xml:space="preserve"`` is
+trimmed, an error cell reads as blank) are held to python-calamine by
+``tests/test_speed_edge.py``.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ _REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 _FORMULA_AT = re.compile(_FORMULA)
 _VALUE = re.compile(rb"<v\s*+/>|<v>(" + _TEXT + rb")</v>")
 _SPACE = b" \t\n\r"
+_SPACE_TEXT = _SPACE.decode()
 _ENTITY = re.compile(rb"&([^;&]{0,11});")
 _NAMED = {b"amp": 38, b"lt": 60, b"gt": 62, b"quot": 34, b"apos": 39}
 _SI = re.compile(
@@ -254,9 +257,14 @@ def scan_sheet(xml: bytes, shared: list[str], date_styles: bytes) -> list[list[A
     stop = xml.find(b"</sheetData>", opened)
     if stop < 0:
         return None
+    if (
+        stop - opened > MAX_CELLS * len(b'<c r="A1"/>')
+        and xml.count(b"<c", opened, stop) > MAX_CELLS
+    ):
+        return None  # a sheet of millions of cells: python-calamine measures it first
     try:
         placed = _placed(xml[opened + 1 : stop], shared, date_styles)
-    except (_NotUnderstood, ValueError, IndexError):  # (a number float() refuses)
+    except (_NotUnderstood, ValueError, IndexError):  # (a number float() refuses, not UTF-8)
         return None
     if placed is None:
         return []
@@ -314,13 +322,15 @@ def _placed(
             continue
         if set(compress(kinds, texts)) != {b"inlineStr"}:
             raise _NotUnderstood
-        raw = list(compress(texts, texts))
-        if trim:
-            raw = list(map(bytes.strip, raw, repeat(_SPACE)))
-        joined = b"\x00".join(raw)
-        if b"_x" in joined or b"\r" in joined:
+        joined = b"\x00".join(compress(texts, texts)).decode()  # one decode for all
+        if "_x" in joined or "\r" in joined:
             raise _NotUnderstood  # _xHHHH_ escapes and line ends: python-calamine's to read
-        values[at] = np.fromiter(map(bytes.decode, raw), object, len(at))
+        decoded = joined.split("\x00")
+        if len(decoded) != len(at):
+            raise _NotUnderstood  # a NUL in the text itself
+        if trim:
+            decoded = list(map(str.strip, decoded, repeat(_SPACE_TEXT)))
+        values[at] = np.fromiter(decoded, object, len(at))
         valued += at
     for i in compress(range(n), other):
         value = _other(kinds[i], _style(styles[i]), other[i], shared, dates)
