@@ -307,15 +307,22 @@ def _placed(
     valued: list[int] = []
     at = list(compress(range(n), numbers))
     if at:
-        if set(compress(kinds, numbers)) <= {None, b"n"}:  # plain numbers
-            used = {int(s) if s else 0 for s in set(compress(styles, numbers))}
-            if any(s < len(dates) and dates[s] for s in used):
-                raise _NotUnderstood  # a date: python-calamine converts it
-            values[at] = np.fromiter(map(float, compress(numbers, numbers)), object, len(at))
-        else:
+        if set(compress(kinds, numbers)) <= {None, b"n"}:  # numbers only (kpixl's sheets)
+            _numbers(at, numbers, styles, dates, values)
+            valued += at
+        else:  # numbers, shared strings (Excel's sheets), booleans …
+            number_at = [i for i in at if kinds[i] is None or kinds[i] == b"n"]
+            shared_at = [i for i in at if kinds[i] == b"s"]
+            _numbers(number_at, numbers, styles, dates, values)
+            if shared_at:
+                index = list(map(int, itemgetter(*shared_at, shared_at[0])(numbers)))[:-1]
+                if min(index) < 0:
+                    raise _NotUnderstood
+                values[shared_at] = np.fromiter(map(shared.__getitem__, index), object, len(index))
             for i in at:
-                values[i] = _value(kinds[i], _style(styles[i]), numbers[i], None, shared, dates)
-        valued += at
+                if kinds[i] not in (None, b"n", b"s"):
+                    values[i] = _value(kinds[i], _style(styles[i]), numbers[i], None, shared, dates)
+            valued += [i for i in at if values[i] is not None]
     for texts, trim in ((plain, True), (kept, False)):
         at = list(compress(range(n), texts))
         if not at:
@@ -342,6 +349,23 @@ def _placed(
     valued.sort()
     picked = itemgetter(*valued)(refs) if len(valued) > 1 else (refs[valued[0]],)
     return _positions(picked), values[valued]
+
+
+def _numbers(
+    at: list[int],
+    numbers: list[bytes | None],
+    styles: list[bytes | None],
+    dates: bytes,
+    values: npt.NDArray[np.object_],
+) -> None:
+    """The cells ``at`` (numbers: no type, or t="n") as floats into ``values``."""
+    if not at:
+        return
+    picked = itemgetter(*at, at[0])  # a tuple even for one cell (the extra one dropped)
+    used = {int(s) if s else 0 for s in set(picked(styles))}
+    if any(s < len(dates) and dates[s] for s in used):
+        raise _NotUnderstood  # a date: python-calamine converts it
+    values[at] = np.fromiter(map(float, picked(numbers)[:-1]), object, len(at))
 
 
 def _style(s: bytes | None) -> int:
