@@ -300,3 +300,21 @@ def test_a_check_run_alone_agrees_with_pandera_s_validation() -> None:
 
 def test_the_grids_module_still_says_whether_c_was_built() -> None:
     assert grids.FAST is (speed.BUILT is not None)
+
+
+@pytest.mark.parametrize("scanner", SCANNERS)
+def test_hostile_sheet_xml_is_handed_back_in_one_pass(scanner: Any) -> None:
+    """Unclosed elements repeated 200,000 times: each scanner hands the sheet back after
+    one pass (a pattern that searched the rest of the sheet from every cell would take
+    hours here, not milliseconds)."""
+    n = 200_000
+    sheets = [
+        b'<c r="A1" t="inlineStr"><is><t>x</t>' * n,
+        b'<c r="A1" t="inlineStr"><is><r><rPr><b/></rPr><t>x</t></r>' * n,
+        b'<row r="1"><c r="A1"><f>' * n,
+        b'<c r="A1"><v>1</v>' * n,
+    ]
+    for body in sheets:
+        assert scanner.scan_sheet(b"<sheetData>" + body + b"</sheetData>", [], b"") is None
+    for strings in (b"<si><t>x</t>" * n, b"<si><r><t>x</t></r>" * n):
+        assert scanner.scan_strings(b"<sst>" + strings + b"</sst>") is None

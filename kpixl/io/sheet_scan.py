@@ -32,7 +32,9 @@ __all__ = ["MAX_CELLS", "scan_sheet", "scan_strings"]
 MAX_CELLS = 4_000_000  # a bigger grid (a stray far cell) is python-calamine's to measure
 
 _TEXT = rb"(?:[^<]*+)"
-_IS_BODY = rb"(?:[^<]++|<(?!/is>))*+"
+# an inline string's body: never past the next cell or row (an unclosed <is> costs one
+# cell's length, not the rest of the sheet, so hostile text stays linear)
+_IS_BODY = rb"(?:[^<]++|<(?!/is>|/?c[\s>/]|/?row[\s>/]))*+"
 _FORMULA = rb"(?:<f(?:\s[^>/]*+)?/>|<f(?:\s[^>/]*+)?>[^<]*+</f>)"
 # the children of a cell that the fast groups do not cover: an optional formula, then
 # an optional value or inline string (the order Excel, LibreOffice and openpyxl write)
@@ -64,7 +66,9 @@ _SPACE_TEXT = _SPACE.decode()
 _ENTITY = re.compile(rb"&([^;&]{0,11});")
 _NAMED = {b"amp": 38, b"lt": 60, b"gt": 62, b"quot": 34, b"apos": 39}
 _SI = re.compile(
-    rb"<si>(?:<t>([^<&]++)</t>|(" + rb"(?:[^<]++|<(?!/si>))*+" + rb"))</si>|<si\s*+/>|(<si)"
+    rb"<si>(?:<t>([^<&]++)</t>|("
+    + rb"(?:[^<]++|<(?!/si>|si[\s>/]))*+"
+    + rb"))</si>|<si\s*+/>|(<si)"
 )
 
 
