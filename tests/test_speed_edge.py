@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 from kpixl.io import grids, sheet_scan, speed
 from kpixl.io.grids import CalamineBook, ScannedBook, date_styles, open_book
 from kpixl.io.workers import START_METHOD_ENV, start_method, start_pool
+from kpixl.io.xlsx_package import sheet_parts
 from kpixl.jobs.consolidate import consolidate, process_units
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,9 +96,10 @@ def _parts(path: Path) -> tuple[dict[str, bytes], list[str], bytes]:
         names = set(archive.namelist())
         styles = date_styles(archive.read("xl/styles.xml")) if "xl/styles.xml" in names else b""
         strings = archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
-        book = open_book(path)
-        assert isinstance(book, ScannedBook)
-        sheets = {name: archive.read(part) for name, part in book._parts.items()}
+        parts = sheet_parts(
+            {name: archive.read(name) for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")}
+        )
+        sheets = {name: archive.read(part) for name, part in parts.items()}
     shared = sheet_scan.scan_strings(strings) if strings else []
     assert shared is not None
     return sheets, shared, styles
