@@ -1,29 +1,39 @@
 """Benchmark: consolidating 1,000 unit workbooks (50,000 people), end to end.
 
 Builds the data set once (``--data DIR`` keeps it for later runs), then prints, from the
-same run:
+same run, with the same master written by every kpixl variant:
 
-* kpixl consolidate (read, validate, recompute, allocate, write the master);
-* pandas + openpyxl reading the same unit workbooks (on a sample, scaled to all files);
+* the Linux default: kpixl consolidate with the C scanner and forked workers;
+* the Windows path: the same jobs with ``KPIXL_PURE=1 KPIXL_START_METHOD=spawn`` (no C
+  scanner, spawned workers: what Windows runs);
+* a plain pandas + calamine script: ``pandas.read_excel(engine="calamine")`` of every
+  unit workbook's sheets, then ``to_excel`` of the result rows (a master of one sheet);
 * the floor: a bare unzip + XML scan of every input, plus writing the same result rows
   as raw sheet XML.
 
-After one uncounted run, the floor and kpixl are timed in turn (floor, kpixl, floor, …):
-the best of each, and each kpixl run against the mean of the floor runs on either side
-of it (this machine's speed drifts; a run and its neighbouring floors see the same speed).
+After one uncounted run of each, the variants are timed in turn ``--repeat`` times
+(floor, Linux, Windows, pandas, floor, …; this machine's speed drifts, so each round
+sees the same speed) and the medians are compared. Targets (issue 14, on the 1,000-unit
+set): the Windows path within 1.3× the Linux default, at least 2× faster than the
+pandas script; the Linux default within 3× the floor.
 
-    python benchmarks/consolidate.py [--units 1000] [--people-per-unit 50] [--data DIR] [--repeat N]
+    python benchmarks/consolidate.py [--units 1000] [--people-per-unit 50] [--data DIR]
+                                     [--repeat N] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
+import statistics
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -117,10 +127,20 @@ def floor(files: list[Path], results: list[list[object]]) -> float:
     return time.perf_counter() - start
 
 
-def pandas_openpyxl(files: list[Path]) -> float:
+WINDOWS = {"KPIXL_PURE": "1", "KPIXL_START_METHOD": "spawn"}
+
+
+def pandas_calamine(files: list[Path], rows: list[list[object]], out: Path) -> float:
+    """A plain script: every unit workbook read with pandas' calamine engine, the tables
+    joined, and the result rows written with ``to_excel``."""
     start = time.perf_counter()
+    tables: dict[str, list[pd.DataFrame]] = {}
     for path in files:
-        pd.read_excel(path, sheet_name=None, engine="openpyxl")
+        for sheet, frame in pd.read_excel(path, sheet_name=None, engine="calamine").items():
+            tables.setdefault(sheet, []).append(frame)
+    for frames in tables.values():
+        pd.concat(frames, ignore_index=True)
+    pd.DataFrame(rows, columns=list(M.RESULT_COLUMNS)).to_excel(out, index=False)
     return time.perf_counter() - start
 
 
@@ -129,15 +149,8 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--people-per-unit", type=int, default=50)
     parser.add_argument("--data", type=Path, default=None, help="keep the generated data set here")
-    parser.add_argument("--peer-sample", type=int, default=50)
-    parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument(
-        "--repeat",
-        type=int,
-        default=1,
-        help="time kpixl N times, the floor before and after each run; best of each, and "
-        "each run against the floors on either side",
-    )
+    parser.add_argument("--jobs", type=int, default=None, help="kpixl's workers (default: cores)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed rounds (medians)")
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="kpixl-bench-"))
     if not (data / "master.template.xlsx").exists():
@@ -146,47 +159,72 @@ def main() -> None:
         print(f"built the data set in {time.perf_counter() - t:.1f} s ({data})")
     master = data / "master.xlsx"
     files = sorted((data / "units").glob("*.xlsx"))
-    runs = []
-    floors = []
     rows: list[list[object]] = []
+    results: dict[str, Any] = {}
 
-    def run_kpixl() -> None:
-        shutil.copy(data / "master.template.xlsx", master)
-        start = time.perf_counter()
-        result = consolidate(master, jobs=args.jobs)
-        runs.append((time.perf_counter() - start, result))
-        if not rows:
-            rows.extend([r[c] for c in M.RESULT_COLUMNS] for r in result.results.to_dict("records"))
+    def kpixl(env: dict[str, str]) -> Callable[[], float]:
+        def run() -> float:
+            saved = {k: os.environ.get(k) for k in WINDOWS}
+            os.environ.update(env)
+            try:
+                shutil.copy(data / "master.template.xlsx", master)
+                start = time.perf_counter()
+                result = consolidate(master, jobs=args.jobs)
+                seconds = time.perf_counter() - start
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+            results.setdefault("linux" if not env else "windows", result)
+            if not rows:
+                records = result.results.to_dict("records")
+                rows.extend([r[c] for c in M.RESULT_COLUMNS] for r in records)
+            return seconds
 
-    run_kpixl()  # a first run, not counted: the result rows the floor writes, warm caches
-    runs.clear()
-    # this machine's speed drifts (up to 2x within minutes): the floor is timed before the
-    # first counted kpixl run and after each one, so each run has a floor on either side
-    floors.append(floor(files, rows))
+        return run
+
+    variants: dict[str, Callable[[], float]] = {
+        "floor": lambda: floor(files, rows),
+        "linux": kpixl({}),
+        "windows": kpixl(WINDOWS),
+        "pandas": lambda: pandas_calamine(files, rows, data / "pandas-master.xlsx"),
+    }
+    variants["linux"]()  # uncounted: the result rows the floor and pandas write, warm caches
+    for name in ("windows", "pandas", "floor"):
+        variants[name]()
+    times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(max(1, args.repeat)):
-        run_kpixl()
-        floors.append(floor(files, rows))
-    ours, result = min(runs, key=lambda run: run[0])
-    base = min(floors)
-    paired = sorted(
-        seconds / ((floors[i] + floors[i + 1]) / 2) for i, (seconds, _) in enumerate(runs)
-    )
-    sample = files[: args.peer_sample]
-    peer = pandas_openpyxl(sample) * len(files) / max(1, len(sample))
+        for name, run in variants.items():
+            times[name].append(run())
+    median = {name: statistics.median(seconds) for name, seconds in times.items()}
+    linux, windows = results["linux"], results["windows"]
+    same = linux.results.equals(windows.results) and linux.findings == windows.findings
     print(
-        f"units: {len(files):,}   people: {len(result.results):,}   findings: {len(result.findings):,}"
+        f"units: {len(files):,}   people: {len(linux.results):,}   "
+        f"findings: {len(linux.findings):,}   jobs: {args.jobs or os.cpu_count()}   "
+        f"rounds: {max(1, args.repeat)}   Windows path gives the same results: {same}"
     )
-    print(f"{'step':<48}{'seconds':>10}{'× floor':>10}")
-    print(f"{'floor (unzip + XML scan + raw result XML)':<48}{base:>10.2f}{1:>10.1f}")
-    print(f"{'kpixl consolidate (end to end)':<48}{ours:>10.2f}{ours / base:>10.1f}")
-    print(f"{'pandas + openpyxl, reading only (scaled)':<48}{peer:>10.2f}{peer / base:>10.1f}")
-    print(
-        f"each kpixl run against the floor runs on either side of it ({len(paired)} runs): "
-        f"median {paired[len(paired) // 2]:.1f}×, range {paired[0]:.1f}–{paired[-1]:.1f}×"
-    )
-    print("target: kpixl consolidate under 3 × the floor")
-    print("kpixl consolidate, by step:")
-    for step, seconds in result.timings.items():
+    labels = {
+        "floor": "floor (unzip + XML scan + raw result XML)",
+        "linux": "Linux default (C scanner, fork workers)",
+        "windows": "Windows path (KPIXL_PURE=1, spawn workers)",
+        "pandas": "pandas read_excel(calamine) + to_excel",
+    }
+    print(f"{'variant':<46}{'median s':>10}{'range':>16}{'× floor':>9}")
+    for name, label in labels.items():
+        low, high = min(times[name]), max(times[name])
+        print(
+            f"{label:<46}{median[name]:>10.2f}{f'{low:.2f}–{high:.2f}':>16}"
+            f"{median[name] / median['floor']:>9.1f}"
+        )
+    print("ratios (targets on the 1,000-unit set):")
+    print(f"  Windows path ÷ Linux default   {median['windows'] / median['linux']:5.2f}  (≤ 1.3)")
+    print(f"  pandas script ÷ Windows path   {median['pandas'] / median['windows']:5.2f}  (≥ 2)")
+    print(f"  Linux default ÷ floor          {median['linux'] / median['floor']:5.2f}  (≤ 3)")
+    print("Linux default, by step (first run):")
+    for step, seconds in linux.timings.items():
         print(f"  {step:<46}{seconds:>10.2f}")
     if not args.data:
         shutil.rmtree(data, ignore_errors=True)

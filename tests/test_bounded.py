@@ -36,7 +36,7 @@ from kpixl.core.findings import ERROR
 from kpixl.io import grids
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file
-from kpixl.io.limits import PERSONAL, UNIT, LimitExceeded, sheet_extent
+from kpixl.io.limits import MASTER, PERSONAL, UNIT, LimitExceeded, sheet_extent
 from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.personal import read_personal
@@ -487,14 +487,21 @@ def test_a_personal_workbook_over_the_limits_is_a_finding(six_units: Path, tmp_p
     assert read_personal(source).findings == []
 
 
-@pytest.mark.parametrize("scanner", [True, False], ids=["c-scanner", "calamine-only"])
+@pytest.mark.parametrize("scanner", ["c", "python", "calamine"])
 def test_hostile_unit_workbooks_with_and_without_the_c_scanner(
-    round_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scanner: bool
+    round_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scanner: str
 ) -> None:
-    """The package works the same without its C extension: python-calamine's reader
-    measures the whole package first."""
-    if not scanner:
-        monkeypatch.setattr(grids, "_sheetscan", None)
+    """The package works the same without its C extension (KPIXL_PURE=1: the Python
+    scanner), and with python-calamine alone, whose reader measures the whole package
+    first."""
+    monkeypatch.setenv("KPIXL_PURE", "0" if scanner == "c" else "1")
+    if scanner == "calamine":
+        monkeypatch.setattr(
+            grids,
+            "open_book",
+            lambda p, data=None, *, limits=MASTER: grids.CalamineBook(Path(p), data, limits),
+        )
+        monkeypatch.setattr("kpixl.workbooks.unit.open_book", grids.open_book)
     source = round_dir / "units" / "U01.xlsx"
     cases = {
         "far.xlsx": (
@@ -523,7 +530,10 @@ def test_hostile_unit_workbooks_with_and_without_the_c_scanner(
         assert (found.rule, found.file) == (code, name)
     good = read_unit(round_dir / "units" / "U02.xlsx")
     assert good.readable and not good.findings and len(good.people)
-    assert isinstance(open_book(source), grids.ScannedBook) is scanner
+    book = grids.open_book(source)
+    assert isinstance(book, grids.ScannedBook) is (scanner != "calamine")
+    if scanner != "calamine":
+        assert (book.scanner is grids.sheet_scan) is (scanner == "python")
 
 
 WATCHED = r"""

@@ -92,34 +92,25 @@ def test_dec_rejects_non_numbers() -> None:
             dec(bad)  # type: ignore[arg-type]
 
 
-def test_cached_floats_are_the_floats_the_decimals_were_read_from() -> None:
-    """Decimals that dec() made from float cells turn back into those floats by lookup
-    (ids in one numpy search, or a dict per value for other sequences); anything else
-    means None, so the caller converts the slow way."""
+def test_exact_floats_are_the_floats_the_decimals_were_read_from() -> None:
+    """Decimals that dec() made from float cells turn back into those floats (any
+    sequence); a Decimal its float does not give back exactly, or anything but a Decimal
+    or None, means None, so the caller converts the slow way."""
     from collections import deque
 
     import numpy as np
 
-    from kpixl.core.numbers import cached_floats
+    from kpixl.core.numbers import exact_floats
 
     cells = [0.1 + 0.2, 85.0, 12.25, -3.5, 1e20, 2.675]
     decimals = [dec(v) for v in cells] + [None]
-    for values in (decimals, tuple(decimals)):
-        got = cached_floats(values)
+    for values in (decimals, tuple(decimals), deque(decimals)):
+        got = exact_floats(values)
         assert got is not None and got.dtype == np.float64
         assert got[:-1].tolist() == cells and np.isnan(got[-1])
-    assert cached_floats(deque(decimals)) is not None  # no list: one lookup per value
-    assert cached_floats([*decimals, Decimal("85")]) is None  # typed, not read from a float
-    assert cached_floats([*decimals, 85.0]) is None  # a float itself is not a cached Decimal
-    empty = cached_floats([])
+    assert exact_floats([*decimals, Decimal("85.00")]) is not None  # 85.0 gives it back
+    assert exact_floats([*decimals, Decimal("0.1000000000000000000001")]) is None  # not a float
+    assert exact_floats([*decimals, 85.0]) is None  # a float itself is not a Decimal
+    assert exact_floats([*decimals, True]) is None
+    empty = exact_floats([])
     assert empty is not None and len(empty) == 0
-
-
-def test_a_numpy_float_never_replaces_a_cached_decimal() -> None:
-    """The same number as a numpy float gets the cached Decimal itself: the cache never
-    drops a Decimal whose id a lookup may still meet."""
-    import numpy as np
-
-    first = dec(41.75)
-    assert dec(np.float64(41.75)) is first
-    assert dec(41.75) is first

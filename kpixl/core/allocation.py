@@ -52,7 +52,6 @@ from kpixl.core.increase_vec import (
 from kpixl.core.numbers import dec, parse_percent
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.salary import salary_bounds
-from kpixl.core.speedups import type_set
 
 __all__ = ["ALLOCATION_COLUMNS", "Allocation", "allocate"]
 
@@ -130,7 +129,7 @@ def _blank_mask(column: pd.Series) -> npt.NDArray[np.bool_]:
     """Missing, or text that is only spaces (as ``str(v).strip() == ""``); worked out once
     per distinct value (a roster's eligibility columns repeat a few values)."""
     values = column.tolist()
-    kinds = type_set(values)
+    kinds = set(map(type, values))
     if kinds <= {type(None)}:
         return np.ones(len(values), dtype=bool)
     if kinds <= set(_NEVER_EMPTY):  # numbers and blanks: only None and NaN are blank

@@ -31,17 +31,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kpixl.core.speedups import object_ids
 from kpixl.core.text import THAI_DIGITS
 
 __all__ = [
     "EXCEL_ERRORS",
     "CellNumber",
     "PercentStyle",
-    "cached_floats",
     "ceil_to",
     "dec",
     "decimals",
+    "exact_floats",
     "parse_number",
     "parse_percent",
     "round_half_up",
@@ -75,15 +74,6 @@ _SEPARATORS = re.compile(r"(?<=\d)[,\u00a0\u202f\u2009 '](?=\d{3}(?:\D|$))")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-_FLOATS: dict[float, Decimal] = {}
-# id of a Decimal in _FLOATS → float(that Decimal). The cache keeps those Decimals alive,
-# so an id found here is that very Decimal: turning a column back into floats for the
-# vectorised checks and scoring costs a dict lookup instead of Decimal → str → float.
-_FLOAT_OF: dict[int, float] = {id(None): math.nan}
-# plain float → its Decimal, and None → None: what ``decimals`` gives for a cached value
-_DECIMAL_OF: dict[float | None, Decimal | None] = {None: None}
-
-
 def dec(value: Number) -> Decimal:
     """Convert an int, str, Decimal or float to Decimal (floats through ``str()``).
 
@@ -95,8 +85,6 @@ def dec(value: Number) -> Decimal:
         result = value
     elif isinstance(value, numbers.Integral):  # int, numpy integers
         result = Decimal(int(value))
-    elif isinstance(value, float) and value in _FLOATS:  # numpy floats too: a cached
-        return _FLOATS[value]  # Decimal is never replaced, so its id stays its own
     elif isinstance(value, numbers.Real):  # float, numpy floats
         as_float = float(value)
         if not math.isfinite(as_float):
@@ -114,54 +102,44 @@ def dec(value: Number) -> Decimal:
         raise ValueError(f"not a number: {value!r}")
     if not result.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
-    if isinstance(value, float) and len(_FLOATS) < 50_000:
-        _FLOATS[value] = result  # cells repeat the same numbers (levels, weights)
-        _FLOAT_OF[id(result)] = float(result)
-        if type(value) is float:
-            _DECIMAL_OF[value] = result
     return result
 
 
-def cached_floats(values: Sequence[Any]) -> npt.NDArray[np.float64] | None:
-    """``float(v)`` of every value (NaN for None) when each is None or a Decimal that
-    :func:`dec` made from a float and cached; otherwise None (convert the slow way)."""
-    if object_ids is None or not isinstance(values, list | tuple):
-        try:  # map, id and the dict lookup all run in C (None is in the table, as NaN)
-            return np.array(list(map(_FLOAT_OF.__getitem__, map(id, values))), dtype=np.float64)
-        except KeyError:
-            return None
-    # the items' ids as one int64 array, looked up in the sorted table in one numpy call
-    ids = np.frombuffer(object_ids(values), dtype=np.int64)
-    keys, floats = _float_table()
-    at = np.searchsorted(keys, ids)
-    at[at == len(keys)] = 0
-    if not len(keys) or not bool((keys[at] == ids).all()):
+def exact_floats(values: Sequence[Any]) -> npt.NDArray[np.float64] | None:
+    """``float(v)`` of every value (NaN for None) when each is None or a Decimal that its
+    float gives back exactly (``Decimal(repr(float(v))) == v``, as every Decimal
+    :func:`dec` makes of a float cell does); otherwise None (convert the slow way).
+
+    With such values, comparing or scaling the floats gives the Decimals' own answers.
+    Each distinct value is converted once: a column repeats a few levels and weights.
+    """
+    items = values if isinstance(values, list) else list(values)
+    if not set(map(type, items)) <= _DECIMAL_OR_NONE:
         return None
-    return floats[at]
+    table: dict[Decimal | None, float] = {None: math.nan}
+    try:
+        distinct = set(items)
+    except TypeError:  # a signalling NaN cannot be hashed
+        return None
+    for value in distinct:
+        if value is not None:
+            as_float = float(value)
+            if Decimal(repr(as_float)) != value:
+                return None
+            table[value] = as_float
+    return np.fromiter(map(table.__getitem__, items), dtype=np.float64, count=len(items))
 
 
-_TABLE: list[Any] = [-1, None, None]  # size of _FLOAT_OF when built, sorted ids, floats
-
-
-def _float_table() -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """_FLOAT_OF as sorted arrays (rebuilt when it has grown; it never shrinks)."""
-    if _TABLE[0] != len(_FLOAT_OF):
-        size = len(_FLOAT_OF)
-        ids = np.fromiter(_FLOAT_OF.keys(), dtype=np.int64, count=size)
-        floats = np.fromiter(_FLOAT_OF.values(), dtype=np.float64, count=size)
-        order = np.argsort(ids)
-        _TABLE[:] = [size, ids[order], floats[order]]
-    return _TABLE[1], _TABLE[2]
+_DECIMAL_OR_NONE = frozenset({Decimal, type(None)})
 
 
 def decimals(values: list[Any]) -> list[Decimal | None]:
-    """``dec`` of every number (None stays None), reading repeated floats from the cache."""
-    cached = _FLOATS
-    try:  # the usual column: floats seen before (and blanks), one C-level lookup each
-        return list(map(_DECIMAL_OF.__getitem__, values))
-    except (KeyError, TypeError):
-        pass
-    return [None if v is None else cached[v] if v in cached else dec(v) for v in values]
+    """``dec`` of every number (None stays None); each distinct number converted once."""
+    if len(set(map(type, values)) - {type(None)}) > 1:  # 3 and 3.0 (or 1e20) apart
+        return [None if v is None else dec(v) for v in values]
+    table: dict[Any, Decimal | None] = {v: dec(v) for v in set(values) if v is not None}
+    table[None] = None
+    return list(map(table.__getitem__, values))
 
 
 def _quantum(places: int) -> Decimal:

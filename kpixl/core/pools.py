@@ -20,7 +20,6 @@ import pandas as pd
 from kpixl.core.increase_vec import salary_problems
 from kpixl.core.numbers import dec
 from kpixl.core.rules import Rules, default_rules
-from kpixl.core.speedups import type_set
 
 __all__ = ["POOL_COLUMNS", "pool_for"]
 
@@ -79,7 +78,7 @@ def pool_for(
     for name, (unit, salary) in zip(names, kept, strict=True):
         buckets.setdefault((name, unit), []).append(salary)
     for (name, unit), salaries in buckets.items():
-        if not (type_set(salaries) <= {Decimal} and all(map(Decimal.is_finite, salaries))):
+        if not (set(map(type, salaries)) <= {Decimal} and all(map(Decimal.is_finite, salaries))):
             salaries = [dec(s) for s in salaries]  # anything else, as dec reads it (or raises)
         groups.setdefault(name, {})[unit] = salaries
     rows: list[dict[str, object]] = []

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kpixl.core.numbers import cached_floats
+from kpixl.core.numbers import exact_floats
 
 __all__ = ["as_floats", "as_hundredths", "half_up_ratio", "kpi_hundredths"]
 
@@ -32,7 +32,7 @@ _NUMBER = (int, float, Decimal)
 
 def as_floats(values: Sequence[Any]) -> F:
     """Numbers as floats (NaN for anything that is not a plain number)."""
-    cached = cached_floats(values)  # the usual column: Decimals read from float cells
+    cached = exact_floats(values)  # the usual column: Decimals read from float cells
     return cached if cached is not None else _plain_floats(values)
 
 
@@ -75,7 +75,7 @@ def kpi_hundredths(
     method: str,
 ) -> tuple[I, B]:
     """Each KPI's score × 100, and which rows were scored here (the plainly valid ones)."""
-    cached = [cached_floats(col) for col in (actual, *levels)]
+    cached = [exact_floats(col) for col in (actual, *levels)]
     # every cell a Decimal made from a float (or blank): one exact value per float
     from_floats = all(c is not None for c in cached)
     x, *level_floats = (

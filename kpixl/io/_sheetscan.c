@@ -11,7 +11,6 @@
  * scan_sheet(xml: bytes, shared: list[str], date_styles: bytes) -> list[list] | None
  * scan_strings(xml: bytes) -> list[str] | None     (sharedStrings.xml)
  * pick_rows(body, index) -> (values, positions)     (a table's rows out of a grid)
- * object_ids(values) -> bytes                        (id() of each item, int64s)
  * type_set(values) -> set[type]                      (set(map(type, values)))
  */
 #define PY_SSIZE_T_CLEAN
@@ -660,25 +659,6 @@ static PyObject *pick_rows(PyObject *self, PyObject *args) {
     return out;
 }
 
-/* object_ids(values) -> bytes: id() of every item of a list or tuple, as native int64s
- * (for numpy.frombuffer), without making an int object per item. */
-static PyObject *object_ids(PyObject *self, PyObject *args) {
-    (void)self;
-    PyObject *values;
-    if (!PyArg_ParseTuple(args, "O", &values)) return NULL;
-    PyObject *seq = PySequence_Fast(values, "values must be a list or tuple");
-    if (!seq) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject *out = PyBytes_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(long long));
-    if (out) {
-        long long *ids = (long long *)PyBytes_AS_STRING(out);
-        PyObject **items = PySequence_Fast_ITEMS(seq);
-        for (Py_ssize_t i = 0; i < n; i++) ids[i] = (long long)(Py_intptr_t)items[i];
-    }
-    Py_DECREF(seq);
-    return out;
-}
-
 /* type_set(values) -> set: the distinct types of a list's or tuple's items (what
  * set(map(type, values)) gives), in one C pass. */
 static PyObject *type_set(PyObject *self, PyObject *args) {
@@ -711,8 +691,6 @@ static PyObject *type_set(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
     {"type_set", type_set, METH_VARARGS,
      "type_set(values) -> set(map(type, values)), in one C pass"},
-    {"object_ids", object_ids, METH_VARARGS,
-     "object_ids(values) -> bytes of the items' id()s as native int64"},
     {"pick_rows", pick_rows, METH_VARARGS,
      "pick_rows(body, index) -> (flat values, kept row positions); '' and None as None, "
      "all-blank rows skipped"},

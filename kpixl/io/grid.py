@@ -12,10 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-try:  # built at install when a C compiler is there (see grids.py)
-    from kpixl.io import _sheetscan
-except ImportError:  # pragma: no cover - a build without the extension
-    _sheetscan = None  # type: ignore[assignment]
+from kpixl.io.speed import BUILT, c_scanner
 
 __all__ = ["Block", "blocks_frame", "grid_block", "grid_table"]
 
@@ -41,7 +38,7 @@ def grid_block(
 ) -> Block:
     """Rows from Excel row ``first_row`` on; ``columns`` maps a field to a 0-based column.
     Blank rows are skipped; empty cells become None."""
-    pick = _pick_c if _sheetscan is not None else _pick_numpy
+    pick = _pick_c if c_scanner() is not None else _pick_numpy
     values, positions = pick(grid[first_row - 1 :], list(columns.values()))
     return Block(tuple(columns), values, first_row + positions, path.name)
 
@@ -52,8 +49,8 @@ Picked = tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]]
 def _pick_c(body: list[list[Any]], index: list[int]) -> Picked:
     """The cells at ``index`` of the rows that are not all blank ('' and None as None), and
     those rows' places in ``body``: one pass in C."""
-    assert _sheetscan is not None
-    flat, positions = _sheetscan.pick_rows(body, tuple(index))
+    assert BUILT is not None
+    flat, positions = BUILT.pick_rows(body, tuple(index))
     values = np.fromiter(flat, dtype=object, count=len(flat)).reshape(len(positions), len(index))
     return values, np.array(positions, dtype=np.int64)
 

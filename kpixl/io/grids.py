@@ -1,12 +1,16 @@
-"""A workbook's sheets as value grids: kpixl's C scanner first, python-calamine otherwise.
+"""A workbook's sheets as value grids: kpixl's sheet scanner first, python-calamine otherwise.
 
 Consolidation reads a thousand unit workbooks; python-calamine spends most of that time
-parsing sheet XML. ``kpixl.io._sheetscan`` (C, built at install when a compiler is
-there) reads the sheet XML kpixl, Excel and LibreOffice write several times faster and
-gives exactly the grid python-calamine's ``to_python(skip_empty_area=False)`` gives.
-Whatever it does not understand (a date-formatted number, a phonetic run, an escape it
-does not know, a damaged package) it hands back, and that sheet or workbook is read by
-python-calamine, so the result never depends on which reader ran.
+parsing sheet XML, and a reader built on it must measure every sheet first (it sizes its
+grid by the farthest cell). kpixl's scanner reads the sheet XML kpixl, Excel and
+LibreOffice write several times faster, measures as it reads, and gives exactly the
+grid python-calamine's ``to_python(skip_empty_area=False)`` gives: in C
+(``kpixl.io._sheetscan``, built at install when a compiler is there) or in Python
+(:mod:`kpixl.io.sheet_scan`, without a compiler or with ``KPIXL_PURE=1``; see
+:func:`kpixl.io.speed.c_scanner`). Whatever it does not understand (a date-formatted
+number, a phonetic run, an escape it does not know, a damaged package) it hands back,
+and that sheet or workbook is read by python-calamine, so the result never depends on
+which reader ran.
 
 Before either reader sees a sheet, the sheet is measured against the :class:`Limits` of
 its workbook's kind (``kpixl.io.limits``): one over them raises
@@ -26,6 +30,7 @@ from typing import Any, Protocol
 
 from python_calamine import CalamineWorkbook
 
+from kpixl.io import sheet_scan
 from kpixl.io.limits import (
     MASTER,
     Extent,
@@ -39,18 +44,22 @@ from kpixl.io.limits import (
     scan_package,
     sheets_of,
 )
+from kpixl.io.speed import BUILT, c_scanner
 from kpixl.io.xlsx_package import member_stream, sheet_parts
 
-try:
-    from kpixl.io import _sheetscan
-except ImportError:  # no C compiler at install: python-calamine reads everything
-    _sheetscan = None  # type: ignore[assignment]
+__all__ = ["FAST", "Book", "Scanner", "date_styles", "open_book"]
 
-__all__ = ["FAST", "Book", "date_styles", "open_book"]
-
-FAST = _sheetscan is not None
+FAST = BUILT is not None  # the C scanner was built (used unless KPIXL_PURE=1)
 
 Grid = list[list[Any]]
+
+
+class Scanner(Protocol):
+    """``kpixl.io._sheetscan`` or :mod:`kpixl.io.sheet_scan`: the same two functions."""
+
+    def scan_sheet(self, xml: bytes, shared: list[str], date_styles: bytes) -> Grid | None: ...
+
+    def scan_strings(self, xml: bytes) -> list[str] | None: ...
 
 
 class Book(Protocol):
@@ -93,7 +102,8 @@ class CalamineBook:
 
 
 class ScannedBook:
-    """Sheets through the C scanner; one it hands back goes through python-calamine."""
+    """Sheets through kpixl's scanner (C, or Python without it); one it hands back goes
+    through python-calamine."""
 
     def __init__(
         self,
@@ -105,6 +115,7 @@ class ScannedBook:
     ) -> None:
         self.path = path
         self.limits = limits
+        self.scanner: Scanner = c_scanner() or sheet_scan
         self._bytes = raw  # the package's bytes: members inflated in one call, and
         # what python-calamine reads when a sheet goes to it
         self._zip = archive
@@ -126,7 +137,6 @@ class ScannedBook:
         return self._calamine.grid(name)
 
     def grid(self, name: str) -> Grid:
-        assert _sheetscan is not None
         part = self._parts.get(name)
         if part is None:
             return self._fallback(name)  # python-calamine says what is wrong
@@ -143,7 +153,7 @@ class ScannedBook:
         # the scanner builds no grid over 4 million cells (it hands such a sheet back,
         # and python-calamine's reader measures every sheet first): its grid's shape is
         # the sheet's extent
-        rows = _sheetscan.scan_sheet(xml, self._shared, self._dates)
+        rows = self.scanner.scan_sheet(xml, self._shared, self._dates)
         if rows is None:
             return self._fallback(name)
         self._check(replace(declared, rows=len(rows), cols=len(rows[0]) if rows else 0), name)
@@ -169,9 +179,8 @@ class ScannedBook:
         return content
 
     def _strings(self) -> list[str]:
-        assert _sheetscan is not None
         xml = self._read("xl/sharedStrings.xml")
-        strings = _sheetscan.scan_strings(xml) if xml else []
+        strings = self.scanner.scan_strings(xml) if xml else []
         if strings is None:
             raise ValueError("shared strings the scanner does not read")
         return strings
@@ -182,28 +191,25 @@ def open_book(path: str | Path, data: bytes | None = None, *, limits: Limits = M
     grids; raises what python-calamine raises for a file it cannot open, and
     :class:`~kpixl.io.limits.LimitExceeded` for one (or a sheet) over ``limits``."""
     path = Path(path)
-    if _sheetscan is not None:
-        try:
-            raw = path.read_bytes() if data is None else data
-            archive = zipfile.ZipFile(io.BytesIO(raw))
-            over = check_directory(archive, limits, path.name)
-            if over is not None:
-                raise LimitExceeded(over)
-            names = set(archive.namelist())
-            parts = sheet_parts(
-                {
-                    "xl/workbook.xml": read_member(archive, "xl/workbook.xml"),
-                    "xl/_rels/workbook.xml.rels": read_member(
-                        archive, "xl/_rels/workbook.xml.rels"
-                    ),
-                }
-            )
-            if all(p in names for p in parts.values()):
-                return ScannedBook(path, archive, parts, raw, limits)
-        except LimitExceeded:
-            raise
-        except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
-            pass
+    try:
+        raw = path.read_bytes() if data is None else data
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        over = check_directory(archive, limits, path.name)
+        if over is not None:
+            raise LimitExceeded(over)
+        names = set(archive.namelist())
+        parts = sheet_parts(
+            {
+                "xl/workbook.xml": read_member(archive, "xl/workbook.xml"),
+                "xl/_rels/workbook.xml.rels": read_member(archive, "xl/_rels/workbook.xml.rels"),
+            }
+        )
+        if all(p in names for p in parts.values()):
+            return ScannedBook(path, archive, parts, raw, limits)
+    except LimitExceeded:
+        raise
+    except (KeyError, OSError, ValueError, UnicodeDecodeError, zipfile.BadZipFile):
+        pass
     return CalamineBook(path, data, limits)
 
 

@@ -7,6 +7,10 @@ console, Task Manager): nothing is left to stop it. Every kpixl worker starts wi
 (``prctl(PR_SET_PDEATHSIG)``), and on every system a watchdog thread ends it when its
 parent is gone (POSIX: the worker is handed to another parent; Windows: the parent's
 process handle is signalled), so it works with the ``spawn`` start method too.
+
+``KPIXL_START_METHOD=spawn|fork|forkserver`` forces the start method of every kpixl
+process (:func:`start_method`): ``spawn`` is Windows' only one, so the Windows path can
+be run and tested on Linux.
 """
 
 from __future__ import annotations
@@ -24,23 +28,26 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Alone", "start_method", "start_pool", "worker_start"]
+__all__ = ["START_METHOD_ENV", "Alone", "start_method", "start_pool", "worker_start"]
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+START_METHOD_ENV = "KPIXL_START_METHOD"
 
 
 def start_method() -> str:
-    """How worker processes start: ``KPIXL_START_METHOD`` (spawn, fork, forkserver) when
-    it names one this system has, else the system's default (Windows: spawn)."""
-    wanted = os.environ.get("KPIXL_START_METHOD", "").strip().lower()
-    if wanted in multiprocessing.get_all_start_methods():
+    """The start method kpixl's processes use: ``KPIXL_START_METHOD`` when it names one
+    this system has (``spawn``, ``fork``, ``forkserver``), else Python's default."""
+    wanted = os.environ.get(START_METHOD_ENV, "").strip().lower()
+    methods = multiprocessing.get_all_start_methods()  # this system's default first
+    if wanted in methods:
         return wanted
-    return multiprocessing.get_start_method()
+    return multiprocessing.get_start_method(allow_none=True) or methods[0]
 
 
 def start_pool(jobs: int) -> ProcessPoolExecutor:
-    """A process pool of ``jobs`` workers that end when this process ends."""
+    """A process pool of ``jobs`` workers (started by :func:`start_method`) that end when
+    this process ends."""
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(start_method()),
@@ -83,9 +90,9 @@ class Alone(Generic[T]):
     :meth:`result` gives its value, or None and why the process ended without one."""
 
     def __init__(self, fn: Callable[..., T], *args: Any) -> None:
-        context: Any = multiprocessing.get_context(start_method())  # spawn, fork, forkserver
+        context = multiprocessing.get_context(start_method())
         self._conn, child = context.Pipe(duplex=False)
-        self._process = context.Process(
+        self._process = context.Process(  # type: ignore[attr-defined]  # every start method's context has one
             target=_alone, args=(child, os.getpid(), fn, *args), daemon=True
         )
         self._process.start()

@@ -27,14 +27,13 @@ from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.numbers import (
     CellNumber,
     PercentStyle,
-    cached_floats,
     dec,
     decimals,
+    exact_floats,
     parse_number,
     parse_percent,
 )
 from kpixl.core.rules import Rules, default_rules
-from kpixl.core.speedups import type_set
 from kpixl.core.text import needs_text_of, text_of, texts_need_text_of
 from kpixl.core.vocab import level_problem, match_level
 from kpixl.schemas import models
@@ -226,7 +225,7 @@ def _normalize_cell(
 def _fractions_to_points(frame: pd.DataFrame, locator: Locator, out: list[Finding]) -> None:
     """A person whose KPI weights are all ≤ 1 and sum to 1 typed percent-formatted cells."""
     weights = frame["weight"].tolist()
-    cached = cached_floats(weights)  # Decimals read from float cells: floats by lookup
+    cached = exact_floats(weights)  # Decimals read from float cells: floats by lookup
     floats = pd.Series(
         cached
         if cached is not None
@@ -274,7 +273,7 @@ def _whole_column(col: Column, values: list[object]) -> list[object] | None:
     Exactly what the cell-by-cell reading gives for such cells: plain numbers in number
     columns, clean text, known choices, and blanks where a blank is allowed.
     """
-    kinds = type_set(values)
+    kinds = set(map(type, values))
     if _NONE in kinds and col.required:
         return None
     numeric = col.kind in ("number", "percent", "whole")
@@ -544,13 +543,15 @@ def _level_names(result: Validated, locator: Locator, rules: Rules) -> Validated
     return Validated(frame, found)
 
 
-def _all_true(result: Any) -> bool:
-    return isinstance(result, pd.Series) and result.dtype == bool and bool(result.all())
+def _passed(check: pa.Check, data: pd.Series | pd.DataFrame) -> bool:
+    """Whether ``check`` passes on ``data``, as pandera itself runs it (public API)."""
+    passed = check(data).check_passed
+    return bool(passed.item() if hasattr(passed, "item") else passed) is True
 
 
 def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
-    """True when ``schema`` certainly passes ``frame``: its own check functions, called
-    directly as pandera calls them, all pass, and every column is present, nullable where
+    """True when ``schema`` certainly passes ``frame``: its checks, each run alone through
+    pandera's public ``Check.__call__``, all pass, and every column is present, nullable where
     blank, of the declared dtype. Anything else (a failure, an exception, a check of a
     kind not handled here) returns False and pandera validates in full. A thousand unit
     workbooks are clean far more often than not; this spares them pandera's machinery.
@@ -573,9 +574,7 @@ def _passes(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
             for check in column.checks:
                 if check.element_wise or check.groupby is not None or not check.ignore_na:
                     return False
-                # kpixl's checks pass a blank themselves (see models), so the column is
-                # checked whole: what pandera's ignore_na would drop passes either way
-                if not _all_true(check._check_fn(series)):
+                if not _passed(check, series):  # pandera drops the blanks (ignore_na)
                     return False
         return _checks_pass(schema.checks, frame)
     except Exception:  # pandera will say what is wrong
@@ -586,7 +585,7 @@ def _checks_pass(checks: Iterable[Any], frame: pd.DataFrame) -> bool:
     for check in checks:
         if check.element_wise or check.groupby is not None or check.ignore_na:
             return False  # kpixl's frame checks handle blanks themselves (ignore_na=False)
-        if not _all_true(check._check_fn(frame)):
+        if not _passed(check, frame):
             return False
     return True
 
@@ -613,16 +612,13 @@ def validate_table(
     frame = result.frame
     findings = list(result.findings)
     schema: pa.DataFrameSchema = _SCHEMAS[spec.name](rules)
-    with models.shared_levels():
-        if not _passes(schema, frame):  # pandera itself says what failed, and where
-            try:
-                schema.validate(frame, lazy=True)
-            except SchemaErrors as errors:
-                failed = _failures_to_findings(frame, errors.failure_cases, locator, rules)
-                reported = {
-                    (f.file, f.sheet, f.cell) for f in result.findings if f.severity == ERROR
-                }
-                findings += [f for f in failed if not _follows_from(f, reported)]
+    if not _passes(schema, frame):  # pandera itself says what failed, and where
+        try:
+            schema.validate(frame, lazy=True)
+        except SchemaErrors as errors:
+            failed = _failures_to_findings(frame, errors.failure_cases, locator, rules)
+            reported = {(f.file, f.sheet, f.cell) for f in result.findings if f.severity == ERROR}
+            findings += [f for f in failed if not _follows_from(f, reported)]
     if spec.name == "roster":
         findings += _roster_extras(frame, locator, rules)
     return Validated(frame, _sorted(findings))

@@ -8,9 +8,7 @@ normalisation), and every check lets ``None`` pass so that one problem is report
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from operator import mul
 from typing import Any
@@ -20,10 +18,9 @@ import numpy.typing as npt
 import pandas as pd
 import pandera.pandas as pa
 
-from kpixl.core.numbers import cached_floats
+from kpixl.core.numbers import exact_floats
 from kpixl.core.rules import Rules
 from kpixl.core.scoring_vec import as_hundredths
-from kpixl.core.speedups import type_set
 from kpixl.schemas.tables import LEVEL_COLUMNS
 
 __all__ = [
@@ -61,7 +58,7 @@ def _national_ids_ok(series: pd.Series) -> pd.Series:
     """``national_id_problem(v) is None`` for every value but blanks; 13-digit text (the
     roster's usual ids) is checked as one digit matrix."""
     values = series.tolist()
-    if values and type_set(values) == {str} and set(map(len, values)) == {13}:
+    if values and set(map(type, values)) == {str} and set(map(len, values)) == {13}:
         joined = "".join(values)
         if joined.isascii() and joined.isdigit():
             digits = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, 13) - 48
@@ -136,7 +133,7 @@ def _group_sum_pandas(
 def _not_duplicated(*keys: str) -> Callable[[pd.DataFrame], pd.Series]:
     def check(df: pd.DataFrame) -> pd.Series:
         columns = [df[k].tolist() for k in keys]
-        if all(type_set(c) <= {str} for c in columns):  # text ids: a set says it at once
+        if all(set(map(type, c)) <= {str} for c in columns):  # text ids: a set says it at once
             rows = list(zip(*columns, strict=True))
             if len(set(rows)) == len(rows):
                 return pd.Series(True, index=df.index, dtype=bool)
@@ -194,7 +191,7 @@ def _range(
 
     def check(series: pd.Series) -> pd.Series:
         values = series.tolist()
-        floats = cached_floats(values) if exact else None
+        floats = exact_floats(values) if exact else None
         if floats is None:
             ok = [x is None or (type(x) is float and x != x) or one(x) for x in values]
             return pd.Series(ok, index=series.index, dtype=bool)
@@ -215,35 +212,8 @@ def _text() -> pa.Column:
     return pa.Column(object, nullable=True, required=True)
 
 
-_LAST_LEVELS: list[tuple[weakref.ref[pd.DataFrame], npt.NDArray[np.float64]]] = []
-_SHARING = [False]
-
-
-@contextmanager
-def shared_levels() -> Iterator[None]:
-    """While validating one table: its level matrix is worked out once for the two checks
-    that need it (the table is not changed in between)."""
-    _LAST_LEVELS.clear()
-    _SHARING[0] = True
-    try:
-        yield
-    finally:
-        _SHARING[0] = False
-        _LAST_LEVELS.clear()
-
-
-def _levels_matrix(df: pd.DataFrame) -> npt.NDArray[np.float64]:
-    """The five levels as floats (NaN for blanks), for comparisons only, never arithmetic."""
-    if _SHARING[0] and _LAST_LEVELS and _LAST_LEVELS[0][0]() is df:
-        return _LAST_LEVELS[0][1]
-    matrix = _levels_of(df)
-    if _SHARING[0]:
-        _LAST_LEVELS[:] = [(weakref.ref(df), matrix)]
-    return matrix
-
-
 def _levels_of(df: pd.DataFrame) -> npt.NDArray[np.float64]:
-    columns = [cached_floats(df[c].tolist()) for c in LEVEL_COLUMNS]
+    columns = [exact_floats(df[c].tolist()) for c in LEVEL_COLUMNS]
     if all(c is not None for c in columns):  # Decimals read from float cells, and Nones
         return np.array(columns, dtype=np.float64).T.reshape(len(df), len(LEVEL_COLUMNS))
     levels = df[list(LEVEL_COLUMNS)].to_numpy(dtype=object)  # Decimals and Nones
@@ -252,7 +222,7 @@ def _levels_of(df: pd.DataFrame) -> npt.NDArray[np.float64]:
 
 def _levels_ok(df: pd.DataFrame) -> pd.Series:
     """Rows pass unless a complete quantitative KPI's levels do not move its way."""
-    levels = _levels_matrix(df)
+    levels = _levels_of(df)
     quantitative = (df["kind"] == "quantitative").to_numpy(dtype=bool)
     direction = df["direction"].to_numpy()
     complete = ~np.isnan(levels).any(axis=1)
@@ -264,7 +234,7 @@ def _levels_ok(df: pd.DataFrame) -> pd.Series:
 
 
 def _levels_present(df: pd.DataFrame) -> pd.Series:
-    missing = np.isnan(_levels_matrix(df)).any(axis=1)
+    missing = df[list(LEVEL_COLUMNS)].isna().to_numpy(dtype=bool).any(axis=1)
     other = (df["kind"] != "quantitative").to_numpy(dtype=bool)
     return pd.Series(other | ~missing, index=df.index)
 
@@ -324,7 +294,7 @@ def results_schema(rules: Rules) -> pa.DataFrameSchema:
 def competency_schema(rules: Rules) -> pa.DataFrameSchema:
     """Competency ratings on the rule set's scale, weights > 0 summing to 100."""
     low, high = Decimal(rules.rating_min), Decimal(rules.rating_max)
-    rating_checks = []
+    rating_checks: list[pa.Check] = []
     if rules.competency_method == "rating":
         rating_checks.append(_range("competency.rating_range", low=low, high=high))
     else:

@@ -20,11 +20,11 @@ import pandas as pd
 
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules
-from kpixl.core.speedups import type_set
 from kpixl.core.text import text_of
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.cell_text import csv_text
 from kpixl.io.sheet_xml import ColumnRows, Formula
+from kpixl.io.speed import type_set
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import result_bytes
 
