@@ -22,7 +22,8 @@ from kpixl.io import grids, sheet_scan, speed
 from kpixl.io.grids import CalamineBook, ScannedBook, date_styles, open_book
 from kpixl.io.workers import START_METHOD_ENV, start_method, start_pool
 from kpixl.io.xlsx_package import sheet_parts
-from kpixl.jobs.consolidate import consolidate, process_units
+from kpixl.jobs.consolidate import consolidate
+from kpixl.jobs.units import score_units
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "workbooks" / "demo"
@@ -226,7 +227,7 @@ def test_demo_units_give_the_same_outcomes_with_and_without_c(
     outcomes = []
     for pure in ("0", "1"):
         monkeypatch.setenv(speed.PURE_ENV, pure)
-        outcomes.append(process_units(units, default_rules()))
+        outcomes.append(score_units(units, default_rules()))
     assert outcomes[0] == outcomes[1]
     assert sum(len(o.people) for o in outcomes[0]) > 10
 
