@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import random
 import zipfile
 import zlib
@@ -10,15 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import openpyxl
 import pytest
+from crafted import NS, crafted_workbook
 
 from kpixl.io import grids
 from kpixl.io.grids import CalamineBook, ScannedBook, date_styles, open_book
 from kpixl.io.xlsx_package import crc32_combine, deflate_piece, join_pieces, sheet_parts
 
 ROOT = Path(__file__).resolve().parents[1]
-NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 needs_scanner = pytest.mark.skipif(
     not grids.FAST, reason="kpixl.io._sheetscan was not built (no C compiler at install)"
@@ -50,38 +48,6 @@ def _same_as_calamine(path: Path) -> ScannedBook:
     return book
 
 
-def _workbook(tmp_path: Path, sheet_data: str, *, shared: str = "", styles: str = "") -> Path:
-    """An openpyxl workbook whose first sheet's cells (and strings, styles) are replaced."""
-    buffer = io.BytesIO()
-    openpyxl.Workbook().save(buffer)
-    source = zipfile.ZipFile(buffer)
-    path = tmp_path / "crafted.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = f"<worksheet {NS}><sheetData>{sheet_data}</sheetData></worksheet>".encode()
-            if item.filename == "xl/styles.xml" and styles:
-                data = styles.encode()
-            if item.filename == "[Content_Types].xml" and shared:
-                data = data.replace(
-                    b"</Types>",
-                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-                )
-            if item.filename == "xl/_rels/workbook.xml.rels" and shared:
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
-                    b'officeDocument/2006/relationships/sharedStrings" '
-                    b'Target="sharedStrings.xml"/></Relationships>',
-                )
-            out.writestr(item.filename, data)
-        if shared:
-            out.writestr("xl/sharedStrings.xml", f"<sst {NS}>{shared}</sst>")
-    return path
-
-
 @needs_scanner
 def test_committed_demo_and_templates_read_exactly_as_calamine_reads_them() -> None:
     paths = sorted((ROOT / "workbooks" / "demo").rglob("*.xls[xm]"))
@@ -111,7 +77,7 @@ def test_every_kind_of_cell_kpixl_excel_and_libreoffice_write(tmp_path: Path) ->
         "<v>0</v></c></row>"
     )
     shared = "<si><t>แรก</t></si><si><r><t>สอง</t></r><r><t> ส่วน</t></r></si>"
-    _same_as_calamine(_workbook(tmp_path, cells, shared=shared))
+    _same_as_calamine(crafted_workbook(tmp_path, cells, shared=shared))
 
 
 @needs_scanner
@@ -135,7 +101,7 @@ def test_what_the_scanner_does_not_know_goes_to_calamine(
             '</numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>'
             "</styleSheet>"
         )
-    path = _workbook(tmp_path, cells, styles=style_xml)
+    path = crafted_workbook(tmp_path, cells, styles=style_xml)
     book = open_book(path)
     assert isinstance(book, ScannedBook)
     try:
@@ -195,7 +161,7 @@ def test_a_missing_number_is_written_as_a_blank_cell_never_as_nan(tmp_path: Path
         first_row=1,
     )
     assert "nan" not in xml.lower()
-    path = _workbook(tmp_path, xml.split("<sheetData>")[1].split("</sheetData>")[0])
+    path = crafted_workbook(tmp_path, xml.split("<sheetData>")[1].split("</sheetData>")[0])
     assert _typed(CalamineBook(path).grid("Sheet")) == [
         [("str", "a"), ("str", "")],
         [("float", 1.5), ("str", "x")],
@@ -230,7 +196,7 @@ def test_numbers_read_exactly_as_a_correctly_rounding_parser_reads_them() -> Non
 def test_a_damaged_sheet_is_never_read_as_values(tmp_path: Path) -> None:
     """A member whose bytes were damaged (CRC no longer matches) is not scanned: reading
     it fails as python-calamine fails, and the caller turns that into a finding."""
-    path = _workbook(tmp_path, '<row r="1"><c r="A1"><v>1</v></c></row>' * 1)
+    path = crafted_workbook(tmp_path, '<row r="1"><c r="A1"><v>1</v></c></row>' * 1)
     data = bytearray(path.read_bytes())
     info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)

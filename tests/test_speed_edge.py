@@ -5,17 +5,16 @@ dependencies is held to them here, so that a new version that changes it fails l
 from __future__ import annotations
 
 import ast
-import io
 import multiprocessing
 import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 import pandera.pandas as pa
 import pytest
+from crafted import NS, crafted_workbook
 from python_calamine import CalamineWorkbook
 
 from kpixl.io import grids, sheet_scan, speed
@@ -27,7 +26,6 @@ from kpixl.jobs.units import score_units
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "workbooks" / "demo"
-NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 CALAMINE = "python-calamine"
 
 # the scanners: C when it was built (CI builds it), and Python always
@@ -121,38 +119,6 @@ def test_the_committed_demo_units_read_as_python_calamine_reads_them(scanner: An
             assert _typed(grid) == _typed(reference.grid(name)), (path.name, name)
 
 
-def _workbook(tmp_path: Path, sheet_data: str, *, shared: str = "", styles: str = "") -> Path:
-    """An openpyxl workbook whose first sheet's cells (and strings, styles) are replaced."""
-    buffer = io.BytesIO()
-    openpyxl.Workbook().save(buffer)
-    source = zipfile.ZipFile(buffer)
-    path = tmp_path / "tricky.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = f"<worksheet {NS}><sheetData>{sheet_data}</sheetData></worksheet>".encode()
-            if item.filename == "xl/styles.xml" and styles:
-                data = styles.encode()
-            if item.filename == "[Content_Types].xml" and shared:
-                data = data.replace(
-                    b"</Types>",
-                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
-                )
-            if item.filename == "xl/_rels/workbook.xml.rels" and shared:
-                data = data.replace(
-                    b"</Relationships>",
-                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
-                    b'officeDocument/2006/relationships/sharedStrings" '
-                    b'Target="sharedStrings.xml"/></Relationships>',
-                )
-            out.writestr(item.filename, data)
-        if shared:
-            out.writestr("xl/sharedStrings.xml", f"<sst {NS}>{shared}</sst>")
-    return path
-
-
 # cells whose reading kpixl's scanners copy from python-calamine: spaces kept or trimmed,
 # errors as blanks, shared strings (rich runs too), booleans, numbers, formulas' values
 TRICKY = (
@@ -189,7 +155,7 @@ def test_tricky_cells_read_as_python_calamine_reads_them(tmp_path: Path, scanner
     import importlib.metadata
 
     version = importlib.metadata.version(CALAMINE)
-    path = _workbook(tmp_path, TRICKY, shared=TRICKY_SHARED)
+    path = crafted_workbook(tmp_path, TRICKY, shared=TRICKY_SHARED)
     sheets, shared, styles = _parts(path)
     expected = _typed(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
     got = scanner.scan_sheet(sheets["Sheet"], shared, styles)
@@ -199,7 +165,7 @@ def test_tricky_cells_read_as_python_calamine_reads_them(tmp_path: Path, scanner
         "differently from kpixl's scanners: update them before allowing this version"
     )
     # a number in a date format: python-calamine makes it a date, the scanners hand it back
-    dated = _workbook(tmp_path, TRICKY, shared=TRICKY_SHARED, styles=DATE_STYLE)
+    dated = crafted_workbook(tmp_path, TRICKY, shared=TRICKY_SHARED, styles=DATE_STYLE)
     sheets, shared, styles = _parts(dated)
     assert scanner.scan_sheet(sheets["Sheet"], shared, styles) is None, (
         "a date-formatted number must go to python-calamine"
