@@ -446,11 +446,15 @@ def build_roster_template(rules: Rules | None = None, *, rows: int = TEMPLATE_RO
             ws.add_data_validation(dv)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 28
+    ws.row_dimensions[M.HEADER_ROW].height = 42  # two lines of a wrapped Thai header
+    for row in range(1, M.HEADER_ROW):  # the title and the note above it, not squeezed
+        ws.row_dimensions[row].height = 30 if row == 1 else 22
     ws.freeze_panes = f"A{first}"
     ws.print_title_rows = f"{M.HEADER_ROW}:{M.HEADER_ROW}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
+    ws.print_title_cols = "A:B"  # id and name on every page across
+    ws.page_setup.fitToWidth = 3  # 21 columns: three pages across keep 14 pt readable
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = True
@@ -531,11 +535,19 @@ def _help_sheet(wb: Workbook, facts: dict[str, str], font: str) -> None:
                 name,
             ]
         )
+    from openpyxl.styles import Alignment
+
     for row in ws.iter_rows():
         for cell in row:
             cell.font = _font_of(font, 14, bold=cell.row == 1)
-    for letter, width in zip("ABCDEF", (9, 28, 10, 90, 22, 18), strict=True):
+            cell.alignment = Alignment(vertical="top", wrap_text=True)  # nothing runs over
+    widths = dict(zip("ABCDEF", (9, 24, 10, 62, 22, 18), strict=True))
+    for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=2):  # Excel and LibreOffice do not grow wrapped rows
+        lines = max(-(-len(str(c.value or "")) // int(widths[c.column_letter])) for c in row)
+        ws.row_dimensions[row[0].row].height = 21 * max(1, lines)
+    ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
