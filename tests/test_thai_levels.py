@@ -13,9 +13,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from kpixl.cli import cli
 from kpixl.core.rules import default_rules
-from kpixl.core.vocab import level_choices, match_level
+from kpixl.core.vocab import level_choices, level_code_of, match_level
 from kpixl.jobs.consolidate import consolidate
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.roster import read_roster
@@ -158,3 +160,22 @@ def test_a_roster_file_reads_level_names_with_its_position_type_column(
         assert result.frame["level_code"].tolist() == [expected]
     else:
         assert [(f.rule, f.cell) for f in errors] == [("roster.level_name", "E2")]
+
+
+def test_salary_calc_takes_a_thai_title_as_its_code() -> None:
+    runner = CliRunner()
+    by_code = runner.invoke(cli, ["salary", "calc", "28000", "K2", "3.5", "--json"])
+    by_title = runner.invoke(cli, ["salary", "calc", "28,000", "ชำนาญการ", "3.5%", "--json"])
+    assert by_code.exit_code == 0 and by_title.exit_code == 0
+    assert by_title.output == by_code.output
+    ambiguous = runner.invoke(cli, ["salary", "calc", "28000", "ต้น", "3"])
+    assert ambiguous.exit_code == 2 and "D1" in ambiguous.output and "M1" in ambiguous.output
+
+
+def test_level_code_of_reads_codes_and_titles() -> None:
+    levels = default_rules().salary_table.levels
+    assert level_code_of(" K2 ", levels) == "K2"
+    assert level_code_of("วิชาการ ชำนาญการพิเศษ", levels) == "K3"
+    assert level_code_of("X9", levels) == "X9"  # left for the code check
+    with pytest.raises(ValueError, match="ตรงกับได้หลายระดับ"):
+        level_code_of("สูง", levels)

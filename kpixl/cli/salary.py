@@ -39,11 +39,17 @@ def calc(
     Example:
       kpixl salary calc 28000 K2 3.5
       kpixl salary calc 43300 K2 4 --json
+      kpixl salary calc 28,000 ชำนาญการ 3.5%
     """
     from kpixl.core.rules import load_rules
     from kpixl.core.salary import salary_base, salary_increase
+    from kpixl.core.vocab import level_code_of
 
     rules = load_rules(salary_table=salary_table)
+    try:  # a Thai title works as its code: ชำนาญการ → K2
+        level_code = level_code_of(level_code, rules.salary_table.levels)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="LEVEL_CODE") from None
     inc = salary_increase(salary, level_code, pct, rules=rules, alt_ceiling=alt_ceiling)
     if as_json:
         click.echo(to_json(asdict(inc)))

@@ -19,6 +19,7 @@ __all__ = [
     "LevelMatch",
     "Vocabulary",
     "level_choices",
+    "level_code_of",
     "level_problem",
     "match_level",
 ]
@@ -182,6 +183,21 @@ def level_choices(levels: Mapping[str, _Level]) -> list[str]:
     """Every level as a dropdown offers it: its Thai title (``วิชาการ ชำนาญการ``), which
     :func:`match_level` reads back as its code."""
     return [f"{lv.type} {lv.level}" for lv in levels.values()]
+
+
+def level_code_of(value: str, levels: Mapping[str, _Level]) -> str:
+    """A level typed as a code or as a Thai title (``ชำนาญการ`` → ``K2``) as its code.
+
+    Text that names no one level comes back as typed, stripped, for the code check to
+    report; a Thai title several levels bear raises :class:`ValueError` in Thai and
+    English (:func:`level_problem`)."""
+    match = match_level(value, levels)
+    if match is None:
+        return " ".join(str(value).split())
+    if match.code is None:
+        th, en = level_problem(match, levels)
+        raise ValueError(f"{value}: {th} / {en}")
+    return match.code
 
 
 def level_problem(match: LevelMatch, levels: Mapping[str, _Level]) -> tuple[str, str]:

@@ -30,7 +30,7 @@ from kpixl.core.rules import Rules, default_rules
 from kpixl.core.salary import salary_increase
 from kpixl.core.scoring import kpi_score, milestone_score, rating_band
 from kpixl.core.text import text_of
-from kpixl.core.vocab import DIRECTIONS, KINDS
+from kpixl.core.vocab import DIRECTIONS, KINDS, level_code_of
 from kpixl.schemas.backend import Locator, validate_table
 from kpixl.schemas.tables import TABLES
 
@@ -143,10 +143,14 @@ def KPIXL_INCREASE(salary: Any, level_code: Any, pct: Any, what: Any = None) -> 
     field = str(what).strip() if what else "increase"
     if field not in ("increase", "base", "new_salary", "special_compensation", "unrounded"):
         return _problem(f"ไม่รู้จัก {field}", f"unknown field {field}")
-    try:
-        result = salary_increase(amount, str(level_code or "").strip(), percent, rules=_rules())
+    rules = _rules()
+    try:  # a Thai title works as its code: ชำนาญการ → K2
+        code = level_code_of(str(level_code or ""), rules.salary_table.levels)
+        result = salary_increase(amount, code, percent, rules=rules)
     except KpixlError as exc:
         return _problem(exc.message_th, exc.message_en)
+    except ValueError as exc:  # a Thai title several levels bear
+        return f"⚠ {exc}"
     return _plain(getattr(result, field))
 
 

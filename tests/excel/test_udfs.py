@@ -44,6 +44,8 @@ def test_band_and_increase_equal_the_core() -> None:
     inc = salary_increase(28000, "K2", Decimal("3.3"))
     assert KPIXL_INCREASE(28000.0, "K2", 3.3) == int(inc.increase)
     assert KPIXL_INCREASE(28000.0, "K2", 3.3, "new_salary") == int(inc.new_salary)
+    assert KPIXL_INCREASE(28000.0, "ชำนาญการ", 3.3) == int(inc.increase)  # a Thai title
+    assert str(KPIXL_INCREASE(28000.0, "ต้น", 3.3)).startswith("⚠")
     assert KPIXL_INCREASE(28000.0, "K2", 3.3, "base") == int(inc.base)
     assert "ZZ" in str(KPIXL_INCREASE(28000.0, "ZZ", 3.0))
     assert "#DIV/0!" in str(KPIXL_INCREASE("#DIV/0!", "K2", 3.0))
