@@ -21,6 +21,7 @@ import pandas as pd
 from kpixl.core.allocation import ALLOCATION_COLUMNS, allocate
 from kpixl.core.findings import Finding
 from kpixl.core.pools import pool_for
+from kpixl.core.result_fields import RESULT_FIELDS
 from kpixl.core.rules import Rules, default_rules
 
 __all__ = ["RESULT_FIELDS", "USAGE_COLUMNS", "RoundAllocation", "allocate_pools", "allocate_round"]
@@ -111,32 +112,6 @@ def allocate_pools(
     return RoundAllocation(frame[columns], pd.DataFrame(usage, columns=USAGE_COLUMNS), findings)
 
 
-# a round's result row: who (from the roster), the scores (from the unit workbook), what
-# allocation gave, and where it came from
-RESULT_FIELDS = (
-    "person_id",
-    "unit",
-    "pool_group",
-    "level_code",
-    "salary",
-    "achievement",
-    "competency",
-    "total",
-    "band",
-    "eligible",
-    "pct",
-    "base",
-    "increase",
-    "new_salary",
-    "special_compensation",
-    "reason",
-    "name",
-    "position",
-    "position_no",
-    "unrounded",
-    "cost",
-    "source_file",
-)
 _OWN = {"person_id", "unit", "level_code", "salary", "achievement", "competency", "total"}
 _OWN |= {"name", "position", "position_no", "source_file"}  # the rest: allocation's
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kpixl.core.result_fields import EXPORT_FIELDS, RESULT_FIELDS
+
 TEMPLATE_ID = "kpixl.master"
 TEMPLATE_VERSION = "1.0"
 
@@ -109,33 +111,8 @@ ROSTER_HEADERS = (
     "ครองตำแหน่ง",
 )
 
-EXPORT_COLUMNS = (
-    "person_id",
-    "unit",
-    "pool_group",
-    "level_code",
-    "salary",
-    "achievement",
-    "competency",
-    "total",
-    "band",
-    "eligible",
-    "pct",
-    "base",
-    "increase",
-    "new_salary",
-    "special_compensation",
-    "reason",
-)
-RESULT_COLUMNS = (
-    *EXPORT_COLUMNS,
-    "name",
-    "position",
-    "position_no",
-    "unrounded",
-    "cost",
-    "source_file",
-)
+EXPORT_COLUMNS = EXPORT_FIELDS  # the CSV export's columns, in order
+RESULT_COLUMNS = RESULT_FIELDS  # the Results sheet's columns, in order
 RESULT_HEADERS = (
     "เลขประจำตัวประชาชน",
     "หน่วยงาน",
