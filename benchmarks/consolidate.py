@@ -6,6 +6,8 @@ same run, with the same master written by every kpixl variant:
 * the Linux default: kpixl consolidate with the C scanner and forked workers;
 * the Windows path: the same jobs with ``KPIXL_PURE=1 KPIXL_START_METHOD=spawn`` (no C
   scanner, spawned workers: what Windows runs);
+* Windows with a C wheel: the C scanner on, spawned workers (what Windows would run with
+  a prebuilt ``win_amd64`` wheel; for comparison, not a target);
 * a plain pandas + calamine script: ``pandas.read_excel(engine="calamine")`` of every
   unit workbook's sheets, then ``to_excel`` of the result rows (a master of one sheet);
 * the floor: a bare unzip + XML scan of every input, plus writing the same result rows
@@ -128,6 +130,8 @@ def floor(files: list[Path], results: list[list[object]]) -> float:
 
 
 WINDOWS = {"KPIXL_PURE": "1", "KPIXL_START_METHOD": "spawn"}
+# Windows with the C scanner (a prebuilt wheel): spawn workers, the C scanner on
+SPAWN_C = {"KPIXL_PURE": "0", "KPIXL_START_METHOD": "spawn"}
 
 
 def pandas_calamine(files: list[Path], rows: list[list[object]], out: Path) -> float:
@@ -162,9 +166,9 @@ def main() -> None:
     rows: list[list[object]] = []
     results: dict[str, Any] = {}
 
-    def kpixl(env: dict[str, str]) -> Callable[[], float]:
+    def kpixl(name: str, env: dict[str, str]) -> Callable[[], float]:
         def run() -> float:
-            saved = {k: os.environ.get(k) for k in WINDOWS}
+            saved = {k: os.environ.get(k) for k in {**WINDOWS, **SPAWN_C}}
             os.environ.update(env)
             try:
                 shutil.copy(data / "master.template.xlsx", master)
@@ -177,7 +181,7 @@ def main() -> None:
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
-            results.setdefault("linux" if not env else "windows", result)
+            results.setdefault(name, result)
             if not rows:
                 records = result.results.to_dict("records")
                 rows.extend([r[c] for c in M.RESULT_COLUMNS] for r in records)
@@ -187,12 +191,13 @@ def main() -> None:
 
     variants: dict[str, Callable[[], float]] = {
         "floor": lambda: floor(files, rows),
-        "linux": kpixl({}),
-        "windows": kpixl(WINDOWS),
+        "linux": kpixl("linux", {}),
+        "windows": kpixl("windows", WINDOWS),
+        "spawn_c": kpixl("spawn_c", SPAWN_C),
         "pandas": lambda: pandas_calamine(files, rows, data / "pandas-master.xlsx"),
     }
     variants["linux"]()  # uncounted: the result rows the floor and pandas write, warm caches
-    for name in ("windows", "pandas", "floor"):
+    for name in ("windows", "spawn_c", "pandas", "floor"):
         variants[name]()
     times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(max(1, args.repeat)):
@@ -200,7 +205,10 @@ def main() -> None:
             times[name].append(run())
     median = {name: statistics.median(seconds) for name, seconds in times.items()}
     linux, windows = results["linux"], results["windows"]
-    same = linux.results.equals(windows.results) and linux.findings == windows.findings
+    same = all(
+        linux.results.equals(other.results) and linux.findings == other.findings
+        for other in (windows, results["spawn_c"])
+    )
     print(
         f"units: {len(files):,}   people: {len(linux.results):,}   "
         f"findings: {len(linux.findings):,}   jobs: {args.jobs or os.cpu_count()}   "
@@ -210,6 +218,7 @@ def main() -> None:
         "floor": "floor (unzip + XML scan + raw result XML)",
         "linux": "Linux default (C scanner, fork workers)",
         "windows": "Windows path (KPIXL_PURE=1, spawn workers)",
+        "spawn_c": "Windows with a C wheel (C scanner, spawn)",
         "pandas": "pandas read_excel(calamine) + to_excel",
     }
     print(f"{'variant':<46}{'median s':>10}{'range':>16}{'× floor':>9}")
@@ -221,6 +230,7 @@ def main() -> None:
         )
     print("ratios (targets on the 1,000-unit set):")
     print(f"  Windows path ÷ Linux default   {median['windows'] / median['linux']:5.2f}  (≤ 1.3)")
+    print(f"  (C wheel + spawn ÷ Linux default {median['spawn_c'] / median['linux']:5.2f})")
     print(f"  pandas script ÷ Windows path   {median['pandas'] / median['windows']:5.2f}  (≥ 2)")
     print(f"  Linux default ÷ floor          {median['linux'] / median['floor']:5.2f}  (≤ 3)")
     print("Linux default, by step (first run):")
