@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.codes import internal_finding
-from kpixl.core.errors import file_problem
+from kpixl.core.errors import SalaryError, file_problem
 from kpixl.core.findings import ERROR, Finding
+from kpixl.core.numbers import ceil_to
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.salary import salary_base, salary_increase
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.backups import DEFAULT_KEEP
 from kpixl.io.cell_text import Formula, put
@@ -31,6 +33,7 @@ from kpixl.io.grid import Block, blocks_frame, grid_block
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file, unreadable
 from kpixl.io.limits import UNIT, Limits
+from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
     INPUT_FILL,
@@ -46,6 +49,7 @@ __all__ = [
     "build_unit_template",
     "column_indexes",
     "excel_plain",
+    "pool_values",
     "read_unit",
     "row_formulas",
     "unit_bytes",
@@ -158,8 +162,10 @@ def _salary_table(hidden: Worksheet, rules: Rules) -> None:
     hidden[U.meta_cell("competency_method")] = rules.competency_method
 
 
-def row_formulas(r: int) -> dict[str, Formula]:
-    """kpixl's pool formulas of the People sheet's row ``r`` (base, increase, …)."""
+def row_formulas(r: int, cached: Mapping[str, object] | None = None) -> dict[str, Formula]:
+    """kpixl's pool formulas of the People sheet's row ``r`` (base, increase, …), each
+    with its value from ``cached`` (field → the value kpixl computed; see
+    :func:`pool_values`) when given."""
     c = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     table = U.salary_range()
     salary, level, pct = f"{c['salary']}{r}", f"{c['level_code']}{r}", f"{c['pct']}{r}"
@@ -177,7 +183,63 @@ def row_formulas(r: int) -> dict[str, Formula]:
         "cost": f'=IF({c["increase"]}{r}="","",{c["increase"]}{r}'
         f"+IF(kpixl_special_in_pool,{c['special_compensation']}{r},0))",
     }
-    return {name: Formula(formula) for name, formula in formulas.items()}
+    cached = cached or {}
+    return {name: Formula(formula, cached.get(name)) for name, formula in formulas.items()}
+
+
+_FOUR_PLACES = Decimal("0.0001")
+_NO_VALUES: dict[str, object] = {}
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == ""
+
+
+def _number(value: object) -> bool:
+    """Whether a cell holding ``value`` holds a number (what the formulas compute with)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return False
+    return value == value and abs(value) != float("inf")
+
+
+def pool_values(person: Mapping[str, Any], rules: Rules) -> dict[str, object]:
+    """The values of :func:`row_formulas` for one person, from kpixl's core
+    (:func:`kpixl.core.salary.salary_increase`): field → value, ``""`` where the formula
+    gives an empty cell. Fields the formulas would compute otherwise than the core (a
+    salary outside its level's range, an unknown level, a % that is text or out of
+    range) are left out: those cells are written without a value and calculated on open."""
+    salary = excel_plain(person.get("salary"))
+    level = excel_plain(person.get("level_code"))
+    pct = excel_plain(person.get("pct"))
+    if _blank(salary) or _blank(level):
+        return dict.fromkeys(U.FORMULA_FIELDS, "")
+    if not _number(salary) or not isinstance(level, str) or rules.rounding_step % 1:
+        return _NO_VALUES
+    try:
+        base = salary_base(salary, level, rules=rules).base
+    except SalaryError:
+        return _NO_VALUES
+    if _blank(pct):
+        return {"base": base} | dict.fromkeys(U.FORMULA_FIELDS[1:], "")
+    if not _number(pct):
+        return {"base": base}
+    try:
+        result = salary_increase(salary, level, pct, rules=rules)
+    except SalaryError:
+        return {"base": base}
+    # the sheet rounds base × pct / 100 to 4 places (float noise) before rounding up
+    exact = result.unrounded.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
+    if exact != result.unrounded and (
+        result.capped or ceil_to(exact, rules.rounding_step) != result.rounded
+    ):
+        return {"base": base}
+    return {
+        "base": result.base,
+        "increase": result.increase,
+        "new_salary": result.new_salary,
+        "special_compensation": result.special_compensation,
+        "cost": result.cost,
+    }
 
 
 @dataclass
@@ -205,7 +267,9 @@ def excel_plain(value: Any) -> Any:
 
 
 def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
-    """The bytes of a filled unit workbook."""
+    """The bytes of a filled unit workbook. Every formula cell carries the value kpixl
+    computed for it (:func:`pool_values`), so that a reader that does not calculate
+    shows the numbers; Excel and LibreOffice recalculate them on open all the same."""
     rules = rules or default_rules()
     wb = build_unit_template(rules)
     hidden = wb[U.HIDDEN]
@@ -221,18 +285,25 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
         ws[U.SHARE_CELL] = excel_plain(data.pool_share)
     ws[U.SHARE_CELL].protection = _UNLOCKED
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
+    cached: dict[str, Formula] = {}  # cell → its formula with kpixl's value
+    costs: list[object] = []
     for i, person in enumerate(data.people):
         r = U.FIRST_ROW + i
         for fld, letter in columns.items():
             if fld not in U.FORMULA_FIELDS:
                 put(ws[f"{letter}{r}"], excel_plain(person.get(fld)))
-        for fld, formula in row_formulas(r).items():
+        values = pool_values(person, rules)
+        costs.append(values.get("cost"))
+        for fld, formula in row_formulas(r, values).items():
             put(ws[f"{columns[fld]}{r}"], formula)
             ws[f"{columns[fld]}{r}"].number_format = "#,##0.00"
+            if formula.cached is not None:
+                cached[f"{columns[fld]}{r}"] = formula
         pct = ws[f"{columns['pct']}{r}"]
         pct.fill = INPUT_FILL
         pct.protection = _UNLOCKED
         pct.number_format = "0.00"
+    cached |= _header_values(ws, data, costs)
     for sheet, cols, rows in (
         (U.KPIS, U.KPI_COLUMNS, data.kpis),
         (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies),
@@ -250,7 +321,26 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
             for cell in row:
                 if cell.font is None or cell.font.name != "TH SarabunPSK":
                     cell.font = Font(name="TH SarabunPSK", size=14)
-    return reproducible_bytes(wb)
+    # openpyxl writes no cached values: the formula cells are patched with theirs
+    return Package.read(reproducible_bytes(wb)).patched({U.PEOPLE: cached})
+
+
+def _header_values(ws: Worksheet, data: UnitData, costs: list[object]) -> dict[str, Formula]:
+    """The header block's formulas (unit name, round, pool used and left) with their
+    values, where kpixl knows them."""
+    out = {}
+    for ref, text in ((U.UNIT_NAME_CELL, data.unit_name), (U.ROUND_CELL, data.round_id)):
+        if isinstance(text, str) and text:  # a blank name would show 0
+            out[ref] = Formula(str(ws[ref].value), text)
+    if all(isinstance(c, (Decimal, str)) for c in costs):  # every cost known ("" or a number)
+        used = sum((c for c in costs if isinstance(c, Decimal)), Decimal(0))
+        out[U.USED_CELL] = Formula(str(ws[U.USED_CELL].value), used)
+        share = excel_plain(data.pool_share) if data.pool_share is not None else None
+        if share is None:
+            out[U.LEFT_CELL] = Formula(str(ws[U.LEFT_CELL].value), "")
+        elif _number(share):
+            out[U.LEFT_CELL] = Formula(str(ws[U.LEFT_CELL].value), Decimal(str(share)) - used)
+    return out
 
 
 def write_unit(
