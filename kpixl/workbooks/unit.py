@@ -7,6 +7,8 @@ python-calamine, which is what makes consolidating a thousand of them fast.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -15,9 +17,10 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.styles import Font, Protection
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.codes import internal_finding
@@ -36,6 +39,7 @@ from kpixl.io.limits import UNIT, Limits
 from kpixl.io.xlsx_package import Package
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.personal_template import (
+    BORDER,
     INPUT_FILL,
     RESULT_FILL,
     header_row,
@@ -69,10 +73,15 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     """The empty unit workbook (headers, pool formulas, hidden metadata and salary table)."""
     rules = rules or default_rules()
     wb = openpyxl.Workbook()
+    # the body font is the Normal style's: column widths are measured in its digits
+    wb._named_styles["Normal"].font = thai_font(U.BODY_SIZE)
     ws = wb.active
     ws.title = U.PEOPLE
-    ws["A1"] = "สมุดงานหน่วยงาน: ผลการประเมินและการเลื่อนเงินเดือน (Unit workbook)"
-    ws["A1"].font = thai_font(18, bold=True)
+    # the title, unit and round fit in A:B, the columns every printed page repeats
+    ws["A1"] = "สมุดงานหน่วยงาน (Unit workbook)"
+    ws["C1"] = "ผลการประเมินและการเลื่อนเงินเดือน"
+    for ref in ("A1", "C1"):
+        ws[ref].font = thai_font(16, bold=True)
     for cell, label in (
         ("A2", "หน่วยงาน"),
         ("A3", "รอบการประเมิน"),
@@ -82,34 +91,38 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     ):
         ws[cell] = label
         ws[cell].font = thai_font(bold=True)
+        ws[cell].alignment = Alignment(vertical="center", wrap_text=cell == "A4")
+    ws.row_dimensions[4].height = U.SHARE_LABEL_HEIGHT
     ws[U.UNIT_NAME_CELL] = "=kpixl_unit_name"
     ws[U.ROUND_CELL] = "=kpixl_round_id"
+    for ref in (U.UNIT_NAME_CELL, U.ROUND_CELL):
+        ws[ref].alignment = Alignment(vertical="top", wrap_text=True)
     ws[U.SHARE_CELL].fill = INPUT_FILL
-    ws[U.SHARE_CELL].number_format = "#,##0.00"
+    ws[U.SHARE_CELL].number_format = U.MONEY_SATANG
     cost = U.PEOPLE_COLUMNS["cost"][0]
     ws[U.USED_CELL] = f"=SUM({cost}{U.FIRST_ROW}:{cost}100000)"
     ws[U.LEFT_CELL] = f'=IF({U.SHARE_CELL}="","",{U.SHARE_CELL}-{U.USED_CELL})'
     for ref in (U.USED_CELL, U.LEFT_CELL):
         ws[ref].fill = RESULT_FILL
-        ws[ref].number_format = "#,##0.00"
+        ws[ref].number_format = U.MONEY_SATANG
         ws[ref].font = thai_font(bold=True)
+    for ref in (U.SHARE_CELL, U.USED_CELL, U.LEFT_CELL):
+        ws[ref].alignment = Alignment(vertical="center")
     _headers(ws, U.HEADER_ROW, {letter: text for letter, text in U.PEOPLE_COLUMNS.values()})
+    ws.row_dimensions[U.HEADER_ROW].height = U.PEOPLE_HEADER_HEIGHT
     ws.freeze_panes = f"C{U.FIRST_ROW}"
-    for letter, width in {"A": 16, "B": 26, "C": 22, "N": 30, "V": 30}.items():
-        ws.column_dimensions[letter].width = width
-    _landscape(ws)
-    for name, columns in (
-        (U.KPIS, U.KPI_COLUMNS),
-        (U.COMPETENCIES, U.COMP_COLUMNS),
-        (U.FINDINGS, U.FINDING_COLUMNS),
+    people = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
+    _print_layout(ws, U.PEOPLE_PRINT, people, U.HEADER_ROW, U.HEADER_ROW)
+    for name, columns, layout in (
+        (U.KPIS, U.KPI_COLUMNS, U.KPI_PRINT),
+        (U.COMPETENCIES, U.COMP_COLUMNS, U.COMP_PRINT),
+        (U.FINDINGS, U.FINDING_COLUMNS, U.FINDING_PRINT),
     ):
         table = wb.create_sheet(name)
         _headers(table, 1, {letter: U.HEADERS[f] for f, letter in columns.items()})
-        for f, letter in columns.items():
-            table.column_dimensions[letter].width = _WIDTHS.get(f, 12)
+        table.row_dimensions[1].height = U.TABLE_HEADER_HEIGHT
         table.freeze_panes = "A2"
-        table.print_title_rows = "1:1"
-        _landscape(table)
+        _print_layout(table, layout, columns, 1, 1)
     hidden = wb.create_sheet(U.HIDDEN)
     hidden.sheet_state = "hidden"
     for i, name in enumerate(U.META_FIELDS):
@@ -125,27 +138,69 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     return wb
 
 
-_WIDTHS = {  # collected tables: readable on screen and on an A4 landscape page
-    "person_id": 16,
-    "kpi_name": 44,
-    "kind": 16,
-    "direction": 14,
-    "parent_code": 14,
-    "category": 18,
-    "competency": 40,
-    "rule": 24,
-    "file": 30,
-    "message_th": 60,
-    "message_en": 60,
-}
-
-
-def _landscape(ws: Worksheet) -> None:
+def _print_layout(
+    ws: Worksheet, layout: U.PrintLayout, columns: Mapping[str, str], header: int, last_row: int
+) -> None:
+    """A table sheet on A4 landscape paper (:class:`~kpixl.workbooks.unit_layout.PrintLayout`):
+    its widths, its header row on every page, one or two pages wide at a fixed scale."""
+    for f, letter in columns.items():
+        ws.column_dimensions[letter].width = layout.widths.get(f, 12)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.scale = U.PRINT_SCALE
+    ws.page_setup.pageOrder = "overThenDown"  # a row's two pages one after the other
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_margins.left = ws.page_margins.right = 0.3
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_options.gridLines = False
+    ws.oddFooter.center.text = "&A — หน้า &P / &N"
+    ws.print_title_rows = f"{header}:{header}"
+    if layout.title_columns:
+        ws.print_title_cols = layout.title_columns
+    ws.col_breaks.brk = []
+    if layout.break_after is not None:
+        ws.col_breaks.append(Break(id=column_index_from_string(layout.break_after)))
+    ws.print_area = f"A1:{layout.last_column}{max(last_row, header)}"
+
+
+def _table_cells(
+    ws: Worksheet, layout: U.PrintLayout, columns: Mapping[str, str], first: int, last: int
+) -> None:
+    """The written rows' look: borders, text that wraps, everything at the top, each row
+    as tall as its longest wrapped text (LibreOffice keeps the heights a file gives)."""
+    wrap = {columns[f]: layout.widths.get(f, 12) for f in layout.wrap if f in columns}
+    for letter in columns.values():
+        aligned = Alignment(vertical="top", wrap_text=letter in wrap)
+        for r in range(first, last + 1):
+            cell = ws[f"{letter}{r}"]
+            cell.border = BORDER
+            cell.alignment = aligned
+    for r in range(first, last + 1):
+        lines = max(
+            (_lines(ws[f"{letter}{r}"].value, width) for letter, width in wrap.items()),
+            default=1,
+        )
+        ws.row_dimensions[r].height = U.LINE_HEIGHT * lines + 4
+
+
+def _lines(value: object, width: float, *, bold: bool = False) -> int:
+    """How many lines ``value`` wraps to in a column ``width`` digits wide (a generous
+    estimate: in TH SarabunPSK a Thai letter is about as wide as a digit, a vowel or tone
+    mark above or below a letter takes no width, a bold letter 6 % more)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    lines = 0
+    for paragraph in value.split("\n"):
+        spacing = sum(1 for ch in paragraph if not unicodedata.combining(ch) and ch not in _MARKS)
+        wide = spacing * (1.06 if bold else 1.0) * 1.1  # words break where they must
+        lines += max(1, math.ceil(wide / max(width - 1, 1)))
+    return lines
+
+
+# Thai vowels and tone marks written above or below a letter (no width of their own)
+_MARKS = frozenset(
+    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+)
 
 
 def _salary_table(hidden: Worksheet, rules: Rules) -> None:
@@ -284,6 +339,10 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
     if data.pool_share is not None:
         ws[U.SHARE_CELL] = excel_plain(data.pool_share)
     ws[U.SHARE_CELL].protection = _UNLOCKED
+    name_width = U.PEOPLE_PRINT.widths["name"]  # the unit's name wraps in column B
+    for ref, text in ((U.UNIT_NAME_CELL, data.unit_name), (U.ROUND_CELL, data.round_id)):
+        row = int(ref[1:])
+        ws.row_dimensions[row].height = U.LINE_HEIGHT * _lines(str(text), name_width) + 4
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     cached: dict[str, Formula] = {}  # cell → its formula with kpixl's value
     costs: list[object] = []
@@ -296,26 +355,46 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
         costs.append(values.get("cost"))
         for fld, formula in row_formulas(r, values).items():
             put(ws[f"{columns[fld]}{r}"], formula)
-            ws[f"{columns[fld]}{r}"].number_format = "#,##0.00"
             if formula.cached is not None:
                 cached[f"{columns[fld]}{r}"] = formula
         pct = ws[f"{columns['pct']}{r}"]
         pct.fill = INPUT_FILL
         pct.protection = _UNLOCKED
-        pct.number_format = "0.00"
+    last = U.FIRST_ROW + len(data.people) - 1
+    _table_cells(ws, U.PEOPLE_PRINT, columns, U.FIRST_ROW, last)
+    for fld, number_format in _PEOPLE_FORMATS.items():
+        for r in range(U.FIRST_ROW, last + 1):
+            ws[f"{columns[fld]}{r}"].number_format = number_format
+    ws.print_area = f"A1:{U.PEOPLE_PRINT.last_column}{max(last, U.HEADER_ROW)}"
     cached |= _header_values(ws, data, costs)
-    for sheet, cols, rows in (
-        (U.KPIS, U.KPI_COLUMNS, data.kpis),
-        (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies),
+    # the cost holds satangs when the special compensation counts against the pool; the
+    # share, used and left show them when the share or the costs can have them
+    cost_format = U.MONEY_SATANG if rules.special_comp_in_pool else U.MONEY
+    for r in range(U.FIRST_ROW, last + 1):
+        ws[f"{columns['cost']}{r}"].number_format = cost_format
+    share = excel_plain(data.pool_share)
+    whole_share = share is None or (isinstance(share, int) and not isinstance(share, bool))
+    pool_format = U.MONEY if whole_share and cost_format == U.MONEY else U.MONEY_SATANG
+    for ref in (U.SHARE_CELL, U.USED_CELL, U.LEFT_CELL):
+        ws[ref].number_format = pool_format
+    for sheet, cols, rows, layout in (
+        (U.KPIS, U.KPI_COLUMNS, data.kpis, U.KPI_PRINT),
+        (U.COMPETENCIES, U.COMP_COLUMNS, data.competencies, U.COMP_PRINT),
     ):
         target = wb[sheet]
         for i, row in enumerate(rows):
             for fld, letter in cols.items():
                 put(target[f"{letter}{2 + i}"], excel_plain(row.get(fld)))
+        _table_cells(target, layout, cols, 2, 1 + len(rows))
+        target.print_area = f"A1:{layout.last_column}{1 + max(len(rows), 1)}"
     target = wb[U.FINDINGS]
     for i, f in enumerate(data.findings):
         for fld, letter in U.FINDING_COLUMNS.items():
             put(target[f"{letter}{2 + i}"], getattr(f, fld))
+    _table_cells(target, U.FINDING_PRINT, U.FINDING_COLUMNS, 2, 1 + len(data.findings))
+    target.print_area = f"A1:{U.FINDING_PRINT.last_column}{1 + max(len(data.findings), 1)}"
+    if not data.findings:  # only the header: one page, not two
+        target.col_breaks.brk = []
     for sheet in wb.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
@@ -323,6 +402,19 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
                     cell.font = Font(name="TH SarabunPSK", size=14)
     # openpyxl writes no cached values: the formula cells are patched with theirs
     return Package.read(reproducible_bytes(wb)).patched({U.PEOPLE: cached})
+
+
+_PEOPLE_FORMATS = {
+    "salary": U.MONEY,
+    "achievement": U.SCORE,
+    "competency": U.SCORE,
+    "total": U.SCORE,
+    "pct": U.SCORE,
+    "base": U.MONEY,
+    "increase": U.MONEY,
+    "new_salary": U.MONEY,
+    "special_compensation": U.MONEY_SATANG,  # base × % above the maximum: satangs
+}
 
 
 def _header_values(ws: Worksheet, data: UnitData, costs: list[object]) -> dict[str, Formula]:
