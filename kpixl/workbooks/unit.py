@@ -341,8 +341,7 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
     ws[U.SHARE_CELL].protection = _UNLOCKED
     name_width = U.PEOPLE_PRINT.widths["name"]  # the unit's name wraps in column B
     for ref, text in ((U.UNIT_NAME_CELL, data.unit_name), (U.ROUND_CELL, data.round_id)):
-        row = int(ref[1:])
-        ws.row_dimensions[row].height = U.LINE_HEIGHT * _lines(str(text), name_width) + 4
+        ws.row_dimensions[int(ref[1:])].height = U.LINE_HEIGHT * _lines(str(text), name_width) + 4
     columns = {f: letter for f, (letter, _) in U.PEOPLE_COLUMNS.items()}
     cached: dict[str, Formula] = {}  # cell → its formula with kpixl's value
     costs: list[object] = []
