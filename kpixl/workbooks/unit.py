@@ -91,7 +91,11 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
     ):
         ws[cell] = label
         ws[cell].font = thai_font(bold=True)
-        ws[cell].alignment = Alignment(vertical="center", wrap_text=cell == "A4")
+        ws[cell].alignment = Alignment(  # the pool's labels stand beside their amounts
+            horizontal="right" if cell in ("C4", "E4") else None,
+            vertical="center",
+            wrap_text=cell == "A4",
+        )
     ws.row_dimensions[4].height = U.SHARE_LABEL_HEIGHT
     ws[U.UNIT_NAME_CELL] = "=kpixl_unit_name"
     ws[U.ROUND_CELL] = "=kpixl_round_id"
@@ -106,8 +110,8 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
         ws[ref].fill = RESULT_FILL
         ws[ref].number_format = U.MONEY_SATANG
         ws[ref].font = thai_font(bold=True)
-    for ref in (U.SHARE_CELL, U.USED_CELL, U.LEFT_CELL):
-        ws[ref].alignment = Alignment(vertical="center")
+    for ref in (U.SHARE_CELL, U.USED_CELL, U.LEFT_CELL):  # a big amount shrinks, never ###
+        ws[ref].alignment = Alignment(vertical="center", shrink_to_fit=True)
     _headers(ws, U.HEADER_ROW, {letter: text for letter, text in U.PEOPLE_COLUMNS.values()})
     ws.row_dimensions[U.HEADER_ROW].height = U.PEOPLE_HEADER_HEIGHT
     ws.freeze_panes = f"C{U.FIRST_ROW}"
