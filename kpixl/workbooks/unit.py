@@ -7,7 +7,7 @@ python-calamine, which is what makes consolidating a thousand of them fast.
 
 from __future__ import annotations
 
-import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,7 +93,7 @@ def build_unit_template(rules: Rules | None = None) -> openpyxl.Workbook:
         ws[cell].font = thai_font(bold=True)
         ws[cell].alignment = Alignment(  # the pool's labels stand beside their amounts
             horizontal="right" if cell in ("C4", "E4") else None,
-            vertical="center",
+            vertical="center" if cell[1:] == "4" else "top",
             wrap_text=cell == "A4",
         )
     ws.row_dimensions[4].height = U.SHARE_LABEL_HEIGHT
@@ -188,22 +188,33 @@ def _table_cells(
 
 
 def _lines(value: object, width: float, *, bold: bool = False) -> int:
-    """How many lines ``value`` wraps to in a column ``width`` digits wide (a generous
-    estimate: in TH SarabunPSK a Thai letter is about as wide as a digit, a vowel or tone
-    mark above or below a letter takes no width, a bold letter 6 % more)."""
+    """How many lines ``value`` wraps to in a column ``width`` digits wide, by filling
+    lines as a spreadsheet does (a generous estimate: in TH SarabunPSK a letter is about
+    as wide as a digit, a mark above or below a letter takes no width, a bold letter 6 %
+    more; Thai breaks between letters, other text after a space, ``-``, ``_`` or ``/``)."""
     if not isinstance(value, str) or not value:
         return 1
+    room = max(width - 1.5, 1.0)
+    scale = 1.06 if bold else 1.0
     lines = 0
     for paragraph in value.split("\n"):
-        spacing = sum(1 for ch in paragraph if not unicodedata.combining(ch) and ch not in _MARKS)
-        wide = spacing * (1.06 if bold else 1.0) * 1.1  # words break where they must
-        lines += max(1, math.ceil(wide / max(width - 1, 1)))
+        lines += 1
+        used = 0.0
+        for token in _TOKENS.findall(paragraph):
+            size = scale * sum(1 for ch in token if not unicodedata.combining(ch))
+            if used + size > room and used and not token.isspace():
+                lines += 1
+                used = 0.0
+            used += size
+            while used > room:  # a token longer than the line is broken anywhere
+                lines += 1
+                used -= room
     return lines
 
 
-# Thai vowels and tone marks written above or below a letter (no width of their own)
-_MARKS = frozenset(
-    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+# a Thai letter with its marks; a run of other text up to a break (kept with the break)
+_TOKENS = re.compile(
+    r"[\u0e00-\u0e7f][\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]*|\s+|[^\s\u0e00-\u0e7f]+?(?:[-_/]|(?=\s)|(?=[\u0e00-\u0e7f])|$)"
 )
 
 
@@ -396,8 +407,13 @@ def unit_bytes(data: UnitData, *, rules: Rules | None = None) -> bytes:
             put(target[f"{letter}{2 + i}"], getattr(f, fld))
     _table_cells(target, U.FINDING_PRINT, U.FINDING_COLUMNS, 2, 1 + len(data.findings))
     target.print_area = f"A1:{U.FINDING_PRINT.last_column}{1 + max(len(data.findings), 1)}"
-    if not data.findings:  # only the header: one page, not two
+    if not data.findings:  # only the header: one page that says so, not two
         target.col_breaks.brk = []
+        target.sheet_properties.pageSetUpPr.fitToPage = True
+        target.page_setup.fitToWidth = target.page_setup.fitToHeight = 1
+        target.oddHeader.center.text = "ไม่มีข้อค้นพบจากการรวบรวม (no findings)"
+        target.oddHeader.center.size = U.BODY_SIZE
+        target.page_margins.top = 0.9  # room for the header above the table
     for sheet in wb.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for cell in row:

@@ -129,7 +129,7 @@ SCORE = "0.00"
 PEOPLE_HEADER_HEIGHT = 66  # three lines of wrapped bold 14 pt Thai
 TABLE_HEADER_HEIGHT = 44  # two lines
 SHARE_LABEL_HEIGHT = 42  # the share's label wraps in column A
-LINE_HEIGHT = 21  # one line of 14 pt TH SarabunPSK
+LINE_HEIGHT = 24  # one line of 14 pt TH SarabunPSK (Laksaman: 23.4 pt)
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ FINDING_PRINT = PrintLayout(
         "sheet": 10,
         "cell": 6,
         "field": 10,
-        "value": 12,
+        "value": 16,
         "person_id": 15,
         "message_th": 45,
         "message_en": 45,
