@@ -258,7 +258,6 @@ def row_formulas(r: int, cached: Mapping[str, object] | None = None) -> dict[str
 
 
 _FOUR_PLACES = Decimal("0.0001")
-_NO_VALUES: dict[str, object] = {}
 
 
 def _blank(value: object) -> bool:
@@ -284,11 +283,11 @@ def pool_values(person: Mapping[str, Any], rules: Rules) -> dict[str, object]:
     if _blank(salary) or _blank(level):
         return dict.fromkeys(U.FORMULA_FIELDS, "")
     if not _number(salary) or not isinstance(level, str) or rules.rounding_step % 1:
-        return _NO_VALUES
+        return {}
     try:
         base = salary_base(salary, level, rules=rules).base
     except SalaryError:
-        return _NO_VALUES
+        return {}
     if _blank(pct):
         return {"base": base} | dict.fromkeys(U.FORMULA_FIELDS[1:], "")
     if not _number(pct):
