@@ -20,7 +20,10 @@ result, a name typed in a form) is written as text by every writer.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
+from decimal import Decimal
 from typing import Any
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "decode_text",
     "needs_encoding",
     "put",
+    "value_xml",
     "xml_text",
 ]
 
@@ -40,9 +44,25 @@ TRUNCATED = "…(ตัดเหลือ 32,767 ตัวอักษร / trun
 
 
 class Formula(str):
-    """A formula kpixl writes (``"=SUM(A1:A3)"``): the only text written as a formula."""
+    """A formula kpixl writes (``"=SUM(A1:A3)"``): the only text written as a formula.
 
-    __slots__ = ()
+    ``cached``: the value kpixl computed for it, written beside the formula as the cell's
+    cached value, so that a reader that does not calculate (a mail or phone preview,
+    pandas, python-calamine) shows it: a number (int, float, Decimal), text (``""`` for a
+    formula that gives an empty cell) or a bool. None (the default): no cached value, the
+    formula is written as it always was and the workbook calculates it on open.
+    """
+
+    cached: object = None  # a class default: a Formula without a value holds no dict entry
+
+    def __new__(cls, text: str, cached: object = None) -> Formula:
+        formula = super().__new__(cls, text)
+        if cached is not None:
+            formula.cached = cached
+        return formula
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickled with its value (worker processes)
+        return (Formula, (str(self), self.cached))
 
 
 # what XML 1.0 cannot carry (or carries changed: CR), and a literal escape's underscore
@@ -88,6 +108,27 @@ def cell_text(text: str) -> str:
 def xml_text(text: str) -> str:
     """:func:`cell_text`, escaped for an XML element (``&``, ``<``, ``>``)."""
     return cell_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def value_xml(value: object) -> tuple[str, str] | None:
+    """A formula's cached value as a cell writes it: (the cell's ``t`` attribute, the
+    ``<v>`` text), or None when there is none to write (None, NaN, infinity, another
+    type). Numbers keep their digits (a Decimal as written); text is encoded as any
+    cell's text (:func:`xml_text`)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return ' t="b"', str(int(value))
+    if isinstance(value, str):
+        return ' t="str"', xml_text(value)
+    if isinstance(value, Decimal):
+        return ("", f"{value:f}") if value.is_finite() else None
+    if isinstance(value, numbers.Integral):
+        return "", str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return ("", repr(number)) if math.isfinite(number) else None
+    return None
 
 
 def decode_text(text: str) -> str:

@@ -1,8 +1,8 @@
 """Writing worksheet rows as XML, straight into a package (the fast path for big sheets).
 
 Values are inline strings, numbers, booleans or formulas (a
-:class:`~kpixl.io.cell_text.Formula`, written without a cached value; the workbook
-recalculates on open). Any other text is text, whatever it starts with, encoded by
+:class:`~kpixl.io.cell_text.Formula`, with the value kpixl computed for it when it
+carries one, else without; the workbook recalculates on open). Any other text is text, whatever it starts with, encoded by
 :func:`~kpixl.io.cell_text.xml_text`. Money stays exact: a Decimal is written as its
 own digits.
 """
@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-from kpixl.io.cell_text import MAX_CELL_TEXT, Formula, needs_encoding, xml_text
+from kpixl.io.cell_text import MAX_CELL_TEXT, Formula, needs_encoding, value_xml, xml_text
 
 __all__ = [
     "ColumnRows",
@@ -45,6 +45,15 @@ def _text_cell(ref: str, s: str, text: str) -> str:
     )
 
 
+def _formula_cell(ref: str, s: str, formula: Formula) -> str:
+    """A formula's cell, with the value kpixl computed for it when it carries one."""
+    cached = value_xml(formula.cached)
+    if cached is None:
+        return f'<c r="{ref}"{s}><f>{escape(formula[1:])}</f></c>'
+    kind, v = cached
+    return f'<c r="{ref}"{s}{kind}><f>{escape(formula[1:])}</f><v>{v}</v></c>'
+
+
 def _cell(ref: str, value: object, style: str) -> str:
     s = f' s="{style}"' if style else ""
     blank = f'<c r="{ref}"{s}/>' if style else ""  # a styled blank keeps the row's look
@@ -52,7 +61,7 @@ def _cell(ref: str, value: object, style: str) -> str:
     if kind is str:
         return _text_cell(ref, s, value) if value else blank  # type: ignore[arg-type]
     if kind is Formula:
-        return f'<c r="{ref}"{s}><f>{escape(value[1:])}</f></c>'  # type: ignore[index]
+        return _formula_cell(ref, s, value)  # type: ignore[arg-type]
     if kind is Decimal:
         return f'<c r="{ref}"{s}><v>{value:f}</v></c>'
     if value is None:

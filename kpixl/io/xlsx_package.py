@@ -3,8 +3,9 @@
 Generating thousands of workbooks by loading and saving each with openpyxl is slow;
 instead the built template's parts are read once and, per person, only the cells that
 change are rewritten in the sheet XML (as inline strings or numbers, keeping each
-cell's style; text encoded by :func:`kpixl.io.cell_text.xml_text`). Unchanged parts are compressed once and copied into every package;
-every part is deflated at the same level, so the same content always gives the same
+cell's style; text encoded by :func:`kpixl.io.cell_text.xml_text`; a
+:class:`~kpixl.io.cell_text.Formula` as a formula, with its cached value when it has
+one). Unchanged parts are compressed once and copied into every package; every part is deflated at the same level, so the same content always gives the same
 bytes (a workbook written twice, by any of kpixl's writers, is identical). Rewriting a
 big workbook (the master) may instead carry its unchanged parts over as the compressed
 streams they came in (``keep_streams``): the same input still gives the same output.
@@ -21,8 +22,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from kpixl.io.cell_text import xml_text
+from kpixl.io.cell_text import Formula, value_xml, xml_text
 
 __all__ = [
     "CellValue",
@@ -72,6 +74,12 @@ def _cell_xml(ref: str, style: str, value: CellValue) -> str:
     s = f' s="{style}"' if style else ""
     if value is None or value == "":
         return f'<c r="{ref}"{s}/>'
+    if isinstance(value, Formula):  # kpixl's own formula, with its value when it has one
+        formula = escape(value[1:])
+        cached = value_xml(value.cached)
+        if cached is None:
+            return f'<c r="{ref}"{s}><f>{formula}</f></c>'
+        return f'<c r="{ref}"{s}{cached[0]}><f>{formula}</f><v>{cached[1]}</v></c>'
     if isinstance(value, bool):
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, Decimal, float)):

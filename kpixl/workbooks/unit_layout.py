@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 TEMPLATE_ID = "kpixl.unit"
 TEMPLATE_VERSION = "1.0"
 
@@ -112,6 +114,111 @@ HEADERS = {
     "message_th": "ข้อความ",
     "message_en": "message",
 }
+
+# ---------------------------------------------------------------------- on paper
+# Every sheet prints on A4 landscape at PRINT_SCALE %: the 14 pt text prints at 12 pt.
+# Column widths are in digits of the body font (TH SarabunPSK 14 pt, the workbook's
+# Normal style, so Excel and LibreOffice measure them alike). A table wider than a page
+# prints as two pages side by side, each row's pages one after the other, the columns
+# that say who it is repeated on the second; its header row repeats on every page.
+BODY_SIZE = 14
+PRINT_SCALE = 86
+MONEY = "#,##0"  # whole baht
+MONEY_SATANG = "#,##0.00"  # where satangs exist
+SCORE = "0.00"
+PEOPLE_HEADER_HEIGHT = 66  # three lines of wrapped bold 14 pt Thai
+TABLE_HEADER_HEIGHT = 44  # two lines
+SHARE_LABEL_HEIGHT = 42  # the share's label wraps in column A
+LINE_HEIGHT = 24  # one line of 14 pt TH SarabunPSK (Laksaman: 23.4 pt)
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """How a table sheet prints: column widths (field → width), the text columns that
+    wrap, the columns repeated on the second page, the last column of the first page
+    (None: one page wide) and the last printed column."""
+
+    widths: dict[str, float]
+    wrap: tuple[str, ...]
+    title_columns: str
+    break_after: str | None
+    last_column: str
+
+
+PEOPLE_PRINT = PrintLayout(
+    widths={
+        "person_id": 15,
+        "name": 21,
+        "position": 18,
+        "position_no": 9,
+        "level_code": 6.5,
+        "salary": 8,
+        "pool_group": 10,
+        "probation": 7,
+        "achievement": 7.5,
+        "competency": 8.5,
+        "total": 7,
+        "band": 10,
+        "eligible": 6.5,
+        "reason": 16,
+        "pct": 7,
+        "base": 8,
+        "increase": 8,
+        "new_salary": 8,
+        "special_compensation": 9,
+        "cost": 8,
+        "revision": 6,
+        "source_file": 30,
+    },
+    wrap=("name", "position", "pool_group", "band", "reason", "source_file"),
+    title_columns="A:B",
+    break_after="K",  # page 1: who and the scores; page 2: the band, the % and the money
+    last_column="T",  # the revision and the source file are the machine's, not printed
+)
+KPI_PRINT = PrintLayout(
+    widths={
+        "person_id": 15,
+        "kpi_code": 8,
+        "kpi_name": 26,
+        "kind": 13,
+        "direction": 9,
+        "unit": 8,
+        **{f"l{i}": 5.5 for i in range(1, 6)},
+        "weight": 7,
+        "parent_code": 9,
+        "category": 12,
+        "actual": 9,
+    },
+    wrap=("kpi_name", "kind", "direction", "unit", "category"),
+    title_columns="A:C",
+    break_after="F",  # page 1: the KPI; page 2: its levels, weight and result
+    last_column="O",
+)
+COMP_PRINT = PrintLayout(
+    widths={"person_id": 15, "competency": 40, "expected": 9, "weight": 9, "rating": 9},
+    wrap=("competency",),
+    title_columns="",
+    break_after=None,
+    last_column="E",
+)
+FINDING_PRINT = PrintLayout(
+    widths={
+        "severity": 7,
+        "rule": 20,
+        "file": 22,
+        "sheet": 10,
+        "cell": 6,
+        "field": 10,
+        "value": 16,
+        "person_id": 15,
+        "message_th": 45,
+        "message_en": 45,
+    },
+    wrap=("rule", "file", "sheet", "field", "value", "message_th", "message_en"),
+    title_columns="A:B",
+    break_after="H",  # page 1: where; page 2: what it says
+    last_column="J",
+)
 
 META_FIELDS = (
     "template_id",
