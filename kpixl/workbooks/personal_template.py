@@ -631,8 +631,8 @@ def _achievement(ws: Worksheet) -> None:
             f"G{r}",
             f'=IF(F{r}="","",IF(ISTEXT(F{r}),F{r},'
             f'IF(OR({kind}="{MILESTONE}",kpixl_method="level",F{r}=0,F{r}=5),'
-            f"F{r},ROUNDDOWN(ROUND(F{r}+(E{r}-INDEX({levels},F{r}))/"
-            f"(INDEX({levels},F{r}+1)-INDEX({levels},F{r})),9),2))))",
+            f"F{r},ROUNDDOWN(ROUND(F{r}+(E{r}-INDEX({levels},1,F{r}))/"
+            f"(INDEX({levels},1,F{r}+1)-INDEX({levels},1,F{r})),9),2))))",
             "0.00",
         )
         _formula(ws, f"H{r}", f'=IF(G{r}="","",IF(ISTEXT(G{r}),G{r},G{r}*D{r}))', "0.00")
