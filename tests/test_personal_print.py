@@ -307,3 +307,33 @@ def test_wrapped_kpi_names_stay_inside_their_rows(
             row = [w for w in inside if tops[k] - 2 <= w.y0 < tops[k + 1] - 2]
             printed = Counter(letters("".join(w.text for w in row)))
             assert Counter(letters(name)) - printed == Counter(), (page, k, name)
+
+
+def test_a_generated_form_names_the_unit_and_the_evaluator() -> None:
+    """From the master's Units sheet: the unit's name (its code beside it), the unit
+    head as the evaluator and the roster's ผู้ประเมิน as the evaluator's position."""
+    from kpixl.core.rounds import parse_round
+    from kpixl.core.rules import default_rules
+    from kpixl.workbooks.generate import personal_data_for
+
+    unit = {"unit_code": "U01", "unit_name": UNIT_NAME, "head": EVALUATOR}
+    person = {
+        "person_id": national_id("310170000002"),
+        "name": "นายสมชาย ใจดี",
+        "unit": "U01",
+        "position": "นักทรัพยากรบุคคล",
+        "level_code": "K2",
+        "evaluator": EVALUATOR_POSITION,
+    }
+    rules, round_ = default_rules(), parse_round("2570/1")
+    data = personal_data_for(person, rules=rules, round_=round_, unit=unit)
+    assert data.person["unit"] == UNIT_NAME and data.person["unit_code"] == "U01"
+    assert data.person["evaluator"] == EVALUATOR
+    assert data.person["evaluator_position"] == EVALUATOR_POSITION
+    # the head is not their own evaluator; without the Units row the code stands in
+    head = personal_data_for(
+        {**person, "name": EVALUATOR, "evaluator": ""}, rules=rules, round_=round_, unit=unit
+    )
+    assert head.person["evaluator"] is None and head.person["evaluator_position"] is None
+    bare = personal_data_for(person, rules=rules, round_=round_)
+    assert bare.person["unit"] == "U01" and bare.person["evaluator"] == EVALUATOR_POSITION
