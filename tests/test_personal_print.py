@@ -168,18 +168,18 @@ def test_every_page_is_a4_and_each_sheet_prints_on_its_pages(
         "การประเมินผลสัมฤทธิ์ของงาน": 4,
         "การประเมินสมรรถนะ": 6,
         "แบบสรุปการประเมินผลการปฏิบัติราชการ": 7,
-        "คลังตัวชี้วัดกลาง": 8,
+        "ส่วนที่ 4 การแจ้งและรับทราบผลการประเมิน": 8,
+        "คลังตัวชี้วัดกลาง": 9,
     }
     for title, page in titles.items():
         assert letters(title) in letters(pages[page - 1]), (title, page)
-    # the agreement on three landscape pages, the achievement on two, then one page
-    # each for the competency sheet and the summary (portrait); the library after
-    landscape = [i + 1 for i, (w, h) in enumerate(sizes) if w > h]
-    assert landscape[:5] == [1, 2, 3, 4, 5]
-    assert sizes[5][0] < sizes[5][1] and sizes[6][0] < sizes[6][1]
-    library_pages = len(pages) - 7
+    # the agreement on three landscape pages, the achievement on two, then the
+    # competency sheet on one and the summary on two (portrait); the library after
+    portrait = [i + 1 for i, (w, h) in enumerate(sizes) if w < h]
+    assert portrait == [6, 7, 8]
+    library_pages = len(pages) - 8
     assert 1 <= library_pages <= 6
-    assert all(letters("คำอธิบายขั้นความสำเร็จ") in letters(p) for p in pages[7:])
+    assert all(letters("คำอธิบายขั้นความสำเร็จ") in letters(p) for p in pages[8:])
 
 
 def test_no_text_is_printed_smaller_than_12_points(
@@ -213,7 +213,13 @@ def test_every_label_and_header_prints_whole_and_no_hashes(
         "คะแนนสมรรถนะ (เต็ม 100)",
         "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100)",
         "ส่วนที่ 5 ความเห็นของผู้บังคับบัญชาเหนือขึ้นไป",
-        "ผู้บังคับบัญชาเหนือขึ้นไป",
+        "ผู้บังคับบัญชาเหนือขึ้นไปอีกชั้นหนึ่ง (ถ้ามี)",
+        "☐ เห็นด้วยกับผลการประเมิน",
+        "☐ มีความเห็นต่าง ดังนี้",
+        "ผู้รับการประเมินไม่ลงนามรับทราบ",
+        "พยาน",
+        "จุดเด่น",
+        "สิ่งที่ควรปรับปรุง / พัฒนา",
         "ปีงบประมาณ 2570 รอบที่ 1 (1 ต.ค. 2569 – 31 มี.ค. 2570)",
         *longest_library_names(4),
         *CORE,
@@ -226,18 +232,18 @@ def test_every_label_and_header_prints_whole_and_no_hashes(
 def test_identity_shows_the_unit_name_and_the_evaluator_in_full(
     paper: tuple[Path, list[Word], list[str]],
 ) -> None:
-    _, words, pages = paper
+    pdf, words, pages = paper
     for number in (1, 4, 6, 7):  # the agreement, both score sheets and the summary
         page = letters(pages[number - 1])
         assert letters(UNIT_NAME) in page, number
-    for number in (1, 3, 7):  # the agreement's identity and signatures, the summary
+    for number in (1, 3, 5, 6, 7, 8):  # identity and signatures: agreement … summary
         page = letters(pages[number - 1])
         assert letters(EVALUATOR) in page, number
         assert letters(EVALUATOR_POSITION) in page, number
     # nothing runs past the right edge of its page (its text would be cut there)
+    sizes = page_sizes(pdf)
     for w in words:
-        page_width = 842.0 if w.page <= 5 or w.page > 7 else 595.0
-        assert w.x1 <= page_width - 10, (w.page, w.text, w.x1)
+        assert w.x1 <= sizes[w.page - 1][0] - 10, (w.page, w.text, w.x1)
 
 
 def test_no_page_is_only_a_repeated_header(paper: tuple[Path, list[Word], list[str]]) -> None:

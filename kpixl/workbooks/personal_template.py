@@ -923,7 +923,7 @@ def _competency(ws: Worksheet) -> None:
     _page(ws, f"A1:H{end - 1}", landscape=False, one_page=True)
 
 
-def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
+def _summary(ws: Worksheet) -> None:
     _title(ws, "A1", "แบบสรุปการประเมินผลการปฏิบัติราชการ")
     ws["A2"] = f'="รอบการประเมิน: "&{round_formula()}'
     ws["A2"].font = thai_font(bold=True)
@@ -1028,28 +1028,50 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
         for left, right in (("A", "B"), ("C", "D")):
             ws.merge_cells(f"{left}{row}:{right}{row}")
         _input(ws, f"A{row}:E{row}")
+        ws.row_dimensions[row].height = TWO_LINES
+    for key in ("total", "band"):  # 16-point bold results
+        ws.row_dimensions[L.SUM_ROWS[key]].height = 28
+    # parts 4 and 5 on the second page: what was told, who signed, the higher opinions
     ack = plan + L.PLAN_ROWS + 1
-    _label(ws, f"A{ack}", "ส่วนที่ 4 การรับทราบผลการประเมิน")
-    _label(ws, f"A{ack + 1}", "ได้รับทราบผลการประเมินและแผนพัฒนาแล้ว", False)
-    _label(ws, f"C{ack + 1}", "ได้แจ้งผลการประเมินและแผนพัฒนาให้ทราบแล้ว", False)
-    signature(ws, ack + 2, "A:B", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
+    ws.row_breaks.append(Break(id=ack - 1))
+    _label(ws, f"A{ack}", "ส่วนที่ 4 การแจ้งและรับทราบผลการประเมิน")
+    ws.row_dimensions[ack].height = ROW
+    for i, label in enumerate(("จุดเด่น", "สิ่งที่ควรปรับปรุง / พัฒนา")):
+        row = ack + 1 + i
+        _label(ws, f"A{row}", label)
+        ws[f"A{row}"].alignment = Alignment(vertical="top")
+        ws.merge_cells(f"B{row}:E{row}")
+        _input(ws, f"B{row}:E{row}")
+        ws.row_dimensions[row].height = 3 * LINE + 4
+    told = ack + 3
+    _label(ws, f"A{told}", "ได้รับทราบผลการประเมินและแผนพัฒนาแล้ว", False)
+    _label(ws, f"C{told}", "ได้แจ้งผลการประเมินและแผนพัฒนาให้ทราบแล้ว", False)
+    ws.row_dimensions[told].height = ROW
+    signature(ws, told + 1, "A:B", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
     row = signature(
-        ws, ack + 2, "C:E", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position"
+        ws, told + 1, "C:E", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position"
     )
+    _label(ws, f"A{row}", "☐ ได้แจ้งผลการประเมินแล้ว แต่ผู้รับการประเมินไม่ลงนามรับทราบ", False)
+    _label(ws, f"A{row + 1}", "   โดยมีผู้ร่วมรับรู้การแจ้งผล (พยาน) ลงนามไว้ดังนี้", False)
+    _heights(ws, row, row + 1, ROW)
+    row = signature(ws, row + 2, "C:E", "พยาน", None, None)
     higher = row + 1
     _label(ws, f"A{higher}", "ส่วนที่ 5 ความเห็นของผู้บังคับบัญชาเหนือขึ้นไป")
-    _label(ws, f"A{higher + 1}", "เห็นด้วยกับผลการประเมิน", False)
-    _input(ws, f"C{higher + 1}")
-    _dv(ws, lists["yesno"], f"C{higher + 1}", "เห็นด้วยหรือไม่")
-    _label(ws, f"A{higher + 2}", "ความเห็น (ถ้าไม่เห็นด้วย)", False)
-    ws.merge_cells(f"C{higher + 2}:E{higher + 2}")
-    _input(ws, f"C{higher + 2}:E{higher + 2}")
-    _heights(ws, ack, higher + 2, ROW)
-    end = signature(ws, higher + 3, "C:E", "ผู้บังคับบัญชาเหนือขึ้นไป", None, None)
+    ws.row_dimensions[higher].height = ROW
+    for columns, who in (("A:B", "ผู้บังคับบัญชาเหนือขึ้นไป"), ("C:E", "ผู้บังคับบัญชาเหนือขึ้นไปอีกชั้นหนึ่ง (ถ้ามี)")):
+        left, right = columns.split(":")
+        _label(ws, f"{left}{higher + 1}", who)
+        _label(ws, f"{left}{higher + 2}", "☐ เห็นด้วยกับผลการประเมิน", False)
+        _label(ws, f"{left}{higher + 3}", "☐ มีความเห็นต่าง ดังนี้", False)
+        ws.merge_cells(f"{left}{higher + 4}:{right}{higher + 4}")
+        _input(ws, f"{left}{higher + 4}:{right}{higher + 4}")
+        end = signature(ws, higher + 5, columns, "", None, None)
+    _heights(ws, higher + 1, higher + 3, ROW)
+    ws.row_dimensions[higher + 4].height = 2 * LINE + 4
     # E holds the weighted total, wide enough for the ⚠ text in its 16-point bold
     for letter, width in {"A": 28, "B": 16, "C": 20, "D": 14, "E": 24}.items():
         ws.column_dimensions[letter].width = width
-    _page(ws, f"A1:E{end - 1}", landscape=False, one_page=True)
+    _page(ws, f"A1:E{end - 1}", landscape=False)
 
 
 def build_personal_template(
@@ -1075,7 +1097,7 @@ def build_personal_template(
     _agreement(agreement, lists)
     _achievement(achievement)
     _competency(competency)
-    _summary(summary, lists)
+    _summary(summary)
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     wb.properties.title = "ข้อตกลงและแบบประเมินผลการปฏิบัติราชการรายบุคคล"
