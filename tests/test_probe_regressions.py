@@ -90,7 +90,7 @@ def test_cached_mismatch_shows_the_number_as_typed(tmp_path: Path) -> None:
     """A total overwritten with 99 was shown as ``(99.0)``: a Python float."""
     src = sorted((DEMO / "personal" / "U01").glob("*.xlsx"))[0]
     wb = openpyxl.load_workbook(src)
-    wb["แบบสรุป"]["E13"] = 99.0
+    wb[L.SUMMARY][f"{L.SUM_WEIGHTED_COL}{L.SUM_ROWS['total']}"] = 99.0  # the total
     path = tmp_path / "person.xlsx"
     wb.save(path)
     result = CliRunner().invoke(cli, ["validate", str(path)])

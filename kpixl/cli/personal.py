@@ -86,6 +86,7 @@ def new(
     rules = rules_from(rules_file)
     round_ = parse_round(round_text) if round_text else current_round()
     strategy = None
+    units = None
     drafted: list[Finding] = []
     if master_path is not None:
         inputs = read_master(master_path)
@@ -93,6 +94,7 @@ def new(
         if inputs.findings:
             raise click.exceptions.Exit(1)
         strategy = inputs.strategy
+        units = inputs.units
         drafted = carried_kpis(strategy).findings
         echo_findings(drafted)
     roster = read_roster(roster_path or master_path, rules=rules)  # type: ignore[arg-type]
@@ -110,6 +112,7 @@ def new(
         rules_path=rules_file,
         jobs=jobs,
         strategy=strategy,
+        units=units,
         overwrite=overwrite,
     )
     skipped = len(records) - len(people)

@@ -340,7 +340,12 @@ def build_demo(
         kpis, actuals, _ = evaluation(rng, person["unit"], number // units)
         holders += person_holders(person["person_id"], kpis)
         data = personal_data_for(
-            person, rules=rules, round_=round_, kpis=kpis, unit_kpis=unit_kpis[person["unit"]]
+            person,
+            rules=rules,
+            round_=round_,
+            kpis=kpis,
+            unit_kpis=unit_kpis[person["unit"]],
+            unit=next(u for u in unit_rows if u["unit_code"] == person["unit"]),
         )
         data.actuals = actuals
         data.ratings = [

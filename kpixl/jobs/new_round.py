@@ -66,7 +66,12 @@ def new_round(inputs: MasterInputs, folder: Path) -> NewRound:
         path
         for unit, members in sorted(by_unit.items())
         for path in generate_personal(
-            members, safe_child(folder, unit), round_=round_, rules=rules, strategy=inputs.strategy
+            members,
+            safe_child(folder, unit),
+            round_=round_,
+            rules=rules,
+            strategy=inputs.strategy,
+            units=inputs.units,
         )
     ]
     return NewRound(

@@ -116,8 +116,15 @@ def personal_data_for(
     round_: Round,
     kpis: Sequence[Mapping[str, Any]] = (),
     unit_kpis: Sequence[Mapping[str, Any]] = (),
+    unit: Mapping[str, Any] | None = None,
 ) -> PersonalData:
-    """The prefilled content of one person's workbook (identity, competencies, drafts)."""
+    """The prefilled content of one person's workbook (identity, competencies, drafts).
+
+    ``unit`` is the person's row of the master's Units sheet (``unit_code``,
+    ``unit_name``, ``head``), when known: the form then shows the unit's name beside its
+    code, and the unit head's name as the evaluator with the roster's ผู้ประเมิน as the
+    evaluator's position (the roster names the evaluator by position).
+    """
     code = str(person.get("level_code") or "")
     level = rules.salary_table.levels.get(code)
     position_type = level.type if level else str(person.get("type") or "")
@@ -140,9 +147,7 @@ def personal_data_for(
         "position_no": person.get("position_no"),
         "level_title": level.title if level else None,
         "level_code": code or None,
-        "unit": person.get("unit"),
-        "unit_code": person.get("unit_code") or person.get("unit"),
-        "evaluator": person.get("evaluator"),
+        **_unit_identity(person, unit),
         "probation": YES if person.get("probation") is True else NO,
     }
     return PersonalData(
@@ -154,6 +159,26 @@ def personal_data_for(
     )
 
 
+def _unit_identity(person: Mapping[str, Any], unit: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The identity's unit and evaluator fields (see :func:`personal_data_for`)."""
+    code = text_of(person.get("unit_code") or person.get("unit"))
+    unit = unit or {}
+    name = text_of(unit.get("unit_name"))
+    head = text_of(unit.get("head"))
+    evaluator = text_of(person.get("evaluator"))
+    is_head = head != "" and head == text_of(person.get("name"))
+    if head and evaluator and not is_head:  # the roster gives the position; the head's name
+        who, position = head, evaluator
+    else:
+        who, position = evaluator, ""
+    return {
+        "unit": name or code or None,
+        "unit_code": code or None,
+        "evaluator": who or None,
+        "evaluator_position": position or None,
+    }
+
+
 def _data(person: Mapping[str, Any], rules: Rules, round_: Round) -> PersonalData:
     return personal_data_for(
         person,
@@ -161,6 +186,7 @@ def _data(person: Mapping[str, Any], rules: Rules, round_: Round) -> PersonalDat
         round_=round_,
         kpis=person.get("_kpis") or (),
         unit_kpis=person.get("_unit_kpis") or (),
+        unit=person.get("_unit"),
     )
 
 
@@ -194,6 +220,7 @@ def generate_personal(
     rules_path: str | Path | None = None,
     jobs: int = 1,
     strategy: Mapping[str, pd.DataFrame] | None = None,
+    units: pd.DataFrame | None = None,
     overwrite: bool = False,
 ) -> list[Path]:
     """Write one personal workbook per person into ``out_dir``; returns their paths.
@@ -203,6 +230,8 @@ def generate_personal(
     gets the unit KPIs its person carries as draft rows and the unit's KPIs as the
     parent-code list (see :func:`carried_kpis`). A workbook already there is kept as it
     is (someone may have filled it in) unless ``overwrite``; it is not in the result.
+    With the master's ``units`` (its Units sheet) each form shows its unit's name and
+    the unit head as the evaluator.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -215,6 +244,10 @@ def generate_personal(
             row["_kpis"] = carried.drafts.get(text_of(row.get("person_id")), [])
             unit = text_of(row.get("unit_code") or row.get("unit"))
             row["_unit_kpis"] = carried.unit_kpis.get(unit, [])
+    if units is not None and len(units):
+        by_code = {text_of(u.get("unit_code")): u for u in units.to_dict("records")}
+        for row in rows:
+            row["_unit"] = by_code.get(text_of(row.get("unit_code") or row.get("unit")))
     if jobs <= 1 or len(rows) < 200:
         rules = rules or default_rules()
         template = template_package()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 TEMPLATE_ID = "kpixl.personal"
-TEMPLATE_VERSION = "1.2"
+TEMPLATE_VERSION = "2.0"
 
 AGREEMENT = "ข้อตกลง"
 ACHIEVEMENT = "ผลสัมฤทธิ์"
@@ -20,18 +20,20 @@ HIDDEN = "kpixl"
 SHEETS = (AGREEMENT, ACHIEVEMENT, COMPETENCY, SUMMARY, LIBRARY, HIDDEN)
 
 # ------------------------------------------------------------------ agreement sheet
-# identity: field → (label cell, value cell)
+# identity: field → (label cell, value cell); left labels span A:B and values C:F, right
+# labels G:J and values K:N (so the longest label, เลขประจำตัวประชาชน, prints whole)
 IDENTITY = {
     "name": ("A4", "C4"),
-    "person_id": ("H4", "J4"),
+    "person_id": ("G4", "K4"),
     "position": ("A5", "C5"),
-    "position_no": ("H5", "J5"),
+    "position_no": ("G5", "K5"),
     "level_title": ("A6", "C6"),
-    "level_code": ("H6", "J6"),
+    "level_code": ("G6", "K6"),
     "unit": ("A7", "C7"),
-    "unit_code": ("H7", "J7"),
+    "unit_code": ("G7", "K7"),
     "evaluator": ("A8", "C8"),
-    "probation": ("H8", "J8"),
+    "evaluator_position": ("G8", "K8"),
+    "probation": ("G2", "K2"),
 }
 IDENTITY_LABELS = {
     "name": "ชื่อ-สกุล",
@@ -42,15 +44,35 @@ IDENTITY_LABELS = {
     "level_code": "รหัสระดับ",
     "unit": "หน่วยงาน",
     "unit_code": "รหัสหน่วยงาน",
-    "evaluator": "ผู้ประเมิน",
+    "evaluator": "ชื่อผู้ประเมิน",
+    "evaluator_position": "ตำแหน่งผู้ประเมิน",
     "probation": "ทดลองปฏิบัติราชการ",
 }
+IDENTITY_VALUE_END = {"C": "F", "K": "N"}  # a value cell's merged range ends here
 
-KPI_HEADER_ROW = 11
-KPI_FIRST = 12
+# The agreement prints as: page 1 identity and the expected competencies; then the KPI
+# table (its header repeated on each page it runs onto) and the signatures under it.
+COMP_HEADER_ROW = 11
+COMP_FIRST = COMP_HEADER_ROW + 1
+COMP_ROWS = 12
+COMP_LAST = COMP_FIRST + COMP_ROWS - 1
+COMP_TOTAL_ROW = COMP_LAST + 1
+COMP_COLUMNS = {
+    "no": ("A", "ที่"),
+    "group": ("B", "กลุ่ม"),
+    "competency": ("C", "สมรรถนะ"),
+    "expected": ("D", "ระดับที่คาดหวัง"),
+    "weight": ("E", "น้ำหนัก (%)"),
+}
+COMP_INPUT_FIELDS = ["group", "competency", "expected", "weight"]
+
+KPI_SECTION_ROW = COMP_TOTAL_ROW + 2  # a new page starts here
+KPI_HEADER_ROW = KPI_SECTION_ROW + 2  # under the section title and the levels' meanings
+KPI_FIRST = KPI_HEADER_ROW + 1
 KPI_ROWS = 15
 KPI_LAST = KPI_FIRST + KPI_ROWS - 1
 KPI_TOTAL_ROW = KPI_LAST + 1
+KPI_PAGE_ROWS = 11  # KPI rows on the table's first page; the rest go with the signatures
 # field → (column letter, Thai header)
 KPI_COLUMNS = {
     "no": ("A", "ที่"),
@@ -74,24 +96,28 @@ KPI_INPUT_FIELDS = [f for f in KPI_COLUMNS if f != "no"]
 # a pick fills the row's code, name, kind, direction, unit and levels by formula (the
 # person may type over any of them)
 PICK_COLUMN = "O"
-PICK_LINE_CELL = "P8"
-PICK_TASK_CELL = "P9"
+PICK_LINE_CELL = f"P{KPI_HEADER_ROW - 2}"
+PICK_TASK_CELL = f"P{KPI_HEADER_ROW - 1}"
 PICKED_FIELDS = ("kpi_code", "kpi_name", "kind", "direction", "unit", "l1", "l2", "l3", "l4", "l5")
 
-COMP_HEADER_ROW = KPI_TOTAL_ROW + 3
-COMP_FIRST = COMP_HEADER_ROW + 1
-COMP_ROWS = 12
-COMP_LAST = COMP_FIRST + COMP_ROWS - 1
-COMP_TOTAL_ROW = COMP_LAST + 1
-COMP_COLUMNS = {
-    "no": ("A", "ที่"),
-    "group": ("B", "กลุ่ม"),
-    "competency": ("C", "สมรรถนะ"),
-    "expected": ("D", "ระดับที่คาดหวัง"),
-    "weight": ("E", "น้ำหนัก (%)"),
+SIGN_ROW = KPI_TOTAL_ROW + 2
+
+# What each of the five target levels means, and the competency rating scale (the
+# official forms print both beside the numbers).
+LEVEL_MEANINGS = {
+    1: "ต่ำกว่าที่คาดหวังมาก",
+    2: "ต่ำกว่าที่คาดหวัง",
+    3: "ค่าเป้าหมายที่คาดหวัง",
+    4: "สูงกว่าที่คาดหวัง",
+    5: "สูงกว่าที่คาดหวังมาก (ท้าทาย)",
 }
-COMP_INPUT_FIELDS = ["group", "competency", "expected", "weight"]
-SIGN_ROW = COMP_TOTAL_ROW + 2
+RATING_MEANINGS = {
+    1: "ต้องได้รับการพัฒนาอย่างเร่งด่วน",
+    2: "ต้องได้รับการพัฒนา",
+    3: "ใช้งานได้ตามที่งานต้องการ",
+    4: "ใช้งานได้ดี",
+    5: "ดีเยี่ยม เป็นแบบอย่างได้",
+}
 
 # ---------------------------------------------------------------- achievement sheet
 ACH_FIRST = 6
@@ -129,18 +155,28 @@ CMP_COLUMNS = {
 CMP_RESULT_CELL = f"F{CMP_RESULT_ROW}"
 
 # -------------------------------------------------------------------- summary sheet
+SUM_IDENTITY_FIRST = 4  # one identity field a row: label in A, value across B:E
+SUM_IDENTITY = (
+    "name",
+    "person_id",
+    "position",
+    "level_title",
+    "unit",
+    "evaluator",
+    "evaluator_position",
+)
 SUM_ROWS = {
-    "achievement": 10,
-    "competency": 11,
-    "other": 12,
-    "total": 13,
-    "band": 15,
+    "achievement": 14,
+    "competency": 15,
+    "other": 16,
+    "total": 17,
+    "band": 19,
 }
 SUM_SCORE_COL = "C"
 SUM_WEIGHT_COL = "D"
 SUM_WEIGHTED_COL = "E"
-SUM_BAND_LIST_FIRST = 16
-PLAN_FIRST = 27
+SUM_BAND_LIST_FIRST = 20
+PLAN_FIRST = 31
 PLAN_ROWS = 4
 
 # ------------------------------------------------------------------ library sheet

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -48,7 +50,11 @@ AGREE = f"'{L.AGREEMENT}'"
 WARNING_MARK = "⚠"
 TEXT_WARNING = f"{WARNING_MARK} มีช่องที่ไม่ใช่ตัวเลข"
 ROW_WARNING = f"{WARNING_MARK} ไม่ใช่ตัวเลข"
-_HUGE = "100000000000000"  # the bounds of a number cell's validation: any plausible value
+_HUGE = "100000000000000"
+ROW = 22  # points: one line of 14-point Thai text
+LINE = 21  # points per line of wrapped 14-point Thai text
+ACH_PAGE_ROWS = 10  # KPI rows on the achievement sheet's first page
+TWO_LINES = 46  # two lines (the agreement's KPI names, types and work kinds wrap to two)  # the bounds of a number cell's validation: any plausible value
 
 _thin = Side(style="thin", color="808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -118,19 +124,21 @@ def header_row(ws: Worksheet, row: int, headers: dict[str, str]) -> None:
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _page(ws: Worksheet, area: str, *, landscape: bool) -> None:
+def _page(ws: Worksheet, area: str, *, landscape: bool, one_page: bool = False) -> None:
     ws.sheet_format.defaultRowHeight = 22
     ws.sheet_format.customHeight = True
     ws.print_area = area
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.oddFooter.center.text = "หน้า &P / &N"
+    ws.oddFooter.center.font = f"{FONT},Regular"
+    ws.oddFooter.center.size = 14
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -261,6 +269,21 @@ def _number(value: object) -> object:
     return value
 
 
+# the printed library's columns (B–M and O): 14-point text on A4 landscape at ≥ 86 %
+_LIB_WIDTHS = {"B": 14, "C": 16, "D": 8, "E": 32, "F": 13, "G": 11, "H": 8, "O": 33}
+_LIB_WIDTHS |= {letter: 6 for letter in "IJKLM"}
+
+
+def text_lines(text: object, width: float) -> int:
+    """About how many lines ``text`` wraps to in a column ``width`` characters wide, in
+    14-point TH SarabunPSK (a Thai letter is about one character wide; marks above
+    and below take no width)."""
+    if text is None or text == "":
+        return 1
+    letters = sum(1 for c in str(text) if unicodedata.category(c) != "Mn")
+    return max(1, -(-int(letters * 1.3) // max(1, int(width) - 1)))
+
+
 def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
     """The คลังตัวชี้วัด sheet; returns (library rows, job lines)."""
     ws = wb.create_sheet(L.LIBRARY, index=len(wb.sheetnames) - 1)
@@ -270,7 +293,10 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
         f"แล้วเลือกตัวชี้วัดในคอลัมน์ {L.PICK_COLUMN} ของแถวที่ต้องการ ระบบจะเติมรายละเอียดให้ "
         "แก้ไขค่าเป้าหมายให้เหมาะกับงานของท่านได้ / pick a KPI in column O of the agreement"
     )
-    ws["B2"].font = thai_font(12)
+    ws["B2"].font = thai_font()
+    ws["B2"].alignment = Alignment(vertical="top", wrap_text=True)
+    ws.merge_cells("B2:O2")
+    ws.row_dimensions[2].height = 2 * LINE + 4
     header_row(ws, L.LIB_HEADER_ROW, {letter: text for letter, text in L.LIB_COLUMNS.values()})
     rows = library_rows(library)
     if len(rows) > L.LIB_ROWS:
@@ -279,11 +305,15 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
         for fld, (letter, _) in L.LIB_COLUMNS.items():
             cell = ws[f"{letter}{L.LIB_FIRST + i}"]
             put(cell, row[fld])  # the library's text stays text
-            cell.font = thai_font(12)
-            wrap = fld in ("job_line", "task", "kpi_name", "milestones")
+            cell.font = thai_font()
+            wrap = fld in ("job_line", "task", "kpi_name", "kind", "direction", "milestones")
             cell.alignment = Alignment(vertical="top", wrap_text=wrap)
-        # rows tall enough for the wrapped name, and for five milestone steps
-        ws.row_dimensions[L.LIB_FIRST + i].height = 84 if row["milestones"] else 40
+        # rows tall enough for the wrapped texts (five milestone steps are the longest)
+        needed = max(
+            text_lines(row[fld], _LIB_WIDTHS[L.LIB_COLUMNS[fld][0]])
+            for fld in ("job_line", "task", "kpi_name", "kind", "direction", "milestones")
+        )
+        ws.row_dimensions[L.LIB_FIRST + i].height = LINE * needed + 4
     lines = list(dict.fromkeys(r["job_line"] for r in rows))
     pairs = list(dict.fromkeys((r["job_line"], r["task"]) for r in rows))
     header_row(ws, L.LIB_HEADER_ROW, {L.LIB_LINE_COLUMN: "สายงาน (รายการ)"})
@@ -302,8 +332,8 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
         for letter in (L.UNIT_KPI_CODE_COLUMN, L.UNIT_KPI_NAME_COLUMN):
             ws[f"{letter}{L.LIB_FIRST + i}"].font = thai_font(12)
             ws[f"{letter}{L.LIB_FIRST + i}"].number_format = "@"
-    widths = {"A": 40, "B": 20, "C": 22, "D": 9, "E": 44, "F": 16, "G": 12, "H": 10, "N": 4}
-    widths |= {"O": 56, L.LIB_LINE_COLUMN: 22, L.LIB_TASK_LINE_COLUMN: 22, L.LIB_TASK_COLUMN: 26}
+    widths = _LIB_WIDTHS | {"A": 40, "N": 4}
+    widths |= {L.LIB_LINE_COLUMN: 22, L.LIB_TASK_LINE_COLUMN: 22, L.LIB_TASK_COLUMN: 26}
     widths |= {L.UNIT_KPI_CODE_COLUMN: 14, L.UNIT_KPI_NAME_COLUMN: 48}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
@@ -395,21 +425,140 @@ def _guarded_sum(ref: str) -> str:
     return f'=IF({_texts(ref)}>0,"{TEXT_WARNING}",SUM({ref}))'
 
 
+def round_formula() -> str:
+    """A formula giving the round with its dates: ``ปีงบประมาณ 2570 รอบที่ 1 (1 ต.ค. 2569 –
+    31 มี.ค. 2570)`` from the round id ``2570/1`` (Buddhist-era years)."""
+    r = "kpixl_meta_round_id"
+    year = f"LEFT({r},4)"
+    first = f'"รอบที่ 1 (1 ต.ค. "&(VALUE({year})-1)&" – 31 มี.ค. "&{year}&")"'
+    second = f'"รอบที่ 2 (1 เม.ย. "&{year}&" – 30 ก.ย. "&{year}&")"'
+    return (
+        f'IF({r}="","",IFERROR("ปีงบประมาณ "&{year}&" "&IF(RIGHT({r},1)="1",{first},{second}),{r}))'
+    )
+
+
+def level_legend() -> str:
+    """One line: what each of the five target levels means."""
+    return "ระดับค่าเป้าหมาย: " + "  ".join(f"{k} = {t}" for k, t in L.LEVEL_MEANINGS.items())
+
+
+def _blank_or(name: str, dots: int = 30) -> str:
+    return f'IF({name}="","{"." * dots}",{name})'
+
+
+def signature(
+    ws: Worksheet,
+    row: int,
+    columns: str,
+    role: str,
+    name: str | None,
+    position: str | None,
+) -> int:
+    """A signature block in ``columns`` (``"B:F"``) from ``row``: sign line, (name),
+    position (two lines' room: a position may be long), date.
+
+    ``name`` and ``position`` are defined names (the form's identity) or None for a
+    blank line to write on. Returns the row under the block.
+    """
+    column, end = columns.split(":")
+    dots = "." * 30
+    lines = [
+        f"ลงชื่อ {dots} {role}",
+        f'="( "&{_blank_or(name)}&" )"' if name else f"( {dots} )",
+        f'="ตำแหน่ง "&{_blank_or(position)}' if position else f"ตำแหน่ง {dots}",
+        "วันที่ ........ เดือน .................... พ.ศ. ..........",
+    ]
+    for i, text in enumerate(lines):
+        ws.merge_cells(f"{column}{row + i}:{end}{row + i}")
+        cell = ws[f"{column}{row + i}"]
+        cell.value = text
+        cell.font = thai_font()
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        ws.row_dimensions[row + i].height = TWO_LINES if i == 2 else ROW
+    return row + len(lines)
+
+
+def _heights(ws: Worksheet, first: int, last: int, height: float) -> None:
+    for row in range(first, last + 1):
+        ws.row_dimensions[row].height = height
+
+
 def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     _title(ws, "A1", "ข้อตกลงผลการปฏิบัติราชการรายบุคคล (Individual performance agreement)")
-    ws["A2"] = '="รอบการประเมิน / round: "&kpixl_meta_round_id'
-    ws["A2"].font = thai_font(16, bold=True)
+    ws["A2"] = f"={round_formula()}"
+    ws["A2"].font = thai_font(bold=True)
+    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[3].height = 8
     for field, (label, value) in L.IDENTITY.items():
+        label_end = ("B" if label.startswith("A") else "J") + label[1:]
+        ws.merge_cells(f"{label}:{label_end}")
         _label(ws, label, L.IDENTITY_LABELS[field])
-        end = ("F" if value.startswith("C") else "L") + value[1:]
+        ws[label].alignment = Alignment(vertical="top")
+        end = L.IDENTITY_VALUE_END[value[0]] + value[1:]
         ws.merge_cells(f"{value}:{end}")
         _input(
             ws,
             f"{value}:{end}",
             "@" if field in ("person_id", "position_no", "unit_code") else None,
         )
+    _heights(ws, 2, 2, ROW)
+    _heights(ws, 4, 7, ROW)
+    ws.row_dimensions[8].height = TWO_LINES  # the evaluator's position may be long
     _dv(ws, lists["yesno"], L.IDENTITY["probation"][1], "ทดลองปฏิบัติราชการหรือไม่")
-    _label(ws, f"A{L.KPI_HEADER_ROW - 1}", "ส่วนที่ 1 ตัวชี้วัดผลสัมฤทธิ์ของงานและค่าเป้าหมาย 5 ระดับ")
+    # competencies (page 1, under the identity)
+    cc = {f: letter for f, (letter, _) in L.COMP_COLUMNS.items()}
+    _label(ws, f"A{L.COMP_HEADER_ROW - 1}", "ส่วนที่ 1 สมรรถนะที่คาดหวัง")
+    ws.row_dimensions[L.COMP_HEADER_ROW - 2].height = 8
+    header_row(ws, L.COMP_HEADER_ROW, {letter: text for letter, text in L.COMP_COLUMNS.values()})
+    for i in range(L.COMP_ROWS):
+        row = L.COMP_FIRST + i
+        ws[f"A{row}"] = i + 1
+        ws[f"A{row}"].font = thai_font()
+        ws[f"A{row}"].border = BORDER
+        ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
+        _input(ws, f"{cc['group']}{row}:{cc['weight']}{row}")
+        ws[f"{cc['group']}{row}"].font = thai_font(12)  # สมรรถนะทางการบริหาร on one line
+    _heights(ws, L.COMP_FIRST, L.COMP_TOTAL_ROW, ROW)
+    level = DataValidation(type="list", formula1='"0,1,2,3,4,5"', allow_blank=True)
+    level.error = "ระดับที่คาดหวังต้องเป็น 0–5 / expected level must be 0–5"
+    level.errorTitle = "kpixl: ต้องเป็นตัวเลข"
+    level.prompt = "เลือกระดับที่คาดหวัง 0–5"
+    level.showErrorMessage = True
+    level.showInputMessage = True
+    ws.add_data_validation(level)
+    level.add(L.column_range(cc["expected"], L.COMP_FIRST, L.COMP_LAST))
+    _number_dv(
+        ws,
+        L.column_range(cc["weight"], L.COMP_FIRST, L.COMP_LAST),
+        "น้ำหนักของสมรรถนะ (ร้อยละ) เป็นตัวเลข เว้นว่างทุกช่อง = น้ำหนักเท่ากัน",
+        low="0.01",
+        high="100",
+    )
+    ctotal = f"{cc['weight']}{L.COMP_TOTAL_ROW}"
+    _label(ws, f"{cc['expected']}{L.COMP_TOTAL_ROW}", "รวมน้ำหนัก")
+    ws[f"{cc['expected']}{L.COMP_TOTAL_ROW}"].alignment = Alignment(horizontal="right")
+    _formula(
+        ws, ctotal, _guarded_sum(L.column_range(cc["weight"], L.COMP_FIRST, L.COMP_LAST)), "0.00"
+    )
+    _may_warn(ws, ctotal, overflow=True)
+    ws.conditional_formatting.add(
+        ctotal, FormulaRule(formula=[f"AND({ctotal}<>0,{ctotal}<>100)"], fill=ERROR_FILL)
+    )
+    ws.add_table(
+        Table(
+            displayName="kpixl_competency_table",
+            ref=f"A{L.COMP_HEADER_ROW}:{cc['weight']}{L.COMP_LAST}",
+            tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False),
+        )
+    )
+    # beside the competencies: what the five target levels of a KPI mean
+    _legend(ws, "H", L.COMP_FIRST, "ความหมายของค่าเป้าหมาย 5 ระดับ", L.LEVEL_MEANINGS, "ระดับ")
+    # the KPI table starts a new page; its header repeats on the pages it runs onto
+    ws.row_breaks.append(Break(id=L.KPI_SECTION_ROW - 1))
+    _label(ws, f"A{L.KPI_SECTION_ROW}", "ส่วนที่ 2 ตัวชี้วัดผลสัมฤทธิ์ของงานและค่าเป้าหมาย 5 ระดับ")
+    ws[f"A{L.KPI_SECTION_ROW + 1}"] = level_legend()
+    ws[f"A{L.KPI_SECTION_ROW + 1}"].font = thai_font()
+    _heights(ws, L.KPI_SECTION_ROW, L.KPI_SECTION_ROW + 1, ROW)
     header_row(ws, L.KPI_HEADER_ROW, {letter: text for letter, text in L.KPI_COLUMNS.values()})
     for i in range(L.KPI_ROWS):
         row = L.KPI_FIRST + i
@@ -420,6 +569,8 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         _input(ws, f"B{row}:N{row}")
         for letter in "GHIJKL":
             ws[f"{letter}{row}"].number_format = "General"
+        ws.row_dimensions[row].height = TWO_LINES
+    ws.row_breaks.append(Break(id=L.KPI_FIRST + L.KPI_PAGE_ROWS - 1))
     col = lambda f: L.KPI_COLUMNS[f][0]  # noqa: E731
     first, last = L.KPI_FIRST, L.KPI_LAST
     _dv(ws, lists["kind"], L.column_range(col("kind"), first, last), "ประเภทตัวชี้วัด")
@@ -450,6 +601,7 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     ws[f"K{L.KPI_TOTAL_ROW}"].alignment = Alignment(horizontal="right")
     _formula(ws, total, _guarded_sum(L.column_range(col("weight"), first, last)), "0.00")
     _may_warn(ws, total, overflow=True)
+    ws.row_dimensions[L.KPI_TOTAL_ROW].height = ROW
     ws.conditional_formatting.add(total, FormulaRule(formula=[f"{total}<>100"], fill=ERROR_FILL))
     monotone = (
         f'AND($D{first}="{KINDS.label("quantitative")}",COUNT($G{first}:$K{first})=5,'
@@ -473,65 +625,35 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
             tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False),
         )
     )
-    # competencies
-    cc = {f: letter for f, (letter, _) in L.COMP_COLUMNS.items()}
-    _label(ws, f"A{L.COMP_HEADER_ROW - 1}", "ส่วนที่ 2 สมรรถนะที่คาดหวัง")
-    header_row(ws, L.COMP_HEADER_ROW, {letter: text for letter, text in L.COMP_COLUMNS.values()})
-    for i in range(L.COMP_ROWS):
-        row = L.COMP_FIRST + i
-        ws[f"A{row}"] = i + 1
-        ws[f"A{row}"].font = thai_font()
-        ws[f"A{row}"].border = BORDER
-        ws[f"A{row}"].alignment = Alignment(horizontal="center", vertical="top")
-        _input(ws, f"{cc['group']}{row}:{cc['weight']}{row}")
-    level = DataValidation(type="list", formula1='"0,1,2,3,4,5"', allow_blank=True)
-    level.error = "ระดับที่คาดหวังต้องเป็น 0–5 / expected level must be 0–5"
-    level.errorTitle = "kpixl: ต้องเป็นตัวเลข"
-    level.prompt = "เลือกระดับที่คาดหวัง 0–5"
-    level.showErrorMessage = True
-    level.showInputMessage = True
-    ws.add_data_validation(level)
-    level.add(L.column_range(cc["expected"], L.COMP_FIRST, L.COMP_LAST))
-    _number_dv(
-        ws,
-        L.column_range(cc["weight"], L.COMP_FIRST, L.COMP_LAST),
-        "น้ำหนักของสมรรถนะ (ร้อยละ) เป็นตัวเลข เว้นว่างทุกช่อง = น้ำหนักเท่ากัน",
-        low="0.01",
-        high="100",
-    )
-    ctotal = f"{cc['weight']}{L.COMP_TOTAL_ROW}"
-    _label(ws, f"{cc['expected']}{L.COMP_TOTAL_ROW}", "รวมน้ำหนัก")
-    _formula(
-        ws, ctotal, _guarded_sum(L.column_range(cc["weight"], L.COMP_FIRST, L.COMP_LAST)), "0.00"
-    )
-    _may_warn(ws, ctotal, overflow=True)
-    ws.conditional_formatting.add(
-        ctotal, FormulaRule(formula=[f"AND({ctotal}<>0,{ctotal}<>100)"], fill=ERROR_FILL)
-    )
-    ws.add_table(
-        Table(
-            displayName="kpixl_competency_table",
-            ref=f"A{L.COMP_HEADER_ROW}:{cc['weight']}{L.COMP_LAST}",
-            tableStyleInfo=TableStyleInfo(name="TableStyleLight1", showRowStripes=False),
-        )
-    )
     sign = L.SIGN_ROW
     _label(ws, f"A{sign}", "ผู้รับการประเมินและผู้ประเมินได้ตกลงตัวชี้วัดและค่าเป้าหมายร่วมกันแล้ว", False)
-    _label(ws, f"B{sign + 2}", "ลงชื่อ ....................................... ผู้รับการประเมิน", False)
-    _label(ws, f"H{sign + 2}", "ลงชื่อ ....................................... ผู้ประเมิน", False)
-    _label(ws, f"B{sign + 3}", "วันที่ ........................................", False)
-    _label(ws, f"H{sign + 3}", "วันที่ ........................................", False)
-    for i in range(L.KPI_ROWS):
-        ws.row_dimensions[L.KPI_FIRST + i].height = 40
-    ws.row_dimensions[L.KPI_HEADER_ROW].height = 40
-    widths = {"A": 5, "B": 14, "C": 42, "D": 18, "E": 14, "F": 10, "L": 10, "M": 12, "N": 18}
+    ws.row_dimensions[sign].height = ROW
+    ws.row_dimensions[sign + 1].height = 12
+    signature(ws, sign + 2, "B:F", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
+    after = signature(
+        ws, sign + 2, "H:N", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position"
+    )
+    # B holds the KPI code and the competency group (สมรรถนะทางการบริหาร in 12 points)
+    widths = {"A": 4, "B": 16, "C": 36, "D": 13, "E": 11, "F": 8, "L": 7, "M": 10, "N": 11}
     for letter in "GHIJK":
-        widths[letter] = 9
+        widths[letter] = 7
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{L.KPI_FIRST}"
-    _page(ws, f"A1:N{sign + 3}", landscape=True)
+    _page(ws, f"A1:N{after - 1}", landscape=True)
     ws.print_title_rows = f"{L.KPI_HEADER_ROW}:{L.KPI_HEADER_ROW}"
+
+
+def _legend(
+    ws: Worksheet, column: str, row: int, title: str, meanings: dict[int, str], noun: str
+) -> None:
+    """A small table of what each of the five levels (or ratings) means."""
+    ws[f"{column}{row}"] = title
+    ws[f"{column}{row}"].font = thai_font(bold=True)
+    for k, text in meanings.items():
+        cell = ws[f"{column}{row + k}"]
+        cell.value = f"{noun} {k} = {text}"
+        cell.font = thai_font()
 
 
 def _result_block(
@@ -583,15 +705,30 @@ def _result_block(
     )
 
 
+def _who(ws: Worksheet, *, narrow: bool = False) -> None:
+    """Rows 2–3 (``narrow``: 2–4) of a score sheet: who is evaluated, where, and the
+    round with its dates."""
+    who = '="ชื่อ-สกุล: "&kpixl_id_name&"   ตำแหน่ง: "&kpixl_id_position'
+    unit = '"หน่วยงาน: "&kpixl_id_unit'
+    ws["A2"] = who if narrow else f'{who}&"   "&{unit}'
+    ws["A2"].font = thai_font(bold=True)
+    round_ = f'="รอบการประเมิน: "&{round_formula()}'
+    rows = [f"={unit}", round_] if narrow else [round_]
+    for i, formula in enumerate(rows):
+        ws[f"A{3 + i}"] = formula
+        ws[f"A{3 + i}"].font = thai_font()
+
+
 def _achievement(ws: Worksheet) -> None:
     _title(ws, "A1", "การประเมินผลสัมฤทธิ์ของงาน (Achievement)")
-    ws["A2"] = '="ชื่อ-สกุล: "&kpixl_id_name&"   รอบการประเมิน: "&kpixl_meta_round_id'
-    ws["A2"].font = thai_font(bold=True)
+    _who(ws)
     ws["A3"] = (
-        '="วิธีคิดคะแนน: "&IF(kpixl_method="level","ระดับสูงสุดที่ทำได้ (level)",'
-        '"เทียบส่วนระหว่างระดับ (linear)")'
+        f'="รอบการประเมิน: "&{round_formula()}&"   วิธีคิดคะแนน: "&IF(kpixl_method="level",'
+        '"ระดับสูงสุดที่ทำได้ (level)","เทียบส่วนระหว่างระดับ (linear)")'
     )
-    ws["A3"].font = thai_font()
+    ws["A4"] = level_legend()
+    ws["A4"].font = thai_font()
+    _heights(ws, 2, 4, ROW)
     header_row(
         ws,
         L.ACH_FIRST - 1,
@@ -615,6 +752,7 @@ def _achievement(ws: Worksheet) -> None:
         ws[f"A{r}"] = i + 1
         ws[f"A{r}"].font = thai_font()
         ws[f"A{r}"].border = BORDER
+        ws[f"A{r}"].alignment = Alignment(horizontal="center", vertical="top")
         _formula(ws, f"B{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!B{a})')
         _formula(ws, f"C{r}", f'=IF({AGREE}!C{a}="","",{AGREE}!C{a})')
         _formula(ws, f"D{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!L{a})', "0.00")
@@ -631,8 +769,8 @@ def _achievement(ws: Worksheet) -> None:
             f"G{r}",
             f'=IF(F{r}="","",IF(ISTEXT(F{r}),F{r},'
             f'IF(OR({kind}="{MILESTONE}",kpixl_method="level",F{r}=0,F{r}=5),'
-            f"F{r},ROUNDDOWN(ROUND(F{r}+(E{r}-INDEX({levels},F{r}))/"
-            f"(INDEX({levels},F{r}+1)-INDEX({levels},F{r})),9),2))))",
+            f"F{r},ROUNDDOWN(ROUND(F{r}+(E{r}-INDEX({levels},1,F{r}))/"
+            f"(INDEX({levels},1,F{r}+1)-INDEX({levels},1,F{r})),9),2))))",
             "0.00",
         )
         _formula(ws, f"H{r}", f'=IF(G{r}="","",IF(ISTEXT(G{r}),G{r},G{r}*D{r}))', "0.00")
@@ -661,30 +799,36 @@ def _achievement(ws: Worksheet) -> None:
         ),
     )
     for letter, width in {
-        "A": 5,
-        "B": 9,
+        "A": 4,
+        "B": 11,
         "C": 40,
-        "D": 9,
-        "E": 14,
+        "D": 8,
+        "E": 13,
         "F": 12,  # wide enough for the row's ⚠ text
-        "G": 12,
-        "H": 12,
-        "I": 25,
+        "G": 11,
+        "H": 11,
+        "I": 28,
     }.items():
         ws.column_dimensions[letter].width = width
+    _heights(ws, first, last, TWO_LINES)
+    _heights(ws, L.ACH_TOTAL_ROW, L.ACH_RESULT_ROW, ROW)
+    ws.row_breaks.append(Break(id=first + ACH_PAGE_ROWS - 1))
+    sign = L.ACH_RESULT_ROW + 2
+    signature(ws, sign, "B:E", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
+    end = signature(ws, sign, "F:I", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position")
     ws.freeze_panes = f"A{first}"
-    _page(ws, f"A1:I{L.ACH_RESULT_ROW}", landscape=True)
+    _page(ws, f"A1:I{end - 1}", landscape=True)
+    ws.print_title_rows = f"{first - 1}:{first - 1}"
 
 
 def _competency(ws: Worksheet) -> None:
     _title(ws, "A1", "การประเมินสมรรถนะ (Competencies)")
-    ws["A2"] = '="ชื่อ-สกุล: "&kpixl_id_name&"   รอบการประเมิน: "&kpixl_meta_round_id'
-    ws["A2"].font = thai_font(bold=True)
-    ws["A3"] = (
+    _who(ws, narrow=True)
+    method = (
         '=IF(kpixl_competency_method="gap","วิธีประเมิน: เทียบระดับที่แสดงออกกับระดับที่คาดหวัง '
         '(3/2/1/0 คะแนน)","วิธีประเมิน: ให้คะแนน 1–"&kpixl_rating_max&" × น้ำหนัก")'
     )
-    ws["A3"].font = thai_font()
+    _heights(ws, 2, 4, ROW)
     header_row(
         ws,
         L.CMP_FIRST - 1,
@@ -693,7 +837,7 @@ def _competency(ws: Worksheet) -> None:
             "B": "สมรรถนะ",
             "C": "ระดับที่คาดหวัง",
             "D": "น้ำหนัก",
-            "E": "คะแนน / ระดับที่แสดงออก",
+            "E": "คะแนนที่ประเมิน",
             "F": "คะแนนที่ได้",
             "G": "คะแนน × น้ำหนัก",
             "H": "หมายเหตุ",
@@ -705,10 +849,12 @@ def _competency(ws: Worksheet) -> None:
         ws[f"A{r}"] = i + 1
         ws[f"A{r}"].font = thai_font()
         ws[f"A{r}"].border = BORDER
+        ws[f"A{r}"].alignment = Alignment(horizontal="center", vertical="top")
         name, expected, weight = (
             f"{AGREE}!{L.COMP_COLUMNS[f][0]}{a}" for f in ("competency", "expected", "weight")
         )
         _formula(ws, f"B{r}", f'=IF({name}="","",{name})')
+        ws[f"B{r}"].font = thai_font(13)
         _formula(ws, f"C{r}", f'=IF(OR(B{r}="",{expected}=""),"",{expected})')
         _formula(ws, f"D{r}", f'=IF(B{r}="","",IF({weight}="",1,{weight}))', "0.00")
         _input(ws, f"E{r}", "General")
@@ -754,41 +900,47 @@ def _competency(ws: Worksheet) -> None:
         ),
     )
     for letter, width in {
-        "A": 5,
-        "B": 42,
-        "C": 12,
-        "D": 9,
-        "E": 14,
+        "A": 4,
+        "B": 38,  # the longest core competency's name in 13 points
+        "C": 8,
+        "D": 8,
+        "E": 8,
         "F": 12,  # wide enough for the row's ⚠ text
         "G": 12,
-        "H": 27,
+        "H": 10,
     }.items():
         ws.column_dimensions[letter].width = width
+    _heights(ws, first, L.CMP_RESULT_ROW, ROW)
+    ws[f"A{L.CMP_RESULT_ROW + 2}"] = method
+    ws[f"A{L.CMP_RESULT_ROW + 2}"].font = thai_font()
+    scale = L.CMP_RESULT_ROW + 3
+    _legend(ws, "A", scale, "ความหมายของคะแนนสมรรถนะ (ให้คะแนน 1–5)", L.RATING_MEANINGS, "คะแนน")
+    _heights(ws, scale - 1, scale + 5, ROW)
+    sign = scale + 7
+    end = signature(ws, sign, "A:D", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
+    signature(ws, sign, "E:H", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position")
     ws.freeze_panes = f"A{first}"
-    _page(ws, f"A1:H{L.CMP_RESULT_ROW}", landscape=False)
+    _page(ws, f"A1:H{end - 1}", landscape=False, one_page=True)
 
 
-def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
+def _summary(ws: Worksheet) -> None:
     _title(ws, "A1", "แบบสรุปการประเมินผลการปฏิบัติราชการ")
-    ws["A2"] = '="รอบการประเมิน / round: "&kpixl_meta_round_id'
-    ws["A2"].font = thai_font(16, bold=True)
+    ws["A2"] = f'="รอบการประเมิน: "&{round_formula()}'
+    ws["A2"].font = thai_font(bold=True)
     _label(ws, "A3", "ส่วนที่ 1 ข้อมูลของผู้รับการประเมิน")
-    identity = [
-        ("A4", "ชื่อ-สกุล", "B4", "kpixl_id_name"),
-        ("D4", "เลขประจำตัวประชาชน", "E4", "kpixl_id_person_id"),
-        ("A5", "ตำแหน่ง", "B5", "kpixl_id_position"),
-        ("D5", "ประเภท/ระดับ", "E5", "kpixl_id_level_title"),
-        ("A6", "หน่วยงาน", "B6", "kpixl_id_unit"),
-        ("D6", "ผู้ประเมิน", "E6", "kpixl_id_evaluator"),
-    ]
-    for label_cell, label, value_cell, name in identity:
-        _label(ws, label_cell, label)
-        ws[value_cell] = f'=IF({name}="","",{name})'
-        ws[value_cell].font = thai_font()
-    _label(ws, "A8", "ส่วนที่ 2 การสรุปผลการประเมิน")
+    for i, fld in enumerate(L.SUM_IDENTITY):
+        row = L.SUM_IDENTITY_FIRST + i
+        _label(ws, f"A{row}", L.IDENTITY_LABELS[fld])
+        name = f"kpixl_id_{fld}"
+        ws.merge_cells(f"B{row}:E{row}")
+        ws[f"B{row}"] = f'=IF({name}="","",{name})'
+        ws[f"B{row}"].font = thai_font()
+        ws[f"B{row}"].number_format = "@"
+    _heights(ws, 2, L.SUM_IDENTITY_FIRST + len(L.SUM_IDENTITY), ROW)
+    _label(ws, f"A{L.SUM_ROWS['achievement'] - 2}", "ส่วนที่ 2 การสรุปผลการประเมิน")
     header_row(
         ws,
-        9,
+        L.SUM_ROWS["achievement"] - 1,
         {
             "A": "องค์ประกอบการประเมิน",
             "B": "",
@@ -876,31 +1028,50 @@ def _summary(ws: Worksheet, lists: dict[str, str]) -> None:
         for left, right in (("A", "B"), ("C", "D")):
             ws.merge_cells(f"{left}{row}:{right}{row}")
         _input(ws, f"A{row}:E{row}")
+        ws.row_dimensions[row].height = TWO_LINES
+    for key in ("total", "band"):  # 16-point bold results
+        ws.row_dimensions[L.SUM_ROWS[key]].height = 28
+    # parts 4 and 5 on the second page: what was told, who signed, the higher opinions
     ack = plan + L.PLAN_ROWS + 1
-    _label(ws, f"A{ack}", "ส่วนที่ 4 การรับทราบผลการประเมิน")
-    _label(ws, f"A{ack + 1}", "ผู้รับการประเมิน: ได้รับทราบผลการประเมินและแผนพัฒนาแล้ว", False)
-    _label(
-        ws, f"C{ack + 2}", "ลงชื่อ ................................. วันที่ ..................", False
+    ws.row_breaks.append(Break(id=ack - 1))
+    _label(ws, f"A{ack}", "ส่วนที่ 4 การแจ้งและรับทราบผลการประเมิน")
+    ws.row_dimensions[ack].height = ROW
+    for i, label in enumerate(("จุดเด่น", "สิ่งที่ควรปรับปรุง / พัฒนา")):
+        row = ack + 1 + i
+        _label(ws, f"A{row}", label)
+        ws[f"A{row}"].alignment = Alignment(vertical="top")
+        ws.merge_cells(f"B{row}:E{row}")
+        _input(ws, f"B{row}:E{row}")
+        ws.row_dimensions[row].height = 3 * LINE + 4
+    told = ack + 3
+    _label(ws, f"A{told}", "ได้รับทราบผลการประเมินและแผนพัฒนาแล้ว", False)
+    _label(ws, f"C{told}", "ได้แจ้งผลการประเมินและแผนพัฒนาให้ทราบแล้ว", False)
+    ws.row_dimensions[told].height = ROW
+    signature(ws, told + 1, "A:B", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
+    row = signature(
+        ws, told + 1, "C:E", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position"
     )
-    _label(ws, f"A{ack + 3}", "ผู้ประเมิน: ได้แจ้งผลการประเมินให้ผู้รับการประเมินทราบแล้ว", False)
-    _label(
-        ws, f"C{ack + 4}", "ลงชื่อ ................................. วันที่ ..................", False
-    )
-    higher = ack + 6
+    _label(ws, f"A{row}", "☐ ได้แจ้งผลการประเมินแล้ว แต่ผู้รับการประเมินไม่ลงนามรับทราบ", False)
+    _label(ws, f"A{row + 1}", "   โดยมีผู้ร่วมรับรู้การแจ้งผล (พยาน) ลงนามไว้ดังนี้", False)
+    _heights(ws, row, row + 1, ROW)
+    row = signature(ws, row + 2, "C:E", "พยาน", None, None)
+    higher = row + 1
     _label(ws, f"A{higher}", "ส่วนที่ 5 ความเห็นของผู้บังคับบัญชาเหนือขึ้นไป")
-    _label(ws, f"A{higher + 1}", "เห็นด้วยกับผลการประเมิน", False)
-    _input(ws, f"C{higher + 1}")
-    _dv(ws, lists["yesno"], f"C{higher + 1}", "เห็นด้วยหรือไม่")
-    _label(ws, f"A{higher + 2}", "ความเห็น (ถ้าไม่เห็นด้วย)", False)
-    ws.merge_cells(f"C{higher + 2}:E{higher + 2}")
-    _input(ws, f"C{higher + 2}:E{higher + 2}")
-    _label(
-        ws, f"C{higher + 3}", "ลงชื่อ ................................. วันที่ ..................", False
-    )
+    ws.row_dimensions[higher].height = ROW
+    for columns, who in (("A:B", "ผู้บังคับบัญชาเหนือขึ้นไป"), ("C:E", "ผู้บังคับบัญชาเหนือขึ้นไปอีกชั้นหนึ่ง (ถ้ามี)")):
+        left, right = columns.split(":")
+        _label(ws, f"{left}{higher + 1}", who)
+        _label(ws, f"{left}{higher + 2}", "☐ เห็นด้วยกับผลการประเมิน", False)
+        _label(ws, f"{left}{higher + 3}", "☐ มีความเห็นต่าง ดังนี้", False)
+        ws.merge_cells(f"{left}{higher + 4}:{right}{higher + 4}")
+        _input(ws, f"{left}{higher + 4}:{right}{higher + 4}")
+        end = signature(ws, higher + 5, columns, "", None, None)
+    _heights(ws, higher + 1, higher + 3, ROW)
+    ws.row_dimensions[higher + 4].height = 2 * LINE + 4
     # E holds the weighted total, wide enough for the ⚠ text in its 16-point bold
     for letter, width in {"A": 28, "B": 16, "C": 20, "D": 14, "E": 24}.items():
         ws.column_dimensions[letter].width = width
-    _page(ws, f"A1:E{higher + 3}", landscape=False)
+    _page(ws, f"A1:E{end - 1}", landscape=False)
 
 
 def build_personal_template(
@@ -926,7 +1097,7 @@ def build_personal_template(
     _agreement(agreement, lists)
     _achievement(achievement)
     _competency(competency)
-    _summary(summary, lists)
+    _summary(summary)
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     wb.properties.title = "ข้อตกลงและแบบประเมินผลการปฏิบัติราชการรายบุคคล"
