@@ -1,0 +1,607 @@
+"""The committee pack as a workbook: Thai, print-ready on A4, with native charts.
+
+One sheet per section, each printed on A4 with its title, repeated header rows and a
+page footer; the charts are openpyxl bar charts over the pack's own tables (values, no
+formulas: the pack is a snapshot of the consolidated master), which Excel and
+LibreOffice draw alike. The band chart draws every unit, one horizontal stacked bar
+each, :data:`UNITS_PER_CHART` units to a page: a round of 60 units gets three pages of
+charts, never a chart cut at a fixed row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
+from openpyxl.drawing.text import Font as DrawingFont
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kpixl.jobs.report import Pack
+from kpixl.workbooks.personal_template import reproducible_bytes
+
+__all__ = ["SECTIONS", "UNITS_PER_CHART", "pack_bytes", "pack_workbook"]
+
+FONT = "TH SarabunPSK"
+BODY_PT, HEAD_PT, TITLE_PT = 14, 14, 18
+UNITS_PER_CHART = 20  # units per chart page (A4 portrait), each label readable
+UNITS_PER_CHART_2 = 12  # the same when some label takes two lines
+CHART_PAGE_ROWS = 50  # rows between two charts: one A4 portrait page at the default height
+CHART_WIDTH, CHART_MAX_HEIGHT = 17.5, 23.0  # cm: within A4 portrait's printable area
+
+_thin = Side(style="thin", color="808080")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+# the bands' colours, best first (a sixth band and on: grey)
+BAND_COLOURS = ("1E7B34", "6ABF69", "4F81BD", "F0A030", "C0392B")
+
+SUMMARY = "สรุป"
+BY_UNIT = "รายหน่วยงาน"
+BANDS = "ระดับผลรายหน่วยงาน"
+BAND_CHARTS = "แผนภูมิระดับผล"
+HISTOGRAM = "การกระจายคะแนน"
+POOL_USE = "วงเงินรายหน่วยงาน"
+POOL_CHARTS = "แผนภูมิวงเงิน"
+EDGES = "ใกล้เกณฑ์"
+ISSUES = "ข้อค้นพบ"
+# sheet → its title (the section heading printed at the top of its pages)
+SECTIONS = {
+    SUMMARY: "สรุปผลการประเมินและวงเงินเลื่อนเงินเดือน (Summary)",
+    BY_UNIT: "สรุปรายหน่วยงานและกลุ่มวงเงิน (Summary by unit and pool group)",
+    BANDS: "จำนวนคนตามระดับผลการประเมินรายหน่วยงาน (Bands per unit)",
+    BAND_CHARTS: "แผนภูมิระดับผลรายหน่วยงาน (Bands per unit)",
+    HISTOGRAM: "การกระจายของคะแนนรวม (Histogram of totals)",
+    POOL_USE: "การใช้วงเงินเลื่อนเงินเดือนรายหน่วยงาน (Pool use per unit)",
+    POOL_CHARTS: "แผนภูมิการใช้วงเงินรายหน่วยงาน (Pool use)",
+    EDGES: "ผู้มีคะแนนใกล้เกณฑ์ระดับผลการประเมิน (People at band edges)",
+    ISSUES: "ข้อค้นพบจากการรวมผล (Issues)",
+}
+BAHT, MONEY, SCORE, COUNT = "#,##0", "#,##0.00", "0.00", "0"
+
+
+_MARKS = {0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)}  # Thai combining marks
+_FOLLOWING = "ะาำๅ"  # vowels written after their consonant: never start a line
+_LEADING = "เแโใไ"  # vowels written before their consonant: never end a line
+# words Thai units' names are made of: a label breaks before one of them when it can
+_WORDS = (
+    "และ", "กลุ่ม", "กอง", "ฝ่าย", "ศูนย์", "สำนัก", "ส่วน", "งาน", "ประจำ", "การ", "ระบบ",
+    "พัฒนา", "บริหาร", "ทรัพยากร", "บุคคล", "นโยบาย", "แผน", "เทคโนโลยี", "สารสนเทศ",
+    "สื่อสาร", "ตรวจสอบ", "ภายใน", "กฎหมาย", "ทั่วไป", "บัญชี", "ส่งเสริม", "ยุทธศาสตร์",
+    "ประสาน", "ต่างประเทศ", "ประชาสัมพันธ์", "คุ้มครอง", "วิชาการ", "เลขานุการ", "อำนวยการ",
+)
+POOL_CHART_COLUMN = 10  # the pool chart's table starts in J, right of the printed table
+LABEL_GAP = 4  # the chart labels' column: this many columns right of the last band
+LABEL_WIDTH = 18  # a chart label's line, in Thai cells (base characters)
+
+
+def _cells(text: str) -> int:
+    return sum(1 for c in text if ord(c) not in _MARKS)
+
+
+def _can_break(text: str, i: int) -> bool:
+    return (
+        0 < i < len(text)
+        and ord(text[i]) not in _MARKS
+        and text[i] not in _FOLLOWING
+        and text[i - 1] not in _LEADING
+    )
+
+
+def chart_label(name: str, width: int = LABEL_WIDTH) -> str:
+    """A unit's name as a chart label of at most two lines of ``width`` cells:
+    LibreOffice drops or cuts a category label too wide for its axis. The lines are
+    made as even as can be, broken at a space, else before a word units' names are
+    made of (และ, กลุ่ม, งาน, สารสนเทศ, …), else between two characters a Thai line
+    may break between; a name longer than two lines ends in "…"."""
+    name = " ".join(name.split())
+    if _cells(name) <= width:
+        return name
+    cuts = [i for i in range(1, len(name)) if _can_break(name, i)]
+    whole = [i for i in cuts if _cells(name[:i]) <= width and _cells(name[i:]) <= width]
+    for kind in (
+        [i for i in whole if name[i] == " " or name[i - 1] == " "],
+        [i for i in whole if name.startswith(_WORDS, i)],
+        whole,
+    ):
+        if kind:  # the most even of the two lines
+            cut = min(kind, key=lambda i: abs(_cells(name[:i]) - _cells(name[i:])))
+            return f"{name[:cut].strip()}\n{name[cut:].strip()}"
+    fits = [i for i in cuts if _cells(name[:i]) <= width]
+    words = [i for i in fits if name[i] == " " or name.startswith(_WORDS, i)]
+    cut = max(words or fits or [len(name)])
+    first, rest = name[:cut].strip(), name[cut:].strip()
+    keep = [i for i in range(1, len(rest)) if _cells(rest[:i]) <= width - 1 and _can_break(rest, i)]
+    return f"{first}\n{rest[: max(keep or [width - 1])]}…"
+
+
+def _font(size: int = BODY_PT, bold: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold)
+
+
+def _money_format(values: Sequence[Any]) -> str:
+    """``#,##0`` when every amount is whole baht, ``#,##0.00`` when satangs exist."""
+    return MONEY if any(isinstance(v, Decimal) and v != v.to_integral_value() for v in values) else BAHT
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+class _Sheet:
+    """A section sheet being written: its title block, then tables row by row."""
+
+    def __init__(self, wb: openpyxl.Workbook, name: str, pack: Pack, *, landscape: bool) -> None:
+        self.ws = wb.create_sheet(name)
+        self.row = 1
+        ws = self.ws
+        ws.sheet_format.defaultRowHeight = 21
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.print_options.horizontalCentered = True
+        ws.oddFooter.left.text = f"{pack.organisation} รอบ {pack.round_id}".strip()
+        ws.oddFooter.left.font = FONT
+        ws.oddFooter.left.size = 12
+        ws.oddFooter.right.text = "&A หน้า &P / &N"
+        ws.oddFooter.right.font = FONT
+        ws.oddFooter.right.size = 12
+        self.line(SECTIONS[name], size=TITLE_PT, bold=True)
+        self.line(
+            f"{pack.organisation}  รอบการประเมิน {pack.round_id}".strip(), size=BODY_PT + 2
+        )
+        self.row += 1
+
+    def line(self, text: str, *, size: int = BODY_PT, bold: bool = False) -> None:
+        cell = self.ws.cell(row=self.row, column=1, value=text)
+        cell.font = _font(size, bold)
+        self.ws.row_dimensions[self.row].height = size * 1.6
+        self.row += 1
+
+    def widths(self, widths: Sequence[float]) -> None:
+        for i, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        formats: Sequence[str],
+        *,
+        repeat: bool = True,
+        emphasis: Callable[[int], bool] | None = None,
+        wrap: Sequence[int] = (),
+    ) -> tuple[int, int]:
+        """A bordered table at the current row: a header row (repeated on every printed
+        page when ``repeat``), then ``rows``. Returns (header row, last row)."""
+        ws, top = self.ws, self.row
+        ws.row_dimensions[top].height = 42
+        for c, text in enumerate(headers, start=1):
+            cell = ws.cell(row=top, column=c, value=text)
+            cell.font = _font(HEAD_PT, bold=True)
+            cell.fill = HEAD_FILL
+            cell.border = BORDER
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        if repeat:
+            ws.print_title_rows = f"{top}:{top}"
+        for i, row in enumerate(rows):
+            r = top + 1 + i
+            strong = bool(emphasis and emphasis(i))
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=c, value=_cell_value(value))
+                cell.font = _font(BODY_PT, bold=strong)
+                cell.border = BORDER
+                cell.number_format = formats[c - 1]
+                cell.alignment = Alignment(vertical="top", wrap_text=(c - 1) in wrap)
+                if strong:
+                    cell.fill = TOTAL_FILL
+        self.row = top + 1 + len(rows) + 1
+        return top, top + len(rows)
+
+
+def _text_props(size: int = 12, bold: bool = False) -> RichText:
+    """Chart text in the forms' Thai font (its Latin, complex-script and East Asian slots)."""
+    face = DrawingFont(typeface=FONT)
+    props = CharacterProperties(latin=face, cs=face, ea=face, sz=size * 100, b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+
+
+def _chart_title(text: str, size: int = 16) -> Title:
+    """A chart's (or an axis's) title in the forms' Thai font, bold."""
+    face = DrawingFont(typeface=FONT)
+    props = CharacterProperties(latin=face, cs=face, ea=face, sz=size * 100, b=True)
+    run = RegularTextRun(rPr=props, t=text)
+    body = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), r=[run])])
+    return Title(tx=Text(rich=body), overlay=False)
+
+
+def _bar_chart(title: str, *, horizontal: bool, stacked: bool) -> BarChart:
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    if stacked:
+        chart.grouping = "stacked"
+        chart.overlap = 100
+    chart.title = _chart_title(title)
+    chart.style = 10
+    chart.txPr = _text_props(13)
+    chart.legend.position = "b"
+    chart.legend.txPr = _text_props(13)
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.txPr = _text_props(12)
+    chart.y_axis.txPr = _text_props(12)
+    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines  # keep the value gridlines
+    chart.x_axis.tickLblSkip = 1  # every category's label, however many (never every other)
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"  # the first unit on top, as in the table
+        chart.y_axis.crosses = "max"  # and the value axis below the bars
+    return chart
+
+
+def _colour(chart: BarChart, colours: Sequence[str]) -> None:
+    for series, colour in zip(chart.series, colours, strict=False):
+        series.graphicalProperties = GraphicalProperties(solidFill=colour)
+        series.graphicalProperties.line.solidFill = colour
+
+
+def _summary(wb: openpyxl.Workbook, pack: Pack) -> None:
+    s = _Sheet(wb, SUMMARY, pack, landscape=False)
+    total = pack.summary[pack.summary["kind"] == "total"].iloc[0]
+    people = int(total["headcount"])
+    s.line(f"จำนวนหน่วยงาน {len(pack.units):,} หน่วย  ผู้รับการประเมิน {people:,} คน", size=16)
+    s.row += 1
+    s.line("จำนวนคนตามระดับผลการประเมิน", bold=True, size=16)
+    rows = [
+        [band, int(total[band]), (Decimal(int(total[band])) * 100 / people) if people else None]
+        for band in pack.bands
+    ]
+    rows.append(["รวม", people, Decimal(100) if people else None])
+    s.table(
+        ("ระดับผลการประเมิน", "จำนวนคน", "ร้อยละ"),
+        rows,
+        ("General", COUNT, SCORE),
+        repeat=False,
+        emphasis=lambda i: i == len(rows) - 1,
+    )
+    edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
+    s.line(f"เกณฑ์คะแนนรวม: {edges}")
+    s.row += 1
+    s.line("วงเงินเลื่อนเงินเดือนตามกลุ่มวงเงิน (Pools)", bold=True, size=16)
+    groups = pack.pools[pack.pools["unit"].isna() | (pack.pools["unit"] == "")]
+    pool_rows = []
+    for p in groups.to_dict("records"):
+        pool = _dec(p["pool"])
+        used = _dec(p["used_python"])
+        pool_rows.append([p["pool_group"], p["headcount"], pool, used, pool - used])
+    money = _money_format([v for r in pool_rows for v in r[2:]])
+    s.table(
+        ("กลุ่มวงเงิน", "จำนวนคน", "วงเงิน (บาท)", "ใช้ไป (บาท)", "คงเหลือ (บาท)"),
+        pool_rows,
+        ("General", COUNT, money, money, money),
+        repeat=False,
+    )
+    paid = int(total["headcount"]) - int(total["no_increase"])
+    s.line(
+        f"ได้เลื่อนเงินเดือน {paid:,} คน ไม่ได้เลื่อน {int(total['no_increase']):,} คน"
+        f"  เงินที่ได้เลื่อนรวม {_baht(total['increase'])} บาท"
+    )
+    s.line(f"ผู้มีคะแนนต่ำกว่าเกณฑ์ระดับถัดไปไม่เกิน {pack.margin} คะแนน: {len(pack.at_edges):,} คน (แผ่นงาน {EDGES})")
+    errors = int((pack.issues["severity"] == "error").sum()) if len(pack.issues) else 0
+    s.line(f"ข้อค้นพบจากการรวมผล: {len(pack.issues):,} รายการ (ข้อผิดพลาด {errors:,}) (แผ่นงาน {ISSUES})")
+    s.widths((30, 16, 18, 18, 18))
+
+
+def _signed(number_format: str) -> str:
+    """``number_format`` with negative amounts in red (a unit over its share)."""
+    return f"{number_format};[Red]-{number_format}"
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None or value == "":
+        return Decimal(0)
+    return Decimal(str(value)) if not isinstance(value, Decimal) else value
+
+
+def _baht(value: Any) -> str:
+    amount = _dec(value)
+    return f"{amount:,.2f}" if amount != amount.to_integral_value() else f"{amount:,.0f}"
+
+
+def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
+    s = _Sheet(wb, BY_UNIT, pack, landscape=True)
+    table = pack.summary
+    money = _money_format([*table["payroll"], *table["increase"], *table["cost"]])
+    rows = [
+        [
+            r["unit_name"],
+            r["pool_group"],
+            r["headcount"],
+            *[r[b] for b in pack.bands],
+            r["no_increase"],
+            r["mean_total"],
+            r["payroll"],
+            r["increase"],
+            r["cost"],
+        ]
+        for r in table.to_dict("records")
+    ]
+    kinds = table["kind"].tolist()
+    s.table(
+        ("หน่วยงาน", "กลุ่มวงเงิน", "จำนวนคน", *pack.bands, "ไม่ได้เลื่อน", "คะแนนเฉลี่ย",
+         "เงินเดือนรวม (บาท)", "เงินที่ได้เลื่อน (บาท)", "ใช้วงเงิน (บาท)"),
+        rows,
+        ("General", "General", COUNT, *[COUNT] * len(pack.bands), COUNT, SCORE, money, money, money),
+        emphasis=lambda i: kinds[i] != "row",
+        wrap=(0,),
+    )
+    s.widths((34, 18, 9, *[10] * len(pack.bands), 10, 10, 15, 15, 15))
+
+
+def _bands(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
+    s = _Sheet(wb, BANDS, pack, landscape=False)
+    table = pack.band_counts
+    rows = [[r["unit_name"], *[r[b] for b in pack.bands], r["headcount"]] for r in table.to_dict("records")]
+    totals = ["รวม", *[int(table[b].sum()) for b in pack.bands], int(table["headcount"].sum())]
+    top, last = s.table(
+        ("หน่วยงาน", *pack.bands, "รวม"),
+        [*rows, totals],
+        ("General", *[COUNT] * (len(pack.bands) + 1)),
+        emphasis=lambda i: i == len(rows),
+        wrap=(0,),
+    )
+    s.widths((40, *[11] * (len(pack.bands) + 1)))
+    # the chart's labels, beside the printed table: each name in at most two short lines
+    label_col = len(pack.bands) + LABEL_GAP
+    s.ws.cell(row=top, column=label_col, value="ป้ายแผนภูมิ (chart labels)")
+    for i, name in enumerate(table["unit_name"].tolist(), start=top + 1):
+        s.ws.cell(row=i, column=label_col, value=chart_label(name))
+    s.ws.print_area = f"A1:{get_column_letter(len(pack.bands) + 2)}{last}"
+    return s.ws, top, last - 1  # the total row is no bar
+
+
+def _paged_charts(
+    wb: openpyxl.Workbook,
+    pack: Pack,
+    name: str,
+    data: Worksheet,
+    rows: tuple[int, int],
+    columns: tuple[int, int, int],
+    make: Callable[[str], BarChart],
+    colours: Sequence[str],
+    title: str,
+) -> None:
+    """Horizontal bar charts over ``data``'s rows ``rows`` (header row, last row): value
+    columns ``columns[0]``–``columns[1]`` (their titles in the header row), category
+    labels in ``columns[2]``; one chart per A4 page, every unit on one of them."""
+    s = _Sheet(wb, name, pack, landscape=False)
+    ws = s.ws
+    ws.sheet_format.defaultRowHeight = 15
+    top, last = rows
+    first_col, last_col, label_col = columns
+    labels = [str(data.cell(row=r, column=label_col).value or "") for r in range(top + 1, last + 1)]
+    # two-line labels need twice the room: LibreOffice skips labels that would touch
+    per_page = UNITS_PER_CHART if all("\n" not in x for x in labels) else UNITS_PER_CHART_2
+    units = len(labels)
+    pages = max(1, -(-units // per_page))
+    for page in range(pages):
+        first = top + 1 + page * per_page
+        end = max(first, min(last, first + per_page - 1))
+        anchor = 1 + page * CHART_PAGE_ROWS + (4 if page == 0 else 0)
+        if page:
+            ws.row_breaks.append(Break(id=anchor - 1))
+            ws.cell(row=anchor, column=1, value=SECTIONS[name]).font = _font(16, True)
+            anchor += 1
+        text = title if pages == 1 else f"{title} (ที่ {first - top}–{end - top} จาก {units})"
+        chart = make(text)
+        chart.add_data(
+            Reference(data, min_col=first_col, max_col=last_col, min_row=first, max_row=end),
+            titles_from_data=False,
+        )
+        for i, series in enumerate(chart.series):
+            series.tx = _series_title(data, top, first_col + i)
+        chart.set_categories(Reference(data, min_col=label_col, min_row=first, max_row=end))
+        _colour(chart, colours)
+        n = end - first + 1
+        chart.width = CHART_WIDTH
+        chart.height = min(CHART_MAX_HEIGHT, 6 + 0.8 * n * (2 if per_page == UNITS_PER_CHART_2 else 1))
+        ws.add_chart(chart, f"A{anchor + 1}")
+
+
+def _band_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, last: int) -> None:
+    def make(title: str) -> BarChart:
+        chart = _bar_chart(title, horizontal=True, stacked=True)
+        chart.y_axis.title = _chart_title("จำนวนคน", 13)
+        chart.gapWidth = 40
+        return chart
+
+    bands = len(pack.bands)
+    _paged_charts(
+        wb, pack, BAND_CHARTS, data, (top, last), (2, 1 + bands, bands + LABEL_GAP),
+        make, BAND_COLOURS, "ระดับผลการประเมิน",
+    )
+
+
+def _series_title(ws: Worksheet, row: int, col: int) -> Any:
+    from openpyxl.chart.series import SeriesLabel
+    from openpyxl.chart.data_source import StrRef
+
+    return SeriesLabel(strRef=StrRef(f"'{ws.title}'!${get_column_letter(col)}${row}"))
+
+
+def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
+    s = _Sheet(wb, HISTOGRAM, pack, landscape=False)
+    rows = [[r["label"], r["count"]] for r in pack.histogram.to_dict("records")]
+    top, last = s.table(("ช่วงคะแนนรวม", "จำนวนคน"), rows, ("General", COUNT), repeat=False)
+    edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
+    s.line(f"เกณฑ์ระดับผลการประเมิน: {edges}")
+    chart = _bar_chart("การกระจายของคะแนนรวม (Histogram of totals)", horizontal=False, stacked=False)
+    chart.add_data(Reference(s.ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(s.ws, min_col=1, min_row=top + 1, max_row=last))
+    chart.gapWidth = 10
+    chart.legend = None
+    chart.x_axis.title = _chart_title("คะแนนรวม", 13)
+    chart.y_axis.title = _chart_title("จำนวนคน", 13)
+    _colour(chart, ("4F81BD",))
+    chart.width, chart.height = 17.5, 11
+    s.ws.add_chart(chart, f"A{s.row + 1}")
+    s.widths((22, 12, 12, 12, 12, 12, 12))
+
+
+def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
+    s = _Sheet(wb, POOL_USE, pack, landscape=True)
+    if pack.unit_shares:
+        share = "วงเงินของหน่วยงาน"
+        s.line(f"{share}: วงเงินของกลุ่มที่แบ่งให้หน่วยงานตามสัดส่วนเงินเดือนรวมของหน่วยงาน")
+    else:
+        share = "วงเงินตามสัดส่วน"
+        s.line(
+            f"{share}: วงเงินของกลุ่มคิดตามสัดส่วนเงินเดือนรวมของหน่วยงาน เพื่อเปรียบเทียบ"
+            " (รอบนี้ไม่ได้แบ่งวงเงินให้หน่วยงาน ใช้วงเงินรวมของกลุ่ม)"
+        )
+    table = pack.pool_use
+    money = _signed(_money_format([*table["share"], *table["used"], *table["left"]]))
+    rows = [
+        [r["unit_name"], r["pool_group"], r["headcount"], r["share"], r["used"], r["left"], r["pct_used"]]
+        for r in table.to_dict("records")
+    ]
+    top, last = s.table(
+        ("หน่วยงาน", "กลุ่มวงเงิน", "จำนวนคน", f"{share} (บาท)", "ใช้ไป (บาท)",
+         "คงเหลือ (บาท)", "ร้อยละที่ใช้"),
+        rows,
+        ("General", "General", COUNT, money, money, money, SCORE),
+        wrap=(0,),
+    )
+    s.widths((40, 20, 10, 18, 16, 16, 12))
+    # the chart's table: one row per unit, all groups together (beside the printed area)
+    per_unit = (
+        table.groupby("unit", sort=False)[["share", "used"]].agg(lambda v: sum(v, Decimal(0)))
+        if len(table)
+        else pd.DataFrame(columns=["share", "used"])
+    )
+    names = dict(zip(pack.units["unit"], pack.units["unit_name"], strict=True))
+    col = POOL_CHART_COLUMN
+    ws = s.ws
+    ws.cell(row=top, column=col, value="หน่วยงาน")
+    ws.cell(row=top, column=col + 1, value=share)
+    ws.cell(row=top, column=col + 2, value="ใช้ไป")
+    r = top
+    for unit in pack.units["unit"]:
+        if unit not in per_unit.index:
+            continue
+        r += 1
+        ws.cell(row=r, column=col, value=chart_label(names[unit]))
+        ws.cell(row=r, column=col + 1, value=_cell_value(per_unit.loc[unit, "share"]))
+        ws.cell(row=r, column=col + 2, value=_cell_value(per_unit.loc[unit, "used"]))
+    ws.print_area = f"A1:G{max(last, s.row)}"
+    return ws, top, r
+
+
+def _pool_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, last: int) -> None:
+    def make(title: str) -> BarChart:
+        chart = _bar_chart(title, horizontal=True, stacked=False)
+        chart.y_axis.title = _chart_title("บาท", 13)
+        chart.y_axis.number_format = BAHT
+        chart.gapWidth = 50
+        return chart
+
+    col = POOL_CHART_COLUMN
+    _paged_charts(
+        wb, pack, POOL_CHARTS, data, (top, last), (col + 1, col + 2, col), make,
+        ("BDD7EE", "2E75B6"), "วงเงินและที่ใช้ไป (บาท)",
+    )
+
+
+def _edges(wb: openpyxl.Workbook, pack: Pack) -> None:
+    s = _Sheet(wb, EDGES, pack, landscape=True)
+    edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
+    s.line(
+        f"ผู้ที่คะแนนรวมต่ำกว่าเกณฑ์ขั้นต่ำของระดับผลที่สูงกว่าไม่เกิน {pack.margin} คะแนน"
+        f" (เกณฑ์: {edges})"
+    )
+    rows = [
+        [r["unit_name"], r["name"], r["position"], r["total"], r["band"], r["next_band"], r["edge"], r["gap"]]
+        for r in pack.at_edges.to_dict("records")
+    ]
+    if not rows:
+        s.line("— ไม่มีผู้ที่คะแนนอยู่ใกล้เกณฑ์ (none) —", bold=True)
+        return
+    s.table(
+        ("หน่วยงาน", "ชื่อ-สกุล", "ตำแหน่ง", "คะแนนรวม", "ระดับผล", "ระดับถัดไป", "เกณฑ์", "ขาดอีก"),
+        rows,
+        ("General", "General", "General", SCORE, "General", "General", SCORE, SCORE),
+        wrap=(0, 1, 2),
+    )
+    s.widths((32, 28, 30, 11, 13, 13, 9, 9))
+
+
+def _issues(wb: openpyxl.Workbook, pack: Pack) -> None:
+    s = _Sheet(wb, ISSUES, pack, landscape=True)
+    table = pack.issues
+    if not len(table):
+        s.line("— ไม่มีข้อค้นพบ (no issues) —", bold=True)
+        return
+    severity = {"error": "ผิดพลาด", "warning": "คำเตือน"}
+    rows = []
+    for r in table.to_dict("records"):
+        where = " ".join(str(r[k]) for k in ("file", "sheet", "cell") if r.get(k) not in (None, ""))
+        rows.append([
+            severity.get(str(r["severity"]), r["severity"]),
+            r["rule"],
+            r["person_id"],
+            where,
+            r["message_th"],
+            r["message_en"],
+        ])
+    s.table(
+        ("ระดับ", "รหัสกฎ", "เลขประจำตัว", "ที่ไฟล์/แผ่นงาน/เซลล์", "ข้อความ", "message"),
+        rows,
+        ("General",) * 6,
+        wrap=(1, 2, 3, 4, 5),
+    )
+    s.widths((9, 16, 15, 20, 48, 44))
+
+
+def pack_workbook(pack: Pack) -> openpyxl.Workbook:
+    """The committee pack as an openpyxl workbook (see the module doc)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    _summary(wb, pack)
+    _by_unit(wb, pack)
+    data, top, last = _bands(wb, pack)
+    _band_charts(wb, pack, data, top, last)
+    _histogram(wb, pack)
+    pool_data, pool_top, pool_last = _pool_use(wb, pack)
+    _pool_charts(wb, pack, pool_data, pool_top, pool_last)
+    _edges(wb, pack)
+    _issues(wb, pack)
+    wb.properties.creator = "kpixl"
+    wb.properties.title = "เอกสารประกอบการพิจารณาของคณะกรรมการกลั่นกรอง"
+    return wb
+
+
+def pack_bytes(pack: Pack) -> bytes:
+    """The committee pack's .xlsx bytes (the same pack, the same bytes)."""
+    return reproducible_bytes(pack_workbook(pack))
