@@ -10,6 +10,7 @@ charts, never a chart cut at a fixed row.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -39,6 +40,11 @@ __all__ = ["SECTIONS", "UNITS_PER_CHART", "pack_bytes", "pack_workbook"]
 
 FONT = "TH SarabunPSK"
 BODY_PT, HEAD_PT, TITLE_PT = 14, 14, 18
+ROW_PT = 21  # a line of 14 pt Thai text, with its marks above and below
+# how much of a column's width a character of 14 pt text takes (measured in LibreOffice's
+# PDFs): a Thai cell about 1.05 units, a Latin letter or digit about 1.25
+THAI_WIDTH, LATIN_WIDTH = 1.05, 1.25
+WRAP_SLACK = 1.4  # a wrapped line ends at a word, short of the column's edge
 UNITS_PER_CHART = 20  # units per chart page (A4 portrait), each label readable
 UNITS_PER_CHART_2 = 12  # the same when some label takes two lines
 CHART_PAGE_ROWS = 50  # rows between two charts: one A4 portrait page at the default height
@@ -130,6 +136,18 @@ def chart_label(name: str, width: int = LABEL_WIDTH) -> str:
     return f"{first}\n{rest[: max(keep or [width - 1])]}…"
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped column ``width`` units wide."""
+    used = sum(
+        THAI_WIDTH if 0x0E00 <= ord(c) <= 0x0E7F else LATIN_WIDTH
+        for c in text
+        if ord(c) not in _MARKS
+    )
+    if used <= width:
+        return 1
+    return math.ceil(used * WRAP_SLACK / width)
+
+
 def _font(size: int = BODY_PT, bold: bool = False) -> Font:
     return Font(name=FONT, size=size, bold=bold)
 
@@ -148,7 +166,11 @@ def _cell_value(value: Any) -> Any:
 
 
 class _Sheet:
-    """A section sheet being written: its title block, then tables row by row."""
+    """A section sheet being written: its title block, then tables row by row.
+
+    Column widths are set first (:meth:`widths`) and kept within the page (A4 portrait:
+    96 units of width, landscape: 137, at LibreOffice's 7 px a unit and 5 px a column)
+    so that fit-to-width prints at full size: 14 pt stays 14 pt on paper."""
 
     def __init__(self, wb: openpyxl.Workbook, name: str, pack: Pack, *, landscape: bool) -> None:
         self.ws = wb.create_sheet(name)
@@ -161,13 +183,15 @@ class _Sheet:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.top = 0.6
+        ws.page_margins.bottom = 0.9  # room for the footer's Thai line (LibreOffice cuts a tight one)
+        ws.page_margins.footer = 0.3
         ws.print_options.horizontalCentered = True
         ws.oddFooter.left.text = f"{pack.organisation} รอบ {pack.round_id}".strip()
-        ws.oddFooter.left.font = FONT
+        ws.oddFooter.left.font = f"{FONT},Regular"
         ws.oddFooter.left.size = 12
         ws.oddFooter.right.text = "&A หน้า &P / &N"
-        ws.oddFooter.right.font = FONT
+        ws.oddFooter.right.font = f"{FONT},Regular"
         ws.oddFooter.right.size = 12
         self.line(SECTIONS[name], size=TITLE_PT, bold=True)
         self.line(
@@ -184,6 +208,15 @@ class _Sheet:
     def widths(self, widths: Sequence[float]) -> None:
         for i, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
+
+    def lines(self, row: Sequence[Any], wrap: Sequence[int]) -> int:
+        """How many lines the row's wrapped cells take (by their columns' widths)."""
+        most = 1
+        for c in wrap:
+            text = "" if c >= len(row) or row[c] is None else str(row[c])
+            width = self.ws.column_dimensions[get_column_letter(c + 1)].width or 10
+            most = max(most, sum(_lines(part, width) for part in text.split("\n")))
+        return most
 
     def table(
         self,
@@ -205,10 +238,11 @@ class _Sheet:
             cell.fill = HEAD_FILL
             cell.border = BORDER
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        if repeat:
-            ws.print_title_rows = f"{top}:{top}"
+        if repeat:  # every page of the table shows the section's title and the header row
+            ws.print_title_rows = f"1:{top}"
         for i, row in enumerate(rows):
             r = top + 1 + i
+            ws.row_dimensions[r].height = ROW_PT * self.lines(row, wrap) + 3
             strong = bool(emphasis and emphasis(i))
             for c, value in enumerate(row, start=1):
                 cell = ws.cell(row=r, column=c, value=_cell_value(value))
@@ -269,6 +303,7 @@ def _colour(chart: BarChart, colours: Sequence[str]) -> None:
 
 def _summary(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, SUMMARY, pack, landscape=False)
+    s.widths((28, 14, 17, 17, 17))
     total = pack.summary[pack.summary["kind"] == "total"].iloc[0]
     people = int(total["headcount"])
     s.line(f"จำนวนหน่วยงาน {len(pack.units):,} หน่วย  ผู้รับการประเมิน {people:,} คน", size=16)
@@ -311,7 +346,6 @@ def _summary(wb: openpyxl.Workbook, pack: Pack) -> None:
     s.line(f"ผู้มีคะแนนต่ำกว่าเกณฑ์ระดับถัดไปไม่เกิน {pack.margin} คะแนน: {len(pack.at_edges):,} คน (แผ่นงาน {EDGES})")
     errors = int((pack.issues["severity"] == "error").sum()) if len(pack.issues) else 0
     s.line(f"ข้อค้นพบจากการรวมผล: {len(pack.issues):,} รายการ (ข้อผิดพลาด {errors:,}) (แผ่นงาน {ISSUES})")
-    s.widths((30, 16, 18, 18, 18))
 
 
 def _signed(number_format: str) -> str:
@@ -332,6 +366,7 @@ def _baht(value: Any) -> str:
 
 def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, BY_UNIT, pack, landscape=True)
+    s.widths((26, 15, 7, *[7.5] * len(pack.bands), 8, 8, 11.5, 11.5, 11.5))
     table = pack.summary
     money = _money_format([*table["payroll"], *table["increase"], *table["cost"]])
     rows = [
@@ -355,13 +390,13 @@ def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
         rows,
         ("General", "General", COUNT, *[COUNT] * len(pack.bands), COUNT, SCORE, money, money, money),
         emphasis=lambda i: kinds[i] != "row",
-        wrap=(0,),
+        wrap=(0, 1),
     )
-    s.widths((34, 18, 9, *[10] * len(pack.bands), 10, 10, 15, 15, 15))
 
 
 def _bands(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     s = _Sheet(wb, BANDS, pack, landscape=False)
+    s.widths((34, *[10] * (len(pack.bands) + 1)))
     table = pack.band_counts
     rows = [[r["unit_name"], *[r[b] for b in pack.bands], r["headcount"]] for r in table.to_dict("records")]
     totals = ["รวม", *[int(table[b].sum()) for b in pack.bands], int(table["headcount"].sum())]
@@ -372,7 +407,6 @@ def _bands(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
         emphasis=lambda i: i == len(rows),
         wrap=(0,),
     )
-    s.widths((40, *[11] * (len(pack.bands) + 1)))
     # the chart's labels, beside the printed table: each name in at most two short lines
     label_col = len(pack.bands) + LABEL_GAP
     s.ws.cell(row=top, column=label_col, value="ป้ายแผนภูมิ (chart labels)")
@@ -453,6 +487,7 @@ def _series_title(ws: Worksheet, row: int, col: int) -> Any:
 
 def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, HISTOGRAM, pack, landscape=False)
+    s.widths((22, 12, 12, 12, 12, 12, 12))
     rows = [[r["label"], r["count"]] for r in pack.histogram.to_dict("records")]
     top, last = s.table(("ช่วงคะแนนรวม", "จำนวนคน"), rows, ("General", COUNT), repeat=False)
     edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
@@ -467,11 +502,11 @@ def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
     _colour(chart, ("4F81BD",))
     chart.width, chart.height = 17.5, 11
     s.ws.add_chart(chart, f"A{s.row + 1}")
-    s.widths((22, 12, 12, 12, 12, 12, 12))
 
 
 def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     s = _Sheet(wb, POOL_USE, pack, landscape=True)
+    s.widths((36, 18, 9, 18, 15, 15, 11))
     if pack.unit_shares:
         share = "วงเงินของหน่วยงาน"
         s.line(f"{share}: วงเงินของกลุ่มที่แบ่งให้หน่วยงานตามสัดส่วนเงินเดือนรวมของหน่วยงาน")
@@ -481,6 +516,7 @@ def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
             f"{share}: วงเงินของกลุ่มคิดตามสัดส่วนเงินเดือนรวมของหน่วยงาน เพื่อเปรียบเทียบ"
             " (รอบนี้ไม่ได้แบ่งวงเงินให้หน่วยงาน ใช้วงเงินรวมของกลุ่ม)"
         )
+    s.row += 1
     table = pack.pool_use
     money = _signed(_money_format([*table["share"], *table["used"], *table["left"]]))
     rows = [
@@ -494,7 +530,6 @@ def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
         ("General", "General", COUNT, money, money, money, SCORE),
         wrap=(0,),
     )
-    s.widths((40, 20, 10, 18, 16, 16, 12))
     # the chart's table: one row per unit, all groups together (beside the printed area)
     per_unit = (
         table.groupby("unit", sort=False)[["share", "used"]].agg(lambda v: sum(v, Decimal(0)))
@@ -536,29 +571,31 @@ def _pool_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, l
 
 def _edges(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, EDGES, pack, landscape=True)
+    s.widths((26, 26, 26, 10, 11, 11, 8, 8))
     edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
     s.line(
         f"ผู้ที่คะแนนรวมต่ำกว่าเกณฑ์ขั้นต่ำของระดับผลที่สูงกว่าไม่เกิน {pack.margin} คะแนน"
         f" (เกณฑ์: {edges})"
     )
+    s.row += 1
     rows = [
-        [r["unit_name"], r["name"], r["position"], r["total"], r["band"], r["next_band"], r["edge"], r["gap"]]
+        [r["name"], r["position"], r["unit_name"], r["total"], r["band"], r["next_band"], r["edge"], r["gap"]]
         for r in pack.at_edges.to_dict("records")
     ]
     if not rows:
         s.line("— ไม่มีผู้ที่คะแนนอยู่ใกล้เกณฑ์ (none) —", bold=True)
         return
     s.table(
-        ("หน่วยงาน", "ชื่อ-สกุล", "ตำแหน่ง", "คะแนนรวม", "ระดับผล", "ระดับถัดไป", "เกณฑ์", "ขาดอีก"),
+        ("ชื่อ-สกุล", "ตำแหน่ง", "หน่วยงาน", "คะแนนรวม", "ระดับผล", "ระดับถัดไป", "เกณฑ์", "ขาดอีก"),
         rows,
         ("General", "General", "General", SCORE, "General", "General", SCORE, SCORE),
         wrap=(0, 1, 2),
     )
-    s.widths((32, 28, 30, 11, 13, 13, 9, 9))
 
 
 def _issues(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, ISSUES, pack, landscape=True)
+    s.widths((8, 18, 15, 27, 37, 32))
     table = pack.issues
     if not len(table):
         s.line("— ไม่มีข้อค้นพบ (no issues) —", bold=True)
@@ -566,7 +603,8 @@ def _issues(wb: openpyxl.Workbook, pack: Pack) -> None:
     severity = {"error": "ผิดพลาด", "warning": "คำเตือน"}
     rows = []
     for r in table.to_dict("records"):
-        where = " ".join(str(r[k]) for k in ("file", "sheet", "cell") if r.get(k) not in (None, ""))
+        place = " › ".join(str(r[k]) for k in ("sheet", "cell") if r.get(k) not in (None, ""))
+        where = "\n".join(str(x) for x in (r.get("file"), place) if x not in (None, ""))
         rows.append([
             severity.get(str(r["severity"]), r["severity"]),
             r["rule"],
@@ -581,7 +619,6 @@ def _issues(wb: openpyxl.Workbook, pack: Pack) -> None:
         ("General",) * 6,
         wrap=(1, 2, 3, 4, 5),
     )
-    s.widths((9, 16, 15, 20, 48, 44))
 
 
 def pack_workbook(pack: Pack) -> openpyxl.Workbook:
