@@ -78,13 +78,17 @@ def sixty(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def results_of(master: Path) -> pd.DataFrame:
     """The master's Results sheet with plain pandas, its Thai headers as field names."""
-    frame = pd.read_excel(master, engine="openpyxl", sheet_name=M.RESULTS, header=M.HEADER_ROW - 1, dtype={0: str})
+    frame = pd.read_excel(
+        master, engine="openpyxl", sheet_name=M.RESULTS, header=M.HEADER_ROW - 1, dtype={0: str}
+    )
     frame = frame.rename(columns=dict(zip(M.RESULT_HEADERS, M.RESULT_COLUMNS, strict=True)))
     return frame[frame["person_id"].notna()]
 
 
 def unit_names(master: Path) -> dict[str, str]:
-    units = pd.read_excel(master, engine="openpyxl", sheet_name=M.UNITS, header=M.HEADER_ROW - 1, dtype=str)
+    units = pd.read_excel(
+        master, engine="openpyxl", sheet_name=M.UNITS, header=M.HEADER_ROW - 1, dtype=str
+    )
     return dict(zip(units.iloc[:, 0], units.iloc[:, 1], strict=True))
 
 
@@ -227,7 +231,9 @@ def resolve(wb: openpyxl.Workbook, ref: str) -> tuple[str, list[int], list[objec
 
 
 @pytest.mark.parametrize("which", ["demo", "sixty"])
-def test_the_band_chart_covers_every_unit(which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_the_band_chart_covers_every_unit(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """The bars of the band charts are every unit once, in the Units order, each bar's
     values from its own unit's row; paged at most UNITS_PER_CHART to a chart."""
     master = request.getfixturevalue(which)
@@ -269,7 +275,7 @@ def test_the_pool_chart_covers_every_unit(sixty: Path, tmp_path: Path) -> None:
     names = unit_names(sixty)
     used: dict[str, float] = {}
     for chart in chart_refs(out):
-        sheet, rows, labels = resolve(wb, chart["cat"][0])
+        sheet, _, labels = resolve(wb, chart["cat"][0])
         if sheet != R.POOL_USE:
             continue
         _, _, spent = resolve(wb, chart["val"][1])
@@ -368,7 +374,9 @@ def test_a_missing_master_is_a_finding(tmp_path: Path) -> None:
     assert "nowhere.xlsx" in output and "ERROR" in output
 
 
-def test_the_pack_goes_beside_the_master_and_leaves_it_unchanged(demo: Path, tmp_path: Path) -> None:
+def test_the_pack_goes_beside_the_master_and_leaves_it_unchanged(
+    demo: Path, tmp_path: Path
+) -> None:
     master = tmp_path / "round.xlsx"
     shutil.copy(demo, master)
     before = master.read_bytes()
@@ -424,7 +432,7 @@ def test_the_pdf_is_a4_with_thai_fonts_embedded_and_every_unit(
 ) -> None:
     master = request.getfixturevalue(which)
     pdf = tmp_path / "committee.pdf"
-    out, done = write_pack(master, tmp_path, "--pdf", str(pdf))
+    _, done = write_pack(master, tmp_path, "--pdf", str(pdf))
     assert str(pdf) in done.output  # type: ignore[attr-defined]
     sizes = page_sizes(pdf)
     assert len(sizes) >= len(R.SECTIONS)

@@ -75,7 +75,5 @@ def report_command(
     if result.out is not None:
         click.echo(f"✓ {result.out}" + (f", {result.pdf}" if result.pdf else ""))
     else:
-        click.echo(
-            f"✗ {master.name}: ไม่ได้ทำเอกสารสำหรับคณะกรรมการ / no committee pack written"
-        )
+        click.echo(f"✗ {master.name}: ไม่ได้ทำเอกสารสำหรับคณะกรรมการ / no committee pack written")
     raise click.exceptions.Exit(result.exit_code)

@@ -117,14 +117,24 @@ def results_frame(results: pd.DataFrame) -> pd.DataFrame:
     """The Results rows with text as text and money and scores as Decimal (blank → 0;
     ``total`` stays None when blank)."""
     out = pd.DataFrame(
-        {name: [text_of(v) for v in results[name].tolist()] for name in (
-            "person_id", "unit", "pool_group", "band", "name", "position", "level_code"
-        )},
+        {
+            name: [text_of(v) for v in results[name].tolist()]
+            for name in (
+                "person_id",
+                "unit",
+                "pool_group",
+                "band",
+                "name",
+                "position",
+                "level_code",
+            )
+        },
         dtype=object,
     )
     for name in ("salary", "increase", "special_compensation", "cost"):
-        out[name] = _numbers(results, name)
-    out["total"] = [_number(v) for v in results["total"].tolist()]
+        out[name] = pd.Series(_numbers(results, name), index=out.index, dtype=object)
+    totals = [_number(v) for v in results["total"].tolist()]
+    out["total"] = pd.Series(totals, index=out.index, dtype=object)
     return out
 
 
@@ -143,9 +153,7 @@ def unit_table(results: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     for code in sorted(set(results["unit"]) - set(codes)):
         codes.append(code)
         names[code] = ""
-    return pd.DataFrame(
-        {"unit": codes, "unit_name": [names[c] or c for c in codes]}, dtype=object
-    )
+    return pd.DataFrame({"unit": codes, "unit_name": [names[c] or c for c in codes]}, dtype=object)
 
 
 def _groups(results: pd.DataFrame, rules: Rules) -> list[str]:
@@ -156,7 +164,9 @@ def _groups(results: pd.DataFrame, rules: Rules) -> list[str]:
 def _counts(rows: pd.DataFrame, bands: Sequence[str]) -> dict[str, Any]:
     paid = [
         i > 0 or s > 0
-        for i, s in zip(rows["increase"].tolist(), rows["special_compensation"].tolist(), strict=True)
+        for i, s in zip(
+            rows["increase"].tolist(), rows["special_compensation"].tolist(), strict=True
+        )
     ]
     totals = [t for t in rows["total"].tolist() if t is not None]
     mean = sum(totals, ZERO) / len(totals) if totals else None
@@ -184,14 +194,35 @@ def summary_table(results: pd.DataFrame, units: pd.DataFrame, rules: Rules) -> p
         for group in groups:
             part = mine[mine["pool_group"] == group]
             if len(part):
-                rows.append({"kind": "row", "unit": unit, "unit_name": name, "pool_group": group,
-                             **_counts(part, bands)})
+                rows.append(
+                    {
+                        "kind": "row",
+                        "unit": unit,
+                        "unit_name": name,
+                        "pool_group": group,
+                        **_counts(part, bands),
+                    }
+                )
     for group in groups:
         part = results[results["pool_group"] == group]
-        rows.append({"kind": "group", "unit": TOTAL, "unit_name": TOTAL, "pool_group": group,
-                     **_counts(part, bands)})
-    rows.append({"kind": "total", "unit": TOTAL, "unit_name": "รวมทั้งส่วนราชการ", "pool_group": "",
-                 **_counts(results, bands)})
+        rows.append(
+            {
+                "kind": "group",
+                "unit": TOTAL,
+                "unit_name": TOTAL,
+                "pool_group": group,
+                **_counts(part, bands),
+            }
+        )
+    rows.append(
+        {
+            "kind": "total",
+            "unit": TOTAL,
+            "unit_name": "รวมทั้งส่วนราชการ",
+            "pool_group": "",
+            **_counts(results, bands),
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -201,33 +232,43 @@ def band_table(results: pd.DataFrame, units: pd.DataFrame, bands: Sequence[str])
     heads = results.groupby("unit").size().to_dict()
     rows = []
     for unit, name in zip(units["unit"].tolist(), units["unit_name"].tolist(), strict=True):
-        row: dict[str, Any] = {"unit": unit, "unit_name": name, "headcount": int(heads.get(unit, 0))}
+        row: dict[str, Any] = {
+            "unit": unit,
+            "unit_name": name,
+            "headcount": int(heads.get(unit, 0)),
+        }
         for band in bands:
             row[band] = int(counts.get((unit, band), 0))
         rows.append(row)
     return pd.DataFrame(rows, columns=["unit", "unit_name", "headcount", *bands])
 
 
-def histogram_table(totals: Sequence[Decimal | None], *, step: int = HISTOGRAM_STEP) -> pd.DataFrame:
+def histogram_table(
+    totals: Sequence[Decimal | None], *, step: int = HISTOGRAM_STEP
+) -> pd.DataFrame:
     """The totals in bins: below :data:`HISTOGRAM_FLOOR`, then [low, low + step) up to
     the last bin, which holds 100. Columns ``label``, ``low``, ``high``, ``count``."""
     values = [t for t in totals if t is not None]
     lows = list(range(HISTOGRAM_FLOOR, 100, step))
-    rows = [{
-        "label": f"ต่ำกว่า {HISTOGRAM_FLOOR}",
-        "low": None,
-        "high": Decimal(HISTOGRAM_FLOOR),
-        "count": sum(1 for t in values if t < HISTOGRAM_FLOOR),
-    }]
+    rows = [
+        {
+            "label": f"ต่ำกว่า {HISTOGRAM_FLOOR}",
+            "low": None,
+            "high": Decimal(HISTOGRAM_FLOOR),
+            "count": sum(1 for t in values if t < HISTOGRAM_FLOOR),
+        }
+    ]
     for low in lows:
         high = low + step
         last = high >= 100
-        rows.append({
-            "label": f"{low}–{high}" if last else f"{low}–{high - Decimal('0.01')}",
-            "low": Decimal(low),
-            "high": Decimal(high),
-            "count": sum(1 for t in values if low <= t and (t <= high if last else t < high)),
-        })
+        rows.append(
+            {
+                "label": f"{low}–{high}" if last else f"{low}–{high - Decimal('0.01')}",
+                "low": Decimal(low),
+                "high": Decimal(high),
+                "count": sum(1 for t in values if low <= t and (t <= high if last else t < high)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -253,19 +294,30 @@ def pool_use_table(
                 continue
             used = sum(part["cost"].tolist(), ZERO)
             share = share if share is not None else ZERO
-            out.append({
-                "unit": unit,
-                "unit_name": name,
-                "pool_group": group,
-                "headcount": len(part),
-                "share": share,
-                "used": used,
-                "left": share - used,
-                "pct_used": (used / share * 100).quantize(Decimal("0.01")) if share else None,
-            })
+            out.append(
+                {
+                    "unit": unit,
+                    "unit_name": name,
+                    "pool_group": group,
+                    "headcount": len(part),
+                    "share": share,
+                    "used": used,
+                    "left": share - used,
+                    "pct_used": (used / share * 100).quantize(Decimal("0.01")) if share else None,
+                }
+            )
     return pd.DataFrame(
         out,
-        columns=["unit", "unit_name", "pool_group", "headcount", "share", "used", "left", "pct_used"],
+        columns=[
+            "unit",
+            "unit_name",
+            "pool_group",
+            "headcount",
+            "share",
+            "used",
+            "left",
+            "pct_used",
+        ],
     )
 
 
@@ -285,22 +337,34 @@ def edge_table(
         for band, edge in edges:
             gap = edge - total
             if ZERO < gap <= margin:
-                rows.append({
-                    "unit": person["unit"],
-                    "unit_name": names.get(person["unit"], person["unit"]),
-                    "name": person["name"],
-                    "position": person["position"],
-                    "total": total,
-                    "band": person["band"],
-                    "next_band": band,
-                    "edge": edge,
-                    "gap": gap,
-                })
+                rows.append(
+                    {
+                        "unit": person["unit"],
+                        "unit_name": names.get(person["unit"], person["unit"]),
+                        "name": person["name"],
+                        "position": person["position"],
+                        "total": total,
+                        "band": person["band"],
+                        "next_band": band,
+                        "edge": edge,
+                        "gap": gap,
+                    }
+                )
     order = {u: i for i, u in enumerate(units["unit"].tolist())}
     rows.sort(key=lambda r: (order.get(r["unit"], len(order)), r["gap"], r["name"]))
     return pd.DataFrame(
         rows,
-        columns=["unit", "unit_name", "name", "position", "total", "band", "next_band", "edge", "gap"],
+        columns=[
+            "unit",
+            "unit_name",
+            "name",
+            "position",
+            "total",
+            "band",
+            "next_band",
+            "edge",
+            "gap",
+        ],
     )
 
 
@@ -334,7 +398,9 @@ def pack_of(
 # ---------------------------------------------------------------------- the job
 
 
-def committee_pack(master: str | Path, *, margin: Decimal = DEFAULT_MARGIN) -> tuple[Pack | None, list[Finding]]:
+def committee_pack(
+    master: str | Path, *, margin: Decimal = DEFAULT_MARGIN
+) -> tuple[Pack | None, list[Finding]]:
     """The pack of the master at ``master``, or None with the findings saying why."""
     outputs = read_outputs(master)
     findings = list(outputs.findings)
@@ -394,7 +460,9 @@ def _render(workbook: Path, pdf: Path, findings: list[Finding]) -> Path | None:
                 finding(
                     "report.pdf_failed",
                     value=pdf.name,
-                    why="ไม่พบโปรแกรม LibreOffice (soffice)" if not_installed else "LibreOffice ทำงานไม่สำเร็จ",
+                    why="ไม่พบโปรแกรม LibreOffice (soffice)"
+                    if not_installed
+                    else "LibreOffice ทำงานไม่สำเร็จ",
                     why_en=str(exc)[:300],
                     file=workbook.name,
                 )

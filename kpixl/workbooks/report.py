@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
-import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText, Text
@@ -86,10 +85,40 @@ _FOLLOWING = "ะาำๅ"  # vowels written after their consonant: never start
 _LEADING = "เแโใไ"  # vowels written before their consonant: never end a line
 # words Thai units' names are made of: a label breaks before one of them when it can
 _WORDS = (
-    "และ", "กลุ่ม", "กอง", "ฝ่าย", "ศูนย์", "สำนัก", "ส่วน", "งาน", "ประจำ", "การ", "ระบบ",
-    "พัฒนา", "บริหาร", "ทรัพยากร", "บุคคล", "นโยบาย", "แผน", "เทคโนโลยี", "สารสนเทศ",
-    "สื่อสาร", "ตรวจสอบ", "ภายใน", "กฎหมาย", "ทั่วไป", "บัญชี", "ส่งเสริม", "ยุทธศาสตร์",
-    "ประสาน", "ต่างประเทศ", "ประชาสัมพันธ์", "คุ้มครอง", "วิชาการ", "เลขานุการ", "อำนวยการ",
+    "และ",
+    "กลุ่ม",
+    "กอง",
+    "ฝ่าย",
+    "ศูนย์",
+    "สำนัก",
+    "ส่วน",
+    "งาน",
+    "ประจำ",
+    "การ",
+    "ระบบ",
+    "พัฒนา",
+    "บริหาร",
+    "ทรัพยากร",
+    "บุคคล",
+    "นโยบาย",
+    "แผน",
+    "เทคโนโลยี",
+    "สารสนเทศ",
+    "สื่อสาร",
+    "ตรวจสอบ",
+    "ภายใน",
+    "กฎหมาย",
+    "ทั่วไป",
+    "บัญชี",
+    "ส่งเสริม",
+    "ยุทธศาสตร์",
+    "ประสาน",
+    "ต่างประเทศ",
+    "ประชาสัมพันธ์",
+    "คุ้มครอง",
+    "วิชาการ",
+    "เลขานุการ",
+    "อำนวยการ",
 )
 POOL_CHART_COLUMN = 10  # the pool chart's table starts in J, right of the printed table
 LABEL_GAP = 4  # the chart labels' column: this many columns right of the last band
@@ -154,12 +183,20 @@ def _font(size: int = BODY_PT, bold: bool = False) -> Font:
 
 def _money_format(values: Sequence[Any]) -> str:
     """``#,##0`` when every amount is whole baht, ``#,##0.00`` when satangs exist."""
-    return MONEY if any(isinstance(v, Decimal) and v != v.to_integral_value() for v in values) else BAHT
+    return (
+        MONEY
+        if any(isinstance(v, Decimal) and v != v.to_integral_value() for v in values)
+        else BAHT
+    )
 
 
 def _cell_value(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and abs(value) < 10**15 else float(value)
+        return (
+            int(value)
+            if value == value.to_integral_value() and abs(value) < 10**15
+            else float(value)
+        )
     if value is None or (isinstance(value, float) and value != value):
         return None
     return value
@@ -184,7 +221,9 @@ class _Sheet:
         ws.page_setup.fitToHeight = 0
         ws.page_margins.left = ws.page_margins.right = 0.5
         ws.page_margins.top = 0.6
-        ws.page_margins.bottom = 0.9  # room for the footer's Thai line (LibreOffice cuts a tight one)
+        ws.page_margins.bottom = (
+            0.9  # room for the footer's Thai line (LibreOffice cuts a tight one)
+        )
         ws.page_margins.footer = 0.3
         ws.print_options.horizontalCentered = True
         ws.oddFooter.left.text = f"{pack.organisation} รอบ {pack.round_id}".strip()
@@ -194,9 +233,7 @@ class _Sheet:
         ws.oddFooter.right.font = f"{FONT},Regular"
         ws.oddFooter.right.size = 12
         self.line(SECTIONS[name], size=TITLE_PT, bold=True)
-        self.line(
-            f"{pack.organisation}  รอบการประเมิน {pack.round_id}".strip(), size=BODY_PT + 2
-        )
+        self.line(f"{pack.organisation}  รอบการประเมิน {pack.round_id}".strip(), size=BODY_PT + 2)
         self.row += 1
 
     def line(self, text: str, *, size: int = BODY_PT, bold: bool = False) -> None:
@@ -343,9 +380,13 @@ def _summary(wb: openpyxl.Workbook, pack: Pack) -> None:
         f"ได้เลื่อนเงินเดือน {paid:,} คน ไม่ได้เลื่อน {int(total['no_increase']):,} คน"
         f"  เงินที่ได้เลื่อนรวม {_baht(total['increase'])} บาท"
     )
-    s.line(f"ผู้มีคะแนนต่ำกว่าเกณฑ์ระดับถัดไปไม่เกิน {pack.margin} คะแนน: {len(pack.at_edges):,} คน (แผ่นงาน {EDGES})")
+    s.line(
+        f"ผู้มีคะแนนต่ำกว่าเกณฑ์ระดับถัดไปไม่เกิน {pack.margin} คะแนน: {len(pack.at_edges):,} คน (แผ่นงาน {EDGES})"
+    )
     errors = int((pack.issues["severity"] == "error").sum()) if len(pack.issues) else 0
-    s.line(f"ข้อค้นพบจากการรวมผล: {len(pack.issues):,} รายการ (ข้อผิดพลาด {errors:,}) (แผ่นงาน {ISSUES})")
+    s.line(
+        f"ข้อค้นพบจากการรวมผล: {len(pack.issues):,} รายการ (ข้อผิดพลาด {errors:,}) (แผ่นงาน {ISSUES})"
+    )
 
 
 def _signed(number_format: str) -> str:
@@ -385,10 +426,29 @@ def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
     ]
     kinds = table["kind"].tolist()
     s.table(
-        ("หน่วยงาน", "กลุ่มวงเงิน", "จำนวนคน", *pack.bands, "ไม่ได้เลื่อน", "คะแนนเฉลี่ย",
-         "เงินเดือนรวม (บาท)", "เงินที่ได้เลื่อน (บาท)", "ใช้วงเงิน (บาท)"),
+        (
+            "หน่วยงาน",
+            "กลุ่มวงเงิน",
+            "จำนวนคน",
+            *pack.bands,
+            "ไม่ได้เลื่อน",
+            "คะแนนเฉลี่ย",
+            "เงินเดือนรวม (บาท)",
+            "เงินที่ได้เลื่อน (บาท)",
+            "ใช้วงเงิน (บาท)",
+        ),
         rows,
-        ("General", "General", COUNT, *[COUNT] * len(pack.bands), COUNT, SCORE, money, money, money),
+        (
+            "General",
+            "General",
+            COUNT,
+            *[COUNT] * len(pack.bands),
+            COUNT,
+            SCORE,
+            money,
+            money,
+            money,
+        ),
         emphasis=lambda i: kinds[i] != "row",
         wrap=(0, 1),
     )
@@ -398,7 +458,10 @@ def _bands(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     s = _Sheet(wb, BANDS, pack, landscape=False)
     s.widths((34, *[10] * (len(pack.bands) + 1)))
     table = pack.band_counts
-    rows = [[r["unit_name"], *[r[b] for b in pack.bands], r["headcount"]] for r in table.to_dict("records")]
+    rows = [
+        [r["unit_name"], *[r[b] for b in pack.bands], r["headcount"]]
+        for r in table.to_dict("records")
+    ]
     totals = ["รวม", *[int(table[b].sum()) for b in pack.bands], int(table["headcount"].sum())]
     top, last = s.table(
         ("หน่วยงาน", *pack.bands, "รวม"),
@@ -460,7 +523,9 @@ def _paged_charts(
         _colour(chart, colours)
         n = end - first + 1
         chart.width = CHART_WIDTH
-        chart.height = min(CHART_MAX_HEIGHT, 6 + 0.8 * n * (2 if per_page == UNITS_PER_CHART_2 else 1))
+        chart.height = min(
+            CHART_MAX_HEIGHT, 6 + 0.8 * n * (2 if per_page == UNITS_PER_CHART_2 else 1)
+        )
         ws.add_chart(chart, f"A{anchor + 1}")
 
 
@@ -473,14 +538,21 @@ def _band_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, l
 
     bands = len(pack.bands)
     _paged_charts(
-        wb, pack, BAND_CHARTS, data, (top, last), (2, 1 + bands, bands + LABEL_GAP),
-        make, BAND_COLOURS, "ระดับผลการประเมิน",
+        wb,
+        pack,
+        BAND_CHARTS,
+        data,
+        (top, last),
+        (2, 1 + bands, bands + LABEL_GAP),
+        make,
+        BAND_COLOURS,
+        "ระดับผลการประเมิน",
     )
 
 
 def _series_title(ws: Worksheet, row: int, col: int) -> Any:
-    from openpyxl.chart.series import SeriesLabel
     from openpyxl.chart.data_source import StrRef
+    from openpyxl.chart.series import SeriesLabel
 
     return SeriesLabel(strRef=StrRef(f"'{ws.title}'!${get_column_letter(col)}${row}"))
 
@@ -492,7 +564,9 @@ def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
     top, last = s.table(("ช่วงคะแนนรวม", "จำนวนคน"), rows, ("General", COUNT), repeat=False)
     edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
     s.line(f"เกณฑ์ระดับผลการประเมิน: {edges}")
-    chart = _bar_chart("การกระจายของคะแนนรวม (Histogram of totals)", horizontal=False, stacked=False)
+    chart = _bar_chart(
+        "การกระจายของคะแนนรวม (Histogram of totals)", horizontal=False, stacked=False
+    )
     chart.add_data(Reference(s.ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(s.ws, min_col=1, min_row=top + 1, max_row=last))
     chart.gapWidth = 10
@@ -520,22 +594,37 @@ def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     table = pack.pool_use
     money = _signed(_money_format([*table["share"], *table["used"], *table["left"]]))
     rows = [
-        [r["unit_name"], r["pool_group"], r["headcount"], r["share"], r["used"], r["left"], r["pct_used"]]
+        [
+            r["unit_name"],
+            r["pool_group"],
+            r["headcount"],
+            r["share"],
+            r["used"],
+            r["left"],
+            r["pct_used"],
+        ]
         for r in table.to_dict("records")
     ]
     top, last = s.table(
-        ("หน่วยงาน", "กลุ่มวงเงิน", "จำนวนคน", f"{share} (บาท)", "ใช้ไป (บาท)",
-         "คงเหลือ (บาท)", "ร้อยละที่ใช้"),
+        (
+            "หน่วยงาน",
+            "กลุ่มวงเงิน",
+            "จำนวนคน",
+            f"{share} (บาท)",
+            "ใช้ไป (บาท)",
+            "คงเหลือ (บาท)",
+            "ร้อยละที่ใช้",
+        ),
         rows,
         ("General", "General", COUNT, money, money, money, SCORE),
         wrap=(0,),
     )
     # the chart's table: one row per unit, all groups together (beside the printed area)
-    per_unit = (
-        table.groupby("unit", sort=False)[["share", "used"]].agg(lambda v: sum(v, Decimal(0)))
-        if len(table)
-        else pd.DataFrame(columns=["share", "used"])
-    )
+    per_unit: dict[str, list[Decimal]] = {}
+    for row in table.to_dict("records"):
+        sums = per_unit.setdefault(row["unit"], [Decimal(0), Decimal(0)])
+        sums[0] += row["share"]
+        sums[1] += row["used"]
     names = dict(zip(pack.units["unit"], pack.units["unit_name"], strict=True))
     col = POOL_CHART_COLUMN
     ws = s.ws
@@ -544,12 +633,12 @@ def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     ws.cell(row=top, column=col + 2, value="ใช้ไป")
     r = top
     for unit in pack.units["unit"]:
-        if unit not in per_unit.index:
+        if unit not in per_unit:
             continue
         r += 1
         ws.cell(row=r, column=col, value=chart_label(names[unit]))
-        ws.cell(row=r, column=col + 1, value=_cell_value(per_unit.loc[unit, "share"]))
-        ws.cell(row=r, column=col + 2, value=_cell_value(per_unit.loc[unit, "used"]))
+        ws.cell(row=r, column=col + 1, value=_cell_value(per_unit[unit][0]))
+        ws.cell(row=r, column=col + 2, value=_cell_value(per_unit[unit][1]))
     ws.print_area = f"A1:G{max(last, s.row)}"
     return ws, top, r
 
@@ -564,8 +653,15 @@ def _pool_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, l
 
     col = POOL_CHART_COLUMN
     _paged_charts(
-        wb, pack, POOL_CHARTS, data, (top, last), (col + 1, col + 2, col), make,
-        ("BDD7EE", "2E75B6"), "วงเงินและที่ใช้ไป (บาท)",
+        wb,
+        pack,
+        POOL_CHARTS,
+        data,
+        (top, last),
+        (col + 1, col + 2, col),
+        make,
+        ("BDD7EE", "2E75B6"),
+        "วงเงินและที่ใช้ไป (บาท)",
     )
 
 
@@ -573,13 +669,19 @@ def _edges(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, EDGES, pack, landscape=True)
     s.widths((26, 26, 26, 10, 11, 11, 8, 8))
     edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
-    s.line(
-        f"ผู้ที่คะแนนรวมต่ำกว่าเกณฑ์ขั้นต่ำของระดับผลที่สูงกว่าไม่เกิน {pack.margin} คะแนน"
-        f" (เกณฑ์: {edges})"
-    )
+    s.line(f"ผู้ที่คะแนนรวมต่ำกว่าเกณฑ์ขั้นต่ำของระดับผลที่สูงกว่าไม่เกิน {pack.margin} คะแนน (เกณฑ์: {edges})")
     s.row += 1
     rows = [
-        [r["name"], r["position"], r["unit_name"], r["total"], r["band"], r["next_band"], r["edge"], r["gap"]]
+        [
+            r["name"],
+            r["position"],
+            r["unit_name"],
+            r["total"],
+            r["band"],
+            r["next_band"],
+            r["edge"],
+            r["gap"],
+        ]
         for r in pack.at_edges.to_dict("records")
     ]
     if not rows:
@@ -605,14 +707,16 @@ def _issues(wb: openpyxl.Workbook, pack: Pack) -> None:
     for r in table.to_dict("records"):
         place = " › ".join(str(r[k]) for k in ("sheet", "cell") if r.get(k) not in (None, ""))
         where = "\n".join(str(x) for x in (r.get("file"), place) if x not in (None, ""))
-        rows.append([
-            severity.get(str(r["severity"]), r["severity"]),
-            r["rule"],
-            r["person_id"],
-            where,
-            r["message_th"],
-            r["message_en"],
-        ])
+        rows.append(
+            [
+                severity.get(str(r["severity"]), r["severity"]),
+                r["rule"],
+                r["person_id"],
+                where,
+                r["message_th"],
+                r["message_en"],
+            ]
+        )
     s.table(
         ("ระดับ", "รหัสกฎ", "เลขประจำตัว", "ที่ไฟล์/แผ่นงาน/เซลล์", "ข้อความ", "message"),
         rows,
