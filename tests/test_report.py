@@ -453,3 +453,16 @@ def test_the_pdf_is_a4_with_thai_fonts_embedded_and_every_unit(
         assert re.sub(r"\s+", "", title) in flat, title
     for name in unit_names(master).values():
         assert printed(name, text), name
+
+
+def test_without_libreoffice_the_pack_is_written_and_the_pdf_is_a_finding(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpixl.io import libreoffice
+
+    monkeypatch.setattr(libreoffice, "soffice", lambda: None)
+    out, pdf = tmp_path / "pack.xlsx", tmp_path / "pack.pdf"
+    code, output = run(str(demo), "--out", str(out), "--pdf", str(pdf))
+    assert code == 1
+    assert "report.pdf_failed" in output and "LibreOffice" in output and "pack.pdf" in output
+    assert out.exists() and not pdf.exists()

@@ -31,7 +31,7 @@ import pandas as pd
 
 from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, Finding
-from kpixl.core.numbers import dec
+from kpixl.core.numbers import dec, round_half_up
 from kpixl.core.pools import pool_for
 from kpixl.core.rules import Rules
 from kpixl.core.text import text_of
@@ -174,7 +174,7 @@ def _counts(rows: pd.DataFrame, bands: Sequence[str]) -> dict[str, Any]:
         "headcount": len(rows),
         **{band: int((rows["band"] == band).sum()) for band in bands},
         "no_increase": paid.count(False),
-        "mean_total": None if mean is None else mean.quantize(Decimal("0.01")),
+        "mean_total": None if mean is None else round_half_up(mean, 2),
         "payroll": sum(rows["salary"].tolist(), ZERO),
         "increase": sum(rows["increase"].tolist(), ZERO),
         "cost": sum(rows["cost"].tolist(), ZERO),
@@ -303,7 +303,7 @@ def pool_use_table(
                     "share": share,
                     "used": used,
                     "left": share - used,
-                    "pct_used": (used / share * 100).quantize(Decimal("0.01")) if share else None,
+                    "pct_used": round_half_up(used / share * 100, 2) if share else None,
                 }
             )
     return pd.DataFrame(
