@@ -39,7 +39,7 @@ __all__ = ["SECTIONS", "UNITS_PER_CHART", "pack_bytes", "pack_workbook"]
 
 FONT = "TH SarabunPSK"
 BODY_PT, HEAD_PT, TITLE_PT = 14, 14, 18
-ROW_PT = 21  # a line of 14 pt Thai text, with its marks above and below
+ROW_PT = 22  # a line of 14 pt Thai text, with its marks above and below
 # how much of a column's width a character of 14 pt text takes (measured in LibreOffice's
 # PDFs): a Thai cell about 1.05 units, a Latin letter or digit about 1.25
 THAI_WIDTH, LATIN_WIDTH = 1.05, 1.25
@@ -225,7 +225,6 @@ class _Sheet:
             0.9  # room for the footer's Thai line (LibreOffice cuts a tight one)
         )
         ws.page_margins.footer = 0.3
-        ws.print_options.horizontalCentered = True
         ws.oddFooter.left.text = f"{pack.organisation} รอบ {pack.round_id}".strip()
         ws.oddFooter.left.font = f"{FONT},Regular"
         ws.oddFooter.left.size = 12
@@ -279,7 +278,7 @@ class _Sheet:
             ws.print_title_rows = f"1:{top}"
         for i, row in enumerate(rows):
             r = top + 1 + i
-            ws.row_dimensions[r].height = ROW_PT * self.lines(row, wrap) + 3
+            ws.row_dimensions[r].height = ROW_PT * self.lines(row, wrap) + 4
             strong = bool(emphasis and emphasis(i))
             for c, value in enumerate(row, start=1):
                 cell = ws.cell(row=r, column=c, value=_cell_value(value))
