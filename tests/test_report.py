@@ -31,6 +31,7 @@ from kpixl.jobs.report import committee_pack, default_out
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import report as R
 from kpixl.workbooks.master import master_bytes
+from kpixl.workbooks.thai_wrap import LABEL_WIDTH, chart_label
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 RULES = load_rules()
@@ -257,7 +258,7 @@ def test_the_band_chart_covers_every_unit(
             assert all(isinstance(v, int) for v in counts)
         labels += [str(v) for v in values]
     assert [x.replace("\n", "") for x in labels if "…" not in x] == [
-        n for n in names if R.chart_label(n).find("…") < 0
+        n for n in names if chart_label(n).find("…") < 0
     ]
     assert len(labels) == len(names)
     assert band_charts == math.ceil(len(names) / R.UNITS_PER_CHART) or (
@@ -283,7 +284,7 @@ def test_the_pool_chart_covers_every_unit(sixty: Path, tmp_path: Path) -> None:
             used[str(label)] = float(amount or 0)
     assert len(used) == UNIT_COUNT
     for code, name in names.items():
-        assert used[R.chart_label(name)] == pytest.approx(
+        assert used[chart_label(name)] == pytest.approx(
             results.loc[results["unit"] == code, "cost"].sum()
         )
 
@@ -300,12 +301,12 @@ def test_the_pool_chart_covers_every_unit(sixty: Path, tmp_path: Path) -> None:
     ],
 )
 def test_a_chart_label_is_two_short_lines_broken_where_thai_may_break(name: str) -> None:
-    label = R.chart_label(name)
+    label = chart_label(name)
     lines = label.split("\n")
     assert 1 <= len(lines) <= 2
     marks = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0e30\u0e32\u0e33]")
     for line in lines:
-        assert len(marks.sub("", line)) <= R.LABEL_WIDTH
+        assert len(marks.sub("", line)) <= LABEL_WIDTH
         assert not marks.match(line)  # no line starts with a mark or a following vowel
         assert line[-1] not in "เแโใไ"
     if "…" not in label:
@@ -466,3 +467,21 @@ def test_without_libreoffice_the_pack_is_written_and_the_pdf_is_a_finding(
     assert code == 1
     assert "report.pdf_failed" in output and "LibreOffice" in output and "pack.pdf" in output
     assert out.exists() and not pdf.exists()
+
+
+def test_tables_are_found_by_their_headers_wherever_they_are() -> None:
+    from kpixl.workbooks.master_outputs import find_header
+
+    grid = [["title"], [], ["x", "ชื่อ", "รหัส", "ชื่อ", "y"], ["", "a", "b", "c", ""]]
+    assert find_header(grid, ["รหัส", "ชื่อ", "ชื่อ"]) == (3, {0: 2, 1: 1, 2: 3})
+    assert find_header(grid, ["รหัส", "ไม่มี"]) is None
+
+
+def test_json_output_names_the_files(demo: Path, tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "pack.xlsx"
+    code, output = run(str(demo), "--out", str(out), "--json")
+    assert code == 0
+    data = json.loads(output)
+    assert data["out"] == str(out) and data["pdf"] is None and data["units"] == 3

@@ -71,8 +71,12 @@ def find_header(
     wanted = [_clean(h) for h in headers]
     for r, row in enumerate(grid[:rows], start=1):
         cells = [_clean(v) for v in row]
-        if all(h in cells for h in wanted):
-            return r, {i: cells.index(h) for i, h in enumerate(wanted)}
+        if all(cells.count(h) >= wanted.count(h) for h in wanted):
+            places: dict[int, int] = {}
+            for i, h in enumerate(wanted):  # a header written twice: its columns in order
+                start = max((c + 1 for j, c in places.items() if wanted[j] == h), default=0)
+                places[i] = cells.index(h, start)
+            return r, places
     return None
 
 

@@ -3,30 +3,21 @@
 One sheet per section, each printed on A4 with its title, repeated header rows and a
 page footer; the charts are openpyxl bar charts over the pack's own tables (values, no
 formulas: the pack is a snapshot of the consolidated master), which Excel and
-LibreOffice draw alike. The band chart draws every unit, one horizontal stacked bar
-each, :data:`UNITS_PER_CHART` units to a page: a round of 60 units gets three pages of
-charts, never a chart cut at a fixed row.
+LibreOffice draw alike. The band and pool charts draw every unit, one horizontal bar
+each, :data:`UNITS_PER_CHART` units to a page (:data:`UNITS_PER_CHART_2` when a name
+takes two lines): a round of 60 units gets three to five pages of charts, never a
+chart cut off at a fixed row. Tables take their widths within the page, so that
+fit-to-width prints them at full size, and each row the height its wrapped text needs.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 import openpyxl
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.chart.text import RichText, Text
-from openpyxl.chart.title import Title
-from openpyxl.drawing.text import (
-    CharacterProperties,
-    Paragraph,
-    ParagraphProperties,
-    RegularTextRun,
-)
-from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
@@ -34,16 +25,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.jobs.report import Pack
 from kpixl.workbooks.personal_template import reproducible_bytes
+from kpixl.workbooks.report_charts import FONT, bar_chart, chart_title, colour, series_title
+from kpixl.workbooks.thai_wrap import chart_label, line_count
 
-__all__ = ["SECTIONS", "UNITS_PER_CHART", "pack_bytes", "pack_workbook"]
+__all__ = ["SECTIONS", "UNITS_PER_CHART", "UNITS_PER_CHART_2", "pack_bytes", "pack_workbook"]
 
-FONT = "TH SarabunPSK"
 BODY_PT, HEAD_PT, TITLE_PT = 14, 14, 18
 ROW_PT = 22  # a line of 14 pt Thai text, with its marks above and below
-# how much of a column's width a character of 14 pt text takes (measured in LibreOffice's
-# PDFs): a Thai cell about 1.05 units, a Latin letter or digit about 1.25
-THAI_WIDTH, LATIN_WIDTH = 1.05, 1.25
-WRAP_SLACK = 1.4  # a wrapped line ends at a word, short of the column's edge
 UNITS_PER_CHART = 20  # units per chart page (A4 portrait), each label readable
 UNITS_PER_CHART_2 = 12  # the same when some label takes two lines
 CHART_PAGE_ROWS = 50  # rows between two charts: one A4 portrait page at the default height
@@ -53,7 +41,7 @@ _thin = Side(style="thin", color="808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-# the bands' colours, best first (a sixth band and on: grey)
+# the bands' colours, best first (a sixth band and on: the chart's own colours)
 BAND_COLOURS = ("1E7B34", "6ABF69", "4F81BD", "F0A030", "C0392B")
 
 SUMMARY = "สรุป"
@@ -80,101 +68,8 @@ SECTIONS = {
 BAHT, MONEY, SCORE, COUNT = "#,##0", "#,##0.00", "0.00", "0"
 
 
-_MARKS = {0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)}  # Thai combining marks
-_FOLLOWING = "ะาำๅ"  # vowels written after their consonant: never start a line
-_LEADING = "เแโใไ"  # vowels written before their consonant: never end a line
-# words Thai units' names are made of: a label breaks before one of them when it can
-_WORDS = (
-    "และ",
-    "กลุ่ม",
-    "กอง",
-    "ฝ่าย",
-    "ศูนย์",
-    "สำนัก",
-    "ส่วน",
-    "งาน",
-    "ประจำ",
-    "การ",
-    "ระบบ",
-    "พัฒนา",
-    "บริหาร",
-    "ทรัพยากร",
-    "บุคคล",
-    "นโยบาย",
-    "แผน",
-    "เทคโนโลยี",
-    "สารสนเทศ",
-    "สื่อสาร",
-    "ตรวจสอบ",
-    "ภายใน",
-    "กฎหมาย",
-    "ทั่วไป",
-    "บัญชี",
-    "ส่งเสริม",
-    "ยุทธศาสตร์",
-    "ประสาน",
-    "ต่างประเทศ",
-    "ประชาสัมพันธ์",
-    "คุ้มครอง",
-    "วิชาการ",
-    "เลขานุการ",
-    "อำนวยการ",
-)
 POOL_CHART_COLUMN = 10  # the pool chart's table starts in J, right of the printed table
 LABEL_GAP = 4  # the chart labels' column: this many columns right of the last band
-LABEL_WIDTH = 18  # a chart label's line, in Thai cells (base characters)
-
-
-def _cells(text: str) -> int:
-    return sum(1 for c in text if ord(c) not in _MARKS)
-
-
-def _can_break(text: str, i: int) -> bool:
-    return (
-        0 < i < len(text)
-        and ord(text[i]) not in _MARKS
-        and text[i] not in _FOLLOWING
-        and text[i - 1] not in _LEADING
-    )
-
-
-def chart_label(name: str, width: int = LABEL_WIDTH) -> str:
-    """A unit's name as a chart label of at most two lines of ``width`` cells:
-    LibreOffice drops or cuts a category label too wide for its axis. The lines are
-    made as even as can be, broken at a space, else before a word units' names are
-    made of (และ, กลุ่ม, งาน, สารสนเทศ, …), else between two characters a Thai line
-    may break between; a name longer than two lines ends in "…"."""
-    name = " ".join(name.split())
-    if _cells(name) <= width:
-        return name
-    cuts = [i for i in range(1, len(name)) if _can_break(name, i)]
-    whole = [i for i in cuts if _cells(name[:i]) <= width and _cells(name[i:]) <= width]
-    for kind in (
-        [i for i in whole if name[i] == " " or name[i - 1] == " "],
-        [i for i in whole if name.startswith(_WORDS, i)],
-        whole,
-    ):
-        if kind:  # the most even of the two lines
-            cut = min(kind, key=lambda i: abs(_cells(name[:i]) - _cells(name[i:])))
-            return f"{name[:cut].strip()}\n{name[cut:].strip()}"
-    fits = [i for i in cuts if _cells(name[:i]) <= width]
-    words = [i for i in fits if name[i] == " " or name.startswith(_WORDS, i)]
-    cut = max(words or fits or [len(name)])
-    first, rest = name[:cut].strip(), name[cut:].strip()
-    keep = [i for i in range(1, len(rest)) if _cells(rest[:i]) <= width - 1 and _can_break(rest, i)]
-    return f"{first}\n{rest[: max(keep or [width - 1])]}…"
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes in a wrapped column ``width`` units wide."""
-    used = sum(
-        THAI_WIDTH if 0x0E00 <= ord(c) <= 0x0E7F else LATIN_WIDTH
-        for c in text
-        if ord(c) not in _MARKS
-    )
-    if used <= width:
-        return 1
-    return math.ceil(used * WRAP_SLACK / width)
 
 
 def _font(size: int = BODY_PT, bold: bool = False) -> Font:
@@ -251,7 +146,7 @@ class _Sheet:
         for c in wrap:
             text = "" if c >= len(row) or row[c] is None else str(row[c])
             width = self.ws.column_dimensions[get_column_letter(c + 1)].width or 10
-            most = max(most, sum(_lines(part, width) for part in text.split("\n")))
+            most = max(most, sum(line_count(part, width) for part in text.split("\n")))
         return most
 
     def table(
@@ -290,51 +185,6 @@ class _Sheet:
                     cell.fill = TOTAL_FILL
         self.row = top + 1 + len(rows) + 1
         return top, top + len(rows)
-
-
-def _text_props(size: int = 12, bold: bool = False) -> RichText:
-    """Chart text in the forms' Thai font (its Latin, complex-script and East Asian slots)."""
-    face = DrawingFont(typeface=FONT)
-    props = CharacterProperties(latin=face, cs=face, ea=face, sz=size * 100, b=bold)
-    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
-
-
-def _chart_title(text: str, size: int = 16) -> Title:
-    """A chart's (or an axis's) title in the forms' Thai font, bold."""
-    face = DrawingFont(typeface=FONT)
-    props = CharacterProperties(latin=face, cs=face, ea=face, sz=size * 100, b=True)
-    run = RegularTextRun(rPr=props, t=text)
-    body = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), r=[run])])
-    return Title(tx=Text(rich=body), overlay=False)
-
-
-def _bar_chart(title: str, *, horizontal: bool, stacked: bool) -> BarChart:
-    chart = BarChart()
-    chart.type = "bar" if horizontal else "col"
-    if stacked:
-        chart.grouping = "stacked"
-        chart.overlap = 100
-    chart.title = _chart_title(title)
-    chart.style = 10
-    chart.txPr = _text_props(13)
-    chart.legend.position = "b"
-    chart.legend.txPr = _text_props(13)
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.x_axis.txPr = _text_props(12)
-    chart.y_axis.txPr = _text_props(12)
-    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines  # keep the value gridlines
-    chart.x_axis.tickLblSkip = 1  # every category's label, however many (never every other)
-    if horizontal:
-        chart.x_axis.scaling.orientation = "maxMin"  # the first unit on top, as in the table
-        chart.y_axis.crosses = "max"  # and the value axis below the bars
-    return chart
-
-
-def _colour(chart: BarChart, colours: Sequence[str]) -> None:
-    for series, colour in zip(chart.series, colours, strict=False):
-        series.graphicalProperties = GraphicalProperties(solidFill=colour)
-        series.graphicalProperties.line.solidFill = colour
 
 
 def _summary(wb: openpyxl.Workbook, pack: Pack) -> None:
@@ -517,9 +367,9 @@ def _paged_charts(
             titles_from_data=False,
         )
         for i, series in enumerate(chart.series):
-            series.tx = _series_title(data, top, first_col + i)
+            series.tx = series_title(data, top, first_col + i)
         chart.set_categories(Reference(data, min_col=label_col, min_row=first, max_row=end))
-        _colour(chart, colours)
+        colour(chart, colours)
         n = end - first + 1
         chart.width = CHART_WIDTH
         chart.height = min(
@@ -530,8 +380,8 @@ def _paged_charts(
 
 def _band_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, last: int) -> None:
     def make(title: str) -> BarChart:
-        chart = _bar_chart(title, horizontal=True, stacked=True)
-        chart.y_axis.title = _chart_title("จำนวนคน", 13)
+        chart = bar_chart(title, horizontal=True, stacked=True)
+        chart.y_axis.title = chart_title("จำนวนคน", 13)
         chart.gapWidth = 40
         return chart
 
@@ -549,13 +399,6 @@ def _band_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, l
     )
 
 
-def _series_title(ws: Worksheet, row: int, col: int) -> Any:
-    from openpyxl.chart.data_source import StrRef
-    from openpyxl.chart.series import SeriesLabel
-
-    return SeriesLabel(strRef=StrRef(f"'{ws.title}'!${get_column_letter(col)}${row}"))
-
-
 def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, HISTOGRAM, pack, landscape=False)
     s.widths((22, 12, 12, 12, 12, 12, 12))
@@ -563,16 +406,14 @@ def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
     top, last = s.table(("ช่วงคะแนนรวม", "จำนวนคน"), rows, ("General", COUNT), repeat=False)
     edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
     s.line(f"เกณฑ์ระดับผลการประเมิน: {edges}")
-    chart = _bar_chart(
-        "การกระจายของคะแนนรวม (Histogram of totals)", horizontal=False, stacked=False
-    )
+    chart = bar_chart("การกระจายของคะแนนรวม (Histogram of totals)", horizontal=False, stacked=False)
     chart.add_data(Reference(s.ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(s.ws, min_col=1, min_row=top + 1, max_row=last))
     chart.gapWidth = 10
     chart.legend = None
-    chart.x_axis.title = _chart_title("คะแนนรวม", 13)
-    chart.y_axis.title = _chart_title("จำนวนคน", 13)
-    _colour(chart, ("4F81BD",))
+    chart.x_axis.title = chart_title("คะแนนรวม", 13)
+    chart.y_axis.title = chart_title("จำนวนคน", 13)
+    colour(chart, ("4F81BD",))
     chart.width, chart.height = 17.5, 11
     s.ws.add_chart(chart, f"A{s.row + 1}")
 
@@ -644,8 +485,8 @@ def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
 
 def _pool_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, last: int) -> None:
     def make(title: str) -> BarChart:
-        chart = _bar_chart(title, horizontal=True, stacked=False)
-        chart.y_axis.title = _chart_title("บาท", 13)
+        chart = bar_chart(title, horizontal=True, stacked=False)
+        chart.y_axis.title = chart_title("บาท", 13)
         chart.y_axis.number_format = BAHT
         chart.gapWidth = 50
         return chart
