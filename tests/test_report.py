@@ -485,3 +485,24 @@ def test_json_output_names_the_files(demo: Path, tmp_path: Path) -> None:
     assert code == 0
     data = json.loads(output)
     assert data["out"] == str(out) and data["pdf"] is None and data["units"] == 3
+
+
+def test_band_edges_are_the_rounds_own(demo: Path, tmp_path: Path) -> None:
+    """An agency that moves ดี's edge to 72 in the master's Config gets its people at
+    72's edge, not at the default 70's."""
+    folder = tmp_path / "round"
+    shutil.copytree(demo.parent, folder)
+    master = folder / demo.name
+    wb = openpyxl.load_workbook(master)
+    config = wb[M.CONFIG]
+    row = next(r for r in config.iter_rows() if r[0].value == "bands.2.min_total")
+    row[1].value = 72
+    wb.save(master)
+    consolidate(master)
+    out, _ = write_pack(master, tmp_path, "--margin", "3")
+    totals = results_of(master)
+    edges = [90, 80, 72, 60]
+    near = totals[[any(0 < e - t <= 3 for e in edges) for t in totals["total"].astype(float)]]
+    table = sheet_table(out, R.EDGES, "ชื่อ-สกุล")
+    assert sorted(table["ชื่อ-สกุล"]) == sorted(near["name"])
+    assert set(table["เกณฑ์"]) <= set(edges) and 72 in set(table["เกณฑ์"])
