@@ -150,7 +150,7 @@ def test_summary_by_unit_and_pool_group_is_the_masters(demo: Path, tmp_path: Pat
         for band in BANDS:
             assert row[band] == (mine["band"] == band).sum()
         assert row["ใช้วงเงิน (บาท)"] == pytest.approx(mine["cost"].sum())
-        assert row["เงินเดือนรวม (บาท)"] == pytest.approx(mine["salary"].sum())
+        assert row["เงินที่ได้เลื่อน (บาท)"] == pytest.approx(mine["increase"].sum())
         assert row["คะแนนเฉลี่ย"] == pytest.approx(mine["total"].mean(), abs=0.005)
     assert seen == set(zip(results["unit"], results["pool_group"], strict=True))
     grand = table[table["หน่วยงาน"] == "รวมทั้งส่วนราชการ"].iloc[0]
@@ -506,3 +506,29 @@ def test_band_edges_are_the_rounds_own(demo: Path, tmp_path: Path) -> None:
     table = sheet_table(out, R.EDGES, "ชื่อ-สกุล")
     assert sorted(table["ชื่อ-สกุล"]) == sorted(near["name"])
     assert set(table["เกณฑ์"]) <= set(edges) and 72 in set(table["เกณฑ์"])
+
+
+# a word's box in pdftotext is 1.30 × its font size for TH SarabunPSK and Laksaman alike
+# (metric-compatible); a page shrunk to fit its width shrinks its words' boxes with it
+BOX_PER_PT = 1.30
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_every_word_of_the_pdf_prints_at_12_pt_or_more(demo: Path, tmp_path: Path) -> None:
+    """Fit-to-width shrinks a wide table: the widths are kept so that 14 pt text (and
+    the footer) still prints at 12 pt or more on every page."""
+    pdf = tmp_path / "committee.pdf"
+    write_pack(demo, tmp_path, "--pdf", str(pdf))
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    heights = [
+        (float(y1) - float(y0), word)
+        for y0, y1, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', boxes
+        )
+    ]
+    assert len(heights) > 200
+    small = [(round(h / BOX_PER_PT, 1), w) for h, w in heights if h / BOX_PER_PT < 11.9]
+    assert not small, small[:10]

@@ -12,6 +12,7 @@ fit-to-width prints them at full size, and each row the height its wrapped text 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpixl.io.xlsx_package import Package
 from kpixl.jobs.report import Pack
 from kpixl.workbooks.personal_template import reproducible_bytes
 from kpixl.workbooks.report_charts import FONT, bar_chart, chart_title, colour, series_title
@@ -31,11 +33,20 @@ from kpixl.workbooks.thai_wrap import chart_label, line_count
 __all__ = ["SECTIONS", "UNITS_PER_CHART", "UNITS_PER_CHART_2", "pack_bytes", "pack_workbook"]
 
 BODY_PT, HEAD_PT, TITLE_PT = 14, 14, 18
+HEAD_WRAP = None  # a header row wraps in every cell
 ROW_PT = 22  # a line of 14 pt Thai text, with its marks above and below
+DEFAULT_ROW_PT = 21  # a row whose height is not set
+# the printable height of an A4 page within the margins set below (points), and how
+# much of it the page breaks count on (LibreOffice's own breaks must never come first)
+PAGE_PT = {"portrait": (29.7 / 2.54 - 1.5) * 72, "landscape": (21.0 / 2.54 - 1.5) * 72}
+PAGE_FILL = 0.93
+# the width an A4 page prints at full size, in units of the default font's digit
+PAGE_UNITS = {"portrait": 67.0, "landscape": 99.0}
+MIN_SCALE = 12 / 14  # fit-to-width may shrink 14 pt text to 12 pt, no further
 UNITS_PER_CHART = 20  # units per chart page (A4 portrait), each label readable
 UNITS_PER_CHART_2 = 12  # the same when some label takes two lines
 CHART_PAGE_ROWS = 50  # rows between two charts: one A4 portrait page at the default height
-CHART_WIDTH, CHART_MAX_HEIGHT = 17.5, 23.0  # cm: within A4 portrait's printable area
+CHART_WIDTH, CHART_MAX_HEIGHT = 17.5, 21.0  # cm: within A4 portrait's printable area
 
 _thin = Side(style="thin", color="808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -100,13 +111,16 @@ def _cell_value(value: Any) -> Any:
 class _Sheet:
     """A section sheet being written: its title block, then tables row by row.
 
-    Column widths are set first (:meth:`widths`) and kept within the page (A4 portrait:
-    96 units of width, landscape: 137, at LibreOffice's 7 px a unit and 5 px a column)
-    so that fit-to-width prints at full size: 14 pt stays 14 pt on paper."""
+    Column widths are set first (:meth:`widths`). The workbook's default font is the
+    forms' (:func:`pack_bytes`), so a unit of width is a digit of 14 pt TH SarabunPSK
+    (7.7 pt in LibreOffice with Laksaman, padding included): an A4 page holds :data:`PAGE_UNITS` of them,
+    and no table is wider than fit-to-width can print with 14 pt text at 12 pt or more
+    (:data:`MIN_SCALE`)."""
 
     def __init__(self, wb: openpyxl.Workbook, name: str, pack: Pack, *, landscape: bool) -> None:
         self.ws = wb.create_sheet(name)
         self.row = 1
+        self.scale = 1.0  # fit-to-width's scale, from the columns' widths
         ws = self.ws
         ws.sheet_format.defaultRowHeight = 21
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -122,12 +136,17 @@ class _Sheet:
         ws.page_margins.footer = 0.3
         ws.oddFooter.left.text = f"{pack.organisation} รอบ {pack.round_id}".strip()
         ws.oddFooter.left.font = f"{FONT},Regular"
-        ws.oddFooter.left.size = 12
+        ws.oddFooter.left.size = BODY_PT
         ws.oddFooter.right.text = "&A หน้า &P / &N"
         ws.oddFooter.right.font = f"{FONT},Regular"
-        ws.oddFooter.right.size = 12
+        ws.oddFooter.right.size = BODY_PT
         self.line(SECTIONS[name], size=TITLE_PT, bold=True)
         self.line(f"{pack.organisation}  รอบการประเมิน {pack.round_id}".strip(), size=BODY_PT + 2)
+        self.gap()
+
+    def gap(self) -> None:
+        """A thin blank row (between a title or a table and what follows)."""
+        self.ws.row_dimensions[self.row].height = 8
         self.row += 1
 
     def line(self, text: str, *, size: int = BODY_PT, bold: bool = False) -> None:
@@ -137,15 +156,20 @@ class _Sheet:
         self.row += 1
 
     def widths(self, widths: Sequence[float]) -> None:
+        """The printed columns' widths (units of the default font's digit)."""
         for i, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
+        self.scale = min(1.0, PAGE_UNITS[self.ws.page_setup.orientation] / sum(widths))
 
-    def lines(self, row: Sequence[Any], wrap: Sequence[int]) -> int:
-        """How many lines the row's wrapped cells take (by their columns' widths)."""
+    def lines(self, row: Sequence[Any], wrap: Sequence[int] | None) -> int:
+        """How many lines the row's wrapped cells take (by their columns' widths);
+        ``wrap`` None: every cell (a header row, bold: counted a tenth wider)."""
         most = 1
-        for c in wrap:
+        bold = wrap is None
+        for c in range(len(row)) if wrap is None else wrap:
             text = "" if c >= len(row) or row[c] is None else str(row[c])
             width = self.ws.column_dimensions[get_column_letter(c + 1)].width or 10
+            width = width / 1.1 if bold else width
             most = max(most, sum(line_count(part, width) for part in text.split("\n")))
         return most
 
@@ -158,11 +182,13 @@ class _Sheet:
         repeat: bool = True,
         emphasis: Callable[[int], bool] | None = None,
         wrap: Sequence[int] = (),
+        keep: Sequence[object] = (),
     ) -> tuple[int, int]:
         """A bordered table at the current row: a header row (repeated on every printed
-        page when ``repeat``), then ``rows``. Returns (header row, last row)."""
+        page when ``repeat``), then ``rows``; rows with the same ``keep`` value (a unit)
+        printed on one page when they fit on one. Returns (header row, last row)."""
         ws, top = self.ws, self.row
-        ws.row_dimensions[top].height = 42
+        ws.row_dimensions[top].height = max(30, ROW_PT * self.lines(headers, HEAD_WRAP) + 6)
         for c, text in enumerate(headers, start=1):
             cell = ws.cell(row=top, column=c, value=text)
             cell.font = _font(HEAD_PT, bold=True)
@@ -173,7 +199,7 @@ class _Sheet:
             ws.print_title_rows = f"1:{top}"
         for i, row in enumerate(rows):
             r = top + 1 + i
-            ws.row_dimensions[r].height = ROW_PT * self.lines(row, wrap) + 4
+            ws.row_dimensions[r].height = ROW_PT * self.lines(row, wrap) + 2
             strong = bool(emphasis and emphasis(i))
             for c, value in enumerate(row, start=1):
                 cell = ws.cell(row=r, column=c, value=_cell_value(value))
@@ -183,13 +209,37 @@ class _Sheet:
                 cell.alignment = Alignment(vertical="top", wrap_text=(c - 1) in wrap)
                 if strong:
                     cell.fill = TOTAL_FILL
-        self.row = top + 1 + len(rows) + 1
+        self.row = top + 1 + len(rows)
+        self.gap()
+        if keep and repeat:
+            self.keep_together(top, keep)
         return top, top + len(rows)
+
+    def keep_together(self, top: int, keep: Sequence[object]) -> None:
+        """Page breaks between blocks of rows (equal neighbours in ``keep``), so that no
+        block is split across pages unless it is longer than a page. The heights are
+        the rows' own; a page holds :data:`PAGE_FILL` of its printable height."""
+        ws = self.ws
+        height = PAGE_PT[ws.page_setup.orientation] / self.scale * PAGE_FILL
+        titles = sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(1, top + 1))
+        room = height - titles  # every page starts below the same title rows
+        used = 0.0
+        start = 0
+        while start < len(keep):
+            end = start
+            while end + 1 < len(keep) and keep[end + 1] == keep[start]:
+                end += 1
+            block = sum(ws.row_dimensions[top + 1 + i].height or 0 for i in range(start, end + 1))
+            if used and used + block > room:
+                ws.row_breaks.append(Break(id=top + start))  # after the row above the block
+                used = 0
+            used += block
+            start = end + 1
 
 
 def _summary(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, SUMMARY, pack, landscape=False)
-    s.widths((28, 14, 17, 17, 17))
+    s.widths((22, 10, 13, 13, 13))
     total = pack.summary[pack.summary["kind"] == "total"].iloc[0]
     people = int(total["headcount"])
     s.line(f"จำนวนหน่วยงาน {len(pack.units):,} หน่วย  ผู้รับการประเมิน {people:,} คน", size=16)
@@ -217,11 +267,11 @@ def _summary(wb: openpyxl.Workbook, pack: Pack) -> None:
         pool = _dec(p["pool"])
         used = _dec(p["used_python"])
         pool_rows.append([p["pool_group"], p["headcount"], pool, used, pool - used])
-    money = _money_format([v for r in pool_rows for v in r[2:]])
+    money = [_money_format([r[c] for r in pool_rows]) for c in (2, 3, 4)]
     s.table(
         ("กลุ่มวงเงิน", "จำนวนคน", "วงเงิน (บาท)", "ใช้ไป (บาท)", "คงเหลือ (บาท)"),
         pool_rows,
-        ("General", COUNT, money, money, money),
+        ("General", COUNT, *money),
         repeat=False,
     )
     paid = int(total["headcount"]) - int(total["no_increase"])
@@ -256,9 +306,9 @@ def _baht(value: Any) -> str:
 
 def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, BY_UNIT, pack, landscape=True)
-    s.widths((26, 15, 7, *[7.5] * len(pack.bands), 8, 8, 11.5, 11.5, 11.5))
+    s.widths((22, 14, 6, *[7] * len(pack.bands), 6, 6.5, 11, 11))
     table = pack.summary
-    money = _money_format([*table["payroll"], *table["increase"], *table["cost"]])
+    money = [_money_format(table[c].tolist()) for c in ("increase", "cost")]
     rows = [
         [
             r["unit_name"],
@@ -267,7 +317,6 @@ def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
             *[r[b] for b in pack.bands],
             r["no_increase"],
             r["mean_total"],
-            r["payroll"],
             r["increase"],
             r["cost"],
         ]
@@ -282,7 +331,6 @@ def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
             *pack.bands,
             "ไม่ได้เลื่อน",
             "คะแนนเฉลี่ย",
-            "เงินเดือนรวม (บาท)",
             "เงินที่ได้เลื่อน (บาท)",
             "ใช้วงเงิน (บาท)",
         ),
@@ -294,18 +342,17 @@ def _by_unit(wb: openpyxl.Workbook, pack: Pack) -> None:
             *[COUNT] * len(pack.bands),
             COUNT,
             SCORE,
-            money,
-            money,
-            money,
+            *money,
         ),
         emphasis=lambda i: kinds[i] != "row",
         wrap=(0, 1),
+        keep=table["unit"].tolist(),
     )
 
 
 def _bands(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     s = _Sheet(wb, BANDS, pack, landscape=False)
-    s.widths((34, *[10] * (len(pack.bands) + 1)))
+    s.widths((28, *[7] * (len(pack.bands) + 1)))
     table = pack.band_counts
     rows = [
         [r["unit_name"], *[r[b] for b in pack.bands], r["headcount"]]
@@ -401,7 +448,7 @@ def _band_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, l
 
 def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, HISTOGRAM, pack, landscape=False)
-    s.widths((22, 12, 12, 12, 12, 12, 12))
+    s.widths((18, 10))
     rows = [[r["label"], r["count"]] for r in pack.histogram.to_dict("records")]
     top, last = s.table(("ช่วงคะแนนรวม", "จำนวนคน"), rows, ("General", COUNT), repeat=False)
     edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
@@ -420,19 +467,18 @@ def _histogram(wb: openpyxl.Workbook, pack: Pack) -> None:
 
 def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     s = _Sheet(wb, POOL_USE, pack, landscape=True)
-    s.widths((36, 18, 9, 18, 15, 15, 11))
+    s.widths((30, 16, 7, 14, 12, 12, 9))
     if pack.unit_shares:
         share = "วงเงินของหน่วยงาน"
-        s.line(f"{share}: วงเงินของกลุ่มที่แบ่งให้หน่วยงานตามสัดส่วนเงินเดือนรวมของหน่วยงาน")
+        notes = [f"{share}: วงเงินของกลุ่มที่แบ่งให้หน่วยงานตามสัดส่วนเงินเดือนรวมของหน่วยงาน"]
     else:
         share = "วงเงินตามสัดส่วน"
-        s.line(
-            f"{share}: วงเงินของกลุ่มคิดตามสัดส่วนเงินเดือนรวมของหน่วยงาน เพื่อเปรียบเทียบ"
-            " (รอบนี้ไม่ได้แบ่งวงเงินให้หน่วยงาน ใช้วงเงินรวมของกลุ่ม)"
-        )
-    s.row += 1
+        notes = [
+            f"{share}: วงเงินของกลุ่มคิดตามสัดส่วนเงินเดือนรวมของหน่วยงาน เพื่อเปรียบเทียบ",
+            "(รอบนี้ไม่ได้แบ่งวงเงินให้หน่วยงาน ทุกหน่วยใช้วงเงินรวมของกลุ่ม)",
+        ]
     table = pack.pool_use
-    money = _signed(_money_format([*table["share"], *table["used"], *table["left"]]))
+    money = [_signed(_money_format(table[c].tolist())) for c in ("share", "used", "left")]
     rows = [
         [
             r["unit_name"],
@@ -456,9 +502,12 @@ def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
             "ร้อยละที่ใช้",
         ),
         rows,
-        ("General", "General", COUNT, money, money, money, SCORE),
+        ("General", "General", COUNT, *money, SCORE),
         wrap=(0,),
+        keep=table["unit"].tolist(),
     )
+    for note in notes:  # below the table: the title rows repeat on every page
+        s.line(note)
     # the chart's table: one row per unit, all groups together (beside the printed area)
     per_unit: dict[str, list[Decimal]] = {}
     for row in table.to_dict("records"):
@@ -507,10 +556,9 @@ def _pool_charts(wb: openpyxl.Workbook, pack: Pack, data: Worksheet, top: int, l
 
 def _edges(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, EDGES, pack, landscape=True)
-    s.widths((26, 26, 26, 10, 11, 11, 8, 8))
+    s.widths((22, 22, 22, 8.5, 9, 9, 7, 7))
     edges = ", ".join(f"{band} ≥ {edge}" for band, edge in pack.edges)
-    s.line(f"ผู้ที่คะแนนรวมต่ำกว่าเกณฑ์ขั้นต่ำของระดับผลที่สูงกว่าไม่เกิน {pack.margin} คะแนน (เกณฑ์: {edges})")
-    s.row += 1
+    note = f"ผู้ที่คะแนนรวมต่ำกว่าเกณฑ์ขั้นต่ำของระดับผลที่สูงกว่าไม่เกิน {pack.margin} คะแนน (เกณฑ์: {edges})"
     rows = [
         [
             r["name"],
@@ -525,6 +573,7 @@ def _edges(wb: openpyxl.Workbook, pack: Pack) -> None:
         for r in pack.at_edges.to_dict("records")
     ]
     if not rows:
+        s.line(note)
         s.line("— ไม่มีผู้ที่คะแนนอยู่ใกล้เกณฑ์ (none) —", bold=True)
         return
     s.table(
@@ -532,12 +581,14 @@ def _edges(wb: openpyxl.Workbook, pack: Pack) -> None:
         rows,
         ("General", "General", "General", SCORE, "General", "General", SCORE, SCORE),
         wrap=(0, 1, 2),
+        keep=pack.at_edges["unit"].tolist(),
     )
+    s.line(note)
 
 
 def _issues(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, ISSUES, pack, landscape=True)
-    s.widths((8, 18, 15, 27, 37, 32))
+    s.widths((7, 15, 13, 21, 31, 27))
     table = pack.issues
     if not len(table):
         s.line("— ไม่มีข้อค้นพบ (no issues) —", bold=True)
@@ -584,5 +635,12 @@ def pack_workbook(pack: Pack) -> openpyxl.Workbook:
 
 
 def pack_bytes(pack: Pack) -> bytes:
-    """The committee pack's .xlsx bytes (the same pack, the same bytes)."""
-    return reproducible_bytes(pack_workbook(pack))
+    """The committee pack's .xlsx bytes (the same pack, the same bytes), its default
+    font the forms' 14 pt TH SarabunPSK: column widths are counted in that font's
+    digits, so they print alike in Excel (TH SarabunPSK) and LibreOffice (Laksaman),
+    whether or not Calibri or its stand-in is installed."""
+    package = Package.read(reproducible_bytes(pack_workbook(pack)))
+    styles = package.parts["xl/styles.xml"].decode("utf-8")
+    default = f'<font><name val="{FONT}" /><family val="2" /><sz val="{BODY_PT}" /></font>'
+    styles = re.sub(r"<font>.*?</font>", default, styles, count=1, flags=re.S)
+    return package.to_bytes({"xl/styles.xml": styles.encode("utf-8")})

@@ -61,8 +61,8 @@ def bar_chart(title: str, *, horizontal: bool, stacked: bool) -> BarChart:
     chart.legend.txPr = text_props(13)
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.x_axis.txPr = text_props(12)
-    chart.y_axis.txPr = text_props(12)
+    chart.x_axis.txPr = text_props(13)
+    chart.y_axis.txPr = text_props(13)
     chart.y_axis.majorGridlines = chart.y_axis.majorGridlines  # keep the value gridlines
     chart.x_axis.tickLblSkip = 1  # every category's label, however many (never every other)
     if horizontal:

@@ -13,9 +13,10 @@ import math
 
 __all__ = ["LABEL_WIDTH", "can_break", "cells", "chart_label", "line_count"]
 
-# how much of a column's width a character of 14 pt text takes (measured in LibreOffice's
-# PDFs): a Thai cell about 1.05 units, a Latin letter or digit about 1.25
-THAI_WIDTH, LATIN_WIDTH = 1.05, 1.25
+# how much of a column's width a character of 14 pt text takes, in units of the digit of
+# the workbook's default font (14 pt TH SarabunPSK; measured in LibreOffice's PDFs with
+# Laksaman): a Thai cell about 0.97 units, a Latin letter or digit about 1.15
+THAI_WIDTH, LATIN_WIDTH = 0.97, 1.15
 WRAP_SLACK = 1.4  # a wrapped line ends at a word, short of the column's edge
 LABEL_WIDTH = 18  # a chart label's line, in Thai cells (base characters)
 
