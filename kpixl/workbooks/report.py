@@ -588,7 +588,7 @@ def _edges(wb: openpyxl.Workbook, pack: Pack) -> None:
 
 def _issues(wb: openpyxl.Workbook, pack: Pack) -> None:
     s = _Sheet(wb, ISSUES, pack, landscape=True)
-    s.widths((7, 15, 13, 21, 31, 27))
+    s.widths((7, 15, 14.5, 21, 31, 25.5))
     table = pack.issues
     if not len(table):
         s.line("— ไม่มีข้อค้นพบ (no issues) —", bold=True)
