@@ -16,6 +16,7 @@ from kpixl.cli.cascade import cascade_group
 from kpixl.cli.excel import excel_group
 from kpixl.cli.library import library_group
 from kpixl.cli.personal import personal_group, seal_command, validate_command
+from kpixl.cli.report import report_command
 from kpixl.cli.roster import roster_group
 from kpixl.cli.round import collect_command, consolidate_command, demo_command
 from kpixl.cli.rules import rules_group
@@ -44,6 +45,7 @@ cli.add_command(templates_group)
 cli.add_command(demo_command)
 cli.add_command(collect_command)
 cli.add_command(consolidate_command)
+cli.add_command(report_command)
 cli.add_command(library_group)
 cli.add_command(excel_group)
 cli.add_command(cascade_group)

@@ -371,6 +371,26 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "คะแนนรวมในสมุดงานหน่วยงาน ({value}) ไม่ตรงกับที่คำนวณใหม่จากตัวชี้วัด ({total}); ใช้ค่าที่คำนวณใหม่",
         "the unit workbook states a total of {value} but the KPI rows give {total}; the recomputed value is used",
     ),
+    # the committee pack read from a consolidated master (kpixl.jobs.report)
+    "report.not_consolidated": (
+        ERROR,
+        "สมุดงานหลัก {value} ยังไม่ได้รวมผล (แผ่นงาน Results ไม่มีรายชื่อ) จึงยังทำเอกสารสำหรับ"
+        "คณะกรรมการไม่ได้ ให้รวมผลก่อน: kpixl consolidate {value}",
+        "the master {value} is not consolidated yet (its Results sheet holds no one), so there "
+        "is no committee pack to make; consolidate it first: kpixl consolidate {value}",
+    ),
+    "report.no_table": (
+        ERROR,
+        "ไม่พบตาราง {value} ในสมุดงานหลัก (ไม่มีแผ่นงานนี้ หรือไม่มีแถวหัวตาราง {headers} …) "
+        "ให้ใช้สมุดงานหลักที่ kpixl สร้างและรวมผลแล้ว",
+        "no {value} table in the master (the sheet is missing or has no header row "
+        "{headers} …); use a master built and consolidated by kpixl",
+    ),
+    "report.pdf_failed": (
+        ERROR,
+        "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานเอกสารสำหรับคณะกรรมการเขียนไว้แล้ว)",
+        "could not make the PDF {value}: {why_en} (the committee pack workbook is written)",
+    ),
     # writing the files kpixl owns (kpixl.io.atomic): the file and its backups stay intact
     "write.disk_full": (
         ERROR,

@@ -1,19 +1,38 @@
 """LibreOffice headless: recalculate workbooks and render them to PDF.
 
-Used by the tests (an independent engine checks the native formulas) and by anyone who
-wants print-ready PDFs without Excel. Each call uses its own throw-away profile so that
-parallel runs and a desktop LibreOffice do not interfere.
+Used by the tests (an independent engine checks the native formulas), by ``kpixl
+report --pdf`` and by anyone who wants print-ready PDFs without Excel. Each call uses
+its own throw-away profile so that parallel runs and a desktop LibreOffice do not
+interfere.
+
+Fonts: kpixl's forms are set in TH SarabunPSK, the Thai government font, which most
+Linux machines do not have. Each conversion runs soffice with a private fontconfig file
+(``FONTCONFIG_FILE``, for that process only) that includes the system's configuration
+and adds an alias: TH SarabunPSK (and TH Sarabun New) → Laksaman, TLWG's free,
+metric-compatible version of it (Debian's ``fonts-thai-tlwg``). Where TH SarabunPSK is
+installed it stays first and is used; elsewhere Laksaman takes its place, so the pages
+keep their layout instead of falling back to a wider font. Windows and macOS builds of
+LibreOffice do not read fontconfig; the file does nothing there.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-__all__ = ["LibreOfficeError", "convert", "soffice"]
+__all__ = ["FONT_ALIASES", "LibreOfficeError", "convert", "fonts_conf", "soffice"]
+
+# a font the forms name → the free font with the same metrics that stands in for it
+FONT_ALIASES: Mapping[str, str] = {
+    "TH SarabunPSK": "Laksaman",
+    "TH Sarabun New": "Laksaman",
+}
+SYSTEM_FONTS_CONF = "/etc/fonts/fonts.conf"
 
 
 class LibreOfficeError(RuntimeError):
@@ -25,12 +44,30 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def fonts_conf(base: str | None = None) -> str:
+    """A fontconfig file: ``base`` (the caller's ``FONTCONFIG_FILE``, else the system's
+    ``/etc/fonts/fonts.conf``) included, then :data:`FONT_ALIASES` as ``accept`` aliases
+    (the stand-in comes right after the named font, so an installed original wins)."""
+    base = base or os.environ.get("FONTCONFIG_FILE") or SYSTEM_FONTS_CONF
+    aliases = "".join(
+        f'  <alias binding="same"><family>{escape(name)}</family>'
+        f"<accept><family>{escape(stand_in)}</family></accept></alias>\n"
+        for name, stand_in in FONT_ALIASES.items()
+    )
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f'  <include ignore_missing="yes">{escape(base)}</include>\n'
+        f"{aliases}</fontconfig>\n"
+    )
+
+
 def convert(
     files: Sequence[str | Path], outdir: str | Path, *, to: str = "xlsx", timeout: float = 600
 ) -> list[Path]:
     """Convert ``files`` with LibreOffice (``xlsx`` recalculates, ``pdf`` renders).
 
-    Returns the output paths, in the order of ``files``.
+    Returns the output paths, in the order of ``files``. TH SarabunPSK is mapped to
+    Laksaman when it is not installed (see the module doc).
     """
     binary = soffice()
     if binary is None:
@@ -39,9 +76,11 @@ def convert(
     outdir.mkdir(parents=True, exist_ok=True)
     target = 'xlsx:"Calc MS Excel 2007 XML"' if to == "xlsx" else to
     with tempfile.TemporaryDirectory(prefix="kpixl-lo-") as profile:
+        conf = Path(profile) / "fonts.conf"
+        conf.write_text(fonts_conf(), encoding="utf-8")
         command = [
             binary,
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation={Path(profile).as_uri()}/lo",
             "--headless",
             "--norestore",
             "--convert-to",
@@ -50,9 +89,17 @@ def convert(
             str(outdir),
             *[str(f) for f in files],
         ]
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout, check=False
-        )
+        try:
+            result = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                env={**os.environ, "FONTCONFIG_FILE": str(conf)},
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise LibreOfficeError(f"LibreOffice failed: {exc}") from exc
     outputs = [outdir / (Path(f).stem + "." + to) for f in files]
     missing = [p for p in outputs if not p.exists()]
     if result.returncode != 0 or missing:
