@@ -21,6 +21,7 @@ import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.findings import Finding
@@ -100,6 +101,7 @@ def build_master_template(
 ) -> openpyxl.Workbook:
     rules = rules or default_rules()
     wb = openpyxl.Workbook()
+    _thai_default_font(wb)
     config = wb.active
     config.title = M.CONFIG
     _title(config, "การตั้งค่ารอบการประเมิน (Config)")
@@ -195,7 +197,7 @@ def build_master_template(
     _body(
         summary,
         ("General", "General", M.COUNT, *([M.COUNT] * band_count), M.MONEY),
-        (14, 30, 10, *([10] * band_count), 16),
+        (10, 24, 8, *([9] * band_count), 12),
     )
     _charts(wb, rules)
     for ws in wb.worksheets:
@@ -203,6 +205,15 @@ def build_master_template(
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     return wb
+
+
+def _thai_default_font(wb: openpyxl.Workbook) -> None:
+    """TH SarabunPSK 14 as the workbook's default font. Column widths are counted in the
+    default font's digits: with it a column is as wide in Excel (TH SarabunPSK) as in
+    LibreOffice (its metric twin Laksaman), so what fits on one prints on the other."""
+    font = thai_font(14)
+    wb._fonts = IndexedList([font])  # openpyxl keeps the default font first in this list
+    wb._named_styles["Normal"].font = font
 
 
 def _print_setup(ws: Worksheet) -> None:
@@ -216,7 +227,7 @@ def _print_setup(ws: Worksheet) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "&A  หน้า &P / &N"
     ws.oddFooter.center.size = 12
-    scale = M.DOC_SCALE.get(ws.title) or (M.PRINT_SCALE if ws.title in M.PRINT_COLUMNS else None)
+    scale = M.PRINT_SCALE.get(ws.title)
     if scale is not None:
         ws.page_setup.scale = scale
         ws.sheet_properties.pageSetUpPr.fitToPage = False
@@ -283,6 +294,7 @@ def _body(ws: Worksheet, formats: Sequence[str], widths: Sequence[int]) -> None:
         cell.font = thai_font(14)
         cell.border = BORDER
         cell.number_format = number_format
+        cell.alignment = Alignment(vertical="top")
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
 
@@ -523,6 +535,7 @@ class Document(list[list[object]]):
         self.merges: list[tuple[int, int, int]] = []  # (row index, first col, last col)
         self.breaks: list[int] = []  # row indexes a new page starts at
         self.title_row: int | None = None  # row index of the header row to repeat
+        self.widths: Sequence[int] = ()  # the sheet's column widths (for row heights)
 
     def add(
         self,
@@ -622,14 +635,14 @@ _MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E4
 def text_lines(text: object, width: float, size: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide at ``size``
     points of TH SarabunPSK (an estimate that errs on the side of one line more):
-    Thai marks above and below take no width; a character takes about half an em."""
+    Thai marks above and below take no width; a character takes about 0.55 em."""
     if text is None or text == "":
         return 1
-    usable = width * 5.25 - 2  # points: the column's width less its padding
+    usable = width * 7.6 - 4  # points: the column's width (TH SarabunPSK 14 digits) less padding
     lines = 0
     for part in str(text).split("\n"):
         chars = sum(1 for ch in part if ch not in _MARKS)
-        lines += max(1, -(-int(chars * size * 0.5) // max(int(usable), 1)))
+        lines += max(1, -(-int(chars * size * 0.55) // max(int(usable), 1)))
     return lines
 
 

@@ -341,26 +341,26 @@ _RESULT_FORMATS = {
 _RESULT_WIDTHS = {
     "name": 24,
     "position": 24,
-    "person_id": 17,
-    "position_no": 9,
-    "unit": 10,
+    "person_id": 14,
+    "position_no": 8,
+    "unit": 8,
     "pool_group": 14,
     "level_code": 8,
-    "salary": 10,
-    "achievement": 9,
-    "competency": 9,
-    "total": 9,
+    "salary": 9,
+    "achievement": 8,
+    "competency": 8,
+    "total": 8,
     "band": 11,
-    "eligible": 8,
-    "pct": 8,
-    "base": 10,
-    "increase": 10,
-    "new_salary": 10,
-    "special_compensation": 11,
-    "reason": 36,
-    "unrounded": 10,
-    "cost": 10,
-    "source_file": 26,
+    "eligible": 7,
+    "pct": 7,
+    "base": 9,
+    "increase": 9,
+    "new_salary": 9,
+    "special_compensation": 9,
+    "reason": 30,
+    "unrounded": 9,
+    "cost": 9,
+    "source_file": 24,
 }
 BODY_FORMATS: dict[str, tuple[str, ...]] = {
     RESULTS: tuple(_RESULT_FORMATS.get(c, "General") for c in RESULT_COLUMNS),
@@ -370,8 +370,8 @@ BODY_FORMATS: dict[str, tuple[str, ...]] = {
 }
 BODY_WIDTHS: dict[str, tuple[int, ...]] = {
     RESULTS: tuple(_RESULT_WIDTHS[c] for c in RESULT_COLUMNS),
-    ISSUES: (8, 18, 15, 14, 10, 7, 10, 14, 34, 34),
-    POOLS: (18, 12, 10, 14, 14, 14, 14, 14),
+    ISSUES: (6, 13, 14, 11, 8, 5, 8, 10, 20, 20),
+    POOLS: (18, 12, 8, 12, 12, 12, 12, 12),
     ALIGNMENT: (14, 17, 14, 24, 18),
 }
 WRAPPED: dict[str, tuple[str, ...]] = {  # columns whose text wraps in the printed rows
@@ -380,33 +380,40 @@ WRAPPED: dict[str, tuple[str, ...]] = {  # columns whose text wraps in the print
 }
 ROSTER_FORMATS = {"salary": BAHT}
 ROSTER_WIDTHS = {
-    "person_id": 17,
+    "person_id": 14,
     "name": 24,
-    "unit": 10,
+    "unit": 8,
     "position": 24,
-    "position_no": 9,
-    "level_code": 9,
-    "salary": 11,
+    "position_no": 8,
+    "level_code": 8,
+    "salary": 9,
     "pool_group": 12,
-    "probation": 11,
+    "probation": 10,
     "evaluator": 24,
-    "job_line": 14,
-    "months_served": 11,
-    "leave_days": 8,
-    "leave_times": 8,
-    "late_times": 8,
-    "penalty": 11,
-    "suspension_months": 10,
-    "ineligible": 10,
-    "ineligible_reason": 24,
-    "alt_ceiling": 10,
-    "holds_position": 10,
+    "job_line": 12,
+    "months_served": 10,
+    "leave_days": 7,
+    "leave_times": 7,
+    "late_times": 7,
+    "penalty": 10,
+    "suspension_months": 9,
+    "ineligible": 9,
+    "ineligible_reason": 22,
+    "alt_ceiling": 9,
+    "holds_position": 9,
 }
 
 # Printing: every sheet on A4; a wide table on A4 landscape at a fixed scale that keeps
 # 14 pt body text at 12 pt or more, in pages across with its first columns repeated
 # (PRINT_COLUMNS); the others fit their width on one page.
-PRINT_SCALE = 90
+PRINT_SCALE = {  # the sheets printed at a fixed scale (the others fit the page's width)
+    RESULTS: 90,
+    ROSTER: 90,
+    ISSUES: 86,
+    ANNOUNCEMENT: 100,
+    PCT_ANNOUNCEMENT: 100,
+    SALARY_ORDER: 86,
+}
 PRINT_COLUMNS = {RESULTS: "A:A", ROSTER: "A:B"}  # name (Results); id and name (Roster)
 PORTRAIT = ("Announcement", "PctAnnouncement")
 
@@ -462,7 +469,7 @@ SALARY_ORDER_HEADERS = (
 )
 DOC_FORMATS: dict[str, tuple[str, ...]] = {
     ANNOUNCEMENT: (COUNT, "General", "General", "General", "General"),
-    PCT_ANNOUNCEMENT: ("General", "General", *(["General"] * 6)),
+    PCT_ANNOUNCEMENT: ("General",) * 5,  # up to three pool groups' columns
     SALARY_ORDER: (
         COUNT,
         *(["General"] * 6),
@@ -476,16 +483,15 @@ DOC_FORMATS: dict[str, tuple[str, ...]] = {
     ),
 }
 DOC_WIDTHS: dict[str, tuple[int, ...]] = {
-    ANNOUNCEMENT: (6, 28, 30, 14, 14),
-    PCT_ANNOUNCEMENT: (22, 24, 14, 14, 14, 14, 14, 14),
-    SALARY_ORDER: (5, 22, 22, 10, 11, 8, 18, 10, 10, 8, 7, 10, 10, 10),
+    ANNOUNCEMENT: (5, 20, 22, 10, 10),
+    PCT_ANNOUNCEMENT: (16, 17, 12, 11, 11),
+    SALARY_ORDER: (4, 16, 17, 8, 9, 6, 11, 7, 7, 5, 5, 7, 7, 7),
 }
 DOC_CENTERED: dict[str, tuple[int, ...]] = {  # 0-based columns centred in the table rows
     ANNOUNCEMENT: (0, 3, 4),
-    PCT_ANNOUNCEMENT: (0, 1, 2, 3, 4, 5, 6, 7),
+    PCT_ANNOUNCEMENT: (0, 1, 2, 3, 4),
     SALARY_ORDER: (0, 3, 4, 5, 9),
 }
-DOC_SCALE = {ANNOUNCEMENT: 100, PCT_ANNOUNCEMENT: 100, SALARY_ORDER: 88}
 
 CHART_BINS = tuple(range(0, 100, 10))  # histogram of totals: [0,10), …, [90,100]
 CHART_FIRST_UNIT = HEADER_ROW + 1  # Summary: the first unit's row (the chart reads from it)
