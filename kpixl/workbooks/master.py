@@ -611,7 +611,7 @@ def _print_titles(workbook_xml: str, sheet: str, row: int) -> str:
 
 
 _SUMMARY_RANGE = re.compile(
-    rf"(<f>'?{M.SUMMARY}'?!\$([A-Z]+)\${M.CHART_FIRST_UNIT}:\$\2\$)\d+(</f>)"
+    rf"<f>('?{M.SUMMARY}'?!)\$([A-Z]+)\${M.CHART_FIRST_UNIT}(?::\$\2\$\d+)?</f>"
 )
 
 
@@ -619,7 +619,10 @@ def fit_unit_chart(chart_xml: str, units: int) -> str:
     """A chart over the Summary's unit rows, read over exactly ``units`` rows (at least
     one): every unit a bar, no total row, no empty rows; unit names as text."""
     last = M.CHART_FIRST_UNIT + max(units, 1) - 1
-    xml = _SUMMARY_RANGE.sub(lambda m: f"{m.group(1)}{last}{m.group(3)}", chart_xml)
+    xml = _SUMMARY_RANGE.sub(
+        lambda m: f"<f>{m.group(1)}${m.group(2)}${M.CHART_FIRST_UNIT}:${m.group(2)}${last}</f>",
+        chart_xml,
+    )
     # the categories are the units' names: text (a numRef shows numbers or nothing)
     return re.sub(
         rf"<cat><numRef>(<f>'?{M.SUMMARY}'?!\$B\$[^<]*</f>)(?:<numCache>.*?</numCache>)?</numRef></cat>",
@@ -635,14 +638,14 @@ _MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E4
 def text_lines(text: object, width: float, size: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide at ``size``
     points of TH SarabunPSK (an estimate that errs on the side of one line more):
-    Thai marks above and below take no width; a character takes about 0.55 em."""
+    Thai marks above and below take no width; a character takes about 0.6 em."""
     if text is None or text == "":
         return 1
     usable = width * 7.6 - 4  # points: the column's width (TH SarabunPSK 14 digits) less padding
     lines = 0
     for part in str(text).split("\n"):
         chars = sum(1 for ch in part if ch not in _MARKS)
-        lines += max(1, -(-int(chars * size * 0.55) // max(int(usable), 1)))
+        lines += max(1, -(-int(chars * size * 0.6) // max(int(usable), 1)))
     return lines
 
 

@@ -126,7 +126,7 @@ def _para(doc: Document, kind: str, text: str, width: int, size: int = M.DOC_TEX
     """A paragraph over all ``width`` columns of the sheet ``widths``, tall enough."""
     widths = doc.widths
     span = sum(widths[:width])
-    lines = text_lines(text, span, size)
+    lines = text_lines(text, span, size + (2 if kind == "heading" else 0))  # bold: wider
     doc.add(kind, [text], height=line_height(size, lines), merge=(0, width - 1))
 
 
