@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from test_master_print import only_sheet
 
 from kpixl.cli import cli
 from kpixl.core.thaitime import thai_date
@@ -23,7 +24,6 @@ from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master_documents import document_fields
-from test_master_print import only_sheet
 
 CONFIG = {
     "organisation": "สำนักงานทดสอบเอกสาร",
