@@ -283,8 +283,8 @@ def _document(ws: Worksheet, name: str) -> None:
     note = ws.cell(row=M.DOC_FIRST_ROW, column=1)
     note.value = "เอกสารนี้จัดทำเมื่อรวมผลการประเมิน (kpixl consolidate) จากค่าในแผ่นงาน Config"
     note.font = thai_font(table)
-    # the table's header row repeats on every page: the writer sets the row it is in
-    ws.print_title_rows = f"{M.DOC_FIRST_ROW}:{M.DOC_FIRST_ROW}"
+    if name != M.PCT_ANNOUNCEMENT:  # a list's header row repeats on every page: the
+        ws.print_title_rows = f"{M.DOC_FIRST_ROW}:{M.DOC_FIRST_ROW}"  # writer sets its row
 
 
 def _body(ws: Worksheet, formats: Sequence[str], widths: Sequence[int]) -> None:
@@ -566,7 +566,11 @@ _AFTER_BREAKS = re.compile(
 def _document_xml(xml: str, doc: Document, first_row: int, width: int) -> str:
     """The document sheet's XML: the kept style rows, then ``doc``'s rows, each in the
     styles of its kind's style row, with their heights, merged cells and page breaks."""
-    palette = {kind: row_styles(xml, r) for r, kind in enumerate(M.DOC_KINDS, start=1)}
+    palette = (
+        {kind: row_styles(xml, r) for r, kind in enumerate(M.DOC_KINDS, start=1)}
+        if first_row > len(M.DOC_KINDS)
+        else {}
+    )
     cut = sheet_rows(xml, [], first_row=first_row)
     rows = []
     for i, (cells, kind, height) in enumerate(zip(doc, doc.kinds, doc.heights, strict=True)):
@@ -595,6 +599,15 @@ def _document_xml(xml: str, doc: Document, first_row: int, width: int) -> str:
         spot = at.start() if at else len(tail)
         tail = tail[:spot] + element + tail[spot:]
     return cut.head + "".join(rows) + tail
+
+
+def _has_style_rows(xml: str) -> bool:
+    """Whether a document sheet starts with its hidden style rows (this template's)."""
+    hidden = {
+        int(m.group(1))
+        for m in re.finditer(r'<row\b[^>]*\br="(\d+)"[^>]*\bhidden="(?:1|true)"', xml)
+    }
+    return set(range(1, len(M.DOC_KINDS) + 1)) <= hidden
 
 
 def _col(i: int) -> str:
@@ -660,13 +673,13 @@ def _wrapped_heights(sheet: str, rows: Sequence[Sequence[object]], first: int) -
     columns = M.RESULT_COLUMNS if sheet == M.RESULTS else M.ISSUE_COLUMNS
     widths = M.BODY_WIDTHS[sheet]
     wrapped = [(columns.index(c), widths[columns.index(c)]) for c in M.WRAPPED[sheet]]
-    out: dict[int, float] = {}
+    out: dict[int, float] = {M.HEADER_ROW: 40.0} if first == M.HEADER_ROW else {}
     if isinstance(rows, ColumnRows):
         cols = [(rows.columns[i], w) for i, w in wrapped if i < len(rows.columns)]
         for j in range(len(rows)):
             lines = max((text_lines(col[j], w, 14) for col, w in cols), default=1)
             if lines > 1:
-                out[first + j] = line_height(14, lines)
+                out[first + j] = max(line_height(14, lines), out.get(first + j, 0))
         return out
     for j, row in enumerate(rows):
         lines = max((text_lines(row[i], w, 14) for i, w in wrapped if i < len(row)), default=1)
@@ -710,9 +723,14 @@ def result_bytes(
     changed: dict[str, bytes] = {}
     heights: dict[str, dict[int, float]] = {}
     for sheet, (rows, first_row) in sheets.items():
+        if sheet not in parts:  # a master from an older template: the sheets it has
+            continue
         xml = package.parts[parts[sheet]].decode("utf-8")
         if isinstance(rows, Document):
             width = len(M.DOC_FORMATS.get(sheet, ())) or max(map(len, rows), default=1)
+            if not _has_style_rows(xml):  # an older template's sheet: plain, from row 1
+                changed[parts[sheet]] = _document_xml(xml, rows, 1, width).encode("utf-8")
+                continue
             changed[parts[sheet]] = _document_xml(xml, rows, first_row, width).encode("utf-8")
             if rows.title_row is not None:
                 changed.setdefault("xl/workbook.xml", package.parts["xl/workbook.xml"])
@@ -748,7 +766,7 @@ def result_bytes(
 
 def _whole(cut: SheetRows, heights: Mapping[int, float]) -> bytes:
     body = _with_heights(rows_xml(cut.body, cut.first_number, cut.width, cut.styles), heights)
-    return (cut.head + body + cut.tail).encode("utf-8")
+    return (_with_heights(cut.head, heights) + body + cut.tail).encode("utf-8")
 
 
 _CUTS: list[SheetRows] = []  # read by the forked builders
@@ -799,7 +817,8 @@ def _in_pieces(
         bodies.setdefault(i, []).append(piece)
     out = {}
     for i, name in enumerate(names):
-        head = deflate_piece(cuts[name].head.encode("utf-8"), last=False)
+        head_xml = _with_heights(cuts[name].head, heights.get(name, {}))
+        head = deflate_piece(head_xml.encode("utf-8"), last=False)
         tail = deflate_piece(cuts[name].tail.encode("utf-8"), last=True)
         out[name] = join_pieces([head, *bodies.get(i, []), tail])
     return out

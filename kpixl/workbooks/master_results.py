@@ -170,7 +170,16 @@ def output_sheets(
     rules = c.rules
     assert rules is not None
     letter = {name: _letter(i) for i, name in enumerate(M.RESULT_COLUMNS)}
-    results_rows = _rows(c.results, M.RESULT_COLUMNS)
+    # the header row is written with the rows: a master made from an older template
+    # (another column order) gets the headers of the columns it is given
+    results_rows = ColumnRows(
+        [
+            [header, *column]
+            for header, column in zip(
+                M.RESULT_HEADERS, _rows(c.results, M.RESULT_COLUMNS).columns, strict=True
+            )
+        ]
+    )
     band_names = [b.name for b in rules.bands]
     res = f"{M.RESULTS}!"
     unit_col, band_col, cost_col, group_col = (
@@ -214,11 +223,20 @@ def output_sheets(
             ]
         )
     fields = document_fields(config or {})
+    total = f"{res}${letter['total']}:${letter['total']}"
+    histogram: list[list[object]] = []
+    for low in M.CHART_BINS:  # [low, low + 10); the last bin takes 100
+        high = low + 10
+        upper = f'"<"&{high}' if high < 100 else '"<="&100'
+        histogram.append(
+            [f"{low}–{high}", Formula(f'=COUNTIFS({total},">="&{low},{total},{upper})')]
+        )
     return {
-        M.RESULTS: (results_rows, M.FIRST_ROW),
+        M.RESULTS: (results_rows, M.HEADER_ROW),
         M.SUMMARY: (summary_rows, M.HEADER_ROW),
         M.POOLS: (pool_rows, M.FIRST_ROW),
         M.ISSUES: (issues_rows(c.findings), M.FIRST_ROW),
+        M.CHARTS: (histogram, M.FIRST_ROW),
         M.ANNOUNCEMENT: (announcement(c.results, c.summary, rules, fields), M.DOC_FIRST_ROW),
         M.PCT_ANNOUNCEMENT: (pct_announcement(c.results, rules, fields), M.DOC_FIRST_ROW),
         M.SALARY_ORDER: (salary_order(c.results, c.summary, rules, fields), M.DOC_FIRST_ROW),
