@@ -220,11 +220,11 @@ def _print_setup(ws: Worksheet) -> None:
     """A4 for every sheet (landscape but for the announcements); the name and page
     number in the footer; wide tables in pages across at a scale that keeps 14 pt text
     at 12 pt or more, the rest fitted to the page's width."""
-    ws.sheet_format.defaultRowHeight = 21
+    ws.sheet_format.defaultRowHeight = 25  # a line of TH SarabunPSK 14 pt
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait" if ws.title in M.PORTRAIT else "landscape"
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.oddFooter.center.text = "&A  หน้า &P / &N"
     ws.oddFooter.center.size = 12
     scale = M.PRINT_SCALE.get(ws.title)
@@ -650,21 +650,30 @@ _MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E4
 
 def text_lines(text: object, width: float, size: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide at ``size``
-    points of TH SarabunPSK (an estimate that errs on the side of one line more):
-    Thai marks above and below take no width; a character takes about 0.6 em."""
+    points of TH SarabunPSK (an estimate that errs on the side of one line more): Thai
+    marks above and below take no width, a space a quarter em, a Latin letter 0.56 em,
+    any other character half an em; a line wrapped between words loses about a sixth of
+    its width."""
     if text is None or text == "":
         return 1
     usable = width * 7.6 - 4  # points: the column's width (TH SarabunPSK 14 digits) less padding
     lines = 0
     for part in str(text).split("\n"):
-        chars = sum(1 for ch in part if ch not in _MARKS)
-        lines += max(1, -(-int(chars * size * 0.6) // max(int(usable), 1)))
+        spaces = sum(1 for ch in part if ch in " \u00a0")
+        latin = sum(1 for ch in part if "A" <= ch <= "z" or ch in "_.-/")
+        chars = sum(1 for ch in part if ch not in _MARKS) - spaces - latin
+        points = (chars * 0.5 + latin * 0.56 + spaces * 0.25) * size
+        if points <= usable:
+            lines += 1
+            continue
+        wrapped = -(-int(points) // max(int(usable * 0.83), 1))
+        lines += wrapped + (1 if wrapped >= 4 else 0)  # long words break unevenly
     return lines
 
 
 def line_height(size: float, lines: int = 1) -> float:
     """A row's height in points for ``lines`` lines of TH SarabunPSK at ``size``."""
-    return round(lines * size * 1.5 + 4, 1)
+    return max(25.0, round(lines * size * 1.72 + 2, 1))
 
 
 def _wrapped_heights(sheet: str, rows: Sequence[Sequence[object]], first: int) -> dict[int, float]:

@@ -139,10 +139,10 @@ def _sign(doc: Document, text: str, first: int, last: int) -> None:
 def _signature(doc: Document, f: DocumentFields, dated: str, first: int, last: int) -> None:
     """The date line, room to sign, the signer's name in brackets and position."""
     _sign(doc, dated, first, last)
-    doc.add("note", [], height=48)
+    doc.add("note", [], height=36)
     name = f.signer_name if f.signer_name != DOTS else DOTS + DOTS
     _sign(doc, f"({name})", first, last)
-    position = f.signer_position if f.signer_position != DOTS else f"ตำแหน่ง {DOTS}{DOTS}"
+    position = f.signer_position if f.signer_position != DOTS else f"ตำแหน่ง {DOTS}"
     _sign(doc, position, first, last)
 
 
@@ -307,7 +307,7 @@ def pct_announcement(results: pd.DataFrame, rules: Rules, f: DocumentFields) -> 
     shown = {"": next(iter(columns.values()))} if same else columns
     palette = len(M.DOC_FORMATS[M.PCT_ANNOUNCEMENT])
     shown = dict(list(shown.items())[: palette - 2])
-    headers = [*M.PCT_HEADERS[:2], *(M.PCT_HEADERS[2] + (f" กลุ่ม{g}" if g else "") for g in shown)]
+    headers = [*M.PCT_HEADERS[:2], *(f"ร้อยละ กลุ่ม{g}" if g else M.PCT_HEADERS[2] for g in shown)]
     width = len(headers)
     widths = M.DOC_WIDTHS[M.PCT_ANNOUNCEMENT]
     doc = _new(M.PCT_ANNOUNCEMENT)
@@ -342,14 +342,14 @@ def pct_announcement(results: pd.DataFrame, rules: Rules, f: DocumentFields) -> 
     _para(
         doc,
         "note",
-        "หมายเหตุ: ร้อยละของฐานในการคำนวณ (ค่ากลางของช่วงเงินเดือนตอนล่างหรือตอนบน) ที่ใช้จริงในรอบนี้"
-        " ช่วงร้อยละแสดงเมื่อผู้อยู่ในระดับเดียวกันได้ร้อยละต่างกัน เครื่องหมาย – คือไม่มีผู้อยู่ในระดับนั้น",
+        "หมายเหตุ: ร้อยละของฐานในการคำนวณ (ค่ากลางตอนล่างหรือตอนบน) ที่ใช้จริง;"
+        " ช่วงร้อยละ: ผู้ในระดับเดียวกันได้ร้อยละต่างกัน; – ไม่มีผู้อยู่ในระดับนั้น",
         len(widths),
         M.DOC_TABLE_SIZE,
     )
     _para(doc, "text", f"{_INDENT}จึงประกาศให้ทราบโดยทั่วกัน", len(widths))
-    doc.add("note", [], height=line_height(M.DOC_TEXT_SIZE))
-    _signature(doc, f, f"ประกาศ ณ วันที่ {f.pct_announcement_date}", 2, len(widths) - 1)
+    doc.add("note", [], height=12)
+    _signature(doc, f, f"ประกาศ ณ วันที่ {f.pct_announcement_date}", 1, len(widths) - 1)
     return doc
 
 

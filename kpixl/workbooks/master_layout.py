@@ -370,7 +370,7 @@ BODY_FORMATS: dict[str, tuple[str, ...]] = {
 }
 BODY_WIDTHS: dict[str, tuple[int, ...]] = {
     RESULTS: tuple(_RESULT_WIDTHS[c] for c in RESULT_COLUMNS),
-    ISSUES: (6, 13, 14, 11, 8, 5, 8, 10, 20, 20),
+    ISSUES: (8, 12, 14, 11, 9, 5, 8, 9, 20, 19),
     POOLS: (18, 12, 8, 12, 12, 12, 12, 12),
     ALIGNMENT: (14, 17, 14, 24, 18),
 }
@@ -485,7 +485,7 @@ DOC_FORMATS: dict[str, tuple[str, ...]] = {
 DOC_WIDTHS: dict[str, tuple[int, ...]] = {
     ANNOUNCEMENT: (5, 20, 22, 10, 10),
     PCT_ANNOUNCEMENT: (16, 17, 12, 11, 11),
-    SALARY_ORDER: (4, 16, 17, 8, 9, 6, 11, 7, 7, 5, 5, 7, 7, 7),
+    SALARY_ORDER: (3, 15, 15, 8, 9, 6, 14, 7, 7, 5, 5, 7, 7, 8),
 }
 DOC_CENTERED: dict[str, tuple[int, ...]] = {  # 0-based columns centred in the table rows
     ANNOUNCEMENT: (0, 3, 4),
