@@ -381,7 +381,10 @@ def master_bytes(
                 value = item.get(name)
                 if isinstance(value, bool):
                     value = "ใช่" if value else ""
-                put(target.cell(row=M.FIRST_ROW + i, column=c), value)  # text stays text
+                cell = target.cell(row=M.FIRST_ROW + i, column=c)
+                put(cell, value)  # text stays text
+                if sheet == M.ROSTER and name in M.ROSTER_FORMATS:
+                    cell.number_format = M.ROSTER_FORMATS[name]  # 41,550
     return reproducible_bytes(wb)
 
 
@@ -537,6 +540,14 @@ class Document(list[list[object]]):
         self.title_row: int | None = None  # row index of the header row to repeat
         self.widths: Sequence[int] = ()  # the sheet's column widths (for row heights)
 
+    def add_rows(
+        self, kind: str, rows: Sequence[Sequence[object]], heights: Sequence[float | None]
+    ) -> None:
+        """Append rows of one kind with their heights (a table's body)."""
+        self.extend(rows)  # type: ignore[arg-type]  # rows as given (tuples too)
+        self.kinds.extend([kind] * len(rows))
+        self.heights.extend(heights)
+
     def add(
         self,
         kind: str,
@@ -573,14 +584,16 @@ def _document_xml(xml: str, doc: Document, first_row: int, width: int) -> str:
     )
     cut = sheet_rows(xml, [], first_row=first_row)
     rows = []
-    for i, (cells, kind, height) in enumerate(zip(doc, doc.kinds, doc.heights, strict=True)):
-        r = first_row + i
-        row = rows_xml([cells], r, width, palette.get(kind, {}))
-        if height is not None:
-            row = row.replace(
-                f'<row r="{r}">', f'<row r="{r}" ht="{height:g}" customHeight="1">', 1
-            )
-        rows.append(row)
+    start = 0
+    while start < len(doc):  # a run of rows of one kind at a time (a list: one run)
+        kind = doc.kinds[start]
+        stop = start + 1
+        while stop < len(doc) and doc.kinds[stop] == kind:
+            stop += 1
+        rows.append(rows_xml(doc[start:stop], first_row + start, width, palette.get(kind, {})))
+        start = stop
+    heights = {first_row + i: h for i, h in enumerate(doc.heights) if h is not None}
+    body = _with_heights("".join(rows), heights)
     tail = _ROW_BREAKS.sub("", _MERGES.sub("", cut.tail))
     if doc.merges:
         refs = "".join(
@@ -598,7 +611,7 @@ def _document_xml(xml: str, doc: Document, first_row: int, width: int) -> str:
         at = _AFTER_BREAKS.search(tail)
         spot = at.start() if at else len(tail)
         tail = tail[:spot] + element + tail[spot:]
-    return cut.head + "".join(rows) + tail
+    return cut.head + body + tail
 
 
 def _has_style_rows(xml: str) -> bool:
@@ -645,24 +658,35 @@ def fit_unit_chart(chart_xml: str, units: int) -> str:
     )
 
 
-_MARKS = frozenset(chr(c) for c in (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)))
+_MARKS = (0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F))  # Thai marks: no width
+_NO_MARKS = dict.fromkeys(_MARKS)
+_LATIN = re.compile(r"[A-Za-z_./-]")
+_ALL_THAI = re.compile(r"[\u0e00-\u0e7f \u00a0]*")
 
 
 def text_lines(text: object, width: float, size: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide at ``size``
     points of TH SarabunPSK (an estimate that errs on the side of one line more): Thai
     marks above and below take no width, a space a quarter em, a Latin letter 0.56 em,
-    any other character half an em; a line wrapped between words loses about a sixth of
-    its width."""
+    an ellipsis a whole em, any other character half an em; a line wrapped between
+    words loses about a sixth of its width."""
     if text is None or text == "":
         return 1
+    text = str(text)
     usable = width * 7.6 - 4  # points: the column's width (TH SarabunPSK 14 digits) less padding
+    if len(text) * size * 0.56 <= usable and not any(ch in text for ch in "…―\n"):
+        return 1  # short: no character but an ellipsis or a rule is wider than 0.56 em
+    return _lines(text, usable, size)
+
+
+def _lines(text: str, usable: float, size: float) -> int:
     lines = 0
-    for part in str(text).split("\n"):
-        spaces = sum(1 for ch in part if ch in " \u00a0")
-        latin = sum(1 for ch in part if "A" <= ch <= "z" or ch in "_.-/")
-        chars = sum(1 for ch in part if ch not in _MARKS) - spaces - latin
-        points = (chars * 0.5 + latin * 0.56 + spaces * 0.25) * size
+    for part in text.split("\n"):
+        spaces = part.count(" ") + part.count("\u00a0")
+        latin = len(_LATIN.findall(part)) if not _ALL_THAI.fullmatch(part) else 0
+        wide = part.count("…") + part.count("―")  # an ellipsis, a rule: a whole em
+        chars = len(part.translate(_NO_MARKS)) - spaces - latin - wide
+        points = (chars * 0.5 + latin * 0.56 + spaces * 0.25 + wide) * size
         if points <= usable:
             lines += 1
             continue
@@ -678,37 +702,62 @@ def line_height(size: float, lines: int = 1) -> float:
 
 def _wrapped_heights(sheet: str, rows: Sequence[Sequence[object]], first: int) -> dict[int, float]:
     """Row number → height, for the rows of a table whose wrapped text takes more than
-    one line (the other rows keep the default height)."""
+    one line (the other rows keep the default height); a written header row: two lines.
+    Each text's lines are counted once per column (positions, groups, reasons repeat)."""
     columns = M.RESULT_COLUMNS if sheet == M.RESULTS else M.ISSUE_COLUMNS
     widths = M.BODY_WIDTHS[sheet]
-    wrapped = [(columns.index(c), widths[columns.index(c)]) for c in M.WRAPPED[sheet]]
-    out: dict[int, float] = {M.HEADER_ROW: 40.0} if first == M.HEADER_ROW else {}
-    if isinstance(rows, ColumnRows):
-        cols = [(rows.columns[i], w) for i, w in wrapped if i < len(rows.columns)]
-        for j in range(len(rows)):
-            lines = max((text_lines(col[j], w, 14) for col, w in cols), default=1)
-            if lines > 1:
-                out[first + j] = max(line_height(14, lines), out.get(first + j, 0))
-        return out
-    for j, row in enumerate(rows):
-        lines = max((text_lines(row[i], w, 14) for i, w in wrapped if i < len(row)), default=1)
-        if lines > 1:
-            out[first + j] = line_height(14, lines)
+    wrapped = [columns.index(c) for c in M.WRAPPED[sheet]]
+    values = (
+        [rows.columns[i] for i in wrapped if i < len(rows.columns)]
+        if isinstance(rows, ColumnRows)
+        else [[row[i] if i < len(row) else None for row in rows] for i in wrapped]
+    )
+    lines: dict[int, int] = {}
+    for i, column in zip(wrapped, values, strict=False):
+        memo: dict[object, int] = {}
+        for j, value in enumerate(column):
+            if value is None or value == "":
+                continue
+            n = memo.get(value)
+            if n is None:
+                n = memo[value] = text_lines(value, widths[i], 14)
+            if n > 1 and n > lines.get(j, 1):
+                lines[j] = n
+    out = {first + j: line_height(14, n) for j, n in lines.items()}
+    if first == M.HEADER_ROW:
+        out[M.HEADER_ROW] = max(out.get(M.HEADER_ROW, 0), line_height(14, 2))
     return out
 
 
-_ROW_START = re.compile(r'<row r="(\d+)">')
+def _head_heights(head: str, heights: Mapping[int, float]) -> str:
+    """The sheet's XML before its body rows, with the heights of the rows written there
+    (a header row written with the data)."""
+    for number in re.findall(r'<row r="(\d+)">', head):  # the rows written plainly
+        height = heights.get(int(number))
+        if height is not None:
+            head = head.replace(
+                f'<row r="{number}">', f'<row r="{number}" ht="{height:g}" customHeight="1">', 1
+            )
+    return head
 
 
 def _with_heights(xml: str, heights: Mapping[int, float]) -> str:
+    """Rows XML (``<row r="N">…</row>`` elements, as :func:`rows_xml` writes them) with
+    the given rows' heights; the rows are cut apart once, and only the tall ones touched."""
     if not heights:
         return xml
-
-    def tall(m: re.Match[str]) -> str:
-        h = heights.get(int(m.group(1)))
-        return m.group(0) if h is None else f'<row r="{m.group(1)}" ht="{h:g}" customHeight="1">'
-
-    return _ROW_START.sub(tall, xml)
+    rows = xml.split("</row>")
+    first = re.match(r'\s*<row r="(\d+)"', rows[0]) if rows else None
+    if first is None:
+        return xml
+    start = int(first.group(1))
+    for number, height in heights.items():
+        i = number - start
+        if 0 <= i < len(rows) - 1:
+            rows[i] = rows[i].replace(
+                f'<row r="{number}">', f'<row r="{number}" ht="{height:g}" customHeight="1">', 1
+            )
+    return "</row>".join(rows)
 
 
 def result_bytes(
@@ -759,6 +808,8 @@ def result_bytes(
         )
         if sheet in M.WRAPPED:
             heights[parts[sheet]] = _wrapped_heights(sheet, rows, first_row)
+        elif first_row == M.HEADER_ROW:  # a header row written with the data: two lines
+            heights[parts[sheet]] = {M.HEADER_ROW: line_height(14, 2)}
     if M.SUMMARY in sheets:
         units = max(len(sheets[M.SUMMARY][0]) - 2, 0)  # less the header and the total rows
         for name in package.order:
@@ -775,7 +826,7 @@ def result_bytes(
 
 def _whole(cut: SheetRows, heights: Mapping[int, float]) -> bytes:
     body = _with_heights(rows_xml(cut.body, cut.first_number, cut.width, cut.styles), heights)
-    return (_with_heights(cut.head, heights) + body + cut.tail).encode("utf-8")
+    return (_head_heights(cut.head, heights) + body + cut.tail).encode("utf-8")
 
 
 _CUTS: list[SheetRows] = []  # read by the forked builders
@@ -826,7 +877,7 @@ def _in_pieces(
         bodies.setdefault(i, []).append(piece)
     out = {}
     for i, name in enumerate(names):
-        head_xml = _with_heights(cuts[name].head, heights.get(name, {}))
+        head_xml = _head_heights(cuts[name].head, heights.get(name, {}))
         head = deflate_piece(head_xml.encode("utf-8"), last=False)
         tail = deflate_piece(cuts[name].tail.encode("utf-8"), last=True)
         out[name] = join_pieces([head, *bodies.get(i, []), tail])

@@ -49,6 +49,8 @@ class DocumentFields:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -164,16 +166,22 @@ def _table_head(doc: Document, headers: Sequence[str], widths: Sequence[int]) ->
     return doc.title_row
 
 
-def _table_row(doc: Document, cells: Sequence[object], widths: Sequence[int]) -> None:
-    lines = max(
-        (
-            text_lines(c, w, M.DOC_TABLE_SIZE)
-            for c, w in zip(cells, widths, strict=False)
-            if isinstance(c, str)
-        ),
-        default=1,
-    )
-    doc.add("row", list(cells), height=line_height(M.DOC_TABLE_SIZE, lines))
+def _table(doc: Document, columns: Sequence[Sequence[object]], widths: Sequence[int]) -> None:
+    """A table's rows (given column by column), each as tall as its longest wrapped text;
+    the lines of a text are counted once per column (positions and units repeat)."""
+    count = len(columns[0]) if columns else 0
+    lines = [1] * count
+    for values, width in zip(columns, widths, strict=False):
+        memo: dict[str, int] = {}
+        for i, value in enumerate(values):
+            if type(value) is str and value:
+                n = memo.get(value)
+                if n is None:
+                    n = memo[value] = text_lines(value, width, M.DOC_TABLE_SIZE)
+                if n > lines[i]:
+                    lines[i] = n
+    height = {n: line_height(M.DOC_TABLE_SIZE, n) for n in set(lines)}
+    doc.add_rows("row", list(zip(*columns, strict=True)), [height[n] for n in lines])
 
 
 def _new(sheet: str) -> Document:
@@ -252,14 +260,19 @@ def announcement(
             height=line_height(M.DOC_TABLE_SIZE),
             merge=(0, width - 1),
         )
-        for person in people.to_dict("records"):
-            seq += 1
-            _, level = _level(rules, person["level_code"])
-            _table_row(
-                doc,
-                [seq, _text(person["name"]), _text(person["position"]), level, person["band"]],
-                widths,
-            )
+        count = len(people)
+        _table(
+            doc,
+            [
+                list(range(seq + 1, seq + count + 1)),
+                [_text(v) for v in people["name"].tolist()],
+                [_text(v) for v in people["position"].tolist()],
+                [_level(rules, code)[1] for code in people["level_code"].tolist()],
+                [_text(v) for v in people["band"].tolist()],
+            ],
+            widths,
+        )
+        seq += count
     if not seq:
         doc.add(
             "note", [f"ไม่มีผู้มีผลการประเมินระดับ{'หรือ'.join(top_bands)}ในรอบนี้"], merge=(0, width - 1)
@@ -334,11 +347,19 @@ def pct_announcement(results: pd.DataFrame, rules: Rules, f: DocumentFields) -> 
     doc.title_row = None  # a short table on one page
     if one:
         doc.merges.append((head, width - 1, full - 1))
-    for i, band in enumerate(rules.bands):
-        cells = [band.name, _range_text(rules, i), *(v[i] for v in shown.values())]
-        _table_row(doc, cells, widths)
-        if one:
-            doc.merges.append((len(doc) - 1, width - 1, full - 1))
+    first = len(doc)
+    bands = range(len(rules.bands))
+    _table(
+        doc,
+        [
+            [band.name for band in rules.bands],
+            [_range_text(rules, i) for i in bands],
+            *([v[i] for i in bands] for v in shown.values()),
+        ],
+        widths,
+    )
+    if one:
+        doc.merges.extend((r, width - 1, full - 1) for r in range(first, len(doc)))
     _para(
         doc,
         "note",
@@ -403,28 +424,38 @@ def salary_order(
     )
     _table_head(doc, M.SALARY_ORDER_HEADERS, widths)
     names = _unit_names(summary)
-    for seq, p in enumerate(paid.to_dict("records"), start=1):
-        kind, level = _level(rules, p["level_code"])
-        _table_row(
-            doc,
-            [
-                seq,
-                _text(p["name"]),
-                _text(p["position"]),
-                kind,
-                level,
-                _text(p["position_no"]),
-                names.get(_text(p["unit"]), _text(p["unit"])),
-                _number(p["salary"]),
-                _number(p["base"]),
-                _base_kind(rules, p["level_code"], p["base"]),
-                _number(p["pct"]),
-                _number(p["increase"]),
-                _number(p["new_salary"]),
-                _number(p["special_compensation"]),
-            ],
-            widths,
-        )
+    codes = [_text(v) for v in paid["level_code"].tolist()]
+    levels = {code: _level(rules, code) for code in set(codes)}
+    bases = paid["base"].tolist()
+    kinds = {
+        (code, base): _base_kind(rules, code, base)
+        for code, base in set(zip(codes, bases, strict=True))
+    }
+    units = [_text(v) for v in paid["unit"].tolist()]
+
+    def numbers(name: str) -> list[object]:
+        return [_number(v) for v in paid[name].tolist()]
+
+    _table(
+        doc,
+        [
+            list(range(1, len(paid) + 1)),
+            [_text(v) for v in paid["name"].tolist()],
+            [_text(v) for v in paid["position"].tolist()],
+            [levels[code][0] for code in codes],
+            [levels[code][1] for code in codes],
+            [_text(v) for v in paid["position_no"].tolist()],
+            [names.get(unit, unit) for unit in units],
+            numbers("salary"),
+            numbers("base"),
+            [kinds[key] for key in zip(codes, bases, strict=True)],
+            numbers("pct"),
+            numbers("increase"),
+            numbers("new_salary"),
+            numbers("special_compensation"),
+        ],
+        widths,
+    )
     if not len(paid):
         doc.add("note", ["ไม่มีผู้ได้เลื่อนเงินเดือนในรอบนี้"], merge=(0, width - 1))
     else:

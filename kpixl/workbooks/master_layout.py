@@ -426,7 +426,7 @@ DOC_FIRST_ROW = len(DOC_KINDS) + 1  # the first row a document is written in
 DOCUMENTS = (ANNOUNCEMENT, PCT_ANNOUNCEMENT, SALARY_ORDER)
 DOC_TEXT_SIZE = 16  # the document's text (TH SarabunPSK: 16 pt is the official size)
 DOC_TABLE_SIZE = 14  # the attached lists
-DOTS = "…………………………"  # a value left blank: filled in by hand
+DOTS = "……………………"  # a value left blank: filled in by hand
 
 # (a) ประกาศรายชื่อผู้มีผลการประเมินดีเด่นและดีมาก: its list, grouped by unit
 ANNOUNCEMENT_COLUMNS = ("seq", "name", "position", "level", "band")
@@ -485,7 +485,7 @@ DOC_FORMATS: dict[str, tuple[str, ...]] = {
 DOC_WIDTHS: dict[str, tuple[int, ...]] = {
     ANNOUNCEMENT: (5, 20, 22, 10, 10),
     PCT_ANNOUNCEMENT: (16, 17, 12, 11, 11),
-    SALARY_ORDER: (3, 15, 15, 8, 9, 6, 14, 7, 7, 5, 5, 7, 7, 8),
+    SALARY_ORDER: (3, 15, 15, 9, 9, 7, 12, 7, 7, 5, 5, 7, 7, 8),
 }
 DOC_CENTERED: dict[str, tuple[int, ...]] = {  # 0-based columns centred in the table rows
     ANNOUNCEMENT: (0, 3, 4),
