@@ -781,7 +781,7 @@ def result_bytes(
     changed: dict[str, bytes] = {}
     heights: dict[str, dict[int, float]] = {}
     for sheet, (rows, first_row) in sheets.items():
-        if sheet not in parts:  # a master from an older template: the sheets it has
+        if sheet not in parts and sheet in M.NEWER_SHEETS:  # an older master lacks them
             continue
         xml = package.parts[parts[sheet]].decode("utf-8")
         if isinstance(rows, Document):

@@ -43,6 +43,7 @@ SHEETS = (
     ALIGNMENT,
     CHARTS,
 )
+NEWER_SHEETS = (PCT_ANNOUNCEMENT,)  # result sheets a master from an older template lacks
 STATUS_CELL = "A2"  # on Config: what the last button press did (the Excel macros write it)
 HEADER_ROW = 3
 FIRST_ROW = 4
