@@ -138,12 +138,13 @@ def build_master_template(
         put(cell, value if not isinstance(value, bool) else str(value).lower())
         cell.fill = INPUT_FILL
         row += 1
-    config.column_dimensions["A"].width = 38
-    config.column_dimensions["B"].width = 40
-    config.column_dimensions["C"].width = 50
+    for letter, width in zip("ABC", M.CONFIG_WIDTHS, strict=True):
+        config.column_dimensions[letter].width = width
+    _wrap_rows(config, M.FIRST_ROW, M.CONFIG_WIDTHS)
     units = wb.create_sheet(M.UNITS)
     _title(units, "หน่วยงาน (Units)")
     _headers(units, M.UNIT_HEADERS)
+    _table_columns(units, M.TABLE_WIDTHS[M.UNITS])
     roster = wb.create_sheet(M.ROSTER)
     _title(roster, "บัญชีรายชื่อ ณ วันที่นับจำนวน (Roster)")
     _headers(roster, M.ROSTER_HEADERS)
@@ -159,7 +160,9 @@ def build_master_template(
         ws = wb.create_sheet(name)
         _title(ws, title)
         _headers(ws, headers)
+        _table_columns(ws, M.TABLE_WIDTHS[name])
         ws.freeze_panes = f"A{M.FIRST_ROW}"
+        ws.print_title_rows = f"{M.HEADER_ROW}:{M.HEADER_ROW}"
     for name, title, headers in (
         (M.RESULTS, "ผลการประเมินและการเลื่อนเงินเดือน (Results)", M.RESULT_HEADERS),
         (M.SUMMARY, "สรุปจำนวนตามระดับผลการประเมินและวงเงิน (Summary)", ("รหัสหน่วยงาน",)),
@@ -202,9 +205,49 @@ def build_master_template(
     _charts(wb, rules)
     for ws in wb.worksheets:
         _print_setup(ws)
+        if ws.title not in M.DOCUMENTS and ws.title != M.CONFIG:
+            _header_heights(ws)
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     return wb
+
+
+def _table_columns(ws: Worksheet, widths: Sequence[int]) -> None:
+    """An input table's columns: their widths, and text in them wraps (Thai 14 pt)."""
+    for i, width in enumerate(widths, start=1):
+        column = ws.column_dimensions[get_column_letter(i)]
+        column.width = width
+        column.font = thai_font(14)
+        column.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def _wrap_rows(ws: Worksheet, first: int, widths: Sequence[int]) -> None:
+    """Rows from ``first`` as tall as their wrapped text (at 14 pt), the text wrapped."""
+    wrap = Alignment(vertical="top", wrap_text=True)
+    memo: dict[tuple[int, object], int] = {}
+    for row in ws.iter_rows(min_row=first, max_col=len(widths)):
+        lines = 1
+        for i, (cell, width) in enumerate(zip(row, widths, strict=False)):
+            value = cell.value
+            if value not in (None, ""):
+                cell.alignment = wrap
+                n = memo.get((i, value))
+                if n is None:
+                    n = memo[(i, value)] = text_lines(value, width, 14)
+                lines = max(lines, n)
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = line_height(14, lines)
+
+
+def _header_heights(ws: Worksheet) -> None:
+    """The table's header row tall enough for its wrapped headers (bold 14 pt)."""
+    cells = [c for c in ws[M.HEADER_ROW] if c.value]
+    if not cells:
+        return
+    lines = max(
+        text_lines(c.value, ws.column_dimensions[c.column_letter].width or 10, 15) for c in cells
+    )
+    ws.row_dimensions[M.HEADER_ROW].height = line_height(14, max(lines, 2))
 
 
 def _thai_default_font(wb: openpyxl.Workbook) -> None:
@@ -376,6 +419,7 @@ def master_bytes(
         tables.append((name, columns, (strategy or {}).get(name, ())))
     for sheet, names, rows in tables:
         target = wb[sheet]
+        widths = M.TABLE_WIDTHS.get(sheet) or tuple(M.ROSTER_WIDTHS[n] for n in M.ROSTER_COLUMNS)
         for i, item in enumerate(rows):
             for c, name in enumerate(names, start=1):
                 value = item.get(name)
@@ -385,6 +429,8 @@ def master_bytes(
                 put(cell, value)  # text stays text
                 if sheet == M.ROSTER and name in M.ROSTER_FORMATS:
                     cell.number_format = M.ROSTER_FORMATS[name]  # 41,550
+        if rows:
+            _wrap_rows(target, M.FIRST_ROW, widths)
     return reproducible_bytes(wb)
 
 

@@ -410,12 +410,29 @@ ROSTER_WIDTHS = {
 PRINT_SCALE = {  # the sheets printed at a fixed scale (the others fit the page's width)
     RESULTS: 90,
     ROSTER: 90,
+    ORG_KPIS: 86,
+    UNIT_KPIS: 86,
+    KPI_CARDS: 86,
     ISSUES: 86,
     ANNOUNCEMENT: 100,
     PCT_ANNOUNCEMENT: 100,
     SALARY_ORDER: 86,
 }
-PRINT_COLUMNS = {RESULTS: "A:A", ROSTER: "A:B"}  # name (Results); id and name (Roster)
+PRINT_COLUMNS = {  # repeated on every page across: name (Results); id and name (Roster)
+    RESULTS: "A:A",
+    ROSTER: "A:B",
+    KPI_CARDS: "A:A",
+}
+CONFIG_WIDTHS = (30, 30, 52)
+# the input tables' columns (their text wraps): what fits A4 landscape at the scale above
+TABLE_WIDTHS: dict[str, tuple[int, ...]] = {
+    UNITS: (14, 34, 30),
+    ORG_KPIS: (8, 34, 14, 26, 10, 8, 10),
+    UNIT_KPIS: (9, 8, 8, 28, 10, 9, 11, 9, 5, 5, 5, 5, 5),
+    OS_MATRIX: (14, 12, 40),
+    KPI_CARDS: (9, 28, 24, 24, 10, 10, 10, 10, 8, 16, 16, 28),
+    KPI_HOLDERS: (22, 22, 12),
+}
 PORTRAIT = ("Announcement", "PctAnnouncement")
 
 # ------------------------------------------------------------------ official documents
