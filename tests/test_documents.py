@@ -148,6 +148,8 @@ def test_pct_announcement_shows_the_pct_used(filled: Path, tmp_path: Path) -> No
     for band, pct in (("ดีเด่น", "6.00"), ("ดีมาก", "3.99"), ("ดี", "2.99"), ("พอใช้", "1.99")):
         assert band in flat and pct in flat
     assert "ไม่ได้เลื่อน" in flat  # ต้องปรับปรุง
+    # the groups used different % (no one of อำนวยการ was ดีเด่น): a column each
+    assert squash("ร้อยละ กลุ่มวิชาการและทั่วไป") in flat and squash("ร้อยละ กลุ่มอำนวยการ") in flat
     assert "90–100" in flat
 
 

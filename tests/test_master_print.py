@@ -19,7 +19,7 @@ from kpixl.io.xlsx_package import sheet_parts
 from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.master import fit_unit_chart
+from kpixl.workbooks.master import fit_unit_chart, result_bytes
 
 A4 = (595, 842)
 
@@ -136,15 +136,21 @@ def test_results_print_names_first_with_the_name_on_every_page(pdfs: dict[str, P
 
 def test_print_setup_keeps_fonts_at_12_points(demo_master: Path) -> None:
     wb = openpyxl.load_workbook(demo_master)
-    for name in (*PRINTED, M.CONFIG):
+    for name in (*PRINTED, M.CONFIG, M.UNITS, *M.STRATEGY, M.ALIGNMENT):
         ws = wb[name]
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4), name
         if name in M.PRINT_SCALE:
             scale = int(ws.page_setup.scale)
             assert not ws.sheet_properties.pageSetUpPr.fitToPage
             assert scale == M.PRINT_SCALE[name]
-        else:
-            continue  # fitted to the page's width
+        else:  # fitted to the page's width: narrow enough that 14 pt stays 12 pt or more
+            used = range(1, ws.max_column + 1)
+            width = sum(
+                ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width or 13 for c in used
+            )
+            printable = (842 - 72) / (12 / 14)  # A4 landscape less margins, in points
+            assert width * 7.6 <= printable, (name, width)
+            continue
         sizes = {
             c.font.sz
             for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 60))
@@ -235,3 +241,35 @@ def test_sheet_parts_still_found(demo_master: Path) -> None:
     with zipfile.ZipFile(demo_master) as zf:
         parts = sheet_parts({n: zf.read(n) for n in zf.namelist()})
     assert set(M.SHEETS) <= set(parts)
+
+
+def test_a_master_from_an_older_template_still_consolidates(demo_master: Path) -> None:
+    """A master made before the documents: no PctAnnouncement sheet, document sheets
+    without their hidden style rows. The round is written all the same (each such
+    document from its first row); a result sheet deleted by hand is still an error."""
+    import io
+
+    from kpixl.io.xlsx_package import Package
+    from kpixl.jobs.consolidate import consolidate as run
+    from kpixl.workbooks.master_results import output_sheets
+
+    package = Package.read(demo_master.read_bytes())
+    parts = package.sheets
+    book = package.parts["xl/workbook.xml"].decode("utf-8")
+    book = book.replace(f'name="{M.PCT_ANNOUNCEMENT}"', 'name="Old"')  # no such sheet
+    order = package.parts[parts[M.SALARY_ORDER]].decode("utf-8")
+    order = re.sub(r'\s+hidden="1"', "", order)  # no style rows
+    old = package.to_bytes(
+        {"xl/workbook.xml": book.encode("utf-8"), parts[M.SALARY_ORDER]: order.encode("utf-8")}
+    )
+    result = run(demo_master, write=False)
+    sheets = output_sheets(result, config={"organisation": "สำนักงานเก่า"})
+    written = result_bytes(old, sheets)
+    wb = openpyxl.load_workbook(io.BytesIO(written))
+    assert M.PCT_ANNOUNCEMENT not in wb.sheetnames
+    assert wb[M.SALARY_ORDER]["A1"].value == "คำสั่งสำนักงานเก่า"  # written from row 1
+    assert wb[M.ANNOUNCEMENT].cell(M.DOC_FIRST_ROW, 1).value == "ประกาศสำนักงานเก่า"
+    assert wb[M.RESULTS].cell(M.HEADER_ROW, 1).value == M.RESULT_HEADERS[0]
+    gone = book.replace(f'name="{M.ISSUES}"', 'name="Gone"')
+    with pytest.raises(KeyError):
+        result_bytes(package.to_bytes({"xl/workbook.xml": gone.encode("utf-8")}), sheets)
