@@ -585,13 +585,17 @@ class Document(list[list[object]]):
         self.breaks: list[int] = []  # row indexes a new page starts at
         self.title_row: int | None = None  # row index of the header row to repeat
         self.widths: Sequence[int] = ()  # the sheet's column widths (for row heights)
+        self.blocks: dict[int, ColumnRows] = {}  # row index → a table body added there
 
     def add_rows(
-        self, kind: str, rows: Sequence[Sequence[object]], heights: Sequence[float | None]
+        self, kind: str, columns: Sequence[list[object]], heights: Sequence[float | None]
     ) -> None:
-        """Append rows of one kind with their heights (a table's body)."""
-        self.extend(rows)  # type: ignore[arg-type]  # rows as given (tuples too)
-        self.kinds.extend([kind] * len(rows))
+        """Append rows of one kind, given column by column, with their heights (a
+        table's body; written from its columns as they are)."""
+        block = ColumnRows(columns)
+        self.blocks[len(self)] = block
+        self.extend(block)  # type: ignore[arg-type]  # rows as tuples
+        self.kinds.extend([kind] * len(block))
         self.heights.extend(heights)
 
     def add(
@@ -636,7 +640,9 @@ def _document_xml(xml: str, doc: Document, first_row: int, width: int) -> str:
         stop = start + 1
         while stop < len(doc) and doc.kinds[stop] == kind:
             stop += 1
-        rows.append(rows_xml(doc[start:stop], first_row + start, width, palette.get(kind, {})))
+        block = doc.blocks.get(start)
+        run = block if block is not None and len(block) == stop - start else doc[start:stop]
+        rows.append(rows_xml(run, first_row + start, width, palette.get(kind, {})))
         start = stop
     heights = {first_row + i: h for i, h in enumerate(doc.heights) if h is not None}
     body = _with_heights("".join(rows), heights)

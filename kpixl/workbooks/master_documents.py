@@ -181,7 +181,7 @@ def _table(doc: Document, columns: Sequence[Sequence[object]], widths: Sequence[
                 if n > lines[i]:
                     lines[i] = n
     height = {n: line_height(M.DOC_TABLE_SIZE, n) for n in set(lines)}
-    doc.add_rows("row", list(zip(*columns, strict=True)), [height[n] for n in lines])
+    doc.add_rows("row", [list(c) for c in columns], [height[n] for n in lines])
 
 
 def _new(sheet: str) -> Document:
