@@ -335,7 +335,7 @@ def pct_announcement(results: pd.DataFrame, rules: Rules, f: DocumentFields) -> 
     _para(
         doc,
         "text",
-        f"{_INDENT}ตามที่{f.organisation}ได้ประเมินผลการปฏิบัติราชการของข้าราชการ {f.round_text}"
+        f"{_INDENT}ตามที่{f.organisation} ได้ประเมินผลการปฏิบัติราชการของข้าราชการ {f.round_text}"
         " และพิจารณาเลื่อนเงินเดือนภายในวงเงินที่ได้รับแล้ว จึงประกาศร้อยละการเลื่อนเงินเดือน"
         "ในแต่ละระดับผลการประเมิน คิดเป็นร้อยละของฐานในการคำนวณ ดังนี้",
         len(widths),
