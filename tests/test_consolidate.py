@@ -97,18 +97,26 @@ def test_master_sheets_hold_the_results(demo: Path) -> None:
     result = consolidate(master, jobs=1)
     wb = openpyxl.load_workbook(master)
     results = wb[M.RESULTS]
-    ids = [results.cell(row=r, column=1).value for r in range(M.FIRST_ROW, M.FIRST_ROW + 20)]
+    id_column = M.RESULT_COLUMNS.index("person_id") + 1
+    ids = [
+        results.cell(row=r, column=id_column).value for r in range(M.FIRST_ROW, M.FIRST_ROW + 20)
+    ]
     assert ids == list(result.results["person_id"])
-    order = wb[M.SALARY_ORDER]
+    assert [c.value for c in results[M.HEADER_ROW]][: len(M.RESULT_HEADERS)] == list(
+        M.RESULT_HEADERS
+    )
     paid = result.results[
         (result.results["increase"] > 0) | (result.results["special_compensation"] > 0)
     ]
-    assert order.cell(row=M.FIRST_ROW + len(paid) - 1, column=1).value == len(paid)
-    announcement = [
-        wb[M.ANNOUNCEMENT].cell(row=r, column=5).value for r in range(M.FIRST_ROW, M.FIRST_ROW + 30)
-    ]
+    # the documents: a list under its header row (ที่ 1, 2, …), after the document's text
+    order = [c.value for c in wb[M.SALARY_ORDER]["A"]]
+    head = order.index(M.SALARY_ORDER_HEADERS[0])
+    assert [v for v in order[head + 1 :] if isinstance(v, int)] == list(range(1, len(paid) + 1))
+    sheet = wb[M.ANNOUNCEMENT]
+    head = [c.value for c in sheet["B"]].index(M.ANNOUNCEMENT_HEADERS[1]) + 1
+    bands = [sheet.cell(r, 5).value for r in range(head + 1, sheet.max_row + 1)]
     top = result.results["band"].isin(["ดีเด่น", "ดีมาก"]).sum()
-    assert sum(1 for b in announcement if b) == top
+    assert sum(1 for b in bands if b in ("ดีเด่น", "ดีมาก")) == top
     assert str(wb[M.SUMMARY].cell(row=M.FIRST_ROW, column=3).value).startswith("=COUNTIF(")
     assert len(wb[M.CHARTS]._charts) == 2
 
@@ -253,11 +261,15 @@ def test_written_rows_take_the_templates_formats(demo: Path) -> None:
     result = consolidate(master, jobs=1)
     wb = openpyxl.load_workbook(master)
     order = wb[M.SALARY_ORDER]
-    last = M.FIRST_ROW + int((result.results["increase"] > 0).sum()) - 1
-    for row in (M.FIRST_ROW, last):
-        formats = [order.cell(row=row, column=c).number_format for c in range(1, 10)]
-        assert formats == list(M.BODY_FORMATS[M.SALARY_ORDER])
-        assert all(order.cell(row=row, column=c).font.name == "TH SarabunPSK" for c in range(1, 10))
+    first = [c.value for c in order["A"]].index(M.SALARY_ORDER_HEADERS[0]) + 2
+    last = first + int((result.results["increase"] > 0).sum()) - 1
+    width = len(M.SALARY_ORDER_HEADERS)
+    for row in (first, last):
+        formats = [order.cell(row=row, column=c).number_format for c in range(1, width + 1)]
+        assert formats == list(M.DOC_FORMATS[M.SALARY_ORDER])
+        assert all(
+            order.cell(row=row, column=c).font.name == "TH SarabunPSK" for c in range(1, width + 1)
+        )
         assert order.cell(row=row, column=2).border.left.style == "thin"
     results = wb[M.RESULTS]
     salary = M.RESULT_COLUMNS.index("salary") + 1
@@ -274,7 +286,7 @@ def test_written_rows_take_the_templates_formats(demo: Path) -> None:
     assert summary.cell(row=M.HEADER_ROW, column=4).fill.fgColor.rgb == (
         summary.cell(row=M.HEADER_ROW, column=1).fill.fgColor.rgb
     )  # the band headers written with the data look like the template's header
-    assert int(wb[M.RESULTS].page_setup.paperSize) == int(wb[M.RESULTS].PAPERSIZE_A3)
+    assert int(wb[M.RESULTS].page_setup.paperSize) == int(wb[M.RESULTS].PAPERSIZE_A4)
 
 
 @pytest.mark.pipeline

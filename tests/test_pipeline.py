@@ -119,7 +119,7 @@ def test_the_result_sheets_are_the_same_bytes_built_here_or_in_forked_builders(
     monkeypatch.setenv("KPIXL_START_METHOD", "spawn")
     spawned = result_bytes(source, sheets, jobs=2, parallel_from=0)
     assert spawned == forked
-    assert len(sheets[M.RESULTS][0]) == len(result.results)
+    assert len(sheets[M.RESULTS][0]) == len(result.results) + 1  # the header row, then each
 
 
 def test_a_worker_sends_back_plain_data(round_dir: Path) -> None:

@@ -8,11 +8,19 @@ without the ``tzdata`` package) a fixed +07:00 offset gives the same times.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["bangkok", "bangkok_now", "english_datetime", "parse_stamp", "stamp", "thai_datetime"]
+__all__ = [
+    "bangkok",
+    "bangkok_now",
+    "english_datetime",
+    "parse_stamp",
+    "stamp",
+    "thai_date",
+    "thai_datetime",
+]
 
 BUDDHIST_ERA = 543
 THAI_MONTHS = (
@@ -28,6 +36,20 @@ THAI_MONTHS = (
     "ต.ค.",
     "พ.ย.",
     "ธ.ค.",
+)
+THAI_MONTHS_FULL = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 )
 FIXED_BANGKOK = timezone(timedelta(hours=7), "+07")
 
@@ -78,3 +100,10 @@ def thai_datetime(moment: datetime) -> str:
 def english_datetime(moment: datetime) -> str:
     """``2026-10-01 09:00 Bangkok time`` (UTC+07:00)."""
     return f"{_in_bangkok(moment):%Y-%m-%d %H:%M} Bangkok time"
+
+
+def thai_date(day: date, *, short: bool = False) -> str:
+    """``1 เมษายน 2570`` (Buddhist era), as official documents write a date;
+    ``short``: ``1 เม.ย. 2570``. A datetime is taken as its date, as written."""
+    months = THAI_MONTHS if short else THAI_MONTHS_FULL
+    return f"{day.day} {months[day.month - 1]} {day.year + BUDDHIST_ERA}"

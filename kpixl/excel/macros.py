@@ -202,8 +202,10 @@ def consolidate(book: Book) -> None:
             f"not consolidated: {first.message_en if first else ''}",
         )
         return
-    for name, (rows, first_row) in job.output_sheets(result).items():
-        write_rows(book.sheets[name], rows, first_row)
+    have = {s.name for s in book.sheets}
+    for name, (rows, first_row) in job.output_sheets(result, config=inputs.config).items():
+        if name in have or name not in M.NEWER_SHEETS:  # an older master lacks newer sheets
+            write_rows(book.sheets[name], rows, first_row)
     errors = _errors(result.findings)
     set_status(
         sheet,

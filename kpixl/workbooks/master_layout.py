@@ -15,6 +15,7 @@ SUMMARY = "Summary"
 POOLS = "Pools"
 ISSUES = "Issues"
 ANNOUNCEMENT = "Announcement"
+PCT_ANNOUNCEMENT = "PctAnnouncement"
 SALARY_ORDER = "SalaryOrder"
 CHARTS = "Charts"
 ORG_KPIS = "OrgKPIs"
@@ -37,10 +38,12 @@ SHEETS = (
     POOLS,
     ISSUES,
     ANNOUNCEMENT,
+    PCT_ANNOUNCEMENT,
     SALARY_ORDER,
     ALIGNMENT,
     CHARTS,
 )
+NEWER_SHEETS = (PCT_ANNOUNCEMENT,)  # result sheets a master from an older template lacks
 STATUS_CELL = "A2"  # on Config: what the last button press did (the Excel macros write it)
 HEADER_ROW = 3
 FIRST_ROW = 4
@@ -58,7 +61,29 @@ CONFIG_KEYS = {
     "agency_rules": "ไฟล์กฎของหน่วยงาน (TOML) ถ้ามี",
     "backups": "จำนวนรุ่นสำรองที่เก็บใน .kpixl-backups (ว่าง = 10)",
     "seal_key_id": "รหัสกุญแจลงนามของหน่วยงาน: 16 หลักแรกของ SHA-256 ของกุญแจ (ไม่ใช่ตัวกุญแจ) ถ้ามี",
+    # the round's official documents (Announcement, PctAnnouncement, SalaryOrder sheets);
+    # a blank value prints as a dotted line to fill in by hand
+    "announcement_no": "เลขที่ประกาศรายชื่อผู้มีผลการประเมินดีเด่นและดีมาก เช่น 5/2570",
+    "announcement_date": "วันที่ประกาศรายชื่อ (วันที่ในเซลล์ หรือ 2570-04-20)",
+    "pct_announcement_no": "เลขที่ประกาศร้อยละการเลื่อนเงินเดือน",
+    "pct_announcement_date": "วันที่ประกาศร้อยละการเลื่อนเงินเดือน",
+    "order_no": "เลขที่คำสั่งเลื่อนเงินเดือน เช่น 123/2570",
+    "order_date": "วันที่สั่ง (ลงวันที่ในคำสั่ง)",
+    "effective_date": "วันที่เลื่อนเงินเดือนมีผล (ว่าง = 1 เม.ย. รอบที่ 1, 1 ต.ค. รอบที่ 2)",
+    "signer_name": "ชื่อผู้ลงนามในประกาศและคำสั่ง เช่น นายสมชาย ใจดี",
+    "signer_position": "ตำแหน่งผู้ลงนาม เช่น ผู้อำนวยการสำนักงานตัวอย่าง",
 }
+DOCUMENT_KEYS = (
+    "announcement_no",
+    "announcement_date",
+    "pct_announcement_no",
+    "pct_announcement_date",
+    "order_no",
+    "order_date",
+    "effective_date",
+    "signer_name",
+    "signer_position",
+)
 RULES_HEADING = "rules"  # rows after this key are rule overrides: dotted path → value
 
 UNIT_COLUMNS = ("unit_code", "unit_name", "head")
@@ -112,31 +137,58 @@ ROSTER_HEADERS = (
 )
 
 EXPORT_COLUMNS = EXPORT_FIELDS  # the CSV export's columns, in order
-RESULT_COLUMNS = RESULT_FIELDS  # the Results sheet's columns, in order
-RESULT_HEADERS = (
-    "เลขประจำตัวประชาชน",
-    "หน่วยงาน",
-    "กลุ่มวงเงิน",
-    "รหัสระดับ",
-    "เงินเดือน",
-    "ผลสัมฤทธิ์",
-    "สมรรถนะ",
-    "คะแนนรวม",
-    "ระดับผล",
-    "มีสิทธิ์",
-    "ร้อยละ",
-    "ฐาน",
-    "เงินที่ได้เลื่อน",
-    "เงินเดือนใหม่",
-    "ค่าตอบแทนพิเศษ",
-    "เหตุผล/คำอธิบาย",
-    "ชื่อ-สกุล",
-    "ตำแหน่ง",
-    "เลขที่ตำแหน่ง",
-    "ก่อนปัดเศษ",
-    "ใช้วงเงิน",
-    "ไฟล์ต้นทาง",
+# the Results sheet's columns, in order: who (name first, identifiers after), the
+# scores, the money, why; then kpixl's working figures and the file each came from
+RESULT_COLUMNS = (
+    "name",
+    "position",
+    "person_id",
+    "position_no",
+    "unit",
+    "pool_group",
+    "level_code",
+    "salary",
+    "achievement",
+    "competency",
+    "total",
+    "band",
+    "eligible",
+    "pct",
+    "base",
+    "increase",
+    "new_salary",
+    "special_compensation",
+    "reason",
+    "unrounded",
+    "cost",
+    "source_file",
 )
+assert sorted(RESULT_COLUMNS) == sorted(RESULT_FIELDS)
+_RESULT_HEADER = {
+    "person_id": "เลขประจำตัวประชาชน",
+    "unit": "หน่วยงาน",
+    "pool_group": "กลุ่มวงเงิน",
+    "level_code": "รหัสระดับ",
+    "salary": "เงินเดือน",
+    "achievement": "ผลสัมฤทธิ์",
+    "competency": "สมรรถนะ",
+    "total": "คะแนนรวม",
+    "band": "ระดับผล",
+    "eligible": "มีสิทธิ์",
+    "pct": "ร้อยละ",
+    "base": "ฐาน",
+    "increase": "เงินที่ได้เลื่อน",
+    "new_salary": "เงินเดือนใหม่",
+    "special_compensation": "ค่าตอบแทนพิเศษ",
+    "reason": "เหตุผล/คำอธิบาย",
+    "name": "ชื่อ-สกุล",
+    "position": "ตำแหน่ง",
+    "position_no": "เลขที่ตำแหน่ง",
+    "unrounded": "ก่อนปัดเศษ",
+    "cost": "ใช้วงเงิน",
+    "source_file": "ไฟล์ต้นทาง",
+}
+RESULT_HEADERS = tuple(_RESULT_HEADER[c] for c in RESULT_COLUMNS)
 
 ISSUE_COLUMNS = (
     "severity",
@@ -184,20 +236,6 @@ POOL_HEADERS = (
     "ใช้ไป (kpixl)",
 )
 
-ANNOUNCEMENT_HEADERS = ("หน่วยงาน", "ชื่อ-สกุล", "ตำแหน่ง", "คะแนนรวม", "ระดับผล")
-SALARY_ORDER_HEADERS = (
-    "ที่",
-    "ชื่อ-สกุล",
-    "ตำแหน่ง",
-    "เลขที่ตำแหน่ง",
-    "เงินเดือนเดิม",
-    "ร้อยละ",
-    "เงินที่ได้เลื่อน",
-    "เงินเดือนใหม่",
-    "ค่าตอบแทนพิเศษ",
-)
-CHART_BINS = tuple(range(0, 100, 10))  # histogram of totals: [0,10), …, [90,100]
-MAX_CHART_UNITS = 40
 
 # strategy (cascading): field names and Thai headers
 ORG_KPI_COLUMNS = ("code", "name", "perspective", "goal", "target", "weight", "owner_unit")
@@ -284,7 +322,9 @@ ALIGNMENT_HEADERS = ("หน่วยงาน", "เลขประจำตั
 
 # How the result sheets' rows look: a number format per column (by position; "General"
 # elsewhere) and column widths. The template styles its first data row with them and
-# every written row takes that row's styles.
+# every written row takes that row's styles. Money is whole baht (salaries, bases and
+# increases are); satangs only where they occur (the pool, special compensation, the
+# unrounded increase and its cost).
 BAHT, MONEY, SCORE, COUNT = "#,##0", "#,##0.00", "0.00", "0"
 _RESULT_FORMATS = {
     "salary": BAHT,
@@ -292,26 +332,184 @@ _RESULT_FORMATS = {
     "competency": SCORE,
     "total": SCORE,
     "pct": SCORE,
-    "base": MONEY,
+    "base": BAHT,
     "increase": BAHT,
     "new_salary": BAHT,
     "special_compensation": MONEY,
     "unrounded": MONEY,
     "cost": MONEY,
 }
-_RESULT_WIDTHS = {"person_id": 17, "reason": 44, "name": 28, "position": 30, "source_file": 34}
+_RESULT_WIDTHS = {
+    "name": 24,
+    "position": 24,
+    "person_id": 14,
+    "position_no": 8,
+    "unit": 8,
+    "pool_group": 14,
+    "level_code": 8,
+    "salary": 9,
+    "achievement": 8,
+    "competency": 8,
+    "total": 8,
+    "band": 11,
+    "eligible": 7,
+    "pct": 7,
+    "base": 9,
+    "increase": 9,
+    "new_salary": 9,
+    "special_compensation": 9,
+    "reason": 30,
+    "unrounded": 9,
+    "cost": 9,
+    "source_file": 24,
+}
 BODY_FORMATS: dict[str, tuple[str, ...]] = {
     RESULTS: tuple(_RESULT_FORMATS.get(c, "General") for c in RESULT_COLUMNS),
     POOLS: ("General", "General", COUNT, MONEY, MONEY, MONEY, MONEY, MONEY),
     ISSUES: ("General",) * len(ISSUE_COLUMNS),
-    ANNOUNCEMENT: ("General", "General", "General", SCORE, "General"),
-    SALARY_ORDER: (COUNT, "General", "General", "General", BAHT, SCORE, BAHT, BAHT, MONEY),
     ALIGNMENT: ("General", "General", SCORE, SCORE, SCORE),
 }
 BODY_WIDTHS: dict[str, tuple[int, ...]] = {
-    RESULTS: tuple(_RESULT_WIDTHS.get(c, 12) for c in RESULT_COLUMNS),
-    ISSUES: (9, 26, 17, 24, 14, 10, 14, 24, 60, 60),
-    ANNOUNCEMENT: (12, 28, 30, 12, 12),
-    SALARY_ORDER: (6, 28, 30, 14, 14, 9, 14, 14, 16),
+    RESULTS: tuple(_RESULT_WIDTHS[c] for c in RESULT_COLUMNS),
+    ISSUES: (8, 12, 14, 11, 9, 5, 8, 9, 20, 19),
+    POOLS: (18, 12, 8, 12, 12, 12, 12, 12),
     ALIGNMENT: (14, 17, 14, 24, 18),
 }
+WRAPPED: dict[str, tuple[str, ...]] = {  # columns whose text wraps in the printed rows
+    RESULTS: ("name", "position", "pool_group", "reason", "source_file"),
+    ISSUES: ISSUE_COLUMNS,
+}
+ROSTER_FORMATS = {"salary": BAHT}
+ROSTER_WIDTHS = {
+    "person_id": 14,
+    "name": 24,
+    "unit": 8,
+    "position": 24,
+    "position_no": 8,
+    "level_code": 8,
+    "salary": 9,
+    "pool_group": 12,
+    "probation": 10,
+    "evaluator": 24,
+    "job_line": 12,
+    "months_served": 10,
+    "leave_days": 7,
+    "leave_times": 7,
+    "late_times": 7,
+    "penalty": 10,
+    "suspension_months": 9,
+    "ineligible": 9,
+    "ineligible_reason": 22,
+    "alt_ceiling": 9,
+    "holds_position": 9,
+}
+
+# Printing: every sheet on A4; a wide table on A4 landscape at a fixed scale that keeps
+# 14 pt body text at 12 pt or more, in pages across with its first columns repeated
+# (PRINT_COLUMNS); the others fit their width on one page.
+PRINT_SCALE = {  # the sheets printed at a fixed scale (the others fit the page's width)
+    RESULTS: 90,
+    ROSTER: 90,
+    ORG_KPIS: 86,
+    UNIT_KPIS: 86,
+    KPI_CARDS: 86,
+    ISSUES: 86,
+    ANNOUNCEMENT: 100,
+    PCT_ANNOUNCEMENT: 100,
+    SALARY_ORDER: 86,
+}
+PRINT_COLUMNS = {  # repeated on every page across: name (Results); id and name (Roster)
+    RESULTS: "A:A",
+    ROSTER: "A:B",
+    KPI_CARDS: "A:A",
+}
+CONFIG_WIDTHS = (30, 30, 52)
+# the input tables' columns (their text wraps): what fits A4 landscape at the scale above
+TABLE_WIDTHS: dict[str, tuple[int, ...]] = {
+    UNITS: (14, 34, 30),
+    ORG_KPIS: (8, 34, 14, 26, 10, 8, 10),
+    UNIT_KPIS: (9, 8, 8, 28, 10, 9, 11, 9, 5, 5, 5, 5, 5),
+    OS_MATRIX: (14, 12, 40),
+    KPI_CARDS: (9, 28, 24, 24, 10, 10, 10, 10, 8, 16, 16, 28),
+    KPI_HOLDERS: (22, 22, 12),
+}
+PORTRAIT = ("Announcement", "PctAnnouncement")
+
+# ------------------------------------------------------------------ official documents
+# Each document sheet starts with hidden rows that carry the styles of its kinds of
+# row (one row per kind, cells styled column by column); the document is written
+# below them, every row in the look of its kind, so a re-run finds the same styles.
+DOC_KINDS = ("title", "heading", "text", "center", "sign", "head", "group", "row", "note")
+DOC_FIRST_ROW = len(DOC_KINDS) + 1  # the first row a document is written in
+DOCUMENTS = (ANNOUNCEMENT, PCT_ANNOUNCEMENT, SALARY_ORDER)
+DOC_TEXT_SIZE = 16  # the document's text (TH SarabunPSK: 16 pt is the official size)
+DOC_TABLE_SIZE = 14  # the attached lists
+DOTS = "……………………"  # a value left blank: filled in by hand
+
+# (a) ประกาศรายชื่อผู้มีผลการประเมินดีเด่นและดีมาก: its list, grouped by unit
+ANNOUNCEMENT_COLUMNS = ("seq", "name", "position", "level", "band")
+ANNOUNCEMENT_HEADERS = ("ที่", "ชื่อ-สกุล", "ตำแหน่ง", "ระดับ", "ผลการประเมิน")
+# (b) ประกาศร้อยละการเลื่อนเงินเดือนในแต่ละระดับผลการประเมิน: a band per row, then the
+# % the round used per pool group (one column when every group used the same)
+PCT_HEADERS = ("ระดับผลการประเมิน", "ช่วงคะแนน", "ร้อยละการเลื่อนเงินเดือน")
+# (c) คำสั่งเลื่อนเงินเดือน: its attachment (บัญชีรายละเอียดแนบท้ายคำสั่ง)
+ORDER_COLUMNS = (
+    "seq",
+    "name",
+    "position",
+    "type",
+    "level",
+    "position_no",
+    "unit",
+    "salary",
+    "base",
+    "base_kind",
+    "pct",
+    "increase",
+    "new_salary",
+    "special_compensation",
+)
+SALARY_ORDER_HEADERS = (
+    "ที่",
+    "ชื่อ-สกุล",
+    "ตำแหน่ง",
+    "ประเภทตำแหน่ง",
+    "ระดับ",
+    "เลขที่ตำแหน่ง",
+    "หน่วยงาน",
+    "เงินเดือนเดิม",
+    "ฐานในการคำนวณ",
+    "ฐาน (ล่าง/บน)",
+    "ร้อยละ",
+    "จำนวนเงินที่ได้เลื่อน",
+    "เงินเดือนใหม่",
+    "ค่าตอบแทนพิเศษ",
+)
+DOC_FORMATS: dict[str, tuple[str, ...]] = {
+    ANNOUNCEMENT: (COUNT, "General", "General", "General", "General"),
+    PCT_ANNOUNCEMENT: ("General",) * 5,  # up to three pool groups' columns
+    SALARY_ORDER: (
+        COUNT,
+        *(["General"] * 6),
+        BAHT,
+        BAHT,
+        "General",
+        SCORE,
+        BAHT,
+        BAHT,
+        MONEY,
+    ),
+}
+DOC_WIDTHS: dict[str, tuple[int, ...]] = {
+    ANNOUNCEMENT: (5, 20, 22, 10, 10),
+    PCT_ANNOUNCEMENT: (16, 17, 12, 11, 11),
+    SALARY_ORDER: (3, 15, 15, 9, 9, 7, 12, 7, 7, 5, 5, 7, 7, 8),
+}
+DOC_CENTERED: dict[str, tuple[int, ...]] = {  # 0-based columns centred in the table rows
+    ANNOUNCEMENT: (0, 3, 4),
+    PCT_ANNOUNCEMENT: (0, 1, 2, 3, 4),
+    SALARY_ORDER: (0, 3, 4, 5, 9),
+}
+
+CHART_BINS = tuple(range(0, 100, 10))  # histogram of totals: [0,10), …, [90,100]
+CHART_FIRST_UNIT = HEADER_ROW + 1  # Summary: the first unit's row (the chart reads from it)

@@ -1,7 +1,8 @@
 """The master's result sheets and the round's exports, from a consolidation.
 
 The last stage of consolidation: the Summary rows (:func:`summary_frame`); the rows of
-Results, Summary, Pools, Issues, Announcement and SalaryOrder, with kpixl's own formulas
+Results, Summary, Pools, Issues and the documents (Announcement, PctAnnouncement,
+SalaryOrder: :mod:`kpixl.workbooks.master_documents`), with kpixl's own formulas
 (:func:`output_sheets`), written into the master's package (:func:`output_bytes`); the
 CSV export (:func:`write_export`).
 Cell addresses and columns come from :mod:`kpixl.workbooks.master_layout`.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,10 +24,18 @@ from kpixl.core.rules import Rules
 from kpixl.core.text import text_of
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.cell_text import csv_text
+from kpixl.io.grids import open_book
+from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.io.speed import type_set
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.master import result_bytes
+from kpixl.workbooks.master import master_from_grids, result_bytes
+from kpixl.workbooks.master_documents import (
+    announcement,
+    document_fields,
+    pct_announcement,
+    salary_order,
+)
 
 __all__ = [
     "ResultTables",
@@ -128,18 +137,49 @@ def _letter(i: int) -> str:
     return letters
 
 
-def output_bytes(master: bytes, c: ResultTables, *, jobs: int | None = None) -> bytes:
-    """The master's bytes with the result sheets of ``c`` written in."""
-    return result_bytes(master, output_sheets(c), jobs=jobs)
+def output_bytes(
+    master: bytes,
+    c: ResultTables,
+    *,
+    jobs: int | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> bytes:
+    """The master's bytes with the result sheets of ``c`` written in; the documents
+    take their organisation, numbers, dates and signer from ``config`` (by default the
+    master's own Config sheet)."""
+    if config is None:
+        config = _config_of(master)
+    return result_bytes(master, output_sheets(c, config=config), jobs=jobs)
 
 
-def output_sheets(c: ResultTables) -> dict[str, tuple[Sequence[Sequence[object]], int]]:
+def _config_of(master: bytes) -> dict[str, Any]:
+    """The Config values of a master's bytes (an unreadable Config: none)."""
+    book = open_book(Path("master.xlsx"), master, limits=MASTER)
+    if M.CONFIG not in book.sheet_names:
+        return {}
+    return master_from_grids({M.CONFIG: book.grid(M.CONFIG)}, "master.xlsx").config
+
+
+def output_sheets(
+    c: ResultTables, *, config: Mapping[str, Any] | None = None
+) -> dict[str, tuple[Sequence[Sequence[object]], int]]:
     """Sheet → (rows, first row) of every result sheet; kpixl's formulas as :class:`Formula`
-    (any other text, names and units included, is written as text)."""
+    (any other text, names and units included, is written as text). The document
+    sheets are :class:`~kpixl.workbooks.master.Document` rows, filled from ``config``
+    (the master's Config values by key; blank ones print as dotted lines)."""
     rules = c.rules
     assert rules is not None
     letter = {name: _letter(i) for i, name in enumerate(M.RESULT_COLUMNS)}
-    results_rows = _rows(c.results, M.RESULT_COLUMNS)
+    # the header row is written with the rows: a master made from an older template
+    # (another column order) gets the headers of the columns it is given
+    results_rows = ColumnRows(
+        [
+            [header, *column]
+            for header, column in zip(
+                M.RESULT_HEADERS, _rows(c.results, M.RESULT_COLUMNS).columns, strict=True
+            )
+        ]
+    )
     band_names = [b.name for b in rules.bands]
     res = f"{M.RESULTS}!"
     unit_col, band_col, cost_col, group_col = (
@@ -182,31 +222,24 @@ def output_sheets(c: ResultTables) -> dict[str, tuple[Sequence[Sequence[object]]
                 p["used"],
             ]
         )
-    top = c.results[c.results["band"].isin(band_names[:2])].sort_values(
-        ["unit", "total"], ascending=[True, False], kind="stable"
-    )
-    paid = c.results[(c.results["increase"] > 0) | (c.results["special_compensation"] > 0)]
-    paid_columns = _rows(
-        paid,
-        [
-            "name",
-            "position",
-            "position_no",
-            "salary",
-            "pct",
-            "increase",
-            "new_salary",
-            "special_compensation",
-        ],
-    ).columns
+    fields = document_fields(config or {})
+    total = f"{res}${letter['total']}:${letter['total']}"
+    histogram: list[list[object]] = []
+    for low in M.CHART_BINS:  # [low, low + 10); the last bin takes 100
+        high = low + 10
+        upper = f'"<"&{high}' if high < 100 else '"<="&100'
+        histogram.append(
+            [f"{low}–{high}", Formula(f'=COUNTIFS({total},">="&{low},{total},{upper})')]
+        )
     return {
-        M.RESULTS: (results_rows, M.FIRST_ROW),
+        M.RESULTS: (results_rows, M.HEADER_ROW),
         M.SUMMARY: (summary_rows, M.HEADER_ROW),
         M.POOLS: (pool_rows, M.FIRST_ROW),
         M.ISSUES: (issues_rows(c.findings), M.FIRST_ROW),
-        M.ANNOUNCEMENT: (_rows(top, ["unit", "name", "position", "total", "band"]), M.FIRST_ROW),
-        # numbered 1, 2, …
-        M.SALARY_ORDER: (ColumnRows([list(range(1, len(paid) + 1)), *paid_columns]), M.FIRST_ROW),
+        M.CHARTS: (histogram, M.FIRST_ROW),
+        M.ANNOUNCEMENT: (announcement(c.results, c.summary, rules, fields), M.DOC_FIRST_ROW),
+        M.PCT_ANNOUNCEMENT: (pct_announcement(c.results, rules, fields), M.DOC_FIRST_ROW),
+        M.SALARY_ORDER: (salary_order(c.results, c.summary, rules, fields), M.DOC_FIRST_ROW),
     }
 
 

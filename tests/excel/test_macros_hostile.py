@@ -148,7 +148,7 @@ def test_consolidate_button_writes_roster_text_as_text(tmp_path: Path) -> None:
     assert "'" + LINK in texts and "'-" + DDE in texts
     assert LINK not in texts and "-" + DDE not in texts
     formulas = {s for s, _, v in values if isinstance(v, str) and v.startswith("=")}
-    assert formulas == {M.SUMMARY, M.POOLS}  # kpixl's own, live as before
+    assert formulas == {M.SUMMARY, M.POOLS, M.CHARTS}  # kpixl's own, live as before
     results = rows_from(grids[M.RESULTS], M.FIRST_ROW)
     assert any("'" + LINK in r for r in results)
 
