@@ -172,14 +172,12 @@ def _table(doc: Document, columns: Sequence[Sequence[object]], widths: Sequence[
     count = len(columns[0]) if columns else 0
     lines = [1] * count
     for values, width in zip(columns, widths, strict=False):
-        memo: dict[str, int] = {}
-        for i, value in enumerate(values):
-            if type(value) is str and value:
-                n = memo.get(value)
-                if n is None:
-                    n = memo[value] = text_lines(value, width, M.DOC_TABLE_SIZE)
-                if n > lines[i]:
-                    lines[i] = n
+        texts = [v for v in set(values) if type(v) is str and v]
+        taller: dict[object, int] = {
+            v: n for v in texts if (n := text_lines(v, width, M.DOC_TABLE_SIZE)) > 1
+        }
+        if taller:  # most columns: every text on one line
+            lines = [max(n, taller.get(v, 1)) for n, v in zip(lines, values, strict=True)]
     height = {n: line_height(M.DOC_TABLE_SIZE, n) for n in set(lines)}
     doc.add_rows("row", [list(c) for c in columns], [height[n] for n in lines])
 
@@ -250,29 +248,32 @@ def announcement(
     _para(doc, "center", f.round_text, width, M.DOC_TABLE_SIZE)
     _table_head(doc, M.ANNOUNCEMENT_HEADERS, widths)
     names = _unit_names(summary)
+    # the columns once for everyone (sorted by unit), then each unit's slice of them
+    units = top["_unit"].tolist()
+    levels = {code: _level(rules, code)[1] for code in set(top["level_code"].tolist())}
+    columns: list[list[object]] = [
+        list(range(1, len(top) + 1)),
+        [_text(v) for v in top["name"].tolist()],
+        [_text(v) for v in top["position"].tolist()],
+        [levels[code] for code in top["level_code"].tolist()],
+        [_text(v) for v in top["band"].tolist()],
+    ]
     seq = 0
-    for unit, people in top.groupby("_unit", sort=False):
+    while seq < len(units):
+        unit = units[seq]
+        end = seq + 1
+        while end < len(units) and units[end] == unit:
+            end += 1
         label = names.get(str(unit), str(unit))
         code = f" ({unit})" if label != unit else ""
         doc.add(
             "group",
-            [f"{label}{code}  {len(people)} คน"],
+            [f"{label}{code}  {end - seq} คน"],
             height=line_height(M.DOC_TABLE_SIZE),
             merge=(0, width - 1),
         )
-        count = len(people)
-        _table(
-            doc,
-            [
-                list(range(seq + 1, seq + count + 1)),
-                [_text(v) for v in people["name"].tolist()],
-                [_text(v) for v in people["position"].tolist()],
-                [_level(rules, code)[1] for code in people["level_code"].tolist()],
-                [_text(v) for v in people["band"].tolist()],
-            ],
-            widths,
-        )
-        seq += count
+        _table(doc, [column[seq:end] for column in columns], widths)
+        seq = end
     if not seq:
         doc.add(
             "note", [f"ไม่มีผู้มีผลการประเมินระดับ{'หรือ'.join(top_bands)}ในรอบนี้"], merge=(0, width - 1)
