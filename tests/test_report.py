@@ -532,3 +532,20 @@ def test_every_word_of_the_pdf_prints_at_12_pt_or_more(demo: Path, tmp_path: Pat
     assert len(heights) > 200
     small = [(round(h / BOX_PER_PT, 1), w) for h, w in heights if h / BOX_PER_PT < 11.9]
     assert not small, small[:10]
+
+
+def test_text_from_the_master_stays_text_in_the_pack(demo: Path, tmp_path: Path) -> None:
+    """A unit's name that starts with "=" and holds a control character is written into
+    the pack (tables and chart labels) as text: never a formula, never a crash."""
+    master = tmp_path / "master.xlsx"
+    wb = openpyxl.load_workbook(demo)
+    cell = wb[M.UNITS].cell(row=M.FIRST_ROW, column=2)
+    # the control character as OOXML carries it (openpyxl refuses the raw character)
+    cell.value, cell.data_type = '=HYPERLINK("http://example.org","x")_x0007_', "s"
+    wb.save(master)
+    out, _ = write_pack(master, tmp_path)
+    pack = openpyxl.load_workbook(out)
+    cells = [c for ws in pack.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.value for c in cells if c.data_type == "f" and "HYPERLINK" in str(c.value)]
+    shown = [c.value for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert shown and all(c.startswith("=HYPERLINK") for c in shown)

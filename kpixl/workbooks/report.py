@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpixl.io.cell_text import put
 from kpixl.io.xlsx_package import Package
 from kpixl.jobs.report import Pack
 from kpixl.workbooks.personal_template import reproducible_bytes
@@ -108,6 +109,14 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _write(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write ``value`` into a cell as it is: text from the master (names, units,
+    messages) stays text, never a formula or an error, its control characters encoded."""
+    cell = ws.cell(row=row, column=column)
+    put(cell, _cell_value(value))
+    return cell
+
+
 class _Sheet:
     """A section sheet being written: its title block, then tables row by row.
 
@@ -150,7 +159,7 @@ class _Sheet:
         self.row += 1
 
     def line(self, text: str, *, size: int = BODY_PT, bold: bool = False) -> None:
-        cell = self.ws.cell(row=self.row, column=1, value=text)
+        cell = _write(self.ws, self.row, 1, text)
         cell.font = _font(size, bold)
         self.ws.row_dimensions[self.row].height = size * 1.6
         self.row += 1
@@ -190,7 +199,7 @@ class _Sheet:
         ws, top = self.ws, self.row
         ws.row_dimensions[top].height = max(30, ROW_PT * self.lines(headers, HEAD_WRAP) + 6)
         for c, text in enumerate(headers, start=1):
-            cell = ws.cell(row=top, column=c, value=text)
+            cell = _write(ws, top, c, text)
             cell.font = _font(HEAD_PT, bold=True)
             cell.fill = HEAD_FILL
             cell.border = BORDER
@@ -202,7 +211,7 @@ class _Sheet:
             ws.row_dimensions[r].height = ROW_PT * self.lines(row, wrap) + 2
             strong = bool(emphasis and emphasis(i))
             for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c, value=_cell_value(value))
+                cell = _write(ws, r, c, value)
                 cell.font = _font(BODY_PT, bold=strong)
                 cell.border = BORDER
                 cell.number_format = formats[c - 1]
@@ -368,9 +377,9 @@ def _bands(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     )
     # the chart's labels, beside the printed table: each name in at most two short lines
     label_col = len(pack.bands) + LABEL_GAP
-    s.ws.cell(row=top, column=label_col, value="ป้ายแผนภูมิ (chart labels)")
+    _write(s.ws, top, label_col, "ป้ายแผนภูมิ (chart labels)")
     for i, name in enumerate(table["unit_name"].tolist(), start=top + 1):
-        s.ws.cell(row=i, column=label_col, value=chart_label(name))
+        _write(s.ws, i, label_col, chart_label(name))
     s.ws.print_area = f"A1:{get_column_letter(len(pack.bands) + 2)}{last}"
     return s.ws, top, last - 1  # the total row is no bar
 
@@ -405,7 +414,7 @@ def _paged_charts(
         anchor = 1 + page * CHART_PAGE_ROWS + (4 if page == 0 else 0)
         if page:
             ws.row_breaks.append(Break(id=anchor - 1))
-            ws.cell(row=anchor, column=1, value=SECTIONS[name]).font = _font(16, True)
+            _write(ws, anchor, 1, SECTIONS[name]).font = _font(16, True)
             anchor += 1
         text = title if pages == 1 else f"{title} (ที่ {first - top}–{end - top} จาก {units})"
         chart = make(text)
@@ -517,17 +526,17 @@ def _pool_use(wb: openpyxl.Workbook, pack: Pack) -> tuple[Worksheet, int, int]:
     names = dict(zip(pack.units["unit"], pack.units["unit_name"], strict=True))
     col = POOL_CHART_COLUMN
     ws = s.ws
-    ws.cell(row=top, column=col, value="หน่วยงาน")
-    ws.cell(row=top, column=col + 1, value=share)
-    ws.cell(row=top, column=col + 2, value="ใช้ไป")
+    _write(ws, top, col, "หน่วยงาน")
+    _write(ws, top, col + 1, share)
+    _write(ws, top, col + 2, "ใช้ไป")
     r = top
     for unit in pack.units["unit"]:
         if unit not in per_unit:
             continue
         r += 1
-        ws.cell(row=r, column=col, value=chart_label(names[unit]))
-        ws.cell(row=r, column=col + 1, value=_cell_value(per_unit[unit][0]))
-        ws.cell(row=r, column=col + 2, value=_cell_value(per_unit[unit][1]))
+        _write(ws, r, col, chart_label(names[unit]))
+        _write(ws, r, col + 1, per_unit[unit][0])
+        _write(ws, r, col + 2, per_unit[unit][1])
     ws.print_area = f"A1:G{max(last, s.row)}"
     return ws, top, r
 
