@@ -9,9 +9,10 @@ same run, with the same master written by every kpixl variant:
 * Windows with a C wheel: the C scanner on, spawned workers (what Windows would run with
   a prebuilt ``win_amd64`` wheel; for comparison, not a target);
 * a plain pandas + calamine script: ``pandas.read_excel(engine="calamine")`` of every
-  unit workbook's sheets, then ``to_excel`` of the result rows (a master of one sheet);
+  unit workbook's sheets, then ``to_excel`` of the result rows and of the official
+  documents' rows (the announcements and the salary order, which consolidate writes);
 * the floor: a bare unzip + XML scan of every input, plus writing the same result rows
-  as raw sheet XML.
+  and documents' rows as raw sheet XML.
 
 After one uncounted run of each, the variants are timed in turn ``--repeat`` times
 (floor, Linux, Windows, pandas, floor, …; this machine's speed drifts, so each round
@@ -47,6 +48,7 @@ from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.master import master_bytes, read_master
+from kpixl.workbooks.master_results import output_sheets
 from kpixl.workbooks.unit import read_unit
 
 BASES = 20
@@ -116,7 +118,9 @@ def build(data: Path, units: int, per_unit: int) -> None:
 _CELL = re.compile(rb"<c ")
 
 
-def floor(files: list[Path], results: list[list[object]]) -> float:
+def floor(
+    files: list[Path], results: list[list[object]], documents: dict[str, list[list[object]]]
+) -> float:
     start = time.perf_counter()
     cells = 0
     for path in files:
@@ -126,6 +130,8 @@ def floor(files: list[Path], results: list[list[object]]) -> float:
                     cells += len(_CELL.findall(zf.read(name)))
     template = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
     replace_rows(template, results, first_row=M.FIRST_ROW)
+    for rows in documents.values():
+        replace_rows(template, rows, first_row=1)
     return time.perf_counter() - start
 
 
@@ -134,9 +140,14 @@ WINDOWS = {"KPIXL_PURE": "1", "KPIXL_START_METHOD": "spawn"}
 SPAWN_C = {"KPIXL_PURE": "0", "KPIXL_START_METHOD": "spawn"}
 
 
-def pandas_calamine(files: list[Path], rows: list[list[object]], out: Path) -> float:
+def pandas_calamine(
+    files: list[Path],
+    rows: list[list[object]],
+    documents: dict[str, list[list[object]]],
+    out: Path,
+) -> float:
     """A plain script: every unit workbook read with pandas' calamine engine, the tables
-    joined, and the result rows written with ``to_excel``."""
+    joined, and the result rows and the documents' rows written with ``to_excel``."""
     start = time.perf_counter()
     tables: dict[str, list[pd.DataFrame]] = {}
     for path in files:
@@ -144,7 +155,12 @@ def pandas_calamine(files: list[Path], rows: list[list[object]], out: Path) -> f
             tables.setdefault(sheet, []).append(frame)
     for frames in tables.values():
         pd.concat(frames, ignore_index=True)
-    pd.DataFrame(rows, columns=list(M.RESULT_COLUMNS)).to_excel(out, index=False)
+    with pd.ExcelWriter(out) as writer:
+        pd.DataFrame(rows, columns=list(M.RESULT_COLUMNS)).to_excel(
+            writer, sheet_name=M.RESULTS, index=False
+        )
+        for sheet, table in documents.items():
+            pd.DataFrame(table).to_excel(writer, sheet_name=sheet, index=False, header=False)
     return time.perf_counter() - start
 
 
@@ -164,6 +180,7 @@ def main() -> None:
     master = data / "master.xlsx"
     files = sorted((data / "units").glob("*.xlsx"))
     rows: list[list[object]] = []
+    documents: dict[str, list[list[object]]] = {}  # the official documents' rows, by sheet
     results: dict[str, Any] = {}
 
     def kpixl(name: str, env: dict[str, str]) -> Callable[[], float]:
@@ -185,16 +202,20 @@ def main() -> None:
             if not rows:
                 records = result.results.to_dict("records")
                 rows.extend([r[c] for c in M.RESULT_COLUMNS] for r in records)
+                for sheet, (table, _) in output_sheets(result).items():
+                    if sheet in M.DOCUMENTS:  # written by consolidate too
+                        width = max(map(len, table), default=0)
+                        documents[sheet] = [[*row, *[None] * (width - len(row))] for row in table]
             return seconds
 
         return run
 
     variants: dict[str, Callable[[], float]] = {
-        "floor": lambda: floor(files, rows),
+        "floor": lambda: floor(files, rows, documents),
         "linux": kpixl("linux", {}),
         "windows": kpixl("windows", WINDOWS),
         "spawn_c": kpixl("spawn_c", SPAWN_C),
-        "pandas": lambda: pandas_calamine(files, rows, data / "pandas-master.xlsx"),
+        "pandas": lambda: pandas_calamine(files, rows, documents, data / "pandas-master.xlsx"),
     }
     variants["linux"]()  # uncounted: the result rows the floor and pandas write, warm caches
     for name in ("windows", "spawn_c", "pandas", "floor"):
