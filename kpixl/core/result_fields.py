@@ -26,9 +26,10 @@ EXPORT_FIELDS = (
     "reason",
 )
 
-# a round's result row (the Results sheet): the export's fields, then the roster's name
-# and position, the unrounded increase, its cost to the pool and the unit workbook it
-# came from
+# a round's result row (the allocation's table): the export's fields, then the roster's
+# name and position, the unrounded increase, its cost to the pool and the unit workbook
+# it came from (the Results sheet prints the same fields in its own order, names first:
+# master_layout.RESULT_COLUMNS)
 RESULT_FIELDS = (
     *EXPORT_FIELDS,
     "name",
