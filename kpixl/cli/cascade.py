@@ -81,3 +81,88 @@ def report(
     if show_tree and result.tree:
         click.echo(result.tree)
     raise click.exceptions.Exit(result.exit_code)
+
+
+@cascade_group.command("cards")
+@click.argument("master", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="สมุดงานบัตรรายละเอียดตัวชี้วัด (ค่าเริ่มต้น: <master>-kpi-cards.xlsx ข้างสมุดงานหลัก)"
+    " / the cards workbook (default: <master>-kpi-cards.xlsx beside the master).",
+)
+@click.option(
+    "--pdf",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="ทำ PDF หนึ่งไฟล์ด้วย LibreOffice / also one PDF, by LibreOffice.",
+)
+@click.option(
+    "--units",
+    "units_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="โฟลเดอร์สมุดงานหน่วยงาน (ค่าเริ่มต้นตาม Config) / unit workbooks folder"
+    " (default: the master's Config).",
+)
+@click.option(
+    "--individual/--no-individual",
+    default=True,
+    help="รวมบัตรของตัวชี้วัดรายบุคคล / include the individual KPIs' cards.",
+)
+@json_option
+def cards(
+    master: Path,
+    out: Path | None,
+    pdf: Path | None,
+    units_dir: Path | None,
+    individual: bool,
+    as_json: bool,
+) -> None:
+    """บัตรรายละเอียดตัวชี้วัด / Print a KPI card for every KPI.
+
+    Writes a workbook with one A4 card per KPI: the organisation's and the units'
+    KPIs (the master's OrgKPIs, UnitKPIs and KPICards) and everyone's individual KPIs
+    (the unit workbooks beside the master, after kpixl collect). A card shows the KPI's
+    name, definition, objective, formula, unit of measure, frequency, weight, baseline
+    and target with their fiscal years, who set the target, owner, data collector and
+    process, the five target levels, and its results by quarter. MASTER is only read.
+    Exit 0 when written, 1 on error findings (an unreadable master or unit workbook,
+    a failed PDF), 2 when a file cannot be written.
+
+    \b
+    Example:
+      kpixl cascade cards demo/master.xlsx --out demo/kpi-cards.xlsx --pdf demo/kpi-cards.pdf
+    """
+    from kpixl.jobs.cascade import write_cards
+
+    result = write_cards(master, out=out, pdf=pdf, units_dir=units_dir, individual=individual)
+    counts = {
+        level: sum(1 for c in result.cards if c.level == level)
+        for level in ("org", "unit", "person")
+    }
+    if as_json:
+        click.echo(
+            to_json(
+                {
+                    "master": str(master),
+                    "out": str(result.out) if result.out else None,
+                    "pdf": str(result.pdf) if result.pdf else None,
+                    "cards": counts,
+                    "findings": findings_json(result.findings),
+                }
+            )
+        )
+        raise click.exceptions.Exit(result.exit_code)
+    echo_findings(result.findings)
+    if result.out is not None:
+        click.echo(
+            f"✓ {result.out}"
+            + (f", {result.pdf}" if result.pdf else "")
+            + f": บัตร {len(result.cards)} ใบ (องค์การ {counts['org']}, หน่วยงาน {counts['unit']},"
+            f" บุคคล {counts['person']}) / {len(result.cards)} cards"
+        )
+    else:
+        click.echo(f"✗ {master.name}: ไม่ได้ทำบัตรรายละเอียดตัวชี้วัด / no KPI cards written")
+    raise click.exceptions.Exit(result.exit_code)

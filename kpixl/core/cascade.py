@@ -4,7 +4,8 @@ Pure functions over tables:
 
 * organisation KPIs: ``code, name, perspective, target, weight, owner_unit``;
 * unit KPIs: ``code, parent_code, unit, derivation, target, kind, direction, l1..l5``;
-* KPI cards: ``code`` and the card fields (:data:`CARD_FIELDS`);
+* KPI cards: ``code`` and the card fields (:data:`CARD_FIELDS`, required, and
+  :data:`CARD_EXTRA_FIELDS`, optional: an older master lacks them);
 * individual KPIs: ``person_id, unit, kpi_code, parent_code, weight``;
 * KPI holders (which unit KPIs the master hands each person): ``kpi_code, person_id,
   weight``.
@@ -34,6 +35,7 @@ from kpixl.core.scoring import check_levels
 from kpixl.core.text import text_of
 
 __all__ = [
+    "CARD_EXTRA_FIELDS",
     "CARD_FIELDS",
     "DERIVATIONS",
     "PERSPECTIVES",
@@ -72,6 +74,18 @@ CARD_FIELDS = {
     "owner": "ผู้รับผิดชอบ",
     "data_collector": "ผู้จัดเก็บข้อมูล",
     "collection_process": "วิธีการจัดเก็บข้อมูล",
+}
+# the card's fields a master from an older template lacks: optional (read as blank), but
+# a name or a target the card gives must be its KPI's
+CARD_EXTRA_FIELDS = {
+    "name": "ชื่อตัวชี้วัด",
+    "target_setter": "ผู้กำหนดค่าเป้าหมาย",
+    "baseline_year": "ปีงบประมาณของข้อมูลพื้นฐาน",
+    "target_year": "ปีงบประมาณของค่าเป้าหมาย",
+    "q1": "ผลไตรมาส 1",
+    "q2": "ผลไตรมาส 2",
+    "q3": "ผลไตรมาส 3",
+    "q4": "ผลไตรมาส 4",
 }
 
 
@@ -331,11 +345,16 @@ def check_cascade(
                 )
             )
     card_rows = {text_of(c["code"]): c for c in cards.to_dict("records")}
+    names = {
+        text_of(r["code"]): text_of(r.get("name"))
+        for r in [*org.to_dict("records"), *units.to_dict("records")]
+    }
     for code in [*org["code"], *units["code"]]:
         card = card_rows.get(text_of(code))
         if card is None:
             out.append(finding("cascade.card_missing", value=code))
             continue
+        out += _card_agrees(text_of(code), card, names, targets)
         missing = [f for f in CARD_FIELDS if _blank(card.get(f))]
         if missing:
             out.append(
@@ -350,6 +369,24 @@ def check_cascade(
     for person, count in counts.items():
         if count > max_kpis:
             out.append(finding("kpi.too_many", person_id=person, count=count, max=max_kpis))
+    return out
+
+
+def _card_agrees(
+    code: str,
+    card: Mapping[Any, Any],
+    names: Mapping[str, str],
+    targets: Mapping[str, Decimal | None],
+) -> list[Finding]:
+    """A card's name and target, where it gives them, are its KPI's (OrgKPIs/UnitKPIs)."""
+    out: list[Finding] = []
+    name = text_of(card.get("name"))
+    if name and names.get(code) and name != names[code]:
+        out.append(finding("cascade.card_name", value=code, name=name, kpi_name=names[code]))
+    target = parse_number(card.get("target")).value
+    kpi_target = targets.get(code)
+    if target is not None and kpi_target is not None and target != kpi_target:
+        out.append(finding("cascade.card_target", value=code, target=target, kpi_target=kpi_target))
     return out
 
 

@@ -534,6 +534,25 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "บัตรรายละเอียดตัวชี้วัด {value} ยังขาด: {missing}",
         "the KPI card of {value} lacks: {missing_en}",
     ),
+    "cascade.card_name": (
+        WARNING,
+        "ชื่อตัวชี้วัดในบัตรรายละเอียดตัวชี้วัด {value} ({name}) ไม่ตรงกับชื่อในตารางตัวชี้วัด"
+        " ({kpi_name}) ให้แก้ให้ตรงกัน",
+        "the KPI card of {value} names it {name}, not {kpi_name} as the KPI table does;"
+        " make them agree",
+    ),
+    "cascade.card_target": (
+        WARNING,
+        "ค่าเป้าหมายในบัตรรายละเอียดตัวชี้วัด {value} ({target}) ไม่ตรงกับค่าเป้าหมายในตาราง"
+        "ตัวชี้วัด ({kpi_target}) ให้แก้ให้ตรงกัน",
+        "the KPI card of {value} gives the target {target}, the KPI table {kpi_target};"
+        " make them agree",
+    ),
+    "cards.pdf_failed": (
+        ERROR,
+        "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานบัตรรายละเอียดตัวชี้วัดเขียนไว้แล้ว)",
+        "could not make the PDF {value}: {why_en} (the KPI cards workbook is written)",
+    ),
     "table.missing_column": (
         ERROR,
         "ตารางไม่มีคอลัมน์ {field}",

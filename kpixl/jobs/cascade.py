@@ -1,4 +1,5 @@
-"""``kpixl cascade report``: check the master's strategy against the units' KPIs."""
+"""``kpixl cascade report``: check the master's strategy against the units' KPIs;
+``kpixl cascade cards``: every KPI's card (organisation, unit, individual) to print."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from kpixl.core.cascade import Alignment, alignment, check_cascade, tree
-from kpixl.core.errors import FileWriteError
+from kpixl.core.codes import finding
+from kpixl.core.errors import FileWriteError, InputError
 from kpixl.core.findings import Finding, has_errors
+from kpixl.core.kpi_cards import Card, person_cards, strategy_cards
+from kpixl.core.rounds import parse_round
 from kpixl.core.text import text_of
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.lock import hold_lock
@@ -22,11 +26,18 @@ from kpixl.workbooks.personal_layout import KPI_ROWS
 from kpixl.workbooks.unit import read_unit
 
 __all__ = [
+    "PEOPLE_COLUMNS",
+    "CardsResult",
     "CascadeReport",
     "alignment_rows",
     "cascade_from_inputs",
     "cascade_report",
+    "default_cards_out",
+    "individual_kpis",
+    "kpi_cards",
+    "units_folder",
     "write_alignment",
+    "write_cards",
 ]
 
 
@@ -84,6 +95,66 @@ def cascade_report(
     return report
 
 
+PEOPLE_COLUMNS = (
+    "person_id",
+    "unit",
+    "kpi_code",
+    "kpi_name",
+    "parent_code",
+    "weight",
+    "person_name",
+    "position",
+    "kind",
+    "direction",
+    "measure",
+    "l1",
+    "l2",
+    "l3",
+    "l4",
+    "l5",
+    "category",
+    "actual",
+)
+
+
+def units_folder(inputs: MasterInputs, units_dir: str | Path | None = None) -> Path:
+    """The folder of the round's unit workbooks: ``units_dir``, else the master's Config."""
+    if units_dir:
+        return Path(units_dir)
+    return inputs.path.parent / (text_of(inputs.config.get("units_folder")) or "units")
+
+
+def individual_kpis(folder: Path, findings: list[Finding]) -> pd.DataFrame:
+    """Everyone's KPIs from the unit workbooks in ``folder`` (after ``kpixl collect``):
+    a row per KPI (:data:`PEOPLE_COLUMNS`), with the person's name and position from
+    the unit's people; a workbook's problems are added to ``findings``."""
+    rows = []
+    for path in unit_files(folder) if folder.is_dir() else []:
+        form = read_unit(path)
+        findings += form.findings
+        unit = text_of(form.meta.get("unit_code"))
+        who = {text_of(p.get("person_id")): p for p in form.people.to_dict("records")}
+        for r in form.kpis.to_dict("records"):
+            pid = text_of(r.get("person_id"))
+            person = who.get(pid, {})
+            rows.append(
+                {
+                    "person_id": pid,
+                    "unit": unit,
+                    "kpi_code": r.get("kpi_code"),
+                    "kpi_name": r.get("kpi_name"),
+                    "parent_code": text_of(r.get("parent_code")),
+                    "weight": r.get("weight"),
+                    "person_name": person.get("name"),
+                    "position": person.get("position"),
+                    "measure": r.get("unit"),
+                    **{k: r.get(k) for k in ("kind", "direction", "category", "actual")},
+                    **{f"l{i}": r.get(f"l{i}") for i in range(1, 6)},
+                }
+            )
+    return pd.DataFrame(rows, columns=list(PEOPLE_COLUMNS))
+
+
 def cascade_from_inputs(
     inputs: MasterInputs, *, units_dir: str | Path | None = None
 ) -> CascadeReport:
@@ -95,30 +166,7 @@ def cascade_from_inputs(
     rules = round_rules(inputs, master, findings)
     if rules is None:
         return CascadeReport(findings)
-    folder = (
-        Path(units_dir)
-        if units_dir
-        else master.parent / (text_of(inputs.config.get("units_folder")) or "units")
-    )
-    rows = []
-    for path in unit_files(folder) if folder.is_dir() else []:
-        form = read_unit(path)
-        findings += form.findings
-        unit = text_of(form.meta.get("unit_code"))
-        for r in form.kpis.to_dict("records"):
-            rows.append(
-                {
-                    "person_id": text_of(r.get("person_id")),
-                    "unit": unit,
-                    "kpi_code": r.get("kpi_code"),
-                    "kpi_name": r.get("kpi_name"),
-                    "parent_code": text_of(r.get("parent_code")),
-                    "weight": r.get("weight"),
-                }
-            )
-    people = pd.DataFrame(
-        rows, columns=["person_id", "unit", "kpi_code", "kpi_name", "parent_code", "weight"]
-    )
+    people = individual_kpis(units_folder(inputs, units_dir), findings)
     org = inputs.strategy[M.ORG_KPIS]
     units = inputs.strategy[M.UNIT_KPIS]
     cards = inputs.strategy[M.KPI_CARDS]
@@ -135,3 +183,137 @@ def cascade_from_inputs(
     )
     report = alignment(org, units, people)
     return CascadeReport(findings, report, tree(org, units, people), people)
+
+
+# ------------------------------------------------------------------ KPI cards
+
+
+@dataclass
+class CardsResult:
+    """What ``kpixl cascade cards`` did: the workbook and PDF written, the findings."""
+
+    master: Path
+    findings: list[Finding] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    out: Path | None = None
+    pdf: Path | None = None
+    write_failed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.write_failed:
+            return 2
+        return 1 if self.out is None or has_errors(self.findings) else 0
+
+
+def default_cards_out(master: Path) -> Path:
+    """``<master>-kpi-cards.xlsx`` beside the master."""
+    return master.with_name(f"{master.stem}-kpi-cards.xlsx")
+
+
+def kpi_cards(
+    inputs: MasterInputs, *, units_dir: str | Path | None = None, individual: bool = True
+) -> tuple[list[Card], list[Finding]]:
+    """Every KPI's card: the organisation's, each unit's (the master's strategy sheets)
+    and, with ``individual``, everyone's (the unit workbooks beside the master)."""
+    findings: list[Finding] = []
+    try:
+        round_ = parse_round(text_of(inputs.config.get("round_id")))
+    except InputError:
+        round_ = None  # the cards print without fiscal years; the round is checked elsewhere
+    year = round_.fiscal_year if round_ else None
+    unit_names = {
+        text_of(u.get("unit_code")): text_of(u.get("unit_name"))
+        for u in inputs.units.to_dict("records")
+    }
+    org, units = inputs.strategy[M.ORG_KPIS], inputs.strategy[M.UNIT_KPIS]
+    cards = strategy_cards(
+        org, units, inputs.strategy[M.KPI_CARDS], unit_names=unit_names, fiscal_year=year
+    )
+    if individual:
+        people = individual_kpis(units_folder(inputs, units_dir), findings)
+        roster = inputs.roster.to_dict("records") if not inputs.roster.empty else []
+        evaluators = {text_of(p.get("person_id")): text_of(p.get("evaluator")) for p in roster}
+        names = {
+            text_of(k.get("code")): text_of(k.get("name"))
+            for k in [*org.to_dict("records"), *units.to_dict("records")]
+        }
+        cards += person_cards(
+            people.sort_values(["unit", "person_id"], kind="stable"),
+            parents=names,
+            unit_names=unit_names,
+            evaluators=evaluators,
+            round_label=f"รอบที่ {round_.number}/{round_.fiscal_year}" if round_ else "",
+            round_quarters=(1, 2)
+            if round_ and round_.number == 1
+            else (3, 4)
+            if round_
+            else (1, 2, 3, 4),
+            fiscal_year=year,
+        )
+    return cards, findings
+
+
+def write_cards(
+    master: str | Path,
+    *,
+    out: str | Path | None = None,
+    pdf: str | Path | None = None,
+    units_dir: str | Path | None = None,
+    individual: bool = True,
+) -> CardsResult:
+    """Write every KPI's card to ``out`` (default :func:`default_cards_out`), one A4
+    page each, and with ``pdf`` render it to that PDF; the master is only read."""
+    from kpixl.workbooks.kpi_cards import cards_bytes
+
+    master = Path(master)
+    result = CardsResult(master)
+    inputs = read_master(master)
+    result.findings += inputs.findings
+    if inputs.findings:
+        return result
+    result.cards, found = kpi_cards(inputs, units_dir=units_dir, individual=individual)
+    result.findings += found
+    target = Path(out) if out else default_cards_out(master)
+    organisation = text_of(inputs.config.get("organisation"))
+    try:
+        write_bytes_atomic(target, cards_bytes(result.cards, organisation=organisation))
+    except FileWriteError as exc:
+        result.findings.append(write_finding(exc))
+        result.write_failed = True
+        return result
+    result.out = target
+    if pdf:
+        result.pdf = _render(target, Path(pdf), result)
+    return result
+
+
+def _render(workbook: Path, pdf: Path, result: CardsResult) -> Path | None:
+    import tempfile
+
+    from kpixl.io.libreoffice import LibreOfficeError, convert
+
+    with tempfile.TemporaryDirectory(prefix="kpixl-pdf-") as tmp:
+        try:
+            (made,) = convert([workbook], tmp, to="pdf")
+        except LibreOfficeError as exc:
+            not_installed = "not installed" in str(exc)
+            result.findings.append(
+                finding(
+                    "cards.pdf_failed",
+                    value=pdf.name,
+                    why="ไม่พบโปรแกรม LibreOffice (soffice)"
+                    if not_installed
+                    else "LibreOffice ทำงานไม่สำเร็จ",
+                    why_en=str(exc)[:300],
+                    file=workbook.name,
+                )
+            )
+            return None
+        try:
+            write_bytes_atomic(pdf, made.read_bytes())
+        except FileWriteError as exc:
+            result.findings.append(write_finding(exc))
+            result.write_failed = True
+            return None
+    return pdf

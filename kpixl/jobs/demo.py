@@ -171,52 +171,175 @@ def demo_people(
     return unit_rows, roster
 
 
-ORG_KPIS = [
-    ("ร้อยละของงานบริการที่แล้วเสร็จตามมาตรฐานเวลา", "ประสิทธิผล"),
-    ("ร้อยละความพึงพอใจของผู้รับบริการ", "คุณภาพการให้บริการ"),
-    ("ร้อยละของการเบิกจ่ายงบประมาณตามแผน", "ประสิทธิภาพของการปฏิบัติราชการ"),
-    ("ร้อยละของบุคลากรที่ได้รับการพัฒนาตามแผน", "การพัฒนาองค์กร"),
+# The organisation's KPIs, one per perspective, each with its card (the seed's KPI
+# Template): goal, target, levels for the units' KPIs (level 3 is the target), and the
+# card's text; the units' KPIs take their parent's card, said of the unit.
+ORG_KPIS: list[dict[str, Any]] = [
+    {
+        "name": "ร้อยละของงานบริการที่แล้วเสร็จตามมาตรฐานเวลา",
+        "perspective": "ประสิทธิผล",
+        "goal": "ผู้รับบริการได้รับบริการที่รวดเร็วตามมาตรฐานเวลาที่ประกาศ",
+        "levels": (60, 70, 80, 90, 100),
+        "baseline": Decimal("76.40"),
+        "definition": "งานบริการ หมายถึง คำขอรับบริการที่รับเข้าระบบสารบรรณอิเล็กทรอนิกส์"
+        "ในปีงบประมาณ\nมาตรฐานเวลา หมายถึง ระยะเวลาแล้วเสร็จของงานแต่ละประเภท"
+        "ตามที่ประกาศไว้ในคู่มือการให้บริการ",
+        "objective": "เพื่อให้ผู้รับบริการได้รับบริการที่รวดเร็วและเป็นไปตามมาตรฐานเวลาที่ประกาศไว้",
+        "formula": "(จำนวนงานบริการที่แล้วเสร็จภายในมาตรฐานเวลา ÷ จำนวนงานบริการทั้งหมดที่รับเข้า) × 100",
+        "frequency": "ทุก 3 เดือน (รายไตรมาส)",
+        "source": "ระบบสารบรรณอิเล็กทรอนิกส์",
+        "collection_process": "ดึงวันที่รับและวันที่แล้วเสร็จของทุกคำขอจากระบบสารบรรณ"
+        "อิเล็กทรอนิกส์เมื่อสิ้นไตรมาส เทียบกับมาตรฐานเวลาในคู่มือการให้บริการ"
+        " แล้วรายงานผู้บริหารภายใน 15 วันหลังสิ้นไตรมาส",
+    },
+    {
+        "name": "ร้อยละความพึงพอใจของผู้รับบริการ",
+        "perspective": "คุณภาพการให้บริการ",
+        "goal": "ผู้รับบริการพึงพอใจในคุณภาพการให้บริการ",
+        "levels": (75, 80, 85, 90, 95),
+        "baseline": Decimal("82.10"),
+        "definition": "ความพึงพอใจ หมายถึง ความเห็นของผู้รับบริการต่อขั้นตอน เจ้าหน้าที่"
+        " สิ่งอำนวยความสะดวก และคุณภาพของบริการ จากแบบสอบถามมาตราส่วน 5 ระดับ"
+        "\nผู้ตอบที่ให้คะแนนระดับ 4 ขึ้นไป ถือว่าพึงพอใจ",
+        "objective": "เพื่อวัดคุณภาพการให้บริการในมุมมองของผู้รับบริการ และนำผลไปปรับปรุงการให้บริการ",
+        "formula": "(จำนวนผู้ตอบแบบสอบถามที่พึงพอใจระดับ 4 ขึ้นไป ÷ จำนวนผู้ตอบแบบสอบถามทั้งหมด) × 100",
+        "frequency": "ทุก 6 เดือน (ตามรอบการประเมิน)",
+        "source": "แบบสอบถามความพึงพอใจ",
+        "collection_process": "สำรวจด้วยแบบสอบถามออนไลน์และแบบกระดาษ ณ จุดให้บริการ"
+        " อย่างน้อย 100 รายต่อรอบ ประมวลผลและรายงานผู้บริหารภายในเดือนถัดไป",
+    },
+    {
+        "name": "ร้อยละของการเบิกจ่ายงบประมาณตามแผน",
+        "perspective": "ประสิทธิภาพของการปฏิบัติราชการ",
+        "goal": "ใช้จ่ายงบประมาณได้ตามแผนอย่างคุ้มค่า",
+        "levels": (80, 85, 90, 95, 100),
+        "baseline": Decimal("87.25"),
+        "definition": "การเบิกจ่ายงบประมาณ หมายถึง ผลการเบิกจ่ายงบประมาณรายจ่ายประจำปี"
+        "ที่ได้รับจัดสรร ตามที่บันทึกในระบบ New GFMIS Thai\nแผน หมายถึง"
+        " แผนการใช้จ่ายงบประมาณรายไตรมาสที่ได้รับอนุมัติ",
+        "objective": "เพื่อให้การใช้จ่ายงบประมาณเป็นไปตามแผนและมาตรการเร่งรัดการเบิกจ่ายของรัฐบาล",
+        "formula": "(จำนวนเงินที่เบิกจ่ายสะสม ÷ จำนวนเงินตามแผนการใช้จ่ายสะสม ณ สิ้นไตรมาส) × 100",
+        "frequency": "ทุกเดือน รายงานรายไตรมาส",
+        "source": "ระบบ New GFMIS Thai",
+        "collection_process": "ดึงรายงานผลการเบิกจ่ายจากระบบ New GFMIS Thai ทุกสิ้นเดือน"
+        " เทียบกับแผนการใช้จ่ายงบประมาณ แล้วเสนอที่ประชุมผู้บริหารเดือนละครั้ง",
+    },
+    {
+        "name": "ร้อยละของบุคลากรที่ได้รับการพัฒนาตามแผน",
+        "perspective": "การพัฒนาองค์กร",
+        "goal": "บุคลากรมีสมรรถนะเหมาะสมกับงานที่รับผิดชอบ",
+        "levels": (60, 70, 80, 90, 100),
+        "baseline": Decimal("71.30"),
+        "definition": "บุคลากร หมายถึง ข้าราชการและพนักงานราชการที่ปฏิบัติงาน ณ วันที่"
+        " 1 ตุลาคม\nได้รับการพัฒนาตามแผน หมายถึง ได้รับการฝึกอบรม สัมมนา"
+        " หรือเรียนรู้ผ่านระบบออนไลน์ตามแผนพัฒนารายบุคคล (IDP) ไม่น้อยกว่า 12 ชั่วโมงต่อปี",
+        "objective": "เพื่อให้บุคลากรได้รับการพัฒนาความรู้และทักษะตามแผนพัฒนารายบุคคลอย่างทั่วถึง",
+        "formula": "(จำนวนบุคลากรที่ได้รับการพัฒนาครบตามแผน ÷ จำนวนบุคลากรทั้งหมด) × 100",
+        "frequency": "ทุก 6 เดือน (ตามรอบการประเมิน)",
+        "source": "ทะเบียนประวัติการพัฒนาบุคลากร",
+        "collection_process": "รวบรวมหลักฐานการเข้ารับการพัฒนา (วุฒิบัตร ใบรับรอง"
+        " รายงานจากระบบเรียนรู้ออนไลน์) บันทึกในทะเบียนประวัติการพัฒนา"
+        " และสรุปรายงานทุกรอบการประเมิน",
+    },
 ]
+UNIT_KPI_WEIGHTS = (40, 30, 30)  # the weights of a unit's three KPIs on their cards
 
 
-def demo_strategy(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """A consistent cascade: four organisation KPIs, three KPIs per unit, cards, OS matrix."""
-    from kpixl.core.cascade import CARD_FIELDS
+def _quarter(target: int, step: int) -> int:
+    """A quarter's result a few points around the target (deterministic)."""
+    return target - 4 + step % 6
 
-    org = [
-        {
-            "code": f"O{i + 1}",
-            "name": name,
-            "perspective": perspective,
-            "goal": f"เป้าประสงค์ที่ {i + 1}",
-            "target": 80 + 5 * (i % 3),
-            "weight": 25,
-            "owner_unit": units[i % len(units)]["unit_code"],
-        }
-        for i, (name, perspective) in enumerate(ORG_KPIS)
-    ]
+
+def demo_strategy(
+    units: list[dict[str, Any]], fiscal_year: int = 2570
+) -> dict[str, list[dict[str, Any]]]:
+    """A consistent cascade: four organisation KPIs, three KPIs per unit (each its
+    parent's target, which is its level 3), a card for every KPI, the OS matrix.
+
+    The cards are the seed's KPI Template filled in: definition, objective, formula,
+    unit of measure, frequency, baseline (fiscal year before ``fiscal_year``) and
+    target (``fiscal_year``) with who set it, weight, owner, data collector and process,
+    and the results of the round's quarters so far (quarters 1 and 2).
+    """
+    names = {u["unit_code"]: u["unit_name"] for u in units}
+    org, cards = [], []
+    for i, kpi in enumerate(ORG_KPIS):
+        code, owner = f"O{i + 1}", units[i % len(units)]["unit_code"]
+        target = kpi["levels"][2]
+        org.append(
+            {
+                "code": code,
+                "name": kpi["name"],
+                "perspective": kpi["perspective"],
+                "goal": kpi["goal"],
+                "target": target,
+                "weight": 25,
+                "owner_unit": owner,
+            }
+        )
+        cards.append(
+            {
+                "code": code,
+                "name": kpi["name"],
+                **{f: kpi[f] for f in ("definition", "objective", "formula", "frequency")},
+                "unit_of_measure": "ร้อยละ",
+                "baseline": kpi["baseline"],
+                "target": target,
+                "weight": 25,
+                "owner": f"หัวหน้า{names[owner]}",
+                "data_collector": f"เจ้าหน้าที่งานแผนของ{names[owner]}",
+                "collection_process": kpi["collection_process"],
+                "target_setter": "หัวหน้าส่วนราชการ (โดยความเห็นชอบของคณะผู้บริหาร)",
+                "baseline_year": fiscal_year - 1,
+                "target_year": fiscal_year,
+                "q1": _quarter(target, i),
+                "q2": _quarter(target, i + 3),
+            }
+        )
     unit_kpis, os_rows = [], []
-    for u in units:
+    for n, u in enumerate(units):
+        unit, name = u["unit_code"], u["unit_name"]
+        head = f"หัวหน้า{name}" + (f" ({u['head']})" if u.get("head") else "")
         for k in range(1, 4):
-            code = f"{u['unit_code']}-K{k}"
+            parent, code = ORG_KPIS[k - 1], f"{unit}-K{k}"
+            levels = parent["levels"]
             unit_kpis.append(
                 {
                     "code": code,
                     "parent_code": f"O{k}",
-                    "unit": u["unit_code"],
-                    "name": f"{ORG_KPIS[k - 1][0]} ({u['unit_name']})",
+                    "unit": unit,
+                    "name": f"{parent['name']} ({name})",
                     "derivation": "direct",
-                    "target": 90,
+                    "target": levels[2],  # the target is level 3 (ค่าเป้าหมายที่คาดหวัง)
                     "kind": "quantitative",
                     "direction": "higher",
-                    "l1": 60,
-                    "l2": 70,
-                    "l3": 80,
-                    "l4": 90,
-                    "l5": 100,
+                    **{f"l{j + 1}": v for j, v in enumerate(levels)},
                 }
             )
-            os_rows.append({"kpi_code": code, "unit": u["unit_code"], "role": "O"})
+            cards.append(
+                {
+                    "code": code,
+                    "name": f"{parent['name']} ({name})",
+                    "definition": parent["definition"],
+                    "objective": f"เพื่อให้{name}บรรลุค่าเป้าหมายของตัวชี้วัด O{k}",
+                    "formula": f"{parent['formula']} (เฉพาะของหน่วยงาน)",
+                    "unit_of_measure": "ร้อยละ",
+                    "frequency": parent["frequency"],
+                    "baseline": parent["baseline"] - 2 + (n + k) % 4,
+                    "target": levels[2],
+                    "weight": UNIT_KPI_WEIGHTS[k - 1],
+                    "owner": head,
+                    "data_collector": f"เจ้าหน้าที่ธุรการของ{name}",
+                    "collection_process": f"รวบรวมข้อมูลของหน่วยงานจาก{parent['source']}"
+                    f" ส่ง{names[org[k - 1]['owner_unit']]}ภายในวันที่ 5 หลังสิ้นไตรมาส",
+                    "target_setter": f"หัวหน้าส่วนราชการ ร่วมกับหัวหน้า{name}",
+                    "baseline_year": fiscal_year - 1,
+                    "target_year": fiscal_year,
+                    "q1": _quarter(levels[2], n + k),
+                    "q2": _quarter(levels[2], n + 2 * k + 1),
+                }
+            )
+            os_rows.append({"kpi_code": code, "unit": unit, "role": "O"})
     for o in org:
         for u in units:
             os_rows.append(
@@ -226,13 +349,6 @@ def demo_strategy(units: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
                     "role": "O" if u["unit_code"] == o["owner_unit"] else "S",
                 }
             )
-    cards = [
-        {
-            "code": item["code"],
-            **{f: f"{label}ของ {item['code']}" for f, label in CARD_FIELDS.items()},
-        }
-        for item in [*org, *unit_kpis]
-    ]
     return {
         M.ORG_KPIS: org,
         M.UNIT_KPIS: unit_kpis,
@@ -331,7 +447,7 @@ def build_demo(
     rng = random.Random(seed + 1)
     missing = roster[-1]["person_id"] if messy else None
     personal_paths: dict[str, list[Path]] = {u["unit_code"]: [] for u in unit_rows}
-    strategy = demo_strategy(unit_rows)
+    strategy = demo_strategy(unit_rows, round_.fiscal_year)
     unit_kpis: dict[str, list[dict[str, Any]]] = {}
     for k in strategy[M.UNIT_KPIS]:
         unit_kpis.setdefault(k["unit"], []).append({"code": k["code"], "name": k["name"]})

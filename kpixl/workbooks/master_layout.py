@@ -293,7 +293,18 @@ CARD_COLUMNS = (
     "owner",
     "data_collector",
     "collection_process",
+    # the seed's KPI Template (บัตรรายละเอียดตัวชี้วัด) beyond the first twelve: appended,
+    # so that a master from an older template (twelve columns) reads as before, these blank
+    "name",
+    "target_setter",
+    "baseline_year",
+    "target_year",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
 )
+CARD_NEWER = CARD_COLUMNS[CARD_COLUMNS.index("name") :]  # optional: older masters lack them
 CARD_HEADERS = (
     "รหัส",
     "คำนิยาม",
@@ -307,6 +318,14 @@ CARD_HEADERS = (
     "ผู้รับผิดชอบ",
     "ผู้จัดเก็บข้อมูล",
     "วิธีการจัดเก็บข้อมูล",
+    "ชื่อตัวชี้วัด",
+    "ผู้กำหนดค่าเป้าหมาย",
+    "ปีงบประมาณของข้อมูลพื้นฐาน",
+    "ปีงบประมาณของค่าเป้าหมาย",
+    "ผลไตรมาส 1 (ต.ค.–ธ.ค.)",
+    "ผลไตรมาส 2 (ม.ค.–มี.ค.)",
+    "ผลไตรมาส 3 (เม.ย.–มิ.ย.)",
+    "ผลไตรมาส 4 (ก.ค.–ก.ย.)",
 )
 # who carries which unit KPI: `kpixl personal new --master` writes them as draft rows
 HOLDER_COLUMNS = ("kpi_code", "person_id", "weight")
@@ -430,7 +449,7 @@ TABLE_WIDTHS: dict[str, tuple[int, ...]] = {
     ORG_KPIS: (8, 34, 14, 26, 10, 8, 10),
     UNIT_KPIS: (9, 8, 8, 28, 10, 9, 11, 9, 5, 5, 5, 5, 5),
     OS_MATRIX: (14, 12, 40),
-    KPI_CARDS: (9, 28, 24, 24, 10, 10, 10, 10, 8, 16, 16, 28),
+    KPI_CARDS: (9, 28, 24, 24, 10, 10, 10, 10, 8, 16, 16, 28, 28, 16, 12, 12, 10, 10, 10, 10),
     KPI_HOLDERS: (22, 22, 12),
 }
 PORTRAIT = ("Announcement", "PctAnnouncement")
