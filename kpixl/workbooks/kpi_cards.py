@@ -51,7 +51,7 @@ def card_title(level: str) -> str:
     return f"บัตรรายละเอียด{LEVELS[level]} (KPI Template)"
 
 
-BOLD_WIDTH = 1.07  # bold text is this much wider
+BOLD_WIDTH = 1.05  # bold text is this much wider
 LINE_PT = 23.2  # a line of 14 pt Thai text in a wrapped cell (LibreOffice, Laksaman)
 PAD_PT = 2  # room above and below a row's text
 # A4 portrait: the columns' widths (units of the default font's digit) fill the page's
@@ -81,6 +81,19 @@ def _width(first: int, last: int) -> float:
     return sum(WIDTHS[first - 1 : last])
 
 
+NARROW = set(" .,:;()[]/-–'\"")  # narrow marks: about half a digit wide
+NARROW_WIDTH = 0.55
+
+
+def _used(text: str) -> float:
+    """The width ``text`` takes, in units of the default font's digit."""
+    return sum(
+        NARROW_WIDTH if c in NARROW else THAI_WIDTH if 0x0E00 <= ord(c) <= 0x0E7F else LATIN_WIDTH
+        for c in text
+        if cells(c)  # a Thai mark above or below takes no room
+    )
+
+
 def _lines(text: str, width: float, bold: bool = False) -> int:
     """The lines ``text`` takes in a wrapped cell ``width`` wide (its own breaks kept).
 
@@ -88,12 +101,8 @@ def _lines(text: str, width: float, bold: bool = False) -> int:
     words, losing up to a word at its end (measured in LibreOffice's PDFs, Laksaman)."""
     lines = 0
     for part in text.split("\n") if text else [""]:
-        used = sum(
-            THAI_WIDTH if 0x0E00 <= ord(c) <= 0x0E7F else LATIN_WIDTH
-            for c in part
-            if cells(c)  # a Thai mark above or below takes no room
-        ) * (BOLD_WIDTH if bold else 1.0)
-        if used <= width - 1.5:
+        used = _used(part) * (BOLD_WIDTH if bold else 1.0)
+        if used <= width - 1:
             lines += 1
         else:
             lines += math.ceil(used / min(width * 0.92, width - 2.5))
@@ -216,8 +225,8 @@ def _card(page: _Page, card: Card) -> None:
         else:
             values = list(card.levels)
         page.grid("ขั้นความสำเร็จ" if card.milestone else "ค่าเป้าหมาย", values)
-        meanings = ", ".join(f"{i} = {LEVEL_MEANINGS[i]}" for i in range(1, 6))
-        lines = page.put(1, LAST, f"ความหมายของระดับ: {meanings}", border=False)
+        meanings = "  ".join(f"{i} {LEVEL_MEANINGS[i]}" for i in range(1, 6))
+        lines = page.put(1, LAST, f"ความหมายของระดับ:  {meanings}", border=False)
         page.end_row(lines)
     if card.quarters:
         page.gap()
