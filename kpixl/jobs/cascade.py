@@ -239,7 +239,7 @@ def kpi_cards(
             for k in [*org.to_dict("records"), *units.to_dict("records")]
         }
         cards += person_cards(
-            people.sort_values(["unit", "person_id"], kind="stable"),
+            people,  # in the unit workbooks' order: unit by unit, each as its unit lists it
             parents=names,
             unit_names=unit_names,
             evaluators=evaluators,

@@ -449,7 +449,7 @@ TABLE_WIDTHS: dict[str, tuple[int, ...]] = {
     ORG_KPIS: (8, 34, 14, 26, 10, 8, 10),
     UNIT_KPIS: (9, 8, 8, 28, 10, 9, 11, 9, 5, 5, 5, 5, 5),
     OS_MATRIX: (14, 12, 40),
-    KPI_CARDS: (9, 28, 24, 24, 10, 10, 10, 10, 8, 16, 16, 28, 28, 16, 12, 12, 10, 10, 10, 10),
+    KPI_CARDS: (9, 28, 24, 24, 10, 12, 12, 10, 8, 16, 16, 28, 28, 16, 12, 12, 10, 10, 10, 10),
     KPI_HOLDERS: (22, 22, 12),
 }
 PORTRAIT = ("Announcement", "PctAnnouncement")
