@@ -299,6 +299,16 @@ def test_a_master_that_cannot_be_read_is_a_finding(tmp_path: Path) -> None:
     assert not (tmp_path / "master-kpi-cards.xlsx").exists()
 
 
+def test_the_cards_never_overwrite_the_master(demo: Path, tmp_path: Path) -> None:
+    master = tmp_path / "master.xlsx"
+    shutil.copy2(demo, master)
+    before = master.read_bytes()
+    done = CliRunner().invoke(cli, ["cascade", "cards", str(master), "--out", str(master)])
+    assert done.exit_code == 1
+    assert "cards.out_is_master" in done.output or "สมุดงานหลัก" in done.output
+    assert master.read_bytes() == before
+
+
 def test_without_unit_workbooks_the_strategy_cards_are_written(demo: Path, tmp_path: Path) -> None:
     target = tmp_path / "alone"
     target.mkdir()

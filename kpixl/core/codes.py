@@ -548,6 +548,11 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "the KPI card of {value} gives the target {target}, the KPI table {kpi_target};"
         " make them agree",
     ),
+    "cards.out_is_master": (
+        ERROR,
+        "ไฟล์ผลลัพธ์ {value} คือสมุดงานหลักเอง จึงไม่เขียนทับ ให้ระบุไฟล์อื่นด้วย --out",
+        "the output {value} is the master itself; it is not overwritten (give another --out)",
+    ),
     "cards.pdf_failed": (
         ERROR,
         "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานบัตรรายละเอียดตัวชี้วัดเขียนไว้แล้ว)",

@@ -275,6 +275,9 @@ def write_cards(
     result.cards, found = kpi_cards(inputs, units_dir=units_dir, individual=individual)
     result.findings += found
     target = Path(out) if out else default_cards_out(master)
+    if target.resolve() == master.resolve() or (pdf and Path(pdf).resolve() == master.resolve()):
+        result.findings.append(finding("cards.out_is_master", value=str(target), file=master.name))
+        return result
     organisation = text_of(inputs.config.get("organisation"))
     try:
         write_bytes_atomic(target, cards_bytes(result.cards, organisation=organisation))
