@@ -72,6 +72,7 @@ class Card:
     quarter_year: str = ""  # the fiscal year of the quarters (Buddhist era)
     unit: str = ""  # the unit the KPI belongs to (for ordering)
     person_id: str = ""
+    signers: list[tuple[str, str]] = field(default_factory=list)  # (name, role) who sign it
 
     def fields(self) -> dict[str, str]:
         """Every label of the card → its text (identity and details)."""
@@ -327,6 +328,10 @@ def person_cards(
                 "" if fiscal_year is None else str(fiscal_year),
                 unit=unit,
                 person_id=pid,
+                signers=[
+                    (person, "ผู้รับการประเมิน"),
+                    ("", shown(evaluators.get(pid)) or "ผู้ประเมิน"),
+                ],
             )
         )
     return out

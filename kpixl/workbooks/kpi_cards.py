@@ -235,6 +235,19 @@ def _card(page: _Page, card: Card) -> None:
         year = f"\nปีงบประมาณ {card.quarter_year}" if card.quarter_year else ""
         page.grid(f"ผลการดำเนินงาน{year}", [*names, total], head=True)
         page.grid("ผล", [result for _, _, result in card.quarters] + [""])
+    if card.signers:
+        page.gap(14)
+        blocks = ((1, 3), (4, LAST))[: len(card.signers)]
+        for line in range(3):
+            lines = 1
+            for (first, last), (name, role) in zip(blocks, card.signers, strict=False):
+                text = (
+                    f"ลงชื่อ {DOTS}",
+                    f"({name or DOTS})",
+                    f"{role}\nวันที่ {DOTS}",
+                )[line]
+                lines = max(lines, page.put(first, last, text, align=CENTRE, border=False))
+            page.end_row(lines)
     page.tallest = max(
         page.tallest,
         sum(page.ws.row_dimensions[r].height or 0 for r in range(top, page.row)),
