@@ -25,7 +25,7 @@ from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import unit_layout as U
-from kpixl.workbooks.kpi_cards import SHEETS, card_title
+from kpixl.workbooks.kpi_cards import SHEETS, card_title, cards_workbook
 from kpixl.workbooks.master import read_master
 from kpixl.workbooks.personal_layout import LEVEL_MEANINGS
 
@@ -287,6 +287,19 @@ def test_text_from_the_master_stays_text_on_the_cards(demo: Path, tmp_path: Path
     assert not [c for c in cells if c.data_type == "f"]
     shown = [c.value for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert shown and all(v.startswith("=HYPERLINK") for v in shown)
+
+
+def test_a_card_too_long_for_a_page_still_prints_from_a_new_page() -> None:
+    org = pd.DataFrame([{"code": f"O{i}", "name": f"ตัวชี้วัดที่ {i}", "target": 80} for i in (1, 2)])
+    cards = pd.DataFrame(
+        [{"code": "O1", "definition": "คำนิยามที่ยาวมาก " * 400, "formula": "ก" * 3000}]
+    )
+    found = strategy_cards(org, pd.DataFrame(columns=M.UNIT_KPI_COLUMNS), cards)
+    ws = cards_workbook(found)[SHEETS["org"]]
+    assert len(card_rows(ws)) == 2  # still one card after the other, each from a new page
+    heights = [ws.row_dimensions[r].height or 0 for r in range(1, ws.max_row + 1)]
+    assert max(heights) <= 409  # Excel's tallest row
+    assert int(ws.page_setup.scale) == 86  # shrunk no further than 12 pt
 
 
 def test_a_master_that_cannot_be_read_is_a_finding(tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ MARGIN_IN = 0.5
 TOP_IN, FOOTER_IN = 0.35, 0.7  # the top margin; the bottom one holds the footer's line
 PAGE_PT = 29.7 / 2.54 * 72 - (TOP_IN + FOOTER_IN) * 72  # the printable height
 MIN_SCALE = 86  # 14 pt printed at 12 pt or more
+MAX_ROW_PT = 409  # Excel's tallest row (a longer text is cut on paper, whole in its cell)
 DOTS = "……………………………"  # a blank field: filled in by hand
 
 _thin = Side(style="thin", color="808080")
@@ -165,9 +166,8 @@ class _Page:
         return _lines(value, _width(first, last) * BODY_PT / size, bold)
 
     def end_row(self, lines: int, *, size: int = BODY_PT) -> None:
-        self.ws.row_dimensions[self.row].height = round(
-            LINE_PT * size / BODY_PT * lines + PAD_PT, 1
-        )
+        height = LINE_PT * size / BODY_PT * lines + PAD_PT
+        self.ws.row_dimensions[self.row].height = round(min(height, MAX_ROW_PT), 1)
         self.row += 1
 
     def heading(self, text: str, *, size: int, bold: bool) -> None:
