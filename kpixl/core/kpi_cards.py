@@ -181,10 +181,16 @@ def strategy_cards(
     *,
     unit_names: Mapping[str, str] | None = None,
     fiscal_year: int | None = None,
+    os_matrix: pd.DataFrame | None = None,
 ) -> list[Card]:
     """The cards of the organisation's KPIs, then of each unit's KPIs (in the tables'
-    order); a KPI without a KPICards row still gets its card, with the KPI's own fields."""
+    order); a KPI without a KPICards row still gets its card, with the KPI's own fields.
+    An organisation KPI's card names its supporting units (role S in ``os_matrix``)."""
     unit_names = unit_names or {}
+    supporters: dict[str, list[str]] = {}
+    for r in _records(os_matrix):
+        if text_of(r.get("role")).upper() in ("S", "SUPPORTER", "สนับสนุน"):
+            supporters.setdefault(text_of(r.get("kpi_code")), []).append(text_of(r.get("unit")))
     rows = {text_of(c.get("code")): c for c in _records(cards) if text_of(c.get("code"))}
     names = {
         text_of(k.get("code")): shown(k.get("name")) for k in [*_records(org), *_records(units)]
@@ -201,6 +207,9 @@ def strategy_cards(
             ("เป้าประสงค์", shown(kpi.get("goal"))),
             ("หน่วยงานเจ้าภาพ", _unit(owner, unit_names)),
         ]
+        if supporters.get(code):
+            names_of = [unit_names.get(u) or u for u in supporters[code]]
+            identity.append(("หน่วยงานสนับสนุน", ", ".join(names_of)))
         out.append(
             Card(
                 "org",

@@ -228,7 +228,12 @@ def kpi_cards(
     }
     org, units = inputs.strategy[M.ORG_KPIS], inputs.strategy[M.UNIT_KPIS]
     cards = strategy_cards(
-        org, units, inputs.strategy[M.KPI_CARDS], unit_names=unit_names, fiscal_year=year
+        org,
+        units,
+        inputs.strategy[M.KPI_CARDS],
+        unit_names=unit_names,
+        fiscal_year=year,
+        os_matrix=inputs.strategy.get(M.OS_MATRIX),
     )
     if individual:
         people = individual_kpis(units_folder(inputs, units_dir), findings)
