@@ -366,6 +366,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ค่าตั้งใน Config ไม่ถูกต้อง: {field} = {value} ({why})",
         "invalid Config value: {field} = {value} ({why_en})",
     ),
+    "config.document_date": (
+        WARNING,
+        "วันที่ใน Config อ่านไม่ได้: {field} = {value} ให้พิมพ์เช่น 1/4/2570 หรือ 1 เมษายน 2570 "
+        "ประกาศและคำสั่งจึงเว้นวันที่นี้เป็นจุดไว้ให้เขียนด้วยมือ",
+        "a date in Config cannot be read: {field} = {value}; type it as 1/4/2570 or "
+        "1 เมษายน 2570; the announcements and the order leave it dotted to write by hand",
+    ),
     "consolidate.stated_differs": (
         WARNING,
         "คะแนนรวมในสมุดงานหน่วยงาน ({value}) ไม่ตรงกับที่คำนวณใหม่จากตัวชี้วัด ({total}); ใช้ค่าที่คำนวณใหม่",
