@@ -143,9 +143,9 @@ def _base_kind(rules: Rules, code: str, base: Decimal | None) -> str:
     if level is None or base is None:
         return ""
     if base in (level.lower_base, level.alt_lower_base):
-        return "ฐานในการคำนวณช่วงล่าง"
+        return "ฐานล่าง"
     if base in (level.upper_base, level.alt_upper_base):
-        return "ฐานในการคำนวณช่วงบน"
+        return "ฐานบน"
     return ""
 
 

@@ -43,8 +43,8 @@ FONT = "TH SarabunPSK"
 DOTS = "……………………………"
 BODY = 14
 # eight columns, in digits of Calibri 11: an A4 portrait page within the margins below
-WIDTHS = (13.0, 13.0, 11.0, 12.0, 12.0, 11.0, 11.0, 11.0)
-SARABUN_PER_UNIT = 0.68  # a digit of Calibri 11 in digits of 14 pt TH SarabunPSK
+WIDTHS = (14.0, 14.0, 12.0, 13.0, 10.0, 10.0, 11.0, 11.0)
+SARABUN_PER_UNIT = 0.8  # a digit of Calibri 11 in digits of 14 pt TH SarabunPSK (measured in PDFs)
 LINE_PT = 21.0  # one line of 14 pt Thai, with room for its marks above and below
 BAHT, SATANG, SCORE, PCT = '#,##0 "บาท"', '#,##0.00 "บาท"', "0.00", "0.00"
 
@@ -78,7 +78,7 @@ class Notice:
     bands: tuple[str, ...]  # the agency's bands, best first
     salary: Decimal | None
     base: Decimal | None
-    base_kind: str  # ค่ากลางตอนล่าง / ค่ากลางตอนบน / ""
+    base_kind: str  # ฐานล่าง / ฐานบน / ""
     pct: Decimal | None
     increase: Decimal | None
     new_salary: Decimal | None
@@ -255,7 +255,7 @@ def _salary(p: _Page, n: Notice) -> None:
                 "ค่าตอบแทนพิเศษ",
                 _number(special),
                 _money(special),
-                "เงินเดือนถึงขั้นสูง ส่วนที่เกินจ่ายเป็นค่าตอบแทนพิเศษ",
+                "ส่วนที่เกินเงินเดือนขั้นสูง",
             )
         p.gap(4)
         p.line(
