@@ -223,6 +223,27 @@ def test_a_second_run_replaces_its_own_outputs(
         assert a.read_bytes() == b.read_bytes()
 
 
+def test_a_returned_copy_gets_its_notice_replaced_not_repeated(
+    made: tuple[NoticesRun, dict], demo: Path, tmp_path: Path
+) -> None:
+    """The copies handed back and given to the job again: each keeps one notice sheet."""
+    run, _ = made
+    again = write_notices(demo, out=tmp_path, personal=run.out, pdf=False)
+    assert again.exit_code == 0, again.findings
+    assert len(again.workbooks) == len(run.workbooks)
+    for path in again.workbooks:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        assert wb.sheetnames.count(SHEET) == 1 and wb.sheetnames[-1] == SHEET
+        wb.close()
+
+
+def test_no_personal_folder_is_one_finding_and_pdfs_only(demo: Path, tmp_path: Path) -> None:
+    run = write_notices(demo, out=tmp_path, personal=tmp_path / "nowhere", pdf=False)
+    assert [f.rule for f in run.findings] == ["notices.no_folder"]
+    assert "nowhere" in run.findings[0].message_th and run.exit_code == 0
+    assert len(run.notices) == 20 and run.workbooks == []
+
+
 def test_the_cli_writes_a_json_summary(demo: Path, tmp_path: Path) -> None:
     done = CliRunner().invoke(
         cli, ["notices", str(demo), "--out", str(tmp_path / "n"), "--no-pdf", "--json"]
@@ -247,13 +268,20 @@ def pdf_text(pdf: Path) -> str:
 @pytest.mark.libreoffice
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_one_a4_page_pdf_per_person(demo: Path, tmp_path: Path) -> None:
-    run = write_notices(demo, out=tmp_path, pdf=True)
-    assert run.exit_code == 0, run.findings
+    """Everyone gets a one-page A4 PDF beside their workbook; a person whose workbook
+    is missing gets it too, named by round, id and name."""
+    personal = tmp_path / "personal"
+    shutil.copytree(demo.parent / "personal", personal)
+    gone = sorted(personal.rglob("*.xlsx"))[0]
+    gone.unlink()
+    run = write_notices(demo, out=tmp_path / "out", personal=personal, pdf=True)
+    assert [f.rule for f in run.findings] == ["notices.no_workbook"]
     people = results(demo)
-    assert len(run.pdfs) == len(people)
+    assert len(run.pdfs) == len(people) and len(run.workbooks) == len(people) - 1
+    assert gone.with_suffix(".pdf").name in {p.name for p in run.pdfs}
     for pdf in run.pdfs:
         workbook = pdf.with_suffix(".xlsx")
-        assert workbook in run.workbooks  # beside the person's workbook, the same stem
+        assert workbook in run.workbooks or pdf.stem == gone.stem  # beside the workbook
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         assert re.search(r"Pages:\s+1\n", info), info
         size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)

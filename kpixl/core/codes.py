@@ -406,6 +406,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "no personal workbook of {person_id} ({value}) in {folder}: the notice is made as a PDF"
         " only, not added to the person's workbook",
     ),
+    "notices.no_folder": (
+        WARNING,
+        "ไม่พบโฟลเดอร์แบบประเมินรายบุคคล {value} จึงทำแบบแจ้งผลเป็น PDF อย่างเดียว"
+        " (ตั้ง personal_folder ใน Config หรือใช้ --personal)",
+        "no personal workbooks' folder {value}: the notices are made as PDFs only"
+        " (set personal_folder in Config, or use --personal)",
+    ),
     "notices.not_in_results": (
         WARNING,
         "{value} เป็นแบบประเมินของ {person_id} ซึ่งไม่มีในแผ่นงาน Results ของสมุดงานหลัก"

@@ -386,6 +386,8 @@ def write_notices(
     folder = _personal_folder(outputs, personal)
     files, found = find_workbooks(folder, round_id, skip=[out])
     run.findings += found
+    if not folder.is_dir():  # one finding for the folder, not one per person
+        run.findings.append(finding("notices.no_folder", value=str(folder), file=master.name))
     positions = {pid: f.evaluator_position for pid, f in files.items() if f.evaluator_position}
     run.notices = notices_of(
         outputs.results,
@@ -412,15 +414,16 @@ def write_notices(
             data = notice_bytes(notice)
             own = files.get(notice.person_id)
             if own is None:
-                run.findings.append(
-                    finding(
-                        "notices.no_workbook",
-                        person_id=notice.person_id,
-                        value=notice.name,
-                        folder=str(folder),
-                        file=master.name,
+                if folder.is_dir():
+                    run.findings.append(
+                        finding(
+                            "notices.no_workbook",
+                            person_id=notice.person_id,
+                            value=notice.name,
+                            folder=str(folder),
+                            file=master.name,
+                        )
                     )
-                )
                 stem = f"{_round_slug(round_id)}_{notice.person_id}_{notice.name.replace(' ', '-')}"
             else:
                 stem = own.path.stem
