@@ -67,9 +67,12 @@ def _with_list(styles: str, name: str, items: list[str], before: str) -> str:
     """``styles`` with its ``<name>`` list holding ``items`` (made before ``before`` when
     missing)."""
     match, _ = _list(styles, name)
-    xml = f'<{name} count="{len(items)}">{"".join(items)}</{name}>'
-    if match is not None:
+    if match is not None:  # its own attributes kept, the count set
+        head = re.match(rf"<{name}\b([^>]*?)/?>", match.group(0))
+        attrs = re.sub(r'\s*\bcount="\d*"', "", head.group(1) if head else "")
+        xml = f'<{name}{attrs} count="{len(items)}">{"".join(items)}</{name}>'
         return styles[: match.start()] + xml + styles[match.end() :]
+    xml = f'<{name} count="{len(items)}">{"".join(items)}</{name}>'
     at = styles.find(f"<{before}")
     if at < 0:
         raise SheetCopyError(f"styles.xml has no <{name}> and no <{before}>")
@@ -190,16 +193,14 @@ def copy_sheet(
     sheet = _sheet_xml(src.parts[src_part].decode("utf-8"), moved, _shared_strings(src.parts))
     changed: dict[str, bytes] = {styles_part: styles.encode("utf-8")}
     existing = sheet_parts(to.parts)
-    order = list(to.order)
     if name in existing:  # given before: the sheet's part is replaced
         changed[existing[name]] = sheet.encode("utf-8")
     else:
         part = _free_part(to.order)
         changed[part] = sheet.encode("utf-8")
-        order.append(part)
+        to.order.append(part)  # a new part, written from ``changed``
         changed.update(_registered(to, name, part))
-    package = Package(to.parts, order, _packed=dict(to._packed))
-    return package.to_bytes(changed)
+    return to.to_bytes(changed)
 
 
 def _free_part(names: list[str]) -> str:

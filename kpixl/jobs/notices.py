@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,10 +45,11 @@ from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, read_failure
 from kpixl.io.limits import PERSONAL
 from kpixl.io.paths import safe_child, safe_part
-from kpixl.io.xlsx_sheets import SheetCopyError, copy_sheet
+from kpixl.io.xlsx_sheets import copy_sheet
 from kpixl.jobs.match import validate_roster
 from kpixl.jobs.round import round_rules
 from kpixl.workbooks import personal_layout as L
+from kpixl.workbooks.generate import file_name
 from kpixl.workbooks.master_documents import DocumentFields, document_fields
 from kpixl.workbooks.master_outputs import RoundOutputs, read_outputs
 from kpixl.workbooks.notice import SHEET, Notice, notice_bytes
@@ -350,11 +353,14 @@ def _personal_folder(outputs: RoundOutputs, personal: str | Path | None) -> Path
     return outputs.path.parent / named
 
 
-def _round_slug(round_id: str) -> str:
+def _stem(round_id: str, notice: Notice) -> str:
+    """The PDF's name for a person without a workbook: the name the workbook would have
+    (``2570-1_<id>_<name>``)."""
+    person = {"person_id": notice.person_id, "name": notice.name}
     try:
-        return parse_round(round_id).slug
+        return Path(file_name(parse_round(round_id), person)).stem
     except InputError:
-        return safe_part(round_id)
+        return f"{safe_part(round_id)}_{notice.person_id}"
 
 
 def write_notices(
@@ -424,7 +430,7 @@ def write_notices(
                             file=master.name,
                         )
                     )
-                stem = f"{_round_slug(round_id)}_{notice.person_id}_{notice.name.replace(' ', '-')}"
+                stem = _stem(round_id, notice)
             else:
                 stem = own.path.stem
                 written = _write_copy(
@@ -457,7 +463,7 @@ def _write_copy(source: Path, notice: bytes, target: Path, run: NoticesRun) -> P
         return None
     try:
         data = copy_sheet(source.read_bytes(), notice, name=SHEET)
-    except (SheetCopyError, OSError, KeyError, UnicodeDecodeError) as exc:
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
         run.findings.append(
             finding(
                 "notices.copy_failed",
