@@ -143,7 +143,10 @@ STEPS_COLUMNS = {
     "no": ("A", "ตัวชี้วัดที่"),
     "kpi_code": ("B", "รหัส"),
     "kpi_name": ("C", "ตัวชี้วัด"),
-    **{f: (letter, f"ระดับ {k}") for k, (f, letter) in enumerate(zip(STEP_FIELDS, "DEFGH"), 1)},
+    **{
+        f: (letter, f"ระดับ {k}")
+        for k, (f, letter) in enumerate(zip(STEP_FIELDS, "DEFGH", strict=True), 1)
+    },
 }
 
 # ---------------------------------------------------------------- achievement sheet
