@@ -747,8 +747,8 @@ def _result_block(
         _guarded_sum(f"{weighted_col}{first}:{weighted_col}{last}"),
         POINTS,
     )
-    for letter in (weight_col, weighted_col):
-        _may_warn(ws, f"{letter}{total_row}", overflow=True)
+    _may_warn(ws, f"{weight_col}{total_row}")  # the points may sit on its right
+    _may_warn(ws, f"{weighted_col}{total_row}", overflow=True)
     ws[f"{label_col}{result_row}"] = label
     ws[f"{label_col}{result_row}"].font = thai_font(bold=True)
     _formula(
