@@ -1103,10 +1103,10 @@ def _steps(ws: Worksheet) -> None:
         more + 1,
         (("A:C", "ผู้รับการประเมิน", "kpixl_id_name"), ("E:H", "ผู้ประเมิน", "kpixl_id_evaluator")),
     )
-    for letter, width in {"A": 8, "B": 11, "C": 28, where: 4}.items():
+    for letter, width in {"A": 8, "B": 10, "C": 26, where: 4}.items():
         ws.column_dimensions[letter].width = width
     for fld in L.STEP_FIELDS:
-        ws.column_dimensions[L.STEPS_COLUMNS[fld][0]].width = 21
+        ws.column_dimensions[L.STEPS_COLUMNS[fld][0]].width = 20
     ws.column_dimensions[where].hidden = True
     _page(ws, f"A1:H{end - 1}", landscape=True, one_page=True)
 
