@@ -183,7 +183,7 @@ ACH_FORMULA_LETTERS = {
 
 # ------------------------------------------------------------ progress record sheet
 RECORD_FIRST = 6
-RECORD_ROWS = 10  # with the signatures, one A4 page
+RECORD_ROWS = 13  # with the signatures, one A4 page
 RECORD_LAST = RECORD_FIRST + RECORD_ROWS - 1
 RECORD_COLUMNS = {
     "no": ("A", "ที่"),

@@ -687,7 +687,13 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     sign = L.SIGN_ROW
     _label(ws, f"A{sign}", "ผู้รับการประเมินและผู้ประเมินได้ตกลงตัวชี้วัดและค่าเป้าหมายร่วมกันแล้ว", False)
     ws.row_dimensions[sign].height = ROW
-    ws.row_dimensions[sign + 1].height = 12
+    index = L.column_range(L.STEP_INDEX_COLUMN, L.KPI_FIRST, L.KPI_LAST)
+    ws[f"A{sign + 1}"] = (
+        f'=IF(MAX({index})>0,"คำอธิบายค่าเป้าหมาย 5 ระดับของตัวชี้วัดเชิงคุณภาพและแบบผสม '
+        f'อยู่ในเอกสารแนบท้ายข้อตกลง (แผ่นงาน{L.STEPS}) ซึ่งเป็นส่วนหนึ่งของข้อตกลงนี้","")'
+    )
+    ws[f"A{sign + 1}"].font = thai_font()
+    ws.row_dimensions[sign + 1].height = ROW
     signature(ws, sign + 2, "B:F", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
     after = signature(
         ws, sign + 2, "H:N", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position"
@@ -1088,7 +1094,7 @@ def _steps(ws: Worksheet) -> None:
             letter = L.STEPS_COLUMNS[fld][0]
             _formula(ws, f"{letter}{r}", f'=IF({where}{r}=0,"",IF({found}="",{blank},{found}))')
             ws[f"{letter}{r}"].font = thai_font(12)
-        ws.row_dimensions[r].height = 3 * LINE_12 + 4
+        ws.row_dimensions[r].height = 4 * LINE_12 + 4  # the library's longest in three
     more = L.STEPS_LAST + 1
     count = f"MAX({index})"
     ws[f"A{more}"] = (
