@@ -416,7 +416,8 @@ def _step_inputs(ws: Worksheet) -> None:
         row = first + i
         for letter in letters:
             _input(ws, f"{letter}{row}")
-        described = f'OR($D{row}="{MILESTONE}",SUMPRODUCT(--(LEN(${letters[0]}{row}:${letters[-1]}{row})>0))>0)'
+        typed = ",".join(f'${letter}{row}<>""' for letter in letters)  # as every engine reads
+        described = f'OR($D{row}="{MILESTONE}",{typed})'
         before = "0" if i == 0 else f"MAX(${index}${first}:{index}{row - 1})"
         ws[f"{index}{row}"] = f'=IF(AND($C{row}<>"",{described}),{before}+1,"")'
     for letter in letters:
