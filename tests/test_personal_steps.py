@@ -190,3 +190,32 @@ def test_every_milestone_row_of_the_demo_has_its_five_descriptions(tmp_path: Pat
             texts = [ws[f"{L.STEP_COLUMNS[f]}{row}"].value for f in L.STEP_FIELDS]
             assert all(isinstance(t, str) and t.strip() for t in texts), (path.name, row)
     assert rows >= 20
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_the_attachment_says_when_more_kpis_are_described_than_it_prints(
+    tmp_path: Path,
+) -> None:
+    template = template_package(tmp_path / "t" / "personal.xlsx")
+    n = L.STEPS_ROWS + 1
+    data = PersonalData(
+        "2570/1",
+        {"name": "ทดสอบ", "person_id": "1101700123456", "unit": "U01"},
+        kpis=[
+            {"kpi_code": f"M-{i}", "kpi_name": f"ขั้น {i}", "kind": "milestone", "weight": 10}
+            | {"milestones": STEPS}
+            for i in range(1, n + 1)
+        ],
+    )
+    src = tmp_path / "in" / "p.xlsx"
+    src.parent.mkdir()
+    src.write_bytes(fill_personal(data, template=template))
+    out = recalculate("libreoffice", src, tmp_path / "out")
+    steps = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(L.STEPS)
+    rows = steps.to_python(skip_empty_area=False)
+    assert [rows[L.STEPS_FIRST - 1 + j][1] for j in range(L.STEPS_ROWS)] == [
+        f"M-{i}" for i in range(1, L.STEPS_ROWS + 1)
+    ]
+    warning = str(rows[L.STEPS_LAST][0])
+    assert warning.startswith("⚠") and f" {n} ตัว" in warning, warning

@@ -879,6 +879,17 @@ def _achievement(ws: Worksheet) -> None:
         for f in ("reached", "score", "weighted"):
             _may_warn(ws, f"{c[f]}{r}")
         _input(ws, f"{c['evidence']}{r}")
+    # the level reached is marked among the five targets, as an evaluator circles it
+    reached = c["reached"]
+    for k in range(1, 6):
+        target = c[f"l{k}"]
+        ws.conditional_formatting.add(
+            L.column_range(target, first, last),
+            FormulaRule(
+                formula=[f"AND(ISNUMBER(${reached}{first}),${reached}{first}={k})"],
+                fill=RESULT_FILL,
+            ),
+        )
     _number_dv(
         ws,
         L.column_range(c["actual"], first, last),
