@@ -195,7 +195,7 @@ def write_document(sheet: Any, doc: Document, first_row: int, width: int) -> Doc
     if old_last > plan.last_row:  # a longer document before: its rows back to plain
         tail = sheet.range((plan.last_row + 1, 1), (old_last, old_width))
         tail.clear_formats()
-        tail.autofit("rows")
+        tail.rows.autofit()
     for source, first, last in plan.styles:
         _copy_formats(
             sheet.range((source, 1), (source, width)), sheet.range((first, 1), (last, width))
@@ -205,7 +205,7 @@ def write_document(sheet: Any, doc: Document, first_row: int, width: int) -> Doc
     for first, last, height in plan.heights:
         rows = sheet.range((first, 1), (last, width))
         if height is None:
-            rows.autofit("rows")
+            rows.rows.autofit()
         else:
             rows.row_height = height
     sheet.page_setup.print_area = plan.area

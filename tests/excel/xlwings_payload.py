@@ -101,13 +101,15 @@ def apply_all(
             _whole_merges(
                 sheet, (r0, c0, r0 + len(values) - 1, c0 + max(map(len, values), default=1) - 1)
             )
+            width = max(map(len, values), default=0)
+            _put(sheet.values, r0 + len(values) - 1, c0 + width - 1, "")  # room for the block
             for i, row in enumerate(values):
                 for j, value in enumerate(row):
                     if value not in ("", None) and _hidden_by_merge(sheet, r0 + i, c0 + j):
                         raise AssertionError(
                             f"value written under a merged cell at {_a1(r0 + i, c0 + j)}"
                         )
-                    _put(sheet.values, r0 + i, c0 + j, value)
+                sheet.values[r0 + i][c0 : c0 + len(row)] = row
         elif func == "rangeClearContents":
             _whole_merges(sheet, area)
             for r, c in _cells(area):
