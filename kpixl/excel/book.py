@@ -26,6 +26,7 @@ __all__ = [
     "excel_text",
     "excel_value",
     "read_grid",
+    "set_print_titles",
     "set_status",
     "write_document",
     "write_rows",
@@ -103,12 +104,14 @@ class DocumentPlan:
     numbers; every list is in sheet order.
 
     ``styles``: (style row, first row, last row): the rows take the formats of that
-    hidden style row (one copy per run of rows of one kind). ``merges``: (first row,
+    hidden style row, applied in order (the first covers the commonest kind's rows and
+    any between them, the others each run of rows of another kind). ``merges``: (first row,
     last row, first column, last column): each row of the block merged across those
     columns. ``heights``: (first row, last row, height), applied in order (the first
     covers every row of the document with the commonest height, the others the rows
     that differ); a height of None is Excel's own (autofit), as a row the CLI writes
     without a height. ``area``: the rows and columns written, the print area.
+    ``title_row``: the table's header row, repeated on every printed page (None: none).
     """
 
     first_row: int
@@ -117,6 +120,7 @@ class DocumentPlan:
     styles: list[tuple[int, int, int]]
     merges: list[tuple[int, int, int, int]]
     heights: list[tuple[int, int, float | None]]
+    title_row: int | None = None
 
     @property
     def area(self) -> str:
@@ -146,15 +150,22 @@ def _runs(values: Sequence[Any]) -> list[tuple[int, int, Any]]:
 def document_plan(doc: Document, first_row: int, width: int) -> DocumentPlan:
     """The formats, merges and heights of ``doc`` written from ``first_row`` in a sheet
     whose hidden style rows are 1…len(``M.DOC_KINDS``), ``width`` columns wide. The
-    number of steps follows the runs (of kinds, of merged rows, of heights differing
-    from the commonest), never the number of rows: a 50,000-row list of one kind is one
-    copy of formats and, where its rows are as tall as each other, one height."""
+    number of steps follows the runs (of kinds and heights differing from the commonest,
+    of merged rows), never the number of rows: a 50,000-row list is one copy of formats
+    (and one more per unit's group row within it) and, where its rows are as tall as
+    each other, one height."""
     style_row = {kind: r for r, kind in enumerate(M.DOC_KINDS, start=1)}
-    styles = [
-        (style_row[kind], first_row + a, first_row + b)
-        for a, b, kind in _runs(doc.kinds)
-        if kind in style_row
-    ]
+    styles: list[tuple[int, int, int]] = []
+    if doc.kinds:  # the commonest kind over all its rows, then the other kinds' runs
+        common = Counter(doc.kinds).most_common(1)[0][0]
+        rows = [i for i, kind in enumerate(doc.kinds) if kind == common]
+        if common in style_row:
+            styles.append((style_row[common], first_row + rows[0], first_row + rows[-1]))
+        styles += [
+            (style_row[kind], first_row + a, first_row + b)
+            for a, b, kind in _runs(doc.kinds)
+            if kind in style_row and kind != common
+        ]
     spans: list[tuple[int, int] | None] = [None] * len(doc)
     for i, a, b in doc.merges:
         spans[i] = (a, b)
@@ -177,16 +188,19 @@ def document_plan(doc: Document, first_row: int, width: int) -> DocumentPlan:
         styles=styles,
         merges=merges,
         heights=heights,
+        title_row=None if doc.title_row is None else first_row + doc.title_row,
     )
 
 
 def write_document(sheet: Any, doc: Document, first_row: int, width: int) -> DocumentPlan:
     """Write a document sheet as ``kpixl consolidate`` writes it into the file, as far
     as the Book API goes: the values, each row in the formats of its kind's hidden style
-    row, the merged paragraphs, the row heights and the print area (the written rows).
-    What was written before (a longer document, earlier merges) is undone first, so a
-    second press gives the same sheet. Page breaks are not set (the Book API has none):
-    Excel breaks the pages itself."""
+    row, the merged paragraphs, the row heights, the print area (the written rows) and
+    the table's header row as the rows repeated on every page (where the sheet has
+    print titles, as the template's document sheets do). What was written before (a
+    longer document, earlier merges) is undone first, so a second press gives the same
+    sheet. Page breaks are not set (the Book API has none): Excel breaks the pages
+    itself."""
     plan = document_plan(doc, first_row, width)
     used = sheet.used_range.last_cell
     old_last, old_width = max(used.row, first_row), max(used.column, width)
@@ -209,7 +223,21 @@ def write_document(sheet: Any, doc: Document, first_row: int, width: int) -> Doc
         else:
             rows.row_height = height
     sheet.page_setup.print_area = plan.area
+    if plan.title_row is not None:
+        set_print_titles(sheet, plan.title_row)
     return plan
+
+
+def set_print_titles(sheet: Any, row: int) -> bool:
+    """Make ``row`` the row repeated at the top of every printed page, by pointing the
+    sheet's ``Print_Titles`` name (Excel's print titles) at it; False, and nothing done,
+    where the sheet has no print titles (the Book API cannot add them)."""
+    for name in sheet.names:
+        if name.name.rpartition("!")[2] == "Print_Titles":
+            quoted = sheet.name.replace("'", "''")
+            name.refers_to = f"='{quoted}'!${row}:${row}"
+            return True
+    return False
 
 
 def _copy_formats(source: Any, target: Any) -> None:

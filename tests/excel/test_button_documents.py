@@ -20,7 +20,15 @@ from typing import Any
 import openpyxl
 import pytest
 import xlwings as xw
-from xlwings_payload import SheetState, again, apply_all, file_grid, payload, rows_from
+from xlwings_payload import (
+    SheetState,
+    again,
+    apply_all,
+    file_grid,
+    payload,
+    print_titles,
+    rows_from,
+)
 
 from kpixl.excel import macros
 from kpixl.excel.book import column_letter, document_plan, write_document
@@ -73,11 +81,15 @@ def cell_styles(path: Path, sheet: str) -> dict[tuple[int, int], int]:
 def test_the_button_writes_the_documents_as_the_cli_does(demo: Path) -> None:
     master = demo / "master.xlsx"
     data = payload(master)
+    for name in data["names"]:  # a master fresh from the template: its first row repeats
+        name["refers_to"] = f"='{name['scope_sheet_name']}'!${M.DOC_FIRST_ROW}:${M.DOC_FIRST_ROW}"
     sheets, actions = press(data)
     cli = demo / "cli.xlsx"
     shutil.copy(master, cli)
     consolidate_file(cli, units_dir=demo / "units", jobs=1)
     book = openpyxl.load_workbook(cli)
+    titles = {n["scope_sheet_name"]: n["refers_to"][1:] for n in print_titles(cli, book.sheetnames)}
+    assert titles[M.ANNOUNCEMENT] == f"'{M.ANNOUNCEMENT}'!$24:$24"  # the list's header row
     first = M.DOC_FIRST_ROW
     for name in M.DOCUMENTS:
         ws, ours, look = book[name], sheets[name], cell_styles(cli, name)
@@ -105,6 +117,9 @@ def test_the_button_writes_the_documents_as_the_cli_does(demo: Path) -> None:
                 sources.add(row)
         assert len(sources) >= 5  # title, heading, text, sign, head or table rows …
         assert ours.print_area == f"$A${first}:${column_letter(width)}${last}"
+        # the table's header row repeats on every page, as the CLI sets it
+        theirs_titles = titles.get(name)
+        assert ours.print_titles == (theirs_titles and "=" + theirs_titles)
         assert not any(r < first for r, _ in ours.formats)  # the style rows are left alone
     # the other sheets are values, as before; the status line as it was
     assert sheets[M.CONFIG].values[int(M.STATUS_CELL[1:]) - 1][0].startswith("✓")
@@ -121,11 +136,12 @@ def test_a_second_press_gives_the_same_documents(demo: Path) -> None:
     for name in M.DOCUMENTS:
         a, b = first[name], second[name]
         assert rows_from(b.values, 1) == rows_from(a.values, 1)
-        assert (b.formats, sorted(b.merges), b.heights, b.print_area) == (
+        assert (b.formats, sorted(b.merges), b.heights, b.print_area, b.print_titles) == (
             a.formats,
             sorted(a.merges),
             a.heights,
             a.print_area,
+            a.print_titles,
         )
 
 
@@ -215,12 +231,13 @@ def test_the_plan_follows_runs_not_rows() -> None:
     doc.add_rows("row", [[1, 2, 3, 4], list("abcd")], [26.0, 26.0, 52.0, 26.0])
     doc.add("group", ["g"], merge=(0, 4))  # no height: Excel's own
     plan = document_plan(doc, 10, 5)
+    # the commonest kind (table rows) first, then each run of another kind
     assert plan.styles == [
+        (8, 15, 18),
         (1, 10, 10),
         (3, 11, 12),
         (5, 13, 13),
         (6, 14, 14),
-        (8, 15, 18),
         (7, 19, 19),
     ]
     assert plan.merges == [(10, 12, 1, 5), (13, 13, 3, 5), (19, 19, 1, 5)]
@@ -235,3 +252,24 @@ def test_the_plan_follows_runs_not_rows() -> None:
         (19, 19, None),
     ]
     assert plan.area == "$A$10:$E$19" and plan.last_row == 19
+    assert plan.title_row is None
+    doc.title_row = 4
+    assert document_plan(doc, 10, 5).title_row == 14
+
+
+def test_a_list_grouped_by_unit_is_one_copy_per_group_row() -> None:
+    doc = Document()
+    doc.add("title", ["T"], height=40.0, merge=(0, 4))
+    doc.title_row = doc.add("head", ["h"] * 5, height=50.0)
+    for unit in range(1_000):
+        doc.add("group", [f"unit {unit}"], height=26.1, merge=(0, 4))
+        doc.add_rows("row", [list(range(30))], [26.1] * 30)
+    plan = document_plan(doc, 10, 5)
+    style = {kind: r for r, kind in enumerate(M.DOC_KINDS, start=1)}
+    assert plan.styles[0] == (style["row"], 13, 10 + len(doc) - 1)  # the body at once
+    assert len(plan.styles) == 1 + 2 + 1_000  # the title, the header, each group row
+    assert len(plan.merges) == 1 + 1_000 and len(plan.heights) == 3
+    final = {}  # the formats each row ends with, the copies applied in order
+    for source, first, last in plan.styles:
+        final.update(dict.fromkeys(range(first, last + 1), source))
+    assert [final[10 + i] for i in range(len(doc))] == [style[k] for k in doc.kinds]

@@ -10,6 +10,8 @@ areas, row heights, print area), from the actions' JSON as the client receives i
 from __future__ import annotations
 
 import copy
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,8 +38,31 @@ def payload(
         "version": xw.__version__,
         "book": {"name": str(path), "active_sheet_index": 0, "selection": "A1"},
         "sheets": sheets,
-        "names": [],
+        "names": print_titles(path, book.sheet_names),
     }
+
+
+def print_titles(path: Path, sheets: list[str]) -> list[dict[str, Any]]:
+    """The sheets' print titles (their ``Print_Titles`` names), as a client sends a
+    sheet-scoped name."""
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/workbook.xml").decode("utf-8")
+    names = []
+    pattern = r'<definedName name="_xlnm\.Print_Titles" localSheetId="(\d+)"\s*>([^<]*)<'
+    for index, refers in re.findall(pattern, xml):
+        rows = re.fullmatch(r"'?[^!]*'?!\$(\d+):\$(\d+)", refers)  # one block of rows
+        names.append(
+            {
+                "name": "Print_Titles",
+                "refers_to": "=" + refers,
+                "sheet_index": int(index) if rows else None,
+                "address": f"{rows.group(1)}:{rows.group(2)}" if rows else None,
+                "scope_sheet_name": sheets[int(index)],
+                "scope_sheet_index": int(index),
+                "book_scope": False,
+            }
+        )
+    return names
 
 
 def _put(grid: Grid, r: int, c: int, value: Any) -> None:
@@ -58,13 +83,15 @@ class SheetState:
     """A sheet as Excel shows it after the actions: values, and what the actions did to
     its look. ``formats``: cell → the cell whose formats it took (a style row's cell,
     1-based (row, column)); ``merges``: merged areas; ``heights``: 1-based row → height
-    in points (None: Excel's own, autofit); ``print_area``: as the action set it."""
+    in points (None: Excel's own, autofit); ``print_area``, ``print_titles`` (what its
+    Print_Titles name refers to): as an action set them."""
 
     values: Grid
     formats: dict[Cell, Cell] = field(default_factory=dict)
     merges: list[Area] = field(default_factory=list)
     heights: dict[int, float | None] = field(default_factory=dict)
     print_area: str | None = None
+    print_titles: str | None = None
 
     def merged(self) -> set[str]:
         """The merged areas as A1 references (``A10:E10``)."""
@@ -85,11 +112,14 @@ def apply_all(
     press, else the payload's values), applied as Excel applies them. What Excel refuses
     or does silently with a loss (part of a merged area changed, text lost to a merge, a
     paste that does not tile) fails here."""
+    names = [s["name"] for s in data["sheets"]]
     if before is None:
         sheets = {s["name"]: SheetState(copy.deepcopy(s["values"])) for s in data["sheets"]}
+        for name in data["names"]:
+            if name["name"] == "Print_Titles" and not name["book_scope"]:
+                sheets[names[name["scope_sheet_index"]]].print_titles = name["refers_to"]
     else:
         sheets = copy.deepcopy(before)
-    names = [s["name"] for s in data["sheets"]]
     for action in actions:
         sheet = sheets[names[action["sheet_position"]]]
         func, args = action["func"], action["args"]
@@ -147,6 +177,10 @@ def apply_all(
                 sheet.heights[r + 1] = None
         elif func == "setPrintArea":
             sheet.print_area = args[0]
+        elif func == "setNameRefersTo" and args[0] == "Print_Titles" and not args[1]:
+            titles = sheets[names[args[2]]]
+            assert re.fullmatch(r"='[^']+'!\$\d+:\$\d+", args[3]), args
+            titles.print_titles = args[3]
         else:
             raise AssertionError(f"unexpected action {func} {args}")
     return sheets
