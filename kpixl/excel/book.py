@@ -157,14 +157,14 @@ def document_plan(doc: Document, first_row: int, width: int) -> DocumentPlan:
     style_row = {kind: r for r, kind in enumerate(M.DOC_KINDS, start=1)}
     styles: list[tuple[int, int, int]] = []
     if doc.kinds:  # the commonest kind over all its rows, then the other kinds' runs
-        common = Counter(doc.kinds).most_common(1)[0][0]
-        rows = [i for i, kind in enumerate(doc.kinds) if kind == common]
-        if common in style_row:
-            styles.append((style_row[common], first_row + rows[0], first_row + rows[-1]))
+        body = Counter(doc.kinds).most_common(1)[0][0]
+        rows = [i for i, kind in enumerate(doc.kinds) if kind == body]
+        if body in style_row:
+            styles.append((style_row[body], first_row + rows[0], first_row + rows[-1]))
         styles += [
             (style_row[kind], first_row + a, first_row + b)
             for a, b, kind in _runs(doc.kinds)
-            if kind in style_row and kind != common
+            if kind in style_row and kind != body
         ]
     spans: list[tuple[int, int] | None] = [None] * len(doc)
     for i, a, b in doc.merges:
