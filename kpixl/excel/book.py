@@ -112,6 +112,7 @@ class DocumentPlan:
     that differ); a height of None is Excel's own (autofit), as a row the CLI writes
     without a height. ``area``: the rows and columns written, the print area.
     ``title_row``: the table's header row, repeated on every printed page (None: none).
+    ``breaks``: the rows a new page starts at.
     """
 
     first_row: int
@@ -121,10 +122,17 @@ class DocumentPlan:
     merges: list[tuple[int, int, int, int]]
     heights: list[tuple[int, int, float | None]]
     title_row: int | None = None
+    breaks: tuple[int, ...] = ()
 
     @property
     def area(self) -> str:
-        return f"$A${self.first_row}:${column_letter(self.width)}${self.last_row}"
+        """The print area: the written rows, as one block per page break's part (Excel
+        starts each block of a print area on a new page: the page breaks the Book API
+        cannot set)."""
+        starts = [self.first_row, *(b for b in self.breaks if self.first_row < b <= self.last_row)]
+        ends = [b - 1 for b in starts[1:]] + [self.last_row]
+        last = column_letter(self.width)
+        return ",".join(f"$A${a}:${last}${b}" for a, b in zip(starts, ends, strict=True))
 
 
 def column_letter(column: int) -> str:
@@ -189,6 +197,7 @@ def document_plan(doc: Document, first_row: int, width: int) -> DocumentPlan:
         merges=merges,
         heights=heights,
         title_row=None if doc.title_row is None else first_row + doc.title_row,
+        breaks=tuple(sorted(first_row + i for i in set(doc.breaks))),
     )
 
 
@@ -199,7 +208,9 @@ def write_document(sheet: Any, doc: Document, first_row: int, width: int) -> Doc
     the table's header row as the rows repeated on every page (where the sheet has
     print titles, as the template's document sheets do). What was written before (a
     longer document, earlier merges) is undone first, so a second press gives the same
-    sheet. Page breaks are not set (the Book API has none): Excel breaks the pages
+    sheet. The Book API sets no page breaks: the print area is one block per part
+    between the document's breaks instead, and Excel prints each block from a new page
+    (the attached list after the signature); within a part Excel breaks the pages
     itself."""
     plan = document_plan(doc, first_row, width)
     used = sheet.used_range.last_cell

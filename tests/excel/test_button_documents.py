@@ -91,6 +91,7 @@ def test_the_button_writes_the_documents_as_the_cli_does(demo: Path) -> None:
     titles = {n["scope_sheet_name"]: n["refers_to"][1:] for n in print_titles(cli, book.sheetnames)}
     assert titles[M.ANNOUNCEMENT] == f"'{M.ANNOUNCEMENT}'!$24:$24"  # the list's header row
     first = M.DOC_FIRST_ROW
+    breaks = {}
     for name in M.DOCUMENTS:
         ws, ours, look = book[name], sheets[name], cell_styles(cli, name)
         width = len(M.DOC_FORMATS[name])
@@ -116,11 +117,20 @@ def test_the_button_writes_the_documents_as_the_cli_does(demo: Path) -> None:
                 assert look[(r, c)] == look[(row, c)], (name, r, c, row)
                 sources.add(row)
         assert len(sources) >= 5  # title, heading, text, sign, head or table rows …
-        assert ours.print_area == f"$A${first}:${column_letter(width)}${last}"
+        # the print area: the written rows, a block from each of the CLI's page breaks on
+        starts = [first] + [b.id + 1 for b in ws.row_breaks.brk]
+        ends = [b - 1 for b in starts[1:]] + [last]
+        letter = column_letter(width)
+        assert ours.print_area == ",".join(
+            f"$A${a}:${letter}${b}" for a, b in zip(starts, ends, strict=True)
+        )
+        breaks[name] = len(starts) - 1
         # the table's header row repeats on every page, as the CLI sets it
         theirs_titles = titles.get(name)
         assert ours.print_titles == (theirs_titles and "=" + theirs_titles)
         assert not any(r < first for r, _ in ours.formats)  # the style rows are left alone
+    # the attached lists start on a new page, after the signature
+    assert breaks == {M.ANNOUNCEMENT: 1, M.PCT_ANNOUNCEMENT: 0, M.SALARY_ORDER: 1}
     # the other sheets are values, as before; the status line as it was
     assert sheets[M.CONFIG].values[int(M.STATUS_CELL[1:]) - 1][0].startswith("✓")
     copies = [a for a in actions if a["func"] == "copyFromRange"]
@@ -179,6 +189,7 @@ def big_document(people: int) -> Document:
     doc.add("text", ["ข้อความ"], height=84.6, merge=(0, width - 1))
     doc.add("text", ["ทั้งนี้"], height=29.5, merge=(0, width - 1))
     doc.add("sign", [None] * 7 + ["สั่ง ณ วันที่"], height=29.5, merge=(7, width - 1))
+    doc.breaks.append(len(doc))  # the list on a new page
     doc.title_row = doc.add("head", [f"หัว {c}" for c in range(width)], height=122.4)
     tall = {17, 18, 4_000, people - 1}  # rows with a long position: three lines
     heights = [74.3 if i in tall else 50.2 for i in range(people)]
@@ -218,7 +229,11 @@ def test_a_big_list_is_a_handful_of_actions(tmp_path: Path) -> None:
         style[k] for k in doc.kinds
     ]
     assert sheet.values[first + 4 + people - 1][0] == people  # the last person's row
-    assert sheet.print_area == f"$A${first}:${column_letter(width)}${first + len(doc) - 1}"
+    letter = column_letter(width)
+    assert (
+        sheet.print_area
+        == f"$A${first}:${letter}${first + 3},$A${first + 4}:${letter}${first + len(doc) - 1}"
+    )
 
 
 def test_the_plan_follows_runs_not_rows() -> None:
@@ -254,7 +269,9 @@ def test_the_plan_follows_runs_not_rows() -> None:
     assert plan.area == "$A$10:$E$19" and plan.last_row == 19
     assert plan.title_row is None
     doc.title_row = 4
+    doc.breaks = [4]
     assert document_plan(doc, 10, 5).title_row == 14
+    assert document_plan(doc, 10, 5).area == "$A$10:$E$13,$A$14:$E$19"  # a page from row 14
 
 
 def test_a_list_grouped_by_unit_is_one_copy_per_group_row() -> None:
