@@ -2,7 +2,10 @@
 
 The same code serves Excel on Windows (COM) and xlwings' remote engine (JSON actions),
 so what it writes is plain: 2-D lists of numbers, text, booleans, dates, and formula
-text (only a :class:`~kpixl.io.cell_text.Formula`: other text is kept as text).
+text (only a :class:`~kpixl.io.cell_text.Formula`: other text is kept as text). The
+document sheets also get their look (:func:`write_document`) from steps both engines
+have: formats copied from the sheet's own hidden style rows, merges, row heights, the
+print area and print titles, planned per run of rows (:func:`document_plan`).
 """
 
 from __future__ import annotations
