@@ -107,7 +107,47 @@ def test_document_fields_from_config() -> None:
     assert blank.order_no == M.DOTS and blank.signer_name == M.DOTS
     assert blank.order_date == M.DOTS and blank.effective_date == M.DOTS
     odd = document_fields({"order_date": "ไม่ทราบ", "round_id": "x", "effective_date": "  "})
-    assert odd.order_date == "ไม่ทราบ" and odd.effective_date == M.DOTS
+    assert odd.order_date == M.DOTS and odd.effective_date == M.DOTS  # unreadable: by hand
+    typed = document_fields({"order_date": "๒๕/๔/๒๕๗๐", "announcement_date": "20 เม.ย. 2570"})
+    assert typed.order_date == "25 เมษายน 2570"  # day first, Thai digits, Buddhist era
+    assert typed.announcement_date == "20 เมษายน 2570"
+
+
+@pytest.mark.parametrize(
+    "typed", ["32/13/2570", "31/4/2570", "2570-02-30", "ปลายเดือน", "99/99/9999"]
+)
+def test_an_unreadable_document_date_is_a_finding_at_its_cell(tmp_path: Path, typed: str) -> None:
+    """A date that does not exist, or text that is no date, is a warning on its Config
+    cell; the order prints dots there, never the typed text; the round is consolidated."""
+    build_demo(tmp_path / "demo")
+    master = tmp_path / "demo" / "master.xlsx"
+    set_config(master, {"order_date": typed, "announcement_date": "1/4/2570"})
+    row = next(
+        r
+        for r, (key,) in enumerate(
+            openpyxl.load_workbook(master)[M.CONFIG].iter_rows(
+                min_col=1, max_col=1, values_only=True
+            ),
+            start=1,
+        )
+        if key == "order_date"
+    )
+    result = consolidate(master)
+    assert result.exit_code == 0  # a warning: the round goes on
+    dates = [f for f in result.findings if f.rule == "config.document_date"]
+    assert [(f.field, f.sheet, f.cell) for f in dates] == [("order_date", M.CONFIG, f"B{row}")]
+    assert "1/4/2570" in dates[0].message_th and typed in dates[0].message_th
+    wb = openpyxl.load_workbook(master)
+    order = "\n".join(
+        str(v) for row_ in wb[M.SALARY_ORDER].iter_rows(values_only=True) for v in row_ if v
+    )
+    assert f"สั่ง ณ วันที่ {M.DOTS}" in order and typed not in order
+    announced = "\n".join(
+        str(v) for row_ in wb[M.ANNOUNCEMENT].iter_rows(values_only=True) for v in row_ if v
+    )
+    assert "1 เมษายน 2570" in announced
+    issues = [v for row_ in wb[M.ISSUES].iter_rows(values_only=True) for v in row_]
+    assert "config.document_date" in issues
 
 
 @pytest.mark.libreoffice

@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from personal_cases import all_cases, rules_for
+from printed_sums import printed_sum_problems
 from python_calamine import CalamineWorkbook
 
 from kpixl.core.scoring import kpi_score, milestone_score
@@ -116,3 +117,23 @@ def test_every_kpi_row_scores_as_the_core(recalculated: dict[str, tuple[Path, Pa
             assert isinstance(got, int | float), (case.name, i, got)
             assert Decimal(str(got)) == want, (case.name, i, got, want)
     assert between > 20  # the corpus does reach the interpolating branch
+
+
+def test_the_printed_sums_give_the_core_results(
+    recalculated: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    """As the official forms print them: points ค = ก × ข per row, their total, and
+    the total × 20 (× 100 ÷ 3 for the gap method) equal the core's 100-point results."""
+    for case in CASES:
+        src, out = recalculated[case.name]
+        rules = rules_for(tmp_path, case.method, case.competency_method)
+        expected = check_personal(read_personal(src), rules=rules).scores
+        book = CalamineWorkbook.from_path(str(out))
+        problems = printed_sum_problems(
+            grid(book, L.ACHIEVEMENT),
+            grid(book, L.COMPETENCY),
+            expected,
+            competency_method=case.competency_method,
+            rating_max=rules.rating_max,
+        )
+        assert problems == [], case.name

@@ -148,13 +148,13 @@ def test_merged_cells_read_as_blank_and_are_reported(tmp_path: Path) -> None:
 def test_formula_overwritten_by_a_constant(tmp_path: Path) -> None:
     def edit(wb: openpyxl.Workbook) -> None:
         wb[L.SUMMARY][f"{L.SUM_WEIGHTED_COL}{L.SUM_ROWS['total']}"] = 95
-        wb[L.ACHIEVEMENT][f"G{L.ACH_FIRST}"] = 5
+        wb[L.ACHIEVEMENT][f"{L.ACH_COLUMNS['score']}{L.ACH_FIRST}"] = 5
 
     findings = checked(edited(tmp_path, edit))
     cells = {(f.sheet, f.cell) for f in findings if f.rule == "form.formula_overwritten"}
     assert cells == {
         (L.SUMMARY, f"{L.SUM_WEIGHTED_COL}{L.SUM_ROWS['total']}"),
-        (L.ACHIEVEMENT, f"G{L.ACH_FIRST}"),
+        (L.ACHIEVEMENT, f"{L.ACH_COLUMNS['score']}{L.ACH_FIRST}"),
     }
 
 

@@ -36,6 +36,14 @@ A4 = (595.0, 842.0)  # points, either way round
 # poppler's word box is the font's ascent + descent: 0.975 of the size in Laksaman
 BOX_PER_POINT = 0.975
 UNIT_NAME = "กลุ่มบริหารทรัพยากรบุคคลและพัฒนาระบบงาน"
+# a milestone KPI's five levels, as long as the library's longest
+STEPS = (
+    "รวบรวมข้อมูลภาระงานและอัตรากำลังปัจจุบันครบทุกหน่วยงาน",
+    "วิเคราะห์ภาระงานและความต้องการอัตรากำลังแล้วเสร็จ",
+    "จัดทำร่างแผนอัตรากำลังและรับฟังความเห็นของหน่วยงาน",
+    "ใช้พลังงานลดลงได้ตั้งแต่ร้อยละ 0 ถึงร้อยละ 5 เทียบกับปีก่อน",
+    "ดำเนินการตามแผนได้ไม่น้อยกว่าร้อยละ 80 ภายในปีงบประมาณ",
+)
 EVALUATOR = "นางสาวประภาพรรณ ศรีสวัสดิ์วงศ์ตระกูล"
 EVALUATOR_POSITION = "ผู้อำนวยการกลุ่มบริหารทรัพยากรบุคคลและพัฒนาระบบงาน"
 
@@ -78,7 +86,7 @@ def filled(path: Path, template_dir: Path) -> Path:
         }
         for k, name in enumerate(names)
     ]
-    kpis[1].update(kind="milestone", direction=None, unit="ระดับ")
+    kpis[1].update(kind="milestone", direction=None, unit="ระดับ", milestones=STEPS)
     for j in range(1, 6):
         kpis[1][f"l{j}"] = None
     managerial = ["สภาวะผู้นำ", "การพัฒนาศักยภาพคน"]
@@ -165,21 +173,24 @@ def test_every_page_is_a4_and_each_sheet_prints_on_its_pages(
         assert sorted((round(w), round(h))) == [round(A4[0]), round(A4[1])], (w, h)
     titles = {
         "ข้อตกลงผลการปฏิบัติราชการรายบุคคล": 1,
-        "การประเมินผลสัมฤทธิ์ของงาน": 4,
-        "การประเมินสมรรถนะ": 6,
-        "แบบสรุปการประเมินผลการปฏิบัติราชการ": 7,
-        "ส่วนที่ 4 การแจ้งและรับทราบผลการประเมิน": 8,
-        "คลังตัวชี้วัดกลาง": 9,
+        "เอกสารแนบท้ายข้อตกลง: คำอธิบายค่าเป้าหมาย 5 ระดับ": 4,
+        "แบบบันทึกผลงานและพฤติกรรมการปฏิบัติราชการระหว่างรอบการประเมิน": 5,
+        "แบบประเมินผลสัมฤทธิ์ของงาน": 6,
+        "การประเมินสมรรถนะ": 8,
+        "แบบสรุปการประเมินผลการปฏิบัติราชการ": 9,
+        "ส่วนที่ 4 การแจ้งและรับทราบผลการประเมิน": 10,
+        "คลังตัวชี้วัดกลาง": 11,
     }
     for title, page in titles.items():
         assert letters(title) in letters(pages[page - 1]), (title, page)
-    # the agreement on three landscape pages, the achievement on two, then the
-    # competency sheet on one and the summary on two (portrait); the library after
+    # the agreement on three landscape pages and its attachment on one, the progress
+    # record on one (portrait), the achievement on two, then the competency sheet on
+    # one and the summary on two (portrait); the library after
     portrait = [i + 1 for i, (w, h) in enumerate(sizes) if w < h]
-    assert portrait == [6, 7, 8]
-    library_pages = len(pages) - 8
+    assert portrait == [5, 8, 9, 10]
+    library_pages = len(pages) - 10
     assert 1 <= library_pages <= 6
-    assert all(letters("คำอธิบายขั้นความสำเร็จ") in letters(p) for p in pages[8:])
+    assert all(letters("คำอธิบายขั้นความสำเร็จ") in letters(p) for p in pages[10:])
 
 
 def test_no_text_is_printed_smaller_than_12_points(
@@ -210,8 +221,13 @@ def test_every_label_and_header_prints_whole_and_no_hashes(
         "ระดับที่ทำได้",
         "หลักฐาน / หมายเหตุ",
         "คะแนนที่ประเมิน",
-        "คะแนนสมรรถนะ (เต็ม 100)",
-        "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100)",
+        "คะแนนสมรรถนะ (เต็ม 100) = คะแนนรวม (ค) × 20",
+        "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100) = คะแนนรวม (ค) × 20",
+        "คะแนน (ก)",
+        "น้ำหนัก % (ข)",
+        "คะแนนรวม (ค = ก × ข)",
+        *(header for _, header in L.RECORD_COLUMNS.values()),
+        *STEPS,
         "ส่วนที่ 5 ความเห็นของผู้บังคับบัญชาเหนือขึ้นไป",
         "ผู้บังคับบัญชาเหนือขึ้นไปอีกชั้นหนึ่ง (ถ้ามี)",
         "☐ เห็นด้วยกับผลการประเมิน",
@@ -233,10 +249,10 @@ def test_identity_shows_the_unit_name_and_the_evaluator_in_full(
     paper: tuple[Path, list[Word], list[str]],
 ) -> None:
     pdf, words, pages = paper
-    for number in (1, 4, 6, 7):  # the agreement, both score sheets and the summary
+    for number in (1, 4, 5, 6, 8, 9):  # the agreement … the summary
         page = letters(pages[number - 1])
         assert letters(UNIT_NAME) in page, number
-    for number in (1, 3, 5, 6, 7, 8):  # identity and signatures: agreement … summary
+    for number in (1, 3, 5, 7, 8, 9, 10):  # identity and signatures: agreement … summary
         page = letters(pages[number - 1])
         assert letters(EVALUATOR) in page, number
         assert letters(EVALUATOR_POSITION) in page, number
@@ -287,12 +303,13 @@ def table_rows(words: list[Word], page: int) -> tuple[dict[int, float], list[Wor
     return tops, inside
 
 
-@pytest.mark.parametrize("page", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("page", [1, 2, 3, 5, 6, 7, 8])
 def test_no_text_in_a_table_straddles_a_row_edge(
     paper: tuple[Path, list[Word], list[str]], page: int
 ) -> None:
     """Wrapped text taller than its row is cut at the row's edge: the competencies
-    (agreement page 1, competency sheet), the KPI tables (agreement, achievement)."""
+    (agreement page 1, competency sheet), the KPI tables (agreement, achievement), the
+    progress record."""
     _, words, _ = paper
     tops, inside = table_rows(words, page)
     edges = sorted(tops.values())
@@ -307,7 +324,7 @@ def test_wrapped_kpi_names_stay_inside_their_rows(
     """Each long KPI name's letters all print between its row's number and the next
     row's."""
     _, words, _ = paper
-    for page in (2, 4):  # the agreement's KPI table, the achievement's
+    for page in (2, 6):  # the agreement's KPI table, the achievement's
         tops, inside = table_rows(words, page)
         for k, name in enumerate(longest_library_names(4), 1):
             row = [w for w in inside if tops[k] - 2 <= w.y0 < tops[k + 1] - 2]
@@ -343,3 +360,43 @@ def test_a_generated_form_names_the_unit_and_the_evaluator() -> None:
     assert head.person["evaluator"] is None and head.person["evaluator_position"] is None
     bare = personal_data_for(person, rules=rules, round_=round_)
     assert bare.person["unit"] == "U01" and bare.person["evaluator"] == EVALUATOR_POSITION
+
+
+def test_the_attachment_prints_each_level_description_whole_in_its_column(
+    paper: tuple[Path, list[Word], list[str]],
+) -> None:
+    """Page 4: the milestone KPI (row 2 of the agreement) with its five levels, each
+    description's letters inside its own level's column and above the signatures."""
+    _, words, pages = paper
+    page = [w for w in words if w.page == 4]
+    text = letters(pages[3])
+    assert letters(longest_library_names(4)[1]) in text
+    table = next(w for w in page if w.text == "รหัส")
+    # the five level headers beside the table's first header, left to right
+    heads = sorted(
+        (w for w in page if w.text == "ระดับ" and abs(w.y0 - table.y0) < 25), key=lambda w: w.x0
+    )
+    assert len(heads) == 5, heads
+    sign = min(w.y0 for w in page if w.text == "ลงชื่อ")
+    for k, step in enumerate(STEPS):
+        left = heads[k].x0 - 40
+        right = heads[k + 1].x0 - 40 if k < 4 else 10_000
+        inside = [w for w in page if left <= w.x0 < right and heads[k].y1 < w.y0 < sign]
+        printed = Counter(letters("".join(w.text for w in inside)))
+        assert Counter(letters(step)) - printed == Counter(), (k + 1, step)
+    assert "ยังไม่ได้กำหนด" not in text  # the milestone has all five
+
+
+def test_the_achievement_prints_the_targets_and_the_sum_as_the_official_form(
+    paper: tuple[Path, list[Word], list[str]],
+) -> None:
+    """Each KPI's five targets beside its result, and ค × 20 = the result: the first
+    KPI's targets 60 … 100 print on its row; the milestone's levels as ขั้น 1 … 5."""
+    _, words, pages = paper
+    tops, inside = table_rows(words, 6)
+    first = [w.text for w in inside if tops[1] - 2 <= w.y0 < tops[2] - 2]
+    for target in ("60", "70", "80", "90", "100"):
+        assert target in first, (target, first)
+    second = letters("".join(w.text for w in inside if tops[2] - 2 <= w.y0 < tops[3] - 2))
+    assert all(letters(f"ขั้น {k}") in second for k in range(1, 6)), second
+    assert letters("คะแนนรวม (ค) × 20") in letters(pages[6])

@@ -11,11 +11,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 from personal_cases import all_cases, rules_for
+from printed_sums import printed_sum_problems
 from python_calamine import CalamineWorkbook
 
 from kpixl.io.libreoffice import convert, soffice
 from kpixl.workbooks import personal_layout as L
-from kpixl.workbooks.personal import check_personal, read_personal, write_personal
+from kpixl.workbooks.personal import (
+    check_personal,
+    read_personal,
+    template_package,
+    write_personal,
+)
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -38,11 +44,13 @@ def defined_value(book: CalamineWorkbook, wb: openpyxl.Workbook, name: str) -> o
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     tmp = tmp_path_factory.mktemp("recalc")
+    # the template as this checkout builds it (not the committed file)
+    template = template_package(tmp / "template" / "personal.xlsx")
     sources = []
     for case in CASES:
         rules = rules_for(tmp, case.method, case.competency_method)
         path = tmp / "in" / f"{case.name}.xlsx"
-        write_personal(path, case.data, rules=rules)
+        write_personal(path, case.data, rules=rules, template=template)
         sources.append(path)
     outputs = convert(sources, tmp / "out", to="xlsx")
     return {case.name: (src, out) for case, src, out in zip(CASES, sources, outputs, strict=True)}
@@ -95,10 +103,11 @@ def test_kpi_scores_per_row_match(
             .get_sheet_by_name(L.ACHIEVEMENT)
             .to_python(skip_empty_area=False)
         )
+        score_col = openpyxl.utils.cell.column_index_from_string(L.ACH_COLUMNS["score"]) - 1
         for i, (kpi, actual) in enumerate(
             zip(case.data.kpis, case.data.actuals or [], strict=True)
         ):
-            got = grid[L.ACH_FIRST - 1 + i][6]
+            got = grid[L.ACH_FIRST - 1 + i][score_col]
             if kpi["kind"] == "milestone":
                 want = milestone_score(actual)
             else:
@@ -107,3 +116,26 @@ def test_kpi_scores_per_row_match(
             assert Decimal(str(got)) == want, (case.name, i, got, want)
             checked += 1
     assert checked > 40
+
+
+def test_the_printed_sums_give_the_core_results(
+    recalculated: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    """As the official forms print them: points ค = ก × ข per row, their total, and
+    the total × 20 (× 100 ÷ 3 for the gap method) equal the core's 100-point results."""
+    for case in CASES:
+        src, out = recalculated[case.name]
+        rules = rules_for(tmp_path, case.method, case.competency_method)
+        expected = check_personal(read_personal(src), rules=rules).scores
+        book = CalamineWorkbook.from_path(str(out))
+        sheets = [
+            book.get_sheet_by_name(s).to_python(skip_empty_area=False)
+            for s in (L.ACHIEVEMENT, L.COMPETENCY)
+        ]
+        problems = printed_sum_problems(
+            *sheets,
+            expected,
+            competency_method=case.competency_method,
+            rating_max=rules.rating_max,
+        )
+        assert problems == [], case.name

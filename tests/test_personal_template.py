@@ -32,9 +32,10 @@ def test_committed_templates_equal_a_fresh_build(name: str) -> None:
 
 def test_sheets_names_and_protection() -> None:
     wb = openpyxl.load_workbook(TEMPLATE)
-    assert wb.sheetnames == list(L.SHEETS)
+    # the agreement, its attachment, the progress record, then the evaluation sheets
+    assert wb.sheetnames == [L.AGREEMENT, L.STEPS, L.RECORD, *L.SHEETS[1:]]
     assert wb[L.HIDDEN].sheet_state == "hidden"
-    for name in (L.AGREEMENT, L.ACHIEVEMENT, L.COMPETENCY, L.SUMMARY):
+    for name in (L.AGREEMENT, L.STEPS, L.RECORD, L.ACHIEVEMENT, L.COMPETENCY, L.SUMMARY):
         ws = wb[name]
         assert ws.protection.sheet, name
         assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 == "9"
@@ -124,7 +125,7 @@ def test_filled_workbook_prints_thai_on_a4(tmp_path: Path) -> None:
     [pdf] = convert([src], tmp_path / "pdf", to="pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
-    assert 7 <= pages <= 12  # the form's 7 pages, then the KPI library's
+    assert 10 <= pages <= 15  # the form's 9 pages, then the KPI library's
     size = next(line for line in info.splitlines() if line.startswith("Page size:"))
     width, height = (float(v) for v in size.split(":")[1].split("pts")[0].split("x"))
     assert sorted((round(width), round(height))) == [595, 842]  # A4 in points

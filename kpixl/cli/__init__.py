@@ -15,6 +15,7 @@ from kpixl._version import __version__
 from kpixl.cli.cascade import cascade_group
 from kpixl.cli.excel import excel_group
 from kpixl.cli.library import library_group
+from kpixl.cli.notices import notices_command
 from kpixl.cli.personal import personal_group, seal_command, validate_command
 from kpixl.cli.report import report_command
 from kpixl.cli.roster import roster_group
@@ -46,6 +47,7 @@ cli.add_command(demo_command)
 cli.add_command(collect_command)
 cli.add_command(consolidate_command)
 cli.add_command(report_command)
+cli.add_command(notices_command)
 cli.add_command(library_group)
 cli.add_command(excel_group)
 cli.add_command(cascade_group)

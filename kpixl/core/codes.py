@@ -366,6 +366,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ค่าตั้งใน Config ไม่ถูกต้อง: {field} = {value} ({why})",
         "invalid Config value: {field} = {value} ({why_en})",
     ),
+    "config.document_date": (
+        WARNING,
+        "วันที่ใน Config อ่านไม่ได้: {field} = {value} ให้พิมพ์เช่น 1/4/2570 หรือ 1 เมษายน 2570 "
+        "ประกาศและคำสั่งจึงเว้นวันที่นี้เป็นจุดไว้ให้เขียนด้วยมือ",
+        "a date in Config cannot be read: {field} = {value}; type it as 1/4/2570 or "
+        "1 เมษายน 2570; the announcements and the order leave it dotted to write by hand",
+    ),
     "consolidate.stated_differs": (
         WARNING,
         "คะแนนรวมในสมุดงานหน่วยงาน ({value}) ไม่ตรงกับที่คำนวณใหม่จากตัวชี้วัด ({total}); ใช้ค่าที่คำนวณใหม่",
@@ -390,6 +397,62 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         ERROR,
         "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานเอกสารสำหรับคณะกรรมการเขียนไว้แล้ว)",
         "could not make the PDF {value}: {why_en} (the committee pack workbook is written)",
+    ),
+    # kpixl notices: the per-person result notices (kpixl.jobs.notices)
+    "notices.not_consolidated": (
+        ERROR,
+        "สมุดงานหลัก {value} ยังไม่ได้รวมผล (แผ่นงาน Results ไม่มีรายชื่อ) จึงยังทำแบบแจ้งผลรายบุคคล"
+        "ไม่ได้ ให้รวมผลก่อน: kpixl consolidate {value}",
+        "the master {value} is not consolidated yet (its Results sheet holds no one), so there "
+        "are no result notices to make; consolidate it first: kpixl consolidate {value}",
+    ),
+    "notices.no_workbook": (
+        WARNING,
+        "ไม่พบแบบประเมินรายบุคคลของ {person_id} ({value}) ในโฟลเดอร์ {folder} จึงทำแบบแจ้งผลเป็น PDF"
+        " อย่างเดียว ไม่ได้เพิ่มลงในสมุดงานของผู้นั้น",
+        "no personal workbook of {person_id} ({value}) in {folder}: the notice is made as a PDF"
+        " only, not added to the person's workbook",
+    ),
+    "notices.no_folder": (
+        WARNING,
+        "ไม่พบโฟลเดอร์แบบประเมินรายบุคคล {value} จึงทำแบบแจ้งผลเป็น PDF อย่างเดียว"
+        " (ตั้ง personal_folder ใน Config หรือใช้ --personal)",
+        "no personal workbooks' folder {value}: the notices are made as PDFs only"
+        " (set personal_folder in Config, or use --personal)",
+    ),
+    "notices.not_in_results": (
+        WARNING,
+        "{value} เป็นแบบประเมินของ {person_id} ซึ่งไม่มีในแผ่นงาน Results ของสมุดงานหลัก"
+        " จึงไม่ได้ทำแบบแจ้งผลให้ (ตรวจว่ารวมผลรอบนี้ครบหรือไม่)",
+        "{value} belongs to {person_id}, who is not in the master's Results; no notice is made"
+        " for it (check that the round was consolidated in full)",
+    ),
+    "notices.duplicate_workbook": (
+        WARNING,
+        "พบแบบประเมินของ {person_id} มากกว่าหนึ่งไฟล์ เพิ่มแบบแจ้งผลลงในฉบับที่ {kept_revision}"
+        " ({kept}) และไม่ใช้ {value}",
+        "{person_id} has more than one workbook; the notice is added to revision {kept_revision}"
+        " ({kept}), not to {value}",
+    ),
+    "notices.other_round": (
+        WARNING,
+        "{value} เป็นแบบประเมินของรอบ {round} ไม่ใช่รอบ {expected} จึงไม่ได้เพิ่มแบบแจ้งผล",
+        "{value} is for round {round}, not {expected}; no notice is added to it",
+    ),
+    "notices.not_personal": (
+        WARNING,
+        "{value} ไม่ใช่แบบประเมินรายบุคคลของ kpixl (ไม่พบข้อมูลระบบในไฟล์) จึงข้ามไป",
+        "{value} is not a kpixl personal workbook (no kpixl metadata in it); skipped",
+    ),
+    "notices.copy_failed": (
+        ERROR,
+        "เพิ่มแบบแจ้งผลลงในสำเนาของ {value} ไม่ได้: {why} (ไฟล์ต้นฉบับไม่ถูกแก้ไข)",
+        "could not add the notice to a copy of {value}: {why_en} (the original is unchanged)",
+    ),
+    "notices.pdf_failed": (
+        ERROR,
+        "ทำไฟล์ PDF ของแบบแจ้งผลไม่ได้: {why} (สมุดงานที่เพิ่มแบบแจ้งผลเขียนไว้แล้ว)",
+        "could not make the notices' PDFs: {why_en} (the workbooks with the notice are written)",
     ),
     # writing the files kpixl owns (kpixl.io.atomic): the file and its backups stay intact
     "write.disk_full": (

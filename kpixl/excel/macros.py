@@ -48,7 +48,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kpixl.core.errors import KpixlError
-from kpixl.excel.book import excel_value, read_grid, set_status, set_working, write_rows
+from kpixl.excel.book import (
+    excel_value,
+    read_grid,
+    set_status,
+    set_working,
+    write_document,
+    write_rows,
+)
 from kpixl.excel.processes import button_jobs, quiet_workers
 from kpixl.io.paths import safe_child
 from kpixl.workbooks import master_layout as M
@@ -186,6 +193,7 @@ def _jobs(inputs: MasterInputs) -> int:
 def consolidate(book: Book) -> None:
     """รวมผลทั้งองค์กร / Consolidate: the master's result sheets from every unit workbook."""
     from kpixl.jobs import consolidate as job
+    from kpixl.workbooks.master import Document
 
     inputs = _master_inputs(book)
     quiet_workers()  # spawned workers: pythonw.exe, no console windows
@@ -204,7 +212,11 @@ def consolidate(book: Book) -> None:
         return
     have = {s.name for s in book.sheets}
     for name, (rows, first_row) in job.output_sheets(result, config=inputs.config).items():
-        if name in have or name not in M.NEWER_SHEETS:  # an older master lacks newer sheets
+        if name not in have and name in M.NEWER_SHEETS:  # an older master lacks newer sheets
+            continue
+        if isinstance(rows, Document):  # the papers HR prints and signs, as the CLI's
+            write_document(book.sheets[name], rows, first_row, len(M.DOC_FORMATS[name]))
+        else:
             write_rows(book.sheets[name], rows, first_row)
     errors = _errors(result.findings)
     set_status(

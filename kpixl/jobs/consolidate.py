@@ -40,6 +40,7 @@ from kpixl.jobs.round import (
     POLICIES,
     SHAPES,
     backups_to_keep,
+    document_dates,
     round_rules,
     round_settings,
     unit_files,
@@ -148,6 +149,7 @@ def consolidate_inputs(
     )
     if settings is None:
         return nothing
+    document_dates(inputs, findings)
     clock = _Clock()
     # 2. the unit workbooks, read by the workers while this process validates the roster
     newest = Newest()

@@ -107,6 +107,26 @@ KPI_IDEAS = [
 ]
 
 
+# what each level of the demo's milestone KPIs means: steps, or (the second, a mixed KPI
+# as in seed 001) steps first and outcomes at the top levels
+KPI_STEPS = {
+    "ระดับความสำเร็จของการจัดทำแผนปฏิบัติงาน": (
+        "รวบรวมภารกิจและเป้าหมายของหน่วยงานที่เกี่ยวกับงานในความรับผิดชอบ",
+        "จัดทำร่างแผนปฏิบัติงานพร้อมกำหนดเวลาและผู้รับผิดชอบ",
+        "แผนปฏิบัติงานได้รับความเห็นชอบจากผู้บังคับบัญชาภายในเวลาที่กำหนด",
+        "ดำเนินการตามแผนและรายงานความก้าวหน้าทุกไตรมาส",
+        "ทบทวนผลตามแผนและเสนอแนวทางปรับปรุงสำหรับรอบถัดไป",
+    ),
+    "ระดับความสำเร็จของการพัฒนาระบบงาน": (
+        "วิเคราะห์ปัญหาและขั้นตอนของระบบงานเดิมแล้วเสร็จ",
+        "ออกแบบขั้นตอนงานใหม่และเสนอผู้บังคับบัญชาเห็นชอบ",
+        "นำระบบงานใหม่ไปใช้ในหน่วยงานได้ครบตามแผน",
+        "ระยะเวลาให้บริการลดลงไม่น้อยกว่าร้อยละ 10 จากเดิม",
+        "ระยะเวลาให้บริการลดลงไม่น้อยกว่าร้อยละ 20 และมีคู่มือเผยแพร่",
+    ),
+}
+
+
 def national_id(rng: random.Random) -> str:
     first12 = str(rng.randint(1, 8)) + "".join(str(rng.randint(0, 9)) for _ in range(11))
     digits = [int(c) for c in first12]
@@ -404,6 +424,7 @@ def evaluation(
                 "weight": weight,
                 "parent_code": "" if i == 3 else f"{unit_code}-K{(person_no + i) % 3 + 1}",
                 "category": "assigned" if i == 3 else rng.choice(["strategic", "mission"]),
+                "milestones": KPI_STEPS.get(name),
             }
         )
         reached = rng.choices([1, 2, 3, 4, 5], weights=[1, 3, 6, 8, 4])[0]

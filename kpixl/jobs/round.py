@@ -18,6 +18,7 @@ from kpixl.core.errors import RuleError
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.text import text_of
+from kpixl.core.thaitime import read_date
 from kpixl.io.backups import DEFAULT_KEEP, MAX_KEEP, keep_setting
 from kpixl.io.limits import UNIT, Limits, findings_per_file, limits_from_config
 from kpixl.workbooks import master_layout as M
@@ -30,6 +31,7 @@ __all__ = [
     "SHAPES",
     "RoundSettings",
     "backups_to_keep",
+    "document_dates",
     "round_rules",
     "round_settings",
     "unit_files",
@@ -161,3 +163,26 @@ def backups_to_keep(inputs: MasterInputs, findings: list[Finding]) -> int:
         )
         return DEFAULT_KEEP
     return keep
+
+
+def document_dates(inputs: MasterInputs, findings: list[Finding]) -> None:
+    """A warning at its Config cell for each document date that cannot be read (the
+    announcements and the salary order print dots there for a hand-written date)."""
+    for key in M.DOCUMENT_KEYS:
+        if not key.endswith("_date"):
+            continue
+        value = inputs.config.get(key)
+        try:
+            read_date(value)
+        except ValueError:
+            row = inputs.config_rows.get(key)
+            findings.append(
+                finding(
+                    "config.document_date",
+                    field=key,
+                    value=value,
+                    file=inputs.path.name,
+                    sheet=M.CONFIG,
+                    cell=f"B{row}" if row else "",
+                )
+            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from kpixl.core.cascade import holdings
 from kpixl.core.findings import Finding
+from kpixl.core.kpi_library import load_library
 from kpixl.core.rounds import Round
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.text import column_letter, text_of
@@ -73,7 +75,8 @@ def carried_kpis(strategy: Mapping[str, pd.DataFrame], *, max_rows: int = KPI_RO
     (the form's KPI rows), their weights adding up to 100 (scaled when the sheet's do
     not); each departure from the sheet is a finding (:func:`kpixl.core.cascade.holdings`).
     A draft carries the unit KPI's name, kind, direction, unit of measure (from its KPI
-    card) and five levels, its code as the parent code, and the weight; the person and
+    card) and five levels (a library KPI's five level descriptions too: a unit KPI of
+    the library's name), its code as the parent code, and the weight; the person and
     their supervisor edit it like any other row. Also the unit code → the unit's KPIs,
     for the parent-code list.
     """
@@ -104,9 +107,22 @@ def carried_kpis(strategy: Mapping[str, pd.DataFrame], *, max_rows: int = KPI_RO
                     "weight": int(weight) if weight == weight.to_integral_value() else weight,
                     "parent_code": code,
                     "category": "strategic",
+                    "milestones": _library_steps().get(text_of(unit_kpi.get("name"))),
                 }
             )
     return Carried(drafts, per_unit, [*held.findings, *held.rescaled])
+
+
+@lru_cache(maxsize=1)
+def _library_steps() -> dict[str, tuple[str, ...]]:
+    """The shipped KPI library's level descriptions by KPI name: a unit KPI taken from
+    the library drafts with its five steps."""
+    library = load_library()
+    return {
+        str(name): steps
+        for name, steps in zip(library["name"], library["milestones"], strict=True)
+        if isinstance(steps, tuple)
+    }
 
 
 def personal_data_for(

@@ -441,6 +441,7 @@ def master_bytes(
 class MasterInputs:
     path: Path
     config: dict[str, Any] = field(default_factory=dict)
+    config_rows: dict[str, int] = field(default_factory=dict)  # key: its row on Config
     rule_overrides: list[tuple[str, Any, int]] = field(default_factory=list)  # key, value, row
     units: pd.DataFrame = field(default_factory=pd.DataFrame)
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -545,6 +546,7 @@ def master_from_grids(
             inputs.rule_overrides.append((key, value, r))
         else:
             inputs.config[key] = value
+            inputs.config_rows[key] = r
     if inputs.config.get("template_id") != M.TEMPLATE_ID:
         inputs.findings.append(
             Finding(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ import pandas as pd
 from kpixl.core.errors import InputError
 from kpixl.core.rounds import Round, parse_round
 from kpixl.core.rules import Rules
-from kpixl.core.thaitime import thai_date
+from kpixl.core.thaitime import read_date, thai_date
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import Document, line_height, text_lines
 
@@ -59,25 +59,14 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> str:
-    """A Config date as ``1 เมษายน 2570``: a date cell, an Excel serial number, or text
-    ``2027-04-01`` / ``2570-04-01`` (a year over 2400 is Buddhist era); other text as
-    typed (``1 เมษายน 2570``); blank: dots."""
-    if isinstance(value, datetime | date):
-        return thai_date(value)
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        serial = float(value)
-        if 1 <= serial < 200_000:
-            return thai_date(date(1899, 12, 30) + timedelta(days=int(serial)))
-    text = _text(value)
-    if not text:
-        return DOTS
+    """A Config date as ``1 เมษายน 2570`` (see :func:`read_date` for what is accepted);
+    blank, or a date that cannot be read, prints as dots to fill in by hand (consolidation
+    reports the unreadable one: :func:`kpixl.jobs.round.document_dates`)."""
     try:
-        day = date.fromisoformat(text[:10])
+        day = read_date(value)
     except ValueError:
-        return text
-    if day.year > 2400:
-        day = day.replace(year=day.year - 543)
-    return thai_date(day)
+        return DOTS
+    return DOTS if day is None else thai_date(day)
 
 
 def _round(value: Any) -> Round | None:

@@ -64,11 +64,11 @@ CONFIG_KEYS = {
     # the round's official documents (Announcement, PctAnnouncement, SalaryOrder sheets);
     # a blank value prints as a dotted line to fill in by hand
     "announcement_no": "เลขที่ประกาศรายชื่อผู้มีผลการประเมินดีเด่นและดีมาก เช่น 5/2570",
-    "announcement_date": "วันที่ประกาศรายชื่อ (วันที่ในเซลล์ หรือ 2570-04-20)",
+    "announcement_date": "วันที่ประกาศรายชื่อ เช่น 20/4/2570 หรือ 20 เมษายน 2570",
     "pct_announcement_no": "เลขที่ประกาศร้อยละการเลื่อนเงินเดือน",
-    "pct_announcement_date": "วันที่ประกาศร้อยละการเลื่อนเงินเดือน",
+    "pct_announcement_date": "วันที่ประกาศร้อยละการเลื่อนเงินเดือน เช่น 21/4/2570",
     "order_no": "เลขที่คำสั่งเลื่อนเงินเดือน เช่น 123/2570",
-    "order_date": "วันที่สั่ง (ลงวันที่ในคำสั่ง)",
+    "order_date": "วันที่สั่ง (ลงวันที่ในคำสั่ง) เช่น 25/4/2570",
     "effective_date": "วันที่เลื่อนเงินเดือนมีผล (ว่าง = 1 เม.ย. รอบที่ 1, 1 ต.ค. รอบที่ 2)",
     "signer_name": "ชื่อผู้ลงนามในประกาศและคำสั่ง เช่น นายสมชาย ใจดี",
     "signer_position": "ตำแหน่งผู้ลงนาม เช่น ผู้อำนวยการสำนักงานตัวอย่าง",

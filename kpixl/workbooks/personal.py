@@ -114,6 +114,17 @@ def _id_text(value: Any) -> str:
     return value if isinstance(value, str) else text_of(value)
 
 
+def level_texts(kpi: Mapping[str, Any]) -> tuple[str, ...]:
+    """A KPI row's five level descriptions (``s1``…``s5``, or ``milestones``: the
+    library's five steps), blank where there are none."""
+    steps = kpi.get("milestones")
+    if isinstance(steps, Sequence) and not isinstance(steps, str) and len(steps) == 5:
+        texts = [text_of(t) for t in steps]
+    else:
+        texts = [text_of(kpi.get(f)) for f in L.STEP_FIELDS]
+    return tuple(texts)
+
+
 def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, CellValue]]:
     """Sheet → cell → value for ``data`` (identity, agreement, results, metadata)."""
     agreement: dict[str, CellValue] = {}
@@ -138,6 +149,9 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
                 value = _label(CATEGORIES, value)
             if value is not None:
                 agreement[L.kpi_cell(fld, i)] = value
+        for fld, text in zip(L.STEP_FIELDS, level_texts(kpi), strict=True):
+            if text:
+                agreement[f"{L.STEP_COLUMNS[fld]}{L.KPI_FIRST + i}"] = text
     for i, comp in enumerate(data.competencies):
         for fld in L.COMP_INPUT_FIELDS:
             value = comp.get(fld)
@@ -249,13 +263,13 @@ def _finding(
     )
 
 
-def _formula_cells() -> dict[str, list[str]]:
-    """Cells that must hold formulas, per sheet (a constant there is an overwrite)."""
-    ach = [
-        f"{L.ACH_COLUMNS[f]}{L.ACH_FIRST + i}"
-        for i in range(L.KPI_ROWS)
-        for f in ("kpi_code", "weight", "reached", "score", "weighted")
-    ] + [L.ACH_RESULT_CELL]
+def _formula_cells(version: str = L.TEMPLATE_VERSION) -> dict[str, list[str]]:
+    """Cells that must hold formulas, per sheet (a constant there is an overwrite), in a
+    form of template ``version`` (2.0 placed the achievement sheet's columns otherwise)."""
+    letters = L.ACH_FORMULA_LETTERS.get(version, L.ACH_FORMULA_LETTERS[L.TEMPLATE_VERSION])
+    ach = [f"{letter}{L.ACH_FIRST + i}" for i in range(L.KPI_ROWS) for letter in letters] + [
+        L.ACH_RESULT_CELL
+    ]
     cmp_ = [
         f"{L.CMP_COLUMNS[f]}{L.CMP_FIRST + i}"
         for i in range(L.COMP_ROWS)
@@ -469,7 +483,7 @@ def read_personal(path: str | Path) -> PersonalForm:
         columns=_COMP_FRAME,
     )
     form.other = wb[L.SUMMARY][f"{L.SUM_SCORE_COL}{L.SUM_ROWS['other']}"].value
-    for sheet, cells in _formula_cells().items():
+    for sheet, cells in _formula_cells(version).items():
         ws = wb[sheet]
         for ref in cells:
             value = ws[ref].value

@@ -9,7 +9,11 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 TEMPLATE_ID = "kpixl.personal"
-TEMPLATE_VERSION = "2.0"
+TEMPLATE_VERSION = "2.1"
+# 2.1 adds the level descriptions, the attachment and progress-record sheets, and lays the
+# achievement sheet out as the official form (targets beside the result; score × weight).
+# Every cell a 2.0 form is read from is where it was; only the achievement sheet's formula
+# columns differ (see ACH_FORMULA_LETTERS).
 
 AGREEMENT = "ข้อตกลง"
 ACHIEVEMENT = "ผลสัมฤทธิ์"
@@ -17,7 +21,9 @@ COMPETENCY = "สมรรถนะ"
 SUMMARY = "แบบสรุป"
 LIBRARY = "คลังตัวชี้วัด"
 HIDDEN = "kpixl"
-SHEETS = (AGREEMENT, ACHIEVEMENT, COMPETENCY, SUMMARY, LIBRARY, HIDDEN)
+SHEETS = (AGREEMENT, ACHIEVEMENT, COMPETENCY, SUMMARY, LIBRARY, HIDDEN)  # every form has these
+STEPS = "คำอธิบายระดับ"  # since 2.1: the agreement's attachment (level descriptions)
+RECORD = "บันทึกผลงาน"  # since 2.1: the supervisor's notes during the round
 
 # ------------------------------------------------------------------ agreement sheet
 # identity: field → (label cell, value cell); left labels span A:B and values C:F, right
@@ -102,6 +108,13 @@ PICKED_FIELDS = ("kpi_code", "kpi_name", "kind", "direction", "unit", "l1", "l2"
 
 SIGN_ROW = KPI_TOTAL_ROW + 2
 
+# What each of a KPI's five levels means in words: a milestone KPI's steps, or a mixed
+# KPI's steps and outcome ranges (seed 001). Typed (or picked from the library) beside
+# the KPI's row, outside the printed table; the attachment sheet prints them.
+STEP_FIELDS = ("s1", "s2", "s3", "s4", "s5")
+STEP_COLUMNS = dict(zip(STEP_FIELDS, "QRSTU", strict=True))
+STEP_INDEX_COLUMN = "V"  # hidden: the row's place among the KPIs that have descriptions
+
 # What each of the five target levels means, and the competency rating scale (the
 # official forms print both beside the numbers).
 LEVEL_MEANINGS = {
@@ -119,23 +132,67 @@ RATING_MEANINGS = {
     5: "ดีเยี่ยม เป็นแบบอย่างได้",
 }
 
+# ------------------------------------------------------------------ steps sheet
+# the KPIs with level descriptions, in the agreement's order (formulas), one page
+STEPS_FIRST = 6
+STEPS_ROWS = 5  # with the title and the initials, one landscape page
+STEPS_LAST = STEPS_FIRST + STEPS_ROWS - 1
+STEPS_KPI_ROW_COLUMN = "J"  # hidden: which agreement row the line shows (0 = none)
+# field → (column, Thai header); s1–s5 are the descriptions of levels 1–5
+STEPS_COLUMNS = {
+    "no": ("A", "ตัวชี้วัดที่"),
+    "kpi_code": ("B", "รหัส"),
+    "kpi_name": ("C", "ตัวชี้วัด"),
+    **{
+        f: (letter, f"ระดับ {k}")
+        for k, (f, letter) in enumerate(zip(STEP_FIELDS, "DEFGH", strict=True), 1)
+    },
+}
+
 # ---------------------------------------------------------------- achievement sheet
 ACH_FIRST = 6
 ACH_LAST = ACH_FIRST + KPI_ROWS - 1
 ACH_TOTAL_ROW = ACH_LAST + 1
 ACH_RESULT_ROW = ACH_TOTAL_ROW + 2
+# as the official form: the KPI, its result, its five targets, then score (ก) × weight
+# (ข) = points (ค); the points' sum × 20 is the 100-point result
 ACH_COLUMNS = {
     "no": "A",
     "kpi_code": "B",
     "kpi_name": "C",
-    "weight": "D",
+    "unit": "D",
     "actual": "E",
-    "reached": "F",
-    "score": "G",
-    "weighted": "H",
-    "evidence": "I",
+    "l1": "F",
+    "l2": "G",
+    "l3": "H",
+    "l4": "I",
+    "l5": "J",
+    "reached": "K",
+    "score": "L",
+    "weight": "M",
+    "weighted": "N",
+    "evidence": "O",
 }
-ACH_RESULT_CELL = f"G{ACH_RESULT_ROW}"
+ACH_RESULT_CELL = f"G{ACH_RESULT_ROW}"  # merged across G:N, so it prints under the points
+# the achievement sheet's checked formula cells (code, weight, reached, score, points) per
+# template version: 2.0 had the weight in D, reached F, score G, score × weight H
+ACH_FORMULA_LETTERS = {
+    "2.0": "BDFGH",
+    "2.1": "".join(ACH_COLUMNS[f] for f in ("kpi_code", "weight", "reached", "score", "weighted")),
+}
+
+# ------------------------------------------------------------ progress record sheet
+RECORD_FIRST = 6
+RECORD_ROWS = 13  # with the signatures, one A4 page
+RECORD_LAST = RECORD_FIRST + RECORD_ROWS - 1
+RECORD_COLUMNS = {
+    "no": ("A", "ที่"),
+    "date": ("B", "วันที่ (พ.ศ.)"),
+    "subject": ("C", "ตัวชี้วัด / สมรรถนะ"),
+    "observed": ("D", "ผลงานหรือพฤติกรรมที่สังเกตเห็น"),
+    "advice": ("E", "คำแนะนำ / การให้คำปรึกษา"),
+    "initials": ("F", "ลงชื่อย่อผู้บังคับบัญชา"),
+}
 
 # ----------------------------------------------------------------- competency sheet
 CMP_FIRST = 6
@@ -202,6 +259,7 @@ LIB_COLUMNS = {
     "key": ("N", "สายงาน|งาน"),
     "milestones": ("O", "คำอธิบายขั้นความสำเร็จ"),
 }
+LIB_STEP_COLUMNS = dict(zip(STEP_FIELDS, ("X", "Y", "Z", "AA", "AB"), strict=True))
 LIB_LINE_COLUMN = "Q"  # the job lines, once each
 LIB_TASK_LINE_COLUMN = "S"  # (job line, task) pairs, sorted
 LIB_TASK_COLUMN = "T"
@@ -318,6 +376,7 @@ def defined_names(library_rows: int = LIB_ROWS, job_lines: int = 20) -> dict[str
         {
             "kpixl_lib": f"{q(LIBRARY)}!$A${LIB_FIRST}:$O${LIB_LAST}",
             "kpixl_lib_pick": pick,
+            "kpixl_lib_steps": f"{q(LIBRARY)}!$X${LIB_FIRST}:$AB${LIB_LAST}",
             "kpixl_lib_lines": f"{q(LIBRARY)}!${LIB_LINE_COLUMN}${LIB_FIRST}:"
             f"${LIB_LINE_COLUMN}${LIB_FIRST + max(1, job_lines) - 1}",
             # the KPIs of the chosen job line (and task), for column O's dropdown

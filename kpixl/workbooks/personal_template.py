@@ -256,6 +256,10 @@ def library_rows(library: pd.DataFrame) -> list[dict[str, object]]:
                 "milestones": "  ".join(f"{k}) {t}" for k, t in enumerate(steps, 1))
                 if isinstance(steps, tuple)
                 else None,
+                **{
+                    f: steps[k] if isinstance(steps, tuple) else None
+                    for k, f in enumerate(L.STEP_FIELDS)
+                },
             }
         )
     return rows
@@ -314,6 +318,14 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
             for fld in ("job_line", "task", "kpi_name", "kind", "direction", "milestones")
         )
         ws.row_dimensions[L.LIB_FIRST + i].height = LINE * needed + 4
+        for fld, letter in L.LIB_STEP_COLUMNS.items():  # one cell a level, for the picker
+            put(ws[f"{letter}{L.LIB_FIRST + i}"], row[fld])
+            ws[f"{letter}{L.LIB_FIRST + i}"].font = thai_font(12)
+    header_row(
+        ws,
+        L.LIB_HEADER_ROW,
+        {letter: f"ระดับ {k}" for k, letter in enumerate(L.LIB_STEP_COLUMNS.values(), 1)},
+    )
     lines = list(dict.fromkeys(r["job_line"] for r in rows))
     pairs = list(dict.fromkeys((r["job_line"], r["task"]) for r in rows))
     header_row(ws, L.LIB_HEADER_ROW, {L.LIB_LINE_COLUMN: "สายงาน (รายการ)"})
@@ -335,6 +347,7 @@ def _library(wb: Workbook, library: pd.DataFrame) -> tuple[int, int]:
     widths = _LIB_WIDTHS | {"A": 40, "N": 4}
     widths |= {L.LIB_LINE_COLUMN: 22, L.LIB_TASK_LINE_COLUMN: 22, L.LIB_TASK_COLUMN: 26}
     widths |= {L.UNIT_KPI_CODE_COLUMN: 14, L.UNIT_KPI_NAME_COLUMN: 48}
+    widths |= {letter: 30 for letter in L.LIB_STEP_COLUMNS.values()}
     for letter, width in widths.items():
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["N"].hidden = True
@@ -349,6 +362,14 @@ def pick_formula(fld: str, row: int) -> str:
     """The agreement cell ``fld`` of ``row``: the picked library KPI's value, or blank."""
     column = list(L.LIB_COLUMNS).index(fld) + 1
     found = f"INDEX(kpixl_lib,MATCH(${L.PICK_COLUMN}{row},kpixl_lib_pick,0),{column})"
+    return f'=IFERROR(IF(${L.PICK_COLUMN}{row}="","",IF({found}="","",{found})),"")'
+
+
+def step_pick_formula(fld: str, row: int) -> str:
+    """The agreement's description ``fld`` (``s1``…``s5``) of ``row``: the picked library
+    KPI's, or blank."""
+    k = L.STEP_FIELDS.index(fld) + 1
+    found = f"INDEX(kpixl_lib_steps,MATCH(${L.PICK_COLUMN}{row},kpixl_lib_pick,0),{k})"
     return f'=IFERROR(IF(${L.PICK_COLUMN}{row}="","",IF({found}="","",{found})),"")'
 
 
@@ -368,9 +389,47 @@ def _picker(ws: Worksheet) -> None:
         _input(ws, f"{pick}{row}")
         for fld in L.PICKED_FIELDS:
             ws[L.kpi_cell(fld, i)] = pick_formula(fld, row)
+        for fld, letter in L.STEP_COLUMNS.items():
+            ws[f"{letter}{row}"] = step_pick_formula(fld, row)
     _dv(ws, "kpixl_pick_list", L.column_range(pick, L.KPI_FIRST, L.KPI_LAST), "ตัวชี้วัดจากคลัง")
     ws.column_dimensions[pick].width = 40
     ws.column_dimensions[L.PICK_LINE_CELL[0]].width = 26
+
+
+def _step_inputs(ws: Worksheet) -> None:
+    """Beside each KPI row (not printed): its five level descriptions, and the hidden
+    running number of the rows that have them (the attachment sheet lists those)."""
+    first, last = L.KPI_FIRST, L.KPI_LAST
+    letters = list(L.STEP_COLUMNS.values())
+    _label(ws, f"{letters[0]}{L.KPI_HEADER_ROW - 2}", "คำอธิบายค่าเป้าหมาย 5 ระดับ (ไม่พิมพ์ในตารางนี้)")
+    ws[f"{letters[0]}{L.KPI_HEADER_ROW - 1}"] = (
+        f"ตัวชี้วัดเชิงคุณภาพ (ขั้นความสำเร็จ) หรือแบบผสม: บอกว่าแต่ละระดับคืออะไร พิมพ์ในแผ่นงาน {L.STEPS}"
+    )
+    ws[f"{letters[0]}{L.KPI_HEADER_ROW - 1}"].font = thai_font()
+    header_row(
+        ws,
+        L.KPI_HEADER_ROW,
+        {letter: f"คำอธิบายระดับ {k} ({L.LEVEL_MEANINGS[k]})" for k, letter in enumerate(letters, 1)},
+    )
+    index = L.STEP_INDEX_COLUMN
+    for i in range(L.KPI_ROWS):
+        row = first + i
+        for letter in letters:
+            _input(ws, f"{letter}{row}")
+        typed = ",".join(f'${letter}{row}<>""' for letter in letters)  # as every engine reads
+        described = f'OR($D{row}="{MILESTONE}",{typed})'
+        before = "0" if i == 0 else f"MAX(${index}${first}:{index}{row - 1})"
+        ws[f"{index}{row}"] = f'=IF(AND($C{row}<>"",{described}),{before}+1,"")'
+    for letter in letters:
+        ws.column_dimensions[letter].width = 30
+    ws.column_dimensions[index].hidden = True
+    # a milestone KPI whose levels are not described yet
+    ws.conditional_formatting.add(
+        f"{letters[0]}{first}:{letters[-1]}{last}",
+        FormulaRule(
+            formula=[f'AND($D{first}="{MILESTONE}",{letters[0]}{first}="")'], fill=WARN_FILL
+        ),
+    )
 
 
 def _dv(ws: Worksheet, source: str, ref: str, prompt: str, *, strict: bool = True) -> None:
@@ -584,6 +643,7 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
         strict=False,
     )
     _picker(ws)
+    _step_inputs(ws)
     _number_dv(
         ws,
         L.column_range(col("weight"), first, last),
@@ -628,7 +688,13 @@ def _agreement(ws: Worksheet, lists: dict[str, str]) -> None:
     sign = L.SIGN_ROW
     _label(ws, f"A{sign}", "ผู้รับการประเมินและผู้ประเมินได้ตกลงตัวชี้วัดและค่าเป้าหมายร่วมกันแล้ว", False)
     ws.row_dimensions[sign].height = ROW
-    ws.row_dimensions[sign + 1].height = 12
+    index = L.column_range(L.STEP_INDEX_COLUMN, L.KPI_FIRST, L.KPI_LAST)
+    ws[f"A{sign + 1}"] = (
+        f'=IF(MAX({index})>0,"คำอธิบายค่าเป้าหมาย 5 ระดับของตัวชี้วัดเชิงคุณภาพและแบบผสม '
+        f'อยู่ในเอกสารแนบท้ายข้อตกลง (แผ่นงาน{L.STEPS}) ซึ่งเป็นส่วนหนึ่งของข้อตกลงนี้","")'
+    )
+    ws[f"A{sign + 1}"].font = thai_font()
+    ws.row_dimensions[sign + 1].height = ROW
     signature(ws, sign + 2, "B:F", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
     after = signature(
         ws, sign + 2, "H:N", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position"
@@ -668,32 +734,37 @@ def _result_block(
     scale: str,
     numbers: tuple[str, ...],
 ) -> None:
-    """Totals row, the 100-point result and the missing-input highlight of a score sheet.
+    """Totals row, the 100-point result and the missing-input highlight of a score sheet,
+    laid out as the official forms: the weights' sum, the points' sum (ค), and the
+    result = ค × 100 ÷ the highest score (× 20 for scores 0–5).
 
-    Inputs are in column E and weights in D; ``scored`` holds each row's score and
-    ``scale`` the highest score a row can get (a number or a formula). ``numbers`` are
-    the ranges the result computes with: text in any of them shows the warning.
+    Inputs are in column E; ``totals`` is (row, weight column, points column);
+    ``scored`` holds each row's score and ``scale`` the highest score a row can get (a
+    number or a formula). ``numbers`` are the ranges the result computes with: text in
+    any of them shows the warning. The result cell may be merged to the points column.
     """
     total_row, weight_col, weighted_col = totals
     result_row, cell, label = result
+    weights = f"{weight_col}{first}:{weight_col}{last}"
     _label(ws, f"{label_col}{total_row}", "รวม")
-    _formula(ws, f"{weight_col}{total_row}", _guarded_sum(f"D{first}:D{last}"), "0.00")
+    _formula(ws, f"{weight_col}{total_row}", _guarded_sum(weights), "0.##")
     _formula(
         ws,
         f"{weighted_col}{total_row}",
         _guarded_sum(f"{weighted_col}{first}:{weighted_col}{last}"),
-        "0.00",
+        POINTS,
     )
-    for letter in (weight_col, weighted_col):
-        _may_warn(ws, f"{letter}{total_row}", overflow=True)
-    _label(ws, f"{label_col}{result_row}", label)
+    _may_warn(ws, f"{weight_col}{total_row}")  # the points may sit on its right
+    _may_warn(ws, f"{weighted_col}{total_row}", overflow=True)
+    ws[f"{label_col}{result_row}"] = label
+    ws[f"{label_col}{result_row}"].font = thai_font(bold=True)
     _formula(
         ws,
         cell,
         f'=IF({_texts(*numbers)}>0,"{TEXT_WARNING}",'
         f'IF(SUMPRODUCT((B{first}:B{last}<>"")*(E{first}:E{last}=""))>0,"",'
-        f'IF(SUM(D{first}:D{last})=0,"",ROUND(SUMPRODUCT({scored}{first}:{scored}{last},D{first}:D{last})'
-        f"/(SUM(D{first}:D{last})*{scale})*100,2))))",
+        f'IF(SUM({weights})=0,"",ROUND(SUMPRODUCT({scored}{first}:{scored}{last},{weights})'
+        f"/(SUM({weights})*{scale})*100,2))))",
         "0.00",
     )
     ws[cell].fill = RESULT_FILL
@@ -702,6 +773,17 @@ def _result_block(
     ws.conditional_formatting.add(
         f"E{first}:E{last}",
         FormulaRule(formula=[f'AND($B{first}<>"",$E{first}="")'], fill=WARN_FILL),
+    )
+
+
+POINTS = "0.00##"  # score × weight share: 0.525, 0.6 and 2 print as 0.525, 0.60, 2.00
+
+
+def points_formula(score: str, weight: str, weights: str) -> str:
+    """A row's points (ค = ก × ข): its score × its weight's share of all the weights."""
+    return (
+        f'=IF({score}="","",IF(ISTEXT({score}),{score},'
+        f'IF(ISTEXT({weight}),"{ROW_WARNING}",IFERROR({score}*{weight}/SUM({weights}),""))))'
     )
 
 
@@ -720,7 +802,8 @@ def _who(ws: Worksheet, *, narrow: bool = False) -> None:
 
 
 def _achievement(ws: Worksheet) -> None:
-    _title(ws, "A1", "การประเมินผลสัมฤทธิ์ของงาน (Achievement)")
+    c = L.ACH_COLUMNS
+    _title(ws, "A1", "แบบประเมินผลสัมฤทธิ์ของงาน (Achievement)")
     _who(ws)
     ws["A3"] = (
         f'="รอบการประเมิน: "&{round_formula()}&"   วิธีคิดคะแนน: "&IF(kpixl_method="level",'
@@ -733,91 +816,131 @@ def _achievement(ws: Worksheet) -> None:
         ws,
         L.ACH_FIRST - 1,
         {
-            "A": "ที่",
-            "B": "รหัส",
-            "C": "ตัวชี้วัด",
-            "D": "น้ำหนัก",
-            "E": "ผลการดำเนินงานจริง",
-            "F": "ระดับที่ทำได้",
-            "G": "คะแนน (0–5)",
-            "H": "คะแนน × น้ำหนัก",
-            "I": "หลักฐาน / หมายเหตุ",
+            c["no"]: "ที่",
+            c["kpi_code"]: "รหัส",
+            c["kpi_name"]: "ตัวชี้วัด",
+            c["unit"]: "หน่วยนับ",
+            c["actual"]: "ผลการดำเนินงานจริง",
+            **{c[f"l{k}"]: f"ระดับ {k}" for k in range(1, 6)},
+            c["reached"]: "ระดับที่ทำได้",
+            c["score"]: "คะแนน (ก)",
+            c["weight"]: "น้ำหนัก % (ข)",
+            c["weighted"]: "คะแนนรวม (ค = ก × ข)",
+            c["evidence"]: "หลักฐาน / หมายเหตุ",
         },
     )
+    ws.row_dimensions[L.ACH_FIRST - 1].height = 3 * LINE + 4
+    first, last = L.ACH_FIRST, L.ACH_LAST
+    weights = f"${c['weight']}${first}:${c['weight']}${last}"
     for i in range(L.KPI_ROWS):
         r = L.ACH_FIRST + i
         a = L.KPI_FIRST + i
         levels = f"{AGREE}!$G{a}:$K{a}"
         kind = f"{AGREE}!$D{a}"
+        code, actual, reached, score, weight = (
+            f"{c[f]}{r}" for f in ("kpi_code", "actual", "reached", "score", "weight")
+        )
         ws[f"A{r}"] = i + 1
         ws[f"A{r}"].font = thai_font()
         ws[f"A{r}"].border = BORDER
         ws[f"A{r}"].alignment = Alignment(horizontal="center", vertical="top")
-        _formula(ws, f"B{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!B{a})')
-        _formula(ws, f"C{r}", f'=IF({AGREE}!C{a}="","",{AGREE}!C{a})')
-        _formula(ws, f"D{r}", f'=IF({AGREE}!B{a}="","",{AGREE}!L{a})', "0.00")
-        _input(ws, f"E{r}", "General")
-        text = f"OR(ISTEXT(E{r}),ISTEXT(D{r}),{_texts(levels)}>0)"
+        _formula(ws, code, f'=IF({AGREE}!B{a}="","",{AGREE}!B{a})')
+        _formula(ws, f"{c['kpi_name']}{r}", f'=IF({AGREE}!C{a}="","",{AGREE}!C{a})')
+        _formula(ws, f"{c['unit']}{r}", f'=IF(OR({code}="",{AGREE}!F{a}=""),"",{AGREE}!F{a})')
+        for k, source in enumerate("GHIJK", 1):  # the five targets (a milestone's: its steps)
+            target = f"{AGREE}!{source}{a}"
+            _formula(
+                ws,
+                f"{c[f'l{k}']}{r}",
+                f'=IF({code}="","",IF({kind}="{MILESTONE}","ขั้น {k}",IF({target}="","",{target})))',
+                "General",
+            )
+            ws[f"{c[f'l{k}']}{r}"].alignment = Alignment(horizontal="right", vertical="top")
+        _formula(ws, weight, f'=IF({AGREE}!B{a}="","",{AGREE}!L{a})', "0.##")
+        _input(ws, actual, "General")
+        text = f"OR(ISTEXT({actual}),ISTEXT({weight}),{_texts(levels)}>0)"
         _formula(
             ws,
-            f"F{r}",
-            f'=IF(OR(B{r}="",E{r}=""),"",IF({text},"{ROW_WARNING}",IF({kind}="{MILESTONE}",E{r},'
-            f'SUMPRODUCT(--((E{r}-{levels})*IF({AGREE}!$E{a}="{LOWER}",-1,1)>=0)))))',
+            reached,
+            f'=IF(OR({code}="",{actual}=""),"",IF({text},"{ROW_WARNING}",'
+            f'IF({kind}="{MILESTONE}",{actual},'
+            f'SUMPRODUCT(--(({actual}-{levels})*IF({AGREE}!$E{a}="{LOWER}",-1,1)>=0)))))',
         )
         _formula(
             ws,
-            f"G{r}",
-            f'=IF(F{r}="","",IF(ISTEXT(F{r}),F{r},'
-            f'IF(OR({kind}="{MILESTONE}",kpixl_method="level",F{r}=0,F{r}=5),'
-            f"F{r},ROUNDDOWN(ROUND(F{r}+(E{r}-INDEX({levels},1,F{r}))/"
-            f"(INDEX({levels},1,F{r}+1)-INDEX({levels},1,F{r})),9),2))))",
+            score,
+            f'=IF({reached}="","",IF(ISTEXT({reached}),{reached},'
+            f'IF(OR({kind}="{MILESTONE}",kpixl_method="level",{reached}=0,{reached}=5),'
+            f"{reached},ROUNDDOWN(ROUND({reached}+({actual}-INDEX({levels},1,{reached}))/"
+            f"(INDEX({levels},1,{reached}+1)-INDEX({levels},1,{reached})),9),2))))",
             "0.00",
         )
-        _formula(ws, f"H{r}", f'=IF(G{r}="","",IF(ISTEXT(G{r}),G{r},G{r}*D{r}))', "0.00")
-        for letter in "FGH":
-            _may_warn(ws, f"{letter}{r}")
-        _input(ws, f"I{r}")
-    first, last = L.ACH_FIRST, L.ACH_LAST
+        _formula(ws, f"{c['weighted']}{r}", points_formula(score, weight, weights), POINTS)
+        for f in ("reached", "score", "weighted"):
+            _may_warn(ws, f"{c[f]}{r}")
+        _input(ws, f"{c['evidence']}{r}")
+    # the level reached is marked among the five targets, as an evaluator circles it
+    reached = c["reached"]
+    for k in range(1, 6):
+        target = c[f"l{k}"]
+        ws.conditional_formatting.add(
+            L.column_range(target, first, last),
+            FormulaRule(
+                formula=[f"AND(ISNUMBER(${reached}{first}),${reached}{first}={k})"],
+                fill=RESULT_FILL,
+            ),
+        )
     _number_dv(
         ws,
-        L.column_range("E", first, last),
+        L.column_range(c["actual"], first, last),
         "ผลการดำเนินงานจริงเป็นตัวเลข (ไม่ใส่หน่วยหรือ %) ตัวชี้วัดเชิงคุณภาพ: ระดับที่ทำได้ 0–5",
     )
+    result_row = L.ACH_RESULT_ROW
     _result_block(
         ws,
         first,
         last,
         label_col="C",
-        totals=(L.ACH_TOTAL_ROW, "D", "H"),
-        result=(L.ACH_RESULT_ROW, L.ACH_RESULT_CELL, "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100)"),
-        scored="G",
+        totals=(L.ACH_TOTAL_ROW, c["weight"], c["weighted"]),
+        result=(
+            result_row,
+            L.ACH_RESULT_CELL,
+            "คะแนนผลสัมฤทธิ์ของงาน (เต็ม 100) = คะแนนรวม (ค) × 20",
+        ),
+        scored=c["score"],
         scale="5",
         numbers=(
-            f"E{first}:E{last}",
-            f"D{first}:D{last}",
+            f"{c['actual']}{first}:{c['actual']}{last}",
+            f"{c['weight']}{first}:{c['weight']}{last}",
             f"{AGREE}!$G${L.KPI_FIRST}:$K${L.KPI_LAST}",
         ),
     )
+    # the result prints under the points: its cell spans the columns up to them
+    ws.merge_cells(f"{L.ACH_RESULT_CELL}:{c['weighted']}{result_row}")
+    ws[L.ACH_RESULT_CELL].alignment = Alignment(horizontal="right", vertical="top")
+    ws.merge_cells(f"C{result_row}:F{result_row}")
     for letter, width in {
         "A": 4,
-        "B": 11,
-        "C": 40,
+        "B": 10,
+        "C": 34,
         "D": 8,
-        "E": 13,
-        "F": 12,  # wide enough for the row's ⚠ text
-        "G": 11,
-        "H": 11,
-        "I": 28,
+        "E": 11,
+        **{c[f"l{k}"]: 8 for k in range(1, 6)},
+        "K": 9,
+        "L": 9,
+        "M": 9,
+        "N": 11,
+        "O": 16,
     }.items():
         ws.column_dimensions[letter].width = width
     _heights(ws, first, last, TWO_LINES)
-    _heights(ws, L.ACH_TOTAL_ROW, L.ACH_RESULT_ROW, ROW)
+    _heights(ws, L.ACH_TOTAL_ROW, result_row, ROW)
     ws.row_breaks.append(Break(id=first + ACH_PAGE_ROWS - 1))
-    sign = L.ACH_RESULT_ROW + 2
+    sign = result_row + 2
     signature(ws, sign, "B:E", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
-    end = signature(ws, sign, "F:I", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position")
+    end = signature(ws, sign, "G:O", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position")
     ws.freeze_panes = f"A{first}"
-    _page(ws, f"A1:I{end - 1}", landscape=True)
+    _page(ws, f"A1:O{end - 1}", landscape=True)
     ws.print_title_rows = f"{first - 1}:{first - 1}"
 
 
@@ -836,13 +959,14 @@ def _competency(ws: Worksheet) -> None:
             "A": "ที่",
             "B": "สมรรถนะ",
             "C": "ระดับที่คาดหวัง",
-            "D": "น้ำหนัก",
+            "D": "น้ำหนัก % (ข)",
             "E": "คะแนนที่ประเมิน",
-            "F": "คะแนนที่ได้",
-            "G": "คะแนน × น้ำหนัก",
+            "F": "คะแนน (ก)",
+            "G": "คะแนนรวม (ค = ก × ข)",
             "H": "หมายเหตุ",
         },
     )
+    weights = f"$D${L.CMP_FIRST}:$D${L.CMP_LAST}"
     for i in range(L.COMP_ROWS):
         r = L.CMP_FIRST + i
         a = L.COMP_FIRST + i
@@ -865,7 +989,7 @@ def _competency(ws: Worksheet) -> None:
             f'"{ROW_WARNING}",IF(kpixl_competency_method="gap",'
             f"IF(E{r}>=C{r},3,IF(C{r}-E{r}<=1,2,IF(C{r}-E{r}<=2,1,0))),E{r})))",
         )
-        _formula(ws, f"G{r}", f'=IF(F{r}="","",IF(ISTEXT(F{r}),F{r},F{r}*D{r}))', "0.00")
+        _formula(ws, f"G{r}", points_formula(f"F{r}", f"D{r}", weights), POINTS)
         for letter in "FG":
             _may_warn(ws, f"{letter}{r}")
         _input(ws, f"H{r}")
@@ -884,7 +1008,12 @@ def _competency(ws: Worksheet) -> None:
         last,
         label_col="B",
         totals=(L.CMP_TOTAL_ROW, "D", "G"),
-        result=(L.CMP_RESULT_ROW, L.CMP_RESULT_CELL, "คะแนนสมรรถนะ (เต็ม 100)"),
+        result=(
+            L.CMP_RESULT_ROW,
+            L.CMP_RESULT_CELL,
+            '="คะแนนสมรรถนะ (เต็ม 100) = คะแนนรวม (ค) × "&IF(kpixl_competency_method="gap",'
+            '"100 ÷ 3",100/kpixl_rating_max)',
+        ),
         scored="F",
         scale='IF(kpixl_competency_method="gap",3,kpixl_rating_max)',
         numbers=(f"E{first}:E{last}", f"D{first}:D{last}", f"C{first}:C{last}"),
@@ -921,6 +1050,135 @@ def _competency(ws: Worksheet) -> None:
     signature(ws, sign, "E:H", "ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position")
     ws.freeze_panes = f"A{first}"
     _page(ws, f"A1:H{end - 1}", landscape=False, one_page=True)
+
+
+LINE_12 = 18  # points per line of wrapped 12-point Thai text
+
+
+def _initials(ws: Worksheet, row: int, parts: tuple[tuple[str, str, str], ...]) -> int:
+    """Short signature lines (sign, then the name) for an attachment: ``parts`` are
+    (columns, role, defined name of the signer's name). Returns the row under them."""
+    dots = "." * 30
+    for columns, role, name in parts:
+        left, right = columns.split(":")
+        for offset, text in enumerate((f"ลงชื่อ {dots} {role}", f'="( "&{_blank_or(name)}&" )"')):
+            ws.merge_cells(f"{left}{row + offset}:{right}{row + offset}")
+            cell = ws[f"{left}{row + offset}"]
+            cell.value = text
+            cell.font = thai_font()
+            cell.alignment = Alignment(horizontal="center", vertical="top")
+    _heights(ws, row, row + 1, ROW)
+    return row + 2
+
+
+def _steps(ws: Worksheet) -> None:
+    """The agreement's attachment: the five levels of each KPI that describes them."""
+    _title(ws, "A1", "เอกสารแนบท้ายข้อตกลง: คำอธิบายค่าเป้าหมาย 5 ระดับ")
+    _who(ws)
+    ws["A4"] = (
+        "ตัวชี้วัดเชิงคุณภาพและแบบผสม (ระดับต้นเป็นขั้นตอนที่สำเร็จ ระดับสูงเป็นผลลัพธ์): "
+        "ผู้ประเมินกรอกระดับที่ทำได้ (0–5) เป็นผลการดำเนินงานจริง"
+    )
+    ws["A4"].font = thai_font()
+    ws.row_dimensions[1].height = 30
+    _heights(ws, 2, 4, ROW)
+    header_row(
+        ws,
+        L.STEPS_FIRST - 1,
+        {
+            letter: f"{text}\n({L.LEVEL_MEANINGS[int(text[-1])]})" if fld in L.STEP_FIELDS else text
+            for fld, (letter, text) in L.STEPS_COLUMNS.items()
+        },
+    )
+    ws.row_dimensions[L.STEPS_FIRST - 1].height = 3 * LINE + 4
+    index = f"{AGREE}!${L.STEP_INDEX_COLUMN}${L.KPI_FIRST}:${L.STEP_INDEX_COLUMN}${L.KPI_LAST}"
+    where = L.STEPS_KPI_ROW_COLUMN
+    sources = {"kpi_code": "B", "kpi_name": "C", **L.STEP_COLUMNS}
+    for j in range(L.STEPS_ROWS):
+        r = L.STEPS_FIRST + j
+        ws[f"{where}{r}"] = f"=IFERROR(MATCH({j + 1},{index},0),0)"
+        _formula(ws, f"A{r}", f'=IF({where}{r}=0,"",{where}{r})')
+        ws[f"A{r}"].alignment = Alignment(horizontal="center", vertical="top")
+        for fld, source in sources.items():
+            column = f"{AGREE}!${source}${L.KPI_FIRST}:${source}${L.KPI_LAST}"
+            found = f"INDEX({column},{where}{r},1)"
+            blank = '"(ยังไม่ได้กำหนด)"' if fld in L.STEP_FIELDS else '""'
+            letter = L.STEPS_COLUMNS[fld][0]
+            _formula(ws, f"{letter}{r}", f'=IF({where}{r}=0,"",IF({found}="",{blank},{found}))')
+            ws[f"{letter}{r}"].font = thai_font(12)
+        ws.row_dimensions[r].height = 4 * LINE_12 + 4  # the library's longest in three
+    more = L.STEPS_LAST + 1
+    count = f"MAX({index})"
+    ws[f"A{more}"] = (
+        f'=IF({count}>{L.STEPS_ROWS},"{WARNING_MARK} มีตัวชี้วัดที่มีคำอธิบายระดับ "&{count}&'
+        f'" ตัว แผ่นนี้แสดง {L.STEPS_ROWS} ตัวแรก ตัวที่เหลือดูในแผ่นงาน{L.AGREEMENT} คอลัมน์ '
+        f'{L.STEP_COLUMNS["s1"]}–{L.STEP_COLUMNS["s5"]}","")'
+    )
+    ws[f"A{more}"].font = thai_font(bold=True)
+    ws.row_dimensions[more].height = ROW
+    end = _initials(
+        ws,
+        more + 1,
+        (("A:C", "ผู้รับการประเมิน", "kpixl_id_name"), ("E:H", "ผู้ประเมิน", "kpixl_id_evaluator")),
+    )
+    for letter, width in {"A": 8, "B": 10, "C": 26, where: 4}.items():
+        ws.column_dimensions[letter].width = width
+    for fld in L.STEP_FIELDS:
+        ws.column_dimensions[L.STEPS_COLUMNS[fld][0]].width = 20
+    ws.column_dimensions[where].hidden = True
+    _page(ws, f"A1:H{end - 1}", landscape=True, one_page=True)
+
+
+def _record(ws: Worksheet) -> None:
+    """Step 4 of the round: what the supervisor saw and advised during the round, dated
+    and initialled, for the evaluation at its end."""
+    _title(ws, "A1", "แบบบันทึกผลงานและพฤติกรรมการปฏิบัติราชการระหว่างรอบการประเมิน")
+    _who(ws, narrow=True)
+    ws.row_dimensions[1].height = 30
+    _heights(ws, 2, 4, ROW)
+    header_row(ws, L.RECORD_FIRST - 1, {letter: text for letter, text in L.RECORD_COLUMNS.values()})
+    for i in range(L.RECORD_ROWS):
+        r = L.RECORD_FIRST + i
+        ws[f"A{r}"] = i + 1
+        ws[f"A{r}"].font = thai_font()
+        ws[f"A{r}"].border = BORDER
+        ws[f"A{r}"].alignment = Alignment(horizontal="center", vertical="top")
+        _input(ws, f"B{r}:F{r}")
+        ws[f"B{r}"].number_format = "@"  # a Buddhist-era date as written: 15 ธ.ค. 2569
+        ws.row_dimensions[r].height = TWO_LINES
+    first, last = L.RECORD_FIRST, L.RECORD_LAST
+    date = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="40")
+    date.allow_blank = True
+    date.prompt = "วันที่บันทึก เช่น 15 ธ.ค. 2569"
+    date.showInputMessage = True
+    ws.add_data_validation(date)
+    date.add(L.column_range("B", first, last))
+    _dv(
+        ws,
+        f"{AGREE}!$C${L.KPI_FIRST}:$C${L.KPI_LAST}",
+        L.column_range("C", first, last),
+        "ตัวชี้วัดในข้อตกลง หรือพิมพ์ชื่อสมรรถนะ",
+        strict=False,
+    )
+    note = last + 1
+    ws[f"A{note}"] = (
+        "ผู้บังคับบัญชาติดตามงานและให้คำปรึกษาตลอดรอบ บันทึกผลงานหรือพฤติกรรมที่เห็นพร้อมวันที่ "
+        "และลงชื่อย่อ เพื่อใช้ประกอบการประเมินเมื่อสิ้นรอบ และแจ้งให้ผู้รับการประเมินทราบ"
+    )
+    ws[f"A{note}"].font = thai_font()
+    ws[f"A{note}"].alignment = Alignment(vertical="top", wrap_text=True)
+    ws.merge_cells(f"A{note}:F{note}")
+    ws.row_dimensions[note].height = TWO_LINES
+    sign = note + 2
+    signature(ws, sign, "A:C", "ผู้รับการประเมิน", "kpixl_id_name", "kpixl_id_position")
+    end = signature(
+        ws, sign, "D:F", "ผู้บังคับบัญชา/ผู้ประเมิน", "kpixl_id_evaluator", "kpixl_id_evaluator_position"
+    )
+    for letter, width in {"A": 4, "B": 13, "C": 22, "D": 30, "E": 22, "F": 11}.items():
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{first}"
+    _page(ws, f"A1:F{end - 1}", landscape=False)
+    ws.print_title_rows = f"{first - 1}:{first - 1}"
 
 
 def _summary(ws: Worksheet) -> None:
@@ -1086,6 +1344,8 @@ def build_personal_template(
     wb = Workbook()
     agreement = wb.active
     agreement.title = L.AGREEMENT
+    steps = wb.create_sheet(L.STEPS)
+    record = wb.create_sheet(L.RECORD)
     achievement = wb.create_sheet(L.ACHIEVEMENT)
     competency = wb.create_sheet(L.COMPETENCY)
     summary = wb.create_sheet(L.SUMMARY)
@@ -1095,6 +1355,8 @@ def build_personal_template(
     for name, ref in names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     _agreement(agreement, lists)
+    _steps(steps)
+    _record(record)
     _achievement(achievement)
     _competency(competency)
     _summary(summary)
