@@ -180,10 +180,10 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
 def fill_personal(
     data: PersonalData, *, rules: Rules | None = None, template: Package | None = None
 ) -> bytes:
-    """The bytes of a filled personal workbook."""
+    """The bytes of a filled personal workbook; every formula carries its value."""
     rules = rules or default_rules()
     package = template or template_package()
-    return package.patched(personal_edits(data, rules))
+    return package.patched(personal_edits(data, rules), calculate=True)
 
 
 def write_personal(
