@@ -37,6 +37,7 @@ from kpixl.io.formula_functions import (
     INFIX,
     REF,
     SPECIAL,
+    VALUE,
     Array,
     FormulaNotSupported,
     as_array,
@@ -428,7 +429,9 @@ def _index(source: _Node | None, row: Fn, col: Fn | None = None) -> Fn:
             i, j = 1, i
         elif col is None and cols == 1:
             j = 1
-        if i < 0 or j < 0 or i > rows or j > cols:
+        if i < 0 or j < 0:
+            return VALUE
+        if i > rows or j > cols:
             return REF
         if i == 0 or j == 0:
             picked_rows = range(rows) if i == 0 else [i - 1]
