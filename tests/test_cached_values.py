@@ -469,3 +469,24 @@ def test_libreoffice_gives_every_formula_of_the_forms_and_master_the_same_value(
                     assert computed == mine, (source.name, sheet, ref)
                 compared += 1
     assert compared >= 31 * 300 + 40
+
+
+def test_sealing_keeps_the_cached_values_true(personal_forms: list[Path], tmp_path: Path) -> None:
+    """Sealing rewrites only the hidden sheet's seal cells and the revision; no formula
+    reads them, so the values cached when the form was filled stay as they were, true."""
+    import shutil
+
+    from kpixl.io.formula_cells import Calculator
+    from kpixl.workbooks import personal_layout as L
+    from kpixl.workbooks.personal import seal_personal
+
+    source = personal_forms[0]
+    package = Package.read(source)
+    calculator = Calculator(package.parts, package.sheets)
+    fields = ("fingerprint", "seal_method", "sealed_at", "seal_content", "seal_key_id", "seal_rows")
+    sealed_cells = {L.seal_cell(f): "x" for f in fields} | {L.meta_cell("revision"): 9}
+    assert calculator.values({L.HIDDEN: sealed_cells}) == calculator.values()
+    path = Path(shutil.copy(source, tmp_path / source.name))
+    assert seal_personal(path, key="").written
+    after = _formula_cells(path.read_bytes())
+    assert after == _formula_cells(source.read_bytes())
