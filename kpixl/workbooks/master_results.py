@@ -29,7 +29,7 @@ from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.io.speed import type_set
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.master import master_from_grids, result_bytes
+from kpixl.workbooks.master import histogram_formulas, master_from_grids, result_bytes
 from kpixl.workbooks.master_documents import (
     announcement,
     document_fields,
@@ -238,14 +238,12 @@ def output_sheets(
             ]
         )
     fields = document_fields(config or {})
-    total = f"{res}${letter['total']}:${letter['total']}"
-    histogram: list[list[object]] = []
-    for low, count in zip(M.CHART_BINS, histogram_counts(c.results), strict=True):
-        high = low + 10  # [low, low + 10); the last bin takes 100
-        upper = f'"<"&{high}' if high < 100 else '"<="&100'
-        histogram.append(
-            [f"{low}–{high}", Formula(f'=COUNTIFS({total},">="&{low},{total},{upper})', count)]
+    histogram: list[list[object]] = [
+        [f"{low}–{low + 10}", formula]
+        for low, formula in zip(
+            M.CHART_BINS, histogram_formulas(histogram_counts(c.results)), strict=True
         )
+    ]
     return {
         M.RESULTS: (results_rows, M.HEADER_ROW),
         M.SUMMARY: (summary_rows, M.HEADER_ROW),
