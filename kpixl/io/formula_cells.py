@@ -144,33 +144,33 @@ def _plain(value: object) -> object:
 
 
 class _Pass:
-    """One computation: the workbook's values with the edits, formulas computed on demand."""
+    """One computation: the edited cells and the formulas computed so far (``local``),
+    the formulas to compute (``pending``, on demand), the package's own values (``base``:
+    its constants and the values of the formulas no edit reaches)."""
 
     def __init__(
         self,
         calc: Calculator,
-        edited: Mapping[Key, object],
+        local: dict[Key, object],
+        pending: frozenset[Key],
         formulas: Mapping[Key, Compiled],
-        known: dict[Key, object],
+        base: Mapping[Key, object],
     ) -> None:
         self.calc = calc
-        self.edited = edited
+        self.local = local
+        self.pending = pending
         self.formulas = formulas
-        self.known = known
+        self.base = base
         self.running: set[Key] = set()
 
     def value(self, sheet: str, row: int, col: int) -> object:
         key = (sheet, row, col)
-        v = self.known.get(key, _MISSING)
+        v = self.local.get(key, _MISSING)
         if v is not _MISSING:
             return v
-        if key in self.formulas:
+        if key in self.pending:
             return self.compute(key)
-        v = self.edited.get(key, _MISSING)
-        if v is not _MISSING:
-            return v
-        sheet_values = self.calc.sheets.constants.get(sheet)
-        return sheet_values.get((row, col)) if sheet_values is not None else None
+        return self.base.get(key)
 
     def name(self, name: str) -> Compiled:
         return self.calc.name(name)
@@ -185,7 +185,7 @@ class _Pass:
             raise FormulaNotSupported(f"{key[0]}!{self.calc.ref(key)}: {exc}") from None
         finally:
             self.running.discard(key)
-        self.known[key] = v
+        self.local[key] = v
         return v
 
 
@@ -200,7 +200,8 @@ class Calculator:
         }
         self._rows = self._readers()
         self._closures: dict[frozenset[Key], frozenset[Key]] = {}
-        self._base: dict[Key, object] | None = None
+        self._base: dict[Key, object] | None = None  # the package's formulas' values
+        self._flat: dict[Key, object] = {}  # its constants and those values
 
     def _compile(self, text: str, key: Key) -> Compiled:
         try:
@@ -260,8 +261,18 @@ class Calculator:
     def values(self, edits: Mapping[str, Mapping[str, object]] | None = None) -> dict[Key, object]:
         """Every formula cell's value (sheet, row, column → value) with ``edits`` applied
         (sheet → cell → value; a :class:`Formula` edit is a formula)."""
+        if self._base is None:
+            constants = {
+                (sheet, row, col): v
+                for sheet, cells in self.sheets.constants.items()
+                for (row, col), v in cells.items()
+            }
+            run = _Pass(self, {}, frozenset(self.compiled), self.compiled, constants)
+            self._base = {key: run.value(*key) for key in self.compiled}
+            self._flat = {**constants, **self._base}
         edited: dict[Key, object] = {}
         formulas: dict[Key, Compiled] = self.compiled
+        written: set[Key] = set()  # the edits' own formulas
         for sheet, cells in (edits or {}).items():
             for ref, value in cells.items():
                 key = _key(sheet, ref)
@@ -271,18 +282,16 @@ class Calculator:
                     formulas.pop(key, None)
                 if isinstance(value, Formula):
                     formulas[key] = self._compile(str(value), key)
-                edited[key] = _plain(value)  # a formula's own cell: computed, never read here
-        if self._base is None:
-            self._base = {}
-            self._base = self.values()
-        changed = frozenset(edited) | frozenset(k for k in formulas if k not in self._base)
-        affected = self._closure(changed) | (changed & formulas.keys())
-        known = {k: v for k, v in self._base.items() if k not in affected and k in formulas}
-        run = _Pass(self, edited, formulas, known)
-        for key in formulas:
-            if key not in known:
+                    written.add(key)
+                else:
+                    edited[key] = _plain(value)
+        pending = (self._closure(frozenset(edited) | written) | written) & formulas.keys()
+        run = _Pass(self, dict(edited), pending, formulas, self._flat)
+        for key in pending:
+            if key not in run.local:
                 run.compute(key)
-        return known
+        base = self._base
+        return {k: run.local[k] if k in pending else base[k] for k in formulas}
 
     def with_values(
         self, edits: Mapping[str, Mapping[str, object]], *, changed_only: bool = False

@@ -291,6 +291,8 @@ def _comparison(test: Callable[[int], bool]) -> Callable[[object, object], objec
     def op(a: object, b: object) -> object:
         kind = type(a)
         if kind is type(b) and (kind is float or kind is str):  # the common cases, fast
+            if a == b:
+                return test(0)
             if kind is str:
                 a, b = str(a).lower(), str(b).lower()
             return test(0 if a == b else -1 if a < b else 1)  # type: ignore[operator]

@@ -376,6 +376,10 @@ def _if(test: Fn, yes: Fn | None = None, no: Fn | None = None) -> Fn:
 
     def run(cells: Cells) -> object:
         flag = test(cells)
+        if flag is True:  # the common case, fast
+            return yes(cells) if yes is not None else True
+        if flag is False:
+            return no(cells) if no is not None else False
         if not isinstance(flag, Array):
             return choose(flag, cells)
         branches = [yes(cells) if yes else True, no(cells) if no else False]  # element-wise
