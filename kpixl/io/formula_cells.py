@@ -285,7 +285,9 @@ class Calculator:
                     written.add(key)
                 else:
                     edited[key] = _plain(value)
-        pending = (self._closure(frozenset(edited) | written) | written) & formulas.keys()
+        flat = self._flat  # an edit that writes the value a cell has changes nothing
+        changed = frozenset(k for k, v in edited.items() if not _same(flat.get(k, _MISSING), v))
+        pending = (self._closure(changed | written) | written) & formulas.keys()
         run = _Pass(self, dict(edited), pending, formulas, self._flat)
         for key in pending:
             if key not in run.local:
