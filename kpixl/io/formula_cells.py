@@ -205,7 +205,7 @@ class Calculator:
 
     def _compile(self, text: str, key: Key) -> Compiled:
         try:
-            return compile_formula(text, key[0])
+            return compile_formula(text, key[0], self.sheets.names)
         except FormulaNotSupported as exc:
             raise FormulaNotSupported(f"{key[0]}!{self.ref(key)}: {exc}") from None
 
@@ -218,7 +218,7 @@ class Calculator:
             text = self.sheets.names.get(name)
             if text is None:
                 raise FormulaNotSupported(f"the name {name} (not defined in the workbook)")
-            compiled = self._names[name] = compile_formula(text, "")
+            compiled = self._names[name] = compile_formula(text, "", self.sheets.names)
         return compiled
 
     def _rects(self, compiled: Compiled, seen: frozenset[str] = frozenset()) -> list[Rect]:

@@ -24,7 +24,7 @@ source (the workbook being computed, see :mod:`kpixl.io.formula_cells`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -104,6 +104,9 @@ class Compiled:
 
 # ------------------------------------------------------------------ references
 
+_PLAIN_REFERENCE = re.compile(
+    r"(?:'(?:[^']|'')+'|[^'!(),\s]+)!\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?\Z"
+)
 _A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)\Z")
 
 
@@ -182,7 +185,7 @@ class _Node:
 
 
 class _Parser:
-    def __init__(self, formula: str, sheet: str) -> None:
+    def __init__(self, formula: str, sheet: str, names: Mapping[str, str]) -> None:
         try:
             tokens = Tokenizer(formula).items
         except TokenizerError as exc:
@@ -195,6 +198,7 @@ class _Parser:
         self.sheet = sheet
         self.rects: list[Rect] = []
         self.names: list[str] = []
+        self.defined = names
 
     def fail(self, what: str) -> FormulaNotSupported:
         return FormulaNotSupported(f"{what} in the formula {self.formula}")
@@ -281,6 +285,12 @@ class _Parser:
             self.rects.append(ref.rect)
             return _Node(ref.function(), ref=ref)
         name = text.upper()
+        target = self.defined.get(name, "")
+        if _PLAIN_REFERENCE.match(target):  # a name for a range: read as the range itself
+            ref = _reference(target, self.sheet)
+            if ref is not None:
+                self.rects.append(ref.rect)
+                return _Node(ref.function(), ref=ref)
         self.names.append(name)
         return _Node(lambda cells: cells.name(name).run(cells), name=name)
 
@@ -450,8 +460,10 @@ def _index(source: _Node | None, row: Fn, col: Fn | None = None) -> Fn:
     return run
 
 
-def compile_formula(formula: str, sheet: str) -> Compiled:
+def compile_formula(formula: str, sheet: str, names: Mapping[str, str] | None = None) -> Compiled:
     """``formula`` (``"=…"``, or a defined name's text without ``=``) parsed, for a cell of
-    ``sheet``; raises :class:`FormulaNotSupported` for what this module does not compute."""
+    ``sheet``; ``names``: the workbook's defined names (upper case → their text), those
+    that name a range read as the range itself. Raises :class:`FormulaNotSupported` for
+    what this module does not compute."""
     text = formula if formula.startswith("=") else "=" + formula
-    return _Parser(text, sheet).parse()
+    return _Parser(text, sheet, names or {}).parse()
