@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from kpixl.core.findings import Finding
@@ -281,13 +282,15 @@ def _cost_sums(
 def histogram_counts(results: pd.DataFrame) -> list[int]:
     """People per histogram bin of totals (``M.CHART_BINS``: [low, low + 10), the last
     bin [90, 100]), as the Charts sheet's COUNTIFS count them (blank totals: none)."""
-    totals = pd.to_numeric(results["total"], errors="coerce") if len(results) else pd.Series()
-    counts = []
-    for low in M.CHART_BINS:
-        high = low + 10
-        inside = (totals >= low) & ((totals < high) if high < 100 else (totals <= 100))
-        counts.append(int(inside.sum()))
-    return counts
+    column = results["total"] if len(results) else pd.Series([], dtype=float)
+    try:
+        totals = column.to_numpy(dtype=float)  # Decimals and numbers: fast
+    except (TypeError, ValueError):  # a blank or a text among them
+        totals = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    edges = np.array(M.CHART_BINS, dtype=float)
+    inside = (totals >= 0) & (totals <= 100)  # NaN: neither
+    bins = np.searchsorted(edges, totals[inside], side="right") - 1  # the last edge ≤ total
+    return [int(n) for n in np.bincount(bins, minlength=len(edges))]
 
 
 def write_export(path: Path, results: pd.DataFrame) -> None:
