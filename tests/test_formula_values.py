@@ -264,6 +264,9 @@ CASES = [
     # names and references on other sheets of the same grid
     ("=one+1", 2.0),
     ("='S'!$A$2*one", 2.0),
+    # spaces around operators and arguments
+    ('=IF( A1 = 1 , "y" , "n" )', "y"),
+    ("=SUM( A1:A3 )", 6.0),
 ]
 
 

@@ -64,10 +64,6 @@ def _text_of(element: ET.Element) -> str:
     return decode_text("".join(parts))
 
 
-def _number(text: str) -> float:
-    return float(text)
-
-
 class _Sheets:
     """A package's cells: constants per sheet, formulas by cell, defined names."""
 
@@ -126,7 +122,7 @@ class _Sheets:
                 elif kind == "str":
                     value = decode_text(v.text)
                 else:
-                    value = _number(v.text)
+                    value = float(v.text)
             if value is not None and value != "":
                 values[key[1:]] = value
         return values

@@ -71,13 +71,6 @@ class Rect:
     bottom: int
     right: int
 
-    def contains(self, sheet: str, row: int, col: int) -> bool:
-        return (
-            sheet == self.sheet
-            and self.top <= row <= self.bottom
-            and self.left <= col <= self.right
-        )
-
 
 class Cells(Protocol):
     """The workbook a formula reads: cell values (a formula cell's value computed on
@@ -191,9 +184,10 @@ class _Parser:
         except TokenizerError as exc:
             raise FormulaNotSupported(f"{formula}: {exc}") from exc
         self.formula = formula
+        # spaces around operators and arguments mean nothing; a space between two
+        # references (the intersection operator) leaves two operands side by side, which
+        # the parser refuses
         self.tokens = [t for t in tokens if t.type != Token.WSPACE]
-        if len(self.tokens) != len(tokens):
-            raise FormulaNotSupported(f"{formula}: a space (the intersection operator)")
         self.pos = 0
         self.sheet = sheet
         self.rects: list[Rect] = []
