@@ -689,6 +689,8 @@ def check_personal(
             value = scores.get(key_name)
             if cached is None or (isinstance(cached, str) and cached.startswith(WARNING_MARK)):
                 continue  # never calculated, or the form's own warning about a text cell
+            if value is None:
+                continue  # kpixl cannot score it: the findings above say why
             same = (cached == value) if key_name == "band" else _close(cached, value)
             if not same:
                 cached = _shown(cached)
