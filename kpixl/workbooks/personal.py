@@ -90,16 +90,17 @@ class PersonalData:
 
 
 @lru_cache(maxsize=4)
-def _template_bytes(path: str) -> bytes:
-    return Path(path).read_bytes()
+def _template(path: str) -> Package:
+    return Package.read(Path(path).read_bytes())
 
 
 def template_package(path: str | Path | None = None) -> Package:
-    """The built template as a package (built on the fly if the file is missing)."""
+    """The built template as a package (built on the fly if the file is missing); one
+    package per template file, so that its formulas are read and computed once."""
     target = Path(path) if path else TEMPLATE_PATH
     if not target.exists():
         write_personal_template(target)
-    return Package.read(_template_bytes(str(target)))
+    return _template(str(target))
 
 
 def _label(vocab: Any, value: Any) -> Any:
