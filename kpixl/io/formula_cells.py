@@ -257,6 +257,15 @@ class Calculator:
     def values(self, edits: Mapping[str, Mapping[str, object]] | None = None) -> dict[Key, object]:
         """Every formula cell's value (sheet, row, column → value) with ``edits`` applied
         (sheet → cell → value; a :class:`Formula` edit is a formula)."""
+        computed, formulas = self._computed(edits or {})
+        base = self._base or {}
+        return {k: computed[k] if k in computed else base[k] for k in formulas}
+
+    def _computed(
+        self, edits: Mapping[str, Mapping[str, object]]
+    ) -> tuple[dict[Key, object], Mapping[Key, Compiled]]:
+        """The values of the formulas the edits reach (the others keep the package's
+        values), and the formulas with the edits."""
         if self._base is None:
             constants = {
                 (sheet, row, col): v
@@ -269,7 +278,7 @@ class Calculator:
         edited: dict[Key, object] = {}
         formulas: dict[Key, Compiled] = self.compiled
         written: set[Key] = set()  # the edits' own formulas
-        for sheet, cells in (edits or {}).items():
+        for sheet, cells in edits.items():
             for ref, value in cells.items():
                 key = _key(sheet, ref)
                 if isinstance(value, Formula) or key in formulas:
@@ -288,8 +297,7 @@ class Calculator:
         for key in pending:
             if key not in run.local:
                 run.compute(key)
-        base = self._base
-        return {k: run.local[k] if k in pending else base[k] for k in formulas}
+        return {k: run.local[k] for k in pending}, formulas
 
     def with_values(
         self, edits: Mapping[str, Mapping[str, object]], *, changed_only: bool = False
@@ -299,14 +307,14 @@ class Calculator:
         ``changed_only``: only the formula cells whose value differs from the package's
         own (for a package whose formulas already carry those values)."""
         out = {sheet: dict(cells) for sheet, cells in edits.items()}
-        values = self.values(edits)
+        computed, formulas = self._computed(edits)
         base = self._base or {}
-        for key, value in values.items():
-            sheet = key[0]
-            ref = self.ref(key)
+        for key in computed if changed_only else formulas:
+            value = computed[key] if key in computed else base[key]
+            sheet, ref = key[0], self.ref(key)
             given = out.get(sheet, {}).get(ref)
             if changed_only and given is None and _same(base.get(key, _MISSING), value):
-                continue
+                continue  # the package's own value, already in its cell
             text = str(given) if isinstance(given, Formula) else self.sheets.formulas[key]
             out.setdefault(sheet, {})[ref] = Formula(text, cached_value(value))
         return out
