@@ -120,6 +120,7 @@ CASES = [
     ('=" 1,000 "*1', 1000.0),
     ('="5%"*1', 0.05),
     ('="abc"*1', VALUE),
+    ('="๒"*1', VALUE),  # Thai digits are text to Excel
     # comparisons: case-insensitive text; numbers < text < bools
     ('="a"="A"', True),
     ('="ก"<>"ข"', True),

@@ -92,8 +92,8 @@ class Array:
 # ------------------------------------------------------------------ coercions
 
 _NUMBER_TEXT = re.compile(
-    r"\s*([+-]?)(\d{1,3}(?:,\d{3})+|\d*)(\.\d*)?(?:[eE]([+-]?\d+))?\s*(%?)\s*\Z"
-)
+    r"\s*([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(\.[0-9]*)?(?:[eE]([+-]?[0-9]+))?\s*(%?)\s*\Z"
+)  # ASCII digits only: Excel reads Thai digits (๒) as text
 
 
 def _parse_number(text: str) -> float | None:
@@ -107,6 +107,7 @@ def _parse_number(text: str) -> float | None:
 
 
 def as_number(v: object) -> float | CellError:
+    """``v`` in arithmetic: empty 0, a bool 1/0, text that reads as a number, else #VALUE!."""
     if type(v) is float:
         return v
     if v is None:
@@ -141,6 +142,7 @@ def number_text(x: float) -> str:
 
 
 def as_text(v: object) -> str | CellError:
+    """``v`` in text: empty "", a bool TRUE/FALSE, a number as General shows it."""
     if isinstance(v, str):
         return v  # a CellError too: callers test errors first
     if v is None:
@@ -155,6 +157,7 @@ def as_text(v: object) -> str | CellError:
 
 
 def as_bool(v: object) -> bool | CellError:
+    """``v`` as a test: empty FALSE, a number ≠ 0, text "TRUE"/"FALSE", else #VALUE!."""
     if isinstance(v, CellError):
         return v
     if isinstance(v, bool):
