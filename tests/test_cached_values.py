@@ -280,7 +280,7 @@ def _without_values(source: Path, target: Path) -> Path:
             data = zin.read(info)
             if info.filename.startswith("xl/worksheets/"):
                 text = data.decode("utf-8")
-                text = re.sub(r' t="(?:str|b)"(><f>)', r"\1", text)
+                text = re.sub(r' t="(?:str|b|e)"(><f>)', r"\1", text)
                 text = re.sub(r"(</f>)<v>[^<]*</v>", r"\1", text)
                 data = text.encode("utf-8")
             zout.writestr(info, data)
@@ -307,3 +307,186 @@ def test_libreoffice_recalculates_the_same_values(demo_units: list[Path], tmp_pa
                 assert computed == mine, (source.name, ref)
             compared += 1
     assert compared >= 5 * 20 + 4 * 3
+
+
+# ------------------------------------------------------------------ personal forms and the master
+
+
+def _formula_cells(data: bytes) -> dict[str, list[tuple[str, str]]]:
+    """Sheet → (cell, its cached value's XML or "") of every formula cell."""
+    package = Package.read(data)
+    out = {}
+    for sheet, part in package.sheets.items():
+        xml = package.parts[part].decode("utf-8")
+        cells = re.findall(
+            r'<c r="([A-Z]+\d+)"[^>]*>(?:<f>[^<]*</f>|<f [^>]*/>)(<v>[^<]*</v>)?', xml
+        )
+        if cells:
+            out[sheet] = cells
+    return out
+
+
+@pytest.fixture(scope="module")
+def personal_forms(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The 31 filled personal cases, from a template built from the code."""
+    from personal_cases import all_cases, rules_for
+
+    from kpixl.workbooks.personal import template_package, write_personal
+    from kpixl.workbooks.personal_template import write_personal_template
+
+    tmp = tmp_path_factory.mktemp("personal")
+    template = template_package(write_personal_template(tmp / "personal.xlsx"))
+    paths = []
+    for case in all_cases():
+        rules = rules_for(tmp, case.method, case.competency_method)
+        path = write_personal(
+            tmp / "in" / f"{case.name}.xlsx", case.data, rules=rules, template=template
+        )
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kpixl.jobs.consolidate import consolidate
+
+    demo = build_demo(tmp_path_factory.mktemp("master"))
+    consolidate(demo.master)
+    return demo.master
+
+
+def test_every_formula_of_a_personal_form_carries_its_value(personal_forms: list[Path]) -> None:
+    from kpixl.workbooks import personal_layout as L
+    from kpixl.workbooks.personal import check_personal, read_personal
+
+    for path in personal_forms:
+        cells = _formula_cells(path.read_bytes())
+        assert sum(map(len, cells.values())) >= 300, path.name
+        bare = [f"{sheet}!{ref}" for sheet, refs in cells.items() for ref, v in refs if not v]
+        assert bare == [], path.name
+    # a preview reads the scores and the band kpixl computes (python-calamine, no calculation)
+    from personal_cases import all_cases, rules_for
+
+    for case, path in zip(all_cases(), personal_forms, strict=True):
+        rules = rules_for(path.parent.parent, case.method, case.competency_method)
+        expected = check_personal(read_personal(path), rules=rules).scores
+        book = CalamineWorkbook.from_path(str(path))
+        wb = openpyxl.load_workbook(path)
+        for key in ("achievement", "competency", "total"):
+            sheet, ref = wb.defined_names[f"kpixl_{key}"].attr_text.split("!")
+            shown = _cell(
+                book.get_sheet_by_name(sheet.strip("'")).to_python(), ref.replace("$", "")
+            )
+            assert isinstance(shown, float), (path.name, key, shown)
+            assert Decimal(str(shown)) == pytest.approx(expected[key], abs=Decimal("0.001"))
+        sheet, ref = wb.defined_names["kpixl_band"].attr_text.split("!")
+        band = _cell(book.get_sheet_by_name(sheet.strip("'")).to_python(), ref.replace("$", ""))
+        assert band == expected["band"], path.name
+        assert L.SUMMARY in cells
+
+
+def test_personal_forms_stay_reproducible(tmp_path: Path) -> None:
+    from personal_cases import all_cases
+
+    from kpixl.workbooks.personal import fill_personal, template_package
+    from kpixl.workbooks.personal_template import write_personal_template
+
+    case = all_cases()[3]
+    first = fill_personal(
+        case.data, template=template_package(write_personal_template(tmp_path / "a.xlsx"))
+    )
+    again = fill_personal(
+        case.data, template=template_package(write_personal_template(tmp_path / "b.xlsx"))
+    )
+    assert first == again
+
+
+def test_the_master_summary_pools_and_histogram_carry_their_values(demo_master: Path) -> None:
+    """pandas (python-calamine, no calculation) reads the numbers the formulas give."""
+    import pandas as pd
+
+    from kpixl.workbooks import master_layout as M
+
+    cells = _formula_cells(demo_master.read_bytes())
+    assert {M.SUMMARY, M.POOLS, M.CHARTS} <= set(cells)
+    bare = [f"{sheet}!{ref}" for sheet, refs in cells.items() for ref, v in refs if not v]
+    assert bare == []
+
+    def sheet(name: str) -> pd.DataFrame:
+        return pd.read_excel(demo_master, name, header=M.HEADER_ROW - 1, engine="calamine")
+
+    results = sheet(M.RESULTS)
+    unit, cost, total = (
+        results.iloc[:, M.RESULT_COLUMNS.index(k)] for k in ("unit", "cost", "total")
+    )
+    summary = sheet(M.SUMMARY)
+    units, totals = summary.iloc[:-1], summary.iloc[-1]
+    assert units.iloc[:, 2].tolist() == [int((unit == u).sum()) for u in units.iloc[:, 0]]
+    assert units.iloc[:, -1].tolist() == pytest.approx(
+        [cost[unit == u].sum() for u in units.iloc[:, 0]]
+    )
+    assert totals.iloc[2] == len(results) and totals.iloc[-1] == pytest.approx(cost.sum())
+    assert units.iloc[:, 3:-1].sum(axis=1).tolist() == units.iloc[:, 2].tolist()  # bands add up
+    charts = sheet(M.CHARTS).iloc[: len(M.CHART_BINS), 1]
+    assert charts.tolist() == [
+        int(((total >= low) & ((total < low + 10) | (low == 90) & (total <= 100))).sum())
+        for low in M.CHART_BINS
+    ]
+    assert charts.sum() == len(results)
+    pools = sheet(M.POOLS)
+    assert pools.iloc[:, 4].tolist() == pytest.approx(pools.iloc[:, 7].tolist())  # = kpixl's used
+    left = (pools.iloc[:, 3] - pools.iloc[:, 4]).tolist()
+    assert pools.iloc[:, 5].tolist() == pytest.approx(left)  # pool − used
+
+
+def test_a_second_consolidation_leaves_the_master_byte_identical(demo_master: Path) -> None:
+    from kpixl.jobs.consolidate import consolidate
+
+    before = demo_master.read_bytes()
+    consolidate(demo_master)
+    assert demo_master.read_bytes() == before
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_gives_every_formula_of_the_forms_and_master_the_same_value(
+    personal_forms: list[Path], demo_master: Path, tmp_path: Path
+) -> None:
+    sources = [*personal_forms, demo_master]
+    stripped = [_without_values(p, tmp_path / f"bare-{i}.xlsx") for i, p in enumerate(sources)]
+    recalculated = convert(stripped, tmp_path / "lo", to="xlsx")
+    compared = 0
+    for source, lo in zip(sources, recalculated, strict=True):
+        ours, theirs = CalamineWorkbook.from_path(str(source)), CalamineWorkbook.from_path(str(lo))
+        for sheet, refs in _formula_cells(source.read_bytes()).items():
+            mine_grid = ours.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            lo_grid = theirs.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for ref, _ in refs:
+                mine, computed = _cell(mine_grid, ref), _cell(lo_grid, ref)
+                if isinstance(mine, float) and not isinstance(mine, bool):
+                    assert computed == pytest.approx(mine, abs=1e-9), (source.name, sheet, ref)
+                else:
+                    assert computed == mine, (source.name, sheet, ref)
+                compared += 1
+    assert compared >= 31 * 300 + 40
+
+
+def test_sealing_keeps_the_cached_values_true(personal_forms: list[Path], tmp_path: Path) -> None:
+    """Sealing rewrites only the hidden sheet's seal cells and the revision; no formula
+    reads them, so the values cached when the form was filled stay as they were, true."""
+    import shutil
+
+    from kpixl.io.formula_cells import Calculator
+    from kpixl.workbooks import personal_layout as L
+    from kpixl.workbooks.personal import seal_personal
+
+    source = personal_forms[0]
+    package = Package.read(source)
+    calculator = Calculator(package.parts, package.sheets)
+    fields = ("fingerprint", "seal_method", "sealed_at", "seal_content", "seal_key_id", "seal_rows")
+    sealed_cells = {L.seal_cell(f): "x" for f in fields} | {L.meta_cell("revision"): 9}
+    assert calculator.values({L.HIDDEN: sealed_cells}) == calculator.values()
+    path = Path(shutil.copy(source, tmp_path / source.name))
+    assert seal_personal(path, key="").written
+    after = _formula_cells(path.read_bytes())
+    assert after == _formula_cells(source.read_bytes())

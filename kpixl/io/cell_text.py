@@ -29,6 +29,7 @@ from typing import Any
 __all__ = [
     "MAX_CELL_TEXT",
     "TRUNCATED",
+    "CellError",
     "Formula",
     "cell_text",
     "csv_text",
@@ -49,7 +50,7 @@ class Formula(str):
     ``cached``: the value kpixl computed for it, written beside the formula as the cell's
     cached value, so that a reader that does not calculate (a mail or phone preview,
     pandas, python-calamine) shows it: a number (int, float, Decimal), text (``""`` for a
-    formula that gives an empty cell) or a bool. None (the default): no cached value, the
+    formula that gives an empty cell), a bool or an error (:class:`CellError`). None (the default): no cached value, the
     formula is written as it always was and the workbook calculates it on open.
     """
 
@@ -63,6 +64,16 @@ class Formula(str):
 
     def __reduce__(self) -> tuple[object, ...]:  # pickled with its value (worker processes)
         return (Formula, (str(self), self.cached))
+
+
+class CellError(str):
+    """An error value a formula gives (``CellError("#N/A")``): written as the cell's
+    error (``t="e"``), never as text."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"CellError({str(self)!r})"
 
 
 # what XML 1.0 cannot carry (or carries changed: CR), and a literal escape's underscore
@@ -113,12 +124,14 @@ def xml_text(text: str) -> str:
 def value_xml(value: object) -> tuple[str, str] | None:
     """A formula's cached value as a cell writes it: (the cell's ``t`` attribute, the
     ``<v>`` text), or None when there is none to write (None, NaN, infinity, another
-    type). Numbers keep their digits (a Decimal as written); text is encoded as any
+    type). An error (:class:`CellError`) is written as one (``t="e"``). Numbers keep their digits (a Decimal as written); text is encoded as any
     cell's text (:func:`xml_text`)."""
     if value is None:
         return None
     if isinstance(value, bool):
         return ' t="b"', str(int(value))
+    if isinstance(value, CellError):
+        return ' t="e"', xml_text(value)
     if isinstance(value, str):
         return ' t="str"', xml_text(value)
     if isinstance(value, Decimal):

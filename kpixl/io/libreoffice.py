@@ -35,6 +35,17 @@ FONT_ALIASES: Mapping[str, str] = {
 SYSTEM_FONTS_CONF = "/etc/fonts/fonts.conf"
 
 
+# the profile's setting: recalculate every workbook on load (0 = always), also one that
+# carries cached values (LibreOffice's default keeps an .xlsx file's cached values)
+_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
 class LibreOfficeError(RuntimeError):
     """LibreOffice is missing or a conversion failed."""
 
@@ -64,7 +75,8 @@ def fonts_conf(base: str | None = None) -> str:
 def convert(
     files: Sequence[str | Path], outdir: str | Path, *, to: str = "xlsx", timeout: float = 600
 ) -> list[Path]:
-    """Convert ``files`` with LibreOffice (``xlsx`` recalculates, ``pdf`` renders).
+    """Convert ``files`` with LibreOffice (``xlsx`` recalculates every formula, also one
+    that carries a cached value; ``pdf`` renders).
 
     Returns the output paths, in the order of ``files``. TH SarabunPSK is mapped to
     Laksaman when it is not installed (see the module doc).
@@ -78,6 +90,9 @@ def convert(
     with tempfile.TemporaryDirectory(prefix="kpixl-lo-") as profile:
         conf = Path(profile) / "fonts.conf"
         conf.write_text(fonts_conf(), encoding="utf-8")
+        user = Path(profile) / "lo" / "user"
+        user.mkdir(parents=True)
+        (user / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE, encoding="utf-8")
         command = [
             binary,
             f"-env:UserInstallation={Path(profile).as_uri()}/lo",

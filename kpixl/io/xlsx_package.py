@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kpixl.io.cell_text import Formula, value_xml, xml_text
+from kpixl.io.formula_cells import Calculator
 
 __all__ = [
     "CellValue",
@@ -319,6 +320,8 @@ class Package:
     order: list[str]
     _index: dict[str, _SheetIndex] = field(default_factory=dict, repr=False)
     _packed: dict[str, _Entry] = field(default_factory=dict, repr=False)
+    _calculator: Calculator | None = field(default=None, repr=False)
+    _computed_package: Package | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, source: str | Path | bytes, *, keep_streams: bool = False) -> Package:
@@ -344,14 +347,30 @@ class Package:
             self._index[part] = _SheetIndex.of(self.parts[part].decode("utf-8"))
         return self._index[part]
 
-    def patched(self, edits: Mapping[str, Mapping[str, CellValue]]) -> bytes:
-        """The package as bytes with ``edits`` (sheet name → cell → value) applied."""
+    def patched(
+        self, edits: Mapping[str, Mapping[str, CellValue]], *, calculate: bool = False
+    ) -> bytes:
+        """The package as bytes with ``edits`` (sheet name → cell → value) applied.
+        ``calculate``: every formula cell of the package carries the value it gives with
+        the edits (:class:`~kpixl.io.formula_cells.Calculator`: kpixl's forms)."""
+        if calculate:
+            computed, calculator = self._computed()
+            return computed.patched(calculator.with_values(edits, changed_only=True))  # type: ignore[arg-type]
         sheets = self.sheets
         changed = {
             sheets[sheet]: self._sheet_index(sheets[sheet]).patch(cells).encode("utf-8")
             for sheet, cells in edits.items()
         }
         return self.to_bytes(changed)
+
+    def _computed(self) -> tuple[Package, Calculator]:
+        """This package with every formula carrying its value, and its calculator (built
+        once: then each patch rewrites only the formulas whose values its edits change)."""
+        if self._calculator is None or self._computed_package is None:
+            calculator = Calculator(self.parts, self.sheets)
+            computed = Package.read(self.patched(calculator.with_values({})))  # type: ignore[arg-type]
+            self._calculator, self._computed_package = calculator, computed
+        return self._computed_package, self._calculator
 
     def to_bytes(
         self,

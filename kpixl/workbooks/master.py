@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.findings import Finding
 from kpixl.core.rules import Rules, default_rules
-from kpixl.io.cell_text import put
+from kpixl.io.cell_text import Formula, put
 from kpixl.io.grid import grid_table
 from kpixl.io.grids import Book, open_book
 from kpixl.io.identify import check_file, read_failure
@@ -50,6 +50,7 @@ __all__ = [
     "build_master_template",
     "fit_unit_chart",
     "flatten_rules",
+    "histogram_formulas",
     "line_height",
     "master_bytes",
     "master_from_grids",
@@ -57,6 +58,7 @@ __all__ = [
     "result_bytes",
     "seal_key_id",
     "text_lines",
+    "with_template_values",
 ]
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "master.xlsx"
@@ -346,14 +348,10 @@ def _charts(wb: openpyxl.Workbook, rules: Rules) -> None:
     ws = wb.create_sheet(M.CHARTS)
     _title(ws, "แผนภูมิสำหรับคณะกรรมการกลั่นกรอง (Committee charts)")
     _headers(ws, ("ช่วงคะแนน", "จำนวนคน"))
-    total = _letter(M.RESULT_COLUMNS, "total")
-    col = f"{M.RESULTS}!${total}:${total}"
-    for i, low in enumerate(M.CHART_BINS):
+    for i, (low, formula) in enumerate(zip(M.CHART_BINS, histogram_formulas(), strict=True)):
         r = M.FIRST_ROW + i
-        high = low + 10
-        ws.cell(row=r, column=1, value=f"{low}–{high}")
-        upper = f'"<"&{high}' if high < 100 else '"<="&100'
-        ws.cell(row=r, column=2, value=f'=COUNTIFS({col},">="&{low},{col},{upper})')
+        ws.cell(row=r, column=1, value=f"{low}–{low + 10}")
+        ws.cell(row=r, column=2, value=str(formula))
     hist = BarChart()
     hist.title = "การกระจายของคะแนนรวม (Histogram of totals)"
     hist.y_axis.title = "จำนวนคน"
@@ -395,6 +393,27 @@ def _charts(wb: openpyxl.Workbook, rules: Rules) -> None:
     ws.add_chart(stacked, "D22")
 
 
+def histogram_formulas(counts: Sequence[int] | None = None) -> list[Formula]:
+    """The Charts sheet's count of people per bin of totals (``M.CHART_BINS``: [low,
+    low + 10), the last bin [90, 100]), each formula carrying its count (none: 0)."""
+    total = _letter(M.RESULT_COLUMNS, "total")
+    col = f"{M.RESULTS}!${total}:${total}"
+    formulas = []
+    for i, low in enumerate(M.CHART_BINS):
+        high = low + 10
+        upper = f'"<"&{high}' if high < 100 else '"<="&100'
+        text = f'=COUNTIFS({col},">="&{low},{col},{upper})'
+        formulas.append(Formula(text, counts[i] if counts is not None else 0))
+    return formulas
+
+
+def with_template_values(data: bytes) -> bytes:
+    """A master template's bytes with its formulas' values: the histogram's counts are 0
+    until the round's results are written."""
+    cells = {f"B{M.FIRST_ROW + i}": f for i, f in enumerate(histogram_formulas())}
+    return Package.read(data).patched({M.CHARTS: cells})
+
+
 def master_bytes(
     *,
     rules: Rules | None = None,
@@ -431,7 +450,7 @@ def master_bytes(
                     cell.number_format = M.ROSTER_FORMATS[name]  # 41,550
         if rows:
             _wrap_rows(target, M.FIRST_ROW, widths)
-    return reproducible_bytes(wb)
+    return with_template_values(reproducible_bytes(wb))
 
 
 # ------------------------------------------------------------------------- reading

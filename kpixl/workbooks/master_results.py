@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from kpixl.core.findings import Finding
@@ -29,7 +30,7 @@ from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.io.speed import type_set
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.master import master_from_grids, result_bytes
+from kpixl.workbooks.master import histogram_formulas, master_from_grids, result_bytes
 from kpixl.workbooks.master_documents import (
     announcement,
     document_fields,
@@ -39,6 +40,7 @@ from kpixl.workbooks.master_documents import (
 
 __all__ = [
     "ResultTables",
+    "histogram_counts",
     "issues_rows",
     "output_bytes",
     "output_sheets",
@@ -190,47 +192,59 @@ def output_sheets(
     ]
     first = M.HEADER_ROW + 1
     band_cols = [_letter(3 + j) for j in range(len(band_names))]  # from D
+    # each formula carries the value it gives: the Summary frame's counts and sums
+    counted = ["headcount", *band_names, "used"]
+    columns = {k: c.summary[k].tolist() if len(c.summary) else [] for k in counted}
     for i, (unit, name) in enumerate(
         zip(c.summary["unit"].tolist(), c.summary["unit_name"].tolist(), strict=True)
         if len(c.summary)
         else []
     ):
         r = first + i
-        cells: list[object] = [unit, name, Formula(f"=COUNTIF({unit_col},$A{r})")]
-        for col in band_cols:
-            cells.append(Formula(f"=COUNTIFS({unit_col},$A{r},{band_col},{col}${M.HEADER_ROW})"))
-        cells.append(Formula(f"=SUMIFS({cost_col},{unit_col},$A{r})"))
+        heads = Formula(f"=COUNTIF({unit_col},$A{r})", columns["headcount"][i])
+        cells: list[object] = [unit, name, heads]
+        for col, band in zip(band_cols, band_names, strict=True):
+            formula = f"=COUNTIFS({unit_col},$A{r},{band_col},{col}${M.HEADER_ROW})"
+            cells.append(Formula(formula, columns[band][i]))
+        cells.append(Formula(f"=SUMIFS({cost_col},{unit_col},$A{r})", columns["used"][i]))
         summary_rows.append(cells)
     last = first + len(c.summary) - 1
-    total_row: list[object] = ["รวม", "", Formula(f"=SUM(C{first}:C{last})")]
-    for col in [*band_cols, _letter(3 + len(band_names))]:  # each band, then the money used
-        total_row.append(Formula(f"=SUM({col}{first}:{col}{last})"))
+    total_row: list[object] = ["รวม", ""]
+    sum_cols = ["C", *band_cols, _letter(3 + len(band_names))]  # heads, each band, money used
+    for col, key in zip(sum_cols, counted, strict=True):
+        total_of = sum(columns[key], Decimal(0) if key == "used" else 0)
+        total_row.append(Formula(f"=SUM({col}{first}:{col}{last})", total_of))
     summary_rows.append(total_row)
+    by_group, by_unit = _cost_sums(c.results)
     pool_rows = []
     for i, p in enumerate(c.pools.to_dict("records")):
         r = M.FIRST_ROW + i
         criteria = f"{group_col},$A{r}" + (f",{unit_col},$B{r}" if p["unit"] else "")
+        used = (
+            by_unit.get((p["pool_group"], p["unit"]), Decimal(0))
+            if p["unit"]
+            else by_group.get(p["pool_group"], Decimal(0))
+        )
+        left = _number(p["pool"]) - used
         pool_rows.append(
             [
                 p["pool_group"],
                 p["unit"],
                 p["headcount"],
                 p["pool"],
-                Formula(f"=SUMIFS({cost_col},{criteria})"),
-                Formula(f"=D{r}-E{r}"),
+                Formula(f"=SUMIFS({cost_col},{criteria})", used),
+                Formula(f"=D{r}-E{r}", left),
                 p.get("central"),
                 p["used"],
             ]
         )
     fields = document_fields(config or {})
-    total = f"{res}${letter['total']}:${letter['total']}"
-    histogram: list[list[object]] = []
-    for low in M.CHART_BINS:  # [low, low + 10); the last bin takes 100
-        high = low + 10
-        upper = f'"<"&{high}' if high < 100 else '"<="&100'
-        histogram.append(
-            [f"{low}–{high}", Formula(f'=COUNTIFS({total},">="&{low},{total},{upper})')]
+    histogram: list[list[object]] = [
+        [f"{low}–{low + 10}", formula]
+        for low, formula in zip(
+            M.CHART_BINS, histogram_formulas(histogram_counts(c.results)), strict=True
         )
+    ]
     return {
         M.RESULTS: (results_rows, M.HEADER_ROW),
         M.SUMMARY: (summary_rows, M.HEADER_ROW),
@@ -241,6 +255,42 @@ def output_sheets(
         M.PCT_ANNOUNCEMENT: (pct_announcement(c.results, rules, fields), M.DOC_FIRST_ROW),
         M.SALARY_ORDER: (salary_order(c.results, c.summary, rules, fields), M.DOC_FIRST_ROW),
     }
+
+
+def _number(value: Any) -> Decimal:
+    """A cell's number as a formula reads it (an empty cell: 0)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return Decimal(0)
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _cost_sums(
+    results: pd.DataFrame,
+) -> tuple[dict[Any, Decimal], dict[tuple[Any, Any], Decimal]]:
+    """The cost per pool group, and per pool group and unit (what the Pools sheet's
+    SUMIFS give)."""
+    by_unit: dict[tuple[Any, Any], Decimal] = {}
+    if len(results):
+        sums = results.groupby(["pool_group", "unit"], sort=False)["cost"].sum()
+        by_unit = dict(sums.to_dict())  # type: ignore[arg-type]
+    by_group: dict[Any, Decimal] = {}
+    for (group, _), cost in by_unit.items():
+        by_group[group] = by_group.get(group, Decimal(0)) + cost
+    return by_group, by_unit
+
+
+def histogram_counts(results: pd.DataFrame) -> list[int]:
+    """People per histogram bin of totals (``M.CHART_BINS``: [low, low + 10), the last
+    bin [90, 100]), as the Charts sheet's COUNTIFS count them (blank totals: none)."""
+    column = results["total"] if len(results) else pd.Series([], dtype=float)
+    try:
+        totals = column.to_numpy(dtype=float)  # Decimals and numbers: fast
+    except (TypeError, ValueError):  # a blank or a text among them
+        totals = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    edges = np.array(M.CHART_BINS, dtype=float)
+    inside = (totals >= 0) & (totals <= 100)  # NaN: neither
+    bins = np.searchsorted(edges, totals[inside], side="right") - 1  # the last edge ≤ total
+    return [int(n) for n in np.bincount(bins, minlength=len(edges))]
 
 
 def write_export(path: Path, results: pd.DataFrame) -> None:

@@ -90,16 +90,17 @@ class PersonalData:
 
 
 @lru_cache(maxsize=4)
-def _template_bytes(path: str) -> bytes:
-    return Path(path).read_bytes()
+def _template(path: str) -> Package:
+    return Package.read(Path(path).read_bytes())
 
 
 def template_package(path: str | Path | None = None) -> Package:
-    """The built template as a package (built on the fly if the file is missing)."""
+    """The built template as a package (built on the fly if the file is missing); one
+    package per template file, so that its formulas are read and computed once."""
     target = Path(path) if path else TEMPLATE_PATH
     if not target.exists():
         write_personal_template(target)
-    return Package.read(_template_bytes(str(target)))
+    return _template(str(target))
 
 
 def _label(vocab: Any, value: Any) -> Any:
@@ -194,10 +195,10 @@ def personal_edits(data: PersonalData, rules: Rules) -> dict[str, dict[str, Cell
 def fill_personal(
     data: PersonalData, *, rules: Rules | None = None, template: Package | None = None
 ) -> bytes:
-    """The bytes of a filled personal workbook."""
+    """The bytes of a filled personal workbook; every formula carries its value."""
     rules = rules or default_rules()
     package = template or template_package()
-    return package.patched(personal_edits(data, rules))
+    return package.patched(personal_edits(data, rules), calculate=True)
 
 
 def write_personal(
@@ -703,6 +704,8 @@ def check_personal(
             value = scores.get(key_name)
             if cached is None or (isinstance(cached, str) and cached.startswith(WARNING_MARK)):
                 continue  # never calculated, or the form's own warning about a text cell
+            if value is None:
+                continue  # kpixl cannot score it: the findings above say why
             same = (cached == value) if key_name == "band" else _close(cached, value)
             if not same:
                 cached = _shown(cached)

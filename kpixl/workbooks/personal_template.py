@@ -38,6 +38,7 @@ __all__ = [
     "YES",
     "build_personal_template",
     "config_values",
+    "personal_template_bytes",
     "write_personal_template",
 ]
 
@@ -1381,8 +1382,15 @@ def reproducible_bytes(wb: Workbook) -> bytes:
     return package.to_bytes({"docProps/core.xml": core.encode("utf-8")})
 
 
+def personal_template_bytes(rules: Rules | None = None) -> bytes:
+    """The built template's bytes (reproducible), every formula carrying its value for
+    the empty form."""
+    built = Package.read(reproducible_bytes(build_personal_template(rules)))
+    return built.patched({}, calculate=True)
+
+
 def write_personal_template(path: str | Path, rules: Rules | None = None) -> Path:
     """Build and save the template (byte-for-byte reproducible); returns the path."""
     path = Path(path)
-    write_bytes_atomic(path, reproducible_bytes(build_personal_template(rules)))
+    write_bytes_atomic(path, personal_template_bytes(rules))
     return path

@@ -10,16 +10,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kpixl.io.atomic import write_bytes_atomic
-from kpixl.workbooks.master import build_master_template
-from kpixl.workbooks.personal_template import build_personal_template, reproducible_bytes
+from kpixl.io.xlsx_package import Package
+from kpixl.workbooks.master import build_master_template, with_template_values
+from kpixl.workbooks.personal_template import personal_template_bytes, reproducible_bytes
 from kpixl.workbooks.unit import build_unit_template
 
 __all__ = ["TEMPLATES", "template_bytes", "write_templates"]
 
-TEMPLATES = {
-    "personal.xlsx": build_personal_template,
-    "unit.xlsx": build_unit_template,
-    "master.xlsx": build_master_template,
+
+def _unit_template_bytes() -> bytes:
+    return Package.read(reproducible_bytes(build_unit_template())).patched({}, calculate=True)
+
+
+def _master_template_bytes() -> bytes:
+    return with_template_values(reproducible_bytes(build_master_template()))
+
+
+# each template's bytes, every formula carrying its value (for the empty form)
+TEMPLATES: dict[str, Callable[[], bytes]] = {
+    "personal.xlsx": personal_template_bytes,
+    "unit.xlsx": _unit_template_bytes,
+    "master.xlsx": _master_template_bytes,
 }
 
 
@@ -33,7 +44,7 @@ def template_bytes(name: str) -> bytes:
     if name.endswith(".xlsm"):
         base, build = _macro_enabled()[name]
         return build(template_bytes(base))
-    return reproducible_bytes(TEMPLATES[name]())
+    return TEMPLATES[name]()
 
 
 def write_templates(out_dir: str | Path) -> list[Path]:

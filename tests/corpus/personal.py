@@ -174,11 +174,10 @@ def cached_total(r: Round) -> Run:
     def edit(xml: str) -> str:
         start = xml.index(f'<c r="{ref}"')
         end = xml.index("</c>", start)
-        return (
-            xml[:start]
-            + xml[start:end].replace("<v />", "<v>99</v>").replace("<v/>", "<v>99</v>")
-            + xml[end:]
-        )
+        cell = re.sub(
+            r"<v\s*/>|<v>[^<]*</v>", "<v>99</v>", xml[start:end]
+        )  # a value kpixl did not compute
+        return xml[:start] + cell + xml[end:]
 
     return validate(edit_sheet_xml(r.personal(), L.SUMMARY, edit))
 
