@@ -244,6 +244,22 @@ def test_no_personal_folder_is_one_finding_and_pdfs_only(demo: Path, tmp_path: P
     assert len(run.notices) == 20 and run.workbooks == []
 
 
+def test_an_out_folder_that_is_or_holds_the_personal_folder_is_refused(
+    demo: Path, tmp_path: Path
+) -> None:
+    """Notices written over (or among) the originals are refused before anything is
+    written: the personal folder keeps exactly its files."""
+    personal = tmp_path / "round" / "personal"
+    shutil.copytree(demo.parent / "personal", personal)
+    before = hashes(personal)
+    for out in (personal, personal.parent):
+        run = write_notices(demo, out=out, personal=personal, pdf=False)
+        assert [f.rule for f in run.findings] == ["notices.out_holds_personal"]
+        assert run.exit_code == 1 and run.workbooks == []
+        assert hashes(personal) == before
+        assert sorted(p.name for p in personal.parent.iterdir()) == ["personal"]
+
+
 def test_the_cli_writes_a_json_summary(demo: Path, tmp_path: Path) -> None:
     done = CliRunner().invoke(
         cli, ["notices", str(demo), "--out", str(tmp_path / "n"), "--no-pdf", "--json"]

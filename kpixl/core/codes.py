@@ -420,6 +420,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "no personal workbooks' folder {value}: the notices are made as PDFs only"
         " (set personal_folder in Config, or use --personal)",
     ),
+    "notices.out_holds_personal": (
+        ERROR,
+        "โฟลเดอร์ผลลัพธ์ {value} คือโฟลเดอร์แบบประเมินรายบุคคล {folder} หรือครอบโฟลเดอร์นั้นอยู่"
+        " จึงไม่ทำแบบแจ้งผล (จะปนกับแบบประเมินต้นฉบับ) ให้เลือกโฟลเดอร์ --out อื่น",
+        "the output folder {value} is, or holds, the personal workbooks' folder {folder}: no"
+        " notices are made (they would mix with the originals); choose another --out folder",
+    ),
     "notices.not_in_results": (
         WARNING,
         "{value} เป็นแบบประเมินของ {person_id} ซึ่งไม่มีในแผ่นงาน Results ของสมุดงานหลัก"

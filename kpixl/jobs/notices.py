@@ -390,6 +390,13 @@ def write_notices(
     config = outputs.inputs.config
     round_id = text_of(config.get("round_id"))
     folder = _personal_folder(outputs, personal)
+    if folder.is_dir() and _holds(out, folder):
+        run.findings.append(
+            finding(
+                "notices.out_holds_personal", value=str(out), folder=str(folder), file=master.name
+            )
+        )
+        return run
     files, found = find_workbooks(folder, round_id, skip=[out])
     run.findings += found
     if not folder.is_dir():  # one finding for the folder, not one per person
@@ -445,6 +452,12 @@ def write_notices(
         run.findings.append(write_finding(exc))
         run.write_failed = True
     return run
+
+
+def _holds(outer: Path, inner: Path) -> bool:
+    """Whether ``inner`` is ``outer`` or lies inside it (links resolved)."""
+    a, b = os.path.realpath(outer), os.path.realpath(inner)
+    return os.path.commonpath([a, b]) == a
 
 
 def _write_copy(source: Path, notice: bytes, target: Path, run: NoticesRun) -> Path | None:
