@@ -331,6 +331,9 @@ def test_without_unit_workbooks_the_strategy_cards_are_written(demo: Path, tmp_p
     assert done.exit_code == 0, done.output
     result = json.loads(done.output)
     assert result["cards"] == {"org": 4, "unit": 9, "person": 0}
+    # said, not silent: no individual cards because the folder holds no unit workbook
+    assert [f["rule"] for f in result["findings"]] == ["cards.no_units"]
+    assert str(target / "units") in result["findings"][0]["message_th"]
     assert Path(result["out"]) == target / "master-kpi-cards.xlsx"
     assert openpyxl.load_workbook(result["out"]).sheetnames == [SHEETS["org"], SHEETS["unit"]]
     assert U.KPIS  # the unit workbooks are where individual KPIs come from

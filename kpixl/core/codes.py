@@ -623,6 +623,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ไฟล์ผลลัพธ์ {value} คือสมุดงานหลักเอง จึงไม่เขียนทับ ให้ระบุไฟล์อื่นด้วย --out",
         "the output {value} is the master itself; it is not overwritten (give another --out)",
     ),
+    "cards.no_units": (
+        WARNING,
+        "ไม่พบสมุดงานหน่วยงานในโฟลเดอร์ {value} จึงไม่มีบัตรตัวชี้วัดรายบุคคล (บัตรขององค์การและหน่วยงานทำตามปกติ)"
+        " ให้ตรวจ units_folder ใน Config หรือใช้ --units หรือรวบรวมผล (kpixl collect) ก่อน",
+        "no unit workbooks in {value}, so no individual KPI cards (the organisation's and the"
+        " units' cards are made); check units_folder in Config, use --units, or collect first",
+    ),
     "cards.pdf_failed": (
         ERROR,
         "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานบัตรรายละเอียดตัวชี้วัดเขียนไว้แล้ว)",

@@ -236,7 +236,12 @@ def kpi_cards(
         os_matrix=inputs.strategy.get(M.OS_MATRIX),
     )
     if individual:
-        people = individual_kpis(units_folder(inputs, units_dir), findings)
+        folder = units_folder(inputs, units_dir)
+        if not (folder.is_dir() and unit_files(folder)):
+            findings.append(
+                finding("cards.no_units", value=str(folder), file=inputs.path.name, sheet=M.CONFIG)
+            )
+        people = individual_kpis(folder, findings)
         roster = inputs.roster.to_dict("records") if not inputs.roster.empty else []
         evaluators = {text_of(p.get("person_id")): text_of(p.get("evaluator")) for p in roster}
         names = {
