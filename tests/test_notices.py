@@ -426,3 +426,33 @@ def test_a_master_not_consolidated_yet_is_a_finding(tmp_path: Path) -> None:
     assert "Traceback" not in done.output
     assert not (tmp_path / "out").exists()
     assert master.read_bytes() == before
+
+
+def test_the_evaluator_is_named_as_on_the_persons_form(
+    made: tuple[NoticesRun, dict], demo: Path
+) -> None:
+    """The roster names the evaluator by title (หัวหน้ากลุ่ม…); the notice, as the person's
+    form does, signs with the unit head's name and that title as the position."""
+    run, _ = made
+    outputs = read_outputs(demo)
+    heads = {
+        text_of(u["unit_code"]): text_of(u["head"]) for u in outputs.inputs.units.to_dict("records")
+    }
+    roster = {text_of(r["person_id"]): r for r in outputs.inputs.roster.to_dict("records")}
+    named = 0
+    for notice in run.notices:
+        head, title = heads[notice.unit], text_of(roster[notice.person_id]["evaluator"])
+        if head == notice.name:  # the head is evaluated by someone above: the title only
+            continue
+        assert (notice.evaluator, notice.evaluator_position) == (head, title)
+        texts = [
+            str(v)
+            for row in openpyxl.load_workbook(copy_of(run, notice.person_id))[SHEET].iter_rows(
+                values_only=True
+            )
+            for v in row
+            if v
+        ]
+        assert f"({head})" in texts and f"ตำแหน่ง {title}" in texts
+        named += 1
+    assert named >= 17

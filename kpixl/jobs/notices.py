@@ -49,7 +49,7 @@ from kpixl.io.xlsx_sheets import copy_sheet
 from kpixl.jobs.match import validate_roster
 from kpixl.jobs.round import round_rules
 from kpixl.workbooks import personal_layout as L
-from kpixl.workbooks.generate import file_name
+from kpixl.workbooks.generate import file_name, unit_identity
 from kpixl.workbooks.master_documents import DocumentFields, document_fields
 from kpixl.workbooks.master_outputs import RoundOutputs, read_outputs
 from kpixl.workbooks.notice import SHEET, Notice, notice_bytes
@@ -186,7 +186,14 @@ def notices_of(
             strict=True,
         )
     }
-    people = {text_of(r.get("person_id")): r for r in roster.to_dict("records")}
+    people: dict[str, dict[str, Any]] = {
+        text_of(r.get("person_id")): {str(k): v for k, v in r.items()}
+        for r in roster.to_dict("records")
+    }
+    unit_rows: dict[str, dict[str, Any]] = {
+        text_of(u.get("unit_code")): {str(k): v for k, v in u.items()}
+        for u in units.to_dict("records")
+    }
     bands = tuple(b.name for b in rules.bands)
     out = []
     for row in results.to_dict("records"):
@@ -200,6 +207,8 @@ def notices_of(
         increase = _decimal(row.get("increase"))
         special = _decimal(row.get("special_compensation"))
         reason = _reason(row.get("reason"))
+        # as on the person's form: the unit head's name, the roster's title as position
+        who = unit_identity({**person, "unit_code": unit}, unit_rows.get(unit))
         if not increase and not special and not reason:
             reason = "ไม่ได้รับการเลื่อนเงินเดือนในรอบนี้"
         out.append(
@@ -213,8 +222,8 @@ def notices_of(
                 position_no=_text(row.get("position_no")),
                 level_text=_level_text(rules, code),
                 unit_name=unit_names.get(unit) or unit,
-                evaluator=_text(person.get("evaluator")),
-                evaluator_position=positions.get(pid, ""),
+                evaluator=_text(who["evaluator"]),
+                evaluator_position=positions.get(pid) or _text(who["evaluator_position"]),
                 achievement=_decimal(row.get("achievement")),
                 competency=_decimal(row.get("competency")),
                 total=_decimal(row.get("total")),

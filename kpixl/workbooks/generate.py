@@ -163,7 +163,7 @@ def personal_data_for(
         "position_no": person.get("position_no"),
         "level_title": level.title if level else None,
         "level_code": code or None,
-        **_unit_identity(person, unit),
+        **unit_identity(person, unit),
         "probation": YES if person.get("probation") is True else NO,
     }
     return PersonalData(
@@ -175,8 +175,9 @@ def personal_data_for(
     )
 
 
-def _unit_identity(person: Mapping[str, Any], unit: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The identity's unit and evaluator fields (see :func:`personal_data_for`)."""
+def unit_identity(person: Mapping[str, Any], unit: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The identity's unit and evaluator fields (see :func:`personal_data_for`); the
+    result notices name the evaluator the same way."""
     code = text_of(person.get("unit_code") or person.get("unit"))
     unit = unit or {}
     name = text_of(unit.get("unit_name"))
