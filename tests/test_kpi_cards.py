@@ -419,3 +419,19 @@ def test_every_word_on_the_cards_prints_at_12_pt_or_more(demo: Path, tmp_path: P
     assert len(heights) > 300
     small = [(round(h / 1.30, 1), w) for h, w in heights if h / 1.30 < 11.9]
     assert not small, small[:10]
+
+
+def test_without_libreoffice_the_cards_are_written_and_the_pdf_is_a_finding(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpixl.io import libreoffice
+
+    monkeypatch.setattr(libreoffice, "soffice", lambda: None)
+    out, pdf = tmp_path / "cards.xlsx", tmp_path / "cards.pdf"
+    done = CliRunner().invoke(
+        cli, ["cascade", "cards", str(demo), "--out", str(out), "--pdf", str(pdf), "--json"]
+    )
+    assert done.exit_code == 1, done.output
+    rules = [f["rule"] for f in json.loads(done.output)["findings"]]
+    assert rules == ["cards.pdf_failed"] and out.exists() and not pdf.exists()
+    assert "ไม่พบโปรแกรม LibreOffice" in json.loads(done.output)["findings"][0]["message_th"]

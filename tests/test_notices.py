@@ -465,3 +465,15 @@ def test_the_evaluator_is_named_as_on_the_persons_form(
         assert f"({head})" in texts and f"ตำแหน่ง {title}" in texts
         named += 1
     assert named >= 17
+
+
+def test_without_libreoffice_the_copies_are_written_and_the_pdfs_are_a_finding(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpixl.io import libreoffice
+
+    monkeypatch.setattr(libreoffice, "soffice", lambda: None)
+    run = write_notices(demo, out=tmp_path / "out", pdf=True)
+    assert [f.rule for f in run.findings] == ["notices.pdf_failed"]
+    assert "ไม่พบโปรแกรม LibreOffice" in run.findings[0].message_th
+    assert len(run.workbooks) == 20 and run.pdfs == [] and run.exit_code == 1

@@ -25,7 +25,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-__all__ = ["FONT_ALIASES", "LibreOfficeError", "convert", "fonts_conf", "soffice"]
+__all__ = [
+    "FONT_ALIASES",
+    "LibreOfficeError",
+    "convert",
+    "failure_reason",
+    "fonts_conf",
+    "render_pdf",
+    "soffice",
+]
 
 # a font the forms name → the free font with the same metrics that stands in for it
 FONT_ALIASES: Mapping[str, str] = {
@@ -122,3 +130,21 @@ def convert(
             f"LibreOffice failed (exit {result.returncode}); missing {missing}: {result.stderr[-2000:]}"
         )
     return outputs
+
+
+def render_pdf(workbook: str | Path, pdf: str | Path) -> Path:
+    """``workbook`` printed to ``pdf``, written atomically: LibreOfficeError when it
+    cannot be rendered, FileWriteError when ``pdf`` cannot be written."""
+    from kpixl.io.atomic import write_bytes_atomic
+
+    with tempfile.TemporaryDirectory(prefix="kpixl-pdf-") as tmp:
+        (made,) = convert([workbook], tmp, to="pdf")
+        write_bytes_atomic(Path(pdf), made.read_bytes())
+    return Path(pdf)
+
+
+def failure_reason(exc: LibreOfficeError) -> tuple[str, str]:
+    """Why a conversion failed, for a finding's ``why`` (Thai) and ``why_en``."""
+    missing = "not installed" in str(exc)
+    th = "ไม่พบโปรแกรม LibreOffice (soffice)" if missing else "LibreOffice ทำงานไม่สำเร็จ"
+    return th, str(exc)[:300]

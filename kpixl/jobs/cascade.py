@@ -302,31 +302,16 @@ def write_cards(
 
 
 def _render(workbook: Path, pdf: Path, result: CardsResult) -> Path | None:
-    import tempfile
+    from kpixl.io.libreoffice import LibreOfficeError, failure_reason, render_pdf
 
-    from kpixl.io.libreoffice import LibreOfficeError, convert
-
-    with tempfile.TemporaryDirectory(prefix="kpixl-pdf-") as tmp:
-        try:
-            (made,) = convert([workbook], tmp, to="pdf")
-        except LibreOfficeError as exc:
-            not_installed = "not installed" in str(exc)
-            result.findings.append(
-                finding(
-                    "cards.pdf_failed",
-                    value=pdf.name,
-                    why="ไม่พบโปรแกรม LibreOffice (soffice)"
-                    if not_installed
-                    else "LibreOffice ทำงานไม่สำเร็จ",
-                    why_en=str(exc)[:300],
-                    file=workbook.name,
-                )
-            )
-            return None
-        try:
-            write_bytes_atomic(pdf, made.read_bytes())
-        except FileWriteError as exc:
-            result.findings.append(write_finding(exc))
-            result.write_failed = True
-            return None
-    return pdf
+    try:
+        return render_pdf(workbook, pdf)
+    except LibreOfficeError as exc:
+        why, why_en = failure_reason(exc)
+        result.findings.append(
+            finding("cards.pdf_failed", value=pdf.name, why=why, why_en=why_en, file=workbook.name)
+        )
+    except FileWriteError as exc:
+        result.findings.append(write_finding(exc))
+        result.write_failed = True
+    return None

@@ -502,7 +502,7 @@ def _write_copy(source: Path, notice: bytes, target: Path, run: NoticesRun) -> P
 
 def _write_pdfs(stems: list[tuple[bytes, Path]], run: NoticesRun) -> None:
     """Every notice to its PDF, :data:`PDF_BATCH` notices per LibreOffice run."""
-    from kpixl.io.libreoffice import LibreOfficeError, convert
+    from kpixl.io.libreoffice import LibreOfficeError, convert, failure_reason
 
     with tempfile.TemporaryDirectory(prefix="kpixl-notices-") as tmp:
         for start in range(0, len(stems), PDF_BATCH):
@@ -515,16 +515,9 @@ def _write_pdfs(stems: list[tuple[bytes, Path]], run: NoticesRun) -> None:
             try:
                 made = convert(sources, Path(tmp) / "pdf", to="pdf")
             except LibreOfficeError as exc:
-                missing = "not installed" in str(exc)
+                why, why_en = failure_reason(exc)
                 run.findings.append(
-                    finding(
-                        "notices.pdf_failed",
-                        why="ไม่พบโปรแกรม LibreOffice (soffice)"
-                        if missing
-                        else "LibreOffice ทำงานไม่สำเร็จ",
-                        why_en=str(exc)[:300],
-                        file=run.master.name,
-                    )
+                    finding("notices.pdf_failed", why=why, why_en=why_en, file=run.master.name)
                 )
                 return
             for (_, target), pdf in zip(batch, made, strict=True):

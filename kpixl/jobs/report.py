@@ -446,27 +446,15 @@ def write_report(
 
 
 def _render(workbook: Path, pdf: Path, findings: list[Finding]) -> Path | None:
-    import tempfile
+    """The pack printed to ``pdf``; None with a finding when LibreOffice cannot (a PDF
+    that cannot be written raises FileWriteError, as the pack's workbook does)."""
+    from kpixl.io.libreoffice import LibreOfficeError, failure_reason, render_pdf
 
-    from kpixl.io.atomic import write_bytes_atomic
-    from kpixl.io.libreoffice import LibreOfficeError, convert
-
-    with tempfile.TemporaryDirectory(prefix="kpixl-pdf-") as tmp:
-        try:
-            (made,) = convert([workbook], tmp, to="pdf")
-        except LibreOfficeError as exc:
-            not_installed = "not installed" in str(exc)
-            findings.append(
-                finding(
-                    "report.pdf_failed",
-                    value=pdf.name,
-                    why="ไม่พบโปรแกรม LibreOffice (soffice)"
-                    if not_installed
-                    else "LibreOffice ทำงานไม่สำเร็จ",
-                    why_en=str(exc)[:300],
-                    file=workbook.name,
-                )
-            )
-            return None
-        write_bytes_atomic(pdf, made.read_bytes())
-    return pdf
+    try:
+        return render_pdf(workbook, pdf)
+    except LibreOfficeError as exc:
+        why, why_en = failure_reason(exc)
+        findings.append(
+            finding("report.pdf_failed", value=pdf.name, why=why, why_en=why_en, file=workbook.name)
+        )
+        return None
