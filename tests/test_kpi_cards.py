@@ -246,11 +246,22 @@ def test_an_individual_card_shows_its_levels_parent_and_weight(demo: Path, tmp_p
     people = individual_kpis(demo.parent / "units", [])
     people = people.to_dict("records")
     units = {r["code"]: r["name"] for r in strategy(demo)[M.UNIT_KPIS].to_dict("records")}
+    inputs = read_master(demo)
+    heads = {u["unit_code"]: u["head"] for u in inputs.units.to_dict("records")}
+    evaluators = {r["person_id"]: r["evaluator"] for r in inputs.roster.to_dict("records")}
+    named = 0
     for printed, kpi in zip(card_rows(ws), people, strict=True):
         rows = dict(printed)
         assert rows["ผู้รับการประเมิน"] == f"{kpi['person_name']} ({kpi['person_id']})"
         parent = kpi["parent_code"]
         assert rows["ตัวชี้วัดต้นทาง"] == (f"{parent} {units[parent]}" if parent else "-")
+        # who set the target, as the person's form names the evaluator: the unit head's
+        # name with the roster's title (a head is evaluated by the title above them)
+        head, title = heads[kpi["unit"]], evaluators[kpi["person_id"]]
+        if head != kpi["person_name"]:
+            assert rows["ผู้กำหนดค่าเป้าหมาย"] == f"{head} ({title})"
+            named += 1
+    assert named > len(people) // 2
     # every card's five levels: the quantitative ones print their numbers
     level_rows = [
         [ws.cell(r, c).value for c in range(2, 7)]

@@ -276,7 +276,7 @@ def person_cards(
     *,
     parents: Mapping[str, str],
     unit_names: Mapping[str, str] | None = None,
-    evaluators: Mapping[str, str] | None = None,
+    evaluators: Mapping[str, tuple[str, str]] | None = None,
     round_label: str = "",
     round_quarters: tuple[int, ...] = (1, 2, 3, 4),
     fiscal_year: int | None = None,
@@ -285,8 +285,8 @@ def person_cards(
     ``person_name``, ``position``, ``unit``, ``kpi_code``, ``kpi_name``, ``kind``,
     ``direction``, ``measure``, ``l1``…``l5``, ``weight``, ``parent_code``,
     ``category``, ``actual``); ``parents`` maps a KPI code to its name (the
-    organisation's and the units' KPIs); ``evaluators`` a person to who agreed the
-    targets with them. The quarters are the round's (``round_quarters``)."""
+    organisation's and the units' KPIs); ``evaluators`` a person to the (name, position)
+    of who agreed the targets with them (either may be blank). The quarters are the round's (``round_quarters``)."""
     unit_names = unit_names or {}
     evaluators = evaluators or {}
     out: list[Card] = []
@@ -313,7 +313,7 @@ def person_cards(
                 ("น้ำหนัก (ร้อยละ)", shown(kpi.get("weight"))),
             ),
             (("หน่วยวัด", measure), ("ค่าเป้าหมาย (ระดับ 3)", target)),
-            (("ผู้กำหนดค่าเป้าหมาย", shown(evaluators.get(pid))),),
+            (("ผู้กำหนดค่าเป้าหมาย", _who(evaluators.get(pid))),),
             (("ผู้รับผิดชอบตัวชี้วัด", person),),
             (
                 (
@@ -339,8 +339,19 @@ def person_cards(
                 person_id=pid,
                 signers=[
                     (person, "ผู้รับการประเมิน"),
-                    ("", shown(evaluators.get(pid)) or "ผู้ประเมิน"),
+                    (
+                        shown((evaluators.get(pid) or ("", ""))[0]),
+                        shown((evaluators.get(pid) or ("", ""))[1]) or "ผู้ประเมิน",
+                    ),
                 ],
             )
         )
     return out
+
+
+def _who(evaluator: tuple[str, str] | None) -> str:
+    """``นายสมชาย ใจดี (หัวหน้ากลุ่มงาน…)``, or whichever of the two is known."""
+    name, position = (shown(v) for v in (evaluator or ("", "")))
+    if name and position and name != position:
+        return f"{name} ({position})"
+    return name or position

@@ -20,7 +20,7 @@ from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.lock import hold_lock
 from kpixl.jobs.round import round_rules, unit_files
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.generate import holder_columns
+from kpixl.workbooks.generate import holder_columns, unit_identity
 from kpixl.workbooks.master import MasterInputs, read_master, result_bytes
 from kpixl.workbooks.personal_layout import KPI_ROWS
 from kpixl.workbooks.unit import read_unit
@@ -243,7 +243,19 @@ def kpi_cards(
             )
         people = individual_kpis(folder, findings)
         roster = inputs.roster.to_dict("records") if not inputs.roster.empty else []
-        evaluators = {text_of(p.get("person_id")): text_of(p.get("evaluator")) for p in roster}
+        unit_rows = {
+            text_of(u.get("unit_code")): {str(k): v for k, v in u.items()}
+            for u in inputs.units.to_dict("records")
+        }
+        evaluators = {}  # as the person's form names them: the head's name, the title
+        for p in roster:
+            who = unit_identity(
+                {str(k): v for k, v in p.items()}, unit_rows.get(text_of(p.get("unit")))
+            )
+            evaluators[text_of(p.get("person_id"))] = (
+                text_of(who["evaluator"]),
+                text_of(who["evaluator_position"]),
+            )
         names = {
             text_of(k.get("code")): text_of(k.get("name"))
             for k in [*org.to_dict("records"), *units.to_dict("records")]
