@@ -477,3 +477,32 @@ def test_without_libreoffice_the_copies_are_written_and_the_pdfs_are_a_finding(
     assert [f.rule for f in run.findings] == ["notices.pdf_failed"]
     assert "ไม่พบโปรแกรม LibreOffice" in run.findings[0].message_th
     assert len(run.workbooks) == 20 and run.pdfs == [] and run.exit_code == 1
+
+
+def test_a_run_stopped_by_another_run_says_so(
+    made: tuple[NoticesRun, dict], demo: Path, tmp_path: Path
+) -> None:
+    """Two runs into one folder: the one that meets a file the other holds stops there,
+    exit 2, with write.locked and a ✗ summary (not a ✓ over a partial set)."""
+    import subprocess
+    import sys
+
+    first = made[0].workbooks[-1]  # the last notice written: every other one comes first
+    target = tmp_path / first.parent.name / first.name
+    code = (
+        "import sys\nfrom kpixl.io.lock import hold_lock\n"
+        f"with hold_lock({str(target)!r}, command='kpixl notices'):\n"
+        "    print('held', flush=True)\n    sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        done = CliRunner().invoke(cli, ["notices", str(demo), "--out", str(tmp_path), "--no-pdf"])
+    finally:
+        holder.communicate("")
+    assert done.exit_code == 2, done.output
+    assert "write.locked" in done.output and "✗ หยุดกลางทาง" in done.output
+    assert "stopped:" in done.output and "✓" not in done.output
+    assert not list(tmp_path.rglob("*.tmp"))

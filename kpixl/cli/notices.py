@@ -72,9 +72,11 @@ def notices_command(
         raise click.exceptions.Exit(run.exit_code)
     echo_findings(run.findings)
     if run.notices:
+        stopped = run.write_failed  # e.g. another run writes the same folder: stopped there
         click.echo(
-            f"✓ แบบแจ้งผล {len(run.notices)} คน: สมุดงาน {len(run.workbooks)} ไฟล์, PDF"
-            f" {len(run.pdfs)} ไฟล์ ใน {out} / {len(run.notices)} notices:"
+            f"{'✗ หยุดกลางทาง' if stopped else '✓'} แบบแจ้งผล {len(run.notices)} คน:"
+            f" สมุดงาน {len(run.workbooks)} ไฟล์, PDF {len(run.pdfs)} ไฟล์ ใน {out}"
+            f" / {'stopped: ' if stopped else ''}{len(run.notices)} notices:"
             f" {len(run.workbooks)} workbooks, {len(run.pdfs)} PDFs in {out}"
         )
     else:
