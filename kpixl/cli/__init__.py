@@ -15,6 +15,7 @@ from kpixl._version import __version__
 from kpixl.cli.cascade import cascade_group
 from kpixl.cli.excel import excel_group
 from kpixl.cli.library import library_group
+from kpixl.cli.mail import mail_group
 from kpixl.cli.notices import notices_command
 from kpixl.cli.personal import personal_group, seal_command, validate_command
 from kpixl.cli.report import report_command
@@ -52,6 +53,7 @@ cli.add_command(library_group)
 cli.add_command(excel_group)
 cli.add_command(cascade_group)
 cli.add_command(roster_group)
+cli.add_command(mail_group)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.findings import Finding
+from kpixl.core.mail_text import DEFAULT_TEXTS
 from kpixl.core.rules import Rules, default_rules
 from kpixl.io.cell_text import Formula, put
 from kpixl.io.grid import grid_table
@@ -121,6 +122,12 @@ def build_master_template(
         "backups": "",
         "seal_key_id": "",
         **dict.fromkeys(M.DOCUMENT_KEYS, ""),
+        **dict.fromkeys(M.MAIL_KEYS, ""),
+        "smtp_security": "starttls",
+        "inbox_folder": "inbox",
+        "notices_folder": "notices",
+        **dict.fromkeys(M.DUE_KEYS, ""),
+        **DEFAULT_TEXTS,
     }
     row = M.FIRST_ROW
     for key, description in M.CONFIG_KEYS.items():

@@ -72,6 +72,26 @@ CONFIG_KEYS = {
     "effective_date": "วันที่เลื่อนเงินเดือนมีผล (ว่าง = 1 เม.ย. รอบที่ 1, 1 ต.ค. รอบที่ 2)",
     "signer_name": "ชื่อผู้ลงนามในประกาศและคำสั่ง เช่น นายสมชาย ใจดี",
     "signer_position": "ตำแหน่งผู้ลงนาม เช่น ผู้อำนวยการสำนักงานตัวอย่าง",
+    # e-mail (kpixl mail send / fetch) and the round tracker (kpixl status)
+    "mail_from": "ผู้ส่งอีเมล (From) เช่น กลุ่มบริหารทรัพยากรบุคคล <hr@example.org>",
+    "mail_reply_to": "ที่อยู่สำหรับตอบกลับ (Reply-To) ว่าง = ผู้ส่ง",
+    "smtp_host": "เครื่องส่งอีเมล (SMTP server) เช่น smtp.example.org",
+    "smtp_port": "พอร์ต SMTP (ว่าง = 587 เมื่อ starttls, 465 เมื่อ ssl, 25 เมื่อ none)",
+    "smtp_security": "การเข้ารหัสการส่ง: starttls / ssl / none",
+    "smtp_user": "ชื่อผู้ใช้ SMTP (รหัสผ่านไม่เก็บในไฟล์: ตั้งใน KPIXL_SMTP_PASSWORD หรือ keyring)",
+    "mail_per_minute": "จำนวนอีเมลที่ส่งได้ไม่เกินต่อนาที (ว่าง = 30)",
+    "inbox_folder": "โฟลเดอร์ที่เก็บแบบฟอร์มที่ได้รับกลับทางอีเมล (เทียบกับที่ตั้งไฟล์นี้; ว่าง = inbox)",
+    "notices_folder": "โฟลเดอร์หนังสือแจ้งผลรายบุคคล (เทียบกับที่ตั้งไฟล์นี้; ว่าง = notices)",
+    "agreement_due": "วันครบกำหนดส่งข้อตกลงที่ลงนามแล้วกลับ เช่น 31/10/2569",
+    "evaluation_due": "วันครบกำหนดส่งแบบประเมินกลับ เช่น 10/3/2570",
+    "mail_subject_agreements": "หัวเรื่องอีเมลส่งแบบข้อตกลง ใช้ {name} {round} {unit} {due} ได้",
+    "mail_body_agreements": "ข้อความอีเมลส่งแบบข้อตกลง ใช้ {name} {round} {unit} {due} ได้",
+    "mail_subject_units": "หัวเรื่องอีเมลส่งสมุดงานหน่วยงานถึงหัวหน้าหน่วยงาน",
+    "mail_body_units": "ข้อความอีเมลส่งสมุดงานหน่วยงาน",
+    "mail_subject_notices": "หัวเรื่องอีเมลส่งหนังสือแจ้งผลการประเมิน",
+    "mail_body_notices": "ข้อความอีเมลส่งหนังสือแจ้งผลการประเมิน",
+    "mail_subject_reminders": "หัวเรื่องอีเมลเตือนผู้ที่ยังไม่ส่งแบบฟอร์มกลับ",
+    "mail_body_reminders": "ข้อความอีเมลเตือนผู้ที่ยังไม่ส่งแบบฟอร์มกลับ",
 }
 DOCUMENT_KEYS = (
     "announcement_no",
@@ -84,10 +104,13 @@ DOCUMENT_KEYS = (
     "signer_name",
     "signer_position",
 )
+MAIL_KEYS = tuple(k for k in CONFIG_KEYS if k.startswith(("mail_", "smtp_")))
+MAIL_TEXT_KEYS = tuple(k for k in MAIL_KEYS if k.startswith(("mail_subject_", "mail_body_")))
+DUE_KEYS = ("agreement_due", "evaluation_due")
 RULES_HEADING = "rules"  # rows after this key are rule overrides: dotted path → value
 
-UNIT_COLUMNS = ("unit_code", "unit_name", "head")
-UNIT_HEADERS = ("รหัสหน่วยงาน", "ชื่อหน่วยงาน", "หัวหน้าหน่วยงาน")
+UNIT_COLUMNS = ("unit_code", "unit_name", "head", "head_email")
+UNIT_HEADERS = ("รหัสหน่วยงาน", "ชื่อหน่วยงาน", "หัวหน้าหน่วยงาน", "อีเมลหัวหน้าหน่วยงาน")
 
 ROSTER_COLUMNS = (
     "person_id",
@@ -111,6 +134,7 @@ ROSTER_COLUMNS = (
     "ineligible_reason",
     "alt_ceiling",
     "holds_position",
+    "email",
 )
 ROSTER_HEADERS = (
     "เลขประจำตัวประชาชน",
@@ -134,6 +158,7 @@ ROSTER_HEADERS = (
     "เหตุผลที่ไม่ได้เลื่อน",
     "เพดานทางเลือก",
     "ครองตำแหน่ง",
+    "อีเมล",
 )
 
 EXPORT_COLUMNS = EXPORT_FIELDS  # the CSV export's columns, in order
@@ -421,6 +446,7 @@ ROSTER_WIDTHS = {
     "ineligible_reason": 22,
     "alt_ceiling": 9,
     "holds_position": 9,
+    "email": 26,
 }
 
 # Printing: every sheet on A4; a wide table on A4 landscape at a fixed scale that keeps
@@ -445,7 +471,7 @@ PRINT_COLUMNS = {  # repeated on every page across: name (Results); id and name 
 CONFIG_WIDTHS = (30, 30, 52)
 # the input tables' columns (their text wraps): what fits A4 landscape at the scale above
 TABLE_WIDTHS: dict[str, tuple[int, ...]] = {
-    UNITS: (14, 34, 30),
+    UNITS: (14, 34, 30, 28),
     ORG_KPIS: (8, 34, 14, 26, 10, 8, 10),
     UNIT_KPIS: (9, 8, 8, 28, 10, 9, 11, 9, 5, 5, 5, 5, 5),
     OS_MATRIX: (14, 12, 40),
