@@ -124,6 +124,7 @@ def build_master_template(
         **dict.fromkeys(M.DOCUMENT_KEYS, ""),
         **dict.fromkeys(M.MAIL_KEYS, ""),
         "smtp_security": "starttls",
+        "mail_send_what": "agreements",
         "inbox_folder": "inbox",
         "notices_folder": "notices",
         **dict.fromkeys(M.DUE_KEYS, ""),

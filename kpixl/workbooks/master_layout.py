@@ -73,6 +73,8 @@ CONFIG_KEYS = {
     "signer_name": "ชื่อผู้ลงนามในประกาศและคำสั่ง เช่น นายสมชาย ใจดี",
     "signer_position": "ตำแหน่งผู้ลงนาม เช่น ผู้อำนวยการสำนักงานตัวอย่าง",
     # e-mail (kpixl mail send / fetch) and the round tracker (kpixl status)
+    "mail_send_what": "ปุ่ม ส่งแบบฟอร์ม ส่งอะไร: agreements (ข้อตกลง) / units (สมุดงานหน่วยงาน) / notices (หนังสือแจ้งผล) / reminders (เตือน)",
+    "mail_fetch_from": "ปุ่ม รับแบบฟอร์ม รับจากที่ใด: imaps://ผู้ใช้@เครื่อง/INBOX หรือโฟลเดอร์ที่บันทึกอีเมล/ไฟล์แนบไว้",
     "mail_from": "ผู้ส่งอีเมล (From) เช่น กลุ่มบริหารทรัพยากรบุคคล <hr@example.org>",
     "mail_reply_to": "ที่อยู่สำหรับตอบกลับ (Reply-To) ว่าง = ผู้ส่ง",
     "smtp_host": "เครื่องส่งอีเมล (SMTP server) เช่น smtp.example.org",
