@@ -35,12 +35,25 @@ macro              workbook    what it does
                                (as ``kpixl seal``)
 ``collect``        unit        reads the unit's personal workbooks and fills the unit
                                workbook (as ``kpixl collect``)
+``send_forms``     master      e-mails what Config ``mail_send_what`` names (agreements,
+                               units, notices, reminders; as ``kpixl mail send``)
+``fetch_forms``    master      files the workbooks that came back from Config
+                               ``mail_fetch_from`` into the inbox (as ``kpixl mail fetch``)
+``status``         master      the Tracker sheet: each person's steps, who is late, a line
+                               per unit (as ``kpixl status``)
 ``allocate``       unit        proposes % per person within the unit's pool share
 =================  ==========  ==========================================================
+
+The mail and status buttons run jobs that read the master *file* (they are the CLI's
+jobs, which also run with no Excel at all), so they first check that the file holds
+what the open workbook shows (:mod:`kpixl.excel.saved`) and otherwise ask for Ctrl+S.
+A send can take minutes (the rate limit of Config ``mail_per_minute``) and Excel waits
+for it: the status cell says so first and counts the messages as they go.
 """
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -70,9 +83,12 @@ __all__ = [
     "allocate",
     "collect",
     "consolidate",
+    "fetch_forms",
     "new_round",
     "reports",
     "seal",
+    "send_forms",
+    "status",
 ]
 
 Book = Any  # an xlwings Book (COM or remote)
@@ -290,6 +306,183 @@ def seal(book: Book) -> None:
         not done.findings,
         f"ลงนามแล้ว {done.sealed} ไฟล์ ลงนามไว้ก่อนแล้ว {done.kept} ไฟล์ ลงนามไม่ได้ {refused} ไฟล์ (ดู Issues)",
         f"sealed {done.sealed} workbooks, {done.kept} already sealed; {refused} refused (see Issues)",
+    )
+
+
+# ---------------------------------------------------------------- mail and status
+
+
+def _saved_master(book: Book) -> MasterInputs | None:
+    """The master file's inputs when the file holds what the open workbook shows; else
+    None, and the status cell says why (not a file yet, unsaved changes, unreadable)."""
+    from kpixl.excel.saved import unsaved_changes
+    from kpixl.workbooks.master import master_from_grids, read_master
+
+    sheet, cell = _master_status(book)
+    path = Path(book.fullname)
+    if not path.is_file():
+        set_status(
+            sheet,
+            cell,
+            False,
+            "สมุดงานนี้ยังไม่เป็นไฟล์ในเครื่อง (ยังไม่ได้บันทึก หรือเปิดจากเว็บ) ให้บันทึกลงในโฟลเดอร์ของรอบ"
+            " (File › Save As) แล้วกดปุ่มอีกครั้ง",
+            "the workbook is not a file on this PC (never saved, or opened from the web):"
+            " save it into the round's folder, then press the button again",
+        )
+        return None
+    on_disk = read_master(path)
+    if _errors(on_disk.findings):
+        _write_issues(book, on_disk.findings)
+        set_status(
+            sheet,
+            cell,
+            False,
+            f"อ่านไฟล์ {path.name} ไม่ได้ ดูแผ่นงาน Issues",
+            f"cannot read {path.name}; see Issues",
+        )
+        return None
+    shown = master_from_grids(_grids(book, (M.CONFIG, M.UNITS, M.ROSTER)), path)
+    changed = unsaved_changes(shown, on_disk)
+    if changed:
+        where = ", ".join(changed[:4]) + (" …" if len(changed) > 4 else "")
+        set_status(
+            sheet,
+            cell,
+            False,
+            f"ยังไม่ได้บันทึกการแก้ไข ({where}) งานนี้อ่านจากไฟล์ ให้กด Ctrl+S แล้วกดปุ่มอีกครั้ง",
+            f"unsaved changes ({where}); this job reads the file: press Ctrl+S, then the button again",
+        )
+        return None
+    return on_disk
+
+
+def _config_text(inputs: MasterInputs, key: str) -> str:
+    from kpixl.core.text import text_of
+
+    return text_of(inputs.config.get(key))[:200]
+
+
+def _config_cell(inputs: MasterInputs, key: str) -> str:
+    row = inputs.config_rows.get(key)
+    return f"{M.CONFIG}!B{row}" if row else M.CONFIG
+
+
+_WHAT_WORDS = {  # what the send button sends: Thai, English
+    "agreements": ("แบบข้อตกลง", "agreements"),
+    "units": ("สมุดงานหน่วยงาน", "unit workbooks"),
+    "notices": ("หนังสือแจ้งผล", "result notices"),
+    "reminders": ("อีเมลเตือน", "reminders"),
+}
+
+
+def _progress(sheet: Any, cell: str, th: str, en: str) -> Callable[[int, int], None]:
+    """A send's progress in the status cell: the first and last count, and at most one
+    more a second between (each write is a call into Excel)."""
+    shown = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if 0 < done < total and now - shown[0] < 1.0:
+            return
+        shown[0] = now
+        sheet.range(cell).value = (
+            f"⏳ กำลังส่ง{th} {done}/{total} ฉบับ … / sending {en}: {done} of {total} …"
+        )
+
+    return show
+
+
+@_guarded(_master_status)
+def send_forms(book: Book) -> None:
+    """ส่งแบบฟอร์ม / Send forms: e-mail what Config mail_send_what names (as kpixl mail send)."""
+    from kpixl.core.mail_text import WHATS
+
+    sheet, cell = _master_status(book)
+    inputs = _saved_master(book)
+    if inputs is None:
+        return
+    what = _config_text(inputs, "mail_send_what").lower()
+    if what not in WHATS:
+        where = _config_cell(inputs, "mail_send_what")
+        choices = ", ".join(f"{w} ({_WHAT_WORDS[w][0]})" for w in WHATS)
+        set_status(
+            sheet,
+            cell,
+            False,
+            f"ไม่ได้ส่งอีเมลใด: mail_send_what ({where}) เป็น '{what}' ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้ {choices}",
+            f"nothing sent: mail_send_what ({where}) is '{what}'; it must be one of"
+            f" {', '.join(WHATS)}",
+        )
+        return
+    th, en = _WHAT_WORDS[what]
+    sheet.range(cell).value = (
+        f"⏳ กำลังส่ง{th} … Excel จะรอจนส่งเสร็จ (ส่งได้ไม่เกิน mail_per_minute ฉบับต่อนาที)"
+        f" / sending {en} …; Excel waits until it is done"
+    )
+    from kpixl.jobs.mail_send import send_mail
+
+    run = send_mail(inputs.path, what, progress=_progress(sheet, cell, th, en))
+    _write_issues(book, run.findings)
+    sent, skipped, failed = len(run.sent), len(run.skipped), len(run.failed)
+    errors = _errors(run.findings)
+    tail_th = f"ข้ามที่ส่งแล้ว {skipped} ส่งไม่สำเร็จ {failed} ข้อค้นพบ {len(run.findings)} (ดู Issues)"
+    tail_en = f"{skipped} already sent, {failed} failed, {len(run.findings)} findings (see Issues)"
+    if run.outbox_folder is not None:
+        done_th = (
+            f"เขียน{th} {sent} ฉบับเป็นไฟล์ .eml ใน {run.outbox_folder}"
+            " (ไม่ได้ส่งจริง: ยังไม่ได้ตั้ง smtp_host ใน Config)"
+        )
+        done_en = f"wrote {sent} {en} as .eml files to {run.outbox_folder} (no smtp_host set)"
+    else:
+        done_th = f"ส่ง{th}แล้ว {sent} ฉบับ ผ่าน {run.server}"
+        done_en = f"sent {sent} {en} through {run.server}"
+    if run.stopped:
+        done_th, done_en = f"หยุดกลางทาง: {done_th}", f"stopped: {done_en}"
+    set_status(
+        sheet,
+        cell,
+        not (errors or failed or run.stopped),
+        f"{_stamp()} {done_th} {tail_th}",
+        f"{done_en}; {tail_en}",
+    )
+
+
+@_guarded(_master_status)
+def fetch_forms(book: Book) -> None:
+    """รับแบบฟอร์ม / Fetch forms: file the workbooks that came back by e-mail (as kpixl mail fetch)."""
+    sheet, cell = _master_status(book)
+    inputs = _saved_master(book)
+    if inputs is None:
+        return
+    source = _config_text(inputs, "mail_fetch_from")
+    if not source:
+        where = _config_cell(inputs, "mail_fetch_from")
+        set_status(
+            sheet,
+            cell,
+            False,
+            f"ไม่ได้รับแบบฟอร์มใด: ยังไม่ได้ตั้ง mail_fetch_from ({where}) ให้ใส่ imaps://ผู้ใช้@เครื่อง/INBOX"
+            " หรือโฟลเดอร์ที่บันทึกอีเมลหรือไฟล์แนบไว้",
+            f"nothing fetched: mail_fetch_from ({where}) is blank; give imaps://user@host/INBOX"
+            " or a folder of saved messages or attachments",
+        )
+        return
+    sheet.range(cell).value = f"⏳ กำลังรับแบบฟอร์มจาก {source} … / fetching from {source} …"
+    from kpixl.jobs.mail_fetch import fetch_mail
+
+    run = fetch_mail(inputs.path)  # the source as Config names it
+    _write_issues(book, run.findings)
+    filed, errors = len(run.filed), _errors(run.findings)
+    inbox = _folder(inputs, "inbox_folder", "inbox")
+    set_status(
+        sheet,
+        cell,
+        not errors,
+        f"{_stamp()} รับแบบฟอร์มจาก {source}: เก็บ {filed} ไฟล์ใน {inbox}"
+        f" ข้อค้นพบ {len(run.findings)} (ข้อผิดพลาด {errors}) ดูแผ่นงาน Issues",
+        f"fetched from {source}: filed {filed} workbooks into {inbox};"
+        f" {len(run.findings)} findings ({errors} errors)",
     )
 
 
