@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocumentPlan",
+    "copy_formats",
     "document_plan",
     "excel_text",
     "excel_value",
@@ -225,7 +226,7 @@ def write_document(sheet: Any, doc: Document, first_row: int, width: int) -> Doc
         tail.clear_formats()
         tail.rows.autofit()
     for source, first, last in plan.styles:
-        _copy_formats(
+        copy_formats(
             sheet.range((source, 1), (source, width)), sheet.range((first, 1), (last, width))
         )
     for first, last, a, b in plan.merges:
@@ -254,7 +255,7 @@ def set_print_titles(sheet: Any, row: int) -> bool:
     return False
 
 
-def _copy_formats(source: Any, target: Any) -> None:
+def copy_formats(source: Any, target: Any) -> None:
     """``source``'s formats onto ``target`` (a row's formats repeat down every row):
     ``copy_from`` where the engine has it (the remote one), else through the clipboard
     as Excel's Paste Special › Formats (Windows, whose COM engine has no ``copy_from``)."""

@@ -386,9 +386,9 @@ def _progress(sheet: Any, cell: str, th: str, en: str) -> Callable[[int, int], N
         if 0 < done < total and now - shown[0] < 1.0:
             return
         shown[0] = now
-        sheet.range(cell).value = (
-            f"⏳ กำลังส่ง{th} {done}/{total} ฉบับ … / sending {en}: {done} of {total} …"
-        )
+        sheet.range(
+            cell
+        ).value = f"⏳ กำลังส่ง{th} {done}/{total} ฉบับ … / sending {en}: {done} of {total} …"
 
     return show
 
@@ -402,7 +402,8 @@ def send_forms(book: Book) -> None:
     inputs = _saved_master(book)
     if inputs is None:
         return
-    what = _config_text(inputs, "mail_send_what").lower()
+    typed = _config_text(inputs, "mail_send_what")
+    what = typed.lower()
     if what not in WHATS:
         where = _config_cell(inputs, "mail_send_what")
         choices = ", ".join(f"{w} ({_WHAT_WORDS[w][0]})" for w in WHATS)
@@ -410,8 +411,8 @@ def send_forms(book: Book) -> None:
             sheet,
             cell,
             False,
-            f"ไม่ได้ส่งอีเมลใด: mail_send_what ({where}) เป็น '{what}' ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้ {choices}",
-            f"nothing sent: mail_send_what ({where}) is '{what}'; it must be one of"
+            f"ไม่ได้ส่งอีเมลใด: mail_send_what ({where}) เป็น '{typed}' ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้ {choices}",
+            f"nothing sent: mail_send_what ({where}) is '{typed}'; it must be one of"
             f" {', '.join(WHATS)}",
         )
         return
@@ -483,6 +484,44 @@ def fetch_forms(book: Book) -> None:
         f" ข้อค้นพบ {len(run.findings)} (ข้อผิดพลาด {errors}) ดูแผ่นงาน Issues",
         f"fetched from {source}: filed {filed} workbooks into {inbox};"
         f" {len(run.findings)} findings ({errors} errors)",
+    )
+
+
+@_guarded(_master_status)
+def status(book: Book) -> None:
+    """สถานะ / Status: the Tracker sheet, who is late, a line per unit (as kpixl status)."""
+    from kpixl.excel.tracker_sheet import tracker_sheet, write_tracker
+    from kpixl.jobs.status import round_status, tracker_view
+
+    sheet, cell = _master_status(book)
+    inputs = _saved_master(book)
+    if inputs is None:
+        return
+    run = round_status(inputs.path)
+    _write_issues(book, run.findings)
+    if _errors(run.findings) and not run.people:
+        first = next(f for f in run.findings if f.severity == "error")
+        set_status(
+            sheet,
+            cell,
+            False,
+            f"ติดตามสถานะไม่ได้: {first.message_th}",
+            f"no status: {first.message_en}",
+        )
+        return
+    write_tracker(tracker_sheet(book), tracker_view(run))
+    people, late = len(run.people), len(run.late)
+    late_units = sum(1 for u in run.units if u.late)
+    set_status(
+        sheet,
+        cell,
+        not _errors(run.findings),
+        f"ติดตามสถานะแล้ว {_stamp()}: {people} คน {len(run.units)} หน่วยงาน"
+        f" ล่าช้า {late} คน ใน {late_units} หน่วยงาน ดูแผ่นงาน {M.TRACKER}"
+        f" (บันทึกสมุดงานเพื่อเก็บไว้) ข้อค้นพบ {len(run.findings)}",
+        f"status: {people} people in {len(run.units)} units, {late} late in {late_units}"
+        f" units; see the {M.TRACKER} sheet (save the workbook to keep it);"
+        f" {len(run.findings)} findings",
     )
 
 

@@ -42,6 +42,9 @@ MASTER_BUTTONS = (
     Button("KpixlReports", "ตรวจการถ่ายทอดตัวชี้วัด (Reports)", "reports"),
     Button("KpixlNewRound", "สร้างแบบข้อตกลงรอบใหม่ (New round)", "new_round"),
     Button("KpixlSeal", "ลงนามข้อตกลงทั้งหมด (Seal)", "seal"),
+    Button("KpixlSendForms", "ส่งแบบฟอร์ม (Send forms)", "send_forms"),
+    Button("KpixlFetchForms", "รับแบบฟอร์ม (Fetch forms)", "fetch_forms"),
+    Button("KpixlStatus", "สถานะ (Status)", "status"),
     Button("ImportPythonUDFs", "นำเข้าฟังก์ชัน KPIXL_ (Import functions)", None),
 )
 UNIT_BUTTONS = (

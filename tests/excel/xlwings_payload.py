@@ -121,8 +121,12 @@ def apply_all(
     else:
         sheets = copy.deepcopy(before)
     for action in actions:
-        sheet = sheets[names[action["sheet_position"]]]
         func, args = action["func"], action["args"]
+        if func == "addSheet":  # a new, empty sheet at that position
+            names.insert(args[0], args[1])
+            sheets[args[1]] = SheetState([[""]])
+            continue
+        sheet = sheets[names[action["sheet_position"]]]
         r0, c0 = action["start_row"] or 0, action["start_column"] or 0  # a sheet's action: none
         rows, cols = action["row_count"] or 1, action["column_count"] or 1
         area = (r0, c0, r0 + rows - 1, c0 + cols - 1)
