@@ -474,16 +474,18 @@ def fetch_forms(book: Book) -> None:
 
     run = fetch_mail(inputs.path)  # the source as Config names it
     _write_issues(book, run.findings)
-    filed, errors = len(run.filed), _errors(run.findings)
-    inbox = _folder(inputs, "inbox_folder", "inbox")
+    filed, skipped, errors = len(run.filed), len(run.skipped), _errors(run.findings)
+    inbox = run.inbox or _folder(inputs, "inbox_folder", "inbox")
+    where = run.source or source
     set_status(
         sheet,
         cell,
         not errors,
-        f"{_stamp()} รับแบบฟอร์มจาก {source}: เก็บ {filed} ไฟล์ใน {inbox}"
-        f" ข้อค้นพบ {len(run.findings)} (ข้อผิดพลาด {errors}) ดูแผ่นงาน Issues",
-        f"fetched from {source}: filed {filed} workbooks into {inbox};"
-        f" {len(run.findings)} findings ({errors} errors)",
+        f"{_stamp()} รับแบบฟอร์มจาก {where}: เก็บ {filed} ไฟล์ใน {inbox}"
+        f" ข้ามอีเมลที่รับไว้แล้ว {skipped} ฉบับ ข้อค้นพบ {len(run.findings)} (ข้อผิดพลาด {errors})"
+        " ดูแผ่นงาน Issues",
+        f"fetched from {where}: filed {filed} workbooks into {inbox}, {skipped} messages"
+        f" fetched before; {len(run.findings)} findings ({errors} errors)",
     )
 
 

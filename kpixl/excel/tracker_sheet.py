@@ -70,7 +70,8 @@ def write_tracker(sheet: Any, view: TrackerView) -> None:
     n = len(rows)
     below: list[list[object]] = []
     if view.summaries:
-        below = [[], [M.TRACKER_SUMMARY_TITLE], *([line] for line in view.summaries)]
+        below = [[], [M.TRACKER_SUMMARY_TITLE]]
+        below += [[line] for line in view.summaries]
     write_rows(sheet, rows + below, first)
     last = first + max(n, 1) - 1  # the table's last row (the styled row stays when empty)
     if old_last > last:  # an earlier, longer table or the summaries: back to plain

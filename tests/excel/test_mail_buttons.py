@@ -181,7 +181,7 @@ def test_send_forms_without_a_server_writes_eml_files_into_the_outbox(demo: Path
     # pressed again: nothing new is written
     stamp = {f: f.stat().st_mtime_ns for f in files}
     grids, _ = press(macros.send_forms, payload(master))
-    assert f"wrote 0 agreements" in status_of(grids)
+    assert "wrote 0 agreements" in status_of(grids)
     assert f"{people} already sent" in status_of(grids)
     assert {f: f.stat().st_mtime_ns for f in outbox.glob("*.eml")} == stamp
 
@@ -231,12 +231,14 @@ def test_what_excel_gives_is_what_the_file_holds() -> None:
     dates: the same values, not unsaved changes."""
     path = Path("master.xlsm")
     head = [["Config"], [""], ["key", "value"]]
-    grid_file = head + [
+    grid_file = [
+        *head,
         ["template_id", M.TEMPLATE_ID],
         ["smtp_port", 587],
         ["agreement_due", date(2026, 10, 31)],
     ]
-    grid_excel = head + [
+    grid_excel = [
+        *head,
         ["template_id", M.TEMPLATE_ID],
         ["smtp_port", 587.0],
         ["agreement_due", datetime(2026, 10, 31)],
@@ -266,11 +268,13 @@ def test_fetch_forms_files_the_saved_messages_into_the_inbox(demo: Path) -> None
     assert len(filed) == roster_size(master) == 20
     assert {f.parent.name for f in filed} == {"U01", "U02", "U03"}
     assert f"filed 20 workbooks into {demo / 'inbox'}" in message
-    personal = {p.name: p.read_bytes() for p in (demo / "personal").rglob("*.xlsx")}
-    assert all(personal[f.name] == f.read_bytes() for f in filed)
+    personal = {p.read_bytes() for p in (demo / "personal").rglob("*.xlsx")}
+    assert {f.read_bytes() for f in filed} == personal  # the attachments, byte for byte
     # pressed again: the messages were fetched before, nothing new is filed
     grids, _ = press(macros.fetch_forms, payload(master))
-    assert "filed 0 workbooks" in status_of(grids)
+    assert "filed 0 workbooks" in status_of(grids) and "20 messages fetched before" in status_of(
+        grids
+    )
     assert len(sorted((demo / "inbox").rglob("*.xlsx"))) == 20
 
 
@@ -292,7 +296,10 @@ def test_status_writes_the_tracker_as_kpixl_status_sees_it(demo: Path) -> None:
 
     master = demo / "master.xlsx"
     press(macros.send_forms, payload(master))  # everyone's agreement sent today
-    edit_master(master, {"agreement_due": "1/1/2563"})  # long past: nobody returned it
+    # U01's people never sent anything back, and both due dates are long past
+    shutil.rmtree(demo / "personal" / "U01")
+    (demo / "units" / "U01.xlsx").unlink()
+    edit_master(master, {"agreement_due": "1/1/2563", "evaluation_due": "1/2/2563"})
     before = master.read_bytes()
     data = payload(master)
     book = xw.Book(json=data)
@@ -306,18 +313,28 @@ def test_status_writes_the_tracker_as_kpixl_status_sees_it(demo: Path) -> None:
     people = [[("" if v is None else v) for v in r] for r in view.rows]
     assert rows[: len(people)] == people and len(people) == 20
     sent = M.TRACKER_COLUMNS.index("agreement_sent")
-    returned = M.TRACKER_COLUMNS.index("agreement_returned")
-    assert all(r[sent] and r[returned] == M.TRACKER_LATE for r in rows[:20])
+    unit = M.TRACKER_COLUMNS.index("unit")
+    dues = [M.TRACKER_COLUMNS.index(c) for c in M.TRACKER_DUE_COLUMNS.values()]
+    assert all(r[sent] for r in rows[:20])
+    late = [i for i, r in enumerate(rows[:20]) if r[dues[0]] == M.TRACKER_LATE]
+    assert [rows[i][unit] for i in late] == ["U01"] * 7
+    assert all(rows[i][dues[1]] == M.TRACKER_LATE for i in late)
     assert [r[0] for r in rows[20:]] == [M.TRACKER_SUMMARY_TITLE, *view.summaries]
     assert len(view.summaries) == 3
-    assert tracker.values[1][0] == view.as_of and "กำหนด" in str(tracker.values[1][returned])
-    # the look: each row the first row's formats; the late cells the legend's
+    assert tracker.values[1][0] == view.as_of and "กำหนด" in str(tracker.values[1][dues[0]])
+    # the look: every row the first row's formats, a due cell a plain date's, a late
+    # cell the legend's
     legend = (2, ord(M.TRACKER_LEGEND_CELL[0]) - ord("A") + 1)
-    for r in range(M.FIRST_ROW, M.FIRST_ROW + 20):
-        assert tracker.formats[(r, returned + 1)] == legend
-        assert tracker.formats.get((r, 1), (M.FIRST_ROW, 1)) == (M.FIRST_ROW, 1)
+    plain = (M.FIRST_ROW, sent + 1)
+    for i in range(20):
+        r = M.FIRST_ROW + i
+        for c in dues:
+            assert tracker.formats[(r, c + 1)] == (legend if i in late else plain), (r, c)
+        if i:
+            assert tracker.formats[(r, 1)] == (M.FIRST_ROW, 1)
     message = status_of({n: s.values for n, s in sheets.items()})
-    assert message.startswith("✓ ติดตามสถานะแล้ว") and "20 people in 3 units, 20 late" in message
+    assert message.startswith("✓ ติดตามสถานะแล้ว"), message
+    assert "20 people in 3 units, 7 late in 1 units" in message
 
 
 def test_status_adds_the_tracker_to_an_older_master(demo: Path) -> None:
