@@ -425,6 +425,16 @@ def send_forms(book: Book) -> None:
 
     run = send_mail(inputs.path, what, progress=_progress(sheet, cell, th, en))
     _write_issues(book, run.findings)
+    if run.write_failed:  # another send holds the master's lock, or an .eml not written
+        first = next(f for f in run.findings if f.severity == "error")
+        set_status(
+            sheet,
+            cell,
+            False,
+            f"ไม่ได้ส่ง{th}ทั้งหมด: {first.message_th}",
+            f"{en} not all sent: {first.message_en}",
+        )
+        return
     sent, skipped, failed = len(run.sent), len(run.skipped), len(run.failed)
     errors = _errors(run.findings)
     tail_th = f"ข้ามที่ส่งแล้ว {skipped} ส่งไม่สำเร็จ {failed} ข้อค้นพบ {len(run.findings)} (ดู Issues)"

@@ -13,8 +13,13 @@ import email
 import email.policy
 import re
 import shutil
+import socket
 import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +189,97 @@ def test_send_forms_without_a_server_writes_eml_files_into_the_outbox(demo: Path
     assert "wrote 0 agreements" in status_of(grids)
     assert f"{people} already sent" in status_of(grids)
     assert {f: f.stat().st_mtime_ns for f in outbox.glob("*.eml")} == stamp
+
+
+@dataclass
+class Inbox:
+    """An aiosmtpd handler keeping what it receives."""
+
+    received: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = BytesParser(policy=email.policy.default).parsebytes(envelope.content)
+        assert isinstance(parsed, EmailMessage)
+        self.received.append(parsed)
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A plain SMTP server on 127.0.0.1 in the test process."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def test_send_forms_through_a_server_counts_as_it_goes(
+    demo: Path, smtp_server: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp_server
+    master = demo / "master.xlsx"
+    edit_master(
+        master,
+        {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_security": "none",
+            "mail_per_minute": 600,
+            "mail_send_what": "units",
+        },
+    )
+    grids, actions = press(macros.send_forms, payload(master))
+    message = status_of(grids)
+    assert message.startswith("✓"), message
+    assert "sent 3 unit workbooks through smtp://127.0.0.1" in message
+    assert "ส่งสมุดงานหน่วยงานแล้ว 3 ฉบับ" in message
+    assert len(inbox.received) == 3 and not (demo / "outbox").exists()
+    names = sorted(
+        a.get_filename()
+        for m in inbox.received
+        for a in m.iter_attachments()  # type: ignore[attr-defined]
+    )
+    assert names == ["U01.xlsx", "U02.xlsx", "U03.xlsx"]
+    writes = status_writes(actions)
+    assert writes[1].startswith("⏳ กำลังส่งสมุดงานหน่วยงาน")
+    assert next(w for w in writes if "/3" in w).startswith("⏳ กำลังส่งสมุดงานหน่วยงาน 0/3")
+    assert any("3/3" in w for w in writes)
+
+
+def test_a_send_held_by_another_run_says_so(demo: Path) -> None:
+    import subprocess
+    import sys
+
+    master = demo / "master.xlsx"
+    holder = subprocess.Popen(  # another kpixl run, holding the master's lock
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from kpixl.io.lock import hold_lock\n"
+            f"with hold_lock({str(master)!r}, command='kpixl mail send'):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        grids, _ = press(macros.send_forms, payload(master))
+    finally:
+        holder.kill()
+        holder.communicate()
+    message = status_of(grids)
+    assert message.startswith("✗ ไม่ได้ส่งแบบข้อตกลงทั้งหมด"), message
+    assert str(holder.pid) in message or "kpixl mail send" in message
+    assert not list((demo / "outbox").glob("*.eml"))
 
 
 @pytest.mark.parametrize("value", ["everything", "=cmd|' /C calc'!A0", ""])
