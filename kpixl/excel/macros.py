@@ -479,8 +479,11 @@ def fetch_forms(book: Book) -> None:
             " or a folder of saved messages or attachments",
         )
         return
-    sheet.range(cell).value = f"⏳ กำลังรับแบบฟอร์มจาก {source} … / fetching from {source} …"
+    from kpixl.io.mail_sources import source_label
     from kpixl.jobs.mail_fetch import fetch_mail
+
+    source = source_label(source)  # a password typed into the URL is never shown
+    sheet.range(cell).value = f"⏳ กำลังรับแบบฟอร์มจาก {source} … / fetching from {source} …"
 
     run = fetch_mail(inputs.path)  # the source as Config names it
     _write_issues(book, run.findings)

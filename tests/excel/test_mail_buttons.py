@@ -384,6 +384,20 @@ def test_fetch_forms_with_no_source_says_which_cell(demo: Path) -> None:
     assert not (demo / "inbox").exists()
 
 
+def test_fetch_forms_never_shows_a_password_typed_into_the_url(demo: Path) -> None:
+    master = demo / "master.xlsx"
+    # nothing listens on port 9: the fetch fails, and says so without the password
+    edit_master(master, {"mail_fetch_from": "imap://hr:s3cret-pw@127.0.0.1:9/INBOX"})
+    data = payload(master)
+    book = xw.Book(json=data)
+    macros.fetch_forms(book)
+    actions = book.json()["actions"]
+    grids = apply(data, actions)
+    assert status_of(grids).startswith("✗"), status_of(grids)
+    assert "imap://hr@127.0.0.1:9/INBOX" in status_writes(actions)[1]
+    assert "s3cret-pw" not in str(actions)
+
+
 # ------------------------------------------------------------------------ status
 
 
