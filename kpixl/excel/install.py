@@ -9,11 +9,12 @@ Office blocks the macros of a file that came from the internet or by e-mail (the
 carries the *Mark of the Web*) unless the file is opened from a **Trusted Location**.
 So on Windows the install also creates a folder and registers it as an Excel Trusted
 Location of the current user; a unit head saves the ``.xlsm`` workbook HR e-mails into
-it, and its buttons run. The folder is ``Documents\\kpixl`` (the user's real Documents
-folder, wherever Windows or OneDrive put it), not the round's folder: a round's folder
-holds ``inbox\\`` with the attachments ``kpixl mail fetch`` files, and nothing that
-arrives by e-mail should run macros unasked. It is a folder of its own, never a drive,
-the profile, Documents, Desktop or Downloads themselves (refused: too broad).
+it, and its buttons run. The folder is ``Documents\\kpixl``, or ``%USERPROFILE%\\kpixl``
+where Documents is synced by OneDrive or on a server (:func:`choose_trusted_folder`),
+and not the round's folder: a round's folder holds ``inbox\\`` with the attachments
+``kpixl mail fetch`` files, and nothing that arrives by e-mail should run macros
+unasked. It is a folder of its own, never a drive, the profile, Documents, Desktop or
+Downloads themselves (refused: too broad).
 
 The registry entry is one key of kpixl's own (never another location's)::
 
@@ -50,6 +51,7 @@ __all__ = [
     "RegValue",
     "TrustPlan",
     "check_trusted_folder",
+    "choose_trusted_folder",
     "default_trusted_folder",
     "install",
     "interpreter",
@@ -187,9 +189,33 @@ def too_broad(folder: PurePath, home: PurePath) -> bool:
     return parts[-1] in _BROAD or "downloads" in parts
 
 
+_SYNCED = ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")  # the sync clients' roots
+
+
+def choose_trusted_folder(
+    home: PurePath, documents: PurePath, synced: Sequence[PurePath] = ()
+) -> PurePath:
+    """``kpixl`` in ``documents``, unless Documents is synced to the cloud (inside one of
+    ``synced``, OneDrive's folders) or on a server: then ``kpixl`` in the profile
+    ``home``. A synced or network folder is the wrong place to trust: others' changes
+    arrive there, Excel opens a synced file by its web address (AutoSave), and a
+    network folder needs *Allow Trusted Locations on my network*."""
+
+    def inside(path: PurePath, root: PurePath) -> bool:
+        a = [p.rstrip("\\/").casefold() for p in path.parts]
+        b = [p.rstrip("\\/").casefold() for p in root.parts]
+        return a[: len(b)] == b
+
+    network = str(documents).startswith(("\\\\", "//"))
+    if network or any(inside(documents, root) for root in synced if root.parts):
+        return home / "kpixl"
+    return documents / "kpixl"
+
+
 def default_trusted_folder() -> Path:
-    """``kpixl`` in the user's Documents folder (where Windows' *User Shell Folders* put
-    it, OneDrive included), else ``~/Documents/kpixl``."""
+    """:func:`choose_trusted_folder` for this user: Documents as Windows' *User Shell
+    Folders* has it (where Windows or OneDrive moved it), OneDrive's folders from the
+    environment."""
     documents = Path.home() / "Documents"
     if sys.platform == "win32":
         import winreg
@@ -201,7 +227,8 @@ def default_trusted_folder() -> Path:
             documents = Path(os.path.expandvars(str(value)))
         except OSError:  # no such value: the profile's Documents
             pass
-    return documents / "kpixl"
+    synced = [Path(os.environ[name]) for name in _SYNCED if os.environ.get(name)]
+    return Path(choose_trusted_folder(Path.home(), documents, synced))
 
 
 def _reg_value(hive: int, key: str, name: str) -> object:
@@ -299,8 +326,10 @@ def _trust_lines(folder: Path) -> list[str]:
         values = ", ".join(f"{v.name} ({v.kind})" for v in plan.values)
         return [
             "• Trusted Location: ลงทะเบียนได้เฉพาะบน Windows (บนเครื่องที่มี Excel คำสั่งนี้สร้างโฟลเดอร์"
-            " Documents\\kpixl และลงทะเบียนไว้) / registered on Windows only; there this"
-            f" creates Documents\\kpixl and writes HKCU\\{plan.keys[0]}: {values}"
+            " Documents\\kpixl หรือ %USERPROFILE%\\kpixl เมื่อ OneDrive ซิงก์ Documents และลงทะเบียนไว้)"
+            " / registered on Windows only; there this creates Documents\\kpixl (or"
+            " %USERPROFILE%\\kpixl where OneDrive syncs Documents) and writes"
+            f" HKCU\\{plan.keys[0]}: {values}"
         ]
     folder = folder.absolute()
     folder.mkdir(parents=True, exist_ok=True)

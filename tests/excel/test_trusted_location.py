@@ -14,6 +14,7 @@ import pytest
 from kpixl.excel.install import (
     TRUST_KEY_NAME,
     RegValue,
+    choose_trusted_folder,
     too_broad,
     trust_changes,
     trust_plan,
@@ -91,6 +92,23 @@ def test_folders_too_broad_to_trust(folder: str, broad: bool) -> None:
     assert too_broad(PureWindowsPath(folder), home) is broad
     assert too_broad(PurePosixPath("/home/somchai"), PurePosixPath("/home/somchai"))
     assert not too_broad(PurePosixPath("/home/somchai/Documents/kpixl"), PurePosixPath("/home/x"))
+
+
+def test_the_folder_is_in_documents_unless_onedrive_or_a_server_has_documents() -> None:
+    home = PureWindowsPath(r"C:\Users\somchai")
+    local = choose_trusted_folder(home, home / "Documents", [home / "OneDrive"])
+    assert local == PureWindowsPath(r"C:\Users\somchai\Documents\kpixl")
+    assert not too_broad(local, home)
+    for documents, synced in (
+        (r"C:\Users\somchai\OneDrive\Documents", [r"C:\Users\somchai\OneDrive"]),
+        (r"C:\Users\somchai\OneDrive - Agency\เอกสาร", [r"c:\users\somchai\onedrive - agency"]),
+        (r"\\fileserver\home$\somchai\Documents", []),  # redirected to a server
+    ):
+        chosen = choose_trusted_folder(
+            home, PureWindowsPath(documents), [PureWindowsPath(p) for p in synced]
+        )
+        assert chosen == PureWindowsPath(r"C:\Users\somchai\kpixl"), documents
+        assert not too_broad(chosen, home)
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
