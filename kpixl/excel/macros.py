@@ -320,7 +320,7 @@ def _saved_master(book: Book) -> MasterInputs | None:
 
     sheet, cell = _master_status(book)
     path = Path(book.fullname)
-    if not path.is_file():
+    if not (path.is_absolute() and path.is_file()):  # "Book1", or a web address
         set_status(
             sheet,
             cell,
@@ -386,9 +386,8 @@ def _progress(sheet: Any, cell: str, th: str, en: str) -> Callable[[int, int], N
         if 0 < done < total and now - shown[0] < 1.0:
             return
         shown[0] = now
-        sheet.range(
-            cell
-        ).value = f"⏳ กำลังส่ง{th} {done}/{total} ฉบับ … / sending {en}: {done} of {total} …"
+        text = f"⏳ กำลังส่ง{th} {done}/{total} ฉบับ … / sending {en}: {done} of {total} …"
+        sheet.range(cell).value = text
 
     return show
 
