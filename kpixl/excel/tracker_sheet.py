@@ -57,7 +57,7 @@ def write_tracker(sheet: Any, view: TrackerView) -> None:
     below is cleared, values and formats."""
     width = len(M.TRACKER_COLUMNS)
     first = M.FIRST_ROW
-    legend = ord(M.TRACKER_LEGEND_CELL[0]) - ord("A") + 1  # 1-based column
+    legend = sheet.range(M.TRACKER_LEGEND_CELL).column  # 1-based
     old_last = max(sheet.used_range.last_cell.row, first)
     top: list[object] = [None] * width
     top[0] = view.as_of

@@ -26,6 +26,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlwings as xw
+from openpyxl.utils import column_index_from_string
 from xlwings_payload import apply, apply_all, payload, rows_from
 
 from kpixl.excel import macros
@@ -434,7 +435,7 @@ def test_status_writes_the_tracker_as_kpixl_status_sees_it(demo: Path) -> None:
     assert tracker.values[1][0] == view.as_of and "กำหนด" in str(tracker.values[1][dues[0]])
     # the look: every row the first row's formats, a due cell a plain date's, a late
     # cell the legend's
-    legend = (2, ord(M.TRACKER_LEGEND_CELL[0]) - ord("A") + 1)
+    legend = (2, column_index_from_string(M.TRACKER_LEGEND_CELL.rstrip("0123456789")))
     plain = (M.FIRST_ROW, sent + 1)
     for i in range(20):
         r = M.FIRST_ROW + i
