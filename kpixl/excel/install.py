@@ -332,9 +332,16 @@ def _trust_lines(folder: Path) -> list[str]:
             f" HKCU\\{plan.keys[0]}: {values}"
         ]
     folder = folder.absolute()
-    folder.mkdir(parents=True, exist_ok=True)
-    remote = os.path.realpath(folder).startswith("\\\\")  # a mapped network drive too
-    lines = [f"✓ {folder}", *register_trusted_location(trust_plan(str(folder), network=remote))]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remote = os.path.realpath(folder).startswith("\\\\")  # a mapped network drive too
+        lines = [f"✓ {folder}", *register_trusted_location(trust_plan(str(folder), network=remote))]
+    except OSError as exc:  # a folder or registry key the user may not write
+        return [
+            f"✗ Trusted Location {folder}: สร้างหรือลงทะเบียนไม่ได้ ({exc}) ให้ผู้ดูแลระบบช่วย"
+            " หรือปลดบล็อกทีละไฟล์ (Properties › Unblock; docs/windows.md)"
+            f" / could not create or register it ({exc}): ask IT, or unblock each file"
+        ]
     lines.append(
         "  บันทึกสมุดงาน .xlsm ที่ได้รับทางอีเมล (เช่น สมุดงานหน่วยงาน) ลงในโฟลเดอร์นี้ก่อนเปิด ปุ่มคำสั่งจึงทำงาน"
         " (Excel ปิดกั้นแมโครของไฟล์จากอีเมลที่เปิดจากที่อื่น) / save an e-mailed .xlsm (a unit"
