@@ -20,7 +20,7 @@ __all__ = ["AddressProblem", "address_problems", "check_address", "check_mailbox
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = re.compile(rf"({_LOCAL})@((?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])")
-_MAILBOX = re.compile(r"(.*?)\s*<([^<>]*)>")  # ชื่อ <address>
+_MAILBOX = re.compile(r"([^<>]*?)\s*<([^<>]*)>")  # ชื่อ <address>
 _SEPARATORS = re.compile(r"[\s,;]+")  # between two addresses typed in one cell
 _LONGEST = 254  # RFC 5321: the longest path an SMTP server must take, less the <>
 _FORMULA = "=+-@"  # a cell, or a CSV field, starting so is read as a formula

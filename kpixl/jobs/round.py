@@ -238,14 +238,14 @@ def mail_settings(inputs: MasterInputs, findings: list[Finding]) -> None:
     known = " ".join(f"{{{p}}}" for p in PLACEHOLDERS)
     for key in M.MAIL_TEXT_KEYS:
         value = config.get(key)
-        unknown = unknown_placeholders(value) if isinstance(value, str) else []
+        unknown = _unknown_braces(value) if isinstance(value, str) else []
         if unknown:
             row = inputs.config_rows.get(key)
             findings.append(
                 finding(
                     "config.mail_placeholder",
                     field=key,
-                    value=shown(" ".join(dict.fromkeys(unknown))),
+                    value=shown(" ".join(unknown)),
                     known=known,
                     file=inputs.path.name,
                     sheet=M.CONFIG,
@@ -287,3 +287,13 @@ def whole_setting(value: object, most: int) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= most else None
+
+
+_BRACES = re.compile(r"\{[^{}\n]{0,60}\}")  # {name.__class__}, {ชื่อ}: also sent as typed
+
+
+def _unknown_braces(text: str) -> list[str]:
+    """The ``{…}`` of a mail text that are not placeholders, each once, in order."""
+    known = {f"{{{p}}}" for p in PLACEHOLDERS}
+    found = unknown_placeholders(text) + [m for m in _BRACES.findall(text) if m not in known]
+    return list(dict.fromkeys(sorted(found, key=text.find)))
