@@ -1,9 +1,10 @@
 """People to the roster: one evaluation per person (the newest wins), matched by id.
 
 Two stages of consolidation. While the workers read the unit workbooks, the main
-process validates the master's roster (:func:`validate_roster`) and takes in each unit
-workbook's people as they arrive (:class:`Newest`). Then :func:`match_people` puts each
-chosen evaluation beside its roster row and reports whoever is on one side only.
+process validates the master's roster (:func:`validate_roster`, the Units sheet's head
+e-mails too: :func:`unit_addresses`) and takes in each unit workbook's people as they
+arrive (:class:`Newest`). Then :func:`match_people` puts each chosen evaluation beside
+its roster row and reports whoever is on one side only.
 """
 
 from __future__ import annotations

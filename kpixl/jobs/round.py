@@ -3,7 +3,8 @@
 The first stage of consolidation (and of ``kpixl cascade report``): everything that
 decides how the unit workbooks are read and the pools allocated, checked before any
 unit workbook is opened. A bad setting is a finding at its Config cell, never an
-exception.
+exception. The mail settings (:func:`mail_settings`) decide nothing here: a bad one is
+a warning, so that HR sees it before ``kpixl mail send`` refuses it.
 """
 
 from __future__ import annotations
