@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from kpixl.core.codes import finding
-from kpixl.core.errors import FileWriteError
+from kpixl.core.errors import FileWriteError, file_problem, strict
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.text import text_of
 from kpixl.core.thaitime import BUDDHIST_ERA, bangkok, bangkok_now, parse_stamp, read_date, thai_date
@@ -53,6 +53,8 @@ from kpixl.core.tracker import (
 )
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.grids import open_book
+from kpixl.io.identify import check_file
+from kpixl.io.limits import PERSONAL
 from kpixl.io.lock import hold_lock
 from kpixl.io.mail_log import log_path, open_log
 from kpixl.io.xlsx_sheets import SheetCopyError
@@ -60,7 +62,6 @@ from kpixl.jobs.round import backups_to_keep
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks.master import MasterInputs, read_master
-from kpixl.workbooks.personal import person_id_of, read_personal
 from kpixl.workbooks.tracker import TrackerView, previous_rows, tracker_bytes
 from kpixl.workbooks.unit import read_unit
 
@@ -236,6 +237,56 @@ def _filled(values: Iterable[Any]) -> bool:
     return any(text_of(v) != "" for v in values)
 
 
+@dataclass(frozen=True)
+class _PersonalFacts:
+    """What the tracker needs of a personal workbook (read from its metadata)."""
+
+    person_id: str
+    round_id: str
+    sealed_at: str
+    evaluated: bool
+
+
+def _column(grid: list[list[Any]], letter: str, first: int, last: int) -> list[Any]:
+    i = ord(letter) - ord("A")
+    return [row[i] if i < len(row) else "" for row in grid[first - 1 : last]]
+
+
+def personal_facts(path: Path) -> _PersonalFacts | None:
+    """A personal workbook's person, round, seal time and whether its evaluation is
+    filled in (an actual result or a competency rating typed), read with calamine from
+    its hidden metadata sheet and those two columns; None for anything that is not a
+    readable personal workbook (fetch and collect report those, not the tracker)."""
+    if check_file(path, deep=False, limits=PERSONAL) is not None:
+        return None
+    try:
+        book = open_book(path, limits=PERSONAL)
+        if PL.HIDDEN not in book.sheet_names:
+            return None
+        hidden = book.grid(PL.HIDDEN)
+        values = _column(hidden, "B", PL.META_FIRST, PL.META_FIRST + len(PL.META_FIELDS) - 1)
+        meta = dict(zip(PL.META_FIELDS, values, strict=False))
+        if meta.get("template_id") != PL.TEMPLATE_ID:
+            return None
+        actuals = ratings = []
+        if PL.ACHIEVEMENT in book.sheet_names:
+            grid = book.grid(PL.ACHIEVEMENT)
+            actuals = _column(grid, PL.ACH_COLUMNS["actual"], PL.ACH_FIRST, PL.ACH_LAST)
+        if PL.COMPETENCY in book.sheet_names:
+            grid = book.grid(PL.COMPETENCY)
+            ratings = _column(grid, PL.CMP_COLUMNS["rating"], PL.CMP_FIRST, PL.CMP_LAST)
+    except Exception as exc:  # a damaged file is skipped; a kpixl defect raises in tests
+        if strict() and not file_problem(exc):
+            raise
+        return None
+    return _PersonalFacts(
+        person_id=text_of(meta.get("person_id")),
+        round_id=text_of(meta.get("round_id")),
+        sealed_at=text_of(meta.get("sealed_at")),
+        evaluated=_filled(actuals) or _filled(ratings),
+    )
+
+
 def _from_folders(
     master: Path, config: dict[str, Any], round_id: str, people: set[str], dates: _Dates
 ) -> None:
@@ -244,20 +295,16 @@ def _from_folders(
     personal = master.parent / (text_of(config.get("personal_folder")) or "personal")
     for folder, returned in ((inbox, True), (personal, False)):
         for path in _workbooks(folder):
-            form = read_personal(path)
-            if not form.readable or form.meta.get("template_id") != PL.TEMPLATE_ID:
-                continue  # not a personal workbook (fetch and collect report those)
-            form_round = text_of(form.meta.get("round_id"))
-            pid = person_id_of(form)
-            if pid not in people or (round_id and form_round and form_round != round_id):
+            facts = personal_facts(path)
+            if facts is None or facts.person_id not in people:
                 continue
-            dates.add(pid, "sealed", _day(parse_stamp(form.meta.get("sealed_at"))))
-            evaluated = _filled(form.kpis.get("actual", [])) or _filled(
-                form.competencies.get("rating", [])
-            )
+            if round_id and facts.round_id and facts.round_id != round_id:
+                continue  # another round's workbook
+            pid = facts.person_id
+            dates.add(pid, "sealed", _day(parse_stamp(facts.sealed_at)))
             if returned:
                 dates.add(pid, "agreement_returned", _mtime_day(path))
-            if evaluated:
+            if facts.evaluated:
                 dates.add(pid, "evaluation_returned", _mtime_day(path))
 
 
