@@ -44,7 +44,9 @@ def touch(path: Path, day: date) -> None:
 
 
 def sent(key: str, at: str, what: str = "agreements", status: str = "sent") -> SentRecord:
-    return SentRecord(ROUND, what, key, f"{key}@example.org", "a.xlsx", "0" * 64, f"<{key}>", status, "", at)
+    return SentRecord(
+        ROUND, what, key, f"{key}@example.org", "a.xlsx", "0" * 64, f"<{key}>", status, "", at
+    )
 
 
 def filed(pid: str, at: str, *, evaluated: bool, sealed_at: str = "") -> FiledRecord:
@@ -64,7 +66,10 @@ def with_emails(master: Path) -> None:
     """Every roster person an address (the demo of this branch may leave them blank)."""
     roster = read_master(master).roster
     letter = chr(ord("A") + M.ROSTER_COLUMNS.index("email"))
-    cells = {f"{letter}{M.FIRST_ROW + i}": f"p{pid}@example.org" for i, pid in enumerate(roster["person_id"])}
+    cells = {
+        f"{letter}{M.FIRST_ROW + i}": f"p{pid}@example.org"
+        for i, pid in enumerate(roster["person_id"])
+    }
     master.write_bytes(Package.read(master).patched({M.ROSTER: cells}))
 
 
@@ -134,7 +139,9 @@ def round_dir(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert consolidate(master).exit_code in (0, 1)
     touch(master, date(2027, 3, 12))
     results = {
-        str(r[2]) for r in open_book(master).grid(M.RESULTS)[M.HEADER_ROW :] if r[2] not in ("", None)
+        str(r[2])
+        for r in open_book(master).grid(M.RESULTS)[M.HEADER_ROW :]
+        if r[2] not in ("", None)
     }
     return {"out": out, "master": master, "ids": dict(zip("abcdefg", u01, strict=True)),
             "results": results, "roster": roster}  # fmt: skip
@@ -281,7 +288,9 @@ def test_the_first_write_keeps_a_backup_and_no_write_writes_nothing(
 
 def test_json_output(round_dir: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     ids = round_dir["ids"]
-    code = main(["status", str(round_dir["master"]), "--today", "15/3/2570", "--no-write", "--json"])
+    code = main(
+        ["status", str(round_dir["master"]), "--today", "15/3/2570", "--no-write", "--json"]
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data["today"] == "2027-03-15" and data["written"] is False
@@ -332,7 +341,7 @@ def master_alone(round_dir: dict[str, Any], folder: Path) -> Path:
 
 def test_hostile_names_stay_text(round_dir: dict[str, Any], tmp_path: Path) -> None:
     master = master_alone(round_dir, tmp_path)
-    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "@SUM(A1)", "-2", "a\x07b<c>&_x0041_"]
+    hostile = ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2", "a\x07b<c>&_x0041_"]
     data = Package.read(master).patched(
         {M.ROSTER: {f"B{M.FIRST_ROW + i}": text for i, text in enumerate(hostile)}}
     )

@@ -41,7 +41,14 @@ from kpixl.core.codes import finding
 from kpixl.core.errors import FileWriteError, file_problem, strict
 from kpixl.core.findings import Finding, has_errors
 from kpixl.core.text import text_of
-from kpixl.core.thaitime import BUDDHIST_ERA, bangkok, bangkok_now, parse_stamp, read_date, thai_date
+from kpixl.core.thaitime import (
+    BUDDHIST_ERA,
+    bangkok,
+    bangkok_now,
+    parse_stamp,
+    read_date,
+    thai_date,
+)
 from kpixl.core.tracker import (
     DUE_STEPS,
     STEPS,
@@ -208,7 +215,9 @@ def _from_log(master: Path, round_id: str, dates: _Dates, findings: list[Finding
             sent = log.sent(round_id)
             filed = log.filed(round_id)
     except sqlite3.Error as exc:
-        findings.append(finding("status.log_unreadable", value=path.name, why=str(exc), file=path.name))
+        findings.append(
+            finding("status.log_unreadable", value=path.name, why=str(exc), file=path.name)
+        )
         return
     steps = {"agreements": "agreement_sent", "notices": "notice_sent"}
     for record in sent:
@@ -228,9 +237,9 @@ def _workbooks(folder: Path) -> Iterator[Path]:
     if not folder.is_dir():
         return
     for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() in _WORKBOOKS and not path.name.startswith(("~$", ".")):
-            if path.is_file():
-                yield path
+        plain = not path.name.startswith(("~$", "."))
+        if path.suffix.lower() in _WORKBOOKS and plain and path.is_file():
+            yield path
 
 
 def _filled(values: Iterable[Any]) -> bool:
@@ -339,7 +348,7 @@ def _from_master(inputs: MasterInputs, dates: _Dates) -> None:
         column = next((i for i, h in enumerate(header) if text_of(h) == wanted), None)
         if column is not None:
             on_results = {
-                text_of(row[column]) for row in grid[M.HEADER_ROW:] if len(row) > column
+                text_of(row[column]) for row in grid[M.HEADER_ROW :] if len(row) > column
             } - {""}
     modified = _mtime_day(inputs.path)
     for pid in on_results:
@@ -388,7 +397,7 @@ def round_status(master: str | Path, *, today: date | None = None) -> RoundStatu
     if has_errors(findings):
         return result
     result.dues = dues = _dues(inputs, findings)
-    roster: list[dict[str, Any]] = []
+    roster: list[dict[Any, Any]] = []
     seen: set[str] = set()
     if not inputs.roster.empty and "person_id" in inputs.roster:
         for row in inputs.roster.to_dict("records"):

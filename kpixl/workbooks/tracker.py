@@ -30,7 +30,9 @@ from kpixl.workbooks.master import line_height, text_lines, tracker_template_byt
 
 __all__ = ["TrackerView", "previous_rows", "tracker_bytes", "with_tracker_sheet"]
 
-_DATE_COLUMNS = tuple(i for i, c in enumerate(M.TRACKER_COLUMNS) if c not in ("name", "unit", "person_id"))
+_DATE_COLUMNS = tuple(
+    i for i, c in enumerate(M.TRACKER_COLUMNS) if c not in ("name", "unit", "person_id")
+)
 _NEVER_LATE = M.TRACKER_COLUMNS.index("agreement_sent")
 
 
@@ -61,7 +63,9 @@ def _height(values: Sequence[object]) -> float | None:
     lines = 1
     for name in M.TRACKER_WRAPPED:
         i = M.TRACKER_COLUMNS.index(name)
-        lines = max(lines, text_lines(values[i] if i < len(values) else "", M.TRACKER_WIDTHS[i], 14))
+        lines = max(
+            lines, text_lines(values[i] if i < len(values) else "", M.TRACKER_WIDTHS[i], 14)
+        )
     return line_height(14, lines) if lines > 1 else None
 
 
@@ -139,7 +143,9 @@ def with_tracker_sheet(master: bytes) -> bytes:
     elif "<definedNames/>" in workbook:
         workbook = workbook.replace("<definedNames/>", f"<definedNames>{title}</definedNames>", 1)
     else:
-        workbook = workbook.replace("</sheets>", f"</sheets><definedNames>{title}</definedNames>", 1)
+        workbook = workbook.replace(
+            "</sheets>", f"</sheets><definedNames>{title}</definedNames>", 1
+        )
     return package.to_bytes({"xl/workbook.xml": workbook.encode("utf-8")})
 
 
@@ -155,5 +161,7 @@ def previous_rows(book: Book) -> dict[str, dict[str, Any]]:
         key = text_of(row[pid]) if len(row) > pid else ""
         if not key:
             break  # the table ends at its first row without an id (then the summaries)
-        out[key] = {name: (row[i] if i < len(row) else "") for i, name in enumerate(M.TRACKER_COLUMNS)}
+        out[key] = {
+            name: (row[i] if i < len(row) else "") for i, name in enumerate(M.TRACKER_COLUMNS)
+        }
     return out
