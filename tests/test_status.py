@@ -347,10 +347,17 @@ def test_hostile_names_stay_text(round_dir: dict[str, Any], tmp_path: Path) -> N
     )
     master.write_bytes(data)
     assert status(master, today=TODAY).written
+    ids = [str(p) for p in round_dir["roster"]["person_id"][: len(hostile)]]
     ws = openpyxl.load_workbook(master)[M.TRACKER]
-    names = [ws.cell(row=M.FIRST_ROW + i, column=1) for i in range(len(hostile))]
+    row_of = {str(r[-1].value): r for r in ws.iter_rows(min_row=M.FIRST_ROW) if r[-1].value}
+    names = [row_of[pid][0] for pid in ids]
     assert [c.data_type for c in names] == ["s"] * len(hostile)
     assert [c.value for c in names[:4]] == hostile[:4]
+    grid = open_book(master).grid(M.TRACKER)  # calamine decodes the file's _xHHHH_ escapes
+    assert [r[0] for r in grid[M.FIRST_ROW - 1 :] if r[-1] in ids] == [
+        hostile[ids.index(r[-1])] for r in grid[M.FIRST_ROW - 1 :] if r[-1] in ids
+    ]
+    assert hostile[4] in [r[0] for r in grid]
     assert "<f>" not in Package.read(master).parts[tracker_part(master)].decode()
 
 

@@ -424,6 +424,9 @@ def round_status(master: str | Path, *, today: date | None = None) -> RoundStatu
     if not inputs.units.empty and "unit_code" in inputs.units:
         for row in inputs.units.to_dict("records"):
             names.setdefault(text_of(row.get("unit_code")), text_of(row.get("unit_name")))
+    # unit by unit (the Units sheet's order, then other units by code), roster order within
+    order = {code: i for i, code in enumerate(names)}
+    result.people.sort(key=lambda p: (order.get(p.steps.unit, len(order)), p.steps.unit))
     late = {p.person_id: p.late for p in result.people}
     result.units = summarise_units((p.steps for p in result.people), late, names)
     return result

@@ -234,7 +234,7 @@ def _tracker(ws: Worksheet) -> None:
     note.value = "ยังไม่ได้ติดตามสถานะ: ใช้ kpixl status หรือปุ่ม สถานะ"
     note.font = thai_font(14, bold=True)
     legend = ws[M.TRACKER_LEGEND_CELL]
-    legend.value = f"{M.TRACKER_LATE} = เลยวันครบกำหนดแล้วยังไม่ได้รับ"
+    legend.value = M.TRACKER_LEGEND
     legend.font = thai_font(14, bold=True)
     legend.fill = PatternFill("solid", fgColor=M.TRACKER_LATE_FILL)
     legend.border = BORDER

@@ -505,6 +505,7 @@ TRACKER_AS_OF_CELL = "A2"
 TRACKER_LEGEND_CELL = f"{chr(ord('A') + len(TRACKER_COLUMNS) - 1)}2"  # the last column
 TRACKER_DUE_COLUMNS = {"agreement": "agreement_returned", "evaluation": "evaluation_returned"}
 TRACKER_LATE = "ล่าช้า"  # a late step's cell text
+TRACKER_LEGEND = f"{TRACKER_LATE} = เลยกำหนดแล้ว"  # in the late style, on row 2
 TRACKER_LATE_FILL = "F4C7C3"  # light red
 TRACKER_SUMMARY_TITLE = "สรุปรายหน่วยงาน (per unit)"
 

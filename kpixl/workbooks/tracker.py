@@ -96,7 +96,7 @@ def tracker_bytes(master: bytes, view: TrackerView) -> bytes:
     row2[0] = view.as_of
     for name, text in view.dues.items():
         row2[M.TRACKER_COLUMNS.index(name)] = text
-    row2[legend] = f"{M.TRACKER_LATE} = เลยวันครบกำหนดแล้วยังไม่ได้รับ"
+    row2[legend] = M.TRACKER_LEGEND
     heights = {r: _row_attrs(xml, r) for r in (2, M.HEADER_ROW)}
     cut = sheet_rows(
         xml,
