@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import zipfile
+from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from kpixl.core.thaitime import bangkok
 from kpixl.core.tracker import PersonSteps, late_steps, reminder_step, summarise_units
 from kpixl.io.backups import generations
 from kpixl.io.grids import open_book
+from kpixl.io.lock import LockInfo, lock_path
 from kpixl.io.mail_log import FiledRecord, SentRecord, log_path, open_log
 from kpixl.io.xlsx_package import Package
 from kpixl.jobs.collect import collect
@@ -418,3 +421,18 @@ def test_summaries_follow_the_units_order() -> None:
         "U02 สอง: 1 คน · ส่งข้อตกลงแล้ว 1 · ได้รับคืน 0 · ประเมินแล้ว 0 · ล่าช้า 0",
         "X9: 1 คน · ส่งข้อตกลงแล้ว 0 · ได้รับคืน 1 · ประเมินแล้ว 1 · ล่าช้า 0",
     ]
+
+
+def test_a_run_holding_the_master_stops_a_second(
+    round_dir: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = master_alone(round_dir, tmp_path)
+    data = master.read_bytes()
+    holder = LockInfo(socket.gethostname(), os.getppid(), "2027-03-15T09:00:00+07:00", "kpixl x")
+    lock_path(master).write_text(json.dumps(asdict(holder)), encoding="utf-8")
+    code = main(["status", str(master), "--today", "15/3/2570"])
+    assert code == 2 and master.read_bytes() == data
+    assert f"pid {os.getppid()}" in capsys.readouterr().err
+    lock_path(master).unlink()
+    assert main(["status", str(master), "--today", "15/3/2570"]) == 0
+    assert master.read_bytes() != data
