@@ -436,3 +436,22 @@ def test_a_run_holding_the_master_stops_a_second(
     lock_path(master).unlink()
     assert main(["status", str(master), "--today", "15/3/2570"]) == 0
     assert master.read_bytes() != data
+
+
+def test_a_master_of_an_unknown_shape_is_left_as_it_was(
+    round_dir: dict[str, Any], tmp_path: Path
+) -> None:
+    wb = openpyxl.load_workbook(round_dir["master"])
+    del wb[M.TRACKER]  # an older master, and one without styles: no sheet can be added
+    saved = tmp_path / "saved.xlsx"
+    wb.save(saved)
+    master = tmp_path / "master.xlsx"
+    with zipfile.ZipFile(saved) as zin, zipfile.ZipFile(master, "w") as zout:
+        for item in zin.infolist():
+            if item.filename != "xl/styles.xml":
+                zout.writestr(item, zin.read(item.filename))
+    data = master.read_bytes()
+    run = status(master, today=TODAY)
+    assert [f.rule for f in run.findings] == ["status.tracker_failed"]
+    assert run.exit_code == 1 and not run.written and master.read_bytes() == data
+    assert len(run.people) == 20 and len(run.late) == 2

@@ -85,6 +85,7 @@ __all__ = [
 
 _WORKBOOKS = (".xlsx", ".xlsm")
 _SENT = ("sent", "outbox")
+_DEPTHS = ("*", "*/*", "*/*/*")
 
 
 @dataclass(frozen=True)
@@ -234,9 +235,13 @@ def _from_log(master: Path, round_id: str, dates: _Dates, findings: list[Finding
 
 
 def _workbooks(folder: Path) -> Iterator[Path]:
+    """The workbooks in ``folder`` and up to two folders down (``inbox/U01/…`` and
+    what fetching keeps aside there), in name order; never the whole disk, whatever
+    Config names."""
     if not folder.is_dir():
         return
-    for path in sorted(folder.rglob("*")):
+    found = {p for depth in _DEPTHS for p in folder.glob(depth)}
+    for path in sorted(found):
         plain = not path.name.startswith(("~$", "."))
         if path.suffix.lower() in _WORKBOOKS and plain and path.is_file():
             yield path
