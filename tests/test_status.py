@@ -455,3 +455,21 @@ def test_a_master_of_an_unknown_shape_is_left_as_it_was(
     assert [f.rule for f in run.findings] == ["status.tracker_failed"]
     assert run.exit_code == 1 and not run.written and master.read_bytes() == data
     assert len(run.people) == 20 and len(run.late) == 2
+
+
+def test_a_unit_workbook_sent_back_into_the_inbox_dates_collecting(
+    round_dir: dict[str, Any], tmp_path: Path
+) -> None:
+    master = master_alone(round_dir, tmp_path)
+    inbox = tmp_path / "inbox" / "U02"
+    inbox.mkdir(parents=True)
+    shutil.copy(round_dir["out"] / "units" / "U02.xlsx", inbox / "from the head.xlsx")
+    touch(inbox / "from the head.xlsx", date(2027, 3, 9))
+    (inbox / "notes.xlsx").write_bytes(b"not a workbook")  # ignored, not fatal
+    run = round_status(master, today=TODAY)
+    roster = round_dir["roster"]
+    u02 = {str(p) for p in roster[roster["unit"] == "U02"]["person_id"]}
+    collected = {p.person_id: p.date_of("collected") for p in run.people}
+    assert {pid for pid, day in collected.items() if day} == u02
+    assert {collected[pid] for pid in u02} == {date(2027, 3, 9)}
+    assert run.findings == []

@@ -14,10 +14,11 @@ leaves behind; nothing is asked of anyone:
 - **evaluation returned**: the first fetched workbook with the evaluation filled in
   (the log's ``evaluated``), else the oldest such workbook in the inbox or personal
   folder (the file's modification time);
-- **collected**: the person's row of their unit workbook (Config ``units_folder``)
-  carries collected scores or a source file; dated by the unit workbook's modification
-  time (kpixl writes a fixed creation stamp into every workbook's docProps, so the
-  file's own time is the one that tells when collecting wrote it);
+- **collected**: the person's row of their unit workbook (in Config ``units_folder``,
+  or one a unit head sent back into the inbox) carries collected scores or a source
+  file; dated by the unit workbook's modification time (kpixl writes a fixed creation
+  stamp into every workbook's docProps, so the file's own time is the one that tells
+  when collecting wrote it);
 - **consolidated**: the person is on the master's Results. Consolidation records no
   time of its own, so the first ``kpixl status`` that sees the person there dates it by
   the master's modification time and the Tracker keeps that date from then on (later
@@ -60,14 +61,15 @@ from kpixl.core.tracker import (
 )
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.grids import open_book
-from kpixl.io.identify import check_file
+from kpixl.io.identify import check_file, sheet_names
 from kpixl.io.limits import PERSONAL
 from kpixl.io.lock import hold_lock
 from kpixl.io.mail_log import log_path, open_log
 from kpixl.io.xlsx_sheets import SheetCopyError
-from kpixl.jobs.round import backups_to_keep
+from kpixl.jobs.round import backups_to_keep, unit_files
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import personal_layout as PL
+from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.master import MasterInputs, read_master
 from kpixl.workbooks.tracker import TrackerView, previous_rows, tracker_bytes
 from kpixl.workbooks.unit import read_unit
@@ -266,7 +268,7 @@ def _column(grid: list[list[Any]], letter: str, first: int, last: int) -> list[A
     return [row[i] if i < len(row) else "" for row in grid[first - 1 : last]]
 
 
-def personal_facts(path: Path) -> _PersonalFacts | None:
+def _personal_facts(path: Path) -> _PersonalFacts | None:
     """A personal workbook's person, round, seal time and whether its evaluation is
     filled in (an actual result or a competency rating typed), read with calamine from
     its hidden metadata sheet and those two columns; None for anything that is not a
@@ -304,41 +306,56 @@ def personal_facts(path: Path) -> _PersonalFacts | None:
 def _from_folders(
     master: Path, config: dict[str, Any], round_id: str, people: set[str], dates: _Dates
 ) -> None:
-    """The steps the personal workbooks in the inbox and personal folders date."""
-    inbox = master.parent / (text_of(config.get("inbox_folder")) or "inbox")
-    personal = master.parent / (text_of(config.get("personal_folder")) or "personal")
-    for folder, returned in ((inbox, True), (personal, False)):
-        for path in _workbooks(folder):
-            facts = personal_facts(path)
-            if facts is None or facts.person_id not in people:
-                continue
-            if round_id and facts.round_id and facts.round_id != round_id:
-                continue  # another round's workbook
-            pid = facts.person_id
-            dates.add(pid, "sealed", _day(parse_stamp(facts.sealed_at)))
-            if returned:
-                dates.add(pid, "agreement_returned", _mtime_day(path))
-            if facts.evaluated:
-                dates.add(pid, "evaluation_returned", _mtime_day(path))
+    """The steps the workbooks in the inbox, personal and units folders date: personal
+    workbooks (returned, sealed, evaluated) and unit workbooks (collected)."""
 
+    def folder(key: str, default: str) -> Path:
+        return master.parent / (text_of(config.get(key)) or default)
 
-def _from_units(master: Path, config: dict[str, Any], people: set[str], dates: _Dates) -> None:
-    """Collected: the person's People row in a unit workbook carries collected scores."""
-    folder = master.parent / (text_of(config.get("units_folder")) or "units")
-    if not folder.is_dir():
-        return
-    for path in _workbooks(folder):
-        if path.parent != folder:
-            continue  # the units folder itself, as consolidation reads it
-        form = read_unit(path)
-        if not form.readable or form.people.empty or "person_id" not in form.people:
+    inbox = list(_workbooks(folder("inbox_folder", "inbox")))
+    units_folder = folder("units_folder", "units")
+    units = unit_files(units_folder) if units_folder.is_dir() else []
+    personal = [(p, False) for p in _workbooks(folder("personal_folder", "personal"))]
+    for path in inbox:  # what came back: a unit head's unit workbook, or a personal one
+        if U.PEOPLE in sheet_names(path):
+            units.append(path)
+        else:
+            personal.append((path, True))
+    for path, returned in personal:
+        facts = _personal_facts(path)
+        if facts is None or facts.person_id not in people:
             continue
-        day = _mtime_day(path)
-        for row in form.people.to_dict("records"):
-            pid = text_of(row.get("person_id"))
-            collected = _filled(row.get(f) for f in ("source_file", "total", "achievement"))
-            if pid in people and collected:
-                dates.add(pid, "collected", day)
+        if round_id and facts.round_id and facts.round_id != round_id:
+            continue  # another round's workbook
+        pid = facts.person_id
+        dates.add(pid, "sealed", _day(parse_stamp(facts.sealed_at)))
+        if returned:
+            dates.add(pid, "agreement_returned", _mtime_day(path))
+        if facts.evaluated:
+            dates.add(pid, "evaluation_returned", _mtime_day(path))
+    for path in units:
+        _collected(path, round_id, people, dates)
+
+
+def _collected(path: Path, round_id: str, people: set[str], dates: _Dates) -> None:
+    """Collected: the person's People row in a unit workbook carries collected scores
+    (or a source file); dated by the unit workbook's modification time."""
+    if not path.is_file():
+        return
+    form = read_unit(path)
+    if not form.readable or form.meta.get("template_id") != U.TEMPLATE_ID:
+        return
+    unit_round = text_of(form.meta.get("round_id"))
+    if round_id and unit_round and unit_round != round_id:
+        return  # another round's unit workbook
+    if form.people.empty or "person_id" not in form.people:
+        return
+    day = _mtime_day(path)
+    for row in form.people.to_dict("records"):
+        pid = text_of(row.get("person_id"))
+        collected = _filled(row.get(f) for f in ("source_file", "total", "achievement"))
+        if pid in people and collected:
+            dates.add(pid, "collected", day)
 
 
 def _from_master(inputs: MasterInputs, dates: _Dates) -> None:
@@ -413,7 +430,6 @@ def round_status(master: str | Path, *, today: date | None = None) -> RoundStatu
     dates = _Dates()
     _from_log(master, round_id, dates, findings)
     _from_folders(master, inputs.config, round_id, seen, dates)
-    _from_units(master, inputs.config, seen, dates)
     _from_master(inputs, dates)
     for row in roster:
         pid = text_of(row.get("person_id"))
