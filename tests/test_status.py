@@ -344,7 +344,8 @@ def master_alone(round_dir: dict[str, Any], folder: Path) -> Path:
 
 def test_hostile_names_stay_text(round_dir: dict[str, Any], tmp_path: Path) -> None:
     master = master_alone(round_dir, tmp_path)
-    hostile = ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2", "a\x07b<c>&_x0041_"]
+    long = "นางสาวประภาพรรณ " + "ศรีสวัสดิ์วัฒนากุลชัย" * 3  # wraps in the name column
+    hostile = ['=HYPERLINK("http://x","y")', "+1+2", "@SUM(A1)", "-2", "a\x07b<c>&_x0041_", long]
     data = Package.read(master).patched(
         {M.ROSTER: {f"B{M.FIRST_ROW + i}": text for i, text in enumerate(hostile)}}
     )
@@ -361,6 +362,12 @@ def test_hostile_names_stay_text(round_dir: dict[str, Any], tmp_path: Path) -> N
         hostile[ids.index(r[-1])] for r in grid[M.FIRST_ROW - 1 :] if r[-1] in ids
     ]
     assert hostile[4] in [r[0] for r in grid]
+    tall = ws.row_dimensions[row_of[ids[5]][0].row].height
+    assert (
+        tall is not None
+        and tall > 2 * 25
+        and ws.row_dimensions[row_of[ids[1]][0].row].height is None
+    )
     assert "<f>" not in Package.read(master).parts[tracker_part(master)].decode()
 
 
