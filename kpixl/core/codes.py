@@ -518,6 +518,28 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ทำไฟล์ PDF ของแบบแจ้งผลไม่ได้: {why} (สมุดงานที่เพิ่มแบบแจ้งผลเขียนไว้แล้ว)",
         "could not make the notices' PDFs: {why_en} (the workbooks with the notice are written)",
     ),
+    # kpixl status: the round tracker (kpixl.jobs.status)
+    "status.bad_due": (
+        WARNING,
+        "วันครบกำหนด {field} ใน Config ({value}) อ่านเป็นวันที่ไม่ได้ จึงยังไม่นับผู้ใดว่าล่าช้าในขั้นนี้"
+        " ให้พิมพ์เป็น 31/10/2569 หรือ 31 ต.ค. 2569",
+        "the due date {field} in Config ({value}) is not a date, so nobody is counted late for"
+        " that step; type it as 31/10/2569 or 31 ต.ค. 2569",
+    ),
+    "status.log_unreadable": (
+        WARNING,
+        "อ่านบันทึกการรับส่งอีเมล {value} ไม่ได้ ({why}) สถานะจึงไม่รวมวันที่ส่งและรับทางอีเมล"
+        " ให้ตรวจว่าไฟล์ไม่เสียหรือถูกเปิดค้างไว้",
+        "could not read the mail log {value} ({why}), so the status leaves out what was sent"
+        " and fetched by e-mail; check that the file is not damaged or held open",
+    ),
+    "status.tracker_failed": (
+        ERROR,
+        "เขียนแผ่นงาน Tracker ลงในสมุดงานหลัก {value} ไม่ได้ ({why}) สมุดงานหลักยังเป็นเหมือนเดิม"
+        " ให้ใช้สมุดงานหลักจากแม่แบบรุ่นปัจจุบัน (kpixl templates)",
+        "could not write the Tracker sheet into the master {value} ({why}); the master is as"
+        " it was; use a master made from the current template (kpixl templates)",
+    ),
     # writing the files kpixl owns (kpixl.io.atomic): the file and its backups stay intact
     "write.disk_full": (
         ERROR,
