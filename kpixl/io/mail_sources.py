@@ -292,6 +292,13 @@ def _folder_files(folder: Path) -> list[Path]:
 
 
 def _folder_messages(folder: Path, seen: Callable[[str], bool]) -> Iterator[Message]:
+    for message in _folder_read(folder):
+        if seen(message.message_id):
+            message.skipped, message.attachments = True, []
+        yield message
+
+
+def _folder_read(folder: Path) -> Iterator[Message]:
     for path in _folder_files(folder):
         origin = path.relative_to(folder).as_posix()
         size = path.stat().st_size
@@ -303,7 +310,7 @@ def _folder_messages(folder: Path, seen: Callable[[str], bool]) -> Iterator[Mess
                 yield Message(_hash_id(origin.encode()), origin=origin, too_large=size)
             else:
                 yield Message(
-                    "file:" + origin,
+                    _hash_id(origin.encode()),
                     sender="(ไฟล์ในโฟลเดอร์ / a file in the folder)",
                     subject=_clean(origin),
                     origin=origin,
@@ -330,10 +337,7 @@ def _folder_messages(folder: Path, seen: Callable[[str], bool]) -> Iterator[Mess
             found = [parse_rfc822(data, origin=origin)]
         else:
             found = [_loose(path, data, origin)]
-        for message in found:
-            if seen(message.message_id):
-                message.skipped, message.attachments = True, []
-            yield message
+        yield from found
 
 
 # ------------------------------------------------------------------------------- IMAP
