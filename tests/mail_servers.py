@@ -156,7 +156,9 @@ def message(
         msg["Message-ID"] = message_id
     msg.set_content(text)
     for name, data in attachments:
-        maintype, subtype = XLSX if name.lower().endswith(".xlsx") else ("application", "octet-stream")
+        maintype, subtype = (
+            XLSX if name.lower().endswith(".xlsx") else ("application", "octet-stream")
+        )
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     for inner in forwards:
         msg.add_attachment(inner)  # message/rfc822

@@ -52,9 +52,7 @@ def tree(folder: Path) -> dict[str, str]:
     for root, dirs, files in os.walk(folder):
         for name in files + [d for d in dirs if Path(root, d).is_symlink()]:
             path = Path(root, name)
-            found[path.relative_to(folder).as_posix()] = (
-                "link" if path.is_symlink() else sha(path)
-            )
+            found[path.relative_to(folder).as_posix()] = "link" if path.is_symlink() else sha(path)
     return found
 
 
@@ -69,7 +67,9 @@ def u01(demo: Path) -> list[Path]:
     return sorted((demo.parent / "personal" / "U01").glob("*.xlsx"))
 
 
-def revised(path: Path, *, revision: int, agreement_only: bool = False, round_id: str = "") -> bytes:
+def revised(
+    path: Path, *, revision: int, agreement_only: bool = False, round_id: str = ""
+) -> bytes:
     """The workbook at ``path`` in another revision (an agreement only: its results blank)."""
     if not agreement_only and not round_id:
         return Package.read(path).patched({L.HIDDEN: {L.meta_cell("revision"): revision}})
@@ -154,23 +154,45 @@ def saved(demo: Path, tmp_path: Path) -> Iterator[tuple[Path, Path, dict[str, st
     )
     (mail / "forward.eml").write_bytes(bytes(forwarded))
     again = message(  # the same workbook once more, in another message: a duplicate
-        sender=SOMJAI, subject="ส่งซ้ำ", message_id="<reply-2@example.org>", attachments=[("x.xlsx", a.read_bytes())]
+        sender=SOMJAI,
+        subject="ส่งซ้ำ",
+        message_id="<reply-2@example.org>",
+        attachments=[("x.xlsx", a.read_bytes())],
     )
-    no_id = message(sender="ไม่มีรหัส <noid@example.org>", subject="ไม่มี Message-ID", message_id=None,
-                    attachments=[("c.xlsx", c.read_bytes())])
+    no_id = message(
+        sender="ไม่มีรหัส <noid@example.org>",
+        subject="ไม่มี Message-ID",
+        message_id=None,
+        attachments=[("c.xlsx", c.read_bytes())],
+    )
     mbox = b"".join(
-        b"From someone@example.org Mon Oct  6 10:00:00 2025\n" + bytes(m).replace(b"\r\n", b"\n") + b"\n"
+        b"From someone@example.org Mon Oct  6 10:00:00 2025\n"
+        + bytes(m).replace(b"\r\n", b"\n")
+        + b"\n"
         for m in (again, no_id)
     )
     (mail / "archive.mbox").write_bytes(mbox)
     newer = MsgSpec(
-        "ส่งแบบประเมินฉบับแก้ไข", "สมใจ ใจดี", "somjai@example.org", "<msg-1@example.org>",
+        "ส่งแบบประเมินฉบับแก้ไข",
+        "สมใจ ใจดี",
+        "somjai@example.org",
+        "<msg-1@example.org>",
         [(a.name, revised(a, revision=3))],
     )
     older = MsgSpec(
-        "FW: ข้อตกลง", "หัวหน้า", "head@example.org", "<msg-2@example.org>",
-        [MsgSpec("ข้อตกลง", "บุญมี", "boonmee@example.org", "<msg-3@example.org>",
-                 [("agreement.xlsx", revised(b, revision=1, agreement_only=True))])],
+        "FW: ข้อตกลง",
+        "หัวหน้า",
+        "head@example.org",
+        "<msg-2@example.org>",
+        [
+            MsgSpec(
+                "ข้อตกลง",
+                "บุญมี",
+                "boonmee@example.org",
+                "<msg-3@example.org>",
+                [("agreement.xlsx", revised(b, revision=1, agreement_only=True))],
+            )
+        ],
     )
     for name, spec in (("newer.msg", newer), ("older.msg", older)):
         data = msg_bytes(spec)
@@ -189,7 +211,9 @@ def saved(demo: Path, tmp_path: Path) -> Iterator[tuple[Path, Path, dict[str, st
     yield demo, mail, ids
 
 
-def test_a_folder_of_saved_mail_is_filed_newest_first(saved: tuple[Path, Path, dict[str, str]]) -> None:
+def test_a_folder_of_saved_mail_is_filed_newest_first(
+    saved: tuple[Path, Path, dict[str, str]],
+) -> None:
     demo, mail, ids = saved
     root = demo.parent
     before, sources = tree(root), tree(mail)
@@ -265,10 +289,19 @@ def test_hostile_and_foreign_attachments_are_refused(demo: Path, tmp_path: Path)
         ("other-round.xlsx", revised(a, revision=2, round_id="2569/2")),
         ("huge.xlsx", b"PK\x03\x04" + b"\0" * (21 * 1024 * 1024)),
     ]
-    (mail / "bad.eml").write_bytes(bytes(message(sender=sender, subject=subject, message_id="<bad@x>", attachments=hostile)))
-    deep = message(sender=sender, subject="ชั้นในสุด", message_id="<d0@x>", attachments=[("deep.xlsx", a.read_bytes())])
+    (mail / "bad.eml").write_bytes(
+        bytes(message(sender=sender, subject=subject, message_id="<bad@x>", attachments=hostile))
+    )
+    deep = message(
+        sender=sender,
+        subject="ชั้นในสุด",
+        message_id="<d0@x>",
+        attachments=[("deep.xlsx", a.read_bytes())],
+    )
     for level in range(7):
-        deep = message(sender=sender, subject=f"Fwd {level}", message_id=f"<d{level + 1}@x>", forwards=[deep])
+        deep = message(
+            sender=sender, subject=f"Fwd {level}", message_id=f"<d{level + 1}@x>", forwards=[deep]
+        )
     (mail / "deep.eml").write_bytes(bytes(deep))
     (mail / "damaged.msg").write_bytes(b"\xd0\xcf\x11\xe0 not really")
     loose = mail / "loose"
@@ -349,7 +382,9 @@ def test_two_fetches_at_once_do_not_race(demo: Path, tmp_path: Path) -> None:
         raise errors[0]
 
 
-def test_sources_that_cannot_be_read(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sources_that_cannot_be_read(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("KPIXL_IMAP_PASSWORD", raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     assert codes(fetch_mail(demo, str(tmp_path / "nowhere"))) == ["mail.fetch_bad_source"]
@@ -364,26 +399,75 @@ def test_sources_that_cannot_be_read(demo: Path, tmp_path: Path, monkeypatch: py
 
 
 def test_imap_fetch_changes_nothing_on_the_server(
-    demo: Path, imap_server: ImapServer, monkeypatch: pytest.MonkeyPatch
+    demo: Path,
+    imap_server: ImapServer,  # noqa: F811 (the fixture imported from mail_servers)
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server = imap_server
     box = server.new_mailbox(f"T{os.getpid()}{demo.parent.parent.name[-6:]}")
     files = u01(demo)
     a, b, c = files[:3]
-    reply = bytes(message(sender=SOMJAI, subject="ตอบกลับ: ข้อตกลง", message_id="<i1@example.org>",
-                          attachments=[(a.name, a.read_bytes())]))
+    reply = bytes(
+        message(
+            sender=SOMJAI,
+            subject="ตอบกลับ: ข้อตกลง",
+            message_id="<i1@example.org>",
+            attachments=[(a.name, a.read_bytes())],
+        )
+    )
     server.append(box, reply)
     server.append(box, reply)  # the same message twice: fetched once
-    server.append(box, bytes(message(
-        sender="หัวหน้า <head@example.org>", subject="Fwd: แบบประเมิน", message_id="<i2@example.org>",
-        forwards=[message(sender="บุญมี <boonmee@example.org>", subject="แบบ", message_id="<i3@example.org>",
-                          attachments=[("แบบ.xlsx", b.read_bytes())])])))
-    server.append(box, bytes(message(sender="ไม่มีรหัส <noid@example.org>", subject="ไม่มี Message-ID",
-                                     message_id=None, attachments=[("c.xlsx", c.read_bytes())])))
-    server.append(box, bytes(message(sender="อีกคน <other@example.org>", subject="ซ้ำ", message_id="<i4@example.org>",
-                                     attachments=[("copy.xlsx", a.read_bytes())])))
-    server.append(box, bytes(message(sender="ผู้ไม่หวังดี <bad@example.org>", subject="แปลก", message_id="<i5@example.org>",
-                                     attachments=[("../../x.xlsx", a.read_bytes()), ("bomb.xlsx", zip_bomb())])))
+    server.append(
+        box,
+        bytes(
+            message(
+                sender="หัวหน้า <head@example.org>",
+                subject="Fwd: แบบประเมิน",
+                message_id="<i2@example.org>",
+                forwards=[
+                    message(
+                        sender="บุญมี <boonmee@example.org>",
+                        subject="แบบ",
+                        message_id="<i3@example.org>",
+                        attachments=[("แบบ.xlsx", b.read_bytes())],
+                    )
+                ],
+            )
+        ),
+    )
+    server.append(
+        box,
+        bytes(
+            message(
+                sender="ไม่มีรหัส <noid@example.org>",
+                subject="ไม่มี Message-ID",
+                message_id=None,
+                attachments=[("c.xlsx", c.read_bytes())],
+            )
+        ),
+    )
+    server.append(
+        box,
+        bytes(
+            message(
+                sender="อีกคน <other@example.org>",
+                subject="ซ้ำ",
+                message_id="<i4@example.org>",
+                attachments=[("copy.xlsx", a.read_bytes())],
+            )
+        ),
+    )
+    server.append(
+        box,
+        bytes(
+            message(
+                sender="ผู้ไม่หวังดี <bad@example.org>",
+                subject="แปลก",
+                message_id="<i5@example.org>",
+                attachments=[("../../x.xlsx", a.read_bytes()), ("bomb.xlsx", zip_bomb())],
+            )
+        ),
+    )
     before = server.state(box)
     assert len(before) == 6
     monkeypatch.setenv("KPIXL_IMAP_PASSWORD", server.password)
@@ -394,8 +478,13 @@ def test_imap_fetch_changes_nothing_on_the_server(
     assert run.source == url
     statuses = [m.status for m in run.messages]
     assert statuses == ["fetched", "skipped", "fetched", "fetched", "fetched", "fetched"]
-    outcomes = sorted((r.person_id, r.outcome) for r in run.messages[0].filed + [r for m in run.messages[2:] for r in m.filed])
-    assert outcomes == sorted([(pid(a), "filed"), (pid(b), "filed"), (pid(c), "filed"), (pid(a), "duplicate")])
+    outcomes = sorted(
+        (r.person_id, r.outcome)
+        for r in run.messages[0].filed + [r for m in run.messages[2:] for r in m.filed]
+    )
+    assert outcomes == sorted(
+        [(pid(a), "filed"), (pid(b), "filed"), (pid(c), "filed"), (pid(a), "duplicate")]
+    )
     assert run.messages[3].message_id.startswith("sha256:")
     assert codes(run) == ["mail.fetch_unsafe_name", "mail.fetch_unreadable"]
     for f in run.findings:
@@ -405,13 +494,25 @@ def test_imap_fetch_changes_nothing_on_the_server(
     ssl_url = f"imaps://{server.user}@127.0.0.1:{server.ssl_port}/{box}"
     again = fetch_mail(demo, ssl_url)
     assert again.findings == [] and again.filed == [] and len(again.skipped) == 6
-    server.append(box, bytes(message(sender=SOMJAI, subject="ฉบับแก้ไข", message_id="<i6@example.org>",
-                                     attachments=[(a.name, revised(a, revision=3))])))
+    server.append(
+        box,
+        bytes(
+            message(
+                sender=SOMJAI,
+                subject="ฉบับแก้ไข",
+                message_id="<i6@example.org>",
+                attachments=[(a.name, revised(a, revision=3))],
+            )
+        ),
+    )
     third = fetch_mail(demo, ssl_url)
     assert [m.status for m in third.messages].count("fetched") == 1
     assert [(r.revision, r.outcome) for r in third.filed] == [(3, "filed")]
     assert len(list((demo.parent / "inbox" / "_older" / "U01").iterdir())) == 1
-    assert server.state(box) == {**before, **{k: v for k, v in server.state(box).items() if k not in before}}
+    assert server.state(box) == {
+        **before,
+        **{k: v for k, v in server.state(box).items() if k not in before},
+    }
     # a wrong password and an untrusted certificate: a finding, not a traceback
     monkeypatch.setenv("KPIXL_IMAP_PASSWORD", "wrong")
     assert codes(fetch_mail(demo, url)) == ["mail.fetch_connect_failed"]
@@ -419,13 +520,18 @@ def test_imap_fetch_changes_nothing_on_the_server(
     monkeypatch.delenv("SSL_CERT_FILE")
     monkeypatch.setenv("SSL_CERT_DIR", "/nonexistent")
     failed = fetch_mail(demo, ssl_url)
-    assert codes(failed) == ["mail.fetch_connect_failed"] and "CERTIFICATE" in failed.findings[0].message_en.upper()
+    assert (
+        codes(failed) == ["mail.fetch_connect_failed"]
+        and "CERTIFICATE" in failed.findings[0].message_en.upper()
+    )
 
 
 # ------------------------------------------------------------------------------- CLI
 
 
-def test_cli_prints_each_message_thai_first_and_json(saved: tuple[Path, Path, dict[str, str]]) -> None:
+def test_cli_prints_each_message_thai_first_and_json(
+    saved: tuple[Path, Path, dict[str, str]],
+) -> None:
     demo, mail, _ = saved
     runner = CliRunner()
     result = runner.invoke(cli, ["mail", "fetch", str(demo), "--from", str(mail)])

@@ -668,8 +668,7 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "mail.fetch_insecure": (
         ERROR,
-        "เครื่อง {value} ไม่รองรับการเข้ารหัส (STARTTLS) จึงไม่ส่งรหัสผ่านไปโดยไม่เข้ารหัส"
-        " ให้ใช้ imaps://",
+        "เครื่อง {value} ไม่รองรับการเข้ารหัส (STARTTLS) จึงไม่ส่งรหัสผ่านไปโดยไม่เข้ารหัส ให้ใช้ imaps://",
         "the server {value} offers no STARTTLS, so the password is not sent in clear; use imaps://",
     ),
     "mail.fetch_no_round": (

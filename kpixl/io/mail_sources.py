@@ -23,6 +23,7 @@ files and server messages are only read.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import hashlib
@@ -233,7 +234,7 @@ def parse_msg(data: bytes, *, origin: str = "") -> Message:
     import extract_msg
 
     try:
-        msg = extract_msg.openMsg(data)
+        msg: Any = extract_msg.openMsg(data)
     except Exception as exc:  # any damage extract_msg meets: this message is unreadable
         return Message(
             _hash_id(hashlib.sha256(data).digest()),
@@ -433,9 +434,9 @@ def _imap_messages(source: str, seen: Callable[[str], bool]) -> Iterator[Message
         if typ != "OK":
             raise imaplib.IMAP4.error(f"cannot open the mailbox {mailbox}: {answer!r}")
         typ, answer = conn.uid("SEARCH", "ALL")
-        uids = answer[0].split() if typ == "OK" and answer and answer[0] else []
-        for uid in uids:
-            origin = f"{mailbox} UID {uid.decode('ascii', 'replace')}"
+        found = answer[0].split() if typ == "OK" and answer and answer[0] else []
+        for uid in (u.decode("ascii", "replace") for u in found):
+            origin = f"{mailbox} UID {uid}"
             typ, answer = conn.uid("FETCH", uid, "(RFC822.SIZE BODY.PEEK[HEADER])")
             line, header = _literal(answer)
             match = re.search(rb"RFC822\.SIZE (\d+)", line)
@@ -463,10 +464,8 @@ def _imap_messages(source: str, seen: Callable[[str], bool]) -> Iterator[Message
         ) from exc
     finally:
         if conn is not None:
-            try:
-                conn.logout()
-            except (imaplib.IMAP4.error, OSError, EOFError):
-                pass  # the connection is gone already
+            with contextlib.suppress(imaplib.IMAP4.error, OSError, EOFError):
+                conn.logout()  # the connection may be gone already
 
 
 # ------------------------------------------------------------------------------ entry

@@ -144,6 +144,14 @@ def _int(value: Any) -> int:
         return 0
 
 
+def _first_error(findings: list[Finding]) -> Finding:
+    """The reader's first error (a form without metadata and no error: not kpixl's)."""
+    return next(
+        (f for f in findings if f.severity == ERROR),
+        Finding("file.not_kpixl", "ไม่ใช่แบบฟอร์มของ kpixl", "not a kpixl form"),
+    )
+
+
 def _filled(values: Any) -> bool:
     return any(text_of(v) != "" for v in values)
 
@@ -277,9 +285,7 @@ class _Fetcher:
         try:
             out.filed.append(self.place(workbook, data, att.name, out))
         except InputError:  # a target outside the inbox (a linked folder inside it)
-            out.findings.append(
-                finding("mail.fetch_inbox_link", value=str(self.inbox), file=shown)
-            )
+            out.findings.append(finding("mail.fetch_inbox_link", value=str(self.inbox), file=shown))
 
     def identify(
         self, data: bytes, where: dict[str, str]
@@ -296,11 +302,9 @@ class _Fetcher:
             if set(L.SHEETS) <= sheets:
                 form = read_personal(path)
                 if not form.readable or not form.meta:
-                    return None, self._unreadable(
-                        next(f for f in form.findings if f.severity == ERROR), where
-                    )
-                kpis = form.kpis.get("actual", []) if not form.kpis.empty else []
-                ratings = (
+                    return None, self._unreadable(_first_error(form.findings), where)
+                kpis: Any = form.kpis.get("actual", []) if not form.kpis.empty else []
+                ratings: Any = (
                     form.competencies.get("rating", []) if not form.competencies.empty else []
                 )
                 return _Workbook(
@@ -316,10 +320,8 @@ class _Fetcher:
             if set(U.SHEETS) <= sheets:
                 unit = read_unit(path)
                 if not unit.readable or not unit.meta:
-                    return None, self._unreadable(
-                        next(f for f in unit.findings if f.severity == ERROR), where
-                    )
-                totals = unit.people.get("total", []) if not unit.people.empty else []
+                    return None, self._unreadable(_first_error(unit.findings), where)
+                totals: Any = unit.people.get("total", []) if not unit.people.empty else []
                 return _Workbook(
                     "unit",
                     text_of(unit.meta.get("round_id")),
@@ -492,7 +494,9 @@ def fetch_mail(
     if problem is not None:
         run.findings.append(problem)
         return run
-    units = {text_of(u) for u in inputs.units.get("unit_code", [])} if not inputs.units.empty else set()
+    units = (
+        {text_of(u) for u in inputs.units.get("unit_code", [])} if not inputs.units.empty else set()
+    )
     log_file = log_path(master)
     with (
         hold_lock(log_file, command="kpixl mail fetch"),
