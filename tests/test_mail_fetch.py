@@ -279,6 +279,7 @@ def test_hostile_and_foreign_attachments_are_refused(demo: Path, tmp_path: Path)
         ("C:\\x.xlsx", a.read_bytes()),
         ("/etc/x", a.read_bytes()),
         ("a\x01b.xlsx", a.read_bytes()),
+        ("nul\x00.xlsx", a.read_bytes()),
         ("CON.xlsx", a.read_bytes()),
         ("ก" * 250 + ".xlsx", a.read_bytes()),
         ("bomb.xlsx", zip_bomb()),
@@ -308,14 +309,15 @@ def test_hostile_and_foreign_attachments_are_refused(demo: Path, tmp_path: Path)
     loose.mkdir()
     with open(loose / "big.xlsx", "wb") as handle:  # sparse: refused by its size, never read
         handle.truncate(25 * 1024 * 1024)
-    before, sources = tree(root), tree(mail)
+    before, sources, everything = tree(root), tree(mail), tree(tmp_path)
     run = fetch_mail(demo, str(mail))
     assert tree(mail) == sources
+    assert set(tree(tmp_path)) - set(everything) == {"round/kpixl-mail.sqlite"}
     assert not (root / "inbox").exists() or tree(root / "inbox") == {}
     assert {k for k in tree(root)} - set(before) == {"kpixl-mail.sqlite"}
     assert not Path("/etc/x").exists() and not (tmp_path / "x.xlsx").exists()
     unsafe = about(run, "mail.fetch_unsafe_name")
-    assert len(unsafe) == 6
+    assert len(unsafe) == 7
     for f in unsafe:
         names_sender(f, sender, subject)
     assert "_x0001_" in next(f.value for f in unsafe if "b.xlsx" in f.value)
@@ -543,3 +545,65 @@ def test_cli_prints_each_message_thai_first_and_json(
     data = json.loads(again.output)
     assert again.exit_code == 0 and data["findings"] == []
     assert {m["status"] for m in data["messages"]} == {"skipped"}
+
+
+def config_row(master: Path, key: str) -> int:
+    wb = openpyxl.load_workbook(master, read_only=True)
+    try:
+        return next(
+            row[0].row
+            for row in wb["Config"].iter_rows(min_col=1, max_col=1)
+            if row[0].value == key
+        )
+    finally:
+        wb.close()
+
+
+def test_config_gives_the_source_and_the_inbox(demo: Path, tmp_path: Path) -> None:
+    """The Excel button fetches from Config's mail_fetch_from (relative: to the master)."""
+    mail = tmp_path / "saved"
+    mail.mkdir()
+    a = u01(demo)[0]
+    reply = message(
+        sender=SOMJAI,
+        subject="ส่งแบบประเมิน",
+        message_id="<c1@example.org>",
+        attachments=[("a.xlsx", a.read_bytes())],
+    )
+    (mail / "reply.eml").write_bytes(bytes(reply))
+    edits = {
+        f"B{config_row(demo, 'mail_fetch_from')}": "../saved",
+        f"B{config_row(demo, 'inbox_folder')}": "รับกลับ",
+    }
+    demo.write_bytes(Package.read(demo).patched({"Config": edits}))
+    run = fetch_mail(demo)
+    assert run.exit_code == 0 and run.source == str(demo.parent / "../saved")
+    [record] = run.filed
+    assert record.path.startswith("รับกลับ/U01/") and (demo.parent / record.path).is_file()
+    assert not (demo.parent / "inbox").exists()
+
+
+def test_a_workbook_that_cannot_be_written_is_fetched_again(demo: Path, tmp_path: Path) -> None:
+    mail = tmp_path / "saved"
+    mail.mkdir()
+    a = u01(demo)[0]
+    reply = message(
+        sender=SOMJAI,
+        subject="ส่งแบบประเมิน",
+        message_id="<w1@example.org>",
+        attachments=[("a.xlsx", a.read_bytes())],
+    )
+    (mail / "reply.eml").write_bytes(bytes(reply))
+    folder = demo.parent / "inbox" / "U01"
+    folder.mkdir(parents=True)
+    folder.chmod(0o555)  # read-only: refused even for root (kpixl.io.writable)
+    try:
+        run = fetch_mail(demo, str(mail))
+    finally:
+        folder.chmod(0o755)
+    assert run.exit_code == 2 and [m.status for m in run.messages] == ["failed"]
+    assert run.findings[0].rule.startswith("write.") and list(folder.iterdir()) == []
+    with open_log(log_path(demo)) as log:
+        assert not log.seen("<w1@example.org>") and log.filed(ROUND) == []
+    again = fetch_mail(demo, str(mail))  # not logged: the next run files it
+    assert again.exit_code == 0 and [r.outcome for r in again.filed] == ["filed"]

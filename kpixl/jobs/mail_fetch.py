@@ -433,11 +433,13 @@ class _Fetcher:
             target = self._free_name(older, name, data)
             write_bytes_atomic(target, data)
             return record(self._relative(target), "older")
+        target = self._free_name(newest, name, data)
+        write_bytes_atomic(target, data)  # first: a failure leaves the one filed so far
         if current is not None:  # the one filed so far is kept aside, not deleted
             was = self.master_dir / current.path
             aside = self._free_name(older, was.name)
-            aside.parent.mkdir(parents=True, exist_ok=True)
             try:
+                aside.parent.mkdir(parents=True, exist_ok=True)
                 with hold_lock(aside):
                     os.replace(was, aside)
             except OSError as exc:
@@ -445,8 +447,6 @@ class _Fetcher:
             self.log.refiled(
                 self.round_id, current.path, new_path=self._relative(aside), outcome="older"
             )
-        target = self._free_name(newest, name, data)
-        write_bytes_atomic(target, data)
         return record(self._relative(target), "filed")
 
 
