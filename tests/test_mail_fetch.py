@@ -607,3 +607,63 @@ def test_a_workbook_that_cannot_be_written_is_fetched_again(demo: Path, tmp_path
         assert not log.seen("<w1@example.org>") and log.filed(ROUND) == []
     again = fetch_mail(demo, str(mail))  # not logged: the next run files it
     assert again.exit_code == 0 and [r.outcome for r in again.filed] == ["filed"]
+
+
+def test_two_fetch_processes_at_once_file_each_workbook_once(demo: Path, tmp_path: Path) -> None:
+    """Two ``kpixl mail fetch`` processes on one round: the second stops on the lock,
+    or runs after the first; either way each workbook is filed once."""
+    import subprocess
+    import sys
+
+    mail = tmp_path / "saved"
+    mail.mkdir()
+    for i, path in enumerate(u01(demo)):
+        reply = message(
+            sender=SOMJAI,
+            subject=f"แบบที่ {i}",
+            message_id=f"<p{i}@example.org>",
+            attachments=[(path.name, path.read_bytes())],
+        )
+        (mail / f"{i}.eml").write_bytes(bytes(reply))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = [sys.executable, "-m", "kpixl", "mail", "fetch", str(demo), "--from", str(mail)]
+    runs = [
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [(p.wait(timeout=120), "".join(p.communicate())) for p in runs]
+    for code, output in outputs:  # the one stopped by the lock says so (exit 2: kpixl's rule)
+        assert code == 0 or (code == 2 and "another kpixl run" in output), output
+    assert any(code == 0 for code, _ in outputs)
+    with open_log(log_path(demo)) as log:
+        rows = log.filed(ROUND)
+    assert sorted(r.person_id for r in rows) == sorted(pid(p) for p in u01(demo))
+    assert {r.outcome for r in rows} == {"filed"}
+    assert len(list((demo.parent / "inbox" / "U01").iterdir())) == len(u01(demo))
+
+
+def test_imap_mailbox_names_with_spaces(
+    demo: Path,
+    imap_server: ImapServer,  # noqa: F811 (the fixture imported from mail_servers)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = imap_server
+    box = f"Forms returned {os.getpid()} {demo.parent.parent.name[-6:]}"
+    server.new_mailbox(f'"{box}"')
+    a = u01(demo)[0]
+    reply = message(
+        sender=SOMJAI,
+        subject="ส่งแบบประเมิน",
+        message_id="<s1@example.org>",
+        attachments=[(a.name, a.read_bytes())],
+    )
+    server.append(f'"{box}"', bytes(reply))
+    before = server.state(f'"{box}"')
+    monkeypatch.setenv("KPIXL_IMAP_PASSWORD", server.password)
+    monkeypatch.setenv("SSL_CERT_FILE", server.ca)
+    url = f"imaps://{server.user}@127.0.0.1:{server.ssl_port}/{box.replace(' ', '%20')}"
+    run = fetch_mail(demo, url)
+    assert run.exit_code == 0 and [r.person_id for r in run.filed] == [pid(a)]
+    assert server.state(f'"{box}"') == before
