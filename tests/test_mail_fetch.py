@@ -87,6 +87,17 @@ def revised(
     return out.getvalue()
 
 
+STRANGER = "1999999999999"
+
+
+def stranger(path: Path) -> bytes:
+    """The workbook at ``path`` made out to someone the roster does not list."""
+    value_cell = L.IDENTITY["person_id"][1]
+    return Package.read(path).patched(
+        {L.AGREEMENT: {value_cell: STRANGER}, L.HIDDEN: {L.meta_cell("person_id"): STRANGER}}
+    )
+
+
 def pid(path: Path) -> str:
     return person_id_of(read_personal(path))
 
@@ -568,7 +579,7 @@ def test_config_gives_the_source_and_the_inbox(demo: Path, tmp_path: Path) -> No
         sender=SOMJAI,
         subject="ส่งแบบประเมิน",
         message_id="<c1@example.org>",
-        attachments=[("a.xlsx", a.read_bytes())],
+        attachments=[("a.xlsx", a.read_bytes()), ("stranger.xlsx", stranger(a))],
     )
     (mail / "reply.eml").write_bytes(bytes(reply))
     edits = {
@@ -578,8 +589,12 @@ def test_config_gives_the_source_and_the_inbox(demo: Path, tmp_path: Path) -> No
     demo.write_bytes(Package.read(demo).patched({"Config": edits}))
     run = fetch_mail(demo)
     assert run.exit_code == 0 and run.source == str(demo.parent / "../saved")
-    [record] = run.filed
-    assert record.path.startswith("รับกลับ/U01/") and (demo.parent / record.path).is_file()
+    assert [r.person_id for r in run.filed] == [pid(a), STRANGER]
+    for record in run.filed:
+        assert record.path.startswith("รับกลับ/U01/") and (demo.parent / record.path).is_file()
+    [warning] = run.findings  # filed, but HR is told the roster lacks them
+    assert warning.rule == "mail.fetch_not_on_roster" and warning.person_id == STRANGER
+    names_sender(warning, SOMJAI, "ส่งแบบประเมิน")
     assert not (demo.parent / "inbox").exists()
 
 

@@ -748,6 +748,14 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "the attachment {value} from {sender}, subject “{subject}” is a form of round {round}, not {expected};"
         " not filed",
     ),
+    "mail.fetch_not_on_roster": (
+        WARNING,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นแบบฟอร์มของ {person_id} ซึ่งไม่มีในแผ่นงาน"
+        " Roster เก็บไว้แล้ว แต่จะไม่นำมารวมจนกว่าจะเพิ่มในบัญชีรายชื่อ",
+        "the attachment {value} from {sender}, subject “{subject}” is the form of {person_id},"
+        " who is not on the Roster sheet; it is filed, but is not counted until the roster"
+        " lists them",
+    ),
     "mail.fetch_unknown_unit": (
         ERROR,
         "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นของหน่วยงาน {unit} ซึ่งไม่มีในแผ่นงาน Units จึงไม่ได้เก็บ",

@@ -165,6 +165,7 @@ class _Fetcher:
         master: Path,
         round_id: str,
         units: set[str],
+        people: set[str] | None,
         inbox: Path,
         log: MailLog,
         label: str,
@@ -173,6 +174,7 @@ class _Fetcher:
     ) -> None:
         self.master_dir = master.resolve().parent
         self.round_id, self.units, self.inbox = round_id, units, inbox
+        self.people = people  # the roster's ids (None: the roster could not be read)
         self.log, self.label, self.staging, self.clock = log, label, staging, clock
 
     # ------------------------------------------------------------------ messages
@@ -282,6 +284,14 @@ class _Fetcher:
                 )
             )
             return
+        if (
+            workbook.kind == "personal"
+            and self.people is not None
+            and workbook.person_id not in self.people
+        ):
+            out.findings.append(
+                finding("mail.fetch_not_on_roster", person_id=workbook.person_id, **where)
+            )
         try:
             out.filed.append(self.place(workbook, data, att.name, out))
         except InputError:  # a target outside the inbox (a linked folder inside it)
@@ -471,7 +481,7 @@ def fetch_mail(
     """
     master = Path(master)
     run = FetchRun(master, source or "")
-    inputs = read_master(master, roster=False)
+    inputs = read_master(master)
     if has_errors(inputs.findings) and not inputs.config:
         run.findings += inputs.findings
         return run
@@ -497,6 +507,12 @@ def fetch_mail(
     units = (
         {text_of(u) for u in inputs.units.get("unit_code", [])} if not inputs.units.empty else set()
     )
+    roster = inputs.roster
+    people = (
+        {text_of(p) for p in roster["person_id"]}
+        if not roster.empty and "person_id" in roster
+        else None
+    )
     log_file = log_path(master)
     with (
         hold_lock(log_file, command="kpixl mail fetch"),
@@ -507,6 +523,7 @@ def fetch_mail(
             master=master,
             round_id=round_id,
             units=units,
+            people=people,
             inbox=inbox,
             log=log,
             label=run.source,
