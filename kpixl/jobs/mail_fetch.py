@@ -23,6 +23,7 @@ bad message never stops the others. Each message is remembered in the mail log b
 Message-ID (:mod:`kpixl.io.mail_log`) and skipped on the next run; a message whose
 workbook could not be written (a full disk) is not remembered, so the next run tries
 it again. The run holds the mail log's lock: two fetches of one round do not race.
+For HR: docs/mail-fetch.md.
 """
 
 from __future__ import annotations
