@@ -682,3 +682,25 @@ def test_imap_mailbox_names_with_spaces(
     run = fetch_mail(demo, url)
     assert run.exit_code == 0 and [r.person_id for r in run.filed] == [pid(a)]
     assert server.state(f'"{box}"') == before
+
+
+def test_ordinary_mail_is_quiet(demo: Path, tmp_path: Path) -> None:
+    """Messages with no form (a signature's logo, plain text) give no finding; a long
+    run of messages fetched before is one line on the console."""
+    mail = tmp_path / "saved"
+    mail.mkdir()
+    for i in range(21):
+        note = message(sender=SOMJAI, subject=f"เรื่องอื่น {i}", message_id=f"<n{i}@example.org>")
+        note.add_attachment(
+            b"\x89PNG\r\n\x1a\n" + b"\0" * 64, maintype="image", subtype="png", disposition="inline"
+        )
+        (mail / f"{i:02}.eml").write_bytes(bytes(note))
+    runner = CliRunner()
+    first = runner.invoke(cli, ["mail", "fetch", str(demo), "--from", str(mail)])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("ไม่มีแบบฟอร์มแนบ / no form attached") == 21
+    assert "WARNING" not in first.output and "ERROR" not in first.output
+    second = runner.invoke(cli, ["mail", "fetch", str(demo), "--from", str(mail)])
+    assert second.exit_code == 0
+    assert "· อีเมล 21 ฉบับรับไปแล้วครั้งก่อน ข้าม / 21 messages fetched before, skipped" in second.output
+    assert "เรื่องอื่น" not in second.output

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = ["fetch_command"]
 
+SKIPPED_SHOWN = 20  # more messages fetched before than this: one line for them all
+
 _OUTCOMES = {
     "filed": ("เก็บ", "filed"),
     "older": ("เก็บแยกเป็นฉบับเก่า", "kept aside as older"),
@@ -127,7 +129,13 @@ def fetch_command(master: Path, source: str | None, as_json: bool) -> None:
         )
         raise click.exceptions.Exit(run.exit_code)
     for m in run.messages:
-        click.echo(_message_line(m))
+        if m.status != "skipped" or len(run.skipped) <= SKIPPED_SHOWN:
+            click.echo(_message_line(m))
+    if len(run.skipped) > SKIPPED_SHOWN:
+        click.echo(
+            f"· อีเมล {len(run.skipped)} ฉบับรับไปแล้วครั้งก่อน ข้าม"
+            f" / {len(run.skipped)} messages fetched before, skipped"
+        )
     echo_findings(run.findings)
     if run.inbox is not None and (run.messages or not run.findings):
         click.echo(("✗ " if run.exit_code else "✓ ") + _summary(run))

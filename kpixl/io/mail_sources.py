@@ -161,8 +161,12 @@ def _walk(part: PyMessage, out: Message, forwards: int, levels: int) -> None:
     except (ValueError, TypeError, IndexError, AttributeError, LookupError):
         name = None
     disposition = part.get_content_disposition()
-    if name is None and disposition != "attachment" and part.get_content_maintype() == "text":
-        return  # the message's own text
+    if (
+        name is None
+        and disposition != "attachment"
+        and part.get_content_maintype() in ("text", "image")
+    ):
+        return  # the message's own text, or a picture in it (a signature's logo)
     size = _payload_size(part)
     if size > MAX_ATTACHMENT_BYTES:
         out.attachments.append(Attachment(str(name or ""), None, size))
@@ -439,6 +443,8 @@ def _imap_messages(source: str, seen: Callable[[str], bool]) -> Iterator[Message
             origin = f"{mailbox} UID {uid}"
             typ, answer = conn.uid("FETCH", uid, "(RFC822.SIZE BODY.PEEK[HEADER])")
             line, header = _literal(answer)
+            if typ != "OK" or not header:  # gone meanwhile (expunged by another client)
+                continue
             match = re.search(rb"RFC822\.SIZE (\d+)", line)
             size = int(match.group(1)) if match else 0
             head = parse_rfc822(header + b"\r\n", origin=origin)
@@ -450,7 +456,10 @@ def _imap_messages(source: str, seen: Callable[[str], bool]) -> Iterator[Message
                 yield Message(mid, head.sender, head.subject, head.date, origin, too_large=size)
                 continue
             typ, answer = conn.uid("FETCH", uid, "(BODY.PEEK[])")
-            message = parse_rfc822(_literal(answer)[1], origin=origin)
+            body = _literal(answer)[1]
+            if typ != "OK" or not body:
+                continue  # gone meanwhile: not logged, so a later run reads it if it is back
+            message = parse_rfc822(body, origin=origin)
             message.message_id = mid
             yield message
     except (imaplib.IMAP4.error, OSError, ssl.SSLError, EOFError) as exc:
