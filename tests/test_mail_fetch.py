@@ -16,13 +16,16 @@ import json
 import os
 import shutil
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import extract_msg
+import keyring
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from keyring.backend import KeyringBackend
+from keyring.backends.fail import Keyring as FailKeyring
 from mail_servers import ImapServer, MsgSpec, imap_server, message, msg_bytes  # noqa: F401
 
 from kpixl.cli import cli
@@ -395,11 +398,42 @@ def test_two_fetches_at_once_do_not_race(demo: Path, tmp_path: Path) -> None:
         raise errors[0]
 
 
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend holding its passwords in memory (keyring's own backend API)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def keyring_in_use() -> Iterator[Callable[[KeyringBackend], None]]:
+    """Make a backend the keyring for one test (keyring.set_keyring; the one before is
+    put back after)."""
+    previous = keyring.get_keyring()
+    yield keyring.set_keyring
+    keyring.set_keyring(previous)
+
+
 def test_sources_that_cannot_be_read(
-    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    keyring_in_use: Callable[[KeyringBackend], None],
 ) -> None:
     monkeypatch.delenv("KPIXL_IMAP_PASSWORD", raising=False)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    keyring_in_use(FailKeyring())  # a machine with no keyring at all
     assert codes(fetch_mail(demo, str(tmp_path / "nowhere"))) == ["mail.fetch_bad_source"]
     assert codes(fetch_mail(demo, "pop3://hr@127.0.0.1/")) == ["mail.fetch_bad_source"]
     leak = fetch_mail(demo, "imaps://hr:secret@127.0.0.1/INBOX")
@@ -704,3 +738,31 @@ def test_ordinary_mail_is_quiet(demo: Path, tmp_path: Path) -> None:
     assert second.exit_code == 0
     assert "· อีเมล 21 ฉบับรับไปแล้วครั้งก่อน ข้าม / 21 messages fetched before, skipped" in second.output
     assert "เรื่องอื่น" not in second.output
+
+
+def test_the_password_from_the_keyring(
+    demo: Path,
+    imap_server: ImapServer,  # noqa: F811 (the fixture imported from mail_servers)
+    monkeypatch: pytest.MonkeyPatch,
+    keyring_in_use: Callable[[KeyringBackend], None],
+) -> None:
+    server = imap_server
+    box = server.new_mailbox(f"K{os.getpid()}{demo.parent.parent.name[-6:]}")
+    a = u01(demo)[0]
+    reply = message(
+        sender=SOMJAI,
+        subject="ส่งแบบ",
+        message_id="<k1@example.org>",
+        attachments=[(a.name, a.read_bytes())],
+    )
+    server.append(box, bytes(reply))
+    monkeypatch.delenv("KPIXL_IMAP_PASSWORD", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", server.ca)
+    memory = MemoryKeyring()
+    keyring_in_use(memory)
+    url = f"imaps://{server.user}@127.0.0.1:{server.ssl_port}/{box}"
+    assert codes(fetch_mail(demo, url)) == ["mail.fetch_no_password"]
+    keyring.set_password("kpixl-imap", f"{server.user}@127.0.0.1", server.password)
+    assert memory.store == {("kpixl-imap", f"{server.user}@127.0.0.1"): server.password}
+    run = fetch_mail(demo, url)
+    assert run.exit_code == 0 and [r.person_id for r in run.filed] == [pid(a)]
