@@ -31,6 +31,7 @@ from mail_servers import ImapServer, MsgSpec, imap_server, message, msg_bytes  #
 from kpixl.cli import cli
 from kpixl.core.errors import LockedError
 from kpixl.core.findings import Finding
+from kpixl.excel.xlsm import unit_xlsm
 from kpixl.io.lock import hold_lock
 from kpixl.io.mail_log import log_path, open_log
 from kpixl.io.xlsx_package import Package
@@ -220,7 +221,8 @@ def saved(demo: Path, tmp_path: Path) -> Iterator[tuple[Path, Path, dict[str, st
         (mail / name).write_bytes(data)
     for path in files[3:]:
         shutil.copy(path, mail / "loose" / f"ไฟล์แนบ {path.name[-8:]}")
-    shutil.copy(demo.parent / "units" / "U02.xlsx", mail / "loose" / "หน่วยงาน.xlsx")
+    unit = unit_xlsm((demo.parent / "units" / "U02.xlsx").read_bytes())  # with its buttons
+    (mail / "loose" / "หน่วยงาน.xlsm").write_bytes(unit)
     ids = {"a": pid(a), "b": pid(b), "c": pid(c)}
     yield demo, mail, ids
 
@@ -243,6 +245,7 @@ def test_a_folder_of_saved_mail_is_filed_newest_first(
     assert any(n.startswith(ids["b"]) and "_r1_" in n for n in aside)
     units = list((inbox / "units").iterdir())
     assert len(units) == 1 and read_unit(units[0]).meta["unit_code"] == "U02"
+    assert units[0].suffix == ".xlsm"  # macros kept: Excel opens it as what it is
     # nothing but the inbox and the mail log is new, nothing else changed
     after = tree(root)
     assert {k: v for k, v in after.items() if not k.startswith("inbox/")} == {

@@ -136,6 +136,7 @@ class _Workbook:
     revision: int
     evaluated: bool
     sealed_at: str
+    suffix: str = ".xlsx"  # .xlsm for a workbook with macros (a unit workbook's buttons)
 
 
 def _int(value: Any) -> int:
@@ -310,6 +311,12 @@ class _Fetcher:
                 return None, self._unreadable(bad, where)
             with zipfile.ZipFile(path) as zf:
                 sheets = set(sheets_of(zf))
+                types = (
+                    zf.read("[Content_Types].xml")
+                    if "[Content_Types].xml" in zf.namelist()
+                    else b""
+                )
+            suffix = ".xlsm" if b"macroEnabled" in types else ".xlsx"
             if set(L.SHEETS) <= sheets:
                 form = read_personal(path)
                 if not form.readable or not form.meta:
@@ -327,6 +334,7 @@ class _Fetcher:
                     _int(form.meta.get("revision")),
                     _filled(kpis) or _filled(ratings),
                     text_of(form.meta.get("sealed_at")),
+                    suffix,
                 ), None
             if set(U.SHEETS) <= sheets:
                 unit = read_unit(path)
@@ -342,6 +350,7 @@ class _Fetcher:
                     _int(unit.meta.get("revision")),
                     _filled(totals),
                     "",
+                    suffix,
                 ), None
             return None, finding("mail.fetch_not_kpixl", **where)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -435,7 +444,7 @@ class _Fetcher:
         )
         newest, older = self._folders(wb)
         label = f"{wb.person_id}_{wb.name}" if wb.kind == "personal" else wb.unit
-        name = safe_part(f"{label}_r{wb.revision}_{sha[:8]}.xlsx")
+        name = safe_part(f"{label}_r{wb.revision}_{sha[:8]}{wb.suffix}")
         newer = current is None or (wb.revision, wb.evaluated) >= (
             current.revision,
             current.evaluated,
