@@ -34,6 +34,7 @@ from kpixl.core.findings import Finding
 from kpixl.excel.xlsm import unit_xlsm
 from kpixl.io.lock import hold_lock
 from kpixl.io.mail_log import log_path, open_log
+from kpixl.io.mail_sources import parse_rfc822
 from kpixl.io.xlsx_package import Package
 from kpixl.jobs.collect import collect
 from kpixl.jobs.mail_fetch import FetchRun, fetch_mail
@@ -322,6 +323,10 @@ def test_hostile_and_foreign_attachments_are_refused(demo: Path, tmp_path: Path)
         )
     (mail / "deep.eml").write_bytes(bytes(deep))
     (mail / "damaged.msg").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    nested = MsgSpec("ชั้นในสุด", "x", "bad@example.org", "<m0@x>", [("deep.xlsx", a.read_bytes())])
+    for level in range(7):
+        nested = MsgSpec(f"FW {level}", "ผู้ไม่หวังดี", "bad@example.org", f"<m{level + 1}@x>", [nested])
+    (mail / "deep.msg").write_bytes(msg_bytes(nested))
     loose = mail / "loose"
     loose.mkdir()
     with open(loose / "big.xlsx", "wb") as handle:  # sparse: refused by its size, never read
@@ -356,11 +361,12 @@ def test_hostile_and_foreign_attachments_are_refused(demo: Path, tmp_path: Path)
     assert "file.zip_bomb" in bomb.message_en
     assert "2569/2" in about(run, "mail.fetch_other_round")[0].message_th
     deep_found = about(run, "mail.fetch_too_deep")
-    assert len(deep_found) == 1 and "Fwd 6" in deep_found[0].message_th
+    assert len(deep_found) == 2 and "Fwd 6" in deep_found[0].message_th
+    assert "FW 6" in deep_found[1].message_th
     assert [f.value for f in about(run, "mail.fetch_message_unreadable")] == ["damaged.msg"]
     assert run.filed == [] and run.exit_code == 1
     # a bad message stops none of the others: each is logged and skipped next time
-    assert len(fetch_mail(demo, str(mail)).skipped) == len(run.messages) == 4
+    assert len(fetch_mail(demo, str(mail)).skipped) == len(run.messages) == 5
 
 
 def test_a_linked_inbox_is_refused(demo: Path, tmp_path: Path) -> None:
@@ -485,17 +491,15 @@ def test_imap_fetch_changes_nothing_on_the_server(
             )
         ),
     )
-    server.append(
-        box,
-        bytes(
-            message(
-                sender="ไม่มีรหัส <noid@example.org>",
-                subject="ไม่มี Message-ID",
-                message_id=None,
-                attachments=[("c.xlsx", c.read_bytes())],
-            )
-        ),
+    no_id = bytes(
+        message(
+            sender="ไม่มีรหัส <noid@example.org>",
+            subject="ไม่มี Message-ID",
+            message_id=None,
+            attachments=[("c.xlsx", c.read_bytes())],
+        )
     )
+    server.append(box, no_id)
     server.append(
         box,
         bytes(
@@ -535,6 +539,8 @@ def test_imap_fetch_changes_nothing_on_the_server(
     assert outcomes == sorted(
         [(pid(a), "filed"), (pid(b), "filed"), (pid(c), "filed"), (pid(a), "duplicate")]
     )
+    # the id of a message without one: the same on the server as saved as .eml
+    assert run.messages[3].message_id == parse_rfc822(no_id).message_id
     assert run.messages[3].message_id.startswith("sha256:")
     assert codes(run) == ["mail.fetch_unsafe_name", "mail.fetch_unreadable"]
     for f in run.findings:
