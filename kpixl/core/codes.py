@@ -282,6 +282,63 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "กลุ่มวงเงิน “{value}” ไม่ตรงกับระดับ {level_code} (ตามกฎคือ {expected})",
         "pool group “{value}” does not match level {level_code} (the rules say {expected})",
     ),
+    # e-mail addresses and the Config's mail settings (kpixl.core.addresses): warnings,
+    # since a bad address stops no pay, but the mail to that person cannot go
+    "roster.email": (
+        WARNING,
+        "อีเมล “{value}” ใช้ไม่ได้ ({why}) จะส่งอีเมลถึงผู้นี้ไม่ได้จนกว่าจะแก้ไข"
+        " ให้พิมพ์อีเมลเดียว เช่น somchai.j@example.org",
+        "e-mail “{value}” cannot be used ({why_en}); no mail can go to this person until it"
+        " is corrected; type one address such as somchai.j@example.org",
+    ),
+    "roster.duplicate_email": (
+        WARNING,
+        "อีเมล {value} เป็นของ {other} ({other_cell}) ด้วย อีเมลที่ส่งถึงคนหนึ่งจะไปถึงอีกคน"
+        " ให้ใส่อีเมลของแต่ละคนเอง",
+        "e-mail {value} is also {other}'s ({other_cell}): mail meant for one would reach the"
+        " other; give each person their own address",
+    ),
+    "units.head_email": (
+        WARNING,
+        "อีเมลหัวหน้าหน่วยงาน {unit} “{value}” ใช้ไม่ได้ ({why}) จะส่งสมุดงานหน่วยงานถึงหัวหน้าไม่ได้จนกว่าจะแก้ไข",
+        "the head's e-mail of unit {unit}, “{value}”, cannot be used ({why_en}); the unit"
+        " workbook cannot be mailed to the head until it is corrected",
+    ),
+    "units.duplicate_email": (
+        WARNING,
+        "อีเมลหัวหน้าหน่วยงาน {unit} ({value}) เป็นของ {other} ({other_cell}) ด้วย"
+        " อีเมลที่ส่งถึงคนหนึ่งจะไปถึงอีกคน ให้ตรวจว่าเป็นอีเมลของหัวหน้าหน่วยงานนี้",
+        "the head's e-mail of unit {unit} ({value}) is also {other_en}'s ({other_cell}): mail"
+        " meant for one would reach the other; check it is this unit head's own",
+    ),
+    "config.mail_address": (
+        WARNING,
+        "อีเมลใน Config ใช้ไม่ได้: {field} = “{value}” ({why}) ให้พิมพ์เช่น"
+        " กลุ่มบริหารทรัพยากรบุคคล <hr@example.org> ส่งอีเมลไม่ได้จนกว่าจะแก้ไข (การรวมผลทำได้ตามปกติ)",
+        "an e-mail address in Config cannot be used: {field} = “{value}” ({why_en}); type it"
+        " as กลุ่มบริหารทรัพยากรบุคคล <hr@example.org>; no mail can be sent until it is"
+        " corrected (consolidation is not affected)",
+    ),
+    "config.mail_setting": (
+        WARNING,
+        "ค่าตั้งการส่งอีเมลใน Config ไม่ถูกต้อง: {field} = “{value}” ({why})"
+        " ส่งอีเมลไม่ได้จนกว่าจะแก้ไข (การรวมผลทำได้ตามปกติ)",
+        "a mail setting in Config is invalid: {field} = “{value}” ({why_en}); no mail can be"
+        " sent until it is corrected (consolidation is not affected)",
+    ),
+    "config.due_date": (
+        WARNING,
+        "วันครบกำหนดใน Config อ่านไม่ได้: {field} = “{value}” ให้พิมพ์เช่น 31/10/2569"
+        " หรือ 31 ตุลาคม 2569 อีเมลและการติดตามสถานะจึงยังไม่มีวันครบกำหนดนี้",
+        "a due date in Config cannot be read: {field} = “{value}”; type it as 31/10/2569 or"
+        " 31 ตุลาคม 2569; until then the mails and the tracker have no such due date",
+    ),
+    "config.mail_placeholder": (
+        WARNING,
+        "ข้อความอีเมล {field} มีคำในวงเล็บปีกกาที่ไม่รู้จัก: {value} จะแสดงในอีเมลตามที่พิมพ์ (ใช้ได้: {known})",
+        "the mail text {field} has unknown placeholders: {value}; they would be sent as typed"
+        " (known: {known})",
+    ),
     # allocation
     "alloc.minimums_exceed_pool": (
         ERROR,
