@@ -1,16 +1,11 @@
-"""Real mail for the mail tests: a Dovecot IMAP server, messages, Outlook .msg files.
+"""Real mail for the mail tests: a Dovecot IMAP server and messages to put on it.
 
 ``imap_server`` (a session fixture; import it into a test module) is the Dovecot that
 ``.ci/run`` started (``KPIXL_TEST_IMAP_*`` in the environment) or, when those are not
 set, one this fixture starts itself through ``.ci/dovecot`` in a temp folder and stops
 at the end — so the tests run the same on a developer's machine. Messages go onto it
 with ``imaplib``'s APPEND: a real client against the real server.
-
-:func:`msg_file` writes an Outlook ``.msg`` with ``extract_msg.OleWriter`` (a real OLE
-compound-file writer) holding the MAPI property streams Outlook writes: the message
-class, subject, sender's name and address, Internet Message-ID, and per attachment its
-long and short file name, data and attach method — an embedded message (attach method 5,
-``__substg1.0_3701000D`` storage) for a forwarded one.
+(Outlook ``.msg`` files: ``tests/msg_builder.py``.)
 """
 
 from __future__ import annotations
@@ -20,7 +15,6 @@ import imaplib
 import os
 import shutil
 import ssl
-import struct
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -163,92 +157,3 @@ def message(
     for inner in forwards:
         msg.add_attachment(inner)  # message/rfc822
     return msg
-
-
-# -------------------------------------------------------------------------- .msg files
-
-_STRING, _BINARY, _OBJECT, _LONG = 0x001F, 0x0102, 0x000D, 0x0003
-
-
-def _properties(props: list[tuple[int, bytes | int]], header: bytes) -> bytes:
-    out = bytearray(header)
-    for tag, value in props:
-        kind = tag & 0xFFFF
-        if kind in (_STRING, _BINARY):
-            assert isinstance(value, bytes)
-            out += struct.pack("<IIII", tag, 6, len(value) + (2 if kind == _STRING else 0), 0)
-        elif kind == _OBJECT:
-            out += struct.pack("<IIII", tag, 6, 0xFFFFFFFF, 0)
-        else:
-            assert isinstance(value, int)
-            out += struct.pack("<IIQ", tag, 6, value)
-    return bytes(out)
-
-
-@dataclass(frozen=True)
-class MsgSpec:
-    """An Outlook message: attachments are (file name, bytes) or an embedded MsgSpec."""
-
-    subject: str
-    sender_name: str
-    sender_address: str
-    message_id: str | None
-    attachments: Sequence[tuple[str, bytes] | MsgSpec] = ()
-
-
-def _write_message(writer: object, base: list[str], spec: MsgSpec, *, top: bool) -> None:
-    add = writer.addEntry  # type: ignore[attr-defined]
-    props: list[tuple[int, bytes | int]] = []
-
-    def string(tag: int, text: str, into: list[str], where: list[tuple[int, bytes | int]]) -> None:
-        data = text.encode("utf-16-le")
-        add([*into, f"__substg1.0_{tag:08X}"], data)
-        where.append((tag, data))
-
-    string(0x001A001F, "IPM.Note", base, props)  # PR_MESSAGE_CLASS
-    string(0x0037001F, spec.subject, base, props)  # PR_SUBJECT
-    string(0x0C1A001F, spec.sender_name, base, props)  # PR_SENDER_NAME
-    string(0x0C1F001F, spec.sender_address, base, props)  # PR_SENDER_EMAIL_ADDRESS
-    string(0x5D01001F, spec.sender_address, base, props)  # PR_SENDER_SMTP_ADDRESS
-    string(0x1000001F, "แนบแบบฟอร์มมาครับ", base, props)  # PR_BODY
-    if spec.message_id:
-        string(0x1035001F, spec.message_id, base, props)  # PR_INTERNET_MESSAGE_ID
-    for i, item in enumerate(spec.attachments):
-        where = [*base, f"__attach_version1.0_#{i:08X}"]
-        add(where, storage=True)
-        aprops: list[tuple[int, bytes | int]] = []
-        if isinstance(item, MsgSpec):
-            string(0x3001001F, item.subject, where, aprops)  # PR_DISPLAY_NAME
-            aprops.append((0x37050003, 5))  # PR_ATTACH_METHOD: an embedded message
-            inner = [*where, "__substg1.0_3701000D"]
-            add(inner, storage=True)
-            _write_message(writer, inner, item, top=False)
-            aprops.append((0x3701000D, b""))
-        else:
-            name, data = item
-            string(0x3707001F, name, where, aprops)  # PR_ATTACH_LONG_FILENAME
-            string(0x3704001F, name[:8], where, aprops)  # PR_ATTACH_FILENAME
-            string(0x3001001F, name, where, aprops)  # PR_DISPLAY_NAME
-            add([*where, "__substg1.0_37010102"], data)  # PR_ATTACH_DATA_BIN
-            aprops.append((0x37010102, data))
-            aprops.append((0x37050003, 1))  # PR_ATTACH_METHOD: by value
-            aprops.append((0x0E200003, len(data)))  # PR_ATTACH_SIZE
-        add([*where, "__properties_version1.0"], _properties(aprops, b"\0" * 8))
-    count = len(spec.attachments)
-    head = struct.pack("<8sIIII", b"", 0, count, 0, count) + (b"\0" * 8 if top else b"")
-    add([*base, "__properties_version1.0"], _properties(props, head))
-
-
-def msg_bytes(spec: MsgSpec) -> bytes:
-    """The ``.msg`` file of ``spec``, written by extract_msg's OLE writer."""
-    from extract_msg import OleWriter
-
-    writer = OleWriter()
-    writer.addEntry(["__nameid_version1.0"], storage=True)
-    for stream in ("00020102", "00030102", "00040102"):
-        writer.addEntry(["__nameid_version1.0", f"__substg1.0_{stream}"], b"")
-    _write_message(writer, [], spec, top=True)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "m.msg"
-        writer.write(str(path))
-        return path.read_bytes()

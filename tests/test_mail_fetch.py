@@ -26,7 +26,8 @@ import pytest
 from click.testing import CliRunner
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
-from mail_servers import ImapServer, MsgSpec, imap_server, message, msg_bytes  # noqa: F401
+from mail_servers import ImapServer, imap_server, message  # noqa: F401
+from msg_builder import Msg, write_msg
 
 from kpixl.cli import cli
 from kpixl.core.errors import LockedError
@@ -188,38 +189,36 @@ def saved(demo: Path, tmp_path: Path) -> Iterator[tuple[Path, Path, dict[str, st
         for m in (again, no_id)
     )
     (mail / "archive.mbox").write_bytes(mbox)
-    newer = MsgSpec(
+    newer = Msg(
         "ส่งแบบประเมินฉบับแก้ไข",
-        "สมใจ ใจดี",
-        "somjai@example.org",
-        "<msg-1@example.org>",
-        [(a.name, revised(a, revision=3))],
+        sender_name="สมใจ ใจดี",
+        sender="somjai@example.org",
+        message_id="<msg-1@example.org>",
+        attachments=[(a.name, revised(a, revision=3))],
     )
-    older = MsgSpec(
+    inner = Msg(
+        "ข้อตกลง",
+        sender_name="บุญมี",
+        sender="boonmee@example.org",
+        message_id="<msg-3@example.org>",
+        attachments=[("agreement.xlsx", revised(b, revision=1, agreement_only=True))],
+    )
+    older = Msg(
         "FW: ข้อตกลง",
-        "หัวหน้า",
-        "head@example.org",
-        "<msg-2@example.org>",
-        [
-            MsgSpec(
-                "ข้อตกลง",
-                "บุญมี",
-                "boonmee@example.org",
-                "<msg-3@example.org>",
-                [("agreement.xlsx", revised(b, revision=1, agreement_only=True))],
-            )
-        ],
+        sender_name="หัวหน้า",
+        sender="head@example.org",
+        message_id="<msg-2@example.org>",
+        embedded=[inner],
     )
     for name, spec in (("newer.msg", newer), ("older.msg", older)):
-        data = msg_bytes(spec)
-        read = extract_msg.openMsg(data)  # Outlook's format, read back before it is used
+        path = write_msg(mail / name, spec)  # extract-msg's OLE writer (tests only: GPL)
+        read = extract_msg.openMsg(str(path))  # read back by an independent reader first
         try:
-            assert read.subject == spec.subject and spec.sender_address in read.sender
+            assert read.subject == spec.subject and spec.sender in read.sender
             assert read.messageId == spec.message_id
             assert len(read.attachments) == 1
         finally:
             read.close()
-        (mail / name).write_bytes(data)
     for path in files[3:]:
         shutil.copy(path, mail / "loose" / f"ไฟล์แนบ {path.name[-8:]}")
     unit = unit_xlsm((demo.parent / "units" / "U02.xlsx").read_bytes())  # with its buttons
@@ -323,10 +322,12 @@ def test_hostile_and_foreign_attachments_are_refused(demo: Path, tmp_path: Path)
         )
     (mail / "deep.eml").write_bytes(bytes(deep))
     (mail / "damaged.msg").write_bytes(b"\xd0\xcf\x11\xe0 not really")
-    nested = MsgSpec("ชั้นในสุด", "x", "bad@example.org", "<m0@x>", [("deep.xlsx", a.read_bytes())])
+    nested = Msg("ชั้นในสุด", sender="bad@example.org", attachments=[("deep.xlsx", a.read_bytes())])
     for level in range(7):
-        nested = MsgSpec(f"FW {level}", "ผู้ไม่หวังดี", "bad@example.org", f"<m{level + 1}@x>", [nested])
-    (mail / "deep.msg").write_bytes(msg_bytes(nested))
+        nested = Msg(
+            f"FW {level}", sender_name="ผู้ไม่หวังดี", sender="bad@example.org", embedded=[nested]
+        )
+    write_msg(mail / "deep.msg", nested)
     loose = mail / "loose"
     loose.mkdir()
     with open(loose / "big.xlsx", "wb") as handle:  # sparse: refused by its size, never read

@@ -11,7 +11,7 @@ date and attachments as (name, bytes) — from
   password comes from ``KPIXL_IMAP_PASSWORD`` or the keyring (service ``kpixl-imap``,
   name ``user@host``), never from the URL: a URL holding one is refused;
 - a folder (and its subfolders) of saved messages — ``.eml``, Outlook ``.msg``
-  (``extract_msg``), mbox files (they start with ``From ``) — and loose attachments:
+  (:mod:`kpixl.io.msg`), mbox files (they start with ``From ``) — and loose attachments:
   any other file is one attachment of a message of its own.
 
 Forwarded messages (``message/rfc822`` parts, embedded ``.msg`` attachments) are
@@ -28,6 +28,7 @@ import email
 import email.policy
 import hashlib
 import imaplib
+import io
 import os
 import re
 import ssl
@@ -212,62 +213,53 @@ def _mbox_entries(data: bytes) -> Iterator[bytes]:
 
 # -------------------------------------------------------------------------- Outlook .msg
 
+_EMBEDDED = "__substg1.0_3701000D"  # PR_ATTACH_DATA_OBJ: a message attached to a message
 
-def _msg_message(msg: Any, out: Message, forwards: int) -> None:
-    from extract_msg.msg_classes.message_base import MessageBase
 
-    if forwards > MAX_FORWARDS:
-        out.too_deep = True
-        return
-    for att in msg.attachments:
-        data = getattr(att, "data", None)
-        if isinstance(data, MessageBase):
-            _msg_message(data, out, forwards + 1)
-            continue
-        name = getattr(att, "longFilename", None) or getattr(att, "name", None) or ""
-        if not isinstance(data, bytes):
-            continue  # a web link or a signature part: nothing to file
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            out.attachments.append(Attachment(str(name), None, len(data)))
-        else:
-            out.attachments.append(Attachment(str(name), data, len(data)))
+def _msg_depth(data: bytes) -> int:
+    """How deep attached messages nest in a ``.msg`` (read from the compound file's
+    directory: :func:`kpixl.io.msg.read_msg` leaves out what is deeper than it reads)."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            entries = ole.listdir(streams=False, storages=True)
+    except Exception:  # olefile raises many kinds on damaged files; read_msg said so already
+        return 0
+    return max((entry.count(_EMBEDDED) for entry in entries), default=0)
 
 
 def parse_msg(data: bytes, *, origin: str = "") -> Message:
-    """An Outlook ``.msg`` file (its bytes), embedded messages walked into."""
-    import extract_msg
+    """An Outlook ``.msg`` file (its bytes), read by :func:`kpixl.io.msg.read_msg`;
+    attached messages walked into like forwarded ones."""
+    from kpixl.io.msg import MsgError, read_msg
 
     try:
-        msg: Any = extract_msg.openMsg(data)
-    except Exception as exc:  # any damage extract_msg meets: this message is unreadable
+        msg = read_msg(data)
+    except MsgError as exc:
         return Message(
             _hash_id(hashlib.sha256(data).digest()),
             origin=origin,
-            unreadable=("ไฟล์ .msg เสียหายหรืออ่านไม่ได้", f"a damaged .msg ({type(exc).__name__})"),
+            unreadable=("ไฟล์ .msg เสียหายหรืออ่านไม่ได้", f"a damaged .msg ({_clean(exc)})"),
         )
+    sender, subject = _header(msg, "From"), _header(msg, "Subject")
+    date = _header(msg, "Date")
+    out = Message("", sender=sender, subject=subject, date=date, origin=origin)
     try:
-        sender, subject = _clean(msg.sender), _clean(msg.subject)
-        date = _clean(getattr(msg, "date", "") or "")
-        out = Message("", sender=sender, subject=subject, date=date, origin=origin)
-        try:
-            _msg_message(msg, out, 0)
-        except Exception as exc:  # damage inside an attachment: what was read is kept
-            out.unreadable = (
-                "ไฟล์ .msg เสียหายบางส่วน",
-                f"part of the .msg is damaged ({type(exc).__name__})",
-            )
-        given = _clean(getattr(msg, "messageId", "") or "")
-        if not given:
-            digest = hashlib.sha256()
-            for piece in (sender, subject, date):
-                digest.update(piece.encode("utf-8") + b"\0")
-            for a in out.attachments:
-                digest.update(hashlib.sha256(a.data or b"").digest())
-            given = "sha256:" + digest.hexdigest()
-        out.message_id = given
-        return out
-    finally:
-        msg.close()
+        _walk(msg, out, 0, 0)
+    except (RecursionError, ValueError, TypeError, IndexError, LookupError) as exc:
+        out.unreadable = ("ไฟล์ .msg เสียหายบางส่วน", f"part of it is damaged ({type(exc).__name__})")
+    out.too_deep = out.too_deep or _msg_depth(data) > MAX_FORWARDS
+    given = _header(msg, "Message-ID")
+    if not given:  # a stable id from what the message holds
+        digest = hashlib.sha256()
+        for piece in (sender, subject, date):
+            digest.update(piece.encode("utf-8") + b"\0")
+        for attachment in out.attachments:
+            digest.update(hashlib.sha256(attachment.data or b"").digest())
+        given = "sha256:" + digest.hexdigest()
+    out.message_id = given
+    return out
 
 
 # ---------------------------------------------------------------------------- folders
