@@ -714,6 +714,133 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานบัตรรายละเอียดตัวชี้วัดเขียนไว้แล้ว)",
         "could not make the PDF {value}: {why_en} (the KPI cards workbook is written)",
     ),
+    # kpixl mail fetch (kpixl.jobs.mail_fetch): every attachment finding names the
+    # message's sender and subject; the file is the attachment's name as sent
+    "mail.fetch_no_source": (
+        ERROR,
+        "ไม่ได้ระบุว่าจะรับอีเมลจากที่ใด ให้ใช้ --from หรือกรอก mail_fetch_from ใน Config",
+        "no source to fetch from: give --from or fill in mail_fetch_from in Config",
+    ),
+    "mail.fetch_bad_source": (
+        ERROR,
+        "{value} ไม่ใช่ที่อยู่ imap:// หรือ imaps:// และไม่ใช่โฟลเดอร์ที่มีอยู่ ({why})",
+        "{value} is neither an imap:// or imaps:// URL nor an existing folder ({why_en})",
+    ),
+    "mail.fetch_password_in_url": (
+        ERROR,
+        "ที่อยู่ {value} มีรหัสผ่านอยู่ด้วย จึงไม่ใช้ ให้ลบรหัสผ่านออกจากที่อยู่ แล้วตั้งรหัสผ่านใน"
+        " KPIXL_IMAP_PASSWORD หรือในที่เก็บรหัสผ่านของระบบ (keyring: kpixl-imap)",
+        "the URL {value} holds a password, so it is not used: remove it and set the password"
+        " in KPIXL_IMAP_PASSWORD or the system keyring (service kpixl-imap)",
+    ),
+    "mail.fetch_no_password": (
+        ERROR,
+        "ไม่พบรหัสผ่านของ {value} ให้ตั้งใน KPIXL_IMAP_PASSWORD หรือในที่เก็บรหัสผ่านของระบบ"
+        " (keyring: บริการ kpixl-imap ชื่อ {value}){why}",
+        "no password for {value}: set KPIXL_IMAP_PASSWORD or store it in the system keyring"
+        " (service kpixl-imap, name {value}){why_en}",
+    ),
+    "mail.fetch_connect_failed": (
+        ERROR,
+        "รับอีเมลจาก {value} ไม่ได้: {why} ไม่มีสิ่งใดเปลี่ยนบนเครื่องแม่ข่าย",
+        "cannot fetch from {value}: {why_en}; nothing was changed on the server",
+    ),
+    "mail.fetch_insecure": (
+        ERROR,
+        "เครื่อง {value} ไม่รองรับการเข้ารหัส (STARTTLS) จึงไม่ส่งรหัสผ่านไปโดยไม่เข้ารหัส ให้ใช้ imaps://",
+        "the server {value} offers no STARTTLS, so the password is not sent in clear; use imaps://",
+    ),
+    "mail.fetch_no_round": (
+        ERROR,
+        "สมุดงานหลักยังไม่มีรหัสรอบ (round_id ใน Config) จึงบอกไม่ได้ว่าไฟล์ใดเป็นของรอบนี้",
+        "the master has no round_id in Config, so no workbook can be told to be of this round",
+    ),
+    "mail.fetch_inbox_link": (
+        ERROR,
+        "โฟลเดอร์รับแบบฟอร์ม {value} เป็นทางลัด (symbolic link) ไปที่อื่น จึงไม่เขียนสิ่งใดลงไป"
+        " ให้ใช้โฟลเดอร์จริง (inbox_folder ใน Config)",
+        "the inbox folder {value} is a symbolic link to elsewhere, so nothing is written into it;"
+        " use a real folder (Config's inbox_folder)",
+    ),
+    "mail.fetch_message_unreadable": (
+        ERROR,
+        "อ่านอีเมล {value} ไม่ได้: {why} ข้ามไปอ่านฉบับอื่น",
+        "cannot read the message {value}: {why_en}; the others are read",
+    ),
+    "mail.fetch_message_too_large": (
+        ERROR,
+        "อีเมล จาก {sender} เรื่อง “{subject}” ใหญ่เกินไป ({size} ไบต์ เกิน {limit}) จึงไม่ดาวน์โหลด",
+        "the message from {sender}, subject “{subject}” is too large ({size} bytes, over {limit}); not downloaded",
+    ),
+    "mail.fetch_too_deep": (
+        ERROR,
+        "อีเมล จาก {sender} เรื่อง “{subject}” มีการส่งต่อซ้อนกันเกิน {limit} ชั้น ไฟล์แนบที่ลึกกว่านั้นไม่ได้อ่าน"
+        " ให้ผู้ส่งแนบไฟล์มาโดยตรง",
+        "the message from {sender}, subject “{subject}” nests forwarded messages more than {limit} deep; the attachments"
+        " deeper than that are not read: ask the sender to attach the file directly",
+    ),
+    "mail.fetch_unsafe_name": (
+        ERROR,
+        "ไฟล์แนบชื่อ “{value}” จาก {sender} เรื่อง “{subject}” มีชื่อที่อาจเขียนไฟล์ออกนอกโฟลเดอร์ได้ ({why})"
+        " จึงไม่รับไฟล์นี้ ให้ผู้ส่งตั้งชื่อไฟล์ใหม่แล้วส่งอีกครั้ง",
+        "the attachment named “{value}” from {sender}, subject “{subject}” has a name that could write outside the"
+        " folder ({why_en}), so it is refused: ask the sender to rename it and send it again",
+    ),
+    "mail.fetch_too_large": (
+        ERROR,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” ใหญ่เกินไป ({size} ไบต์ เกิน {limit}) จึงไม่รับ",
+        "the attachment {value} from {sender}, subject “{subject}” is too large ({size} bytes, over {limit});"
+        " refused",
+    ),
+    "mail.fetch_other_file": (
+        WARNING,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” ไม่ใช่สมุดงาน Excel ({kind}) จึงไม่ได้เก็บเข้าโฟลเดอร์รับแบบฟอร์ม",
+        "the attachment {value} from {sender}, subject “{subject}” is not an Excel workbook ({kind}); not filed",
+    ),
+    "mail.fetch_not_xlsx": (
+        ERROR,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” ชื่อเป็นไฟล์ Excel แต่เนื้อในเป็นข้อความ (เช่น CSV ที่เปลี่ยนชื่อ)"
+        " ให้ผู้ส่งส่งไฟล์ .xlsx ที่ HR ส่งให้",
+        "the attachment {value} from {sender}, subject “{subject}” is named as an Excel workbook but holds text (a renamed"
+        " CSV?); ask the sender for the .xlsx HR sent",
+    ),
+    "mail.fetch_encrypted": (
+        ERROR,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” ถูกตั้งรหัสผ่านหรือเป็น .xls รุ่นเก่า อ่านไม่ได้"
+        " ให้ผู้ส่งถอดรหัสผ่านแล้วบันทึกเป็น .xlsx",
+        "the attachment {value} from {sender}, subject “{subject}” is password-protected or an old .xls: ask the sender"
+        " to remove the password and save it as .xlsx",
+    ),
+    "mail.fetch_unreadable": (
+        ERROR,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” อ่านไม่ได้ ({rule}: {why}) จึงไม่รับ",
+        "the attachment {value} from {sender}, subject “{subject}” cannot be read ({rule}: {why_en}); refused",
+    ),
+    "mail.fetch_not_kpixl": (
+        WARNING,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นสมุดงาน Excel แต่ไม่ใช่แบบฟอร์มของ kpixl จึงไม่ได้เก็บ",
+        "the attachment {value} from {sender}, subject “{subject}” is an Excel workbook but no kpixl form; not filed",
+    ),
+    "mail.fetch_other_round": (
+        WARNING,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นแบบฟอร์มของรอบ {round} ไม่ใช่รอบ {expected} จึงไม่ได้เก็บ",
+        "the attachment {value} from {sender}, subject “{subject}” is a form of round {round}, not {expected};"
+        " not filed",
+    ),
+    "mail.fetch_not_on_roster": (
+        WARNING,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นแบบฟอร์มของ {person_id} ซึ่งไม่มีในแผ่นงาน"
+        " Roster เก็บไว้แล้ว แต่จะไม่นำมารวมจนกว่าจะเพิ่มในบัญชีรายชื่อ",
+        "the attachment {value} from {sender}, subject “{subject}” is the form of {person_id},"
+        " who is not on the Roster sheet; it is filed, but is not counted until the roster"
+        " lists them",
+    ),
+    "mail.fetch_unknown_unit": (
+        ERROR,
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นของหน่วยงาน {unit} ซึ่งไม่มีในแผ่นงาน Units จึงไม่ได้เก็บ",
+        "the attachment {value} from {sender}, subject “{subject}” belongs to unit {unit}, which the Units sheet does"
+        " not list; not filed",
+    ),
     "table.missing_column": (
         ERROR,
         "ตารางไม่มีคอลัมน์ {field}",
