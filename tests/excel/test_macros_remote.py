@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import xlwings as xw
-from xlwings_payload import apply, file_grid, payload, rows_from
+from xlwings_payload import apply, drop_sheet, file_grid, payload, rows_from
 
 from kpixl.excel import macros
 from kpixl.jobs.cascade import alignment_rows, cascade_report
@@ -96,7 +96,7 @@ def test_a_config_problem_is_a_message_and_issues_not_a_traceback(demo: Path) ->
 
 def test_an_unexpected_failure_becomes_the_status_message(demo: Path) -> None:
     data = payload(demo / "master.xlsx")
-    data["sheets"] = [s for s in data["sheets"] if s["name"] != M.RESULTS]  # a sheet deleted
+    drop_sheet(data, M.RESULTS)  # a sheet deleted
     data, actions = run(macros.consolidate, data)
     grids = apply(data, actions)
     message = status(grids, M.CONFIG, M.STATUS_CELL)

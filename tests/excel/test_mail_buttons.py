@@ -27,7 +27,7 @@ import openpyxl
 import pytest
 import xlwings as xw
 from openpyxl.utils import column_index_from_string
-from xlwings_payload import apply, apply_all, payload, rows_from
+from xlwings_payload import apply, apply_all, drop_sheet, payload, rows_from
 
 from kpixl.excel import macros
 from kpixl.excel.saved import unsaved_changes
@@ -451,7 +451,7 @@ def test_status_writes_the_tracker_as_kpixl_status_sees_it(demo: Path) -> None:
 def test_status_adds_the_tracker_to_an_older_master(demo: Path) -> None:
     master = demo / "master.xlsx"
     data = payload(master)
-    data["sheets"] = [s for s in data["sheets"] if s["name"] != M.TRACKER]
+    drop_sheet(data, M.TRACKER)
     book = xw.Book(json=data)
     macros.status(book)
     actions = book.json()["actions"]

@@ -42,6 +42,24 @@ def payload(
     }
 
 
+def drop_sheet(data: dict[str, Any], name: str) -> None:
+    """The payload of the same workbook with sheet ``name`` deleted: its sheet-scoped
+    names go with it, the later sheets' names follow their sheets' new positions."""
+    index = next(i for i, s in enumerate(data["sheets"]) if s["name"] == name)
+    del data["sheets"][index]
+    kept = []
+    for entry in data["names"]:
+        at = entry["scope_sheet_index"]
+        if at == index:
+            continue
+        if at is not None and at > index:
+            entry = {**entry, "scope_sheet_index": at - 1}
+            if entry["sheet_index"] is not None:
+                entry["sheet_index"] -= 1
+        kept.append(entry)
+    data["names"] = kept
+
+
 def print_titles(path: Path, sheets: list[str]) -> list[dict[str, Any]]:
     """The sheets' print titles (their ``Print_Titles`` names), as a client sends a
     sheet-scoped name."""
