@@ -52,13 +52,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo(built: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(built, target)
-    edit_master(target / "master.xlsx", {"mail_from": SENDER})
+    inputs = read_master(target / "master.xlsx")  # the demo has HR's sender, everyone's address
+    assert inputs.config["mail_from"] == SENDER and inputs.roster["email"].notna().all()
     return target
 
 
-def edit_master(path: Path, config: dict[str, Any], *, emails: bool = True) -> None:
-    """Set Config values in the master file and give every roster person without one an
-    example.org address, as HR would type and save them."""
+def edit_master(path: Path, config: dict[str, Any]) -> None:
+    """Set Config values in the master file, as HR would type and save them."""
     wb = openpyxl.load_workbook(path)
     ws = wb[M.CONFIG]
     rows = {ws.cell(r, 1).value: r for r in range(M.FIRST_ROW, ws.max_row + 1)}
@@ -67,12 +67,6 @@ def edit_master(path: Path, config: dict[str, Any], *, emails: bool = True) -> N
         cell.value = value
         if isinstance(value, str) and value.startswith("="):
             cell.data_type = "s"  # typed as text ('=…), not a formula
-    if emails:
-        roster = wb[M.ROSTER]
-        column = M.ROSTER_COLUMNS.index("email") + 1
-        for r in range(M.FIRST_ROW, roster.max_row + 1):
-            if roster.cell(r, 1).value and not roster.cell(r, column).value:
-                roster.cell(r, column).value = f"person{r}@example.org"
     wb.save(path)
 
 
