@@ -1,0 +1,1064 @@
+"""``kpixl mail send``: e-mail the round's forms, one message per recipient.
+
+Two stages. :func:`build_plan` makes the list of :class:`Outgoing` messages from the
+master and the files beside it:
+
+- ``agreements``: each personal workbook under Config's ``personal_folder``, known by
+  its metadata (:func:`kpixl.jobs.notices.find_workbooks`, never by name; the newest
+  revision of a person), to the person's Roster ``email``;
+- ``units``: each unit workbook under ``units_folder`` (metadata ``unit_code``) to the
+  Units ``head_email``; an ``.xlsm`` one carries a note on the Trusted Location;
+- ``notices``: each notice PDF under ``notices_folder``, known by its SHA-256 in the
+  index ``kpixl notices`` writes beside them (a renamed PDF is still found; a changed
+  one is not sent);
+- ``reminders``: the people :func:`kpixl.jobs.status.reminder_targets` says are late.
+
+:func:`deliver` then sends a plan under the log's rules (:mod:`kpixl.io.mail_log`):
+a message already sent (or written to the outbox) with the same attachment to the
+same address is skipped; a changed attachment or address is sent again, saying why; a
+reminder goes once per person, step and due date. A message the server refuses is
+logged as failed and the rest go on; a connection or login failure stops the run with
+one finding. Messages per minute: Config ``mail_per_minute`` (blank: 30). The run holds
+the master's lock (:mod:`kpixl.io.lock`), so two runs at once cannot send twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.headerregistry import Address
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from kpixl.core.addresses import check_address
+from kpixl.core.codes import finding
+from kpixl.core.errors import FileWriteError
+from kpixl.core.findings import ERROR, Finding
+from kpixl.core.mail_text import DEFAULT_TEXTS, WHATS, fill, unknown_placeholders
+from kpixl.core.text import text_of
+from kpixl.core.thaitime import read_date, thai_date
+from kpixl.io import mail_log
+from kpixl.io.atomic import write_finding
+from kpixl.io.lock import hold_lock
+from kpixl.io.mail_message import build_message, clean_line, parse_sender
+from kpixl.io.smtp import (
+    OutboxTransport,
+    SettingError,
+    SmtpRefused,
+    SmtpSettings,
+    SmtpStop,
+    SmtpTransport,
+    password_for,
+    settings_from_config,
+    settings_from_url,
+)
+from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.master import MasterInputs, read_master
+
+__all__ = [
+    "DEFAULT_PER_MINUTE",
+    "OUTBOX_FOLDER",
+    "XLSM_NOTE",
+    "Delivery",
+    "Outgoing",
+    "SendRun",
+    "build_plan",
+    "deliver",
+    "reminder_plan",
+    "send_mail",
+]
+
+DEFAULT_PER_MINUTE = 30
+OUTBOX_FOLDER = "outbox"  # beside the master, when no server is set
+XLSM_NOTE = (
+    "หมายเหตุ: ไฟล์แนบเป็นสมุดงานที่มีปุ่มคำสั่ง (.xlsm) Excel จะปิดกั้นแมโครของไฟล์ที่ได้รับทางอีเมล"
+    " (Mark of the Web) ให้บันทึกไฟล์แนบลงในโฟลเดอร์ที่เชื่อถือได้ (Trusted Location)"
+    " ที่คำสั่ง kpixl excel install สร้างไว้ แล้วเปิดจากโฟลเดอร์นั้น ปุ่มจึงจะทำงาน"
+    " (ไม่ต้องกด Unblock หรือเปิดแมโครทุกไฟล์)"
+)
+# what each kind sends, for messages: Thai, English
+_WHAT_TEXT = {
+    "agreements": ("แบบข้อตกลง", "agreement"),
+    "units": ("สมุดงานหน่วยงาน", "unit workbook"),
+    "notices": ("หนังสือแจ้งผล", "result notice"),
+    "reminders": ("อีเมลเตือน", "reminder"),
+}
+_DUE_KEY = {"agreements": "agreement_due", "units": "evaluation_due"}
+_FOLDER_KEY = {
+    "agreements": ("personal_folder", "personal"),
+    "units": ("units_folder", "units"),
+    "notices": ("notices_folder", "notices"),
+}
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class Outgoing:
+    """One message to send: to whom, with what, and the values its text is filled with."""
+
+    key: str  # the log's key: the person's id, or the unit's code
+    to: str  # the address (checked)
+    name: str  # the recipient's name (To's display name, {name})
+    unit: str  # the unit's code
+    attachment: Path | None = None
+    values: dict[str, str] = field(default_factory=dict)  # name, round, unit, due
+    digest: str = ""  # the log's sha256 when there is no attachment (a reminder's step+due)
+    note: str = ""  # a paragraph added to the body (the .xlsm note)
+
+
+@dataclass
+class Delivery:
+    """What became of one :class:`Outgoing`."""
+
+    outgoing: Outgoing
+    status: str  # sent | outbox | failed | skipped | planned
+    subject: str = ""
+    sha256: str = ""
+    message_id: str = ""
+    why_th: str = ""  # why it was sent again, skipped or failed
+    why_en: str = ""
+    path: Path | None = None  # the .eml file, for the outbox
+
+
+@dataclass
+class SendRun:
+    """What ``kpixl mail send`` did."""
+
+    master: Path
+    what: str
+    dry_run: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    sent: list[Delivery] = field(default_factory=list)  # sent, or written to the outbox
+    skipped: list[Delivery] = field(default_factory=list)  # already sent, same attachment
+    failed: list[Delivery] = field(default_factory=list)
+    planned: list[Delivery] = field(default_factory=list)  # --dry-run: what would go
+    outbox: list[Path] = field(default_factory=list)  # the .eml files written
+    outbox_folder: Path | None = None  # where .eml files go (None: an SMTP server)
+    server: str = ""  # the SMTP server's URL (no password), when sending
+    stopped: bool = False  # a connection or login failure stopped the run
+    write_failed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.write_failed:
+            return 2
+        return 1 if any(f.severity == ERROR for f in self.findings) else 0
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _text(value: Any) -> str:
+    return text_of(value) if value is not None else ""
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    if frame is None or getattr(frame, "empty", True):
+        return []
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _column(columns: Sequence[str], name: str) -> str:
+    return str(get_column_letter(columns.index(name) + 1))
+
+
+def _row(record: Mapping[str, Any]) -> int:
+    row = record.get("_row")
+    try:
+        return int(row) if row is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def _due(config: Mapping[str, Any], key: str, master: Path, findings: list[Finding]) -> str:
+    value = config.get(key)
+    try:
+        day = read_date(value)
+    except ValueError:
+        findings.append(
+            finding(
+                "mail.send_bad_due",
+                value=_text(value),
+                key=key,
+                file=master.name,
+                sheet=M.CONFIG,
+            )
+        )
+        return ""
+    return thai_date(day) if day is not None else ""
+
+
+def _folder(master: Path, config: Mapping[str, Any], what: str) -> tuple[Path, str]:
+    key, default = _FOLDER_KEY[what]
+    return master.parent / (_text(config.get(key)) or default), key
+
+
+def _address(
+    record: Mapping[str, Any],
+    column: str,
+    *,
+    sheet: str,
+    columns: Sequence[str],
+    name: str,
+    who: str,
+    what: str,
+    master: Path,
+    findings: list[Finding],
+) -> str | None:
+    """The record's address in ``column``, or None with the finding why (its cell)."""
+    raw = record.get(column)
+    cell = f"{_column(columns, column)}{_row(record)}" if _row(record) else ""
+    where = {"file": master.name, "sheet": sheet, "cell": cell}
+    th, en = _WHAT_TEXT[what]
+    address, problem = check_address(raw)
+    if problem is None:
+        return address
+    if not _text(raw):
+        findings.append(
+            finding(
+                "mail.send_no_address",
+                value=name or who,
+                person_id=who,
+                what_th=th,
+                what_en=en,
+                **where,
+            )
+        )
+    else:
+        findings.append(
+            finding(
+                "mail.send_bad_address",
+                value=clean_line(raw),
+                name=name or who,
+                person_id=who,
+                why=str(problem),
+                what_th=th,
+                what_en=en,
+                **where,
+            )
+        )
+    return None
+
+
+# ------------------------------------------------------------------------ plans
+
+
+def _unit_names(inputs: MasterInputs) -> dict[str, str]:
+    return {
+        _text(u.get("unit_code")): _text(u.get("unit_name")) or _text(u.get("unit_code"))
+        for u in _records(inputs.units)
+    }
+
+
+def _agreements(
+    inputs: MasterInputs, unit: str | None, values: Mapping[str, str], findings: list[Finding]
+) -> list[Outgoing]:
+    from kpixl.jobs.notices import find_workbooks
+
+    master, config = inputs.path, inputs.config
+    folder, key = _folder(master, config, "agreements")
+    if not folder.is_dir():
+        findings.append(
+            finding(
+                "mail.send_no_folder",
+                value=str(folder),
+                key=key,
+                hint=" (สร้างแบบฟอร์มของรอบก่อน: kpixl round …)",
+                hint_en=" (make the round's forms first)",
+                file=master.name,
+            )
+        )
+        return []
+    round_id = _text(config.get("round_id"))
+    files, found = find_workbooks(folder, round_id)
+    kind = {"kind_th": "แบบข้อตกลงรายบุคคล", "kind_en": "personal workbook"}
+    for f in found:  # the notices job's words for the same cases, in the mail's terms
+        code = {
+            "notices.duplicate_workbook": "mail.send_duplicate",
+            "notices.other_round": "mail.send_other_round",
+            "notices.not_personal": "mail.send_not_kpixl",
+        }.get(f.rule)
+        if code is None:
+            findings.append(f)
+            continue
+        extra = {"round": "?", "expected": round_id}
+        findings.append(
+            finding(code, value=f.value, person_id=f.person_id, file=f.file, **kind, **extra)
+        )
+    names = _unit_names(inputs)
+    plan: list[Outgoing] = []
+    people = set()
+    for person in _records(inputs.roster):
+        pid = _text(person.get("person_id"))
+        if not pid:
+            continue
+        people.add(pid)
+        code = _text(person.get("unit"))
+        if unit is not None and code != unit:
+            continue
+        name = clean_line(person.get("name"))
+        workbook = files.get(pid)
+        if workbook is None:
+            findings.append(
+                finding(
+                    "mail.send_no_workbook",
+                    value=name or pid,
+                    person_id=pid,
+                    folder=str(folder),
+                    file=master.name,
+                    sheet=M.ROSTER,
+                    cell=f"A{_row(person)}" if _row(person) else "",
+                    **kind,
+                )
+            )
+            continue
+        to = _address(
+            person,
+            "email",
+            sheet=M.ROSTER,
+            columns=M.ROSTER_COLUMNS,
+            name=name,
+            who=pid,
+            what="agreements",
+            master=master,
+            findings=findings,
+        )
+        if to is None:
+            continue
+        plan.append(
+            Outgoing(
+                key=pid,
+                to=to,
+                name=name,
+                unit=code,
+                attachment=workbook.path,
+                values={**values, "name": name, "unit": names.get(code, code)},
+            )
+        )
+    for pid, workbook in sorted(files.items()):
+        if pid not in people:
+            findings.append(
+                finding(
+                    "mail.send_not_on_roster",
+                    value=workbook.path.name,
+                    person_id=pid,
+                    file=workbook.path.name,
+                    **kind,
+                )
+            )
+    return plan
+
+
+@dataclass
+class _UnitFile:
+    path: Path
+    code: str
+    revision: int
+
+
+def _unit_files(folder: Path, round_id: str, findings: list[Finding]) -> dict[str, _UnitFile]:
+    from kpixl.workbooks.unit import read_unit
+
+    kind = {"kind_th": "สมุดงานหน่วยงาน", "kind_en": "unit workbook"}
+    chosen: dict[str, _UnitFile] = {}
+    paths = sorted(
+        p
+        for p in folder.rglob("*.xls*")
+        if p.suffix.lower() in (".xlsx", ".xlsm")
+        and not p.name.startswith(("~$", "."))
+        and ".kpixl-backups" not in p.parts
+    )
+    for path in paths:
+        form = read_unit(path)
+        code = _text(form.meta.get("unit_code"))
+        if form.findings and not code:
+            findings.append(finding("mail.send_not_kpixl", value=path.name, file=path.name, **kind))
+            continue
+        other_round = _text(form.meta.get("round_id"))
+        if round_id and other_round and other_round != round_id:
+            findings.append(
+                finding(
+                    "mail.send_other_round",
+                    value=path.name,
+                    round=other_round,
+                    expected=round_id,
+                    file=path.name,
+                )
+            )
+            continue
+        try:
+            revision = int(float(_text(form.meta.get("revision")) or 0))
+        except ValueError:
+            revision = 0
+        found = _UnitFile(path, code, revision)
+        other = chosen.get(code)
+        if other is not None:
+            keep, drop = (
+                (found, other)
+                if (found.revision, found.path.name) > (other.revision, other.path.name)
+                else (other, found)
+            )
+            findings.append(
+                finding(
+                    "mail.send_duplicate",
+                    value=drop.path.name,
+                    person_id=code,
+                    file=drop.path.name,
+                    **kind,
+                )
+            )
+            found = keep
+        chosen[code] = found
+    return chosen
+
+
+def _units(
+    inputs: MasterInputs, unit: str | None, values: Mapping[str, str], findings: list[Finding]
+) -> list[Outgoing]:
+    master, config = inputs.path, inputs.config
+    folder, key = _folder(master, config, "units")
+    if not folder.is_dir():
+        findings.append(
+            finding(
+                "mail.send_no_folder",
+                value=str(folder),
+                key=key,
+                hint=" (สร้างสมุดงานหน่วยงานของรอบก่อน)",
+                hint_en=" (make the round's unit workbooks first)",
+                file=master.name,
+            )
+        )
+        return []
+    files = _unit_files(folder, _text(config.get("round_id")), findings)
+    kind = {"kind_th": "สมุดงานหน่วยงาน", "kind_en": "unit workbook"}
+    plan: list[Outgoing] = []
+    codes = set()
+    for row in _records(inputs.units):
+        code = _text(row.get("unit_code"))
+        if not code:
+            continue
+        codes.add(code)
+        if unit is not None and code != unit:
+            continue
+        unit_name = clean_line(row.get("unit_name")) or code
+        head = clean_line(row.get("head"))
+        workbook = files.get(code)
+        if workbook is None:
+            findings.append(
+                finding(
+                    "mail.send_no_workbook",
+                    value=unit_name,
+                    person_id=code,
+                    folder=str(folder),
+                    file=master.name,
+                    sheet=M.UNITS,
+                    cell=f"A{_row(row)}" if _row(row) else "",
+                    **kind,
+                )
+            )
+            continue
+        to = _address(
+            row,
+            "head_email",
+            sheet=M.UNITS,
+            columns=M.UNIT_COLUMNS,
+            name=head or unit_name,
+            who=code,
+            what="units",
+            master=master,
+            findings=findings,
+        )
+        if to is None:
+            continue
+        xlsm = workbook.path.suffix.lower() == ".xlsm"
+        plan.append(
+            Outgoing(
+                key=code,
+                to=to,
+                name=head or unit_name,
+                unit=code,
+                attachment=workbook.path,
+                values={**values, "name": head or unit_name, "unit": unit_name},
+                note=XLSM_NOTE if xlsm else "",
+            )
+        )
+    for code, workbook in sorted(files.items()):
+        if code not in codes:
+            findings.append(
+                finding(
+                    "mail.send_not_on_roster",
+                    value=workbook.path.name,
+                    person_id=code,
+                    file=workbook.path.name,
+                    **kind,
+                )
+            )
+    return plan
+
+
+def _notice_pdfs(folder: Path, findings: list[Finding], master: Path) -> dict[str, Path]:
+    """Each person's notice PDF under ``folder``, found by its bytes' SHA-256 in the
+    index ``kpixl notices`` wrote (a renamed PDF is found; a changed one is not)."""
+    from kpixl.jobs.notices import INDEX_NAME
+
+    index = folder / INDEX_NAME
+    try:
+        data = json.loads(index.read_text(encoding="utf-8"))
+        entries = [e for e in data.get("notices", []) if isinstance(e, dict)]
+    except (OSError, ValueError, AttributeError):
+        findings.append(
+            finding("mail.send_no_index", value=INDEX_NAME, folder=str(folder), file=master.name)
+        )
+        return {}
+    by_hash = {str(e.get("sha256")): _text(e.get("person_id")) for e in entries}
+    found: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*.pdf")):
+        if path.name.startswith(".") or ".kpixl-backups" in path.parts:
+            continue
+        try:
+            pid = by_hash.get(_sha256(path.read_bytes()))
+        except OSError:
+            pid = None
+        if not pid:
+            findings.append(finding("mail.send_unknown_pdf", value=path.name, file=path.name))
+            continue
+        found.setdefault(pid, path)  # two copies of the same PDF: the first
+    return found
+
+
+def _notices(
+    inputs: MasterInputs, unit: str | None, values: Mapping[str, str], findings: list[Finding]
+) -> list[Outgoing]:
+    master, config = inputs.path, inputs.config
+    folder, key = _folder(master, config, "notices")
+    if not folder.is_dir():
+        findings.append(
+            finding(
+                "mail.send_no_folder",
+                value=str(folder),
+                key=key,
+                hint=f" (ทำหนังสือแจ้งผลก่อน: kpixl notices {master.name} --out {folder.name})",
+                hint_en=f" (make the notices first: kpixl notices {master.name} --out {folder.name})",
+                file=master.name,
+            )
+        )
+        return []
+    pdfs = _notice_pdfs(folder, findings, master)
+    names = _unit_names(inputs)
+    kind = {"kind_th": "หนังสือแจ้งผล", "kind_en": "result notice"}
+    plan: list[Outgoing] = []
+    people = set()
+    for person in _records(inputs.roster):
+        pid = _text(person.get("person_id"))
+        if not pid:
+            continue
+        people.add(pid)
+        code = _text(person.get("unit"))
+        if unit is not None and code != unit:
+            continue
+        pdf = pdfs.get(pid)
+        if pdf is None:
+            continue  # no notice for them (not in the Results): nothing to send
+        name = clean_line(person.get("name"))
+        to = _address(
+            person,
+            "email",
+            sheet=M.ROSTER,
+            columns=M.ROSTER_COLUMNS,
+            name=name,
+            who=pid,
+            what="notices",
+            master=master,
+            findings=findings,
+        )
+        if to is None:
+            continue
+        plan.append(
+            Outgoing(
+                key=pid,
+                to=to,
+                name=name,
+                unit=code,
+                attachment=pdf,
+                values={**values, "name": name, "unit": names.get(code, code)},
+            )
+        )
+    for pid, pdf in sorted(pdfs.items()):
+        if pid not in people:
+            findings.append(
+                finding(
+                    "mail.send_not_on_roster",
+                    value=pdf.name,
+                    person_id=pid,
+                    file=pdf.name,
+                    **kind,
+                )
+            )
+    return plan
+
+
+def reminder_plan(
+    reminders: Iterable[Any], inputs: MasterInputs, findings: list[Finding]
+) -> list[Outgoing]:
+    """Reminders (objects with ``person_id``, ``name``, ``unit``, ``email``, ``step``,
+    ``due``: :class:`kpixl.jobs.status.Reminder`) as a plan: no attachment, logged under
+    the person's id with the SHA-256 of ``step|due``, so each goes once per step and due
+    date. A bad or missing address is a finding naming the person."""
+    names = _unit_names(inputs)
+    roster_rows = {_text(r.get("person_id")): r for r in _records(inputs.roster)}
+    round_id = _text(inputs.config.get("round_id"))
+    plan: list[Outgoing] = []
+    for r in reminders:
+        pid = _text(getattr(r, "person_id", ""))
+        name = clean_line(getattr(r, "name", ""))
+        code = _text(getattr(r, "unit", ""))
+        due = getattr(r, "due", None)
+        due_text = thai_date(due) if isinstance(due, date) else _text(due)
+        step = _text(getattr(r, "step", ""))
+        record = dict(roster_rows.get(pid, {}))
+        record["email"] = getattr(r, "email", record.get("email"))
+        to = _address(
+            record,
+            "email",
+            sheet=M.ROSTER,
+            columns=M.ROSTER_COLUMNS,
+            name=name,
+            who=pid,
+            what="reminders",
+            master=inputs.path,
+            findings=findings,
+        )
+        if to is None:
+            continue
+        due_key = due.isoformat() if isinstance(due, date) else _text(due)
+        plan.append(
+            Outgoing(
+                key=pid,
+                to=to,
+                name=name,
+                unit=code,
+                values={
+                    "name": name,
+                    "round": round_id,
+                    "unit": names.get(code, code),
+                    "due": due_text,
+                },
+                digest=_sha256(f"{step}|{due_key}".encode()),
+            )
+        )
+    return plan
+
+
+def _reminders(
+    inputs: MasterInputs, unit: str | None, values: Mapping[str, str], findings: list[Finding]
+) -> list[Outgoing]:
+    try:  # written by the tracker (kpixl status); absent until that part is merged
+        status = importlib.import_module("kpixl.jobs.status")
+        targets = status.reminder_targets
+    except (ImportError, AttributeError):
+        findings.append(
+            finding(
+                "mail.send_no_reminders",
+                why="ยังไม่มีตัวติดตามสถานะ (kpixl status) ในรุ่นนี้",
+                why_en="this kpixl has no round tracker (kpixl status) yet",
+                file=inputs.path.name,
+            )
+        )
+        return []
+    plan = reminder_plan(targets(inputs.path), inputs, findings)
+    return [o for o in plan if unit is None or o.unit == unit]
+
+
+_PLANNERS = {
+    "agreements": _agreements,
+    "units": _units,
+    "notices": _notices,
+    "reminders": _reminders,
+}
+
+
+def build_plan(
+    inputs: MasterInputs, what: str, *, unit: str | None = None
+) -> tuple[list[Outgoing], list[Finding]]:
+    """The messages ``what`` sends for the master ``inputs`` (see the module doc), and
+    the findings: people or units left out and why."""
+    findings: list[Finding] = []
+    config = inputs.config
+    values = {"round": _text(config.get("round_id"))}
+    due_key = _DUE_KEY.get(what)
+    values["due"] = _due(config, due_key, inputs.path, findings) if due_key else ""
+    return _PLANNERS[what](inputs, unit, values, findings), findings
+
+
+# --------------------------------------------------------------------- delivery
+
+
+def _texts(
+    config: Mapping[str, Any], what: str, master: Path, findings: list[Finding]
+) -> tuple[str, str]:
+    out = []
+    for part in ("subject", "body"):
+        key = f"mail_{part}_{what}"
+        template = _text(config.get(key)) or DEFAULT_TEXTS[key]
+        for word in unknown_placeholders(template):
+            findings.append(
+                finding(
+                    "mail.send_placeholder", value=word, key=key, file=master.name, sheet=M.CONFIG
+                )
+            )
+        out.append(template)
+    return out[0], out[1]
+
+
+def _per_minute(config: Mapping[str, Any]) -> int:
+    try:
+        n = int(float(_text(config.get("mail_per_minute")) or DEFAULT_PER_MINUTE))
+    except ValueError:
+        n = DEFAULT_PER_MINUTE
+    return n if n > 0 else DEFAULT_PER_MINUTE
+
+
+def _stem(what: str, outgoing: Outgoing) -> str:
+    if outgoing.attachment is not None:
+        return f"{what}_{outgoing.attachment.stem}"
+    return f"{what}_{outgoing.key}_{outgoing.name}"
+
+
+def _skip_reason(
+    log: mail_log.MailLog, round_id: str, what: str, o: Outgoing, sha: str
+) -> tuple[str, str, bool]:
+    """(why th, why en, skip): whether the log says this message already went."""
+    if o.attachment is None:
+        before = log.sent_before(round_id, what, o.key, sha)
+        if before is not None:
+            return f"ส่งแล้วเมื่อ {before.at}", f"already sent at {before.at}", True
+        return "", "", False
+    last = log.last_sent(round_id, what, o.key)
+    if last is None:
+        return "", "", False
+    if last.sha256 == sha and last.recipient == o.to:
+        how = "เขียนลง outbox" if last.status == "outbox" else "ส่ง"
+        return (
+            f"{how}แล้วเมื่อ {last.at} ไฟล์แนบเดิม",
+            f"already {'written to the outbox' if last.status == 'outbox' else 'sent'}"
+            f" at {last.at}, same attachment",
+            True,
+        )
+    if last.sha256 != sha:
+        return (
+            f"ส่งใหม่: ไฟล์แนบเปลี่ยนไปจากที่ส่งเมื่อ {last.at}",
+            f"sent again: the attachment changed since {last.at}",
+            False,
+        )
+    return (
+        f"ส่งใหม่: อีเมลผู้รับเปลี่ยนจาก {last.recipient}",
+        f"sent again: the address changed from {last.recipient}",
+        False,
+    )
+
+
+@dataclass
+class _Settings:
+    round_id: str
+    sender: Address
+    reply_to: Address | None
+    subject: str
+    body: str
+    per_minute: int
+
+
+def deliver(
+    run: SendRun,
+    plan: Sequence[Outgoing],
+    settings: _Settings,
+    *,
+    smtp: SmtpSettings | None,
+    outbox: Path | None,
+    progress: Progress | None = None,
+    clock: Callable[[], str] = mail_log.now,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Send ``plan`` (or list it, for a dry run) under the log's rules; the outcome
+    goes into ``run``."""
+    what = run.what
+    th, en = _WHAT_TEXT[what]
+    path = mail_log.log_path(run.master)
+    transport: SmtpTransport | OutboxTransport | None = None
+    interval = 60.0 / settings.per_minute
+    last_send: float | None = None
+    with mail_log.open_log(path, read_only=run.dry_run) as log:
+        try:
+            for done, o in enumerate(plan):
+                if progress is not None:
+                    progress(done, len(plan))
+                try:
+                    data = o.attachment.read_bytes() if o.attachment is not None else None
+                except OSError as exc:
+                    run.findings.append(
+                        finding(
+                            "mail.send_unreadable",
+                            value=o.attachment.name if o.attachment else "",
+                            why=exc.strerror or str(exc),
+                            name=o.name,
+                            person_id=o.key,
+                            file=o.attachment.name if o.attachment else "",
+                        )
+                    )
+                    continue
+                sha = _sha256(data) if data is not None else o.digest
+                subject = clean_line(fill(settings.subject, o.values), limit=900)
+                why_th, why_en, skip = _skip_reason(log, settings.round_id, what, o, sha)
+                item = Delivery(o, "planned", subject, sha, why_th=why_th, why_en=why_en)
+                if skip:
+                    item.status = "skipped"
+                    run.skipped.append(item)
+                    continue
+                if run.dry_run:
+                    run.planned.append(item)
+                    continue
+                body = fill(settings.body, o.values)
+                if o.note:
+                    body = f"{body.rstrip()}\n\n{o.note}\n"
+                at = clock()
+                message = build_message(
+                    sender=settings.sender,
+                    reply_to=settings.reply_to,
+                    to=o.to,
+                    to_name=o.name,
+                    subject=subject,
+                    body=body,
+                    attachment=data,
+                    attachment_name=o.attachment.name if o.attachment else "",
+                    date=datetime.fromisoformat(at),
+                )
+                item.message_id = str(message["Message-ID"])
+                if transport is None:
+                    if outbox is not None:
+                        transport = OutboxTransport(outbox)
+                    else:
+                        assert smtp is not None
+                        transport = SmtpTransport(smtp, password_for(smtp))
+                        transport.connect()
+                status, error = "sent", ""
+                if isinstance(transport, OutboxTransport):
+                    item.path = transport.send(message, stem=_stem(what, o))
+                    run.outbox.append(item.path)
+                    status = "outbox"
+                else:
+                    if last_send is not None:
+                        wait = interval - (time.monotonic() - last_send)
+                        if wait > 0:
+                            sleep(wait)
+                    last_send = time.monotonic()
+                    try:
+                        transport.send(message)
+                    except SmtpRefused as exc:
+                        status, error = "failed", exc.why_en
+                        item.why_th, item.why_en = exc.why_th, exc.why_en
+                        run.findings.append(
+                            finding(
+                                "mail.send_failed",
+                                value=o.to,
+                                name=o.name,
+                                why=exc.why_th,
+                                why_en=exc.why_en,
+                                what_th=th,
+                                what_en=en,
+                                person_id=o.key,
+                            )
+                        )
+                item.status = status
+                log.record_sent(
+                    mail_log.SentRecord(
+                        round_id=settings.round_id,
+                        what=what,
+                        key=o.key,
+                        recipient=o.to,
+                        attachment=o.attachment.name if o.attachment else "",
+                        sha256=sha,
+                        message_id=item.message_id,
+                        status=status,
+                        error=error,
+                        at=at,
+                    )
+                )
+                (run.failed if status == "failed" else run.sent).append(item)
+        except SmtpStop as exc:
+            run.stopped = True
+            left = len(plan) - len(run.sent) - len(run.skipped) - len(run.failed)
+            run.findings.append(
+                finding(
+                    "mail.send_stopped",
+                    value=run.server,
+                    why=exc.why_th,
+                    why_en=exc.why_en,
+                    done=len(run.sent),
+                    left=left,
+                    file=run.master.name,
+                )
+            )
+        finally:
+            if isinstance(transport, SmtpTransport):
+                transport.close()
+    if progress is not None:
+        progress(len(plan), len(plan))
+
+
+def _transport(
+    run: SendRun,
+    config: Mapping[str, Any],
+    *,
+    outbox: Path | None,
+    smtp: str | None,
+    cafile: str | None,
+) -> tuple[SmtpSettings | None, Path | None, bool]:
+    """The server or the outbox folder; False when the settings cannot be used."""
+    if outbox is not None:
+        return None, outbox, True
+    try:
+        settings = (
+            settings_from_url(smtp, cafile=cafile)
+            if smtp
+            else settings_from_config(dict(config), cafile=cafile)
+        )
+    except SettingError as exc:
+        run.findings.append(
+            finding(
+                "mail.send_bad_smtp",
+                value=clean_line(smtp or config.get("smtp_host")),
+                why=exc.why_th,
+                why_en=exc.why_en,
+                file=run.master.name,
+            )
+        )
+        return None, None, False
+    if settings is None:
+        folder = run.master.parent / OUTBOX_FOLDER
+        run.findings.append(
+            finding("mail.send_outbox_default", value=str(folder), file=run.master.name)
+        )
+        return None, folder, True
+    run.server = settings.url
+    return settings, None, True
+
+
+def send_mail(
+    master: str | Path,
+    what: str,
+    *,
+    unit: str | None = None,
+    outbox: str | Path | None = None,
+    smtp: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    clock: Callable[[], str] = mail_log.now,
+    sleep: Callable[[float], None] = time.sleep,
+    plan: Sequence[Outgoing] | None = None,
+    cafile: str | None = None,
+) -> SendRun:
+    """E-mail ``what`` (agreements, units, notices, reminders) of the round whose master
+    is ``master``: see the module doc. ``plan``: send these messages instead of the
+    ones :func:`build_plan` makes. ``cafile``: an extra certificate authority to trust
+    (a private CA; the tests' own). The master is only read."""
+    master = Path(master)
+    run = SendRun(master, what, dry_run=dry_run)
+    if what not in WHATS:
+        raise ValueError(f"what must be one of {WHATS}, not {what!r}")
+    inputs = read_master(master)
+    if any(f.severity == ERROR for f in inputs.findings):
+        run.findings += inputs.findings
+        return run
+    config = inputs.config
+    if unit is not None and unit not in _unit_names(inputs):
+        run.findings.append(finding("mail.send_unknown_unit", value=unit, file=master.name))
+        return run
+    server, folder, ok = _transport(
+        run, config, outbox=Path(outbox) if outbox is not None else None, smtp=smtp, cafile=cafile
+    )
+    if not ok:
+        return run
+    run.outbox_folder = folder
+    sender, why = parse_sender(config.get("mail_from"))
+    if sender is None:
+        run.findings.append(
+            finding(
+                "mail.send_no_from",
+                value=clean_line(config.get("mail_from")),
+                why=why,
+                file=master.name,
+                sheet=M.CONFIG,
+                cell=f"B{inputs.config_rows['mail_from']}"
+                if "mail_from" in inputs.config_rows
+                else "",
+            )
+        )
+        if not dry_run:
+            return run
+        sender = Address(display_name="", username="nobody", domain="example.invalid")
+    reply_to = None
+    if _text(config.get("mail_reply_to")):
+        reply_to, why = parse_sender(config.get("mail_reply_to"))
+        if reply_to is None:
+            run.findings.append(
+                finding(
+                    "mail.send_bad_reply_to",
+                    value=clean_line(config.get("mail_reply_to")),
+                    why=why,
+                    file=master.name,
+                    sheet=M.CONFIG,
+                )
+            )
+    subject, body = _texts(config, what, master, run.findings)
+    if plan is None:
+        plan, found = build_plan(inputs, what, unit=unit)
+        run.findings += found
+    else:
+        plan = [o for o in plan if unit is None or o.unit == unit]
+    settings = _Settings(
+        round_id=_text(config.get("round_id")),
+        sender=sender,
+        reply_to=reply_to,
+        subject=subject,
+        body=body,
+        per_minute=_per_minute(config),
+    )
+    try:
+        if dry_run:
+            deliver(
+                run,
+                plan,
+                settings,
+                smtp=server,
+                outbox=folder,
+                progress=progress,
+                clock=clock,
+                sleep=sleep,
+            )
+        else:
+            with hold_lock(master, command=f"kpixl mail send --what {what}"):
+                deliver(
+                    run,
+                    plan,
+                    settings,
+                    smtp=server,
+                    outbox=folder,
+                    progress=progress,
+                    clock=clock,
+                    sleep=sleep,
+                )
+    except FileWriteError as exc:  # another run holds the lock; an outbox file not written
+        run.findings.append(write_finding(exc))
+        run.write_failed = True
+    return run
