@@ -893,3 +893,142 @@ def test_log_is_sqlite_with_documented_tables(round_dir: Path, tmp_path: Path) -
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         statuses = {r[0] for r in db.execute("SELECT status FROM sent")}
     assert {"sent", "messages", "filed"} <= tables and statuses == {"outbox"}
+
+
+# ------------------------------------------------------------------------ notices
+
+
+@pytest.fixture(scope="module")
+def noticed_round(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo round (2 units, 4 people) consolidated, its notices made as
+    ``kpixl notices MASTER --out notices`` makes them (PDFs by LibreOffice)."""
+    from kpixl.jobs.consolidate import consolidate
+    from kpixl.jobs.notices import write_notices
+
+    out = tmp_path_factory.mktemp("noticed")
+    result = build_demo(out, units=2, people=4)
+    set_master(result.master)  # before the notices: the unit head's name is on them
+    consolidate(result.master)
+    run = write_notices(result.master, out=out / "notices")
+    assert len(run.pdfs) == 4 and run.exit_code == 0
+    return out
+
+
+def pdf_owners(folder: Path) -> dict[str, Path]:
+    """Person id → PDF, as the notices job wrote them (from its index)."""
+    data = json.loads((folder / "kpixl-notices.json").read_text(encoding="utf-8"))
+    return {e["person_id"]: folder / e["file"] for e in data["notices"]}
+
+
+def test_notices_by_index_not_by_name(
+    noticed_round: Path, tmp_path: Path, server: tuple[Recorder, int]
+) -> None:
+    from kpixl.jobs.notices import write_notices
+
+    handler, port = server
+    folder = tmp_path / "round"
+    shutil.copytree(noticed_round, folder)
+    master = folder / "master.xlsx"
+    notices = folder / "notices"
+    owners = pdf_owners(notices)
+    a, b, c, _ = sorted(owners)
+    expected = {pid: owners[pid].read_bytes() for pid in owners}
+    # two PDFs swap names; a third is changed by someone: it is not sent
+    pa, pb = owners[a], owners[b]
+    tmp = pa.with_name("swap.pdf")
+    pa.rename(tmp)
+    pb.rename(pa)
+    tmp.rename(pb)
+    with owners[c].open("ab") as handle:
+        handle.write(b"%% changed\n")
+    run = send_mail(master, "notices", smtp=smtp_url(port), sleep=no_sleep)
+    assert [(f.rule, f.file) for f in run.findings] == [("mail.send_unknown_pdf", owners[c].name)]
+    got = handler.by_to()
+    assert set(got) == {address_of(p) for p in owners if p != c}
+    for pid in (a, b):
+        message = got[address_of(pid)].message
+        assert message["Subject"].startswith("แจ้งผลการประเมินผลการปฏิบัติราชการ รอบ 2570/1")
+        (part,) = attachments(message)
+        assert part.get_content_type() == "application/pdf"
+        assert part.get_content() == expected[pid]  # the person's own notice, whatever its name
+        assert part.get_filename().endswith(".pdf") and "2570-1_" in part.get_filename()
+    # the notices made again from the same results: new PDF bytes (LibreOffice stamps
+    # the time), the same notices: not sent again; the changed one is sent now
+    before = {pid: sha(p.read_bytes()) for pid, p in pdf_owners(notices).items()}
+    write_notices(master, out=notices)
+    assert all(sha(p.read_bytes()) != before[pid] for pid, p in pdf_owners(notices).items())
+    again = send_mail(master, "notices", smtp=smtp_url(port), sleep=no_sleep)
+    assert [d.outgoing.key for d in again.sent] == [c] and not again.sent[0].why_en
+    assert {d.outgoing.key for d in again.skipped} == set(owners) - {c}
+    assert len(handler.received) == 4
+
+
+def test_notices_without_index(
+    noticed_round: Path, tmp_path: Path, server: tuple[Recorder, int]
+) -> None:
+    handler, port = server
+    folder = tmp_path / "round"
+    shutil.copytree(noticed_round, folder)
+    master = folder / "master.xlsx"
+    (folder / "notices" / "kpixl-notices.json").unlink()
+    run = send_mail(master, "notices", smtp=smtp_url(port), sleep=no_sleep)
+    assert "mail.send_no_index" in [f.rule for f in run.findings] and not handler.received
+    assert run.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("กลุ่มบริหารทรัพยากรบุคคล <hr@example.org>", True),
+        ('"กลุ่ม HR" <HR@Example.ORG>', True),
+        ("hr@example.org", True),
+        ("HR <hr@example.org>\r\nBcc: thief@example.net", False),
+        ("hr@example.org, thief@example.net", False),
+        ('"a" <hr@example.org> <thief@example.net>', False),
+        ('=HYPERLINK("http://x","y")', False),
+        ("", False),
+    ],
+)
+def test_sender_parsing(text: str, ok: bool) -> None:
+    from kpixl.io.mail_message import parse_sender
+
+    address, why = parse_sender(text)
+    assert (address is not None) == ok and bool(why) != ok
+    if address is not None:
+        assert address.domain == "example.org"
+
+
+def test_hostile_sender_in_config(round_dir: Path, server: tuple[Recorder, int]) -> None:
+    handler, port = server
+    set_master(round_dir, config={"mail_from": "HR <hr@example.org>\nBcc: thief@example.net"})
+    run = send_mail(round_dir, "agreements", smtp=smtp_url(port))
+    assert [f.rule for f in run.findings] == ["mail.send_no_from"] and not handler.received
+
+
+def test_progress_is_reported(round_dir: Path, tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    run = send_mail(
+        round_dir, "agreements", outbox=tmp_path / "o", progress=lambda d, t: seen.append((d, t))
+    )
+    assert len(run.sent) == 20
+    assert seen[0] == (0, 20) and seen[-1] == (20, 20) and len(seen) == 21
+
+
+def test_reminders_come_from_the_tracker(round_dir: Path, tmp_path: Path) -> None:
+    import importlib.util
+
+    run = send_mail(round_dir, "reminders", outbox=tmp_path / "o")
+    rules = [f.rule for f in run.findings]
+    if importlib.util.find_spec("kpixl.jobs.status") is None:  # the tracker is not merged yet
+        assert rules == ["mail.send_no_reminders"] and run.exit_code == 1
+    else:  # merged: reminder_targets gives the plan; no such finding
+        assert "mail.send_no_reminders" not in rules
+
+
+def test_outbox_that_is_a_file(round_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "outbox"
+    blocker.write_text("not a folder")
+    run = send_mail(round_dir, "agreements", outbox=blocker)
+    assert run.exit_code == 2 and not run.sent
+    assert [f.rule.split(".")[0] for f in run.findings] == ["write"]
+    assert blocker.read_text() == "not a folder"

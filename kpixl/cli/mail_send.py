@@ -78,7 +78,9 @@ def _echo(run: SendRun) -> None:
         if run.outbox_folder is not None
         else f"sent through {run.server}"
     )
-    mark = "✗ หยุดกลางทาง" if run.stopped or run.write_failed else ("✓" if not run.failed else "✗")
+    mark = (
+        "✗ หยุดกลางทาง" if run.stopped or run.write_failed else ("✓" if run.exit_code == 0 else "✗")
+    )
     click.echo(
         f"{mark} {run.what}: {where} {len(run.sent)} ฉบับ, ส่งแล้วไม่ส่งซ้ำ {len(run.skipped)},"
         f" ไม่สำเร็จ {len(run.failed)}"

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from kpixl.core.addresses import check_address
@@ -33,6 +33,7 @@ MIME_TYPES = {
 }
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u0085]")
+_NAMED = re.compile(r"([^<>]*)<([^<>]+)>")  # Name <address>, nothing after
 _BODY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -55,9 +56,15 @@ def parse_sender(text: object) -> tuple[Address | None, str]:
     raw = clean_line(text)
     if not raw:
         return None, "ว่าง / blank"
-    name, addr = parseaddr(raw)
-    if not addr:
-        return None, f"อ่านที่อยู่ไม่ได้: {raw} / cannot read an address in: {raw}"
+    name, addr = "", raw
+    if "<" in raw or ">" in raw:
+        match = _NAMED.fullmatch(raw)
+        if match is None:
+            return None, (
+                f"เขียนเป็น ชื่อ <อีเมล> หนึ่งที่อยู่ เช่น ฝ่าย HR <hr@example.org>: {raw}"
+                f" / write one Name <address>, e.g. HR <hr@example.org>: {raw}"
+            )
+        name, addr = match.group(1).strip().strip('"').strip(), match.group(2)
     address, problem = check_address(addr)
     if problem is not None:
         return None, str(problem)

@@ -110,7 +110,9 @@ class Outgoing:
     unit: str  # the unit's code
     attachment: Path | None = None
     values: dict[str, str] = field(default_factory=dict)  # name, round, unit, due
-    digest: str = ""  # the log's sha256 when there is no attachment (a reminder's step+due)
+    # the log's sha256 instead of the attachment's: a reminder's step and due date, a
+    # notice's content (its PDF's bytes differ each time it is made)
+    digest: str = ""
     note: str = ""  # a paragraph added to the body (the .xlsm note)
 
 
@@ -508,9 +510,12 @@ def _units(
     return plan
 
 
-def _notice_pdfs(folder: Path, findings: list[Finding], master: Path) -> dict[str, Path]:
-    """Each person's notice PDF under ``folder``, found by its bytes' SHA-256 in the
-    index ``kpixl notices`` wrote (a renamed PDF is found; a changed one is not)."""
+def _notice_pdfs(
+    folder: Path, findings: list[Finding], master: Path
+) -> dict[str, tuple[Path, str]]:
+    """Each person's notice PDF under ``folder`` and the notice's content hash, found
+    by the PDF's SHA-256 in the index ``kpixl notices`` wrote (a renamed PDF is found;
+    a changed one is not)."""
     from kpixl.jobs.notices import INDEX_NAME
 
     index = folder / INDEX_NAME
@@ -522,19 +527,22 @@ def _notice_pdfs(folder: Path, findings: list[Finding], master: Path) -> dict[st
             finding("mail.send_no_index", value=INDEX_NAME, folder=str(folder), file=master.name)
         )
         return {}
-    by_hash = {str(e.get("sha256")): _text(e.get("person_id")) for e in entries}
-    found: dict[str, Path] = {}
+    by_hash = {
+        str(e.get("sha256")): (_text(e.get("person_id")), _text(e.get("content_sha256")))
+        for e in entries
+    }
+    found: dict[str, tuple[Path, str]] = {}
     for path in sorted(folder.rglob("*.pdf")):
         if path.name.startswith(".") or ".kpixl-backups" in path.parts:
             continue
         try:
-            pid = by_hash.get(_sha256(path.read_bytes()))
+            pid, content = by_hash.get(_sha256(path.read_bytes()), ("", ""))
         except OSError:
-            pid = None
+            pid, content = "", ""
         if not pid:
             findings.append(finding("mail.send_unknown_pdf", value=path.name, file=path.name))
             continue
-        found.setdefault(pid, path)  # two copies of the same PDF: the first
+        found.setdefault(pid, (path, content))  # two copies of the same PDF: the first
     return found
 
 
@@ -568,9 +576,9 @@ def _notices(
         code = _text(person.get("unit"))
         if unit is not None and code != unit:
             continue
-        pdf = pdfs.get(pid)
-        if pdf is None:
+        if pid not in pdfs:
             continue  # no notice for them (not in the Results): nothing to send
+        pdf, content = pdfs[pid]
         name = clean_line(person.get("name"))
         to = _address(
             person,
@@ -593,9 +601,10 @@ def _notices(
                 unit=code,
                 attachment=pdf,
                 values={**values, "name": name, "unit": names.get(code, code)},
+                digest=content,  # the notice's content: a PDF made again is not resent
             )
         )
-    for pid, pdf in sorted(pdfs.items()):
+    for pid, (pdf, _) in sorted(pdfs.items()):
         if pid not in people:
             findings.append(
                 finding(
@@ -817,7 +826,7 @@ def deliver(
                         )
                     )
                     continue
-                sha = _sha256(data) if data is not None else o.digest
+                sha = o.digest or (_sha256(data) if data is not None else "")
                 subject = clean_line(fill(settings.subject, o.values), limit=900)
                 why_th, why_en, skip = _skip_reason(log, settings.round_id, what, o, sha)
                 item = Delivery(o, "planned", subject, sha, why_th=why_th, why_en=why_en)

@@ -438,7 +438,7 @@ def write_notices(
                 )
             )
     stems: list[tuple[bytes, Path]] = []  # each notice workbook and where its PDF goes
-    owners: dict[Path, Notice] = {}  # each PDF's notice, for the index
+    owners: dict[Path, tuple[Notice, str]] = {}  # each PDF's notice and its hash: the index
     try:
         for notice in run.notices:
             data = notice_bytes(notice)
@@ -464,7 +464,7 @@ def write_notices(
                     run.workbooks.append(written)
             target = safe_child(out, notice.unit or "_", f"{stem}.pdf")
             stems.append((data, target))
-            owners[target] = notice
+            owners[target] = (notice, hashlib.sha256(data).hexdigest())
         if pdf and stems:
             _write_pdfs(stems, run)
             _write_index(out, round_id, [(p, owners[p]) for p in run.pdfs])
@@ -474,13 +474,17 @@ def write_notices(
     return run
 
 
-def _write_index(out: Path, round_id: str, pdfs: list[tuple[Path, Notice]]) -> None:
+def _write_index(out: Path, round_id: str, pdfs: list[tuple[Path, tuple[Notice, str]]]) -> None:
     """``OUT/kpixl-notices.json``: the PDFs just written, by their bytes' SHA-256, with
-    the entries of an earlier run kept for the people this run did not write."""
+    the entries of an earlier run kept for the people this run did not write.
+
+    ``content_sha256`` is the hash of the notice itself (its workbook, which the same
+    results always make byte for byte): a PDF made again from the same results differs
+    in its bytes (LibreOffice stamps the time) but not in it, so it is not sent twice."""
     if not pdfs:
         return
     index = out / INDEX_NAME
-    done = {notice.person_id for _, notice in pdfs}
+    done = {notice.person_id for _, (notice, _) in pdfs}
     try:
         earlier = json.loads(index.read_text(encoding="utf-8")).get("notices", [])
         kept = [e for e in earlier if isinstance(e, dict) and e.get("person_id") not in done]
@@ -493,8 +497,9 @@ def _write_index(out: Path, round_id: str, pdfs: list[tuple[Path, Notice]]) -> N
             "name": notice.name,
             "file": path.relative_to(out).as_posix(),
             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "content_sha256": content,
         }
-        for path, notice in pdfs
+        for path, (notice, content) in pdfs
     ]
     data = {"round_id": round_id, "notices": entries}
     write_bytes_atomic(index, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
