@@ -1032,3 +1032,36 @@ def test_outbox_that_is_a_file(round_dir: Path, tmp_path: Path) -> None:
     assert run.exit_code == 2 and not run.sent
     assert [f.rule.split(".")[0] for f in run.findings] == ["write"]
     assert blocker.read_text() == "not a folder"
+
+
+def test_units_folder_with_strangers(round_dir: Path, server: tuple[Recorder, int]) -> None:
+    from kpixl.workbooks import unit_layout as U
+
+    handler, port = server
+    units = round_dir.parent / "units"
+    old = units / "old" / "U01 (last round).xlsx"
+    old.parent.mkdir()
+    wb = openpyxl.load_workbook(units / "U01.xlsx")
+    wb[U.HIDDEN][U.meta_cell("round_id")].value = "2569/2"
+    wb.save(old)
+    (units / "junk.xlsx").write_bytes(b"not a workbook at all")
+    (units / "~$U02.xlsx").write_bytes(b"Excel's lock file")
+    run = send_mail(round_dir, "units", smtp=smtp_url(port), sleep=no_sleep)
+    found = {(f.rule, f.file) for f in run.findings}
+    assert found == {("mail.send_other_round", old.name), ("file.not_xlsx", "junk.xlsx")}
+    (other,) = [f for f in run.findings if f.rule == "mail.send_other_round"]
+    assert "2569/2" in other.message_th and "2570/1" in other.message_en
+    assert len(handler.received) == 3
+    (part,) = attachments(handler.by_to()["head.u01@example.org"].message)
+    assert part.get_content() == (units / "U01.xlsx").read_bytes()
+
+
+def test_changed_address_is_sent_again(round_dir: Path, tmp_path: Path) -> None:
+    outbox = tmp_path / "o"
+    send_mail(round_dir, "agreements", outbox=outbox)
+    pid = sorted(roster_of(round_dir))[7]
+    set_master(round_dir, emails={pid: "new.address@example.org"})
+    run = send_mail(round_dir, "agreements", outbox=outbox)
+    assert [d.outgoing.to for d in run.sent] == ["new.address@example.org"]
+    assert "address changed" in run.sent[0].why_en and address_of(pid) in run.sent[0].why_en
+    assert len(run.skipped) == 19

@@ -668,8 +668,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "mail.send_other_round": (
         WARNING,
-        "{value} เป็นไฟล์ของรอบ {round} ไม่ใช่รอบ {expected} จึงไม่ส่ง",
-        "{value} is for round {round}, not {expected}; not sent",
+        "{value} ไม่ใช่ไฟล์ของรอบ {expected}{found} จึงไม่ส่ง",
+        "{value} is not for round {expected}{found_en}; not sent",
     ),
     "mail.send_not_kpixl": (
         WARNING,
