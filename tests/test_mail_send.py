@@ -729,6 +729,22 @@ def test_password_in_url_refused(round_dir: Path, server: tuple[Recorder, int]) 
     assert result.exit_code == 1 and "mail.send_bad_smtp" in result.output
     assert PASSWORD not in result.output and not handler.received
     assert "password" in result.output and "รหัสผ่าน" in result.output
+    as_json = CliRunner().invoke(
+        cli,
+        [
+            "mail",
+            "send",
+            str(round_dir),
+            "--what",
+            "agreements",
+            "--json",
+            "--smtp",
+            f"smtp+starttls://hr:{PASSWORD}@127.0.0.1:{port}",
+        ],
+    )
+    assert as_json.exit_code == 1 and PASSWORD not in as_json.output
+    (bad,) = json.loads(as_json.output)["findings"]
+    assert bad["value"] == f"smtp+starttls://hr:***@127.0.0.1:{port}"
 
 
 @pytest.mark.parametrize(

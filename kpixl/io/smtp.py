@@ -48,6 +48,7 @@ __all__ = [
     "SmtpStop",
     "SmtpTransport",
     "password_for",
+    "redacted",
     "settings_from_config",
     "settings_from_url",
 ]
@@ -158,6 +159,18 @@ def settings_from_url(url: str, *, cafile: str | None = None) -> SmtpSettings:
         user=unquote(parts.username or ""),
         cafile=cafile,
     )
+
+
+def redacted(url: str) -> str:
+    """``url`` with any password in it replaced by ``***`` (for messages and logs)."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.netloc.rpartition("@")[2]
+        return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
+    except ValueError:
+        return "***"
 
 
 def settings_from_config(

@@ -51,6 +51,7 @@ from kpixl.io.smtp import (
     SmtpStop,
     SmtpTransport,
     password_for,
+    redacted,
     settings_from_config,
     settings_from_url,
 )
@@ -362,7 +363,7 @@ def _transport(
         run.findings.append(
             finding(
                 "mail.send_bad_smtp",
-                value=clean_line(smtp or config.get("smtp_host")),
+                value=clean_line(redacted(smtp) if smtp else config.get("smtp_host")),
                 why=exc.why_th,
                 why_en=exc.why_en,
                 file=run.master.name,
