@@ -1081,3 +1081,23 @@ def test_changed_address_is_sent_again(round_dir: Path, tmp_path: Path) -> None:
     assert [d.outgoing.to for d in run.sent] == ["new.address@example.org"]
     assert "address changed" in run.sent[0].why_en and address_of(pid) in run.sent[0].why_en
     assert len(run.skipped) == 19
+
+
+@pytest.mark.parametrize("stem", ["../../escape", "..", "con", "a/b\\c\x00d", "ก" * 300, ""])
+def test_outbox_names_stay_inside(tmp_path: Path, stem: str) -> None:
+    from kpixl.io.mail_message import build_message, parse_sender
+    from kpixl.io.smtp import OutboxTransport
+
+    sender, _ = parse_sender(SENDER)
+    assert sender is not None
+    message = build_message(sender=sender, to="a@example.org", to_name="ก", subject="s", body="b")
+    folder = tmp_path / "outbox"
+    box = OutboxTransport(folder)
+    first, second = box.send(message, stem=stem), box.send(message, stem=stem)
+    assert first != second  # never over an earlier message
+    for path in (first, second):
+        assert path.parent == folder and path.suffix == ".eml"
+        assert len(path.name.encode()) <= 255
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
+        [first.name, second.name]
+    )

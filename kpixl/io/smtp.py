@@ -415,7 +415,10 @@ class OutboxTransport:
     def path_for(self, stem: str) -> Path:
         """A new file name for a message: ``<stem>.eml``, ``<stem>-2.eml``… never an
         existing file, never outside the folder."""
-        base = safe_part(stem)[:120].rstrip(" .") or "message"
+        # at most 120 bytes (Thai letters are 3 each): the lock and temporary files kpixl
+        # makes beside it add to the name, and most file systems stop at 255 bytes
+        cut = safe_part(stem).encode("utf-8")[:120].decode("utf-8", "ignore")
+        base = cut.rstrip(" .-") or "message"
         path = self.folder / f"{base}.eml"
         n = 2
         while path.exists():
