@@ -1101,3 +1101,36 @@ def test_outbox_names_stay_inside(tmp_path: Path, stem: str) -> None:
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
         [first.name, second.name]
     )
+
+
+@dataclass
+class Limited(Recorder):
+    """A server that takes at most ``per_session`` messages on one connection, then
+    answers 421 (as Exchange and hosted services do)."""
+
+    per_session: int = 6
+    counts: dict[int, int] = field(default_factory=dict)
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        n = self.counts.get(id(session), 0)
+        if n >= self.per_session:
+            return "421 4.7.0 too many messages on this connection"
+        self.counts[id(session)] = n + 1
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def test_new_session_when_the_server_limits_one(round_dir: Path) -> None:
+    handler = Limited()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        run = send_mail(round_dir, "agreements", smtp=smtp_url(port), sleep=no_sleep)
+    finally:
+        controller.stop()
+    assert run.exit_code == 0 and len(run.sent) == 20
+    assert len(handler.received) == 20 and len(set(handler.by_to())) == 20
+    assert len(handler.counts) == 4  # 6 + 6 + 6 + 2 messages, four sessions

@@ -42,6 +42,7 @@ __all__ = [
     "PASSWORD_ENV",
     "SECURITIES",
     "OutboxTransport",
+    "SmtpDropped",
     "SmtpError",
     "SmtpRefused",
     "SmtpSettings",
@@ -72,6 +73,11 @@ class SmtpError(Exception):
 
 class SmtpStop(SmtpError):
     """Nothing more can be sent this run (connection, TLS, login, server gone)."""
+
+
+class SmtpDropped(SmtpStop):
+    """The server closed the session before taking the message (a ``421``, e.g. too
+    many messages on one connection, or a dropped connection): worth one new session."""
 
 
 class SmtpRefused(SmtpError):
@@ -341,12 +347,31 @@ class SmtpTransport:
             raise smtplib.SMTPAuthenticationError(code, reply)
 
     def send(self, message: EmailMessage) -> None:
+        """Send one message. A session the server closes before taking it (``421``:
+        too many messages on one connection; a dropped connection) is opened again
+        once and the message sent there; a second failure stops the run."""
+        try:
+            self._send(message)
+        except SmtpDropped:
+            self.close()
+            self.connect()
+            self._send(message)
+
+    def _send(self, message: EmailMessage) -> None:
         if self.smtp is None:
             raise SmtpStop("ยังไม่ได้เชื่อมต่อ", "not connected")
         try:
             refused = self.smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected as exc:
+            raise SmtpDropped(
+                f"เครื่องส่งอีเมลตัดการเชื่อมต่อ: {exc}", f"the SMTP server disconnected: {exc}"
+            ) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [c for c, _ in exc.recipients.values()]
+            if 421 in codes:
+                raise SmtpDropped(
+                    "เครื่องส่งอีเมลปิดการเชื่อมต่อ (421)", "the server closed the session (421)"
+                ) from exc
             texts = "; ".join(
                 f"{to}: {code} {m.decode('utf-8', 'replace') if isinstance(m, bytes) else m}"
                 for to, (code, m) in exc.recipients.items()
@@ -357,6 +382,11 @@ class SmtpTransport:
                 code=codes[0] if codes else 0,
             ) from exc
         except smtplib.SMTPSenderRefused as exc:
+            if exc.smtp_code == 421:
+                raise SmtpDropped(
+                    f"เครื่องส่งอีเมลปิดการเชื่อมต่อ ({_reply(exc)})",
+                    f"the server closed the session ({_reply(exc)})",
+                ) from exc
             raise SmtpStop(
                 f"เครื่องส่งอีเมลปฏิเสธผู้ส่ง {exc.sender!r} ({_reply(exc)}): ตรวจ mail_from ใน Config",
                 f"the server refused the sender {exc.sender!r} ({_reply(exc)}): check mail_from",
@@ -368,7 +398,7 @@ class SmtpTransport:
                     f"the server refused this message ({_reply(exc)})",
                     code=exc.smtp_code,
                 ) from exc
-            raise SmtpStop(
+            raise SmtpDropped(
                 f"เครื่องส่งอีเมลหยุดรับข้อความ ({_reply(exc)})",
                 f"the server stopped taking messages ({_reply(exc)})",
             ) from exc
