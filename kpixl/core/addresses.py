@@ -34,7 +34,9 @@ def check_address(text: object) -> tuple[str, AddressProblem | None]:
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         return raw, AddressProblem("มีอักขระควบคุม / contains a control character")
     if any(sep in value for sep in (",", ";", " ")):
-        return raw, AddressProblem("ใส่ได้ช่องละหนึ่งที่อยู่ ไม่มีช่องว่าง / one address per cell, no spaces")
+        return raw, AddressProblem(
+            "ใส่ได้ช่องละหนึ่งที่อยู่ ไม่มีช่องว่าง / one address per cell, no spaces"
+        )
     match = _ADDRESS.fullmatch(value)
     if match is None or len(value) > 254 or len(match.group(1)) > 64:
         return raw, AddressProblem(
