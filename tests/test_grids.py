@@ -72,12 +72,30 @@ def test_every_kind_of_cell_kpixl_excel_and_libreoffice_write(tmp_path: Path) ->
         '<row r="3"><c r="A3" t="inlineStr"><is><t> trimmed </t></is></c><c r="B3" t="inlineStr">'
         '<is><r><t xml:space="preserve"> kept </t></r><r><t> cut </t></r></is></c>'
         '<c r="C3" t="inlineStr"><is><t>   </t></is></c><c r="D3" t="str"><v> as is </v></c>'
-        '<c r="E3" t="inlineStr"><is><t>two\nlines</t></is></c></row><row r="4"/>'
+        '<c r="E3" t="inlineStr"><is><t>two\nlines</t></is></c></row><row r="4">'
+        '<c r="A4" t="inlineStr"><is><t> HR &lt;hr@example.org&gt; </t></is></c>'
+        '<c r="B4" t="inlineStr"><is><t>&amp;co\n</t></is></c></row>'
         '<row r="5" spans="1:3"><c r="C5" t="s"><v>1</v></c><c r="AA5" t="s">'
         "<v>0</v></c></row>"
     )
     shared = "<si><t>แรก</t></si><si><r><t>สอง</t></r><r><t> ส่วน</t></r></si>"
     _same_as_calamine(crafted_workbook(tmp_path, cells, shared=shared))
+
+
+@needs_scanner
+def test_a_named_entity_at_the_edge_of_trimmed_text_is_read_by_the_scanner(
+    tmp_path: Path,
+) -> None:
+    """``Name <a@b.org>`` in Config (the mail sender) ends in ``&gt;``: no space can hide
+    in a named entity, so the scanner reads it as python-calamine does."""
+    cells = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t> HR &lt;hr@example.org&gt; </t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>&amp;co\n</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>&quot;q&quot;</t></is></c></row>'
+    )
+    book = _same_as_calamine(crafted_workbook(tmp_path, cells))
+    assert book.grid("Sheet") == [["HR <hr@example.org>", "&co", '"q"']]
+    assert book.fell_back == []
 
 
 @needs_scanner
@@ -89,6 +107,9 @@ def test_every_kind_of_cell_kpixl_excel_and_libreoffice_write(tmp_path: Path) ->
         ('<row r="1"><c r="A1" t="d"><v>2026-11-22T00:00:00</v></c></row>', ""),
         ('<row r="1"><c r="A1"><v>1 </v></c></row>', ""),
         ('<row r="1"><c r="A1" t="inlineStr"><is><t>&nbsp;</t></is></c></row>', ""),
+        # a character reference where the trimmed spaces are: it may be a space itself
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>a&#32;</t></is></c></row>', ""),
+        ('<row r="1"><c r="A1" t="inlineStr"><is><t>&#10;b</t></is></c></row>', ""),
     ],
 )
 def test_what_the_scanner_does_not_know_goes_to_calamine(

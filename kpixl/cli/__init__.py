@@ -23,6 +23,7 @@ from kpixl.cli.roster import roster_group
 from kpixl.cli.round import collect_command, consolidate_command, demo_command
 from kpixl.cli.rules import rules_group
 from kpixl.cli.salary import salary_group
+from kpixl.cli.status import status_command
 from kpixl.cli.templates import templates_group
 from kpixl.core.errors import FileWriteError, KpixlError
 
@@ -54,6 +55,7 @@ cli.add_command(excel_group)
 cli.add_command(cascade_group)
 cli.add_command(roster_group)
 cli.add_command(mail_group)
+cli.add_command(status_command)
 
 
 def main(argv: list[str] | None = None) -> int:

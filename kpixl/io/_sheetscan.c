@@ -181,6 +181,26 @@ static const char *skip_tag(const char *p, const char *end, int *self_closing) {
     return NULL;
 }
 
+static const char *const NAMED_ENTITIES[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"};
+
+/* [p, end) starts with one of the five named entities. */
+static int named_entity_at(const char *p, const char *end) {
+    for (size_t i = 0; i < sizeof NAMED_ENTITIES / sizeof *NAMED_ENTITIES; i++) {
+        size_t n = strlen(NAMED_ENTITIES[i]);
+        if ((size_t)(end - p) >= n && memcmp(p, NAMED_ENTITIES[i], n) == 0) return 1;
+    }
+    return 0;
+}
+
+/* [p, end) ends with one of the five named entities. */
+static int named_entity_before(const char *p, const char *end) {
+    for (size_t i = 0; i < sizeof NAMED_ENTITIES / sizeof *NAMED_ENTITIES; i++) {
+        size_t n = strlen(NAMED_ENTITIES[i]);
+        if ((size_t)(end - p) >= n && memcmp(end - n, NAMED_ENTITIES[i], n) == 0) return 1;
+    }
+    return 0;
+}
+
 /* Concatenated text of every <t> inside [p, end) (an <is> or <si> body). NULL without
  * an exception: not understood. */
 static PyObject *rich_text(Bytes *scratch, const char *p, const char *end) {
@@ -204,7 +224,10 @@ static PyObject *rich_text(Bytes *scratch, const char *p, const char *end) {
             /* python-calamine trims the text of a <t> that does not preserve spaces */
             while (text < text_end && is_space(*text)) text++;
             while (text_end > text && is_space(text_end[-1])) text_end--;
-            if (text < text_end && (*text == '&' || text_end[-1] == ';')) return NULL;
+            /* a character reference at an edge may be a space; a named entity never is */
+            if (text < text_end && ((*text == '&' && !named_entity_at(text, text_end)) ||
+                                    (text_end[-1] == ';' && !named_entity_before(text, text_end))))
+                return NULL;
         }
         int rc = append_text(scratch, text, text_end);
         if (rc < 0) return PyErr_NoMemory();

@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS filed (
     evaluated INTEGER NOT NULL,  -- 1: the evaluation is filled in, 0: an agreement
     sealed_at TEXT NOT NULL,     -- the workbook's seal time ('' if not sealed)
     path TEXT NOT NULL,          -- where it was filed, relative to the master's folder
-    outcome TEXT NOT NULL,       -- filed | older | duplicate
+    outcome TEXT NOT NULL,       -- filed | older (kept aside) | duplicate
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS filed_person ON filed (round_id, person_id);
@@ -188,6 +188,15 @@ class MailLog:
         values = astuple(record)
         with self.db:
             self.db.execute(f"INSERT INTO filed ({_FILED_COLUMNS}) VALUES ({marks})", values)
+
+    def refiled(self, round_id: str, path: str, *, new_path: str, outcome: str) -> None:
+        """A workbook filed at ``path`` was moved to ``new_path`` (a newer revision of the
+        same person arrived: the older one is kept aside, ``outcome`` ``older``)."""
+        with self.db:
+            self.db.execute(
+                "UPDATE filed SET path = ?, outcome = ? WHERE round_id = ? AND path = ?",
+                (new_path, outcome, round_id, path),
+            )
 
     def filed(self, round_id: str) -> list[FiledRecord]:
         """Every workbook fetched for the round, oldest first."""

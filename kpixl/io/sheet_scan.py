@@ -65,6 +65,7 @@ _SPACE = b" \t\n\r"
 _SPACE_TEXT = _SPACE.decode()
 _ENTITY = re.compile(rb"&([^;&]{0,11});")
 _NAMED = {b"amp": 38, b"lt": 60, b"gt": 62, b"quot": 34, b"apos": 39}
+_NAMED_ENTITIES = tuple(b"&" + name + b";" for name in _NAMED)
 _SI = re.compile(
     rb"<si>(?:<t>([^<&]++)</t>|("
     + rb"(?:[^<]++|<(?!/si>|si[\s>/]))*+"
@@ -144,8 +145,12 @@ def _text(raw: bytes) -> str:
 def _trimmed(raw: bytes) -> str:
     """The text of a ``<t>`` that does not preserve spaces: python-calamine trims it."""
     cut = raw.strip(_SPACE)
-    if cut[:1] == b"&" or cut[-1:] == b";":
-        raise _NotUnderstood  # where an entity meets the trimmed spaces
+    # where a character reference meets the trimmed spaces (``&#10;`` may be a space);
+    # a named entity is never one, so ``Name <a@b.org>`` (``&gt;`` last) is read here
+    if (cut[:1] == b"&" and not cut.startswith(_NAMED_ENTITIES)) or (
+        cut[-1:] == b";" and not cut.endswith(_NAMED_ENTITIES)
+    ):
+        raise _NotUnderstood
     return _text(cut)
 
 

@@ -41,6 +41,7 @@ from kpixl.jobs.round import (
     SHAPES,
     backups_to_keep,
     document_dates,
+    mail_settings,
     round_rules,
     round_settings,
     unit_files,
@@ -150,6 +151,7 @@ def consolidate_inputs(
     if settings is None:
         return nothing
     document_dates(inputs, findings)
+    mail_settings(inputs, findings)  # addresses, SMTP, due dates, texts: warnings only
     clock = _Clock()
     # 2. the unit workbooks, read by the workers while this process validates the roster
     newest = Newest()

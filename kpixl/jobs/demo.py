@@ -11,7 +11,7 @@ import itertools
 import random
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from kpixl.core.cascade import weights_to_100
 from kpixl.core.pools import pool_for
 from kpixl.core.rounds import Round, parse_round
 from kpixl.core.rules import Rules, default_rules
+from kpixl.core.thaitime import BUDDHIST_ERA
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.backups import discard_backups
 from kpixl.jobs.collect import collect
@@ -32,7 +33,15 @@ from kpixl.workbooks.master import master_bytes
 from kpixl.workbooks.personal import seal_personal, write_personal
 from kpixl.workbooks.unit import UnitData, carried_findings, read_unit, write_unit
 
-__all__ = ["DemoResult", "build_demo", "demo_people", "person_holders"]
+__all__ = [
+    "DOMAIN",
+    "DemoResult",
+    "build_demo",
+    "demo_address",
+    "demo_people",
+    "due_dates",
+    "person_holders",
+]
 
 UNIT_NAMES = [
     "กลุ่มบริหารทรัพยากรบุคคล",
@@ -68,6 +77,46 @@ FIRST = [
     ("สุนิสา", "f"),
 ]
 TITLES = {"m": ("นาย",), "f": ("นาง", "นางสาว")}
+# the names in Latin letters, as Thai offices spell them in e-mail addresses
+ROMAN = {
+    "สมชาย": "somchai",
+    "สมหญิง": "somying",
+    "วิชัย": "wichai",
+    "มาลี": "malee",
+    "ประเสริฐ": "prasert",
+    "กาญจนา": "kanchana",
+    "สุรเชษฐ์": "surachet",
+    "อรุณี": "arunee",
+    "ธนพล": "thanaphon",
+    "ปิยะนุช": "piyanut",
+    "วรวุฒิ": "worawut",
+    "จันทร์เพ็ญ": "chanphen",
+    "กิตติ": "kitti",
+    "รัตนา": "rattana",
+    "ศักดิ์ชัย": "sakchai",
+    "นภัสสร": "naphatsorn",
+    "อนุชา": "anucha",
+    "พิมพ์ชนก": "phimchanok",
+    "ชยพล": "chayaphon",
+    "สุนิสา": "sunisa",
+    "ใจดี": "jaidee",
+    "รักงาน": "rakngan",
+    "มั่นคง": "mankhong",
+    "ศรีสุข": "srisuk",
+    "วงศ์ไทย": "wongthai",
+    "แก้วประเสริฐ": "kaewprasert",
+    "บุญมา": "boonma",
+    "ทองดี": "thongdee",
+    "สุขสวัสดิ์": "suksawat",
+    "พูลผล": "poonphon",
+    "เจริญยิ่ง": "charoenying",
+    "ศรีวงศ์": "sriwong",
+    "อินทร์แก้ว": "inkaew",
+    "ชัยมงคล": "chaimongkhon",
+    "ปัญญาดี": "panyadee",
+}
+DOMAIN = "example.org"  # the demo's addresses: a domain reserved for examples (RFC 2606)
+MAIL_FROM = f"กลุ่มบริหารทรัพยากรบุคคล <hr@{DOMAIN}>"
 
 LAST = [
     "ใจดี",
@@ -140,21 +189,32 @@ def title_for(drawn: str, gender: str, n: int) -> str:
     return drawn if drawn in titles else titles[n % len(titles)]
 
 
+def demo_address(first: str, last: str, taken: dict[str, int]) -> str:
+    """``somchai.jaidee@example.org`` for สมชาย ใจดี; the second of that name
+    ``somchai.jaidee2@…`` (``taken`` counts the names given so far)."""
+    local = f"{ROMAN[first]}.{ROMAN[last]}"
+    taken[local] = n = taken.get(local, 0) + 1
+    return f"{local}{n if n > 1 else ''}@{DOMAIN}"
+
+
 def demo_people(
     units: int, people: int, seed: int, rules: Rules
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(units, roster) of a deterministic organisation."""
+    """(units, roster) of a deterministic organisation, every person and unit head with
+    an e-mail address of :data:`DOMAIN`."""
     rng = random.Random(seed)
     unit_rows = [
         {
             "unit_code": f"U{i + 1:02d}",
             "unit_name": UNIT_NAMES[i] if i < len(UNIT_NAMES) else f"กลุ่มงานที่ {i + 1}",
             "head": "",
+            "head_email": "",
         }
         for i in range(units)
     ]
     roster = []
     seen: set[str] = set()
+    taken: dict[str, int] = {}
     for p in range(people):
         unit = unit_rows[p % units]
         head = p < units
@@ -170,9 +230,12 @@ def demo_people(
         seen.add(pid)
         drawn = rng.choice(["นาย", "นาง", "นางสาว"])  # drawn as before: the rest is unchanged
         first, gender = rng.choice(FIRST)
-        name = f"{title_for(drawn, gender, p)}{first} {rng.choice(LAST)}"
+        last = rng.choice(LAST)
+        name = f"{title_for(drawn, gender, p)}{first} {last}"
+        email = demo_address(first, last, taken)
         if head:
             unit["head"] = name
+            unit["head_email"] = email
         roster.append(
             {
                 "person_id": pid,
@@ -186,6 +249,7 @@ def demo_people(
                 "evaluator": "" if head else f"หัวหน้า{unit['unit_name']}",
                 "months_served": 6,
                 "late_times": 25 if rng.random() < 0.03 else rng.randint(0, 5),
+                "email": email,
             }
         )
     return unit_rows, roster
@@ -537,7 +601,11 @@ def build_demo(
         "organisation": "สำนักงานตัวอย่าง (demo)",
         "units_folder": "units",
         "personal_folder": "personal",
+        "mail_from": MAIL_FROM,
+        **due_dates(round_),
     }
+    if messy:
+        _mess_up_addresses(unit_rows, roster)
     write_bytes_atomic(
         master,
         master_bytes(
@@ -550,6 +618,37 @@ def build_demo(
         ),
     )
     return DemoResult(master, unit_paths, [p for paths in personal_paths.values() for p in paths])
+
+
+def due_dates(round_: Round) -> dict[str, str]:
+    """The demo round's due dates as HR types them in Config: the signed agreement a
+    month into the round, the evaluation three weeks before it ends (``31/10/2569``,
+    ``10/3/2570`` for round 2570/1)."""
+    start = round_.start
+    end = date(start.year + (start.month + 5) // 12, (start.month + 5) % 12 + 1, 1)
+    agreement, evaluation = start + timedelta(days=30), end - timedelta(days=22)
+    return {
+        "agreement_due": _typed(agreement),
+        "evaluation_due": _typed(evaluation),
+    }
+
+
+def _typed(day: date) -> str:
+    return f"{day.day}/{day.month}/{day.year + BUDDHIST_ERA}"
+
+
+def _mess_up_addresses(units: list[dict[str, Any]], roster: list[dict[str, Any]]) -> None:
+    """What HR's copied e-mail lists bring: a comma for a dot, two people with one
+    address (a shared mailbox), a head's cell holding a name and an address."""
+    if len(roster) < 4:
+        return
+    roster[-4]["email"] = str(roster[-4]["email"]).replace(
+        f"@{DOMAIN}", f"@{DOMAIN}".replace(".", ",")
+    )
+    roster[-2]["email"] = roster[-3]["email"]
+    head = units[-1]
+    if head["head_email"]:
+        head["head_email"] = f"{head['head']} {head['head_email']}"
 
 
 def _propose(path: Path, members: list[dict[str, Any]], share: Decimal, rules: Rules) -> None:

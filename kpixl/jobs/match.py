@@ -1,9 +1,10 @@
 """People to the roster: one evaluation per person (the newest wins), matched by id.
 
 Two stages of consolidation. While the workers read the unit workbooks, the main
-process validates the master's roster (:func:`validate_roster`) and takes in each unit
-workbook's people as they arrive (:class:`Newest`). Then :func:`match_people` puts each
-chosen evaluation beside its roster row and reports whoever is on one side only.
+process validates the master's roster (:func:`validate_roster`, the Units sheet's head
+e-mails too: :func:`unit_addresses`) and takes in each unit workbook's people as they
+arrive (:class:`Newest`). Then :func:`match_people` puts each chosen evaluation beside
+its roster row and reports whoever is on one side only.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from typing import Any
 
 import pandas as pd
 
+from kpixl.core.addresses import address_problems, check_address, shown
 from kpixl.core.codes import finding
 from kpixl.core.eligibility import ELIGIBILITY_FIELDS
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rules import Rules
-from kpixl.core.text import texts
+from kpixl.core.text import text_of, texts
 from kpixl.jobs.results import PERSON_FIELDS, UnitOutcome
 from kpixl.schemas.backend import Locator, validate_table
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import MasterInputs
 
-__all__ = ["Newest", "Roster", "match_people", "validate_roster"]
+__all__ = ["Newest", "Roster", "match_people", "unit_addresses", "validate_roster"]
 
 _CELL_ROW = re.compile(r"[A-Z]{1,3}([0-9]+)")
 # what the roster says about eligibility, beside the validated roster columns
@@ -144,7 +146,92 @@ def validate_roster(inputs: MasterInputs, rules: Rules) -> Roster:
     raw.index = pd.Index(texts(raw["person_id"].tolist()))
     raw = raw[~raw.index.duplicated()]
     valid = frame[~frame["_row"].isin(bad_rows)]
-    return Roster(validated.findings, frame, set(frame["person_id"]), raw, everyone[bad], valid)
+    found = validated.findings + unit_addresses(inputs, everyone)
+    return Roster(found, frame, set(frame["person_id"]), raw, everyone[bad], valid)
+
+
+def unit_addresses(inputs: MasterInputs, roster: pd.DataFrame) -> list[Finding]:
+    """Warnings of the Units sheet's head e-mails: each that is not one address, each
+    that another unit's head (another name) holds too, and each that the roster gives
+    to someone who is not the unit's head.
+
+    In: the master's inputs and its validated roster (``email``, ``name``, ``_row``)."""
+    units = inputs.units
+    if "head_email" not in units.columns or units.empty:
+        return []
+    where = {"file": inputs.path.name, "sheet": M.UNITS}
+    letter = chr(ord("A") + M.UNIT_COLUMNS.index("head_email"))
+    values = units["head_email"].tolist()
+    codes = [text_of(v) for v in units["unit_code"].tolist()]
+    heads = [_name(v) for v in units["head"].tolist()]
+    rows = units["_row"].tolist()
+    bad, repeated = address_problems(values, heads)
+    out: list[Finding] = []
+    for i, why in bad:
+        out.append(
+            finding(
+                "units.head_email",
+                field="head_email",
+                value=shown(values[i]),
+                unit=codes[i],
+                why=why.th,
+                why_en=why.en,
+                cell=f"{letter}{rows[i]}",
+                **where,
+            )
+        )
+    clashes = {
+        i: (f"หัวหน้าหน่วยงาน {codes[j]}", f"the head of unit {codes[j]}", f"{letter}{rows[j]}")
+        for i, j in repeated
+    }
+    owners = _roster_owners(roster)
+    for i, value in enumerate(values):
+        address, problem = check_address(value)
+        owner = owners.get(address.lower()) if problem is None else None
+        if i in clashes or owner is None or not heads[i]:
+            continue
+        name, row = owner
+        if name and (name in heads[i] or heads[i] in name):
+            continue  # the head's own address, as the roster has it
+        shown_name = name or "?"
+        clashes[i] = (shown_name, shown_name, f"{M.ROSTER}!{_ROSTER_EMAIL}{row}")
+    for i, (other, other_en, other_cell) in sorted(clashes.items()):
+        out.append(
+            finding(
+                "units.duplicate_email",
+                field="head_email",
+                value=shown(values[i]),
+                unit=codes[i],
+                other=other,
+                other_en=other_en,
+                other_cell=other_cell,
+                cell=f"{letter}{rows[i]}",
+                **where,
+            )
+        )
+    return out
+
+
+_ROSTER_EMAIL = chr(ord("A") + M.ROSTER_COLUMNS.index("email"))
+
+
+def _name(value: object) -> str:
+    return " ".join(text_of(value).split())
+
+
+def _roster_owners(roster: pd.DataFrame) -> dict[str, tuple[str, int]]:
+    """Each good roster address (lower-cased) → the first holder's name and Excel row."""
+    if "email" not in roster.columns:
+        return {}
+    names = roster["name"].tolist() if "name" in roster.columns else [None] * len(roster)
+    owners: dict[str, tuple[str, int]] = {}
+    for value, name, row in zip(
+        roster["email"].tolist(), names, roster["_row"].tolist(), strict=True
+    ):
+        address, problem = check_address(value)
+        if problem is None:
+            owners.setdefault(address.lower(), (_name(name), int(row)))
+    return owners
 
 
 def match_people(roster: Roster, newest: Newest, master: str) -> tuple[pd.DataFrame, list[Finding]]:

@@ -3,19 +3,23 @@
 The first stage of consolidation (and of ``kpixl cascade report``): everything that
 decides how the unit workbooks are read and the pools allocated, checked before any
 unit workbook is opened. A bad setting is a finding at its Config cell, never an
-exception.
+exception. The mail settings (:func:`mail_settings`) decide nothing here: a bad one is
+a warning, so that HR sees it before ``kpixl mail send`` refuses it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kpixl.core.addresses import check_mailbox, shown
 from kpixl.core.allocation import POLICIES, SHAPES
 from kpixl.core.codes import finding
 from kpixl.core.errors import RuleError
 from kpixl.core.findings import Finding
+from kpixl.core.mail_text import PLACEHOLDERS, unknown_placeholders
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.text import text_of
 from kpixl.core.thaitime import read_date
@@ -28,14 +32,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "POLICIES",
+    "SECURITY",
     "SHAPES",
     "RoundSettings",
     "backups_to_keep",
     "document_dates",
+    "mail_settings",
     "round_rules",
     "round_settings",
     "unit_files",
     "units_folder",
+    "whole_setting",
 ]
 
 
@@ -186,3 +193,108 @@ def document_dates(inputs: MasterInputs, findings: list[Finding]) -> None:
                     cell=f"B{row}" if row else "",
                 )
             )
+
+
+SECURITY = ("starttls", "ssl", "none")  # Config smtp_security
+_WHOLE = {"smtp_port": 65535, "mail_per_minute": 100_000}  # positive whole numbers, at most
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def mail_settings(inputs: MasterInputs, findings: list[Finding]) -> None:
+    """A warning at its Config cell for each mail setting that cannot be used: a From or
+    Reply-To that is not ``ชื่อ <address>`` or an address, an SMTP host, security,
+    port or rate that makes no sense, a due date that cannot be read, and a
+    ``{placeholder}`` a mail's subject or body does not know. Blank is fine (the
+    defaults); a bad value stops no consolidation, only the mail."""
+    config = inputs.config
+
+    def warn(code: str, key: str, value: object, **context: object) -> None:
+        row = inputs.config_rows.get(key)
+        findings.append(
+            finding(
+                code,
+                field=key,
+                value=shown(value),
+                file=inputs.path.name,
+                sheet=M.CONFIG,
+                cell=f"B{row}" if row else "",
+                **context,
+            )
+        )
+
+    for key in ("mail_from", "mail_reply_to"):
+        value = config.get(key)
+        if text_of(value):
+            _, _, problem = check_mailbox(value)
+            if problem is not None:
+                warn("config.mail_address", key, value, why=problem.th, why_en=problem.en)
+    for key, (why, why_en) in _setting_problems(config).items():
+        warn("config.mail_setting", key, config.get(key), why=why, why_en=why_en)
+    for key in M.DUE_KEYS:
+        value = config.get(key)
+        try:
+            read_date(value)
+        except ValueError:
+            warn("config.due_date", key, value)
+    known = " ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+    for key in M.MAIL_TEXT_KEYS:
+        value = config.get(key)
+        unknown = _unknown_braces(value) if isinstance(value, str) else []
+        if unknown:
+            row = inputs.config_rows.get(key)
+            findings.append(
+                finding(
+                    "config.mail_placeholder",
+                    field=key,
+                    value=shown(" ".join(unknown)),
+                    known=known,
+                    file=inputs.path.name,
+                    sheet=M.CONFIG,
+                    cell=f"B{row}" if row else "",
+                )
+            )
+
+
+def _setting_problems(config: dict[str, object]) -> dict[str, tuple[str, str]]:
+    """Config key → (Thai, English) why its SMTP setting cannot be used."""
+    out: dict[str, tuple[str, str]] = {}
+    host = text_of(config.get("smtp_host"))
+    if host and (_HOST.fullmatch(host) is None or ".." in host):
+        out["smtp_host"] = (
+            "ใส่ชื่อเครื่องอย่างเดียว เช่น smtp.example.org ไม่มี :พอร์ต หรือ smtp://",
+            "the host name only, e.g. smtp.example.org, without :port or smtp://",
+        )
+    security = text_of(config.get("smtp_security"))
+    if security and security.lower() not in SECURITY:
+        out["smtp_security"] = (f"ใช้ได้: {', '.join(SECURITY)}", f"one of {', '.join(SECURITY)}")
+    for key, most in _WHOLE.items():
+        value = config.get(key)
+        if text_of(value) and whole_setting(value, most) is None:
+            out[key] = (f"จำนวนเต็ม 1–{most:,}", f"a whole number from 1 to {most:,}")
+    return out
+
+
+def whole_setting(value: object, most: int) -> int | None:
+    """A Config cell's whole number from 1 to ``most`` (``587``, ``587.0``, ``"๕๘๗"``),
+    or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    text = text_of(value)
+    if not text.isdecimal() or len(text) > 9:
+        return None
+    number = int(text)
+    return number if 1 <= number <= most else None
+
+
+_BRACES = re.compile(r"\{[^{}\n]{0,60}\}")  # {name.__class__}, {ชื่อ}: also sent as typed
+
+
+def _unknown_braces(text: str) -> list[str]:
+    """The ``{…}`` of a mail text that are not placeholders, each once, in order."""
+    known = {f"{{{p}}}" for p in PLACEHOLDERS}
+    found = unknown_placeholders(text) + [m for m in _BRACES.findall(text) if m not in known]
+    return list(dict.fromkeys(sorted(found, key=text.find)))

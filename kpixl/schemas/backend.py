@@ -22,6 +22,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from kpixl.core.addresses import address_problems, shown
 from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, Finding, TableResult
 from kpixl.core.numbers import (
@@ -502,6 +503,44 @@ def _roster_extras(frame: pd.DataFrame, locator: Locator, rules: Rules) -> list[
     return out
 
 
+def _roster_addresses(frame: pd.DataFrame, locator: Locator) -> list[Finding]:
+    """Warn of each e-mail that is not one address, and of one address two people share."""
+    if "email" not in frame.columns:
+        return []
+    values = frame["email"].tolist()
+    ids = [_text(v) or "" for v in frame["person_id"].tolist()]
+    names = frame["name"].tolist() if "name" in frame.columns else [None] * len(ids)
+    bad, repeated = address_problems(values, ids)
+    out: list[Finding] = []
+    for position, why in bad:
+        where = locator.where(frame, frame.index[position], "email")
+        out.append(
+            finding(
+                "roster.email",
+                field="email",
+                value=shown(values[position]),
+                why=why.th,
+                why_en=why.en,
+                person_id=ids[position],
+                **where,
+            )
+        )
+    for position, first in repeated:
+        other = _text(names[first]) or ids[first] or "?"
+        out.append(
+            finding(
+                "roster.duplicate_email",
+                field="email",
+                value=shown(values[position]),
+                other=other,
+                other_cell=locator.where(frame, frame.index[first], "email")["cell"],
+                person_id=ids[position],
+                **locator.where(frame, frame.index[position], "email"),
+            )
+        )
+    return out
+
+
 def _level_names(result: Validated, locator: Locator, rules: Rules) -> Validated:
     """A roster's Thai level names read as their codes (``ชำนาญการ`` → ``K2``, with the
     row's ``type`` column or pool group where the name alone is ambiguous); a name that
@@ -620,7 +659,7 @@ def validate_table(
             reported = {(f.file, f.sheet, f.cell) for f in result.findings if f.severity == ERROR}
             findings += [f for f in failed if not _follows_from(f, reported)]
     if spec.name == "roster":
-        findings += _roster_extras(frame, locator, rules)
+        findings += _roster_extras(frame, locator, rules) + _roster_addresses(frame, locator)
     return Validated(frame, _sorted(findings))
 
 

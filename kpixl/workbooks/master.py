@@ -19,7 +19,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.worksheet import Worksheet
@@ -59,6 +59,7 @@ __all__ = [
     "result_bytes",
     "seal_key_id",
     "text_lines",
+    "tracker_template_bytes",
     "with_template_values",
 ]
 
@@ -213,6 +214,7 @@ def build_master_template(
         (10, 24, 8, *([9] * band_count), 12),
     )
     _charts(wb, rules)
+    _tracker(wb.create_sheet(M.TRACKER))
     for ws in wb.worksheets:
         _print_setup(ws)
         if ws.title not in M.DOCUMENTS and ws.title != M.CONFIG:
@@ -220,6 +222,50 @@ def build_master_template(
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     return wb
+
+
+def _tracker(ws: Worksheet) -> None:
+    """The Tracker sheet (``kpixl status`` writes it): title, the as-of row with the
+    legend of the late style, the header row, and a styled first data row (dates
+    centred, the name wrapping) whose styles every written row takes."""
+    _title(ws, M.TRACKER_TITLE)
+    _headers(ws, M.TRACKER_HEADERS)
+    note = ws[M.TRACKER_AS_OF_CELL]
+    note.value = "ยังไม่ได้ติดตามสถานะ: ใช้ kpixl status หรือปุ่ม สถานะ"
+    note.font = thai_font(14, bold=True)
+    legend = ws[M.TRACKER_LEGEND_CELL]
+    legend.value = M.TRACKER_LEGEND
+    legend.font = thai_font(14, bold=True)
+    legend.fill = PatternFill("solid", fgColor=M.TRACKER_LATE_FILL)
+    legend.border = BORDER
+    legend.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[2].height = line_height(14, 2)
+    for i, (name, width) in enumerate(zip(M.TRACKER_COLUMNS, M.TRACKER_WIDTHS, strict=True), 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+        cell = ws.cell(row=M.FIRST_ROW, column=i)
+        cell.font = thai_font(14)
+        cell.border = BORDER
+        centred = name not in ("name", "person_id")
+        cell.alignment = Alignment(
+            horizontal="center" if centred else None,
+            vertical="top",
+            wrap_text=name in M.TRACKER_WRAPPED,
+        )
+    ws.freeze_panes = f"B{M.FIRST_ROW}"
+    ws.print_title_rows = f"{M.HEADER_ROW}:{M.HEADER_ROW}"
+
+
+def tracker_template_bytes() -> bytes:
+    """A workbook of the template's Tracker sheet alone (styled, printed as in the
+    template): what a master from an older template gets added."""
+    wb = openpyxl.Workbook()
+    _thai_default_font(wb)
+    ws = wb.active
+    ws.title = M.TRACKER
+    _tracker(ws)
+    _print_setup(ws)
+    _header_heights(ws)
+    return reproducible_bytes(wb)
 
 
 def _table_columns(ws: Worksheet, widths: Sequence[int]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kpixl.core.result_fields import EXPORT_FIELDS, RESULT_FIELDS
+from kpixl.core.tracker import STEP_LABELS, STEPS
 
 TEMPLATE_ID = "kpixl.master"
 TEMPLATE_VERSION = "1.0"
@@ -24,6 +25,7 @@ OS_MATRIX = "OSMatrix"
 KPI_CARDS = "KPICards"
 KPI_HOLDERS = "KPIHolders"
 ALIGNMENT = "Alignment"
+TRACKER = "Tracker"  # the round tracker (kpixl status): who is at which step
 SHEETS = (
     CONFIG,
     UNITS,
@@ -42,6 +44,7 @@ SHEETS = (
     SALARY_ORDER,
     ALIGNMENT,
     CHARTS,
+    TRACKER,  # last: an older master gets it added at the end too
 )
 NEWER_SHEETS = (PCT_ANNOUNCEMENT,)  # result sheets a master from an older template lacks
 STATUS_CELL = "A2"  # on Config: what the last button press did (the Excel macros write it)
@@ -464,6 +467,7 @@ PRINT_SCALE = {  # the sheets printed at a fixed scale (the others fit the page'
     ANNOUNCEMENT: 100,
     PCT_ANNOUNCEMENT: 100,
     SALARY_ORDER: 86,
+    TRACKER: 86,
 }
 PRINT_COLUMNS = {  # repeated on every page across: name (Results); id and name (Roster)
     RESULTS: "A:A",
@@ -481,6 +485,29 @@ TABLE_WIDTHS: dict[str, tuple[int, ...]] = {
     KPI_HOLDERS: (22, 22, 12),
 }
 PORTRAIT = ("Announcement", "PctAnnouncement")
+
+# ------------------------------------------------------------------- the round tracker
+# Written by ``kpixl status`` (never by consolidate): row 2 says when and the due dates
+# above their columns, row 3 the headers, a person per row from row 4 (name first), each
+# step's date as Thai text (31/10/2569) or ล่าช้า in the late style (the style of the
+# legend cell TRACKER_LEGEND_CELL); one line per unit below the table.
+TRACKER_TITLE = "ติดตามสถานะแบบฟอร์มรายบุคคล (Tracker)"
+TRACKER_COLUMNS = ("name", "unit", *STEPS, "person_id")
+TRACKER_HEADERS = (
+    "ชื่อ-สกุล",
+    "หน่วยงาน",
+    *(STEP_LABELS[s][0] for s in STEPS),
+    "เลขประจำตัวประชาชน",
+)
+TRACKER_WIDTHS = (22, 7, *([10] * len(STEPS)), 14)
+TRACKER_WRAPPED = ("name",)
+TRACKER_AS_OF_CELL = "A2"
+TRACKER_LEGEND_CELL = f"{chr(ord('A') + len(TRACKER_COLUMNS) - 1)}2"  # the last column
+TRACKER_DUE_COLUMNS = {"agreement": "agreement_returned", "evaluation": "evaluation_returned"}
+TRACKER_LATE = "ล่าช้า"  # a late step's cell text
+TRACKER_LEGEND = f"{TRACKER_LATE} = เลยกำหนดแล้ว"  # in the late style, on row 2
+TRACKER_LATE_FILL = "F4C7C3"  # light red
+TRACKER_SUMMARY_TITLE = "สรุปรายหน่วยงาน (per unit)"
 
 # ------------------------------------------------------------------ official documents
 # Each document sheet starts with hidden rows that carry the styles of its kinds of

@@ -56,6 +56,8 @@ _EXTRA_ALIASES = {
 
 
 _TYPE_ALIASES = ("ประเภทตำแหน่ง", "ประเภท", "position_type")
+# what HR's own sheets call the e-mail column (the master's header, อีเมล, is read too)
+_EMAIL_ALIASES = ("อีเมล์", "อีเมลล์", "ที่อยู่อีเมล", "e-mail", "e-mail address", "mail", "email")
 
 
 def _aliases() -> dict[str, str]:
@@ -69,6 +71,8 @@ def _aliases() -> dict[str, str]:
         out.setdefault(" ".join(header.split()).casefold(), name)  # the master's own headers
     for alias in _TYPE_ALIASES:
         out[alias] = "type"
+    for alias in _EMAIL_ALIASES:
+        out[alias] = "email"
     return out
 
 
@@ -141,7 +145,8 @@ class RosterColumn:
 
     ``check``: the validation an empty roster workbook puts on it — ``id`` (13 digits),
     ``level``, ``pool_group``, ``penalty``, ``yes_no`` (dropdowns), ``money`` (> 0),
-    ``months`` (0–12), ``count`` (a whole number ≥ 0), ``number`` (≥ 0), or ``""``.
+    ``months`` (0–12), ``count`` (a whole number ≥ 0), ``number`` (≥ 0), ``email``
+    (one ``@``, no spaces), or ``""``.
     """
 
     name: str
@@ -340,6 +345,18 @@ def _guide() -> dict[str, RosterColumn]:
             "ครองตำแหน่ง ณ วันที่นับจำนวน (นับเงินเดือนเข้าวงเงิน) เว้นว่าง = ใช่",
             "yes_no",
         ),
+        RosterColumn(
+            "email",
+            False,
+            "The person's e-mail: `kpixl mail send` sends their forms and notice there. A bad"
+            " or shared address is a warning; it stops no pay.",
+            "one address; Latin letters, digits and . _ - (no Thai letters); no"
+            " spaces; unique to the person (blank: no mail)",
+            "somchai.j@example.org",
+            "อีเมลของผู้นี้ (ใช้ส่งแบบฟอร์มและหนังสือแจ้งผล) ใส่ได้ช่องละหนึ่งอีเมล ไม่มีช่องว่าง"
+            " ไม่ซ้ำกับผู้อื่น เช่น somchai.j@example.org",
+            "email",
+        ),
     )
     return {row.name: row for row in rows}
 
@@ -433,14 +450,14 @@ def build_roster_template(rules: Rules | None = None, *, rows: int = TEMPLATE_RO
         head.fill = HEAD_FILL
         head.border = BORDER
         head.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[letter].width = max(12, min(40, len(header) + 4))
+        ws.column_dimensions[letter].width = _WIDTHS.get(name, max(12, min(40, len(header) + 4)))
         guide = ROSTER_GUIDE[name]
         # column styles: what is typed below the header takes them (no empty cells written);
         # text keeps an id's digits and a code from being read as a number or a date
         column = ws.column_dimensions[letter]
         column.number_format = _FORMATS.get(guide.check, "@")
         column.font = _font_of(FONT, 14)
-        dv = _validation(DataValidation, guide, header, facts)
+        dv = _validation(DataValidation, guide, header, facts, f"{letter}{first}")
         if dv is not None:
             dv.add(f"{letter}{first}:{letter}{last}")
             ws.add_data_validation(dv)
@@ -464,6 +481,8 @@ def build_roster_template(rules: Rules | None = None, *, rows: int = TEMPLATE_RO
     return wb
 
 
+_WIDTHS = {"email": 30}  # wider than its header
+
 # number formats by check ("@": text); columns without a check hold text
 _FORMATS = {
     "money": "#,##0.00",
@@ -485,8 +504,11 @@ def _font_of(name: str, size: int, *, bold: bool = False) -> Any:
     return Font(name=name, size=size, bold=bold)
 
 
-def _validation(kind: Any, guide: RosterColumn, header: str, facts: dict[str, str]) -> Any:
-    """The data validation of one column (``kind`` is openpyxl's DataValidation)."""
+def _validation(
+    kind: Any, guide: RosterColumn, header: str, facts: dict[str, str], top: str
+) -> Any:
+    """The data validation of one column (``kind`` is openpyxl's DataValidation) whose
+    first cell is ``top``."""
     check = guide.check
     if not check:
         return None
@@ -503,6 +525,11 @@ def _validation(kind: Any, guide: RosterColumn, header: str, facts: dict[str, st
     elif check == "months":
         dv = kind(type="decimal", operator="between", formula1="0", formula2="12", allow_blank=True)
         error = "ใส่จำนวนเดือน 0–12 / months 0–12"
+    elif check == "email":  # one @ and no space: kpixl checks the rest (roster.email)
+        one_at = f'LEN({top})-LEN(SUBSTITUTE({top},"@",""))=1'
+        formula = f'AND({one_at},ISERROR(FIND(" ",{top})),LEN({top})<=254)'
+        dv = kind(type="custom", formula1=formula, allow_blank=True)
+        error = "ใส่อีเมลเดียว ไม่มีช่องว่าง / one e-mail address, no spaces"
     elif check == "count":
         dv = kind(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         error = "ใส่จำนวนเต็มตั้งแต่ 0 / a whole number from 0"
