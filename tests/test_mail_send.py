@@ -1030,15 +1030,34 @@ def test_progress_is_reported(round_dir: Path, tmp_path: Path) -> None:
     assert seen[0] == (0, 20) and seen[-1] == (20, 20) and len(seen) == 21
 
 
-def test_reminders_come_from_the_tracker(round_dir: Path, tmp_path: Path) -> None:
-    import importlib.util
-
-    run = send_mail(round_dir, "reminders", outbox=tmp_path / "o")
-    rules = [f.rule for f in run.findings]
-    if importlib.util.find_spec("kpixl.jobs.status") is None:  # the tracker is not merged yet
-        assert rules == ["mail.send_no_reminders"] and run.exit_code == 1
-    else:  # merged: reminder_targets gives the plan; no such finding
-        assert "mail.send_no_reminders" not in rules
+def test_reminders_from_the_tracker(round_dir: Path, tmp_path: Path) -> None:
+    """The late people of kpixl status get one reminder per step and due date."""
+    set_master(round_dir, config={"agreement_due": "1/11/2569", "evaluation_due": "10/3/2570"})
+    shutil.rmtree(round_dir.parent / "units")  # nothing collected yet
+    late = sorted(personal_files(round_dir).items())[:3]
+    for _, path in late:
+        path.unlink()  # their agreements never came back
+    outbox = tmp_path / "o"
+    december = "2026-12-02T03:00:00+00:00"
+    run = send_mail(round_dir, "reminders", outbox=outbox, clock=lambda: december)
+    assert run.exit_code == 0, [str(f) for f in run.findings]
+    assert sorted(d.outgoing.key for d in run.sent) == [pid for pid, _ in late]
+    for d in run.sent:
+        assert d.path is not None
+        message = BytesParser(policy=policy.default).parsebytes(d.path.read_bytes())
+        assert isinstance(message, EmailMessage) and not attachments(message)
+        assert message["Subject"].startswith("เตือน: ยังไม่ได้รับแบบฟอร์ม รอบ 2570/1")
+        assert message["To"].addresses[0].addr_spec == address_of(d.outgoing.key)
+        body = message.get_body(("plain",))
+        assert body is not None and "1 พฤศจิกายน 2569" in body.get_content()
+    again = send_mail(round_dir, "reminders", outbox=outbox, clock=lambda: december)
+    assert not again.sent and len(again.skipped) == 3
+    # after the evaluation's due date: the evaluation step, reminded once more
+    march = "2027-03-20T03:00:00+00:00"
+    later = send_mail(round_dir, "reminders", outbox=outbox, clock=lambda: march)
+    assert sorted(d.outgoing.key for d in later.sent) == [pid for pid, _ in late]
+    assert "10 มีนาคม 2570" in later.sent[0].outgoing.values["due"]
+    assert len(list(outbox.glob("*.eml"))) == 6
 
 
 def test_outbox_that_is_a_file(round_dir: Path, tmp_path: Path) -> None:

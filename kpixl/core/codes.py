@@ -831,11 +831,6 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{value} ไม่ตรงกับหนังสือแจ้งผลที่ kpixl ทำไว้ (ไฟล์ถูกแก้หรือไม่ได้มาจาก kpixl notices) จึงไม่ส่ง",
         "{value} matches no notice kpixl made (changed, or not made by kpixl notices); not sent",
     ),
-    "mail.send_no_reminders": (
-        ERROR,
-        "ยังส่งอีเมลเตือนไม่ได้: {why}",
-        "reminders cannot be sent yet: {why_en}",
-    ),
     # kpixl mail fetch (kpixl.jobs.mail_fetch): every attachment finding names the
     # message's sender and subject; the file is the attachment's name as sent
     "mail.fetch_no_source": (

@@ -10,7 +10,8 @@ From the master (only read) and the files beside it:
 - ``notices``: each notice PDF under ``notices_folder``, known by its SHA-256 in the
   index ``kpixl notices`` writes beside them (a renamed PDF is still found; a changed
   one is not sent);
-- ``reminders``: the people :func:`kpixl.jobs.status.reminder_targets` says are late.
+- ``reminders``: the people :func:`kpixl.jobs.status.reminder_targets` says are late,
+  no attachment; each goes once per person, step and due date.
 
 A person or unit left out (no address, a bad one, no file, a file of nobody on the
 roster) is a finding naming the cell; the others stay in the plan.
@@ -19,7 +20,6 @@ roster) is a finding naming the cell; the others stay in the plan.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -607,38 +607,31 @@ def reminder_plan(
 
 
 def _reminders(
-    inputs: MasterInputs, unit: str | None, values: Mapping[str, str], findings: list[Finding]
-) -> list[Outgoing]:
-    try:  # written by the tracker (kpixl status); absent until that part is merged
-        status = importlib.import_module("kpixl.jobs.status")
-        targets = status.reminder_targets
-    except (ImportError, AttributeError):
-        findings.append(
-            finding(
-                "mail.send_no_reminders",
-                why="ยังไม่มีตัวติดตามสถานะ (kpixl status) ในรุ่นนี้",
-                why_en="this kpixl has no round tracker (kpixl status) yet",
-                file=inputs.path.name,
-            )
-        )
-        return []
-    plan = reminder_plan(targets(inputs.path), inputs, findings)
-    return [o for o in plan if unit is None or o.unit == unit]
+    inputs: MasterInputs, unit: str | None, today: date | None
+) -> tuple[list[Outgoing], list[Finding]]:
+    """The late people of :func:`kpixl.jobs.status.reminder_targets` on ``today``."""
+    from kpixl.jobs.status import reminder_targets
+
+    findings: list[Finding] = []
+    plan = reminder_plan(reminder_targets(inputs.path, today=today), inputs, findings)
+    return [o for o in plan if unit is None or o.unit == unit], findings
 
 
 _PLANNERS = {
     "agreements": _agreements,
     "units": _units,
     "notices": _notices,
-    "reminders": _reminders,
 }
 
 
 def build_plan(
-    inputs: MasterInputs, what: str, *, unit: str | None = None
+    inputs: MasterInputs, what: str, *, unit: str | None = None, today: date | None = None
 ) -> tuple[list[Outgoing], list[Finding]]:
     """The messages ``what`` sends for the master ``inputs`` (see the module doc), and
-    the findings: people or units left out and why."""
+    the findings: people or units left out and why. ``today``: the day reminders are
+    due on (default: today in Bangkok)."""
+    if what == "reminders":
+        return _reminders(inputs, unit, today)
     findings: list[Finding] = []
     config = inputs.config
     values = {"round": _text(config.get("round_id"))}

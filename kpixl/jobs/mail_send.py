@@ -29,7 +29,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from kpixl.core.errors import FileWriteError
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.mail_text import DEFAULT_TEXTS, WHATS, fill, unknown_placeholders
 from kpixl.core.text import text_of
+from kpixl.core.thaitime import bangkok
 from kpixl.io import mail_log
 from kpixl.io.atomic import write_finding
 from kpixl.io.lock import hold_lock
@@ -380,6 +381,11 @@ def _transport(
     return settings, None, True
 
 
+def _today(clock: Callable[[], str]) -> date:
+    """The day in Bangkok at the time ``clock`` gives (reminders are late by it)."""
+    return datetime.fromisoformat(clock()).astimezone(bangkok()).date()
+
+
 def send_mail(
     master: str | Path,
     what: str,
@@ -448,7 +454,7 @@ def send_mail(
             )
     subject, body = _texts(config, what, master, run.findings)
     if plan is None:
-        plan, found = build_plan(inputs, what, unit=unit)
+        plan, found = build_plan(inputs, what, unit=unit, today=_today(clock))
         run.findings += found
     else:
         plan = [o for o in plan if unit is None or o.unit == unit]
