@@ -714,6 +714,123 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานบัตรรายละเอียดตัวชี้วัดเขียนไว้แล้ว)",
         "could not make the PDF {value}: {why_en} (the KPI cards workbook is written)",
     ),
+    # kpixl mail send: e-mailing the round's forms (kpixl.jobs.mail_send)
+    "mail.send_no_address": (
+        ERROR,
+        "{value} ({person_id}) ไม่มีอีเมล จึงไม่ได้ส่ง{what_th}ให้ ให้กรอกอีเมลในช่องนี้แล้วส่งใหม่",
+        "{value} ({person_id}) has no e-mail address, so no {what_en} was sent; fill in this"
+        " cell and send again",
+    ),
+    "mail.send_bad_address": (
+        ERROR,
+        "อีเมลของ {name} “{value}” ใช้ไม่ได้: {why} จึงไม่ได้ส่ง{what_th}ให้ ผู้อื่นส่งตามปกติ",
+        "the e-mail address of {name} “{value}” cannot be used: {why}; no {what_en} was sent"
+        " to them, the others go on",
+    ),
+    "mail.send_no_workbook": (
+        ERROR,
+        "ไม่พบ{kind_th}ของ {value} ({person_id}) ในโฟลเดอร์ {folder} จึงไม่ได้ส่งให้"
+        " (kpixl รู้จักไฟล์จากข้อมูลระบบในไฟล์ ไม่ใช่จากชื่อไฟล์)",
+        "no {kind_en} of {value} ({person_id}) in {folder}, so nothing was sent to them"
+        " (kpixl knows a file by the metadata inside it, not by its name)",
+    ),
+    "mail.send_not_on_roster": (
+        ERROR,
+        "{value} เป็น{kind_th}ของ {person_id} ซึ่งไม่มีในรายชื่อ (Roster/Units) ของสมุดงานหลัก จึงไม่ได้ส่ง",
+        "{value} is the {kind_en} of {person_id}, who is not in the master's Roster/Units;"
+        " not sent",
+    ),
+    "mail.send_duplicate": (
+        WARNING,
+        "พบ{kind_th}ของ {person_id} มากกว่าหนึ่งไฟล์ ส่งฉบับล่าสุด ไม่ส่ง {value}",
+        "{person_id} has more than one {kind_en}; the newest is sent, not {value}",
+    ),
+    "mail.send_other_round": (
+        WARNING,
+        "{value} ไม่ใช่ไฟล์ของรอบ {expected}{found} จึงไม่ส่ง",
+        "{value} is not for round {expected}{found_en}; not sent",
+    ),
+    "mail.send_not_kpixl": (
+        WARNING,
+        "{value} ไม่ใช่{kind_th}ของ kpixl (ไม่พบข้อมูลระบบในไฟล์) จึงไม่ส่ง",
+        "{value} is not a kpixl {kind_en} (no kpixl metadata in it); not sent",
+    ),
+    "mail.send_no_folder": (
+        ERROR,
+        "ไม่พบโฟลเดอร์ {value} ({key} ใน Config) จึงไม่มีอะไรจะส่ง{hint}",
+        "no folder {value} (Config's {key}), so there is nothing to send{hint_en}",
+    ),
+    "mail.send_unknown_unit": (
+        ERROR,
+        "ไม่มีหน่วยงานรหัส {value} ในแผ่นงาน Units ของสมุดงานหลัก",
+        "there is no unit {value} in the master's Units sheet",
+    ),
+    "mail.send_no_from": (
+        ERROR,
+        "ยังไม่ได้ตั้งผู้ส่งอีเมล (mail_from ใน Config) หรือใช้ไม่ได้: {why}"
+        " ตั้งเช่น กลุ่มบริหารทรัพยากรบุคคล <hr@example.org> แล้วส่งใหม่",
+        "no usable sender (Config's mail_from): {why}; set it, e.g."
+        " HR group <hr@example.org>, and send again",
+    ),
+    "mail.send_bad_reply_to": (
+        WARNING,
+        "ที่อยู่ตอบกลับ (mail_reply_to ใน Config) “{value}” ใช้ไม่ได้: {why} จึงไม่ใส่ Reply-To",
+        "Config's mail_reply_to “{value}” cannot be used: {why}; no Reply-To is set",
+    ),
+    "mail.send_bad_due": (
+        WARNING,
+        "อ่านวันที่ {value} ใน {key} ของ Config ไม่ได้ (เขียนเช่น 31/10/2569) จึงเว้นวันครบกำหนดในอีเมลว่าง",
+        "cannot read the date {value} in Config's {key} (write e.g. 31/10/2569); the due"
+        " date in the message is left blank",
+    ),
+    "mail.send_placeholder": (
+        WARNING,
+        "ข้อความ {key} ใน Config มี {value} ซึ่งไม่ใช่ช่องแทนค่า (ใช้ได้ {{name}} {{round}} {{unit}}"
+        " {{due}}) จะปรากฏในอีเมลตามที่พิมพ์",
+        "Config's {key} has {value}, which is no placeholder (use {{name}} {{round}} {{unit}}"
+        " {{due}}); it shows in the message as typed",
+    ),
+    "mail.send_bad_smtp": (
+        ERROR,
+        "ตั้งค่าการส่งอีเมลไม่ถูกต้อง: {why} จึงไม่ได้ส่งอีเมลใด",
+        "the mail server settings cannot be used: {why_en}; nothing was sent",
+    ),
+    "mail.send_stopped": (
+        ERROR,
+        "หยุดส่ง: {why} ส่งแล้ว {done} ฉบับ ยังไม่ได้ส่ง {left} ฉบับ (แก้แล้วสั่งใหม่ ฉบับที่ส่งแล้วจะไม่ส่งซ้ำ)",
+        "sending stopped: {why_en}; {done} sent, {left} not sent (fix it and run again:"
+        " what was sent is not sent twice)",
+    ),
+    "mail.send_failed": (
+        ERROR,
+        "ส่ง{what_th}ถึง {name} <{value}> ไม่สำเร็จ: {why} (ฉบับอื่นส่งตามปกติ สั่งใหม่เพื่อส่งฉบับนี้อีกครั้ง)",
+        "the {what_en} to {name} <{value}> was not delivered: {why_en} (the others went on;"
+        " run again to retry this one)",
+    ),
+    "mail.send_unreadable": (
+        ERROR,
+        "อ่านไฟล์แนบ {value} ไม่ได้: {why} จึงไม่ได้ส่งถึง {name}",
+        "cannot read the attachment {value}: {why}; nothing was sent to {name}",
+    ),
+    "mail.send_outbox_default": (
+        WARNING,
+        "ยังไม่ได้ตั้งเครื่องส่งอีเมล (smtp_host ใน Config หรือ --smtp) จึงเขียนอีเมลเป็นไฟล์ .eml"
+        " ไว้ในโฟลเดอร์ {value} แทนการส่ง (เปิดด้วยโปรแกรมอีเมลแล้วส่งเองได้)",
+        "no mail server is set (Config's smtp_host or --smtp): the messages are written as"
+        " .eml files into {value} instead of being sent (open them in a mail program to send)",
+    ),
+    "mail.send_no_index": (
+        ERROR,
+        "ไม่พบดัชนีหนังสือแจ้งผล {value} ในโฟลเดอร์ {folder} จึงไม่รู้ว่า PDF ใดเป็นของใคร"
+        " ให้ทำหนังสือแจ้งผลใหม่: kpixl notices MASTER --out {folder}",
+        "no notices index {value} in {folder}, so which PDF is whose is unknown; make the"
+        " notices again: kpixl notices MASTER --out {folder}",
+    ),
+    "mail.send_unknown_pdf": (
+        WARNING,
+        "{value} ไม่ตรงกับหนังสือแจ้งผลที่ kpixl ทำไว้ (ไฟล์ถูกแก้หรือไม่ได้มาจาก kpixl notices) จึงไม่ส่ง",
+        "{value} matches no notice kpixl made (changed, or not made by kpixl notices); not sent",
+    ),
     # kpixl mail fetch (kpixl.jobs.mail_fetch): every attachment finding names the
     # message's sender and subject; the file is the attachment's name as sent
     "mail.fetch_no_source": (

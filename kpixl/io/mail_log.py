@@ -157,6 +157,16 @@ class MailLog:
         ).fetchone()
         return SentRecord(*row) if row else None
 
+    def sent_before(self, round_id: str, what: str, key: str, sha256: str) -> SentRecord | None:
+        """The newest successful send of ``what`` to ``key`` with this ``sha256`` (any,
+        not only the newest send), or None: a reminder goes once per step and due date."""
+        row = self.db.execute(
+            f"SELECT {_SENT_COLUMNS} FROM sent WHERE round_id = ? AND what = ? AND key = ?"
+            " AND sha256 = ? AND status IN ('sent', 'outbox') ORDER BY id DESC LIMIT 1",
+            (round_id, what, key, sha256),
+        ).fetchone()
+        return SentRecord(*row) if row else None
+
     # ----------------------------------------------------------------- fetching
     def seen(self, message_id: str) -> bool:
         row = self.db.execute("SELECT 1 FROM messages WHERE message_id = ?", (message_id,))
@@ -199,8 +209,20 @@ class MailLog:
 
 
 @contextmanager
-def open_log(path: str | Path) -> Iterator[MailLog]:
-    """The mail log at ``path``, created with its tables when new."""
+def open_log(path: str | Path, *, read_only: bool = False) -> Iterator[MailLog]:
+    """The mail log at ``path``, created with its tables when new.
+
+    ``read_only``: opened for reading only (``--dry-run``): nothing is created or
+    written; a log that does not exist yet reads as empty (an in-memory one)."""
+    if read_only:
+        target = Path(path)
+        uri = f"{target.resolve().as_uri()}?mode=ro" if target.is_file() else ":memory:"
+        connection = sqlite3.connect(uri, timeout=30, uri=uri != ":memory:")
+        with closing(connection):
+            if uri == ":memory:":
+                connection.executescript(_SCHEMA)
+            yield MailLog(connection)
+        return
     connection = sqlite3.connect(str(path), timeout=30)
     with closing(connection):
         connection.executescript(_SCHEMA)

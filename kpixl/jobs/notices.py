@@ -8,7 +8,10 @@ notice of :mod:`kpixl.workbooks.notice` and writes:
   the sheet แจ้งผล (:func:`kpixl.io.xlsx_sheets.copy_sheet`: every other part of the
   workbook as it was, the seal included), so the file they get back is complete;
 - ``OUT/<unit>/<file stem>.pdf``: the notice alone, one A4 page (LibreOffice, one run
-  for all the notices); ``pdf=False`` skips them.
+  for all the notices); ``pdf=False`` skips them;
+- ``OUT/kpixl-notices.json`` (:data:`INDEX_NAME`): which PDF is whose — each PDF's
+  person id, unit, path and SHA-256 — so that ``kpixl mail send --what notices`` knows
+  a PDF's person by its bytes, not by a file name someone may have changed.
 
 The personal workbooks are looked for under the folder the master's Config names
 (``personal_folder``, default ``personal/`` beside the master; ``personal=`` to
@@ -21,6 +24,8 @@ is written atomically; a second run replaces its own outputs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 import zipfile
@@ -55,6 +60,7 @@ from kpixl.workbooks.master_outputs import RoundOutputs, read_outputs
 from kpixl.workbooks.notice import SHEET, Notice, notice_bytes
 
 __all__ = [
+    "INDEX_NAME",
     "NoticesRun",
     "PersonalFile",
     "find_workbooks",
@@ -62,6 +68,7 @@ __all__ = [
     "write_notices",
 ]
 
+INDEX_NAME = "kpixl-notices.json"  # which notice PDF is whose (read by kpixl mail send)
 PDF_BATCH = 100  # notices per LibreOffice run (one soffice start for many files)
 
 
@@ -431,6 +438,7 @@ def write_notices(
                 )
             )
     stems: list[tuple[bytes, Path]] = []  # each notice workbook and where its PDF goes
+    owners: dict[Path, tuple[Notice, str]] = {}  # each PDF's notice and its hash: the index
     try:
         for notice in run.notices:
             data = notice_bytes(notice)
@@ -454,13 +462,47 @@ def write_notices(
                 )
                 if written is not None:
                     run.workbooks.append(written)
-            stems.append((data, safe_child(out, notice.unit or "_", f"{stem}.pdf")))
+            target = safe_child(out, notice.unit or "_", f"{stem}.pdf")
+            stems.append((data, target))
+            owners[target] = (notice, hashlib.sha256(data).hexdigest())
         if pdf and stems:
             _write_pdfs(stems, run)
+            _write_index(out, round_id, [(p, owners[p]) for p in run.pdfs])
     except FileWriteError as exc:
         run.findings.append(write_finding(exc))
         run.write_failed = True
     return run
+
+
+def _write_index(out: Path, round_id: str, pdfs: list[tuple[Path, tuple[Notice, str]]]) -> None:
+    """``OUT/kpixl-notices.json``: the PDFs just written, by their bytes' SHA-256, with
+    the entries of an earlier run kept for the people this run did not write.
+
+    ``content_sha256`` is the hash of the notice itself (its workbook, which the same
+    results always make byte for byte): a PDF made again from the same results differs
+    in its bytes (LibreOffice stamps the time) but not in it, so it is not sent twice."""
+    if not pdfs:
+        return
+    index = out / INDEX_NAME
+    done = {notice.person_id for _, (notice, _) in pdfs}
+    try:
+        earlier = json.loads(index.read_text(encoding="utf-8")).get("notices", [])
+        kept = [e for e in earlier if isinstance(e, dict) and e.get("person_id") not in done]
+    except (OSError, ValueError, AttributeError):
+        kept = []
+    entries = kept + [
+        {
+            "person_id": notice.person_id,
+            "unit": notice.unit,
+            "name": notice.name,
+            "file": path.relative_to(out).as_posix(),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "content_sha256": content,
+        }
+        for path, (notice, content) in pdfs
+    ]
+    data = {"round_id": round_id, "notices": entries}
+    write_bytes_atomic(index, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def _holds(outer: Path, inner: Path) -> bool:
