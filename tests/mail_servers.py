@@ -1,4 +1,5 @@
-"""Real mail for the mail tests: a Dovecot IMAP server and messages to put on it.
+"""Real mail for the mail tests: a Dovecot IMAP server and messages to put on it, and
+an aiosmtpd SMTP server on 127.0.0.1 that keeps what it receives (``smtp_server``).
 
 ``imap_server`` (a session fixture; import it into a test module) is the Dovecot that
 ``.ci/run`` started (``KPIXL_TEST_IMAP_*`` in the environment) or, when those are not
@@ -14,16 +15,22 @@ import hashlib
 import imaplib
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parents[1]
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -157,3 +164,70 @@ def message(
     for inner in forwards:
         msg.add_attachment(inner)  # message/rfc822
     return msg
+
+
+# ------------------------------------------------------------------------- SMTP
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+    raw: bytes = b""
+
+
+def display_name(raw: bytes, header: str) -> str:
+    """A header's display name decoded as RFC 2047 says: whitespace between two
+    encoded words is dropped. (Python's ``policy.default`` address parser keeps a space
+    there, so a long Thai name folded into two encoded words reads back with a space in
+    the middle; mail programs and ``email.header.decode_header`` do not.)"""
+    legacy = BytesParser(policy=policy.compat32).parsebytes(raw)
+    decoded = str(make_header(decode_header(str(legacy[header]))))
+    return decoded.rsplit("<", 1)[0].strip().strip('"')
+
+
+@dataclass
+class Recorder:
+    """An aiosmtpd handler: keeps what it receives, refuses the addresses in refuse."""
+
+    received: list[Received] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        assert isinstance(parsed, EmailMessage)
+        self.received.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.content)
+        )
+        return "250 OK"
+
+    def by_to(self) -> dict[str, Received]:
+        return {r.rcpt_tos[0]: r for r in self.received}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Recorder, int]]:
+    """A plain SMTP server on 127.0.0.1 (no TLS, no AUTH)."""
+    handler = Recorder()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()

@@ -776,3 +776,19 @@ def test_the_password_from_the_keyring(
     assert memory.store == {("kpixl-imap", f"{server.user}@127.0.0.1"): server.password}
     run = fetch_mail(demo, url)
     assert run.exit_code == 0 and [r.person_id for r in run.filed] == [pid(a)]
+
+
+def test_a_long_thai_sender_folded_into_two_encoded_words_reads_whole(tmp_path: Path) -> None:
+    """RFC 2047 drops the space between two encoded words; the ``email`` package's
+    address parser keeps it, which printed HR's own name as ``กลุ่มบริหารทรัพ ยากรบุคคล``."""
+    from kpixl.io.mail_sources import read_source
+
+    sender = "กลุ่มบริหารทรัพยากรบุคคล สำนักงานตัวอย่าง <hr@example.org>"
+    msg = message(sender=sender, subject="แบบข้อตกลง " * 8, message_id="<fold@example.org>")
+    raw = bytes(msg)
+    assert raw.count(b"=?utf-8?") >= 3  # the name and the subject each take several words
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.eml").write_bytes(raw)
+    (got,) = list(read_source(str(tmp_path / "in"), seen=lambda _: False))
+    assert got.sender == sender
+    assert got.subject == ("แบบข้อตกลง " * 8).strip()

@@ -15,6 +15,7 @@ from datetime import date
 from email.utils import make_msgid
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from kpixl.core.thaitime import read_date
@@ -26,6 +27,7 @@ from kpixl.jobs.mail_fetch import fetch_mail
 from kpixl.jobs.mail_send import send_mail
 from kpixl.jobs.notices import write_notices
 from kpixl.jobs.status import reminder_targets, round_status, status
+from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.master import read_master
 from kpixl.workbooks.personal import person_id_of, read_personal
@@ -36,10 +38,11 @@ __all__ = ["imap_server", "smtp_server"]  # the fixtures, imported for pytest
 
 pytestmark = pytest.mark.libreoffice  # the notices' PDFs
 
-# the days each step happens (UTC; 02:00 UTC is 09:00 in Bangkok, the same day)
+# the days each step happens (UTC; 02:00 UTC is 09:00 in Bangkok, the same day); before
+# the day the test runs, as the files' own times (collecting, consolidating) are now
 SENT = "2026-10-05T02:00:00+00:00"
-REPLIED = "2027-03-05T02:00:00+00:00"
-NOTIFIED = "2027-04-20T02:00:00+00:00"
+REPLIED = "2026-11-16T02:00:00+00:00"
+NOTIFIED = "2026-11-30T02:00:00+00:00"
 TODAY = date(2027, 4, 21)  # after both due dates of the demo's round 2570/1
 SILENT = 3  # the last people of unit U01 never reply
 
@@ -54,8 +57,8 @@ def no_sleep(seconds: float) -> None:
 
 def test_a_round_by_mail(
     tmp_path: Path,
-    imap_server: ImapServer,  # noqa: F811 (the fixtures imported from mail_servers)
-    smtp_server: tuple[Recorder, int],  # noqa: F811
+    imap_server: ImapServer,
+    smtp_server: tuple[Recorder, int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     recorder, port = smtp_server
@@ -84,7 +87,7 @@ def test_a_round_by_mail(
     # their own workbook attached byte for byte
     sent = send_mail(master, "agreements", smtp=smtp, clock=lambda: SENT, sleep=no_sleep)
     assert sent.exit_code == 0, sent.findings
-    assert len(recorder.received) == len(agreements) == 19  # the demo's 20th has no form
+    assert len(recorder.received) == len(agreements) == 20
     by_to = recorder.by_to()
     for pid, path in agreements.items():
         got = by_to[email_of[pid]].message
@@ -92,7 +95,7 @@ def test_a_round_by_mail(
         assert attachment.get_content() == path.read_bytes()
         assert "2570/1" in got["Subject"]
     again = send_mail(master, "agreements", smtp=smtp, clock=lambda: SENT, sleep=no_sleep)
-    assert len(recorder.received) == 19 and not again.sent  # sending twice sends nothing
+    assert len(recorder.received) == 20 and not again.sent  # sending twice sends nothing
 
     # 2. the replies arrive on the IMAP server: "Re:" with the workbook, In-Reply-To set
     mailbox = imap_server.new_mailbox("roundtrip")
@@ -152,11 +155,11 @@ def test_a_round_by_mail(
     for pid in repliers:
         person = people[pid]
         assert person.date_of("agreement_sent") == date(2026, 10, 5)
-        assert person.date_of("agreement_returned") == date(2027, 3, 5)
-        assert person.date_of("evaluation_returned") == date(2027, 3, 5)
-        assert person.date_of("collected") is not None
-        assert person.date_of("consolidated") is not None
-        assert person.date_of("notice_sent") == date(2027, 4, 20)
+        assert person.date_of("agreement_returned") == date(2026, 11, 16)
+        assert person.date_of("evaluation_returned") == date(2026, 11, 16)
+        assert person.date_of("collected") >= date(2026, 12, 2)  # the unit workbook's time
+        assert person.date_of("consolidated") >= person.date_of("collected")
+        assert person.date_of("notice_sent") == date(2026, 11, 30)
         assert not person.late, (pid, person.late)
     for pid in silent:
         person = people[pid]
@@ -172,3 +175,13 @@ def test_a_round_by_mail(
     assert {(r.step, r.due) for r in reminders} == {("evaluation", read_date("10/3/2570"))}
     written = status(master, today=TODAY, write=True)
     assert written.written
+    sheet = openpyxl.load_workbook(master)[M.TRACKER]
+    rows = {
+        str(row[M.TRACKER_COLUMNS.index("person_id")]): row
+        for row in sheet.iter_rows(values_only=True)
+        if row[M.TRACKER_COLUMNS.index("person_id")] in agreements
+    }
+    evaluation = M.TRACKER_COLUMNS.index("evaluation_returned")
+    assert sorted(rows) == sorted(agreements)
+    assert all("ล่าช้า" in str(rows[pid][evaluation]) for pid in silent)
+    assert all("ล่าช้า" not in " ".join(map(str, rows[pid])) for pid in repliers)

@@ -16,14 +16,12 @@ import hashlib
 import ipaddress
 import json
 import shutil
-import socket
 import sqlite3
 import ssl
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
-from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
@@ -51,6 +49,7 @@ from kpixl.jobs.demo import build_demo
 from kpixl.jobs.mail_send import XLSM_NOTE, Outgoing, send_mail
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import read_master
+from tests.mail_servers import Recorder, display_name, free_port, smtp_server
 
 SENDER = "กลุ่มบริหารทรัพยากรบุคคล <hr@example.org>"
 USER, PASSWORD = "hr", "s3cret-รหัส"
@@ -58,56 +57,13 @@ USER, PASSWORD = "hr", "s3cret-รหัส"
 
 # --------------------------------------------------------------------- the server
 
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-    raw: bytes = b""
+__all__ = ["smtp_server"]  # the fixture, imported for pytest
 
 
-def display_name(raw: bytes, header: str) -> str:
-    """A header's display name decoded as RFC 2047 says: whitespace between two
-    encoded words is dropped. (Python's ``policy.default`` address parser keeps a space
-    there, so a long Thai name folded into two encoded words reads back with a space in
-    the middle; mail programs and ``email.header.decode_header`` do not.)"""
-    legacy = BytesParser(policy=policy.compat32).parsebytes(raw)
-    decoded = str(make_header(decode_header(str(legacy[header]))))
-    return decoded.rsplit("<", 1)[0].strip().strip('"')
-
-
-@dataclass
-class Recorder:
-    """An aiosmtpd handler: keeps what it receives, refuses the addresses in refuse."""
-
-    received: list[Received] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 no such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.content)
-        )
-        return "250 OK"
-
-    def by_to(self) -> dict[str, Received]:
-        return {r.rcpt_tos[0]: r for r in self.received}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture
+def server(smtp_server: tuple[Recorder, int]) -> tuple[Recorder, int]:
+    """A plain SMTP server on 127.0.0.1 (no TLS, no AUTH): ``mail_servers.smtp_server``."""
+    return smtp_server
 
 
 def authenticator(
@@ -117,19 +73,6 @@ def authenticator(
         auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
     )
     return AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[Recorder, int]]:
-    """A plain SMTP server on 127.0.0.1 (no TLS, no AUTH)."""
-    handler = Recorder()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="module")

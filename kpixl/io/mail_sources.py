@@ -34,6 +34,8 @@ import re
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import Message as PyMessage
 from pathlib import Path
 from typing import Any
@@ -113,10 +115,19 @@ def _clean(text: object) -> str:
 
 
 def _header(msg: PyMessage, name: str) -> str:
+    """A header's text, its encoded words decoded as RFC 2047 says: the space between two
+    encoded words dropped (the ``email`` package's address parser keeps it, so a long
+    Thai name folded into two words would read ``กลุ่มบริหารทรัพ ยากรบุคคล``)."""
     try:
-        value = msg.get(name)
-    except (ValueError, TypeError, IndexError, AttributeError, LookupError):
-        return ""  # a header the parser cannot make sense of: as if it were absent
+        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+        if raw is None:
+            return ""
+        value: Any = make_header(decode_header(str(raw)))
+    except (ValueError, TypeError, IndexError, AttributeError, LookupError, HeaderParseError):
+        try:
+            value = msg.get(name)
+        except (ValueError, TypeError, IndexError, AttributeError, LookupError):
+            return ""  # a header the parser cannot make sense of: as if it were absent
     return _clean(value)
 
 

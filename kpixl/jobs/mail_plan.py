@@ -206,8 +206,8 @@ def _agreements(
                 "mail.send_no_folder",
                 value=str(folder),
                 key=key,
-                hint=" (สร้างแบบฟอร์มของรอบก่อน: kpixl round …)",
-                hint_en=" (make the round's forms first)",
+                hint=" (สร้างแบบฟอร์มของรอบก่อน: ปุ่ม New round หรือ kpixl personal new --master)",
+                hint_en=" (make the round's forms first: the New round button or kpixl personal new --master)",
                 file=master.name,
             )
         )
