@@ -13,13 +13,8 @@ import email
 import email.policy
 import re
 import shutil
-import socket
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +32,9 @@ from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import master_from_grids, read_master
 from kpixl.workbooks.templates import template_bytes
+from tests.mail_servers import ImapServer, Recorder, imap_server, smtp_server
+
+__all__ = ["imap_server", "smtp_server"]  # the fixtures, imported for pytest
 
 SENDER = "กลุ่มบริหารทรัพยากรบุคคล <hr@example.org>"
 
@@ -186,40 +184,10 @@ def test_send_forms_without_a_server_writes_eml_files_into_the_outbox(demo: Path
     assert {f: f.stat().st_mtime_ns for f in outbox.glob("*.eml")} == stamp
 
 
-@dataclass
-class Inbox:
-    """An aiosmtpd handler keeping what it receives."""
-
-    received: list[EmailMessage] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = BytesParser(policy=email.policy.default).parsebytes(envelope.content)
-        assert isinstance(parsed, EmailMessage)
-        self.received.append(parsed)
-        return "250 OK"
-
-
-@pytest.fixture()
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    """A plain SMTP server on 127.0.0.1 in the test process."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
-
-
 def test_send_forms_through_a_server_counts_as_it_goes(
-    demo: Path, smtp_server: tuple[Inbox, int]
+    demo: Path, smtp_server: tuple[Recorder, int]
 ) -> None:
-    inbox, port = smtp_server
+    recorder, port = smtp_server
     master = demo / "master.xlsx"
     edit_master(
         master,
@@ -236,11 +204,11 @@ def test_send_forms_through_a_server_counts_as_it_goes(
     assert message.startswith("✓"), message
     assert "sent 3 unit workbooks through smtp://127.0.0.1" in message
     assert "ส่งสมุดงานหน่วยงานแล้ว 3 ฉบับ" in message
-    assert len(inbox.received) == 3 and not (demo / "outbox").exists()
+    assert len(recorder.received) == 3 and not (demo / "outbox").exists()
     names = sorted(
         a.get_filename()
-        for m in inbox.received
-        for a in m.iter_attachments()  # type: ignore[attr-defined]
+        for r in recorder.received
+        for a in r.message.iter_attachments()  # type: ignore[attr-defined]
     )
     assert names == ["U01.xlsx", "U02.xlsx", "U03.xlsx"]
     writes = status_writes(actions)
@@ -367,6 +335,32 @@ def test_fetch_forms_files_the_saved_messages_into_the_inbox(demo: Path) -> None
         grids
     )
     assert len(sorted((demo / "inbox").rglob("*.xlsx"))) == 20
+
+
+def test_fetch_forms_from_an_imap_mailbox(
+    demo: Path, imap_server: ImapServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    master = demo / "master.xlsx"
+    press(macros.send_forms, payload(master))
+    mailbox = imap_server.new_mailbox("excel-button")
+    messages = sorted((demo / "outbox").glob("*.eml"))[:3]  # three came back
+    for eml in messages:
+        imap_server.append(mailbox, eml.read_bytes())
+    before = imap_server.state(mailbox)
+    source = f"imap://{imap_server.user}@127.0.0.1:{imap_server.port}/{mailbox}"
+    edit_master(master, {"mail_fetch_from": source})
+    monkeypatch.setenv("KPIXL_IMAP_PASSWORD", imap_server.password)  # never in the workbook
+    monkeypatch.setenv("SSL_CERT_FILE", imap_server.ca)  # the test server's own certificate
+    grids, _ = press(macros.fetch_forms, payload(master))
+    message = status_of(grids)
+    assert message.startswith("✓"), (message, rows_from(grids[M.ISSUES], M.FIRST_ROW))
+    assert f"fetched from {source}: filed 3 workbooks" in message
+    assert len(sorted((demo / "inbox").rglob("*.xlsx"))) == 3
+    assert imap_server.state(mailbox) == before  # nothing flagged, moved or deleted
+    grids, _ = press(macros.fetch_forms, payload(master))
+    assert "filed 0 workbooks" in status_of(grids) and "3 messages fetched before" in status_of(
+        grids
+    )
 
 
 def test_fetch_forms_with_no_source_says_which_cell(demo: Path) -> None:
