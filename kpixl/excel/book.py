@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocumentPlan",
+    "Text",
     "copy_formats",
     "document_plan",
     "excel_text",
@@ -39,6 +40,11 @@ __all__ = [
 _PARSED = ("=", "+", "-", "@", "\t", "\r", "'")  # and a leading ' Excel would eat
 
 
+class Text(str):
+    """Text that must stay text where Excel would read it as a number or a date (a
+    13-digit id, ``31/10/2569``): written with Excel's text prefix, always."""
+
+
 def excel_value(value: Any) -> Any:
     """A value Excel and the remote engine both take (Decimal → int or float)."""
     if value is None:
@@ -49,6 +55,8 @@ def excel_value(value: Any) -> Any:
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, Formula):
         return str(value)
+    if isinstance(value, Text):
+        return "'" + excel_text(str(value)).removeprefix("'")
     if isinstance(value, str):
         return excel_text(value)
     if isinstance(value, bool | int | float | datetime | date):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kpixl.excel.book import copy_formats, excel_value, write_rows
+from kpixl.excel.book import Text, copy_formats, excel_value, write_rows
 from kpixl.workbooks import master_layout as M
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ def tracker_sheet(book: Any) -> Any:
     sheet = book.sheets.add(name=M.TRACKER, after=book.sheets[after])
     sheet.range("A1").value = M.TRACKER_TITLE
     return sheet
+
+
+def _kept_text(value: object) -> object:
+    """A date (``31/10/2569``) or an id as text, never the number or date Excel would
+    make of it (the file's Tracker holds them as text too)."""
+    return Text(value) if isinstance(value, str) and value[:1].isdigit() else value
 
 
 def late_runs(late: Sequence[frozenset[int]], column: int) -> list[tuple[int, int]]:
@@ -66,7 +72,7 @@ def write_tracker(sheet: Any, view: TrackerView) -> None:
     top[legend - 1] = LEGEND_TEXT
     sheet.range((2, 1)).value = [[excel_value(v) for v in top]]
     sheet.range((M.HEADER_ROW, 1)).value = [list(M.TRACKER_HEADERS)]
-    rows: list[list[object]] = [list(r) for r in view.rows]
+    rows: list[list[object]] = [[_kept_text(v) for v in r] for r in view.rows]
     n = len(rows)
     below: list[list[object]] = []
     if view.summaries:

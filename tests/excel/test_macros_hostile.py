@@ -20,7 +20,7 @@ import xlwings as xw
 from xlwings_payload import apply, payload, rows_from
 
 from kpixl.excel import macros
-from kpixl.excel.book import excel_value
+from kpixl.excel.book import Text, excel_value
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks import personal_layout as PL
 from kpixl.workbooks import unit_layout as U
@@ -76,6 +76,10 @@ def status(grids: dict[str, list[list[Any]]], sheet: str, cell: str) -> str:
         (0, 0),
         (None, None),
         (True, True),
+        (Text("31/10/2569"), "'31/10/2569"),  # a date or an id kept as text, always
+        (Text("2851025862898"), "'2851025862898"),
+        (Text("=1+2"), "'=1+2"),
+        (Text("'kept"), "''kept"),
     ],
 )
 def test_text_cell_keeps_text_text_and_numbers_numbers(value: Any, expected: Any) -> None:

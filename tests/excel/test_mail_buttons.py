@@ -79,6 +79,11 @@ def status_of(grids: dict[str, list[list[Any]]]) -> str:
     return str(grids[M.CONFIG][int(M.STATUS_CELL[1:]) - 1][0])
 
 
+def shown(value: Any) -> Any:
+    """A value as Excel shows it: its text prefix (a leading apostrophe) hidden."""
+    return value[1:] if isinstance(value, str) and value.startswith("'") else value
+
+
 def status_writes(actions: list[dict[str, Any]]) -> list[str]:
     """Every value written to Config!A2, in order."""
     return [
@@ -408,10 +413,14 @@ def test_status_writes_the_tracker_as_kpixl_status_sees_it(demo: Path) -> None:
     tracker = sheets[M.TRACKER]
     view = tracker_view(round_status(master))
     width = len(M.TRACKER_COLUMNS)
-    rows = rows_from(tracker.values, M.FIRST_ROW, width)
+    written = rows_from(tracker.values, M.FIRST_ROW, width)
+    rows = [[shown(v) for v in r] for r in written]
     people = [[("" if v is None else v) for v in r] for r in view.rows]
     assert rows[: len(people)] == people and len(people) == 20
     sent = M.TRACKER_COLUMNS.index("agreement_sent")
+    pid = M.TRACKER_COLUMNS.index("person_id")
+    # dates and ids go with Excel's text prefix: Excel would make numbers of them
+    assert all(r[sent].startswith("'") and r[pid].startswith("'") for r in written[:20])
     unit = M.TRACKER_COLUMNS.index("unit")
     dues = [M.TRACKER_COLUMNS.index(c) for c in M.TRACKER_DUE_COLUMNS.values()]
     assert all(r[sent] for r in rows[:20])
