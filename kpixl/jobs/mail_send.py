@@ -138,7 +138,9 @@ def _texts(
     out = []
     for part in ("subject", "body"):
         key = f"mail_{part}_{what}"
-        template = _text(config.get(key)) or DEFAULT_TEXTS[key]
+        value = config.get(key)  # as typed: a body's line breaks stay (text_of joins lines)
+        typed = "" if value is None else str(value)
+        template = typed if typed.strip() else DEFAULT_TEXTS[key]
         for word in unknown_placeholders(template):
             findings.append(
                 finding(
