@@ -526,6 +526,14 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "the due date {field} in Config ({value}) is not a date, so nobody is counted late for"
         " that step; type it as 31/10/2569 or 31 ต.ค. 2569",
     ),
+    "mail.log_unreadable": (
+        ERROR,
+        "ใช้บันทึกการรับส่งอีเมล {value} ไม่ได้ ({why}) จึงไม่ได้ส่งหรือรับสิ่งใด (บันทึกนี้กันการส่งซ้ำ)"
+        " ให้ย้ายไฟล์นี้ไปเก็บไว้ที่อื่นแล้วลองใหม่ หรือเรียกคืนจากสำเนา",
+        "the mail log {value} cannot be used ({why}), so nothing was sent or fetched (the"
+        " log is what keeps a message from going twice); move the file aside and run again,"
+        " or restore it from a copy",
+    ),
     "status.log_unreadable": (
         WARNING,
         "อ่านบันทึกการรับส่งอีเมล {value} ไม่ได้ ({why}) สถานะจึงไม่รวมวันที่ส่งและรับทางอีเมล"

@@ -21,10 +21,13 @@ from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kpixl.core.errors import KpixlError
+
 __all__ = [
     "LOG_NAME",
     "FiledRecord",
     "MailLog",
+    "MailLogError",
     "SentRecord",
     "log_path",
     "now",
@@ -208,23 +211,64 @@ class MailLog:
         return [FiledRecord(**{**r, "evaluated": bool(r["evaluated"])}) for r in records]
 
 
+class MailLogError(KpixlError):
+    """The mail log cannot be used: damaged, not kpixl's, or not a plain file."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(
+            f"the mail log {path.name} cannot be used ({why})",
+            f"ใช้บันทึกการรับส่งอีเมล {path.name} ไม่ได้ ({why})",
+        )
+        self.path, self.why = path, why
+
+
+def _checked(path: Path) -> None:
+    """Refuse a log that is a link (it would write elsewhere) or not a plain file."""
+    if path.is_symlink():
+        raise MailLogError(path, "เป็นทางลัด (symbolic link) / is a symbolic link")
+    if path.exists() and not path.is_file():
+        raise MailLogError(path, "ไม่ใช่ไฟล์ / is not a file")
+
+
+def _columns_ok(connection: sqlite3.Connection) -> None:
+    """Every table kpixl reads has the columns kpixl reads (a log from elsewhere: no)."""
+    wanted = {
+        "sent": {f.name for f in fields(SentRecord)},
+        "filed": {f.name for f in fields(FiledRecord)},
+        "messages": {"message_id", "source", "sender", "subject", "at"},
+    }
+    for table, columns in wanted.items():
+        have = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if have and not columns <= have:
+            missing = ", ".join(sorted(columns - have))
+            raise sqlite3.DatabaseError(f"table {table} lacks {missing}")
+
+
 @contextmanager
 def open_log(path: str | Path, *, read_only: bool = False) -> Iterator[MailLog]:
     """The mail log at ``path``, created with its tables when new.
 
-    ``read_only``: opened for reading only (``--dry-run``): nothing is created or
-    written; a log that does not exist yet reads as empty (an in-memory one)."""
-    if read_only:
-        target = Path(path)
-        uri = f"{target.resolve().as_uri()}?mode=ro" if target.is_file() else ":memory:"
-        connection = sqlite3.connect(uri, timeout=30, uri=uri != ":memory:")
-        with closing(connection):
-            if uri == ":memory:":
-                connection.executescript(_SCHEMA)
-            yield MailLog(connection)
-        return
-    connection = sqlite3.connect(str(path), timeout=30)
+    ``read_only``: opened for reading only (``--dry-run``, ``kpixl status``): nothing is
+    created or written; a log that does not exist yet reads as empty (an in-memory one).
+    Raises :class:`MailLogError` when the file is damaged, not a mail log, a link or a
+    folder; an error while it is in use comes as ``sqlite3.Error``."""
+    target = Path(path)
+    _checked(target)
+    try:
+        if read_only:
+            uri = f"{target.resolve().as_uri()}?mode=ro" if target.is_file() else ":memory:"
+            connection = sqlite3.connect(uri, timeout=30, uri=uri != ":memory:")
+        else:
+            connection = sqlite3.connect(str(target), timeout=30)
+    except sqlite3.Error as exc:
+        raise MailLogError(target, str(exc)) from exc
     with closing(connection):
-        connection.executescript(_SCHEMA)
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        try:
+            if not read_only or not target.is_file():
+                connection.executescript(_SCHEMA)
+            _columns_ok(connection)
+            if not read_only:
+                connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.Error as exc:  # not a database, damaged, another program's tables
+            raise MailLogError(target, str(exc)) from exc
         yield MailLog(connection)

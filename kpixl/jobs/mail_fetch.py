@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -54,7 +55,7 @@ from kpixl.io.attachments import (
 from kpixl.io.identify import check_file
 from kpixl.io.limits import UNIT, sheets_of
 from kpixl.io.lock import hold_lock
-from kpixl.io.mail_log import FiledRecord, MailLog, log_path, open_log
+from kpixl.io.mail_log import FiledRecord, MailLog, MailLogError, log_path, open_log
 from kpixl.io.mail_sources import (
     MAX_FORWARDS,
     MAX_MESSAGE_BYTES,
@@ -524,28 +525,37 @@ def fetch_mail(
         else None
     )
     log_file = log_path(master)
-    with (
-        hold_lock(log_file, command="kpixl mail fetch"),
-        open_log(log_file) as log,
-        tempfile.TemporaryDirectory(prefix="kpixl-fetch-") as staging,
-    ):
-        fetcher = _Fetcher(
-            master=master,
-            round_id=round_id,
-            units=units,
-            people=people,
-            inbox=inbox,
-            log=log,
-            label=run.source,
-            staging=Path(staging),
-            clock=clock,
-        )
-        try:
-            for message in read_source(source, seen=log.seen):
-                outcome = fetcher.message(message)
-                run.messages.append(outcome)
-                run.findings += outcome.findings
-                run.write_failed |= outcome.status == "failed"
-        except SourceProblem as exc:
-            run.findings.append(exc.finding)
+    try:
+        with (
+            hold_lock(log_file, command="kpixl mail fetch"),
+            open_log(log_file) as log,
+            tempfile.TemporaryDirectory(prefix="kpixl-fetch-") as staging,
+        ):
+            fetcher = _Fetcher(
+                master=master,
+                round_id=round_id,
+                units=units,
+                people=people,
+                inbox=inbox,
+                log=log,
+                label=run.source,
+                staging=Path(staging),
+                clock=clock,
+            )
+            try:
+                for message in read_source(source, seen=log.seen):
+                    outcome = fetcher.message(message)
+                    run.messages.append(outcome)
+                    run.findings += outcome.findings
+                    run.write_failed |= outcome.status == "failed"
+            except SourceProblem as exc:
+                run.findings.append(exc.finding)
+    except (MailLogError, sqlite3.Error) as exc:  # damaged: filing could not be remembered
+        run.findings.append(_log_finding(master, exc))
     return run
+
+
+def _log_finding(master: Path, exc: Exception) -> Finding:
+    why = exc.why if isinstance(exc, MailLogError) else str(exc)
+    name = log_path(master).name
+    return finding("mail.log_unreadable", value=name, why=why, file=name)

@@ -26,6 +26,7 @@ the master's lock (:mod:`kpixl.io.lock`), so two runs at once cannot send twice.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -495,4 +496,10 @@ def send_mail(
     except FileWriteError as exc:  # another run holds the lock; an outbox file not written
         run.findings.append(write_finding(exc))
         run.write_failed = True
+    except (mail_log.MailLogError, sqlite3.Error) as exc:  # damaged: nothing can go safely
+        why = exc.why if isinstance(exc, mail_log.MailLogError) else str(exc)
+        path = mail_log.log_path(master)
+        run.findings.append(
+            finding("mail.log_unreadable", value=path.name, why=why, file=path.name)
+        )
     return run

@@ -64,7 +64,7 @@ from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, sheet_names
 from kpixl.io.limits import PERSONAL
 from kpixl.io.lock import hold_lock
-from kpixl.io.mail_log import log_path, open_log
+from kpixl.io.mail_log import MailLogError, log_path, open_log
 from kpixl.io.xlsx_sheets import SheetCopyError
 from kpixl.jobs.round import backups_to_keep, unit_files
 from kpixl.workbooks import master_layout as M
@@ -214,9 +214,14 @@ def _from_log(master: Path, round_id: str, dates: _Dates, findings: list[Finding
     if not path.is_file():
         return
     try:
-        with open_log(path) as log:
+        with open_log(path, read_only=True) as log:
             sent = log.sent(round_id)
             filed = log.filed(round_id)
+    except MailLogError as exc:
+        findings.append(
+            finding("status.log_unreadable", value=path.name, why=exc.why, file=path.name)
+        )
+        return
     except sqlite3.Error as exc:
         findings.append(
             finding("status.log_unreadable", value=path.name, why=str(exc), file=path.name)
