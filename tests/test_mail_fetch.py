@@ -792,3 +792,56 @@ def test_a_long_thai_sender_folded_into_two_encoded_words_reads_whole(tmp_path: 
     (got,) = list(read_source(str(tmp_path / "in"), seen=lambda _: False))
     assert got.sender == sender
     assert got.subject == ("แบบข้อตกลง " * 8).strip()
+
+
+def test_a_form_refused_for_a_reason_hr_can_fix_is_fetched_again(
+    demo: Path, tmp_path: Path
+) -> None:
+    """A form whose unit is missing from Units is not filed, and its message is not
+    remembered: once HR adds the unit, the next fetch files it."""
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    form = sorted((demo.parent / "personal" / "U03").glob("*.xlsx"))[0]
+    raw = message(
+        sender="staff@example.org",
+        subject="Re: แบบข้อตกลง",
+        message_id="<u03@example.org>",
+        attachments=[(form.name, form.read_bytes())],
+    )
+    (saved / "reply.eml").write_bytes(bytes(raw))
+    original = demo.read_bytes()
+    wb = openpyxl.load_workbook(demo)
+    units = wb["Units"]
+    row = next(c.row for c in units["A"] if c.value == "U03")
+    units.delete_rows(row)
+    wb.save(demo)
+
+    first = fetch_mail(demo, str(saved))
+    assert "mail.fetch_unknown_unit" in codes(first)
+    assert not first.filed and not (demo.parent / "inbox" / "U03").exists()
+
+    demo.write_bytes(original)  # HR puts the unit back
+    second = fetch_mail(demo, str(saved))
+    assert [m.status for m in second.messages] == ["fetched"]
+    assert [r.person_id for r in second.filed] == [pid(form)]
+    third = fetch_mail(demo, str(saved))
+    assert [m.status for m in third.messages] == ["skipped"]
+
+
+def test_two_messages_with_one_message_id_are_two_messages(demo: Path, tmp_path: Path) -> None:
+    """A Message-ID two different messages carry (a careless or hostile sender) does not
+    make the second one look fetched already."""
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    a, b = u01(demo)[:2]
+    for n, (form, sender) in enumerate(((a, "a@example.org"), (b, "b@example.org"))):
+        raw = message(
+            sender=sender,
+            subject="Re: แบบข้อตกลง",
+            message_id="<same@example.org>",
+            attachments=[(form.name, form.read_bytes())],
+        )
+        (saved / f"{n}.eml").write_bytes(bytes(raw))
+    run = fetch_mail(demo, str(saved))
+    assert sorted(r.person_id for r in run.filed) == sorted([pid(a), pid(b)])
+    assert [m.status for m in run.messages] == ["fetched", "fetched"]

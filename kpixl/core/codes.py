@@ -883,9 +883,9 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "mail.fetch_inbox_link": (
         ERROR,
         "โฟลเดอร์รับแบบฟอร์ม {value} เป็นทางลัด (symbolic link) ไปที่อื่น จึงไม่เขียนสิ่งใดลงไป"
-        " ให้ใช้โฟลเดอร์จริง (inbox_folder ใน Config)",
+        " ให้ใช้โฟลเดอร์จริง (inbox_folder ใน Config) แล้วรับใหม่ (อีเมลนี้จะถูกรับอีกครั้ง)",
         "the inbox folder {value} is a symbolic link to elsewhere, so nothing is written into it;"
-        " use a real folder (Config's inbox_folder)",
+        " use a real folder (Config's inbox_folder) and fetch again (this message is taken again)",
     ),
     "mail.fetch_message_unreadable": (
         ERROR,
@@ -962,9 +962,10 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "mail.fetch_unknown_unit": (
         ERROR,
-        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นของหน่วยงาน {unit} ซึ่งไม่มีในแผ่นงาน Units จึงไม่ได้เก็บ",
+        "ไฟล์แนบ {value} จาก {sender} เรื่อง “{subject}” เป็นของหน่วยงาน {unit} ซึ่งไม่มีในแผ่นงาน Units จึงไม่ได้เก็บ"
+        " เมื่อเพิ่มหน่วยงานนี้ในแผ่นงาน Units แล้ว การรับครั้งถัดไปจะรับอีเมลนี้ใหม่",
         "the attachment {value} from {sender}, subject “{subject}” belongs to unit {unit}, which the Units sheet does"
-        " not list; not filed",
+        " not list; not filed (once Units lists it, the next fetch takes this message again)",
     ),
     "table.missing_column": (
         ERROR,

@@ -141,8 +141,15 @@ def _hash_id(block: bytes) -> str:
     return "sha256:" + hashlib.sha256(block).hexdigest()
 
 
-def _message_id(value: str, raw: bytes) -> str:
-    return value if value else _hash_id(_header_block(raw))
+def _message_id(value: str, raw: bytes, *, sender: str, subject: str, date: str) -> str:
+    """The id the log remembers a message by: its Message-ID with a short hash of who
+    sent it, when and about what (two different messages that carry the same
+    Message-ID, by mistake or on purpose, are two messages; the same message fetched
+    twice, from the server or saved, is one), or a hash of its header lines."""
+    if not value:
+        return _hash_id(_header_block(raw))
+    digest = hashlib.sha256("\0".join((sender, subject, date)).encode("utf-8")).hexdigest()
+    return f"{value} {digest[:12]}"
 
 
 # ----------------------------------------------------------------------------- RFC 822
@@ -198,11 +205,12 @@ def parse_rfc822(raw: bytes, *, origin: str = "") -> Message:
             origin=origin,
             unreadable=("โครงสร้างอีเมลเสียหาย", f"its structure is damaged ({type(exc).__name__})"),
         )
+    sender, subject, date = _header(msg, "From"), _header(msg, "Subject"), _header(msg, "Date")
     out = Message(
-        _message_id(_header(msg, "Message-ID"), raw),
-        sender=_header(msg, "From"),
-        subject=_header(msg, "Subject"),
-        date=_header(msg, "Date"),
+        _message_id(_header(msg, "Message-ID"), raw, sender=sender, subject=subject, date=date),
+        sender=sender,
+        subject=subject,
+        date=date,
         origin=origin,
     )
     try:
@@ -262,7 +270,9 @@ def parse_msg(data: bytes, *, origin: str = "") -> Message:
         out.unreadable = ("ไฟล์ .msg เสียหายบางส่วน", f"part of it is damaged ({type(exc).__name__})")
     out.too_deep = out.too_deep or _msg_depth(data) > MAX_FORWARDS
     given = _header(msg, "Message-ID")
-    if not given:  # a stable id from what the message holds
+    if given:
+        given = _message_id(given, b"", sender=sender, subject=subject, date=date)
+    else:  # a stable id from what the message holds
         digest = hashlib.sha256()
         for piece in (sender, subject, date):
             digest.update(piece.encode("utf-8") + b"\0")

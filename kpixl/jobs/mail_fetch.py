@@ -90,6 +90,9 @@ class MessageOutcome:
     status: str  # fetched | skipped (already fetched) | failed (to be tried again)
     filed: list[FiledRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # a form refused for a reason HR can put right (its unit not on Units, a linked inbox
+    # folder): the message is not remembered, so the next fetch takes it again
+    again: bool = False
 
 
 @dataclass
@@ -212,7 +215,7 @@ class _Fetcher:
                 out.status = "failed"
         if message.too_deep:
             out.findings.append(finding("mail.fetch_too_deep", limit=MAX_FORWARDS, **who))
-        if out.status != "failed":
+        if out.status != "failed" and not out.again:
             self.log.record_message(
                 message.message_id,
                 source=self.label,
@@ -286,6 +289,7 @@ class _Fetcher:
                     **where,
                 )
             )
+            out.again = True
             return
         if (
             workbook.kind == "personal"
@@ -298,7 +302,9 @@ class _Fetcher:
         try:
             out.filed.append(self.place(workbook, data, att.name, out))
         except InputError:  # a target outside the inbox (a linked folder inside it)
-            out.findings.append(finding("mail.fetch_inbox_link", value=str(self.inbox), file=shown))
+            folder = self.inbox / (workbook.unit if workbook.kind == "personal" else UNITS)
+            out.findings.append(finding("mail.fetch_inbox_link", value=str(folder), file=shown))
+            out.again = True
 
     def identify(
         self, data: bytes, where: dict[str, str]
