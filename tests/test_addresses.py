@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from kpixl.core.addresses import address_problems, check_address, check_mailbox, shown
 from kpixl.core.codes import CODES
 from kpixl.core.findings import WARNING, Finding
+from kpixl.core.numbers import whole_setting
 from kpixl.core.rounds import parse_round
 from kpixl.core.rules import default_rules
 from kpixl.core.thaitime import read_date
 from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import DOMAIN, FIRST, LAST, ROMAN, build_demo, demo_people, due_dates
 from kpixl.jobs.match import validate_roster
-from kpixl.jobs.round import mail_settings, whole_setting
+from kpixl.jobs.round import mail_settings
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import master_bytes, read_master
 from kpixl.workbooks.roster import read_roster

@@ -1098,3 +1098,69 @@ def test_new_session_when_the_server_limits_one(round_dir: Path) -> None:
     assert run.exit_code == 0 and len(run.sent) == 20
     assert len(handler.received) == 20 and len(set(handler.by_to())) == 20
     assert len(handler.counts) == 4  # 6 + 6 + 6 + 2 messages, four sessions
+
+
+# ------------------------------------------------------- settings a hostile Config holds
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("mail_per_minute", "inf"),
+        ("mail_per_minute", 0),
+        ("mail_per_minute", -1),
+        ("mail_per_minute", "abc"),
+        ("mail_per_minute", 0.5),
+        ("mail_per_minute", 1e9),
+        ("smtp_port", "inf"),
+        ("smtp_port", 2525.7),
+        ("smtp_port", 99999),
+    ],
+)
+def test_a_setting_consolidate_calls_unusable_stops_the_send(
+    round_dir: Path, tmp_path: Path, key: str, value: object
+) -> None:
+    """What consolidate's Config check reports as unusable (config.mail_setting) stops the
+    send with one finding; nothing is read as something else (0.5 a minute as 30, 2525.7
+    as port 2525) and nothing crashes."""
+    set_master(round_dir, config={"smtp_host": "127.0.0.1", key: value})
+    run = send_mail(round_dir, "agreements", dry_run=True)
+    assert [f.rule for f in run.findings if f.severity == "error"] == ["mail.send_bad_smtp"]
+    assert key.split("_")[-1] in run.findings[-1].message_en  # minute, port
+    assert not run.sent and not (round_dir.parent / LOG_NAME).exists()
+
+
+def test_a_password_never_goes_out_unencrypted_to_another_machine(round_dir: Path) -> None:
+    """smtp_security none with a user: the password would cross the network in clear;
+    refused before connecting (``.invalid`` never resolves, should the guard fail)."""
+    from kpixl.io.smtp import SmtpStop, SmtpTransport
+
+    settings = settings_from_url("smtp://hr@mail.example.invalid:25")
+    with pytest.raises(SmtpStop, match="not encrypted"):
+        SmtpTransport(settings, password="secret").connect()
+    set_master(
+        round_dir,
+        config={"smtp_host": "mail.example.invalid", "smtp_security": "none", "smtp_user": "hr"},
+    )
+    run = send_mail(round_dir, "agreements", sleep=no_sleep)
+    assert not run.sent
+    assert any("not encrypted" in f.message_en for f in run.findings)
+
+
+def test_a_login_over_a_plain_connection_to_this_machine_still_works(
+    round_dir: Path, server: tuple[Recorder, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loopback (a relay on the same PC) is the one place a plain login may go; the test
+    server offers no AUTH, so the run stops at the login, past the encryption guard."""
+    _, port = server
+    monkeypatch.setenv("KPIXL_SMTP_PASSWORD", "secret")
+    run = send_mail(round_dir, "agreements", smtp=f"smtp://hr@127.0.0.1:{port}", sleep=no_sleep)
+    assert not any("not encrypted" in f.message_en for f in run.findings)
+
+
+@pytest.mark.parametrize("typo", ["{ชื่อ}", "{ name }", "{name.__class__}", "{0}", "{}"])
+def test_every_unknown_brace_in_a_mail_text_is_reported(round_dir: Path, typo: str) -> None:
+    set_master(round_dir, config={"mail_subject_agreements": f"แบบข้อตกลง {typo} {{round}}"})
+    run = send_mail(round_dir, "agreements", dry_run=True)
+    placeholders = [f for f in run.findings if f.rule == "mail.send_placeholder"]
+    assert [f.value for f in placeholders] == [typo]

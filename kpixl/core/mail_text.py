@@ -69,6 +69,11 @@ def fill(template: str, values: Mapping[str, object]) -> str:
     return _PLACEHOLDER.sub(replace, template)
 
 
+_BRACES = re.compile(r"\{[^{}\n]{0,60}\}")  # {ชื่อ}, { name }, {name.__class__}, {0}, {}
+
+
 def unknown_placeholders(template: str) -> list[str]:
-    """The ``{words}`` of ``template`` that are not placeholders (typos HR should see)."""
-    return [m.group(0) for m in _PLACEHOLDER.finditer(template) if m.group(1) not in PLACEHOLDERS]
+    """The ``{…}`` of ``template`` that are not placeholders, each once, in order (typos
+    HR should see: they go out as typed)."""
+    known = {f"{{{p}}}" for p in PLACEHOLDERS}
+    return list(dict.fromkeys(m for m in _BRACES.findall(template) if m not in known))

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kpixl.core.text import THAI_DIGITS
+from kpixl.core.text import THAI_DIGITS, text_of
 
 __all__ = [
     "EXCEL_ERRORS",
@@ -45,6 +45,7 @@ __all__ = [
     "parse_percent",
     "round_half_up",
     "truncate",
+    "whole_setting",
 ]
 
 Number = int | str | Decimal | float | numbers.Real
@@ -273,3 +274,19 @@ def parse_percent(
     if Decimal(0) < cell.value <= fraction_limit:
         return CellNumber(cell.value * 100, None, "fraction_as_percent", as_text=cell.as_text)
     return cell
+
+
+def whole_setting(value: object, most: int) -> int | None:
+    """A Config cell's whole number from 1 to ``most`` (``587``, ``587.0``, ``"๕๘๗"``),
+    or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    text = text_of(value)
+    if not text.isdecimal() or len(text) > 9:
+        return None
+    number = int(text)
+    return number if 1 <= number <= most else None

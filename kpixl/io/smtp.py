@@ -23,6 +23,7 @@ recipient: logged, reported, the others go on).
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import smtplib
 import ssl
@@ -34,6 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
+from kpixl.core.numbers import whole_setting
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.paths import safe_part
 
@@ -113,14 +115,21 @@ class SmtpSettings:
         return f"{scheme}://{user}{self.host}:{self.port}"
 
 
+def _loopback(host: str) -> bool:
+    """``host`` is this machine (a password may go to it unencrypted)."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _port(text: str, security: str) -> int:
     if not text.strip():
         return DEFAULT_PORTS[security]
-    try:
-        port = int(float(text))
-    except ValueError:
-        port = -1
-    if not 0 < port < 65536:
+    port = whole_setting(text, 65535)
+    if port is None:
         raise SettingError(
             f"พอร์ต SMTP ต้องเป็นตัวเลข 1–65535 แต่พบ “{text}”",
             f"the SMTP port must be a number 1–65535, found “{text}”",
@@ -275,6 +284,13 @@ class SmtpTransport:
     def connect(self) -> None:
         s = self.settings
         where = f"{s.host}:{s.port}"
+        if s.user and s.security == "none" and not _loopback(s.host):
+            raise SmtpStop(
+                f"จะไม่ส่งรหัสผ่านของ {s.account} ไปยัง {where} ผ่านการเชื่อมต่อที่ไม่เข้ารหัส"
+                " (smtp_security = none): ตั้ง smtp_security เป็น starttls หรือ ssl",
+                f"kpixl will not send the password of {s.account} to {where} over a connection"
+                " that is not encrypted (smtp_security none): use starttls or ssl",
+            )
         try:
             if s.security == "ssl":
                 self.smtp = smtplib.SMTP_SSL(

@@ -39,6 +39,7 @@ from kpixl.core.codes import finding
 from kpixl.core.errors import FileWriteError
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.mail_text import DEFAULT_TEXTS, WHATS, fill, unknown_placeholders
+from kpixl.core.numbers import whole_setting
 from kpixl.core.text import text_of
 from kpixl.core.thaitime import bangkok
 from kpixl.io import mail_log
@@ -152,12 +153,13 @@ def _texts(
     return out[0], out[1]
 
 
-def _per_minute(config: Mapping[str, Any]) -> int:
-    try:
-        n = int(float(_text(config.get("mail_per_minute")) or DEFAULT_PER_MINUTE))
-    except ValueError:
-        n = DEFAULT_PER_MINUTE
-    return n if n > 0 else DEFAULT_PER_MINUTE
+def _per_minute(config: Mapping[str, Any]) -> int | None:
+    """Config ``mail_per_minute`` (blank: 30), or None when it is no whole number from 1
+    to 100,000 (as the consolidation's Config check says)."""
+    value = config.get("mail_per_minute")
+    if not _text(value):
+        return DEFAULT_PER_MINUTE
+    return whole_setting(value, 100_000)
 
 
 def _stem(what: str, outgoing: Outgoing) -> str:
@@ -461,13 +463,26 @@ def send_mail(
         run.findings += found
     else:
         plan = [o for o in plan if unit is None or o.unit == unit]
+    per_minute = _per_minute(config)
+    if per_minute is None:
+        run.findings.append(
+            finding(
+                "mail.send_bad_smtp",
+                value=clean_line(config.get("mail_per_minute")),
+                why="mail_per_minute ใน Config ต้องเป็นจำนวนเต็ม 1–100,000",
+                why_en="Config's mail_per_minute must be a whole number from 1 to 100,000",
+                file=master.name,
+                sheet=M.CONFIG,
+            )
+        )
+        return run
     settings = _Settings(
         round_id=_text(config.get("round_id")),
         sender=sender,
         reply_to=reply_to,
         subject=subject,
         body=body,
-        per_minute=_per_minute(config),
+        per_minute=per_minute,
     )
     try:
         if dry_run:

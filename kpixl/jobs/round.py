@@ -20,6 +20,7 @@ from kpixl.core.codes import finding
 from kpixl.core.errors import RuleError
 from kpixl.core.findings import Finding
 from kpixl.core.mail_text import PLACEHOLDERS, unknown_placeholders
+from kpixl.core.numbers import whole_setting
 from kpixl.core.rules import Rules, load_rules, overrides_from_flat
 from kpixl.core.text import text_of
 from kpixl.core.thaitime import read_date
@@ -42,7 +43,6 @@ __all__ = [
     "round_settings",
     "unit_files",
     "units_folder",
-    "whole_setting",
 ]
 
 
@@ -274,27 +274,6 @@ def _setting_problems(config: dict[str, object]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def whole_setting(value: object, most: int) -> int | None:
-    """A Config cell's whole number from 1 to ``most`` (``587``, ``587.0``, ``"๕๘๗"``),
-    or None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None
-        value = int(value)
-    text = text_of(value)
-    if not text.isdecimal() or len(text) > 9:
-        return None
-    number = int(text)
-    return number if 1 <= number <= most else None
-
-
-_BRACES = re.compile(r"\{[^{}\n]{0,60}\}")  # {name.__class__}, {ชื่อ}: also sent as typed
-
-
 def _unknown_braces(text: str) -> list[str]:
     """The ``{…}`` of a mail text that are not placeholders, each once, in order."""
-    known = {f"{{{p}}}" for p in PLACEHOLDERS}
-    found = unknown_placeholders(text) + [m for m in _BRACES.findall(text) if m not in known]
-    return list(dict.fromkeys(sorted(found, key=text.find)))
+    return unknown_placeholders(text)
