@@ -845,3 +845,13 @@ def test_two_messages_with_one_message_id_are_two_messages(demo: Path, tmp_path:
     run = fetch_mail(demo, str(saved))
     assert sorted(r.person_id for r in run.filed) == sorted([pid(a), pid(b)])
     assert [m.status for m in run.messages] == ["fetched", "fetched"]
+
+
+def test_a_file_named_mbox_that_holds_no_mailbox_is_reported(demo: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "archive.mbox").write_bytes(bytes(range(256)) * 12)  # no "From " line
+    run = fetch_mail(demo, str(saved))
+    (bad,) = about(run, "mail.fetch_message_unreadable")
+    assert "archive.mbox" in bad.message_th and "mbox" in bad.message_en
+    assert run.exit_code == 1 and not run.filed

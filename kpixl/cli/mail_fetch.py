@@ -26,6 +26,8 @@ _OUTCOMES = {
 
 def _message_line(m: MessageOutcome) -> str:
     head = f"{m.sender or '—'} — “{m.subject or '—'}”"
+    if not m.sender and not m.subject:  # a file that is no message at all: say which
+        head = f"{m.origin or '—'}"
     if m.status == "skipped":
         return f"· {head}: รับไปแล้วครั้งก่อน ข้าม / fetched before, skipped"
     if m.status == "failed":
@@ -59,7 +61,7 @@ def _summary(run: FetchRun) -> str:
 
 
 @click.command("fetch")
-@click.argument("master", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--from",
     "source",

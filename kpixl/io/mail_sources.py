@@ -351,6 +351,17 @@ def _folder_read(folder: Path) -> Iterator[Message]:
                 parse_rfc822(entry, origin=f"{origin} #{i + 1}")
                 for i, entry in enumerate(_mbox_entries(data))
             ]
+            if not found and data.strip():  # no "From " line: no mailbox, never silence
+                found = [
+                    Message(
+                        _hash_id(hashlib.sha256(data).digest()),
+                        origin=origin,
+                        unreadable=(
+                            "ไม่ใช่ไฟล์ mbox (ไม่มีบรรทัด From ขึ้นต้นอีเมล)",
+                            "not an mbox file (no From line starts a message)",
+                        ),
+                    )
+                ]
         elif suffix == ".eml":
             found = [parse_rfc822(data, origin=origin)]
         else:
