@@ -104,3 +104,14 @@ def test_personal_workbooks_from_hostile_roster_text_stay_in_their_folder(tmp_pa
     assert all(p.parent == out for p in paths)
     assert file_name(round_, people[0]) == "2570-1_1101700123458_..-..-..-..-evil.xlsx"
     assert paths[0].name == "2570-1_1101700123458_..-..-..-..-evil.xlsx"
+
+
+def test_a_very_long_roster_name_makes_a_short_file_name() -> None:
+    """A 300-character name pasted into the roster: the file name keeps its first 40
+    characters, so the workbook can be written (and fits a Windows path)."""
+    round_ = parse_round("2570/1")
+    person = {"person_id": "1101700123458", "name": "นายสมชาย " + "ใจดีมาก" * 43}
+    name = file_name(round_, person)
+    assert name.startswith("2570-1_1101700123458_นายสมชาย-ใจดีมาก")
+    assert name.endswith(".xlsx") and len(name) <= len("2570-1_1101700123458_") + 40 + 5
+    assert len(name.encode("utf-8")) < 255

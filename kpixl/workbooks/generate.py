@@ -42,9 +42,14 @@ CORE_GROUP = "สมรรถนะหลัก"
 MANAGERIAL_GROUP = "สมรรถนะทางการบริหาร"
 
 
+NAME_CHARS = 40  # of a person's name in their workbook's file name
+
+
 def file_name(round_: Round, person: Mapping[str, Any]) -> str:
-    """``2570-1_1101700123458_สมใจ-ใจดี.xlsx``: by round, person id and name."""
-    name = _UNSAFE.sub("-", str(person.get("name") or "")).strip("-")
+    """``2570-1_1101700123458_สมใจ-ใจดี.xlsx``: by round, person id and name (its first
+    ``NAME_CHARS`` characters: a pasted 300-character name must not make a file name
+    longer than the file system takes, nor a Windows path over 260)."""
+    name = _UNSAFE.sub("-", str(person.get("name") or "")).strip("-")[:NAME_CHARS].rstrip("-")
     return f"{round_.slug}_{person['person_id']}{'_' + name if name else ''}.xlsx"
 
 
