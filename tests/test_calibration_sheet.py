@@ -1,0 +1,136 @@
+"""The Calibration sheet: it builds, its charts read the tables' own cells."""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from kpixl.core.calibration import calibrate
+from kpixl.core.rules import default_rules
+from kpixl.workbooks.calibration import SHEET, calibration_bytes, write_calibration
+
+RULES = default_rules()
+
+
+def _table() -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    plan = {
+        "นางใจดี มากมาย": ("กองคลัง", [92, 94, 91, 95, 93, 90]),
+        '=HYPERLINK("http://x","y")': ("กองแผนงาน", [74, 76, 72, 78, 75, 79.5]),
+        "": ("ศูนย์เทคโนโลยีสารสนเทศและการสื่อสาร", [80, 82, 89.5]),
+        "นายเดียว": ("กองคลัง", [85]),
+    }
+    for evaluator, (unit, totals) in plan.items():
+        for t in totals:
+            rows.append(
+                {
+                    "person_id": f"P{len(rows):03d}",
+                    "unit": unit,
+                    "evaluator": evaluator,
+                    "total": t,
+                    "band": RULES.band_for(Decimal(str(t))).name,
+                }
+            )
+    rows.append(
+        {"person_id": "P999", "unit": "กองคลัง", "evaluator": "นายเดียว", "total": None, "band": ""}
+    )
+    return pd.DataFrame(rows)
+
+
+def _chart_refs(path: Path) -> list[set[str]]:
+    with zipfile.ZipFile(path) as z:
+        names = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+        return [set(re.findall(r"<(?:c:)?f>([^<]+)</(?:c:)?f>", z.read(n).decode())) for n in names]
+
+
+def _range(col: str, top: int, last: int) -> str:
+    return f"'{SHEET}'!${col}${top}:${col}${last}"
+
+
+def test_the_sheet_builds_and_its_charts_point_at_its_tables(tmp_path: Path) -> None:
+    cal = calibrate(_table(), RULES.bands)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET
+    layout = write_calibration(ws, cal, round_name="1/2569")
+    path = tmp_path / "calibration.xlsx"
+    wb.save(path)
+
+    top, last = layout.evaluators
+    assert last - top == len(cal.by_evaluator) == 4
+    s_top, s_last = layout.shares
+    assert s_last - s_top == len(cal.by_unit) == 3
+    means, shares = _chart_refs(path)
+    h = openpyxl.utils.get_column_letter(layout.helper_col)
+    minus = openpyxl.utils.get_column_letter(layout.helper_col + 1)
+    plus = openpyxl.utils.get_column_letter(layout.helper_col + 2)
+    labels = openpyxl.utils.get_column_letter(layout.helper_col + 3)
+    assert means == {
+        _range("D", top + 1, last),  # the means
+        _range(h, top + 1, last),  # the organisation's mean
+        _range("A", top + 1, last),  # the evaluators
+        _range(minus, top + 1, last),
+        _range(plus, top + 1, last),
+        f"'{SHEET}'!$D${top}",
+        f"'{SHEET}'!${h}${top}",
+    }
+    band_cols = [openpyxl.utils.get_column_letter(2 + i) for i in range(len(RULES.bands))]
+    assert shares == {
+        *[_range(c, s_top + 1, s_last) for c in band_cols],
+        *[f"'{SHEET}'!${c}${s_top}" for c in band_cols],
+        _range(labels, s_top + 1, s_last),
+    }
+
+    back = openpyxl.load_workbook(path)[SHEET]
+    assert back.cell(top, 4).value == "ค่าเฉลี่ย"
+    assert [back.cell(s_top, 2 + i).value for i in range(len(RULES.bands))] == [
+        b.name for b in RULES.bands
+    ]
+    for i, row in enumerate(cal.by_evaluator.to_dict("records"), start=top + 1):
+        assert back.cell(i, 1).value == row["evaluator"]
+        assert back.cell(i, 4).value == pytest.approx(row["mean"])
+        assert back.cell(i, layout.helper_col).value == pytest.approx(cal.org_mean)
+        if math.isnan(row["mean_low"]):
+            assert back.cell(i, layout.helper_col + 1).value is None
+        else:
+            assert back.cell(i, layout.helper_col + 1).value == pytest.approx(
+                row["mean"] - row["mean_low"]
+            )
+            assert back.cell(i, layout.helper_col + 2).value == pytest.approx(
+                row["mean_high"] - row["mean"]
+            )
+    for i, row in enumerate(cal.by_unit.to_dict("records"), start=s_top + 1):
+        assert back.cell(i, 1).value == row["unit"]
+        assert back.cell(i, 2).value == pytest.approx(row["share_excellent"])
+    # text from the roster stays text
+    names = [back.cell(i, 1).value for i in range(top + 1, last + 1)]
+    assert '=HYPERLINK("http://x","y")' in names
+    assert back.cell(top + 1 + names.index('=HYPERLINK("http://x","y")'), 1).data_type == "s"
+    # people just under an edge are listed
+    n_top, n_last = layout.near
+    assert n_last - n_top == len(cal.near_edge) == 2
+    assert {back.cell(i, 2).value for i in range(n_top + 1, n_last + 1)} == set(
+        cal.near_edge["person_id"]
+    )
+    # A4 landscape, the forms' font
+    assert back.page_setup.orientation == "landscape"
+    assert str(back.page_setup.paperSize) == back.PAPERSIZE_A4 == "9"
+    assert back.cell(top + 1, 1).font.name == "TH SarabunPSK"
+
+
+def test_an_empty_round_builds_a_sheet_without_charts(tmp_path: Path) -> None:
+    empty = pd.DataFrame(columns=["person_id", "unit", "evaluator", "total", "band"])
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(calibration_bytes(calibrate(empty, RULES.bands)))
+    assert _chart_refs(path) == []
+    ws = openpyxl.load_workbook(path)[SHEET]
+    assert "0 คน" in str(ws["A2"].value)
