@@ -351,3 +351,14 @@ def test_evaluator_history_lines_up_earlier_rounds() -> None:
         value="top_share",
     )
     assert shares.set_index("evaluator").loc["นางใจดี มากมาย", "2567/2"] == 0.5
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.9, 0.95, 0.99, 0.999])
+@pytest.mark.parametrize("df", [0.7, 1, 2.5, 9, 60, 5000, 2e6, 1e9, math.inf])
+def test_t_quantile_falls_with_df_to_the_normal(confidence: float, df: float) -> None:
+    q = t_quantile(confidence, df)
+    z = t_quantile(confidence, math.inf)
+    assert q >= z - 1e-9
+    assert t_quantile(confidence, df * 2) <= q + 1e-9
+    if df >= 1e6:
+        assert q == pytest.approx(z, abs=1e-5)

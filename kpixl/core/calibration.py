@@ -33,8 +33,8 @@ For each group (every evaluator, every unit; :func:`calibrate`) the table gives:
 
 The t quantile is computed here (scipy is not a dependency): the two-sided tail of
 Student's t is the regularized incomplete beta ``I_{df/(df+t²)}(df/2, 1/2)``
-(continued fraction, as in Numerical Recipes' ``betacf``), inverted by bisection to
-1e-10; it holds for non-integer df (Welch) and matches printed tables (df 1: 12.706,
+(continued fraction, as in Numerical Recipes' ``betacf``), inverted by Newton's method from the normal
+quantile (monotone: the tail is convex), bisection where rounding stalls it, to 1e-11; it holds for non-integer df (Welch) and matches printed tables (df 1: 12.706,
 df 10: 2.228, df → ∞: 1.960).
 
 Numbers: totals are read as floats (Decimals converted exactly to the nearest double);
@@ -50,6 +50,7 @@ otherwise compared after stripping surrounding spaces. Units likewise.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,26 +151,44 @@ def _two_sided_tail(t: float, df: float) -> float:
 def t_quantile(confidence: float, df: float) -> float:
     """The t such that P(|T| ≤ t) = ``confidence`` (two-sided), df > 0 (may be fractional).
 
-    ``df = inf`` gives the normal quantile.
+    ``df = inf`` (and any df above 10⁷) gives the normal quantile.
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must lie in (0, 1), not {confidence}")
     if not df > 0:
         raise ValueError(f"degrees of freedom must be positive, not {df}")
+    return _t_quantile(float(confidence), float(df))
+
+
+@functools.lru_cache(maxsize=4096)
+def _t_quantile(confidence: float, df: float) -> float:
     alpha = 1.0 - confidence
-    if math.isinf(df):
-        lo, hi = 0.0, 50.0
-        while hi - lo > 1e-12:
-            mid = (lo + hi) / 2.0
-            if math.erfc(mid / math.sqrt(2.0)) > alpha:
-                lo = mid
-            else:
-                hi = mid
-        return (lo + hi) / 2.0
-    lo, hi = 0.0, 1.0
+    lo, hi = 0.0, 50.0  # the normal quantile, by bisection on erfc
+    while hi - lo > 1e-13:
+        mid = (lo + hi) / 2.0
+        if math.erfc(mid / math.sqrt(2.0)) > alpha:
+            lo = mid
+        else:
+            hi = mid
+    z = (lo + hi) / 2.0
+    if df > 1e7:  # closer to the normal than the tail's precision there (< 1e-6)
+        return z
+    # Newton on tail(t) − alpha from the normal quantile (never above the t quantile):
+    # the tail falls and is convex for t > 0, so the steps rise to the root, never past it
+    t = z
+    log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    for _ in range(60):
+        density = math.exp(log_c - (df + 1) / 2 * math.log1p(t * t / df))
+        step = (_two_sided_tail(t, df) - alpha) / (2.0 * density)
+        if not math.isfinite(step) or step < -1e-9 * max(1.0, t):
+            break  # rounding noise in the tail (huge df): finish by bisection
+        t += step
+        if abs(step) <= 1e-11 * max(1.0, t):
+            return t
+    lo, hi = 0.0, max(1.0, 2 * t)
     while _two_sided_tail(hi, df) > alpha:
         hi *= 2.0
-    while hi - lo > 1e-10 * max(1.0, hi):
+    while hi - lo > 1e-11 * max(1.0, hi):
         mid = (lo + hi) / 2.0
         if _two_sided_tail(mid, df) > alpha:
             lo = mid
@@ -243,7 +262,7 @@ def _welch(
     vg = float(values.var(ddof=1)) / n_g
     vr = float(rest.var(ddof=1)) / n_r
     se = math.sqrt(vg + vr)
-    if se == 0.0:
+    if se <= 1e-12 * max(1.0, abs(mean_g), abs(mean_r)):  # both groups' totals all equal
         return (diff, diff, diff, math.nan)
     df = (vg + vr) ** 2 / (vg**2 / (n_g - 1) + vr**2 / (n_r - 1))
     half = t_quantile(confidence, df) * se * factor
@@ -287,15 +306,22 @@ def _summary(
     edges = _edges(ranked)
     near = _near_mask(all_totals, edges, edge_margin)
     rows: list[dict[str, Any]] = []
-    for name in sorted(set(frame[by])):
-        in_group = (scored[by] == name).to_numpy()
+    names = sorted(set(frame[by]))
+    code_of = {name: i for i, name in enumerate(names)}
+    codes = np.array([code_of[v] for v in frame[by]], dtype=np.int64)
+    evaluated = ~np.isnan(frame["total"].to_numpy(dtype=float))
+    scored_codes = codes[evaluated]
+    headcount = np.bincount(codes, minlength=len(names))
+    all_bands = scored["band"].to_numpy()
+    for g, name in enumerate(names):
+        in_group = scored_codes == g
         values = all_totals[in_group]
-        bands_here = scored["band"].to_numpy()[in_group]
+        bands_here = all_bands[in_group]
         n = len(values)
         row: dict[str, Any] = {
             by: name,
             "n": n,
-            "not_evaluated": int((frame[by] == name).sum()) - n,
+            "not_evaluated": int(headcount[g]) - n,
             "mean": float(values.mean()) if n else math.nan,
             "std": float(values.std(ddof=1)) if n >= 2 else math.nan,
         }
