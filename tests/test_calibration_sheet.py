@@ -75,12 +75,12 @@ def test_the_sheet_builds_and_its_charts_point_at_its_tables(tmp_path: Path) -> 
     plus = openpyxl.utils.get_column_letter(layout.helper_col + 2)
     labels = openpyxl.utils.get_column_letter(layout.helper_col + 3)
     assert means == {
-        _range("D", top + 1, last),  # the means
+        _range("E", top + 1, last),  # the means
         _range(h, top + 1, last),  # the organisation's mean
         _range("A", top + 1, last),  # the evaluators
         _range(minus, top + 1, last),
         _range(plus, top + 1, last),
-        f"'{SHEET}'!$D${top}",
+        f"'{SHEET}'!$E${top}",
         f"'{SHEET}'!${h}${top}",
     }
     band_cols = [openpyxl.utils.get_column_letter(2 + i) for i in range(len(RULES.bands))]
@@ -91,13 +91,13 @@ def test_the_sheet_builds_and_its_charts_point_at_its_tables(tmp_path: Path) -> 
     }
 
     back = openpyxl.load_workbook(path)[SHEET]
-    assert back.cell(top, 4).value == "ค่าเฉลี่ย"
+    assert back.cell(top, 5).value == "ค่าเฉลี่ย"
     assert [back.cell(s_top, 2 + i).value for i in range(len(RULES.bands))] == [
         b.name for b in RULES.bands
     ]
     for i, row in enumerate(cal.by_evaluator.to_dict("records"), start=top + 1):
         assert back.cell(i, 1).value == row["evaluator"]
-        assert back.cell(i, 4).value == pytest.approx(row["mean"])
+        assert back.cell(i, 5).value == pytest.approx(row["mean"])
         assert back.cell(i, layout.helper_col).value == pytest.approx(cal.org_mean)
         if math.isnan(row["mean_low"]):
             assert back.cell(i, layout.helper_col + 1).value is None
@@ -118,7 +118,7 @@ def test_the_sheet_builds_and_its_charts_point_at_its_tables(tmp_path: Path) -> 
     # people just under an edge are listed
     n_top, n_last = layout.near
     assert n_last - n_top == len(cal.near_edge) == 2
-    assert {back.cell(i, 2).value for i in range(n_top + 1, n_last + 1)} == set(
+    assert {back.cell(i, 7).value for i in range(n_top + 1, n_last + 1)} == set(
         cal.near_edge["person_id"]
     )
     # A4 landscape, the forms' font

@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.calibration import Calibration
 from kpixl.io.cell_text import put
+from kpixl.workbooks.master import line_height, text_lines
 from kpixl.workbooks.report_charts import (
     FONT,
     bar_chart,
@@ -50,11 +51,12 @@ __all__ = ["SHEET", "CalibrationLayout", "calibration_bytes", "write_calibration
 SHEET = "ปรับเทียบผล"
 TITLE = "การปรับเทียบผลการประเมิน / Calibration"
 BAND_COLOURS = ("1E7B34", "6ABF69", "4F81BD", "F0A030", "C0392B")
-WIDTHS = (26, 6, 7, 8, 9, 8, 8, 8, 8, 20, 7)  # A–K, the printed columns
+WIDTHS = (26, 20, 6, 7, 8, 9, 8, 8, 8, 8, 7)  # A–K, the printed columns
 PRINTED = len(WIDTHS)
 HELPER_COL = PRINTED + 3  # N: the chart's helper columns, outside the print area
 CHART_ROW = 4
-CHART_WIDTHS = (14.5, 15.0)  # cm: A–E and F–K at TH SarabunPSK 14's digit width
+CHART_WIDTHS = (15.5, 14.5)  # cm: A–D and E–K at TH SarabunPSK 14's digit width
+SECOND_CHART_COL = "E"
 CHART_MIN_HEIGHT, CHART_MAX_HEIGHT = 9.5, 17.0  # cm
 ROW_CM = 25 / 72 * 2.54  # the sheet's default row height (25 pt)
 LABELS_COL = HELPER_COL + 3  # the units' chart labels (at most two short lines each)
@@ -67,6 +69,7 @@ HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
 
 STATS_HEAD = (
+    "ข้อสังเกต",
     "จำนวน (n)",
     "ยังไม่ประเมิน",
     "ค่าเฉลี่ย",
@@ -75,10 +78,10 @@ STATS_HEAD = (
     "ต่างจากองค์กร",
     "ช่วงล่าง",
     "ช่วงบน",
-    "ข้อสังเกต",
     "ใกล้เกณฑ์",
 )
 STATS_COLUMNS = (
+    "note",
     "n",
     "not_evaluated",
     "mean",
@@ -87,19 +90,20 @@ STATS_COLUMNS = (
     "diff",
     "diff_low",
     "diff_high",
-    "note",
     "near_edge",
 )
-STATS_FORMATS = ("0", "0", SCORE, SCORE, SHARE, "+0.00;-0.00;0.00", SCORE, SCORE, "@", "0")
+STATS_FORMATS = ("General", "0", "0", SCORE, SCORE, SHARE, "+0.00;-0.00;0.00", SCORE, SCORE, "0")
 NEAR_HEAD = (
-    "ชื่อผู้ประเมิน / หน่วยงาน",
-    "เลขประจำตัว",
     "ผู้ประเมิน",
+    "หน่วยงาน",
     "คะแนนรวม",
+    "ขาดอีก",
     "ระดับที่ได้",
     "ระดับถัดไป",
-    "ขาดอีก",
+    "เลขประจำตัว",
 )
+NEAR_FORMATS = ("General", "General", SCORE, SCORE, "General", "General", "@")
+ID_SPAN = 2  # the person's id takes two columns (G:H): 13 digits
 
 
 @dataclass(frozen=True)
@@ -163,11 +167,21 @@ class _Writer:
             c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         self.ws.row_dimensions[row].height = 66  # three lines of 14 pt Thai
         for i, values in enumerate(rows, start=row + 1):
+            lines = (
+                max(
+                    text_lines(v, WIDTHS[j], 14)
+                    for j, v in enumerate(values[:2])
+                    if isinstance(v, str)
+                )
+                if any(isinstance(v, str) for v in values[:2])
+                else 1
+            )
+            if lines > 1:
+                self.ws.row_dimensions[i].height = line_height(14, lines)
             for j, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
                 c = self.cell(i, j, value, None if fmt == "General" else fmt)
                 c.border = BORDER
-                if j == 1:
-                    c.alignment = Alignment(wrap_text=True, vertical="top")
+                c.alignment = Alignment(wrap_text=j <= 2, vertical="top")
                 if flagged and flagged[i - row - 1]:
                     c.fill = FLAG_FILL
         return row, row + len(rows)
@@ -227,15 +241,22 @@ def write_calibration(
     row = shares[1] + 3
     w.heading(row, "คะแนนต่ำกว่าเกณฑ์ระดับถัดไปเล็กน้อย / just under a band edge")
     near_rows = [
-        [r["unit"], r["person_id"], r["evaluator"], r["total"], r["band"], r["missed"], r["gap"]]
+        [r["evaluator"], r["unit"], r["total"], r["gap"], r["band"], r["missed"], r["person_id"]]
         for r in cal.near_edge.to_dict("records")
     ]
     near = w.table(
         row + 1,
         NEAR_HEAD,
         near_rows,
-        ("General", "@", "General", SCORE, "General", "General", SCORE),
+        NEAR_FORMATS,
     )
+    for i in range(near[0], near[1] + 1):  # the 13-digit id across G:H
+        ws.merge_cells(
+            start_row=i,
+            start_column=len(NEAR_HEAD),
+            end_row=i,
+            end_column=len(NEAR_HEAD) + ID_SPAN - 1,
+        )
 
     # the chart's helper columns: the organisation's mean, the interval below and above
     top = evaluators[0]
@@ -256,7 +277,9 @@ def write_calibration(
     if ev:
         ws.add_chart(_means_chart(ws, evaluators, cal, height), f"A{CHART_ROW + 1}")
     if un:
-        ws.add_chart(_shares_chart(ws, shares, len(codes), height), f"F{CHART_ROW + 1}")
+        ws.add_chart(
+            _shares_chart(ws, shares, len(codes), height), f"{SECOND_CHART_COL}{CHART_ROW + 1}"
+        )
     _print_setup(ws, max(near[1], shares[1], table_row))
     return CalibrationLayout(evaluators, units, shares, near, HELPER_COL)
 
