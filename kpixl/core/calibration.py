@@ -1,6 +1,7 @@
 """Calibration for the screening committee: is one evaluator (or unit) more lenient?
 
-Pure: DataFrames in, DataFrames out; no I/O.
+Pure: DataFrames in, DataFrames out; no I/O. The method for maintainers and the
+committee: docs/calibration.md.
 
 Input: a results table with at least ``person_id``, ``unit``, ``evaluator``, ``total``
 and ``band`` (the band's Thai name, as the Results sheet carries it). The band names
