@@ -134,3 +134,46 @@ def test_an_empty_round_builds_a_sheet_without_charts(tmp_path: Path) -> None:
     assert _chart_refs(path) == []
     ws = openpyxl.load_workbook(path)[SHEET]
     assert "0 คน" in str(ws["A2"].value)
+
+
+def _cells(ref: str) -> list[int]:
+    m = re.fullmatch(r"'[^']+'!\$[A-Z]+\$(\d+):\$[A-Z]+\$(\d+)", ref)
+    assert m, ref
+    return list(range(int(m[1]), int(m[2]) + 1))
+
+
+def test_many_groups_are_charted_in_pages_covering_every_row(tmp_path: Path) -> None:
+    rows = [
+        {
+            "person_id": f"P{i:04d}",
+            "unit": f"หน่วยงานที่ {i % 12:02d}",
+            "evaluator": f"ผู้ประเมินคนที่ {i % 37:02d}",
+            "total": 60 + (i * 7) % 40,
+            "band": RULES.band_for(Decimal(60 + (i * 7) % 40)).name,
+        }
+        for i in range(400)
+    ]
+    cal = calibrate(pd.DataFrame(rows), RULES.bands)
+    path = tmp_path / "many.xlsx"
+    path.write_bytes(calibration_bytes(cal))
+    refs = _chart_refs(path)
+    assert len(refs) == 7  # 37 evaluators: 4 charts of ≤ 10; 12 units: 3 charts of ≤ 4
+    evaluator_rows: list[int] = []
+    unit_rows: list[int] = []
+    for found in refs:
+        categories = [r for r in found if re.search(r"!\$A\$\d+:", r)]
+        labels = [r for r in found if re.search(r"!\$Q\$\d+:", r)]
+        assert len(categories) + len(labels) == 1
+        if categories:
+            evaluator_rows += _cells(categories[0])
+        else:
+            unit_rows += _cells(labels[0])
+    ws = openpyxl.load_workbook(path)[SHEET]
+    first_evaluator = next(r for r in range(1, 200) if ws.cell(r, 1).value == "ผู้ประเมิน") + 1
+    assert evaluator_rows == list(range(first_evaluator, first_evaluator + 37))
+    first_unit = (
+        next(r for r in range(1, 300) if ws.cell(r, 17).value == "ป้ายแผนภูมิ (chart labels)") + 1
+    )
+    assert unit_rows == list(range(first_unit, first_unit + 12))
+    assert [ws.cell(r, 17).value for r in unit_rows] == [f"หน่วยงานที่ {i:02d}" for i in range(12)]
+    assert len(ws.row_breaks.brk) == 4  # three more chart pages, then the tables

@@ -31,6 +31,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpixl.core.calibration import Calibration
@@ -57,6 +58,8 @@ HELPER_COL = PRINTED + 3  # N: the chart's helper columns, outside the print are
 CHART_ROW = 4
 CHART_WIDTHS = (15.5, 14.5)  # cm: A–D and E–K at TH SarabunPSK 14's digit width
 SECOND_CHART_COL = "E"
+EVALUATORS_PER_CHART = 10  # evaluators' labels along the bottom of one chart
+UNITS_PER_CHART = 4  # units' two-line labels down one chart, none dropped
 CHART_MIN_HEIGHT, CHART_MAX_HEIGHT = 9.5, 17.0  # cm
 ROW_CM = 25 / 72 * 2.54  # the sheet's default row height (25 pt)
 LABELS_COL = HELPER_COL + 3  # the units' chart labels (at most two short lines each)
@@ -208,8 +211,13 @@ def write_calibration(
     )
     w.cell(3, 1, method).font = Font(name=FONT, size=12)
 
-    height = _chart_height(len(cal.by_unit), len(cal.by_evaluator))
-    row = table_row = CHART_ROW + 1 + math.ceil(height / ROW_CM) + 1
+    n_ev, n_un = len(cal.by_evaluator), len(cal.by_unit)
+    pages = max(-(-n_ev // EVALUATORS_PER_CHART), -(-n_un // UNITS_PER_CHART))
+    height = _chart_height(min(n_un, UNITS_PER_CHART), n_ev)
+    page_rows = math.ceil(height / ROW_CM) + 2
+    row = table_row = CHART_ROW + 1 + pages * page_rows
+    if pages:
+        ws.row_breaks.append(Break(id=row - 1))  # the tables start on a page of their own
     w.heading(row, "รายผู้ประเมิน / by evaluator")
     ev = cal.by_evaluator.to_dict("records")
     evaluators = w.table(
@@ -274,12 +282,19 @@ def write_calibration(
     for j in range(4):
         ws.column_dimensions[get_column_letter(HELPER_COL + j)].width = 14
 
-    if ev:
-        ws.add_chart(_means_chart(ws, evaluators, cal, height), f"A{CHART_ROW + 1}")
-    if un:
-        ws.add_chart(
-            _shares_chart(ws, shares, len(codes), height), f"{SECOND_CHART_COL}{CHART_ROW + 1}"
-        )
+    for page in range(pages):  # a pair of charts per A4 page, every group on one of them
+        anchor = CHART_ROW + 1 + page * page_rows
+        if page:
+            ws.row_breaks.append(Break(id=anchor - 2))
+            # a row of room above: a chart touching the break would print its edge on both pages
+        part = _part(evaluators, page, EVALUATORS_PER_CHART)
+        if part is not None:
+            chart = _means_chart(ws, part, evaluators[0], cal, height, _of(part, evaluators, pages))
+            ws.add_chart(chart, f"A{anchor}")
+        part = _part(shares, page, UNITS_PER_CHART)
+        if part is not None:
+            chart = _shares_chart(ws, part, shares[0], len(codes), height, _of(part, shares, pages))
+            ws.add_chart(chart, f"{SECOND_CHART_COL}{anchor}")
     _print_setup(ws, max(near[1], shares[1], table_row))
     return CalibrationLayout(evaluators, units, shares, near, HELPER_COL)
 
@@ -297,6 +312,19 @@ def _ref(ws: Worksheet, col: int, top: int, last: int) -> str:
     return f"'{ws.title}'!${letter}${top}:${letter}${last}"
 
 
+def _part(rows: tuple[int, int], page: int, per: int) -> tuple[int, int] | None:
+    """The first and last data row of a table's ``page``-th chart (None past its end)."""
+    top, last = rows
+    first = top + 1 + page * per
+    return None if first > last else (first, min(last, first + per - 1))
+
+
+def _of(part: tuple[int, int], rows: tuple[int, int], pages: int) -> str:
+    if pages == 1:
+        return ""
+    return f" (ที่ {part[0] - rows[0]}–{part[1] - rows[0]} จาก {rows[1] - rows[0]})"
+
+
 def _chart_height(units: int, evaluators: int) -> float:
     """Room for every unit's two-line label (LibreOffice drops labels that would touch)."""
     del evaluators  # the evaluators' labels run along the bottom and wrap
@@ -304,11 +332,16 @@ def _chart_height(units: int, evaluators: int) -> float:
 
 
 def _means_chart(
-    ws: Worksheet, rows: tuple[int, int], cal: Calibration, height: float
+    ws: Worksheet,
+    rows: tuple[int, int],
+    head: int,
+    cal: Calibration,
+    height: float,
+    suffix: str,
 ) -> LineChart:
-    top, last = rows
+    first, last = rows
     chart = LineChart()
-    chart.title = chart_title("ค่าเฉลี่ยคะแนนรวมรายผู้ประเมิน (ช่วงความเชื่อมั่น)", 14)
+    chart.title = chart_title("ค่าเฉลี่ยคะแนนรวมรายผู้ประเมิน (ช่วงความเชื่อมั่น)" + suffix, 14)
     chart.txPr = text_props(12)
     chart.legend.position = "b"
     chart.legend.txPr = text_props(12)
@@ -332,15 +365,15 @@ def _means_chart(
         chart.y_axis.scaling.max = min(100, math.ceil(max(highs) / 5) * 5 + 5)
     mean_col = 1 + 1 + STATS_COLUMNS.index("mean")
     chart.add_data(
-        Reference(ws, min_col=mean_col, min_row=top + 1, max_row=last), titles_from_data=False
+        Reference(ws, min_col=mean_col, min_row=first, max_row=last), titles_from_data=False
     )
     chart.add_data(
-        Reference(ws, min_col=HELPER_COL, min_row=top + 1, max_row=last), titles_from_data=False
+        Reference(ws, min_col=HELPER_COL, min_row=first, max_row=last), titles_from_data=False
     )
-    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     means, org = chart.series
-    means.tx = series_title(ws, top, mean_col)
-    org.tx = series_title(ws, top, HELPER_COL)
+    means.tx = series_title(ws, head, mean_col)
+    org.tx = series_title(ws, head, HELPER_COL)
     means.marker = Marker(symbol="circle", size=8)
     means.marker.graphicalProperties = GraphicalProperties(solidFill="1F4E79")
     means.marker.graphicalProperties.line.solidFill = "1F4E79"
@@ -351,8 +384,8 @@ def _means_chart(
         errBarType="both",
         errValType="cust",
         noEndCap=False,
-        minus=NumDataSource(numRef=NumRef(f=_ref(ws, HELPER_COL + 1, top + 1, last))),
-        plus=NumDataSource(numRef=NumRef(f=_ref(ws, HELPER_COL + 2, top + 1, last))),
+        minus=NumDataSource(numRef=NumRef(f=_ref(ws, HELPER_COL + 1, first, last))),
+        plus=NumDataSource(numRef=NumRef(f=_ref(ws, HELPER_COL + 2, first, last))),
     )
     org.marker = Marker(symbol="none")
     org.graphicalProperties = GraphicalProperties()
@@ -366,17 +399,19 @@ def _means_chart(
     return chart
 
 
-def _shares_chart(ws: Worksheet, rows: tuple[int, int], bands: int, height: float) -> Any:
-    top, last = rows
+def _shares_chart(
+    ws: Worksheet, rows: tuple[int, int], head: int, bands: int, height: float, suffix: str
+) -> Any:
+    first, last = rows
     chart = bar_chart("สัดส่วนระดับผลรายหน่วยงาน", horizontal=True, stacked=True)
-    chart.title = chart_title("สัดส่วนระดับผลรายหน่วยงาน", 14)
+    chart.title = chart_title("สัดส่วนระดับผลรายหน่วยงาน" + suffix, 14)
     chart.add_data(
-        Reference(ws, min_col=2, max_col=1 + bands, min_row=top + 1, max_row=last),
+        Reference(ws, min_col=2, max_col=1 + bands, min_row=first, max_row=last),
         titles_from_data=False,
     )
     for i, series in enumerate(chart.series):
-        series.tx = series_title(ws, top, 2 + i)
-    chart.set_categories(Reference(ws, min_col=LABELS_COL, min_row=top + 1, max_row=last))
+        series.tx = series_title(ws, head, 2 + i)
+    chart.set_categories(Reference(ws, min_col=LABELS_COL, min_row=first, max_row=last))
     chart.x_axis.txPr = text_props(11)
     colour(chart, BAND_COLOURS)
     chart.y_axis.numFmt = SHARE
