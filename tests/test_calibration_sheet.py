@@ -177,3 +177,33 @@ def test_many_groups_are_charted_in_pages_covering_every_row(tmp_path: Path) -> 
     assert unit_rows == list(range(first_unit, first_unit + 12))
     assert [ws.cell(r, 17).value for r in unit_rows] == [f"หน่วยงานที่ {i:02d}" for i in range(12)]
     assert len(ws.row_breaks.brk) == 4  # three more chart pages, then the tables
+
+
+def test_the_evaluators_earlier_rounds_are_shown_when_given(tmp_path: Path) -> None:
+    from kpixl.core.calibration import evaluator_history
+
+    cal = calibrate(_table(), RULES.bands)
+    previous = pd.DataFrame(
+        {
+            "round": ["2567/1", "2567/2", "2567/2"],
+            "evaluator": ["นางใจดี มากมาย", "นางใจดี มากมาย", ""],
+            "mean": [90.5, 91.25, 70.0],
+        }
+    )
+    lined = evaluator_history(cal.by_evaluator, previous, current_round="2568/1")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    layout = write_calibration(ws, cal, history=lined)
+    assert layout.history is not None
+    top, last = layout.history
+    assert [ws.cell(top, c).value for c in range(1, 5)] == ["ผู้ประเมิน", "2567/1", "2567/2", "2568/1"]
+    got = {
+        ws.cell(r, 1).value: [ws.cell(r, c).value for c in (2, 3, 4)]
+        for r in range(top + 1, last + 1)
+    }
+    assert got["นางใจดี มากมาย"][:2] == [90.5, 91.25]
+    assert got["นางใจดี มากมาย"][2] == pytest.approx(92.5)
+    assert got["(ไม่ระบุ / not given)"][:2] == [None, 70.0]
+    assert len(got) == len(cal.by_evaluator)
+    assert write_calibration(openpyxl.Workbook().create_sheet("x"), cal).history is None

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
+import pandas as pd
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.data_source import NumDataSource, NumRef
 from openpyxl.chart.error_bar import ErrorBars
@@ -106,18 +107,21 @@ NEAR_HEAD = (
     "เลขประจำตัว",
 )
 NEAR_FORMATS = ("General", "General", SCORE, SCORE, "General", "General", "@")
+HISTORY_ROUNDS = PRINTED - 1  # the last ten rounds, one a column
+HISTORY_FORMAT = "0.00"
 ID_SPAN = 2  # the person's id takes two columns (G:H): 13 digits
 
 
 @dataclass(frozen=True)
 class CalibrationLayout:
-    """Where the tables landed: each (header row, last data row); last < header when empty."""
+    """Where the tables landed: each (header row, last data row); last == header when empty."""
 
     evaluators: tuple[int, int]
     units: tuple[int, int]
     shares: tuple[int, int]
     near: tuple[int, int]
     helper_col: int  # org mean, then minus and plus error lengths, one row per evaluator
+    history: tuple[int, int] | None = None  # the evaluators' earlier rounds, when given
 
 
 def _note(row: Mapping[Any, Any]) -> str:
@@ -191,9 +195,18 @@ class _Writer:
 
 
 def write_calibration(
-    ws: Worksheet, cal: Calibration, *, round_name: str = ""
+    ws: Worksheet,
+    cal: Calibration,
+    *,
+    round_name: str = "",
+    history: pd.DataFrame | None = None,
+    history_value: str = "ค่าเฉลี่ย",
 ) -> CalibrationLayout:
-    """Write ``cal`` into ``ws`` (an empty worksheet): tables, charts, print setup."""
+    """Write ``cal`` into ``ws`` (an empty worksheet): tables, charts, print setup.
+
+    ``history`` is :func:`kpixl.core.calibration.evaluator_history`'s table (evaluator,
+    then a column per round); its last :data:`HISTORY_ROUNDS` rounds are shown under
+    the heading naming ``history_value`` (what the figures are, e.g. ค่าเฉลี่ย)."""
     w = _Writer(ws)
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -295,8 +308,19 @@ def write_calibration(
         if part is not None:
             chart = _shares_chart(ws, part, shares[0], len(codes), height, _of(part, shares, pages))
             ws.add_chart(chart, f"{SECOND_CHART_COL}{anchor}")
-    _print_setup(ws, max(near[1], shares[1], table_row))
-    return CalibrationLayout(evaluators, units, shares, near, HELPER_COL)
+    earlier = None
+    if history is not None:
+        rounds = [c for c in history.columns if c != "evaluator"][-HISTORY_ROUNDS:]
+        row = near[1] + 3
+        w.heading(row, f"ผลรอบก่อนของผู้ประเมิน ({history_value}) / earlier rounds")
+        earlier = w.table(
+            row + 1,
+            ("ผู้ประเมิน", *[str(r) for r in rounds]),
+            [[r["evaluator"], *[r[c] for c in rounds]] for r in history.to_dict("records")],
+            ("General", *[HISTORY_FORMAT] * len(rounds)),
+        )
+    _print_setup(ws, max(near[1], shares[1], table_row, earlier[1] if earlier else 0))
+    return CalibrationLayout(evaluators, units, shares, near, HELPER_COL, earlier)
 
 
 def _fmt(value: float) -> str:
