@@ -549,3 +549,36 @@ def test_text_from_the_master_stays_text_in_the_pack(demo: Path, tmp_path: Path)
     assert not [c.value for c in cells if c.data_type == "f" and "HYPERLINK" in str(c.value)]
     shown = [c.value for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert shown and all(c.startswith("=HYPERLINK") for c in shown)
+
+
+def test_the_pack_holds_the_calibration_of_the_masters_evaluators(
+    demo: Path, tmp_path: Path
+) -> None:
+    """The calibration sheet (kpixl.core.calibration) counts each evaluator's people as
+    the Roster's evaluator column and the Results give them, with their mean total."""
+    from kpixl.workbooks.calibration import SHEET
+
+    out, _ = write_pack(demo, tmp_path)
+    wb = openpyxl.load_workbook(out)
+    assert SHEET in wb.sheetnames
+    master = openpyxl.load_workbook(demo, read_only=True)
+    roster = {
+        str(r[M.ROSTER_COLUMNS.index("person_id")]): r[M.ROSTER_COLUMNS.index("evaluator")] or ""
+        for r in master[M.ROSTER].iter_rows(min_row=M.FIRST_ROW, values_only=True)
+        if r[0]
+    }
+    pid, total = M.RESULT_COLUMNS.index("person_id"), M.RESULT_COLUMNS.index("total")
+    totals: dict[str, list[float]] = {}
+    for r in master[M.RESULTS].iter_rows(min_row=M.FIRST_ROW, values_only=True):
+        if r[pid] and isinstance(r[total], (int, float)):
+            totals.setdefault(str(roster.get(str(r[pid]), "")).strip(), []).append(r[total])
+    shown: dict[str, tuple[object, object]] = {}
+    for row in wb[SHEET].iter_rows():  # the by-evaluator table comes first
+        if row[0].value and str(row[0].value).strip() in totals and row[2].value is not None:
+            shown.setdefault(str(row[0].value), (row[2].value, row[4].value))
+    for evaluator, values in totals.items():
+        if not evaluator:
+            continue
+        count, mean = shown[evaluator]
+        assert count == len(values)
+        assert mean == pytest.approx(sum(values) / len(values), abs=0.01)

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from kpixl.core.calibration import Calibration, calibrate
 from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.numbers import dec, round_half_up
@@ -80,6 +81,7 @@ class Pack:
     pools: pd.DataFrame  # the Pools sheet's group (and unit) rows
     at_edges: pd.DataFrame
     issues: pd.DataFrame
+    calibration: Calibration | None = None  # per evaluator and unit (kpixl.core.calibration)
 
 
 @dataclass
@@ -377,7 +379,25 @@ def pack_of(
     bands = tuple(b.name for b in rules.bands)
     issues = outputs.issues.drop(columns=[c for c in outputs.issues.columns if c.startswith("_")])
     pools = outputs.pools.drop(columns=[c for c in outputs.pools.columns if c.startswith("_")])
+    roster = outputs.inputs.roster
+    evaluators = (
+        {
+            text_of(p): text_of(e)
+            for p, e in zip(roster["person_id"], roster["evaluator"], strict=True)
+        }
+        if not roster.empty and "evaluator" in roster
+        else {}
+    )
+    judged = results.assign(
+        evaluator=[evaluators.get(p, "") for p in results["person_id"]],
+        total=pd.Series(
+            [None if t is None else float(t) for t in results["total"]],
+            index=results.index,
+            dtype=object,
+        ),
+    )
     return Pack(
+        calibration=calibrate(judged, rules.bands),
         organisation=text_of(outputs.inputs.config.get("organisation")),
         round_id=text_of(outputs.inputs.config.get("round_id")),
         bands=bands,

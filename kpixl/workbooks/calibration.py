@@ -53,11 +53,11 @@ __all__ = ["SHEET", "CalibrationLayout", "calibration_bytes", "write_calibration
 SHEET = "ปรับเทียบผล"
 TITLE = "การปรับเทียบผลการประเมิน / Calibration"
 BAND_COLOURS = ("1E7B34", "6ABF69", "4F81BD", "F0A030", "C0392B")
-WIDTHS = (26, 20, 6, 7, 8, 9, 8, 8, 8, 8, 7)  # A–K, the printed columns
+WIDTHS = (22, 16, 6, 7, 8, 9, 8, 8, 8, 8, 7)  # A–K, the printed columns
 PRINTED = len(WIDTHS)
 HELPER_COL = PRINTED + 3  # N: the chart's helper columns, outside the print area
 CHART_ROW = 4
-CHART_WIDTHS = (15.5, 14.5)  # cm: A–D and E–K at TH SarabunPSK 14's digit width
+CHART_WIDTHS = (14.0, 13.5)  # cm: A–D and E–K at TH SarabunPSK 14's digit width
 SECOND_CHART_COL = "E"
 EVALUATORS_PER_CHART = 10  # evaluators' labels along the bottom of one chart
 UNITS_PER_CHART = 4  # units' two-line labels down one chart, none dropped
@@ -222,7 +222,7 @@ def write_calibration(
         f"ช่วงความเชื่อมั่น {cal.confidence:.0%} (Welch t, กลุ่มเทียบกับคนที่เหลือ); "
         f"กลุ่มน้อยกว่า {cal.min_group} คนไม่ตัดสิน; ใกล้เกณฑ์ = ต่ำกว่าเกณฑ์ไม่เกิน {cal.edge_margin:g} คะแนน"
     )
-    w.cell(3, 1, method).font = Font(name=FONT, size=12)
+    w.cell(3, 1, method).font = Font(name=FONT, size=14)
 
     n_ev, n_un = len(cal.by_evaluator), len(cal.by_unit)
     pages = max(-(-n_ev // EVALUATORS_PER_CHART), -(-n_un // UNITS_PER_CHART))
@@ -366,14 +366,14 @@ def _means_chart(
     first, last = rows
     chart = LineChart()
     chart.title = chart_title("ค่าเฉลี่ยคะแนนรวมรายผู้ประเมิน (ช่วงความเชื่อมั่น)" + suffix, 14)
-    chart.txPr = text_props(12)
+    chart.txPr = text_props(14)
     chart.legend.position = "b"
-    chart.legend.txPr = text_props(12)
+    chart.legend.txPr = text_props(14)
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.x_axis.txPr = text_props(11)
-    chart.y_axis.txPr = text_props(12)
-    chart.y_axis.title = chart_title("คะแนนรวม", 12)
+    chart.x_axis.txPr = text_props(14)
+    chart.y_axis.txPr = text_props(14)
+    chart.y_axis.title = chart_title("คะแนนรวม", 14)
     lows = [
         v
         for v in cal.by_evaluator["mean_low"].tolist() + cal.by_evaluator["mean"].tolist()
@@ -436,7 +436,7 @@ def _shares_chart(
     for i, series in enumerate(chart.series):
         series.tx = series_title(ws, head, 2 + i)
     chart.set_categories(Reference(ws, min_col=LABELS_COL, min_row=first, max_row=last))
-    chart.x_axis.txPr = text_props(11)
+    chart.x_axis.txPr = text_props(14)
     colour(chart, BAND_COLOURS)
     chart.y_axis.numFmt = SHARE
     chart.y_axis.scaling.min = 0
@@ -454,7 +454,7 @@ def _print_setup(ws: Worksheet, last_row: int) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.oddFooter.center.text = "&A  หน้า &P / &N"
-    ws.oddFooter.center.size = 12
+    ws.oddFooter.center.size = 14
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -27,6 +27,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpixl.io.cell_text import put
 from kpixl.io.xlsx_package import Package
 from kpixl.jobs.report import Pack
+from kpixl.workbooks.calibration import SHEET as CALIBRATION_SHEET
+from kpixl.workbooks.calibration import write_calibration
 from kpixl.workbooks.personal_template import reproducible_bytes
 from kpixl.workbooks.report_charts import FONT, bar_chart, chart_title, colour, series_title
 from kpixl.workbooks.thai_wrap import chart_label, line_count
@@ -637,6 +639,10 @@ def pack_workbook(pack: Pack) -> openpyxl.Workbook:
     pool_data, pool_top, pool_last = _pool_use(wb, pack)
     _pool_charts(wb, pack, pool_data, pool_top, pool_last)
     _edges(wb, pack)
+    if pack.calibration is not None:  # the committee's check of lenient and strict evaluators
+        write_calibration(
+            wb.create_sheet(CALIBRATION_SHEET), pack.calibration, round_name=pack.round_id
+        )
     _issues(wb, pack)
     wb.properties.creator = "kpixl"
     wb.properties.title = "เอกสารประกอบการพิจารณาของคณะกรรมการกลั่นกรอง"
