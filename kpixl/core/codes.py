@@ -472,8 +472,7 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "archive.not_database": (
         ERROR,
-        "ไฟล์ {value} ไม่ใช่ฐานข้อมูลคลังผลการประเมิน ({why}) จึงไม่ได้แตะต้องไฟล์นี้ "
-        "ให้ระบุไฟล์ฐานข้อมูลอื่นด้วย --db",
+        "ไฟล์ {value} ไม่ใช่ฐานข้อมูลคลังผลการประเมิน ({why}) จึงไม่ได้แตะต้องไฟล์นี้ ให้ระบุไฟล์ฐานข้อมูลอื่นด้วย --db",
         "{value} is not a rounds archive database ({why}); it is left untouched; give "
         "another database file with --db",
     ),
@@ -505,15 +504,15 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         ERROR,
         "รอบการประเมิน {value} ของ {organisation} อยู่ในคลังแล้ว (ฉบับที่ {version}) แต่ผลต่างจาก"
         "ที่เก็บไว้ คลังไม่แก้ไขรอบที่เก็บแล้ว หากต้องการเก็บฉบับแก้ไข ให้ใช้ "
-        "--supersede --reason \"เหตุผล\" ซึ่งเก็บไว้ทั้งสองฉบับพร้อมเหตุผล",
+        '--supersede --reason "เหตุผล" ซึ่งเก็บไว้ทั้งสองฉบับพร้อมเหตุผล',
         "round {value} of {organisation} is already archived (version {version}) with "
         "different results; an archived round is not changed; to keep a corrected version "
-        "use --supersede --reason \"why\" (both versions and the reason are kept)",
+        'use --supersede --reason "why" (both versions and the reason are kept)',
     ),
     "archive.no_reason": (
         ERROR,
-        "การเก็บฉบับแก้ไข (--supersede) ต้องระบุเหตุผลด้วย --reason \"เหตุผล\"",
-        "--supersede needs a reason: --reason \"why\"",
+        'การเก็บฉบับแก้ไข (--supersede) ต้องระบุเหตุผลด้วย --reason "เหตุผล"',
+        '--supersede needs a reason: --reason "why"',
     ),
     "archive.reason_alone": (
         ERROR,

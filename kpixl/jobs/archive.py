@@ -79,6 +79,7 @@ ROSTER_KEPT = (
     "evaluator",
     "email",
 )
+IDS = ("person_id", "position_no", "level_code", "unit", "pool_group", "severity", "rule")
 YES = ("ใช่", "yes", "true", "1")
 NO = ("ไม่ใช่", "ไม่", "no", "false", "0")
 
@@ -170,7 +171,7 @@ def _rows(
 
         item: dict[str, Any] = {"row": row}
         for name in texts:
-            item[name] = text_of(record.get(name))
+            item[name] = text_of(record.get(name)) if name in IDS else _text(record.get(name))
         for name in numbers:
             item[name] = _number(record.get(name), name, where)
         for name in flags:
@@ -181,6 +182,13 @@ def _rows(
             )
         out.append(item)
     return out
+
+
+def _text(value: Any) -> str:
+    """Free text (names, reasons, messages) as the cell holds it; numbers as text_of."""
+    if value is None or isinstance(value, (int, float)):
+        return text_of(value)
+    return str(value)
 
 
 def _plain(value: Any) -> Any:
