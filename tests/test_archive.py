@@ -282,6 +282,23 @@ def test_history_lists_rounds_oldest_first_with_exactly_the_keys(
     assert [line.split()[0] for line in lines[2:]] == ["2569/2", "2570/1", "2570/2"]
 
 
+def test_two_runs_at_once_archive_the_round_once(
+    demo: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kpixl.jobs.archive import archive_master
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: archive_master(demo, db=db), range(2)))
+    # the second waits for the first, then finds the round there
+    assert sorted(r.status for r in runs) == ["already", "archived"], [
+        str(f) for r in runs for f in r.findings
+    ]
+    assert query(db, "SELECT count(*) FROM kpixl_rounds")[0][0] == 1
+    assert query(db, "SELECT count(*) FROM kpixl_results")[0][0] == RESULTS
+
+
 # ---------------------------------------------------------------------- migrations
 
 

@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from kpixl.core.codes import finding
@@ -30,6 +31,7 @@ __all__ = [
     "Archive",
     "alembic_config",
     "archive_url",
+    "lock",
     "migrate",
     "open_archive",
     "shown",
@@ -104,17 +106,37 @@ def migrate(engine: Engine) -> None:
     config = alembic_config()
     assert isinstance(config, Config)
     with engine.begin() as connection:
+        lock(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
 
+LOCK_KEY = 0x6B70786C  # "kpxl": PostgreSQL's advisory lock of the archive's writers
+
+
+def lock(connection: Connection) -> None:
+    """Serialise the archive's writers until the transaction ends: on PostgreSQL an
+    advisory lock (SQLite's BEGIN IMMEDIATE already does it)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
+    """Foreign keys on; every transaction takes the write lock when it begins (BEGIN
+    IMMEDIATE), so that a second run archiving at the same time waits for the first
+    and then sees its round, instead of failing half way on a lock it cannot upgrade."""
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: object, _record: object) -> None:
-        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # the transactions are begun below
+        cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 30000")  # two runs at once: wait, then fail
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def failure(url: URL, exc: BaseException) -> Finding:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from kpixl._version import __version__
 from kpixl.archive.schema import FINDINGS, POOLS, RESULTS, ROSTER, ROUNDS, SOURCES
-from kpixl.archive.store import Archive, failure, opened, shown
+from kpixl.archive.store import Archive, failure, lock, opened, shown
 from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.text import text_of
@@ -385,6 +385,7 @@ def _write(
     supersede: bool,
     reason: str | None,
 ) -> None:
+    lock(conn)  # a second run at the same time waits here, then finds this round
     same_round = and_(
         ROUNDS.c.organisation == result.organisation, ROUNDS.c.round_id == result.round_id
     )
