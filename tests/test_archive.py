@@ -316,6 +316,20 @@ def test_an_empty_database_upgraded_to_head_is_the_schema(
         archive_.close()
 
 
+def test_an_archive_from_a_newer_kpixl_is_a_finding(
+    demo: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert archive(capsys, demo, db)["status"] == "archived"
+    url = db if "://" in db else f"sqlite:///{db}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '9999'"))
+    engine.dispose()
+    answer = archive(capsys, demo, db)
+    assert answer["exit"] == 1 and answer["findings"][0]["rule"] == "archive.newer_schema"
+    assert query(db, f"SELECT version_num FROM {VERSION_TABLE}") == [("9999",)]
+
+
 # ------------------------------------------------------------------------- hostile
 
 

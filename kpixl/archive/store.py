@@ -176,11 +176,17 @@ def open_archive(db: str | None, *, beside: Path | None = None, create: bool = T
         _sqlite_pragmas(engine)
     else:
         engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT})
+    from alembic.util import CommandError
+
     try:
         migrate(engine)
     except (SQLAlchemyError, DBAPIError) as exc:
         engine.dispose()
         return Archive(url, None, [failure(url, exc)])
+    except CommandError as exc:  # a revision this kpixl does not know: a newer kpixl's
+        engine.dispose()
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Archive(url, None, [finding("archive.newer_schema", value=shown(url), why=why)])
     return Archive(url, engine)
 
 

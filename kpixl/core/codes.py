@@ -476,6 +476,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{value} is not a rounds archive database ({why}); it is left untouched; give "
         "another database file with --db",
     ),
+    "archive.newer_schema": (
+        ERROR,
+        "ฐานข้อมูล {value} ใช้โครงสร้างที่ kpixl รุ่นนี้ไม่รู้จัก ({why}) อาจสร้างด้วย kpixl รุ่นใหม่กว่า "
+        "ให้ปรับรุ่น kpixl ก่อน ไม่ได้แก้ไขฐานข้อมูล",
+        "the database {value} has a schema revision this kpixl does not know ({why}), "
+        "perhaps from a newer kpixl; upgrade kpixl first; the database is not changed",
+    ),
     "archive.no_database": (
         ERROR,
         "ไม่พบฐานข้อมูล {value} ให้เก็บรอบการประเมินก่อนด้วย kpixl archive หรือระบุ --db",
