@@ -372,6 +372,25 @@ def test_an_unreachable_server_is_a_finding_without_the_password(
         assert code == 1 and "archive.unreachable" in out + err and "s3cret-pw" not in out + err
 
 
+def test_the_password_comes_from_the_environment_and_is_never_printed(
+    demo: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full = make_url(pg_url)
+    password = full.password
+    assert password
+    bare = f"postgresql://{full.username}@{full.host}:{full.port}/{full.database}"
+    assert str(password) not in bare and bare.startswith("postgresql://")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("KPIXL_DB_PASSWORD", "wrong-" + str(password))
+    code, out, err = run(capsys, "history", "1234567890123", "--db", bare)
+    assert code == 1 and "archive.unreachable" in out + err
+    assert str(password) not in out + err
+    monkeypatch.setenv("KPIXL_DB_PASSWORD", str(password))
+    code, out, err = run(capsys, "history", "1234567890123", "--db", bare)
+    assert "archive.unreachable" not in out + err  # logged in: nobody of that id there
+    assert code == 1 and "archive.no_person" in out + err and str(password) not in out + err
+
+
 @pytest.mark.parametrize("url", ["mysql://u@127.0.0.1/x", "sqlite://", "http://127.0.0.1/"])
 def test_other_kinds_of_database_are_a_finding(
     demo: Path, url: str, capsys: pytest.CaptureFixture[str]
