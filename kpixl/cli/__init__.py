@@ -12,6 +12,7 @@ import sys
 import click
 
 from kpixl._version import __version__
+from kpixl.cli.archive import archive_command, history_command
 from kpixl.cli.cascade import cascade_group
 from kpixl.cli.excel import excel_group
 from kpixl.cli.library import library_group
@@ -56,6 +57,8 @@ cli.add_command(cascade_group)
 cli.add_command(roster_group)
 cli.add_command(mail_group)
 cli.add_command(status_command)
+cli.add_command(archive_command)
+cli.add_command(history_command)
 
 
 def main(argv: list[str] | None = None) -> int:

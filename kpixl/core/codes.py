@@ -455,6 +455,93 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ทำไฟล์ PDF {value} ไม่ได้: {why} (สมุดงานเอกสารสำหรับคณะกรรมการเขียนไว้แล้ว)",
         "could not make the PDF {value}: {why_en} (the committee pack workbook is written)",
     ),
+    # the rounds' archive (kpixl archive, kpixl history: kpixl.jobs.archive)
+    "archive.bad_url": (
+        ERROR,
+        "ที่อยู่ฐานข้อมูล {value} ใช้ไม่ได้ ให้ระบุชื่อไฟล์ (เช่น kpixl.db) หรือ sqlite:///ไฟล์ "
+        "หรือ postgresql://ผู้ใช้@เครื่อง:พอร์ต/ฐานข้อมูล",
+        "the database URL {value} cannot be used; give a file name (like kpixl.db), "
+        "sqlite:///file or postgresql://user@host:port/database",
+    ),
+    "archive.unreachable": (
+        ERROR,
+        "เปิดฐานข้อมูล {value} ไม่ได้: {why} ให้ตรวจที่อยู่ เครื่องแม่ข่าย ชื่อผู้ใช้ และรหัสผ่าน "
+        "(KPIXL_DB_PASSWORD หรือ PGPASSWORD)",
+        "cannot open the database {value}: {why}; check the address, the server, the user and "
+        "the password (KPIXL_DB_PASSWORD or PGPASSWORD)",
+    ),
+    "archive.not_database": (
+        ERROR,
+        "ไฟล์ {value} ไม่ใช่ฐานข้อมูลคลังผลการประเมิน ({why}) จึงไม่ได้แตะต้องไฟล์นี้ ให้ระบุไฟล์ฐานข้อมูลอื่นด้วย --db",
+        "{value} is not a rounds archive database ({why}); it is left untouched; give "
+        "another database file with --db",
+    ),
+    "archive.newer_schema": (
+        ERROR,
+        "ฐานข้อมูล {value} ใช้โครงสร้างที่ kpixl รุ่นนี้ไม่รู้จัก ({why}) อาจสร้างด้วย kpixl รุ่นใหม่กว่า "
+        "ให้ปรับรุ่น kpixl ก่อน ไม่ได้แก้ไขฐานข้อมูล",
+        "the database {value} has a schema revision this kpixl does not know ({why}), "
+        "perhaps from a newer kpixl; upgrade kpixl first; the database is not changed",
+    ),
+    "archive.no_database": (
+        ERROR,
+        "ไม่พบฐานข้อมูล {value} ให้เก็บรอบการประเมินก่อนด้วย kpixl archive หรือระบุ --db",
+        "no database at {value}; archive a round first (kpixl archive) or give --db",
+    ),
+    "archive.no_round": (
+        ERROR,
+        "สมุดงานหลักไม่มี {field} ในแผ่นงาน Config จึงเก็บรอบนี้เข้าคลังไม่ได้",
+        "the master has no {field} on its Config sheet, so the round cannot be archived",
+    ),
+    "archive.bad_value": (
+        ERROR,
+        "ค่า {value} ในคอลัมน์ {field} ไม่ใช่ตัวเลข จึงไม่เก็บรอบนี้เข้าคลัง "
+        "ให้รวมผลใหม่ด้วย kpixl consolidate แล้วเก็บอีกครั้ง",
+        "{value} in column {field} is not a number, so the round is not archived; "
+        "consolidate again (kpixl consolidate) and archive it then",
+    ),
+    "archive.already": (
+        WARNING,
+        "รอบการประเมิน {value} ของ {organisation} อยู่ในคลังแล้ว (ฉบับที่ {version}) "
+        "ผลเหมือนเดิมทุกประการ จึงไม่ได้บันทึกซ้ำ",
+        "round {value} of {organisation} is already archived (version {version}) with "
+        "the same results; nothing written",
+    ),
+    "archive.differs": (
+        ERROR,
+        "รอบการประเมิน {value} ของ {organisation} อยู่ในคลังแล้ว (ฉบับที่ {version}) แต่ผลต่างจาก"
+        "ที่เก็บไว้ คลังไม่แก้ไขรอบที่เก็บแล้ว หากต้องการเก็บฉบับแก้ไข ให้ใช้ "
+        '--supersede --reason "เหตุผล" ซึ่งเก็บไว้ทั้งสองฉบับพร้อมเหตุผล',
+        "round {value} of {organisation} is already archived (version {version}) with "
+        "different results; an archived round is not changed; to keep a corrected version "
+        'use --supersede --reason "why" (both versions and the reason are kept)',
+    ),
+    "archive.no_reason": (
+        ERROR,
+        'การเก็บฉบับแก้ไข (--supersede) ต้องระบุเหตุผลด้วย --reason "เหตุผล"',
+        '--supersede needs a reason: --reason "why"',
+    ),
+    "archive.reason_alone": (
+        ERROR,
+        "--reason ใช้คู่กับ --supersede เท่านั้น",
+        "--reason goes with --supersede only",
+    ),
+    "archive.conflict": (
+        ERROR,
+        "มีการเก็บรอบ {value} เข้าคลังพร้อมกันจากที่อื่น จึงไม่ได้บันทึก ให้ลองใหม่อีกครั้ง",
+        "round {value} was being archived at the same time from elsewhere; nothing "
+        "written; run it again",
+    ),
+    "archive.write_failed": (
+        ERROR,
+        "บันทึกลงฐานข้อมูล {value} ไม่สำเร็จ: {why} (ไม่มีข้อมูลใดถูกบันทึก)",
+        "writing to the database {value} failed: {why} (nothing was written)",
+    ),
+    "archive.no_person": (
+        ERROR,
+        "ไม่พบ {value} ในรอบการประเมินที่เก็บไว้ในคลัง",
+        "{value} is in no archived round",
+    ),
     # kpixl notices: the per-person result notices (kpixl.jobs.notices)
     "notices.not_consolidated": (
         ERROR,

@@ -1,0 +1,1 @@
+"""Alembic migrations of the rounds' archive (run by kpixl.archive.store.migrate)."""

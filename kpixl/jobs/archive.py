@@ -1,0 +1,518 @@
+"""``kpixl archive`` and ``kpixl history``: a finished round into the rounds' archive,
+and one person's rounds out of it.
+
+:func:`archive_master` reads a consolidated master with the readers the committee pack
+uses (:func:`kpixl.workbooks.master_outputs.read_outputs`: Config, Roster, Results,
+Pools, Issues), the round's effective rules (:func:`kpixl.jobs.round.round_rules`) and
+the SHA-256 of the master and of every unit workbook its results came from, and writes
+them in one transaction. An archived round is immutable: the same content again is a
+no-op (``archive.already``), different content is refused (``archive.differs``) unless
+``supersede`` with a ``reason``, which adds the next version and marks the previous one
+superseded (both are kept). "The same content" is :func:`content_digest`: the results,
+roster, pools, findings and rules, not the master's bytes (saving the master again in
+Excel changes its bytes, not its round).
+
+:func:`person_history` gives a person's rounds, oldest first, from the newest version
+of each round. Problems are findings; nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from kpixl._version import __version__
+from kpixl.archive.schema import FINDINGS, POOLS, RESULTS, ROSTER, ROUNDS, SOURCES
+from kpixl.archive.store import Archive, failure, lock, opened, shown
+from kpixl.core.codes import finding
+from kpixl.core.findings import ERROR, Finding
+from kpixl.core.text import text_of
+from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.master_outputs import read_outputs
+
+__all__ = [
+    "HISTORY_KEYS",
+    "ArchiveResult",
+    "HistoryResult",
+    "archive_master",
+    "content_digest",
+    "person_history",
+    "round_rows",
+]
+
+HISTORY_KEYS = ("round", "band", "total", "pct", "increase", "salary", "new_salary")
+PLACES = 6  # the archive keeps numbers to six places (NUMERIC(18, 6))
+
+RESULT_NUMBERS = (
+    "salary",
+    "achievement",
+    "competency",
+    "total",
+    "pct",
+    "base",
+    "increase",
+    "new_salary",
+    "special_compensation",
+    "unrounded",
+    "cost",
+)
+POOL_NUMBERS = ("headcount", "pool", "used", "leftover", "central", "used_python")
+ROSTER_KEPT = (
+    "person_id",
+    "name",
+    "unit",
+    "position",
+    "position_no",
+    "level_code",
+    "pool_group",
+    "evaluator",
+    "email",
+)
+IDS = ("person_id", "position_no", "level_code", "unit", "pool_group", "severity", "rule")
+YES = ("ใช่", "yes", "true", "1")
+NO = ("ไม่ใช่", "ไม่", "no", "false", "0")
+
+
+@dataclass
+class ArchiveResult:
+    master: Path
+    db: str = ""  # the archive's URL as it may be shown (no password)
+    status: str = "failed"  # archived, superseded, already, refused, failed
+    organisation: str = ""
+    round_id: str = ""
+    version: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status in ("archived", "superseded", "already") else 1
+
+
+@dataclass
+class HistoryResult:
+    person_id: str
+    db: str = ""
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    name: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.severity == ERROR for f in self.findings) else 0
+
+
+# ------------------------------------------------------------------------ the rows
+
+
+def _number(value: Any, column: str, where: Callable[[], dict[str, str]]) -> float | None:
+    """A cell as a number rounded to the archive's places (blank: None); text raises."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _BadValue(column, str(value), where())
+    try:
+        number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise _BadValue(column, str(value), where()) from None
+    if math.isnan(number):
+        return None
+    if not math.isfinite(number):
+        raise _BadValue(column, str(value), where())
+    return round(number, PLACES) + 0.0
+
+
+def _yes_no(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = text_of(value).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return None
+
+
+class _BadValue(Exception):
+    def __init__(self, column: str, value: str, where: dict[str, str]) -> None:
+        super().__init__(column)
+        self.finding = finding("archive.bad_value", field=column, value=value, **where)
+
+
+def _rows(
+    frame: pd.DataFrame,
+    texts: Sequence[str],
+    numbers: Sequence[str],
+    *,
+    flags: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for record in frame.to_dict("records"):
+        row = int(record.get("_row") or 0)
+
+        def where(r: Mapping[Any, Any] = record, n: int = row) -> dict[str, str]:
+            return {
+                "file": str(r.get("_file", "")),
+                "sheet": str(r.get("_sheet", "")),
+                "cell": f"row {n}",
+            }
+
+        item: dict[str, Any] = {"row": row}
+        for name in texts:
+            item[name] = text_of(record.get(name)) if name in IDS else _text(record.get(name))
+        for name in numbers:
+            item[name] = _number(record.get(name), name, where)
+        for name in flags:
+            item[name] = _yes_no(record.get(name))
+        if extra:
+            item["extra_json"] = json.dumps(
+                {k: _plain(record.get(k)) for k in extra}, ensure_ascii=False, sort_keys=True
+            )
+        out.append(item)
+    return out
+
+
+def _text(value: Any) -> str:
+    """Free text (names, reasons, messages) as the cell holds it; numbers as text_of."""
+    if value is None or isinstance(value, (int, float)):
+        return text_of(value)
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    return str(value)
+
+
+def round_rows(outputs: Any) -> dict[str, list[dict[str, Any]]]:
+    """The rows a consolidated master gives each table (raises _BadValue)."""
+    results = _rows(
+        outputs.results,
+        [c for c in M.RESULT_COLUMNS if c not in RESULT_NUMBERS and c != "eligible"],
+        RESULT_NUMBERS,
+        flags=("eligible",),
+    )
+    roster = outputs.inputs.roster
+    roster = roster[roster["person_id"].map(lambda v: bool(text_of(v)))]
+    roster_rows = _rows(
+        roster,
+        ROSTER_KEPT,
+        ("salary",),
+        extra=[c for c in M.ROSTER_COLUMNS if c not in ROSTER_KEPT and c != "salary"],
+    )
+    pools = _rows(outputs.pools, ("pool_group", "unit"), POOL_NUMBERS)
+    issues = outputs.issues
+    if not issues.empty and "rule" in issues:
+        issues = issues[issues["rule"].map(lambda v: bool(text_of(v)))]
+    findings = _rows(issues, M.ISSUE_COLUMNS, ()) if not issues.empty else []
+    return {"results": results, "roster": roster_rows, "pools": pools, "findings": findings}
+
+
+def content_digest(rows: Mapping[str, list[dict[str, Any]]], rules_json: str) -> str:
+    """SHA-256 of a round's content: its rows (without sheet row numbers) and rules."""
+    body = {
+        name: [{k: v for k, v in r.items() if k != "row"} for r in items]
+        for name, items in sorted(rows.items())
+    }
+    text = json.dumps([body, rules_json], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _sha256(path: Path) -> tuple[str, int] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _sources(
+    master: Path, config: Mapping[str, Any], results: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Every unit workbook the results came from: its path relative to the master's
+    folder and its SHA-256 (None: not there any more). Names that would leave the
+    units folder (``../``) are kept as written, not read."""
+    folder = text_of(config.get("units_folder")) or "units"
+    names = sorted({text_of(v) for v in results.get("source_file", pd.Series()).tolist()} - {""})
+    out = []
+    for name in names:
+        relative = PurePosixPath(folder.replace("\\", "/")) / name.replace("\\", "/")
+        digest = None
+        if ".." not in relative.parts and not relative.is_absolute():
+            digest = _sha256(master.parent / relative)
+        out.append(
+            {
+                "path": str(relative),
+                "sha256": digest[0] if digest else None,
+                "size": digest[1] if digest else None,
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------- archiving
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def archive_master(
+    master: str | Path,
+    *,
+    db: str | None = None,
+    supersede: bool = False,
+    reason: str | None = None,
+) -> ArchiveResult:
+    """Archive the consolidated round in ``master`` (see the module docstring)."""
+    from kpixl.jobs.round import round_rules
+
+    master = Path(master)
+    result = ArchiveResult(master)
+    reason = (reason or "").strip() or None
+    if supersede and reason is None:
+        result.findings.append(finding("archive.no_reason"))
+        return result
+    if reason is not None and not supersede:
+        result.findings.append(finding("archive.reason_alone"))
+        return result
+    outputs = read_outputs(master)
+    result.findings.extend(outputs.findings)
+    if not outputs.ok:
+        return result
+    config = outputs.inputs.config
+    result.organisation = text_of(config.get("organisation")).strip()
+    result.round_id = text_of(config.get("round_id")).strip()
+    for key, value in (("organisation", result.organisation), ("round_id", result.round_id)):
+        if not value:
+            result.findings.append(
+                finding("archive.no_round", field=key, file=master.name, sheet=M.CONFIG)
+            )
+    rule_findings: list[Finding] = []
+    rules = round_rules(outputs.inputs, master, rule_findings)
+    result.findings.extend(rule_findings)
+    if rules is None or any(f.severity == ERROR for f in result.findings):
+        return result
+    try:
+        rows = round_rows(outputs)
+    except _BadValue as bad:
+        result.findings.append(bad.finding)
+        return result
+    rules_json = json.dumps(
+        {
+            "id": rules.id,
+            "version": rules.version,
+            "sources": list(rules.sources),
+            "data": rules.data,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    digest = content_digest(rows, rules_json)
+    master_sha = _sha256(master)
+    config_json = json.dumps(
+        {k: _plain(v) for k, v in config.items()}, ensure_ascii=False, sort_keys=True
+    )
+    sources = _sources(master, config, outputs.results)
+    result.counts = {name: len(items) for name, items in rows.items()}
+    result.counts["sources"] = len(sources)
+    with opened(db, beside=master) as archive:
+        result.db = shown(archive.url) if archive.url is not None else (db or "")
+        result.findings.extend(archive.findings)
+        if archive.engine is None:
+            return result
+        try:
+            with archive.engine.begin() as conn:
+                _write(
+                    conn,
+                    result,
+                    rows=rows,
+                    digest=digest,
+                    header={
+                        "organisation": result.organisation,
+                        "round_id": result.round_id,
+                        "archived_at": _now(),
+                        "kpixl_version": __version__,
+                        "master_file": master.name,
+                        "master_sha256": master_sha[0] if master_sha else "",
+                        "content_sha256": digest,
+                        "rules_json": rules_json,
+                        "config_json": config_json,
+                    },
+                    sources=sources,
+                    supersede=supersede,
+                    reason=reason,
+                )
+        except IntegrityError:
+            result.status = "failed"
+            result.findings.append(finding("archive.conflict", value=result.round_id))
+        except SQLAlchemyError as exc:
+            result.status = "failed"
+            assert archive.url is not None
+            problem = failure(archive.url, exc)
+            result.findings.append(
+                finding("archive.write_failed", value=result.db, why=type(exc).__name__)
+                if problem.rule == "archive.unreachable"
+                else problem
+            )
+    return result
+
+
+def _write(
+    conn: Connection,
+    result: ArchiveResult,
+    *,
+    rows: Mapping[str, list[dict[str, Any]]],
+    digest: str,
+    header: dict[str, Any],
+    sources: list[dict[str, Any]],
+    supersede: bool,
+    reason: str | None,
+) -> None:
+    lock(conn)  # a second run at the same time waits here, then finds this round
+    same_round = and_(
+        ROUNDS.c.organisation == result.organisation, ROUNDS.c.round_id == result.round_id
+    )
+    current = conn.execute(
+        select(ROUNDS.c.round_pk, ROUNDS.c.version, ROUNDS.c.content_sha256)
+        .where(same_round, ROUNDS.c.superseded_by.is_(None))
+        .order_by(ROUNDS.c.version.desc())
+    ).first()
+    if current is not None:
+        values = {
+            "value": result.round_id,
+            "organisation": result.organisation,
+            "version": current.version,
+        }
+        if current.content_sha256 == digest:
+            result.status, result.version = "already", current.version
+            result.findings.append(finding("archive.already", **values))
+            return
+        if not supersede:
+            result.status, result.version = "refused", current.version
+            result.findings.append(finding("archive.differs", **values))
+            return
+    top = conn.execute(select(func.max(ROUNDS.c.version)).where(same_round)).scalar()
+    version = int(top or 0) + 1
+    round_pk = conn.execute(
+        insert(ROUNDS).values(version=version, **header).returning(ROUNDS.c.round_pk)
+    ).scalar_one()
+    for table, items in (
+        (RESULTS, rows["results"]),
+        (ROSTER, rows["roster"]),
+        (POOLS, rows["pools"]),
+        (FINDINGS, rows["findings"]),
+        (SOURCES, [{"row": 0, **s} for s in sources]),
+    ):
+        if items:
+            names = set(table.c.keys())
+            conn.execute(
+                insert(table),
+                [
+                    {k: v for k, v in {"round_pk": round_pk, **r}.items() if k in names}
+                    for r in items
+                ],
+            )
+    if current is not None:
+        conn.execute(
+            update(ROUNDS)
+            .where(ROUNDS.c.round_pk == current.round_pk)
+            .values(
+                superseded_by=round_pk,
+                superseded_reason=reason,
+                superseded_at=header["archived_at"],
+            )
+        )
+        result.status = "superseded"
+    else:
+        result.status = "archived"
+    result.version = version
+
+
+# ----------------------------------------------------------------------- history
+
+
+def _json_number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    value = round(float(value), PLACES)
+    return int(value) if value.is_integer() else value
+
+
+def person_history(person_id: str, *, db: str | None = None) -> HistoryResult:
+    """``person_id``'s rounds in the archive, oldest first (newest version of each)."""
+    wanted = text_of(person_id).strip()
+    result = HistoryResult(wanted)
+    with opened(db, create=False) as archive:
+        result.db = shown(archive.url) if archive.url is not None else (db or "")
+        result.findings.extend(archive.findings)
+        if archive.engine is None:
+            return result
+        _read_history(archive, result)
+    return result
+
+
+def _read_history(archive: Archive, result: HistoryResult) -> None:
+    assert archive.engine is not None and archive.url is not None
+    query = (
+        select(
+            ROUNDS.c.round_id,
+            ROUNDS.c.organisation,
+            RESULTS.c.name,
+            RESULTS.c.band,
+            RESULTS.c.total,
+            RESULTS.c.pct,
+            RESULTS.c.increase,
+            RESULTS.c.salary,
+            RESULTS.c.new_salary,
+        )
+        .select_from(RESULTS.join(ROUNDS, RESULTS.c.round_pk == ROUNDS.c.round_pk))
+        .where(RESULTS.c.person_id == result.person_id, ROUNDS.c.superseded_by.is_(None))
+        .order_by(ROUNDS.c.round_id, ROUNDS.c.organisation, RESULTS.c.row)
+    )
+    try:
+        with archive.engine.connect() as conn:
+            rows = list(conn.execute(query).all())
+    except SQLAlchemyError as exc:
+        result.findings.append(failure(archive.url, exc))
+        return
+    rows.sort(key=lambda r: (_round_key(r.round_id), r.organisation))
+    for r in rows:
+        result.name = r.name or result.name
+        result.rounds.append(
+            {
+                "round": r.round_id,
+                "band": r.band,
+                "total": _json_number(r.total),
+                "pct": _json_number(r.pct),
+                "increase": _json_number(r.increase),
+                "salary": _json_number(r.salary),
+                "new_salary": _json_number(r.new_salary),
+            }
+        )
+    if not rows:
+        result.findings.append(finding("archive.no_person", value=result.person_id))
+
+
+def _round_key(round_id: str) -> tuple[int, int, str]:
+    """Rounds in time order: 2569/2 before 2570/1 (text that is not Y/N: after, by text)."""
+    year, _, half = round_id.partition("/")
+    if year.strip().isdigit() and half.strip().isdigit():
+        return int(year), int(half), round_id
+    return 1_000_000, 0, round_id
