@@ -22,6 +22,7 @@ from kpixl.cli.personal import personal_group, seal_command, validate_command
 from kpixl.cli.report import report_command
 from kpixl.cli.roster import roster_group
 from kpixl.cli.round import collect_command, consolidate_command, demo_command
+from kpixl.cli.rounds import round_group
 from kpixl.cli.rules import rules_group
 from kpixl.cli.salary import salary_group
 from kpixl.cli.status import status_command
@@ -59,6 +60,7 @@ cli.add_command(mail_group)
 cli.add_command(status_command)
 cli.add_command(archive_command)
 cli.add_command(history_command)
+cli.add_command(round_group)
 
 
 def main(argv: list[str] | None = None) -> int:

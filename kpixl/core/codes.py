@@ -542,6 +542,33 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ไม่พบ {value} ในรอบการประเมินที่เก็บไว้ในคลัง",
         "{value} is in no archived round",
     ),
+    # kpixl round next: the next round's master from an archived round (kpixl.jobs.next_round)
+    "round.no_round": (
+        ERROR,
+        "สมุดงานหลัก {file} ไม่มีรอบการประเมินที่ใช้ได้ใน Config ({value})",
+        "the master {file} has no usable round in Config ({value})",
+    ),
+    "round.not_archived": (
+        ERROR,
+        "รอบ {value} ของ {organisation} ยังไม่ได้เก็บเข้าคลัง {db} ให้รวมผลและเก็บเข้าคลังก่อน: "
+        "kpixl archive {file}",
+        "round {value} of {organisation} is not in the archive {db}; consolidate and archive "
+        "it first: kpixl archive {file}",
+    ),
+    "round.exists": (
+        ERROR,
+        "มีสมุดงานหลัก {value} อยู่แล้ว ไม่ได้เขียนทับ ให้เลือกโฟลเดอร์อื่นหรือย้ายไฟล์เดิมออกก่อน",
+        "the master {value} exists already and was not overwritten; choose another folder "
+        "or move it away first",
+    ),
+    "round.left": (
+        WARNING,
+        "{person_id} ({name}) ไม่ได้ดำรงตำแหน่ง (holds_position = ไม่ใช่) และไม่มีผลในรอบ {value}"
+        " จึงถือว่าออกไปแล้ว: ยังคงอยู่ในบัญชีรายชื่อรอบใหม่พร้อมเครื่องหมายเดิม ให้ตรวจและลบออก",
+        "{person_id} ({name}) does not hold the position (holds_position = no) and has no "
+        "result in round {value}, so has left: kept on the new roster with the same mark; "
+        "check and remove",
+    ),
     # kpixl notices: the per-person result notices (kpixl.jobs.notices)
     "notices.not_consolidated": (
         ERROR,

@@ -1,0 +1,279 @@
+"""``kpixl round next``: the next round's master from an archived round.
+
+:func:`next_round` reads the master of a finished round (Units, Config, strategy sheets,
+Roster, the round's rules) and that round's results from the rounds' archive
+(:mod:`kpixl.jobs.archive`; the round must be archived: its salaries are read from the
+archive, not derived again), and writes ``out_dir/master.xlsx`` for the next round:
+
+- Config: the same, with ``round_id`` advanced (2570/1 → 2570/2 → 2571/1), the round's
+  document numbers and dates (:data:`~kpixl.workbooks.master_layout.DOCUMENT_KEYS`)
+  cleared, and the due dates moved on six months (a due date that cannot be read is
+  cleared);
+- the rules: the round's effective rules (Config overrides and agency file applied);
+- Units and the strategy sheets: carried as they are;
+- Roster: everyone carried, each salary the archived new salary (a person without one
+  keeps the archived roster salary); the round's own counts (leave, lateness,
+  penalties, suspension, ineligibility) are cleared for HR to fill in again.
+
+People who left: a person whose roster row says ``holds_position`` = ไม่ใช่ and who has
+no result in the archived round has left. They stay on the new roster with that mark
+(nothing new in the roster's layout) and each is reported (``round.left``) for HR to
+check and remove. An existing master in ``out_dir`` is never overwritten
+(``round.exists``). Problems are findings; nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from kpixl.archive.schema import RESULTS, ROSTER, ROUNDS
+from kpixl.archive.store import failure, opened, shown
+from kpixl.core.codes import finding
+from kpixl.core.errors import InputError
+from kpixl.core.findings import ERROR, Finding
+from kpixl.core.rounds import Round, parse_round
+from kpixl.core.text import text_of
+from kpixl.core.thaitime import BUDDHIST_ERA, read_date
+from kpixl.io.atomic import write_bytes_atomic
+from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.master import master_bytes, read_master
+
+__all__ = ["CLEARED", "NextRound", "following", "next_round", "shifted"]
+
+MASTER_NAME = "master.xlsx"
+# the round's own counts on the Roster: cleared in the next round for HR to fill in
+CLEARED = (
+    "leave_days",
+    "leave_times",
+    "late_times",
+    "penalty",
+    "suspension_months",
+    "ineligible",
+    "ineligible_reason",
+)
+NO = ("ไม่ใช่", "ไม่", "no", "false", "0")
+
+
+@dataclass
+class NextRound:
+    master: Path  # the master given
+    out: Path | None = None  # the next round's master, when written
+    db: str = ""
+    organisation: str = ""
+    round_id: str = ""  # the archived round
+    next_round_id: str = ""
+    units: list[dict[str, Any]] = field(default_factory=list)
+    roster: list[dict[str, Any]] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)  # person ids
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.out is None or any(f.severity == ERROR for f in self.findings) else 0
+
+
+def following(round_: Round) -> Round:
+    """The round after ``round_``: 2570/1 → 2570/2 → 2571/1."""
+    if round_.number == 1:
+        return Round(round_.fiscal_year, 2)
+    return Round(round_.fiscal_year + 1, 1)
+
+
+def shifted(value: Any, months: int = 6) -> str:
+    """A Config date moved on ``months`` months, typed as HR types it (``31/10/2569``);
+    blank or unreadable: blank. The day is kept, or the month's last day."""
+    try:
+        day = read_date(value)
+    except (InputError, ValueError, TypeError):
+        return ""
+    if day is None:
+        return ""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    moved = date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return f"{moved.day}/{moved.month}/{moved.year + BUDDHIST_ERA}"
+
+
+def _plain(value: Any) -> Any:
+    """A DataFrame cell as a plain value (NaN and NaT: None; whole floats: int)."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() else value
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _plain(value.item())
+    try:
+        if value != value:  # NaT and other missing values
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _records(frame: Any, columns: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    if frame is None or len(frame) == 0:
+        return []
+    return [
+        {c: _plain(r.get(c)) for c in columns if not str(c).startswith("_")}
+        for r in frame.to_dict("records")
+    ]
+
+
+def _salary(value: Any) -> int | float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None) -> NextRound:
+    """Write the next round's master into ``out_dir`` (see the module docstring)."""
+    from kpixl.jobs.round import round_rules
+
+    master = Path(master)
+    out_dir = Path(out_dir)
+    result = NextRound(master)
+    inputs = read_master(master)
+    result.findings.extend(inputs.findings)
+    if any(f.severity == ERROR for f in result.findings):
+        return result
+    result.organisation = text_of(inputs.config.get("organisation")).strip()
+    result.round_id = text_of(inputs.config.get("round_id")).strip()
+    try:
+        this = parse_round(result.round_id)
+    except InputError:
+        result.findings.append(
+            finding(
+                "round.no_round",
+                field="round_id",
+                value=result.round_id,
+                file=master.name,
+                sheet=M.CONFIG,
+            )
+        )
+        return result
+    result.round_id = str(this)
+    result.next_round_id = str(following(this))
+    target = out_dir / MASTER_NAME
+    if target.exists():
+        result.findings.append(finding("round.exists", value=str(target)))
+        return result
+    rule_findings: list[Finding] = []
+    rules = round_rules(inputs, master, rule_findings)
+    result.findings.extend(rule_findings)
+    if rules is None:
+        return result
+    archived = _archived(result, db)
+    if archived is None:
+        return result
+    new_salaries, roster_salaries = archived
+
+    config = {
+        k: _plain(v)
+        for k, v in inputs.config.items()
+        if k not in ("template_id", "template_version", *M.DOCUMENT_KEYS)
+    }
+    config["round_id"] = result.next_round_id
+    for key in M.DUE_KEYS:
+        config[key] = shifted(inputs.config.get(key))
+    result.units = _records(inputs.units, M.UNIT_COLUMNS)
+    strategy = {
+        name: _records(inputs.strategy.get(name), columns)
+        for name, (_, columns, _) in M.STRATEGY.items()
+    }
+    for row in _records(inputs.roster, M.ROSTER_COLUMNS):
+        pid = text_of(row.get("person_id")).strip()
+        if not pid:
+            continue
+        row["person_id"] = pid
+        if new_salaries.get(pid) is not None:
+            row["salary"] = new_salaries[pid]
+        elif roster_salaries.get(pid) is not None:
+            row["salary"] = roster_salaries[pid]
+        for key in CLEARED:
+            row[key] = None
+        if pid not in new_salaries and text_of(row.get("holds_position")).strip().lower() in NO:
+            result.left.append(pid)
+            result.findings.append(
+                finding(
+                    "round.left",
+                    value=result.round_id,
+                    person_id=pid,
+                    name=text_of(row.get("name")),
+                    file=master.name,
+                    sheet=M.ROSTER,
+                )
+            )
+        result.roster.append(row)
+    data = master_bytes(
+        rules=rules,
+        organisation=result.organisation,
+        config=config,
+        units=result.units,
+        roster=result.roster,
+        strategy=strategy,
+    )
+    if target.exists():  # made while we read: still never overwritten
+        result.findings.append(finding("round.exists", value=str(target)))
+        return result
+    write_bytes_atomic(target, data)
+    result.out = target
+    return result
+
+
+def _archived(
+    result: NextRound, db: str | None
+) -> tuple[dict[str, int | float | None], dict[str, int | float | None]] | None:
+    """(new salary by person, archived roster salary by person) of the newest version of
+    the archived round, or None with a finding."""
+    with opened(db, beside=result.master, create=False) as archive:
+        result.db = shown(archive.url) if archive.url is not None else (db or "")
+        result.findings.extend(archive.findings)
+        if archive.engine is None or archive.url is None:
+            return None
+        try:
+            with archive.engine.connect() as conn:
+                round_pk = conn.execute(
+                    select(ROUNDS.c.round_pk)
+                    .where(
+                        ROUNDS.c.organisation == result.organisation,
+                        ROUNDS.c.round_id == result.round_id,
+                        ROUNDS.c.superseded_by.is_(None),
+                    )
+                    .order_by(ROUNDS.c.version.desc())
+                ).scalar()
+                if round_pk is None:
+                    result.findings.append(
+                        finding(
+                            "round.not_archived",
+                            value=result.round_id,
+                            organisation=result.organisation,
+                            db=result.db,
+                            file=result.master.name,
+                        )
+                    )
+                    return None
+                results = conn.execute(
+                    select(RESULTS.c.person_id, RESULTS.c.new_salary).where(
+                        RESULTS.c.round_pk == round_pk
+                    )
+                ).all()
+                roster = conn.execute(
+                    select(ROSTER.c.person_id, ROSTER.c.salary).where(ROSTER.c.round_pk == round_pk)
+                ).all()
+        except SQLAlchemyError as exc:
+            result.findings.append(failure(archive.url, exc))
+            return None
+    new = {str(r.person_id): _salary(r.new_salary) for r in results}
+    old = {str(r.person_id): _salary(r.salary) for r in roster}
+    return new, old
