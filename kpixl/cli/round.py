@@ -48,13 +48,29 @@ def _progress(label: str) -> Callable[[Iterable[Path]], Iterable[Path]] | None:
 )
 @click.option("--messy", is_flag=True, help="ใส่ข้อมูลผิดพลาดที่พบบ่อย / add realistic bad inputs.")
 @click.option(
+    "--rounds",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="จำนวนรอบต่อเนื่อง (มากกว่า 1: แต่ละรอบในโฟลเดอร์ย่อยตามรอบ รวมผลและเก็บเข้าคลัง"
+    " OUT_DIR/kpixl.db) / consecutive rounds (more than 1: each in a sub-folder named by"
+    " round, consolidated and archived into OUT_DIR/kpixl.db).",
+)
+@click.option(
     "--xlsm",
     is_flag=True,
     help="เขียน master.xlsm และ units-xlsm/ (มีปุ่ม) ด้วย"
     " / also write master.xlsm and units-xlsm/, with the Excel buttons.",
 )
 def demo_command(
-    out_dir: Path, units: int, people: int, seed: int, round_id: str, messy: bool, xlsm: bool
+    out_dir: Path,
+    units: int,
+    people: int,
+    seed: int,
+    round_id: str,
+    messy: bool,
+    rounds: int,
+    xlsm: bool,
 ) -> None:
     """สร้างหน่วยงานตัวอย่าง / Build a deterministic demo organisation.
 
@@ -66,8 +82,13 @@ def demo_command(
       kpixl demo demo/ --units 3 --people 20
       kpixl demo messy/ --messy
       kpixl demo C:\\kpixl-demo --xlsm     # with master.xlsm for Excel
+      kpixl demo rounds/ --rounds 3         # 2570-1, 2570-2, 2571-1 and rounds/kpixl.db
     """
     from kpixl.jobs.demo import build_demo
+
+    if rounds > 1:
+        _demo_rounds(out_dir, units, people, seed, round_id, messy, rounds, xlsm)
+        return
 
     result = build_demo(
         out_dir, units=units, people=people, seed=seed, round_id=round_id, messy=messy
@@ -90,6 +111,38 @@ def demo_command(
             f"✓ {target}, {out_dir / 'units-xlsm'}: ปุ่มของ Excel / the Excel buttons"
             " (docs/windows.md)"
         )
+
+
+def _demo_rounds(
+    out_dir: Path,
+    units: int,
+    people: int,
+    seed: int,
+    round_id: str,
+    messy: bool,
+    rounds: int,
+    xlsm: bool,
+) -> None:
+    """``kpixl demo --rounds N`` with N > 1 (kpixl.jobs.demo.build_rounds)."""
+    from kpixl.jobs.demo import build_rounds
+
+    for flag, given in (("--messy", messy), ("--xlsm", xlsm)):
+        if given:
+            raise click.BadParameter(
+                f"ใช้ {flag} กับ --rounds มากกว่า 1 ไม่ได้ / {flag} is for a single round",
+                param_hint="--rounds",
+            )
+    result = build_rounds(out_dir, rounds, units=units, people=people, seed=seed, round_id=round_id)
+    for demo, archived in zip(result.demos, result.archived, strict=False):
+        click.echo(
+            f"✓ {demo.master}: รอบ / round {archived.round_id or '?'},"
+            f" {len(demo.units)} สมุดงานหน่วยงาน / unit workbooks,"
+            f" {len(demo.personal)} แบบรายบุคคล / personal workbooks, {archived.status}"
+        )
+    echo_findings(result.findings)
+    if not result.findings:
+        click.echo(f"✓ {result.db}: {len(result.archived)} รอบในคลัง / rounds archived")
+    raise click.exceptions.Exit(result.exit_code)
 
 
 @click.command("collect")

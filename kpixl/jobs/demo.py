@@ -3,6 +3,9 @@
 ``kpixl demo DIR`` writes ``DIR/master.xlsx``, evaluated and sealed personal workbooks
 in ``DIR/personal/<unit>/`` and collected unit workbooks in ``DIR/units/`` (the folders
 the master's Config names). ``--messy`` adds the bad inputs real rounds have.
+``kpixl demo DIR --rounds N`` (:func:`build_rounds`) writes N consecutive rounds in
+``DIR/<round>/`` (``2570-1``, ``2570-2``, ``2571-1``), each consolidated and archived
+into ``DIR/kpixl.db``, each later round's salaries the previous round's new salaries.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import itertools
 import random
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +39,9 @@ from kpixl.workbooks.unit import UnitData, carried_findings, read_unit, write_un
 __all__ = [
     "DOMAIN",
     "DemoResult",
+    "RoundsResult",
     "build_demo",
+    "build_rounds",
     "demo_address",
     "demo_people",
     "due_dates",
@@ -509,6 +514,8 @@ class DemoResult:
     master: Path
     units: list[Path]
     personal: list[Path]
+    unit_rows: list[dict[str, Any]] = field(default_factory=list)  # the Units sheet's rows
+    roster: list[dict[str, Any]] = field(default_factory=list)  # the Roster sheet's rows
 
 
 def build_demo(
@@ -520,15 +527,24 @@ def build_demo(
     round_id: str = "2570/1",
     messy: bool = False,
     rules: Rules | None = None,
+    carried: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
 ) -> DemoResult:
-    """Write the demo organisation into ``out`` (replacing an earlier demo there)."""
+    """Write the demo organisation into ``out`` (replacing an earlier demo there).
+
+    ``carried``: the (units, roster) of a later round (:func:`build_rounds`) instead of
+    a new organisation drawn from ``seed``; ``seed`` still draws the evaluations.
+    """
     rules = rules or default_rules()
     out = Path(out)
     round_: Round = parse_round(round_id)
     sealed_at = datetime.combine(round_.start, datetime.min.time(), tzinfo=UTC)
     for sub in ("units", "personal"):
         shutil.rmtree(out / sub, ignore_errors=True)
-    unit_rows, roster = demo_people(units, people, seed, rules)
+    if carried is None:
+        unit_rows, roster = demo_people(units, people, seed, rules)
+    else:
+        unit_rows, roster = [dict(u) for u in carried[0]], [dict(p) for p in carried[1]]
+        units = len(unit_rows)
     rng = random.Random(seed + 1)
     missing = roster[-1]["person_id"] if messy else None
     personal_paths: dict[str, list[Path]] = {u["unit_code"]: [] for u in unit_rows}
@@ -617,7 +633,85 @@ def build_demo(
             strategy=strategy,
         ),
     )
-    return DemoResult(master, unit_paths, [p for paths in personal_paths.values() for p in paths])
+    return DemoResult(
+        master,
+        unit_paths,
+        [p for paths in personal_paths.values() for p in paths],
+        unit_rows,
+        roster,
+    )
+
+
+@dataclass
+class RoundsResult:
+    demos: list[DemoResult] = field(default_factory=list)
+    archived: list[Any] = field(default_factory=list)  # ArchiveResult per round
+    findings: list[Any] = field(default_factory=list)  # what stopped the rounds, if any
+    db: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.findings else 0
+
+
+def build_rounds(
+    out: str | Path,
+    rounds: int,
+    *,
+    units: int = 3,
+    people: int = 20,
+    seed: int = 2569,
+    round_id: str = "2570/1",
+    rules: Rules | None = None,
+) -> RoundsResult:
+    """``rounds`` consecutive demo rounds in ``out/<round slug>/``, each consolidated and
+    archived into ``out/kpixl.db``; each later round is built from the master
+    :func:`kpixl.jobs.next_round.next_round` makes of the archived previous round (its
+    units and the roster's salaries: the archived new salaries), its evaluations drawn
+    with the seed ``seed + n`` for the n-th round after the first."""
+    from kpixl.core.findings import ERROR
+    from kpixl.jobs.archive import archive_master
+    from kpixl.jobs.consolidate import consolidate
+    from kpixl.jobs.next_round import following, next_round
+
+    out = Path(out)
+    result = RoundsResult(db=out / "kpixl.db")
+    round_ = parse_round(round_id)
+    carried: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
+    for n in range(rounds):
+        folder = out / round_.slug
+        demo = build_demo(
+            folder,
+            units=units,
+            people=people,
+            seed=seed + n,
+            round_id=str(round_),
+            rules=rules,
+            carried=carried,
+        )
+        result.demos.append(demo)
+        consolidate(demo.master)
+        archived = archive_master(demo.master, db=str(result.db))
+        result.archived.append(archived)
+        if archived.exit_code:
+            result.findings.extend(f for f in archived.findings if f.severity == ERROR)
+            return result
+        if n == rounds - 1:
+            break
+        round_ = following(round_)
+        nxt_folder = out / round_.slug
+        (nxt_folder / "master.xlsx").unlink(missing_ok=True)  # an earlier demo's
+        nxt_folder.mkdir(parents=True, exist_ok=True)
+        nxt = next_round(demo.master, nxt_folder, db=str(result.db))
+        if nxt.exit_code:
+            result.findings.extend(f for f in nxt.findings if f.severity == ERROR)
+            return result
+        salary = {p["person_id"]: p["salary"] for p in nxt.roster}
+        carried = (
+            demo.unit_rows,
+            [p | {"salary": salary.get(p["person_id"], p["salary"])} for p in demo.roster],
+        )
+    return result
 
 
 def due_dates(round_: Round) -> dict[str, str]:
