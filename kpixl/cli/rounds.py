@@ -35,8 +35,8 @@ def next_command(master: Path, out_dir: Path, db: str | None, as_json: bool) -> 
     Reads the round of MASTER from the archive (it must be archived: kpixl archive) and
     writes OUT/master.xlsx for the next round: the same units, rules, Config and strategy
     sheets, round advanced, document numbers cleared, due dates six months on, and each
-    person's salary the archived new salary. People marked holds_position = ไม่ใช่ with
-    no result are reported as left. An existing OUT/master.xlsx is never overwritten.
+    person's salary the archived new salary. People marked holds_position = ไม่ใช่ are
+    reported as left (and kept, marked, for HR to remove). An existing OUT/master.xlsx is never overwritten.
     Exit 0 when written, 1 otherwise.
 
     \b

@@ -563,11 +563,10 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "round.left": (
         WARNING,
-        "{person_id} ({name}) ไม่ได้ดำรงตำแหน่ง (holds_position = ไม่ใช่) และไม่มีผลในรอบ {value}"
+        "{person_id} ({name}) ไม่ได้ครองตำแหน่งในรอบ {value} (ครองตำแหน่ง = ไม่ใช่)"
         " จึงถือว่าออกไปแล้ว: ยังคงอยู่ในบัญชีรายชื่อรอบใหม่พร้อมเครื่องหมายเดิม ให้ตรวจและลบออก",
-        "{person_id} ({name}) does not hold the position (holds_position = no) and has no "
-        "result in round {value}, so has left: kept on the new roster with the same mark; "
-        "check and remove",
+        "{person_id} ({name}) did not hold the position in round {value} (holds_position ="
+        " no), so has left: kept on the new roster with the same mark; check and remove",
     ),
     # kpixl notices: the per-person result notices (kpixl.jobs.notices)
     "notices.not_consolidated": (

@@ -15,10 +15,10 @@ archive, not derived again), and writes ``out_dir/master.xlsx`` for the next rou
   keeps the archived roster salary); the round's own counts (leave, lateness,
   penalties, suspension, ineligibility) are cleared for HR to fill in again.
 
-People who left: a person whose roster row says ``holds_position`` = ไม่ใช่ and who has
-no result in the archived round has left. They stay on the new roster with that mark
-(nothing new in the roster's layout) and each is reported (``round.left``) for HR to
-check and remove. An existing master in ``out_dir`` is never overwritten
+People who left: a person whose row on the archived round's roster says
+``holds_position`` = ไม่ใช่ (not holding the position on the count date: moved, retired)
+has left. Nothing new in the roster's layout: they stay on the new roster with that
+mark, and each is reported (``round.left``) for HR to check and remove. An existing master in ``out_dir`` is never overwritten
 (``round.exists``). Problems are findings; nothing here raises on bad input.
 """
 
@@ -202,7 +202,7 @@ def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None
             row["salary"] = roster_salaries[pid]
         for key in CLEARED:
             row[key] = None
-        if pid not in new_salaries and text_of(row.get("holds_position")).strip().lower() in NO:
+        if text_of(row.get("holds_position")).strip().lower() in NO:
             result.left.append(pid)
             result.findings.append(
                 finding(
