@@ -6,6 +6,7 @@ issue's acceptance test), and ``next_round`` on its archived first round.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from pathlib import Path
@@ -68,7 +69,7 @@ def test_demo_rounds_history_chains(rounds: Path, capsys: pytest.CaptureFixture[
         assert code == 0, out
         history: list[dict[str, Any]] = json.loads(out)
         assert [h["round"] for h in history] == list(ROUNDS)
-        for before, after in zip(history, history[1:], strict=False):
+        for before, after in itertools.pairwise(history):
             assert after["salary"] == before["new_salary"], (person, history)
         raised += sum(h["new_salary"] > h["salary"] for h in history)
     assert raised > 8  # the chain carries real increases, not the same salary thrice
