@@ -157,3 +157,16 @@ def test_default_demo_is_one_round(tmp_path: Path) -> None:
     assert main(["demo", str(tmp_path), "--units", "2", "--people", "8", "--rounds", "1"]) == 0
     assert (tmp_path / "master.xlsx").is_file() and not (tmp_path / "kpixl.db").exists()
     assert main(["demo", str(tmp_path / "m"), "--rounds", "2", "--messy"]) != 0
+
+
+def test_two_runs_at_once_write_one_master(rounds: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    master, db = rounds / "2570-2" / "master.xlsx", str(rounds / "kpixl.db")
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: next_round(master, tmp_path, db=db), range(2)))
+    assert sorted(r.exit_code for r in results) == [0, 1]
+    refused = next(r for r in results if r.exit_code)
+    assert [f.rule for f in refused.findings] == ["round.exists"]
+    assert [p.name for p in tmp_path.iterdir()] == ["master.xlsx"]  # no temporary left
+    assert text_of(read_master(tmp_path / "master.xlsx").config["round_id"]) == "2571/1"

@@ -19,13 +19,16 @@ People who left: a person whose row on the archived round's roster says
 ``holds_position`` = ไม่ใช่ (not holding the position on the count date: moved, retired)
 has left. Nothing new in the roster's layout: they stay on the new roster with that
 mark, and each is reported (``round.left``) for HR to check and remove. An existing master in ``out_dir`` is never overwritten
-(``round.exists``). Problems are findings; nothing here raises on bad input.
+(``round.exists``, even when another run writes it meanwhile); the new master appears
+whole or not at all. Problems are findings; nothing here raises on bad input.
 """
 
 from __future__ import annotations
 
 import calendar
 import math
+import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,7 +45,7 @@ from kpixl.core.findings import ERROR, Finding
 from kpixl.core.rounds import Round, parse_round
 from kpixl.core.text import text_of
 from kpixl.core.thaitime import BUDDHIST_ERA, read_date
-from kpixl.io.atomic import write_bytes_atomic
+from kpixl.io.atomic import as_write_error, write_finding
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import master_bytes, read_master
 
@@ -223,12 +226,40 @@ def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None
         roster=result.roster,
         strategy=strategy,
     )
-    if target.exists():  # made while we read: still never overwritten
-        result.findings.append(finding("round.exists", value=str(target)))
+    problem = _write_new(target, data)
+    if problem is not None:
+        result.findings.append(problem)
         return result
-    write_bytes_atomic(target, data)
     result.out = target
     return result
+
+
+def _write_new(target: Path, data: bytes) -> Finding | None:
+    """Write ``data`` to ``target`` whole or not at all, never replacing a file there (not
+    even one another run made meanwhile): a complete temporary file beside it is linked
+    to the name, which fails when the name is taken."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=".kpixl-", suffix=".tmp")
+        temp = Path(name)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                return finding("round.exists", value=str(target))
+            except OSError:  # a file system without hard links: check, then rename
+                if target.exists():
+                    return finding("round.exists", value=str(target))
+                os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)
+    except OSError as exc:
+        return write_finding(as_write_error(exc, target))
+    return None
 
 
 def _archived(
