@@ -22,6 +22,7 @@ from kpixl.jobs.archive import archive_master
 from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import build_demo
 from kpixl.jobs.next_round import CLEARED, following, next_round, shifted
+from kpixl.jobs.round import round_rules
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import read_master
 
@@ -133,6 +134,10 @@ def test_left_people_are_reported_and_kept(
     row = M.FIRST_ROW + 7
     leaver = text_of(sheet.cell(row=row, column=1).value)
     sheet.cell(row=row, column=M.ROSTER_COLUMNS.index("holds_position") + 1).value = "ไม่ใช่"
+    (tmp_path / "r" / "agency.toml").write_text("[kpi]\nmax_count = 7\n", encoding="utf-8")
+    for cells in book[M.CONFIG].iter_rows():
+        if cells[0].value == "agency_rules":
+            cells[1].value = "agency.toml"
     book.save(demo.master)
     consolidate(demo.master)
     assert archive_master(demo.master).status == "archived"
@@ -144,6 +149,11 @@ def test_left_people_are_reported_and_kept(
     after = read_master(tmp_path / "n" / "master.xlsx")
     kept = after.roster[after.roster["person_id"].map(text_of) == leaver]
     assert len(after.roster) == 8 and text_of(kept["holds_position"].iloc[0]) == "ไม่ใช่"
+    # the agency's rule file is the same file, seen from the new folder
+    assert text_of(after.config["agency_rules"]) == "../r/agency.toml"
+    findings: list[Any] = []
+    rules = round_rules(after, tmp_path / "n" / "master.xlsx", findings)
+    assert rules is not None and not findings and rules.data["kpi"]["max_count"] == 7
 
 
 def test_following_and_shifted() -> None:

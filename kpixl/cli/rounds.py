@@ -47,7 +47,6 @@ def next_command(master: Path, out_dir: Path, db: str | None, as_json: bool) -> 
 
     if not master.is_file():
         raise click.BadParameter(f"ไม่พบไฟล์ {master} / no such file", param_hint="MASTER")
-    out_dir.mkdir(parents=True, exist_ok=True)
     result = next_round(master, out_dir, db=db)
     if as_json:
         click.echo(

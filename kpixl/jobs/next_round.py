@@ -9,7 +9,8 @@ archive, not derived again), and writes ``out_dir/master.xlsx`` for the next rou
   document numbers and dates (:data:`~kpixl.workbooks.master_layout.DOCUMENT_KEYS`)
   cleared, and the due dates moved on six months (a due date that cannot be read is
   cleared);
-- the rules: the round's effective rules (Config overrides and agency file applied);
+- the rules: the round's effective rules (Config overrides and agency file applied),
+  and ``agency_rules`` naming the same file as seen from ``out_dir``;
 - Units and the strategy sheets: carried as they are;
 - Roster: everyone carried, each salary the archived new salary (a person without one
   keeps the archived roster salary); the round's own counts (leave, lateness,
@@ -187,6 +188,11 @@ def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None
         if k not in ("template_id", "template_version", *M.DOCUMENT_KEYS)
     }
     config["round_id"] = result.next_round_id
+    agency = text_of(inputs.config.get("agency_rules")).strip()
+    if agency:  # the same file, seen from the new master's folder
+        config["agency_rules"] = Path(
+            os.path.relpath((master.parent / agency).resolve(), out_dir.resolve())
+        ).as_posix()
     for key in M.DUE_KEYS:
         config[key] = shifted(inputs.config.get(key))
     result.units = _records(inputs.units, M.UNIT_COLUMNS)
