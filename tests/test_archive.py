@@ -406,7 +406,7 @@ def test_a_master_not_consolidated_is_not_archived(
     db = tmp_path / "archive.db"
     answer = archive(capsys, master, str(db))
     assert answer["exit"] == 1 and answer["status"] == "failed"
-    assert "report.not_consolidated" in [f["rule"] for f in answer["findings"]]
+    assert "archive.not_consolidated" in [f["rule"] for f in answer["findings"]]
     assert not db.exists()
 
 

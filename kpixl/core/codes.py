@@ -569,6 +569,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         " no), so has left: kept on the new roster with the same mark; check and remove",
     ),
     # kpixl notices: the per-person result notices (kpixl.jobs.notices)
+    "archive.not_consolidated": (
+        ERROR,
+        "สมุดงานหลัก {value} ยังไม่ได้รวมผล (แผ่นงาน Results ไม่มีรายชื่อ) จึงยังเก็บรอบนี้เข้าคลังไม่ได้"
+        " ให้รวมผลก่อน: kpixl consolidate {value}",
+        "the master {value} is not consolidated yet (its Results sheet holds no one), so the"
+        " round cannot be archived; consolidate it first: kpixl consolidate {value}",
+    ),
     "notices.not_consolidated": (
         ERROR,
         "สมุดงานหลัก {value} ยังไม่ได้รวมผล (แผ่นงาน Results ไม่มีรายชื่อ) จึงยังทำแบบแจ้งผลรายบุคคล"

@@ -292,7 +292,12 @@ def archive_master(
         result.findings.append(finding("archive.reason_alone"))
         return result
     outputs = read_outputs(master)
-    result.findings.extend(outputs.findings)
+    result.findings.extend(
+        finding("archive.not_consolidated", value=master.name, file=master.name, sheet=f.sheet)
+        if f.rule == "report.not_consolidated"
+        else f
+        for f in outputs.findings
+    )
     if not outputs.ok:
         return result
     config = outputs.inputs.config
