@@ -568,6 +568,14 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{person_id} ({name}) did not hold the position in round {value} (holds_position ="
         " no), so has left: kept on the new roster with the same mark; check and remove",
     ),
+    # the rounds before this one (kpixl.jobs.past) and the checks across rounds
+    "history.unreadable": (
+        WARNING,
+        "อ่านฐานข้อมูลรอบที่ผ่านมา {value} ไม่ได้ ({why}) จึงไม่ได้ตรวจเทียบกับรอบก่อนและไม่ได้ทำประวัติ"
+        " ให้ตรวจค่า archive_db ในแผ่นงาน Config",
+        "cannot read the archive of past rounds {value} ({why}), so nothing was checked"
+        " against earlier rounds and no history was made; check archive_db on the Config sheet",
+    ),
     # kpixl notices: the per-person result notices (kpixl.jobs.notices)
     "archive.not_consolidated": (
         ERROR,

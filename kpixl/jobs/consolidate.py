@@ -35,6 +35,7 @@ from kpixl.core.pool_allocation import allocate_round
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.lock import hold_lock
 from kpixl.jobs.match import Newest, match_people, validate_roster
+from kpixl.jobs.past import read_past
 from kpixl.jobs.results import Consolidation
 from kpixl.jobs.round import (
     POLICIES,
@@ -152,6 +153,7 @@ def consolidate_inputs(
         return nothing
     document_dates(inputs, findings)
     mail_settings(inputs, findings)  # addresses, SMTP, due dates, texts: warnings only
+    past = read_past(inputs.path, inputs.config, findings)
     clock = _Clock()
     # 2. the unit workbooks, read by the workers while this process validates the roster
     newest = Newest()
@@ -195,7 +197,9 @@ def consolidate_inputs(
     clock.lap("allocate")
     summary = summary_frame(results, inputs.units, rules)
     clock.lap("summary")
-    return Consolidation(results, pools, summary, findings, rules, newest.units, timings=clock.laps)
+    return Consolidation(
+        results, pools, summary, findings, rules, newest.units, timings=clock.laps, past=past
+    )
 
 
 class _Clock:

@@ -528,11 +528,13 @@ def build_demo(
     messy: bool = False,
     rules: Rules | None = None,
     carried: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
+    archive_db: str = "",
 ) -> DemoResult:
     """Write the demo organisation into ``out`` (replacing an earlier demo there).
 
     ``carried``: the (units, roster) of a later round (:func:`build_rounds`) instead of
     a new organisation drawn from ``seed``; ``seed`` still draws the evaluations.
+    ``archive_db``: the master's Config value (the rounds' archive; blank: beside it).
     """
     rules = rules or default_rules()
     out = Path(out)
@@ -620,6 +622,8 @@ def build_demo(
         "mail_from": MAIL_FROM,
         **due_dates(round_),
     }
+    if archive_db:
+        config["archive_db"] = archive_db
     if messy:
         _mess_up_addresses(unit_rows, roster)
     write_bytes_atomic(
@@ -688,6 +692,7 @@ def build_rounds(
             round_id=str(round_),
             rules=rules,
             carried=carried,
+            archive_db=f"../{result.db.name}",
         )
         result.demos.append(demo)
         consolidate(demo.master)

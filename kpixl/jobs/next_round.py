@@ -7,8 +7,9 @@ archive, not derived again), and writes ``out_dir/master.xlsx`` for the next rou
 
 - Config: the same, with ``round_id`` advanced (2570/1 → 2570/2 → 2571/1), the round's
   document numbers and dates (:data:`~kpixl.workbooks.master_layout.DOCUMENT_KEYS`)
-  cleared, and the due dates moved on six months (a due date that cannot be read is
-  cleared);
+  cleared, the due dates moved on six months (a due date that cannot be read is
+  cleared), and ``archive_db`` naming the archive read here as seen from ``out_dir``
+  (so that the next round's consolidate finds its past rounds);
 - the rules: the round's effective rules (Config overrides and agency file applied),
   and ``agency_rules`` naming the same file as seen from ``out_dir``;
 - Units and the strategy sheets: carried as they are;
@@ -39,7 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from kpixl.archive.schema import RESULTS, ROSTER, ROUNDS
-from kpixl.archive.store import failure, opened, shown
+from kpixl.archive.store import DEFAULT_NAME, failure, opened, shown
 from kpixl.core.codes import finding
 from kpixl.core.errors import InputError
 from kpixl.core.findings import ERROR, Finding
@@ -47,6 +48,7 @@ from kpixl.core.rounds import Round, parse_round
 from kpixl.core.text import text_of
 from kpixl.core.thaitime import BUDDHIST_ERA, read_date
 from kpixl.io.atomic import as_write_error, write_finding
+from kpixl.jobs.past import archive_of
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import master_bytes, read_master
 
@@ -62,6 +64,7 @@ CLEARED = (
     "suspension_months",
     "ineligible",
     "ineligible_reason",
+    "salary_note",  # why a salary differs from the archived round's: this round's own
 )
 NO = ("ไม่ใช่", "ไม่", "no", "false", "0")
 
@@ -140,6 +143,19 @@ def _salary(value: Any) -> int | float | None:
     return int(number) if number.is_integer() else number
 
 
+def _archive_from(db: str | None, master: Path, out_dir: Path) -> str:
+    """The next master's ``archive_db``: the same archive seen from ``out_dir`` (a
+    SQLite file as a relative path, a server's URL without its password)."""
+    if db is None:
+        db = str(master.parent / DEFAULT_NAME)
+    if "://" in db:
+        return shown(db)
+    try:
+        return Path(os.path.relpath(Path(db).resolve(), out_dir.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): the whole path
+        return str(Path(db).resolve())
+
+
 def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None) -> NextRound:
     """Write the next round's master into ``out_dir`` (see the module docstring)."""
     from kpixl.jobs.round import round_rules
@@ -177,6 +193,8 @@ def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None
     result.findings.extend(rule_findings)
     if rules is None:
         return result
+    if db is None:  # the archive the round's own Config names (blank: beside it)
+        db = archive_of(master, inputs.config)[0]
     archived = _archived(result, db)
     if archived is None:
         return result
@@ -195,6 +213,7 @@ def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None
         ).as_posix()
     for key in M.DUE_KEYS:
         config[key] = shifted(inputs.config.get(key))
+    config["archive_db"] = _archive_from(db, master, out_dir)
     result.units = _records(inputs.units, M.UNIT_COLUMNS)
     strategy = {
         name: _records(inputs.strategy.get(name), columns)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kpixl.core.rules import Rules
+    from kpixl.jobs.past import PastRounds
 
 __all__ = ["PERSON_FIELDS", "Consolidation", "UnitOutcome"]
 
@@ -67,6 +68,7 @@ class Consolidation:
     units_read: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # step → seconds (benchmarks)
     write_failed: bool = False  # the master or the export could not be written (write.*)
+    past: PastRounds | None = None  # the archived rounds before this one (none: no archive)
 
     @property
     def exit_code(self) -> int:

@@ -122,6 +122,7 @@ def build_master_template(
         "agency_rules": "",
         "backups": "",
         "seal_key_id": "",
+        "archive_db": "",
         **dict.fromkeys(M.DOCUMENT_KEYS, ""),
         **dict.fromkeys(M.MAIL_KEYS, ""),
         "smtp_security": "starttls",

@@ -64,6 +64,7 @@ CONFIG_KEYS = {
     "agency_rules": "ไฟล์กฎของหน่วยงาน (TOML) ถ้ามี",
     "backups": "จำนวนรุ่นสำรองที่เก็บใน .kpixl-backups (ว่าง = 10)",
     "seal_key_id": "รหัสกุญแจลงนามของหน่วยงาน: 16 หลักแรกของ SHA-256 ของกุญแจ (ไม่ใช่ตัวกุญแจ) ถ้ามี",
+    "archive_db": "ฐานข้อมูลรอบที่ผ่านมา (kpixl archive): ไฟล์เทียบกับที่ตั้งไฟล์นี้ หรือ postgresql://… (ว่าง = kpixl.db ข้างไฟล์นี้)",
     # the round's official documents (Announcement, PctAnnouncement, SalaryOrder sheets);
     # a blank value prints as a dotted line to fill in by hand
     "announcement_no": "เลขที่ประกาศรายชื่อผู้มีผลการประเมินดีเด่นและดีมาก เช่น 5/2570",
@@ -140,6 +141,7 @@ ROSTER_COLUMNS = (
     "alt_ceiling",
     "holds_position",
     "email",
+    "salary_note",
 )
 ROSTER_HEADERS = (
     "เลขประจำตัวประชาชน",
@@ -164,6 +166,7 @@ ROSTER_HEADERS = (
     "เพดานทางเลือก",
     "ครองตำแหน่ง",
     "อีเมล",
+    "เหตุที่เงินเดือนต่างจากเงินเดือนใหม่รอบก่อน",
 )
 
 EXPORT_COLUMNS = EXPORT_FIELDS  # the CSV export's columns, in order
@@ -452,6 +455,7 @@ ROSTER_WIDTHS = {
     "alt_ceiling": 9,
     "holds_position": 9,
     "email": 26,
+    "salary_note": 24,
 }
 
 # Printing: every sheet on A4; a wide table on A4 landscape at a fixed scale that keeps

@@ -357,6 +357,18 @@ def _guide() -> dict[str, RosterColumn]:
             " ไม่ซ้ำกับผู้อื่น เช่น somchai.j@example.org",
             "email",
         ),
+        RosterColumn(
+            "salary_note",
+            False,
+            "Why this salary differs from the new salary of the last archived round (a"
+            " promotion, a move, a court order); without it kpixl reports the difference"
+            " (`history.salary_changed`).",
+            "free text (blank: the salary should be last round's new salary)",
+            "เลื่อนระดับตามคำสั่งที่ 45/2570",
+            "เหตุผลเมื่อเงินเดือนไม่ตรงกับเงินเดือนใหม่ของรอบก่อน เช่น เลื่อนระดับ ย้ายมาจากหน่วยอื่น"
+            " เว้นว่าง = เงินเดือนต้องเท่ากับเงินเดือนใหม่รอบก่อน",
+            "text",
+        ),
     )
     return {row.name: row for row in rows}
 
