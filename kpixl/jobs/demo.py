@@ -692,7 +692,7 @@ def build_rounds(
             round_id=str(round_),
             rules=rules,
             carried=carried,
-            archive_db=f"../{result.db.name}",
+            archive_db="../kpixl.db",  # DIR/kpixl.db, seen from DIR/<round>
         )
         result.demos.append(demo)
         consolidate(demo.master)
