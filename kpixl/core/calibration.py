@@ -51,6 +51,7 @@ otherwise compared after stripping surrounding spaces. Units likewise.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Sequence
@@ -65,18 +66,40 @@ from kpixl.core.rules import Band
 __all__ = [
     "NOT_GIVEN",
     "Calibration",
+    "EarlierRounds",
     "calibrate",
+    "earlier_rounds",
     "evaluator_history",
     "group_summary",
     "near_edge",
     "t_quantile",
+    "with_earlier",
 ]
 
 NOT_GIVEN = "(ไม่ระบุ / not given)"
 MIN_GROUP = 5
 EDGE_MARGIN = 1.0
 CONFIDENCE = 0.95
+EARLIER_ROUNDS = 3  # the evaluators' earlier rounds shown beside this one
 _TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class EarlierRounds:
+    """This round's evaluators in the rounds before it (:func:`earlier_rounds`).
+
+    ``mean`` and ``top_share``: one row per evaluator of this round (the order of
+    :attr:`Calibration.by_evaluator`), ``evaluator`` then a column per round of
+    ``rounds`` (oldest first) and ``current_round`` last; NaN where the evaluator
+    evaluated nobody with a total that round. ``rounds`` empty: no earlier round is
+    archived (``archived`` counts every earlier round, not only those shown).
+    """
+
+    rounds: tuple[str, ...]
+    current_round: str
+    mean: pd.DataFrame
+    top_share: pd.DataFrame
+    archived: int
 
 
 @dataclass(frozen=True)
@@ -94,6 +117,7 @@ class Calibration:
     min_group: int
     edge_margin: float
     confidence: float
+    earlier: EarlierRounds | None = None  # None: not asked for (see with_earlier)
 
 
 # --- Student t quantile ---------------------------------------------------------------
@@ -495,3 +519,75 @@ def evaluator_history(
         out[rnd] = [lookup.get(e, math.nan) for e in wanted]
     out[current_round] = pd.to_numeric(current[value], errors="coerce").to_numpy(dtype=float)
     return out
+
+
+def earlier_rounds(
+    cal: Calibration,
+    past: pd.DataFrame | None,
+    *,
+    current_round: str,
+    rounds: Sequence[str] | None = None,
+    last: int = EARLIER_ROUNDS,
+) -> EarlierRounds:
+    """This round's evaluators' mean total and share in the two highest bands in each
+    of the ``last`` rounds before ``current_round``.
+
+    ``past`` is the archived rows of earlier rounds (``round_id``, ``person_id``,
+    ``unit``, ``evaluator``, ``total``, ``band``; :data:`kpixl.jobs.past.PAST_COLUMNS`),
+    None when there is no archive. ``rounds``: the earlier rounds, oldest first (by
+    default the order they first appear in ``past``); a row of ``current_round`` is
+    never its own past. Each earlier round is summarised as :func:`calibrate` does
+    this one (same clean-up of names, same two highest bands of ``cal.bands`` by name).
+    """
+    if last < 0:
+        raise ValueError(f"last must be 0 or more, not {last}")
+    frame = past if past is not None else pd.DataFrame(columns=["round_id", "evaluator"])
+    if "round_id" not in frame:
+        raise ValueError("past lacks column 'round_id'")
+    ids = [str(r) for r in frame["round_id"]]
+    order = list(rounds) if rounds is not None else list(dict.fromkeys(ids))
+    order = [str(r) for r in order if str(r) != current_round]
+    shown = order[-last:] if last else []
+    ranked = list(cal.bands)
+    parts = []
+    for rnd in shown:
+        rows = frame[[i == rnd for i in ids]]
+        if not len(rows):
+            continue
+        summary = _summary(
+            _prepare(rows), "evaluator", ranked, cal.min_group, cal.edge_margin, cal.confidence
+        )
+        parts.append(summary.assign(round=rnd)[["round", "evaluator", "mean", "top_share"]])
+    previous = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["round", "evaluator", "mean", "top_share"])
+    )
+    lined = {
+        value: evaluator_history(
+            cal.by_evaluator, previous, current_round=current_round, rounds=shown, value=value
+        )
+        for value in ("mean", "top_share")
+    }
+    return EarlierRounds(
+        rounds=tuple(shown),
+        current_round=current_round,
+        mean=lined["mean"],
+        top_share=lined["top_share"],
+        archived=len(order),
+    )
+
+
+def with_earlier(
+    cal: Calibration,
+    past: pd.DataFrame | None,
+    *,
+    current_round: str,
+    rounds: Sequence[str] | None = None,
+    last: int = EARLIER_ROUNDS,
+) -> Calibration:
+    """``cal`` with its evaluators' earlier rounds (:func:`earlier_rounds`)."""
+    return dataclasses.replace(
+        cal,
+        earlier=earlier_rounds(cal, past, current_round=current_round, rounds=rounds, last=last),
+    )

@@ -234,6 +234,8 @@ def consolidate(book: Book) -> None:
             write_document(book.sheets[name], rows, first_row, len(M.DOC_FORMATS[name]))
         else:
             write_rows(book.sheets[name], rows, first_row)
+    if M.CALIBRATION in have:  # the tables; the charts are kpixl consolidate's
+        _write_calibration(book, inputs, result)
     errors = _errors(result.findings)
     set_status(
         sheet,
@@ -244,6 +246,18 @@ def consolidate(book: Book) -> None:
         f"consolidated {result.units_read} units, {len(result.results)} people,"
         f" {len(result.findings)} findings ({errors} errors)",
     )
+
+
+def _write_calibration(book: Book, inputs: MasterInputs, result: Any) -> None:
+    """The Calibration sheet's values (as kpixl consolidate writes them) from A1."""
+    from kpixl.core.text import text_of
+    from kpixl.workbooks.master_calibration import calibration_grid, calibration_of
+
+    round_id = text_of(inputs.config.get("round_id")).strip()
+    cal = calibration_of(
+        result.results, inputs.roster, result.rules, round_id=round_id, past=result.past
+    )
+    write_rows(book.sheets[M.CALIBRATION], calibration_grid(cal, round_id=round_id), 1)
 
 
 @_guarded(_master_status)

@@ -16,6 +16,9 @@ can be checked against that sheet:
   what was allocated to the unit's people;
 - :func:`edge_table`: the people whose total lies within ``margin`` points below the
   lower edge of the next band up (the edges from the round's rules);
+- the calibration of evaluators and units (:mod:`kpixl.core.calibration`) with each
+  evaluator's earlier rounds from the rounds' archive (:func:`kpixl.jobs.past.read_past`:
+  the archive Config ``archive_db`` names, by default ``kpixl.db`` beside the master);
 - the Issues sheet as it is.
 """
 
@@ -29,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpixl.core.calibration import Calibration, calibrate
+from kpixl.core.calibration import Calibration, calibrate, with_earlier
 from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.numbers import dec, round_half_up
@@ -37,6 +40,7 @@ from kpixl.core.pools import pool_for
 from kpixl.core.rules import Rules
 from kpixl.core.text import text_of
 from kpixl.jobs.match import validate_roster
+from kpixl.jobs.past import PastRounds, read_past
 from kpixl.jobs.round import round_rules
 from kpixl.workbooks.master_outputs import RoundOutputs, read_outputs
 
@@ -371,9 +375,15 @@ def edge_table(
 
 
 def pack_of(
-    outputs: RoundOutputs, rules: Rules, shares: pd.DataFrame, *, margin: Decimal = DEFAULT_MARGIN
+    outputs: RoundOutputs,
+    rules: Rules,
+    shares: pd.DataFrame,
+    *,
+    margin: Decimal = DEFAULT_MARGIN,
+    past: PastRounds | None = None,
 ) -> Pack:
-    """The pack's tables from a consolidated master's outputs."""
+    """The pack's tables from a consolidated master's outputs; ``past``: the archived
+    rounds before this one (None: none archived), for the evaluators' earlier rounds."""
     results = results_frame(outputs.results)
     units = unit_table(results, outputs.inputs.units)
     bands = tuple(b.name for b in rules.bands)
@@ -396,10 +406,17 @@ def pack_of(
             dtype=object,
         ),
     )
+    round_id = text_of(outputs.inputs.config.get("round_id"))
+    calibration = with_earlier(
+        calibrate(judged, rules.bands),
+        None if past is None else past.results,
+        current_round=round_id.strip(),
+        rounds=None if past is None else past.rounds,
+    )
     return Pack(
-        calibration=calibrate(judged, rules.bands),
+        calibration=calibration,
         organisation=text_of(outputs.inputs.config.get("organisation")),
-        round_id=text_of(outputs.inputs.config.get("round_id")),
+        round_id=round_id,
         bands=bands,
         edges=tuple((b.name, b.min_total) for b in rules.bands if b.min_total is not None),
         margin=margin,
@@ -431,7 +448,8 @@ def committee_pack(
         return None, findings
     roster = validate_roster(outputs.inputs, rules)  # its findings are consolidation's
     shares = pool_for(roster.payroll(), rules=rules, unit_shares=True)
-    return pack_of(outputs, rules, shares, margin=margin), findings
+    past = read_past(outputs.path, outputs.inputs.config, findings)  # the archive, read only
+    return pack_of(outputs, rules, shares, margin=margin, past=past), findings
 
 
 def default_out(master: Path) -> Path:

@@ -35,7 +35,7 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpixl.core.calibration import Calibration
+from kpixl.core.calibration import Calibration, EarlierRounds
 from kpixl.io.cell_text import put
 from kpixl.workbooks.master import line_height, text_lines
 from kpixl.workbooks.report_charts import (
@@ -109,6 +109,7 @@ NEAR_HEAD = (
 NEAR_FORMATS = ("General", "General", SCORE, SCORE, "General", "General", "@")
 HISTORY_ROUNDS = PRINTED - 1  # the last ten rounds, one a column
 HISTORY_FORMAT = "0.00"
+NO_EARLIER = "ยังไม่มีรอบก่อนหน้าในคลังข้อมูล (kpixl archive) / no earlier round archived"
 ID_SPAN = 2  # the person's id takes two columns (G:H): 13 digits
 
 
@@ -309,6 +310,8 @@ def write_calibration(
             chart = _shares_chart(ws, part, shares[0], len(codes), height, _of(part, shares, pages))
             ws.add_chart(chart, f"{SECOND_CHART_COL}{anchor}")
     earlier = None
+    if history is None and cal.earlier is not None:
+        earlier = _earlier_table(w, near[1] + 3, cal.earlier)
     if history is not None:
         rounds = [c for c in history.columns if c != "evaluator"][-HISTORY_ROUNDS:]
         row = near[1] + 3
@@ -321,6 +324,46 @@ def write_calibration(
         )
     _print_setup(ws, max(near[1], shares[1], table_row, earlier[1] if earlier else 0))
     return CalibrationLayout(evaluators, units, shares, near, HELPER_COL, earlier)
+
+
+def _earlier_table(w: _Writer, row: int, earlier: EarlierRounds) -> tuple[int, int]:
+    """The evaluators' mean total and ดีเด่น+ดีมาก share in each earlier round shown,
+    then this round; with no earlier round archived, a line saying so."""
+    w.heading(row, "ผลรอบก่อนของผู้ประเมิน / the evaluators' earlier rounds")
+    if not earlier.rounds:
+        w.cell(row + 1, 1, NO_EARLIER)
+        return row + 1, row + 1
+    rounds = [*earlier.rounds, earlier.current_round]
+    # a row of round names over each round's pair of columns, then the table's heads
+    above = row + 1
+    first = w.cell(above, 1, "รอบ / round", bold=True)
+    first.fill, first.border = HEAD_FILL, BORDER
+    for i, rnd in enumerate(rounds):
+        col = 2 + 2 * i
+        text = f"{rnd} (รอบนี้)" if i == len(rounds) - 1 else rnd
+        c = w.cell(above, col, text, bold=True)
+        w.ws.cell(above, col + 1).border = BORDER
+        c.fill, c.border = HEAD_FILL, BORDER
+        c.alignment = Alignment(horizontal="center", vertical="center")
+        w.ws.merge_cells(start_row=above, start_column=col, end_row=above, end_column=col + 1)
+    heads: list[str] = ["ผู้ประเมิน"]
+    formats: list[str] = ["General"]
+    for _ in rounds:
+        heads += ["ค่าเฉลี่ย", "ดีเด่น+ ดีมาก"]
+        formats += [SCORE, SHARE]
+    means = earlier.mean.to_dict("records")
+    shares = earlier.top_share.to_dict("records")
+    rows = [
+        [m["evaluator"], *[v for rnd in rounds for v in (m[rnd], t[rnd])]]
+        for m, t in zip(means, shares, strict=True)
+    ]
+    top, last = w.table(row + 2, heads, rows, formats)
+    note = (
+        f"รอบก่อนหน้าในคลังข้อมูล {earlier.archived} รอบ แสดง {len(earlier.rounds)} รอบล่าสุด"
+        f" / {earlier.archived} earlier round(s) archived, the last {len(earlier.rounds)} shown"
+    )
+    w.cell(last + 1, 1, note)
+    return top, last + 1
 
 
 def _fmt(value: float) -> str:
@@ -461,12 +504,13 @@ def _print_setup(ws: Worksheet, last_row: int) -> None:
     ws.print_area = f"A1:{get_column_letter(PRINTED)}{last_row}"
 
 
-def calibration_bytes(cal: Calibration, *, round_name: str = "") -> bytes:
-    """A workbook holding only the Calibration sheet (for a look, or the committee pack)."""
+def calibration_bytes(cal: Calibration, *, round_name: str = "", title: str = SHEET) -> bytes:
+    """A workbook holding only the Calibration sheet, named ``title`` (for a look, or to
+    be grafted into the master: :func:`kpixl.io.xlsx_sheets.copy_sheet`)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = SHEET
+    ws.title = title
     # the forms' default font, as in the master: column widths count its digits
     font = Font(name=FONT, size=14)
     wb._fonts = IndexedList([font])  # openpyxl keeps the default font first in this list

@@ -216,6 +216,7 @@ def build_master_template(
     )
     _charts(wb, rules)
     _tracker(wb.create_sheet(M.TRACKER))
+    _calibration_placeholder(wb.create_sheet(M.CALIBRATION))
     for ws in wb.worksheets:
         _print_setup(ws)
         if ws.title not in M.DOCUMENTS and ws.title != M.CONFIG:
@@ -223,6 +224,13 @@ def build_master_template(
     wb.calculation.fullCalcOnLoad = True
     wb.properties.creator = "kpixl"
     return wb
+
+
+def _calibration_placeholder(ws: Worksheet) -> None:
+    """The Calibration sheet until the round is consolidated (kpixl consolidate writes
+    the whole sheet: kpixl.workbooks.master_calibration)."""
+    _title(ws, "การปรับเทียบผลการประเมิน (Calibration)")
+    ws["A2"] = M.CALIBRATION_PLACEHOLDER
 
 
 def _tracker(ws: Worksheet) -> None:

@@ -26,6 +26,13 @@ KPI_CARDS = "KPICards"
 KPI_HOLDERS = "KPIHolders"
 ALIGNMENT = "Alignment"
 TRACKER = "Tracker"  # the round tracker (kpixl status): who is at which step
+
+# --- Calibration: the committee's check of evaluators (kpixl.workbooks.master_calibration)
+CALIBRATION = "Calibration"  # the whole sheet (tables and two charts) is rewritten each run
+CALIBRATION_PLACEHOLDER = (
+    "แผ่นงานนี้สร้างโดย kpixl consolidate (ตารางและแผนภูมิปรับเทียบผลรายผู้ประเมิน)"
+    " / kpixl consolidate writes this sheet"
+)
 SHEETS = (
     CONFIG,
     UNITS,
@@ -45,6 +52,7 @@ SHEETS = (
     ALIGNMENT,
     CHARTS,
     TRACKER,  # last: an older master gets it added at the end too
+    CALIBRATION,  # written whole by kpixl consolidate (an older master gets it added)
 )
 NEWER_SHEETS = (PCT_ANNOUNCEMENT,)  # result sheets a master from an older template lacks
 STATUS_CELL = "A2"  # on Config: what the last button press did (the Excel macros write it)

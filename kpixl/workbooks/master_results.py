@@ -31,6 +31,7 @@ from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.io.speed import type_set
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import histogram_formulas, master_from_grids, result_bytes
+from kpixl.workbooks.master_calibration import calibration_sheet
 from kpixl.workbooks.master_documents import (
     announcement,
     document_fields,
@@ -151,7 +152,8 @@ def output_bytes(
     master's own Config sheet)."""
     if config is None:
         config = _config_of(master)
-    return result_bytes(master, output_sheets(c, config=config), jobs=jobs)
+    data = result_bytes(master, output_sheets(c, config=config), jobs=jobs)
+    return calibration_sheet(data, c, config)  # the whole sheet, with its two charts
 
 
 def _config_of(master: bytes) -> dict[str, Any]:
