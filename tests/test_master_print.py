@@ -48,6 +48,13 @@ def only_sheet(master: Path, sheet: str, out: Path) -> Path:
         return tag if m.group(1) == sheet else tag.replace("<sheet ", '<sheet state="hidden" ', 1)
 
     book = re.sub(r'<sheet [^>]*name="([^"]+)"[^>]*/>', state, book)
+    # LibreOffice prints a hidden sheet's print area (the Calibration sheet's): keep only
+    # the printed sheet's
+    book = re.sub(
+        rf'<definedName name="_xlnm\.Print_Area" localSheetId="(?!{active}")\d+">[^<]*</definedName>',
+        "",
+        book,
+    )
     book = re.sub(r'activeTab="\d+"', f'activeTab="{active}"', book)
     book = re.sub(r'firstSheet="\d+"', f'firstSheet="{active}"', book)
     data["xl/workbook.xml"] = book.encode("utf-8")
