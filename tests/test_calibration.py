@@ -362,3 +362,71 @@ def test_t_quantile_falls_with_df_to_the_normal(confidence: float, df: float) ->
     assert t_quantile(confidence, df * 2) <= q + 1e-9
     if df >= 1e6:
         assert q == pytest.approx(z, abs=1e-5)
+
+
+# --- the evaluators' earlier rounds ---------------------------------------------------
+
+PAST_ROUNDS = ["2568/1", "2568/2", "2569/1", "2569/2"]
+
+
+@st.composite
+def past_tables(draw: st.DrawFn) -> pd.DataFrame:
+    parts = []
+    for rnd in draw(st.lists(st.sampled_from(PAST_ROUNDS), unique=True, max_size=4)):
+        parts.append(draw(tables()).assign(round_id=rnd))
+    if not parts:
+        return pd.DataFrame(columns=["round_id", "person_id", "unit", "evaluator", "total", "band"])
+    return pd.concat(parts, ignore_index=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(tables(), past_tables(), st.integers(min_value=0, max_value=4))
+def test_earlier_rounds_match_a_plain_pandas_groupby(
+    current: pd.DataFrame, past: pd.DataFrame, last: int
+) -> None:
+    from kpixl.core.calibration import earlier_rounds
+
+    cal = calibrate(current, BANDS)
+    order = [r for r in PAST_ROUNDS if r in set(past["round_id"])]
+    got = earlier_rounds(cal, past, current_round="2570/1", rounds=order, last=last)
+    shown = order[-last:] if last else []
+    assert got.rounds == tuple(shown) and got.archived == len(order)
+    for table in (got.mean, got.top_share):
+        assert list(table.columns) == ["evaluator", *shown, "2570/1"]
+        assert list(table["evaluator"]) == list(cal.by_evaluator["evaluator"])
+    scored = past.assign(evaluator=past["evaluator"].map(_clean)).dropna(subset=["total"])
+    mean = scored.groupby(["round_id", "evaluator"])["total"].mean()
+    top = scored.assign(top=scored["band"].isin(TOP)).groupby(["round_id", "evaluator"])["top"]
+    top_share = top.mean()
+    for table, ref in ((got.mean, mean), (got.top_share, top_share)):
+        for row in table.to_dict("records"):
+            for rnd in shown:
+                want = float(ref.get((rnd, row["evaluator"]), math.nan))
+                assert _close(float(row[rnd]), want), (rnd, row["evaluator"])
+    now = cal.by_evaluator
+    assert [_close(a, b) for a, b in zip(got.mean["2570/1"], now["mean"], strict=True)] == [
+        True
+    ] * len(now)
+
+
+def test_earlier_rounds_without_an_archive_and_the_round_itself() -> None:
+    from kpixl.core.calibration import earlier_rounds, with_earlier
+
+    cal = calibrate(_committee(), BANDS)
+    none = earlier_rounds(cal, None, current_round="2568/1")
+    assert none.rounds == () and none.archived == 0
+    assert list(none.mean.columns) == ["evaluator", "2568/1"]
+    assert calibrate(_committee(), BANDS).earlier is None
+    # the round itself is never its own past; the last three are shown
+    past = pd.concat(
+        [
+            _committee().assign(round_id=r)
+            for r in ["2566/1", "2566/2", "2567/1", "2567/2", "2568/1"]
+        ]
+    )
+    got = with_earlier(cal, past, current_round="2568/1").earlier
+    assert got is not None
+    assert got.rounds == ("2566/2", "2567/1", "2567/2") and got.archived == 4
+    assert list(got.mean.iloc[0, 1:]) == pytest.approx([got.mean.iloc[0, -1]] * 4)
+    with pytest.raises(ValueError, match="round_id"):
+        earlier_rounds(cal, _committee(), current_round="2568/1")

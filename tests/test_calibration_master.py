@@ -392,3 +392,26 @@ def test_the_sheet_prints_on_a4_at_12_pt_or_more(rounds: Path, tmp_path: Path) -
     assert len(heights) > 100
     small = [(round(h / BOX_PER_PT, 1), w) for h, w in heights if h / BOX_PER_PT < 11.9]
     assert not small, small[:10]
+
+
+def test_the_committee_pack_shows_the_same_earlier_rounds(rounds: Path, tmp_path: Path) -> None:
+    from kpixl.jobs.report import write_report
+    from kpixl.workbooks.calibration import SHEET
+
+    master = masters(rounds)[-1]
+    report = write_report(master, out=tmp_path / "pack.xlsx")
+    assert report.out is not None and report.exit_code == 0
+    page = openpyxl.load_workbook(report.out)[SHEET]
+    sheet = openpyxl.load_workbook(master)[M.CALIBRATION]
+
+    def earlier(ws: Any) -> list[list[Any]]:
+        title = next(
+            r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("ผลรอบก่อน")
+        )
+        return [
+            [ws.cell(r, c).value for c in range(1, 8)] for r in range(title + 1, ws.max_row + 1)
+        ]
+
+    ours = earlier(page)
+    assert ours[0][:6] == ["รอบ / round", "2570/1", None, "2570/2", None, "2571/1 (รอบนี้)"]
+    assert ours == earlier(sheet)

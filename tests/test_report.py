@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from kpixl.cli import cli
 from kpixl.core.rules import load_rules
 from kpixl.io.libreoffice import soffice
+from kpixl.io.xlsx_package import Package
 from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import build_demo
 from kpixl.jobs.report import committee_pack, default_out
@@ -582,3 +583,29 @@ def test_the_pack_holds_the_calibration_of_the_masters_evaluators(
         count, mean = shown[evaluator]
         assert count == len(values)
         assert mean == pytest.approx(sum(values) / len(values), abs=0.01)
+
+
+def test_without_an_archive_the_pack_says_no_earlier_round(demo: Path, tmp_path: Path) -> None:
+    from kpixl.workbooks.calibration import NO_EARLIER, SHEET
+
+    assert not (demo.parent / "kpixl.db").exists()
+    out, done = write_pack(demo, tmp_path)
+    cells = [c.value for row in openpyxl.load_workbook(out)[SHEET].iter_rows() for c in row]
+    assert NO_EARLIER in cells
+    assert "history.unreadable" not in done.output  # no archive is no finding
+
+
+def test_an_archive_config_names_but_cannot_be_read_is_a_warning(
+    demo: Path, tmp_path: Path
+) -> None:
+    from kpixl.workbooks.calibration import NO_EARLIER, SHEET
+    from kpixl.workbooks.master import read_master
+
+    master = tmp_path / "master.xlsx"
+    row = read_master(demo).config_rows["archive_db"]
+    edited = Package.read(demo.read_bytes()).patched({M.CONFIG: {f"B{row}": "no-such.db"}})
+    master.write_bytes(edited)
+    out, done = write_pack(master, tmp_path)
+    assert "history.unreadable" in done.output
+    cells = [c.value for row in openpyxl.load_workbook(out)[SHEET].iter_rows() for c in row]
+    assert NO_EARLIER in cells

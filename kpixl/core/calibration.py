@@ -45,6 +45,10 @@ shows two decimals). The edge test compares with a tolerance of 1e-9 so that a t
 totals are expected as the Results sheet holds them (already rounded half-up to the
 rules' places), so a total is below an edge exactly when its band is below that edge's.
 
+Earlier rounds (:func:`earlier_rounds`, :func:`with_earlier`): the archived rows of the
+rounds before this one are summarised per evaluator exactly as this round, and each of
+this round's evaluators gets their mean total and ``top_share`` in the last three.
+
 Blank evaluators (empty, spaces, NaN) form one group, :data:`NOT_GIVEN`; names are
 otherwise compared after stripping surrounding spaces. Units likewise.
 """

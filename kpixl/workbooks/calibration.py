@@ -9,9 +9,12 @@ under a band edge, with two native charts over the tables' own cells:
   the organisation's mean;
 * band shares per unit, a horizontal stacked bar.
 
-A4 landscape, the forms' Thai font. Not wired into the master or the committee pack:
-:func:`write_calibration` takes any worksheet; :func:`calibration_bytes` builds a
-workbook holding only this sheet.
+A4 landscape, the forms' Thai font. :func:`write_calibration` takes any worksheet (the
+committee pack's page: :mod:`kpixl.workbooks.report`); :func:`calibration_bytes` builds
+a workbook holding only this sheet (the master's Calibration sheet is grafted from it:
+:mod:`kpixl.workbooks.master_calibration`). With the calibration's ``earlier`` rounds
+(:func:`kpixl.core.calibration.with_earlier`) the evaluators' earlier rounds follow the
+tables.
 """
 
 from __future__ import annotations
