@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import math
+from copy import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -149,6 +151,7 @@ def _value(value: Any) -> Any:
 class _Writer:
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
+        self._styles: dict[tuple[str, bool, bool], Any] = {}  # a table body cell's style
 
     def cell(
         self, row: int, col: int, value: Any, fmt: str | None = None, *, bold: bool = False
@@ -189,12 +192,22 @@ class _Writer:
             )
             if lines > 1:
                 self.ws.row_dimensions[i].height = line_height(14, lines)
+            flag = bool(flagged and flagged[i - row - 1])
             for j, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+                # a body cell's style is one of few: made once, then copied (thousands
+                # of rows at the benchmark's size; openpyxl's setters are slow)
+                known = self._styles.get((fmt, j <= 2, flag))
+                if known is not None:
+                    c = self.ws.cell(row=i, column=j)
+                    put(c, _value(value))
+                    c._style = copy(known)
+                    continue
                 c = self.cell(i, j, value, None if fmt == "General" else fmt)
                 c.border = BORDER
                 c.alignment = Alignment(wrap_text=j <= 2, vertical="top")
-                if flagged and flagged[i - row - 1]:
+                if flag:
                     c.fill = FLAG_FILL
+                self._styles[fmt, j <= 2, flag] = copy(c._style)
         return row, row + len(rows)
 
 
@@ -275,13 +288,14 @@ def write_calibration(
         near_rows,
         NEAR_FORMATS,
     )
+    first_col = get_column_letter(len(NEAR_HEAD))
+    last_col = get_column_letter(len(NEAR_HEAD) + ID_SPAN - 1)
     for i in range(near[0], near[1] + 1):  # the 13-digit id across G:H
-        ws.merge_cells(
-            start_row=i,
-            start_column=len(NEAR_HEAD),
-            end_row=i,
-            end_column=len(NEAR_HEAD) + ID_SPAN - 1,
-        )
+        # a row's own range, overlapping none: added without merge_cells' check against
+        # every range before it (quadratic: 4,000 rows at the benchmark's size)
+        merged = MergedCellRange(ws, f"{first_col}{i}:{last_col}{i}")
+        ws.merged_cells.ranges.add(merged)
+        ws._clean_merge_range(merged)
 
     # the chart's helper columns: the organisation's mean, the interval below and above
     top = evaluators[0]
