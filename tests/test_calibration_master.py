@@ -415,3 +415,20 @@ def test_the_committee_pack_shows_the_same_earlier_rounds(rounds: Path, tmp_path
     ours = earlier(page)
     assert ours[0][:6] == ["รอบ / round", "2570/1", None, "2570/2", None, "2571/1 (รอบนี้)"]
     assert ours == earlier(sheet)
+
+
+def test_a_package_the_sheet_cannot_go_into_is_a_warning_not_a_crash() -> None:
+    from types import SimpleNamespace
+
+    from kpixl.workbooks.master_calibration import calibration_sheet
+
+    package = Package.read(master_bytes())
+    styles = package.parts["xl/styles.xml"].decode()
+    odd = package.to_bytes(
+        {"xl/styles.xml": re.sub(r"<cellXfs\b.*?</cellXfs>", "", styles, flags=re.S).encode()}
+    )
+    results = pd.DataFrame({"person_id": ["1"], "unit": ["U01"], "total": [80.5], "band": ["ดีมาก"]})
+    c = SimpleNamespace(results=results, rules=RULES, findings=[], past=None)
+    assert calibration_sheet(odd, c, {"round_id": "2570/1"}) == odd
+    assert [f.rule for f in c.findings] == ["calibration.not_written"]
+    assert "Calibration" in c.findings[0].message_en

@@ -576,6 +576,14 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "cannot read the archive of past rounds {value} ({why}), so nothing was checked"
         " against earlier rounds and no history was made; check archive_db on the Config sheet",
     ),
+    # the master's Calibration sheet (kpixl.workbooks.master_calibration)
+    "calibration.not_written": (
+        WARNING,
+        "เขียนแผ่นงาน Calibration ในสมุดงานหลักไม่ได้ ({why}) ผลการรวมอื่นเขียนแล้ว"
+        " ดูการปรับเทียบผลได้จาก kpixl report",
+        "could not write the master's Calibration sheet ({why}); the other results are"
+        " written; kpixl report shows the calibration",
+    ),
     # kpixl notices: the per-person result notices (kpixl.jobs.notices)
     "archive.not_consolidated": (
         ERROR,

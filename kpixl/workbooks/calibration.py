@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import io
 import math
-from copy import copy
 from collections.abc import Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass
 from typing import Any
 

@@ -22,11 +22,12 @@ from typing import Any
 import pandas as pd
 
 from kpixl.core.calibration import Calibration, calibrate, with_earlier
+from kpixl.core.codes import finding
 from kpixl.core.rules import Rules
 from kpixl.core.text import text_of
 from kpixl.io.grids import open_book
 from kpixl.io.limits import MASTER
-from kpixl.io.xlsx_sheets import graft_sheet
+from kpixl.io.xlsx_sheets import SheetCopyError, graft_sheet
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.calibration import calibration_bytes
 
@@ -104,7 +105,9 @@ def calibration_sheet(
     master: bytes, c: Any, config: Mapping[str, Any], roster: pd.DataFrame | None = None
 ) -> bytes:
     """``master`` (its result sheets written) with the Calibration sheet of the
-    consolidation ``c`` (its results, rules and past); no rules: as it is."""
+    consolidation ``c`` (its results, rules and past); no rules: as it is. A package
+    the sheet cannot be grafted into is left as it is, with a warning in ``c.findings``
+    (``calibration.not_written``)."""
     rules: Rules | None = c.rules
     if rules is None:
         return master
@@ -116,7 +119,13 @@ def calibration_sheet(
         round_id=round_id,
         past=getattr(c, "past", None),
     )
-    return with_calibration_sheet(master, cal, round_id=round_id)
+    try:
+        return with_calibration_sheet(master, cal, round_id=round_id)
+    except SheetCopyError as exc:  # a package of a shape kpixl does not know
+        c.findings.append(
+            finding("calibration.not_written", why=str(exc), file="master", sheet=M.CALIBRATION)
+        )
+        return master
 
 
 def calibration_grid(cal: Calibration, *, round_id: str) -> list[list[Any]]:
