@@ -251,13 +251,17 @@ def consolidate(book: Book) -> None:
 def _write_calibration(book: Book, inputs: MasterInputs, result: Any) -> None:
     """The Calibration sheet's values (as kpixl consolidate writes them) from A1."""
     from kpixl.core.text import text_of
-    from kpixl.workbooks.master_calibration import calibration_grid, calibration_of
+    from kpixl.workbooks.master_calibration import calibration_of, calibration_page
 
     round_id = text_of(inputs.config.get("round_id")).strip()
     cal = calibration_of(
         result.results, inputs.roster, result.rules, round_id=round_id, past=result.past
     )
-    write_rows(book.sheets[M.CALIBRATION], calibration_grid(cal, round_id=round_id), 1)
+    grid, formats = calibration_page(cal, round_id=round_id)
+    sheet = book.sheets[M.CALIBRATION]
+    write_rows(sheet, grid, 1)
+    for first, last, col, fmt in formats:  # 0.00, 0%: as the CLI's sheet shows them
+        sheet.range((first, col), (last, col)).number_format = fmt
 
 
 @_guarded(_master_status)

@@ -35,6 +35,7 @@ __all__ = [
     "EXCEL_NOTE",
     "calibration_grid",
     "calibration_of",
+    "calibration_page",
     "calibration_sheet",
     "roster_of",
     "with_calibration_sheet",
@@ -132,6 +133,14 @@ def calibration_grid(cal: Calibration, *, round_id: str) -> list[list[Any]]:
     """The Calibration sheet's cell values, row by row from A1, as
     :func:`with_calibration_sheet` writes them (for the Excel button, which writes
     values through xlwings; the charts' room holds :data:`EXCEL_NOTE` instead)."""
+    return calibration_page(cal, round_id=round_id)[0]
+
+
+def calibration_page(
+    cal: Calibration, *, round_id: str
+) -> tuple[list[list[Any]], list[tuple[int, int, int, str]]]:
+    """:func:`calibration_grid`'s values and the number formats of its cells: runs
+    (first row, last row, column, format), 1-based, down each column."""
     import openpyxl
 
     from kpixl.workbooks.calibration import CHART_ROW, write_calibration
@@ -141,11 +150,25 @@ def calibration_grid(cal: Calibration, *, round_id: str) -> list[list[Any]]:
     assert ws is not None
     ws.title = M.CALIBRATION
     write_calibration(ws, cal, round_name=round_id)
-    grid = [
-        [cell.value for cell in row]
-        for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)
-    ]
+    grid: list[list[Any]] = []
+    runs: list[tuple[int, int, int, str]] = []
+    open_runs: dict[int, tuple[int, int, str]] = {}  # column → (first, last, format)
+    for r, row in enumerate(
+        ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column), start=1
+    ):
+        grid.append([cell.value for cell in row])
+        for c, cell in enumerate(row, start=1):
+            fmt = cell.number_format if cell.value is not None else "General"
+            run = open_runs.get(c)
+            if run is not None and (run[2] != fmt or run[1] != r - 1):
+                runs.append((run[0], run[1], c, run[2]))
+                run = None
+                del open_runs[c]
+            if fmt == "General":
+                continue
+            open_runs[c] = (run[0], r, fmt) if run is not None else (r, r, fmt)
+    runs += [(first, last, c, fmt) for c, (first, last, fmt) in open_runs.items()]
     while len(grid) < CHART_ROW + 1:
         grid.append([])
     grid[CHART_ROW] = [EXCEL_NOTE]  # the row the charts start on
-    return grid
+    return grid, sorted(runs)

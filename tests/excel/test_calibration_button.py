@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import xlwings as xw
-from xlwings_payload import apply, file_grid, payload
+from xlwings_payload import apply_all, file_grid, payload
 
 from kpixl.excel import macros
 from kpixl.jobs.consolidate import consolidate
@@ -31,13 +31,24 @@ def test_the_button_writes_the_calibration_tables_as_the_cli(tmp_path: Path) -> 
     data = payload(demo.master)
     book = xw.Book(json=data)
     macros.consolidate(book)
-    grids = apply(data, book.json()["actions"])
+    sheets = apply_all(data, book.json()["actions"])
+    grids = {name: state.values for name, state in sheets.items()}
     assert str(grids[M.CONFIG][1][0]).startswith("✓")
     assert consolidate(cli, units_dir=tmp_path / "demo" / "units", jobs=1).exit_code == 0
     ours, theirs = _cells(grids[M.CALIBRATION]), _cells(file_grid(cli, M.CALIBRATION))
     assert ours.pop((4, 0)) == EXCEL_NOTE  # where the CLI's charts are
     assert len(ours) > 100
     assert ours.keys() == theirs.keys()
+    # the numbers look as in the file: each number cell's format is the CLI's
+    import openpyxl
+
+    ws = openpyxl.load_workbook(cli)[M.CALIBRATION]
+    formats = sheets[M.CALIBRATION].number_formats
+    numbers = [(r, c) for (r, c), v in ours.items() if isinstance(v, (int, float))]
+    assert len(numbers) > 50
+    for r, c in numbers:
+        want = ws.cell(r + 1, c + 1).number_format
+        assert formats.get((r + 1, c + 1), "General") == want, (r + 1, c + 1)
     for key, value in ours.items():
         if isinstance(value, float):
             assert abs(value - theirs[key]) < 1e-9, key

@@ -110,6 +110,7 @@ class SheetState:
     heights: dict[int, float | None] = field(default_factory=dict)
     print_area: str | None = None
     print_titles: str | None = None
+    number_formats: dict[Cell, str] = field(default_factory=dict)  # 1-based cell → format
 
     def merged(self) -> set[str]:
         """The merged areas as A1 references (``A10:E10``)."""
@@ -197,6 +198,9 @@ def apply_all(
         elif func == "setAutofit" and args == ["rows"]:
             for r in range(area[0], area[2] + 1):
                 sheet.heights[r + 1] = None
+        elif func == "setNumberFormat":
+            for r, c in _cells(area):
+                sheet.number_formats[r + 1, c + 1] = args[0] if isinstance(args, list) else args
         elif func == "setPrintArea":
             sheet.print_area = args[0]
         elif func == "setNameRefersTo" and args[0] == "Print_Titles" and not args[1]:
