@@ -612,11 +612,12 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "history.missing": (
         WARNING,
         "{person_id} ({name}, หน่วยงาน {unit}) อยู่ในบัญชีรายชื่อรอบ {round} แต่ไม่อยู่ในบัญชีรายชื่อรอบนี้"
-        " และไม่ได้ระบุว่าออกไปแล้ว (ครองตำแหน่ง = ไม่ใช่) หากยังอยู่ให้เพิ่มกลับเข้าบัญชีรายชื่อ"
-        " หากออกไปแล้วให้ใส่ชื่อไว้โดยระบุครองตำแหน่ง = ไม่ใช่",
+        " และรอบนั้นไม่ได้ระบุว่าออกไปแล้ว (ครองตำแหน่ง = ไม่ใช่) หากยังครองตำแหน่งอยู่"
+        " ให้เพิ่มกลับเข้าบัญชีรายชื่อ หากออกไปแล้ว (ย้าย โอน เกษียณ) ไม่ต้องแก้ไข",
         "{person_id} ({name}, unit {unit}) was on the roster of round {round} but is not on"
-        " this one, and was not marked as left (holds_position = no); if they are still"
-        " here add them back, if they left list them with holds_position = no",
+        " this one, and was not marked there as left (holds_position = no); if they still"
+        " hold a position here add them back; if they left (moved, retired) nothing needs"
+        " changing",
     ),
     # kpixl notices: the per-person result notices (kpixl.jobs.notices)
     "archive.not_consolidated": (
