@@ -171,6 +171,11 @@ def results_cell(c: Consolidation, person_id: str) -> str:
     return f"{BAND}{M.HEADER_ROW + 1 + i}"
 
 
+def salary_of(c: Consolidation, person_id: str) -> int:
+    (salary,) = c.results.loc[c.results["person_id"] == person_id, "salary"].tolist()
+    return int(salary)
+
+
 def band_of(c: Consolidation, person_id: str) -> str:
     return str(c.results.set_index("person_id").loc[person_id, "band"])
 
@@ -226,7 +231,7 @@ def test_a_changed_salary_is_found_at_its_roster_cell(
 ) -> None:
     master = master_of(rounds)
     person = str(baseline.results["person_id"].iloc[0])
-    salary = int(baseline.results.set_index("person_id").loc[person, "salary"])
+    salary = salary_of(baseline, person)
     row = edit_roster(master, person, salary=salary - 10)
     key = ("history.salary_changed", person, M.ROSTER, f"{SALARY}{row}")
     assert key in run_json(master, capsys)
@@ -385,7 +390,7 @@ def test_a_gap_is_one_finding_and_no_check(
     sql(db, "UPDATE kpixl_rounds SET round_id = '2569/2' WHERE round_id = '2570/1'")
     master = master_of(rounds)
     person = str(baseline.results["person_id"].iloc[0])
-    salary = int(baseline.results.set_index("person_id").loc[person, "salary"])
+    salary = salary_of(baseline, person)
     edit_roster(master, person, salary=salary - 10)
     row = read_master(master).config_rows["round_id"]
     found = run_json(master, capsys)
