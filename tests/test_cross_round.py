@@ -517,6 +517,19 @@ def test_pure_salary_compare_is_exact_in_baht_with_float_noise_tolerated() -> No
         ("6", 30000, "ดี", 29000),
         ("7", None, "", 24000),
     ]
+    roster, results, last_results, last_roster = frames(people, past)
+    last_roster = last_roster[last_roster["person_id"] != "1"]  # a result, not on the roster
+    found = cross_round_findings(
+        "2570/2",
+        roster,
+        results,
+        past_rounds=["2570/1"],
+        last_results=last_results,
+        last_roster=last_roster,
+        bands=BANDS,
+        places=PLACES,
+    )
+    assert [f.rule for f in found if f.person_id == "1"] == ["history.salary_changed"]
     found = check(people, past)
     assert keys(found) == [
         ("history.salary_changed", "1", "G4"),

@@ -24,8 +24,9 @@ The checks, all warnings:
 * ``history.missing``: on the last round's roster, on neither this roster nor marked
   there as left (``holds_position`` = ไม่ใช่ / no). On the Roster sheet, no cell.
 
-Speed: each check is a merge of two frames and a vector comparison; Python runs only
-per finding (the 50,000-person benchmark round gives a handful).
+Speed: each check is a merge of two frames and a vector comparison; Python runs once
+per distinct id or band text (:func:`~kpixl.core.text.texts`) and once per finding
+(50,000 people: well under a second).
 """
 
 from __future__ import annotations
@@ -167,13 +168,14 @@ def _salaries(
     places: Places,
 ) -> list[Finding]:
     """``history.salary_changed``: the Roster salary against the last round's new salary."""
-    given = pd.DataFrame({"person_id": _ids(last_roster["person_id"])})
-    given["expected"] = _numbers(last_roster["salary"])  # no result last round: kept
+    kept = pd.DataFrame(  # no result last round: the salary stays the roster's
+        {"person_id": _ids(last_roster["person_id"]), "kept": _numbers(last_roster["salary"])}
+    ).drop_duplicates("person_id", keep="first")
     new = pd.DataFrame(
         {"person_id": _ids(last_results["person_id"]), "new": _numbers(last_results["new_salary"])}
-    ).drop_duplicates("person_id", keep="last")
-    given = given.drop_duplicates("person_id", keep="last").merge(new, on="person_id", how="left")
-    given["expected"] = given["new"].where(given["new"].notna(), given["expected"])
+    ).drop_duplicates("person_id", keep="first")
+    given = kept.merge(new, on="person_id", how="outer")
+    given["expected"] = given["new"].where(given["new"].notna(), given["kept"])
     now = pd.DataFrame(
         {
             "person_id": _ids(roster["person_id"]),
@@ -242,7 +244,7 @@ def _bands(
             "person_id": _ids(last_results["person_id"]),
             "before": texts(last_results["band"].tolist()),
         }
-    ).drop_duplicates("person_id", keep="last")
+    ).drop_duplicates("person_id", keep="first")
     both = now.merge(before, on="person_id", how="inner")
     level = both["band"].map(order).to_numpy(dtype=float)
     earlier = both["before"].map(order).to_numpy(dtype=float)
