@@ -9,6 +9,7 @@ hostile name in the archive, a master from a template without the sheet.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import shutil
@@ -101,7 +102,7 @@ def test_round_three_holds_its_rounds_as_kpixl_history_says(
             for key in ("round", "band", "total", "pct", "increase", "salary", "new_salary"):
                 assert row[key] == want[key], (pid, key, row[key], want[key])
         mine = people[pid]
-        for before, after in zip(mine, mine[1:], strict=False):  # the salaries chain
+        for before, after in itertools.pairwise(mine):  # the salaries chain
             assert after["salary"] == before["new_salary"], pid
 
 

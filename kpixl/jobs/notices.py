@@ -55,9 +55,9 @@ from kpixl.jobs.match import validate_roster
 from kpixl.jobs.round import round_rules
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.generate import file_name, unit_identity
+from kpixl.workbooks.history import HistoryRow, read_history, round_text
 from kpixl.workbooks.master_documents import DocumentFields, document_fields
 from kpixl.workbooks.master_outputs import RoundOutputs, read_outputs
-from kpixl.workbooks.history import HistoryRow, read_history, round_text
 from kpixl.workbooks.notice import SHEET, Notice, NoticeRound, notice_bytes
 
 __all__ = [

@@ -112,21 +112,23 @@ def person_rounds(
 ) -> list[HistoryRow]:
     """The History rows: per person of ``results`` (in its order) their last rounds,
     oldest first, this round (``round_id``) last."""
-    earlier: dict[str, list[Mapping[str, Any]]] = {}
+    earlier: dict[str, list[dict[str, Any]]] = {}
     if past is not None and len(past.results):
-        for record in past.results.to_dict("records"):
-            pid = text_of(record.get("person_id"))
+        for row in past.results.to_dict("records"):
+            then = {str(k): v for k, v in row.items()}
+            pid = text_of(then.get("person_id"))
             if pid:
-                earlier.setdefault(pid, []).append(record)
+                earlier.setdefault(pid, []).append(then)
     keep = M.HISTORY_ROUNDS - 1
     out: list[HistoryRow] = []
-    for record in results.to_dict("records"):
+    for now in results.to_dict("records"):
+        record = {str(k): v for k, v in now.items()}
         pid = text_of(record.get("person_id"))
         if not pid:
             continue
         mine = earlier.get(pid, [])
-        for old in mine[-keep:] if keep else []:
-            out.append(_row(old, round_text(old.get("round_id"))))
+        for then in mine[-keep:] if keep else []:
+            out.append(_row(then, round_text(then.get("round_id"))))
         out.append(_row(record, round_id))
     return out
 

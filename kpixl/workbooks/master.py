@@ -280,7 +280,9 @@ def _history(ws: Worksheet) -> None:
     written row takes."""
     _title(ws, M.HISTORY_TITLE)
     note = ws[M.HISTORY_NOTE_CELL]
-    note.value = "เขียนเมื่อรวมผลการประเมิน (kpixl consolidate) / written when the round is consolidated"
+    note.value = (
+        "เขียนเมื่อรวมผลการประเมิน (kpixl consolidate) / written when the round is consolidated"
+    )
     note.font = thai_font(14)
     _headers(ws, M.HISTORY_HEADERS)
     _body(ws, M.HISTORY_FORMATS, M.HISTORY_WIDTHS)

@@ -630,5 +630,16 @@ HISTORY_HEADERS = (
     "เงินเดือน",
     "เงินเดือนใหม่",
 )
-HISTORY_FORMATS = ("General", "General", "General", "General", "General", SCORE, SCORE, BAHT, BAHT, BAHT)
+HISTORY_FORMATS = (
+    "General",
+    "General",
+    "General",
+    "General",
+    "General",
+    SCORE,
+    SCORE,
+    BAHT,
+    BAHT,
+    BAHT,
+)
 HISTORY_WIDTHS = (14, 22, 8, 7, 11, 9, 7, 10, 9, 10)  # A4 landscape at PRINT_SCALE 90

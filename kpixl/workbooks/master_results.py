@@ -30,8 +30,8 @@ from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.io.speed import type_set
 from kpixl.workbooks import master_layout as M
-from kpixl.workbooks.master import histogram_formulas, master_from_grids, result_bytes
 from kpixl.workbooks.history import history_rows, with_history_sheet
+from kpixl.workbooks.master import histogram_formulas, master_from_grids, result_bytes
 from kpixl.workbooks.master_documents import (
     announcement,
     document_fields,

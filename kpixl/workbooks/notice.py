@@ -317,7 +317,9 @@ def _history(p: _Page, n: Notice) -> None:
         p.cell(4, _number(r.pct), align="center", fmt=PCT, bold=bold, border=_BOX)
         for first, last, value in ((5, 5, r.increase), (6, 6, r.salary), (7, 8, r.new_salary)):
             fmt = _amount(value)
-            p.cell(first, _number(value), last=last, align="center", fmt=fmt, bold=bold, border=_BOX)
+            p.cell(
+                first, _number(value), last=last, align="center", fmt=fmt, bold=bold, border=_BOX
+            )
         p.end()
 
 
