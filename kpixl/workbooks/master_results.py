@@ -1,7 +1,8 @@
 """The master's result sheets and the round's exports, from a consolidation.
 
 The last stage of consolidation: the Summary rows (:func:`summary_frame`); the rows of
-Results, Summary, Pools, Issues and the documents (Announcement, PctAnnouncement,
+Results, Summary, Pools, Issues, History (each person's last rounds:
+:mod:`kpixl.workbooks.history`) and the documents (Announcement, PctAnnouncement,
 SalaryOrder: :mod:`kpixl.workbooks.master_documents`), with kpixl's own formulas
 (:func:`output_sheets`), written into the master's package (:func:`output_bytes`); the
 CSV export (:func:`write_export`).
