@@ -184,6 +184,7 @@ def test_a_hostile_name_in_the_archive_stays_text(rounds: Path, tmp_path: Path) 
     assert consolidate(master).exit_code == 0
     xml = sheet_xml(master, M.HISTORY)
     assert "<f>" not in xml and "HYPERLINK" in xml
+    assert "_x0007_" in xml and "\x07" not in xml  # the control character encoded
     ws = openpyxl.load_workbook(master)[M.HISTORY]
     cells = [
         c for row in ws.iter_rows(min_row=M.FIRST_ROW) for c in row if "HYPERLINK" in str(c.value)
