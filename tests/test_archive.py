@@ -415,6 +415,37 @@ def test_every_personal_workbook_is_hashed_known_by_its_metadata(
     assert {r.kind for r in rows} == {"master", "unit", "personal"}
 
 
+def set_config(master: Path, key: str, value: str) -> None:
+    wb = openpyxl.load_workbook(master)
+    for row in wb[M.CONFIG].iter_rows():
+        if row[0].value == key:
+            row[1].value = value
+            break
+    else:
+        raise AssertionError(key)
+    wb.save(master)
+
+
+def test_a_personal_folder_outside_the_round_or_of_another_round_is_not_hashed(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = copy_round(demo, tmp_path / "round")
+    shutil.copytree(master.parent / "personal", tmp_path / "outside")
+    set_config(master, "personal_folder", "../outside")
+    answer = archive(capsys, master, str(tmp_path / "a.db"))
+    assert answer["status"] == "archived"
+    kinds = query(str(tmp_path / "a.db"), "SELECT kind, count(*) FROM kpixl_sources GROUP BY kind")
+    assert dict(kinds) == {"master": 1, "unit": 3}
+    # the forms of another round in the folder are not this round's
+    set_config(master, "personal_folder", "personal")
+    set_round_id(master, "2569/2")
+    answer = archive(capsys, master, str(tmp_path / "b.db"))
+    assert answer["status"] == "archived"
+    assert query(
+        str(tmp_path / "b.db"), "SELECT count(*) FROM kpixl_sources WHERE kind = 'personal'"
+    ) == [(0,)]
+
+
 def downgrade(db: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
