@@ -542,6 +542,32 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ไม่พบ {value} ในรอบการประเมินที่เก็บไว้ในคลัง",
         "{value} is in no archived round",
     ),
+    "archive.unit_missing": (
+        WARNING,
+        "ไม่พบสมุดงานหน่วยงาน {value} ที่ใช้รวมผล จึงไม่ได้เก็บตัวชี้วัดและสมรรถนะรายข้อของ {count} คน"
+        "จากไฟล์นี้ (ผลรวมของทุกคนยังเก็บเข้าคลังตามปกติ) หากต้องการเก็บด้วย ให้นำไฟล์กลับมาแล้วเก็บใหม่"
+        ' ด้วย --supersede --reason "เหตุผล"',
+        "the unit workbook {value} the results came from is not there, so the KPI and "
+        "competency rows of its {count} people are not archived (everyone's results are); "
+        'to keep them, put the file back and archive again with --supersede --reason "why"',
+    ),
+    "archive.unit_unreadable": (
+        WARNING,
+        "อ่านสมุดงานหน่วยงาน {value} ไม่ได้ ({why}) จึงไม่ได้เก็บตัวชี้วัดและสมรรถนะรายข้อของ {count} คน"
+        "จากไฟล์นี้ (ผลรวมของทุกคนยังเก็บเข้าคลังตามปกติ)",
+        "cannot read the unit workbook {value} ({why_en}), so the KPI and competency rows "
+        "of its {count} people are not archived (everyone's results are)",
+    ),
+    "archive.no_kpis": (
+        WARNING,
+        "รอบการประเมิน {value} ของ {organisation} อยู่ในคลังแล้ว (ฉบับที่ {version}) ผลเหมือนเดิม"
+        " แต่เก็บไว้ด้วย kpixl รุ่นก่อนที่คลังจะเก็บตัวชี้วัดและสมรรถนะรายข้อ จึงไม่ได้บันทึกซ้ำ"
+        ' หากต้องการเก็บรายข้อด้วย ให้ใช้ --supersede --reason "เหตุผล" (เก็บไว้ทั้งสองฉบับ)',
+        "round {value} of {organisation} is already archived (version {version}) with the "
+        "same results, by a kpixl from before the archive kept KPI and competency rows; "
+        'nothing written; to add those rows use --supersede --reason "why" (both versions '
+        "are kept)",
+    ),
     # kpixl round next: the next round's master from an archived round (kpixl.jobs.next_round)
     "round.no_round": (
         ERROR,
