@@ -164,3 +164,18 @@ def test_round_next_names_the_archive_it_read(two_rounds: Path, tmp_path: Path) 
     findings: list = []
     past = read_past(made.out, _config(made.out), findings)  # its consolidate looks back
     assert findings == [] and past is not None and past.rounds == ["2570/1"]
+
+
+def test_archive_follows_config_archive_db(two_rounds: Path, tmp_path: Path) -> None:
+    """``kpixl archive`` without --db stores the round where its Config says (the next
+    round's consolidate reads it back from there), not beside the master."""
+    from kpixl.jobs.archive import archive_master
+
+    folder = tmp_path / "2570-1"
+    shutil.copytree(two_rounds / "2570-1", folder)
+    shutil.copyfile(two_rounds / "kpixl.db", tmp_path / "kpixl.db")
+    before = _digest(tmp_path / "kpixl.db")
+    result = archive_master(folder / "master.xlsx")  # Config: archive_db = ../kpixl.db
+    assert result.status == "already", [f.rule for f in result.findings]
+    assert _digest(tmp_path / "kpixl.db") == before
+    assert not (folder / "kpixl.db").exists()

@@ -27,7 +27,11 @@ STATUS_TEXT = {
 
 @click.command("archive")
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", default=None, help=DB_HELP + " (default: kpixl.db beside MASTER).")
+@click.option(
+    "--db",
+    default=None,
+    help=DB_HELP + " (default: the master's Config archive_db, else kpixl.db beside MASTER).",
+)
 @click.option(
     "--supersede",
     is_flag=True,

@@ -57,6 +57,7 @@ from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.numbers import parse_number
 from kpixl.core.text import text_of
+from kpixl.jobs.past import archive_of
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master_outputs import read_outputs
 from kpixl.workbooks.unit import read_unit
@@ -500,7 +501,7 @@ def personal_sources(
     path relative to the master's folder, SHA-256, size, person. Symbolic links are not
     followed, backups (``.kpixl-backups``) and Excel's lock files are not workbooks of
     the round; a folder named outside the master's folder is not read."""
-    from kpixl.jobs.notices import _identify
+    from kpixl.jobs.notices import identify_personal
 
     named = (text_of(config.get("personal_folder")) or "personal").replace("\\", "/")
     relative = PurePosixPath(named)
@@ -521,7 +522,7 @@ def personal_sources(
                 or not path.is_file()
             ):
                 continue
-            found, _ = _identify(path)
+            found, _ = identify_personal(path)
             if found is None or (round_id and found.round_id and found.round_id != round_id):
                 continue
             digest = _sha256(path)
@@ -616,6 +617,8 @@ def archive_master(
     result.counts["sources"] = len(sources)
     result.timings["hash the files"] = time.perf_counter() - started
     started = time.perf_counter()
+    if db is None:  # the archive the round's Config names (blank: kpixl.db beside it)
+        db = archive_of(master, config)[0]
     with opened(db, beside=master) as archive:
         result.db = shown(archive.url) if archive.url is not None else (db or "")
         result.findings.extend(archive.findings)

@@ -65,6 +65,7 @@ __all__ = [
     "NoticesRun",
     "PersonalFile",
     "find_workbooks",
+    "identify_personal",
     "notices_of",
     "write_notices",
 ]
@@ -302,7 +303,7 @@ def _cell(grid: Sequence[Sequence[Any]], ref: str) -> Any:
     return grid[row][column - 1]
 
 
-def _identify(path: Path) -> tuple[PersonalFile | None, Finding | None]:
+def identify_personal(path: Path) -> tuple[PersonalFile | None, Finding | None]:
     """The workbook's metadata, or the finding why it is not a personal workbook."""
     bad = check_file(path, limits=PERSONAL, deep=False)
     if bad is not None:
@@ -353,7 +354,7 @@ def find_workbooks(
         )
     )
     for path in files:
-        found, problem = _identify(path)
+        found, problem = identify_personal(path)
         if found is None:
             if problem is not None:
                 findings.append(problem)
