@@ -26,13 +26,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from kpixl.archive.schema import METADATA, VERSION_TABLE
-from kpixl.archive.store import open_archive
+from kpixl.archive.store import alembic_config, open_archive
 from kpixl.cli import main
 from kpixl.core.text import text_of
-from kpixl.jobs.archive import HISTORY_KEYS
+from kpixl.jobs.archive import HISTORY_KEYS, legacy_digest, round_rows
 from kpixl.jobs.consolidate import consolidate
 from kpixl.jobs.demo import build_demo
 from kpixl.workbooks import master_layout as M
+from kpixl.workbooks import unit_layout as U
 from kpixl.workbooks.master_outputs import read_outputs
 
 __all__ = ["pg_url"]  # the session fixture, imported for pytest
@@ -183,7 +184,7 @@ def test_the_archive_holds_the_masters_round(
     assert json.loads(rnd.rules_json)["data"]["bands"][0]["min_total"] is not None
     assert rnd.superseded_by is None
     # the unit workbooks the results came from, with their SHA-256
-    sources = query(db, "SELECT path, sha256 FROM kpixl_sources ORDER BY path")
+    sources = query(db, "SELECT path, sha256 FROM kpixl_sources WHERE kind = 'unit' ORDER BY path")
     assert [p for p, _ in sources] == sorted(f"units/{n}" for n in set(results["source_file"]))
     for path, sha in sources:
         assert sha == hashlib.sha256((demo.parent / path).read_bytes()).hexdigest()
@@ -245,6 +246,258 @@ def test_changed_results_are_refused_unless_superseded_with_a_reason(
     assert (only["increase"], only["new_salary"]) == (9990, 99990)
     # the superseded version again: it differs from the current one, so refused
     assert archive(capsys, demo, db)["status"] == "refused"
+
+
+# ------------------------------------------------------- KPI rows, source workbooks
+
+
+def unit_table(
+    master: Path, sheet: str, letters: dict[str, str]
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Every row of ``sheet`` in the unit workbooks the results came from, of the people
+    whose results came from that file, read with openpyxl (not kpixl's reader)."""
+    results = read_outputs(master).results
+    out = {}
+    for name in set(results["source_file"]):
+        wanted = {
+            text_of(p)
+            for p, f in zip(results["person_id"], results["source_file"], strict=True)
+            if f == name
+        }
+        wb = openpyxl.load_workbook(master.parent / "units" / name, read_only=True)
+        for r, row in enumerate(wb[sheet].iter_rows(min_row=2, values_only=True), start=2):
+            values = {
+                f: row[ord(c) - 65] if ord(c) - 65 < len(row) else None for f, c in letters.items()
+            }
+            if text_of(values["person_id"]) in wanted:
+                out[(f"units/{name}", r)] = values
+        wb.close()
+    return out
+
+
+def test_every_kpi_and_competency_row_of_the_results_is_archived(
+    demo: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answer = archive(capsys, demo, db)
+    assert answer["status"] == "archived"
+    kpis = unit_table(demo, U.KPIS, U.KPI_COLUMNS)
+    stored = query(db, "SELECT * FROM kpixl_kpis ORDER BY file, row")
+    assert len(stored) == len(kpis) > RESULTS and answer["counts"]["kpis"] == len(kpis)
+    for row in stored:
+        want = kpis[(row.file, row.row)]
+        assert row.person_id == text_of(want["person_id"])
+        assert (row.kpi_code, row.kpi_name, row.measure) == (
+            want["kpi_code"],
+            want["kpi_name"],
+            want["unit"],
+        )
+        for name in ("l1", "l2", "l3", "l4", "l5", "weight", "actual"):
+            assert number(getattr(row, name)) == number(want[name]), name
+        assert row.text_json is None
+    comps = unit_table(demo, U.COMPETENCIES, U.COMP_COLUMNS)
+    stored = query(db, "SELECT * FROM kpixl_competencies ORDER BY file, row")
+    assert len(stored) == len(comps) > RESULTS
+    for row in stored:
+        want = comps[(row.file, row.row)]
+        assert (row.person_id, row.competency) == (text_of(want["person_id"]), want["competency"])
+        for name in ("expected", "weight", "rating"):
+            assert number(getattr(row, name)) == number(want[name]), name
+    # only the people whose results came from the file: everyone in Results, nobody else
+    people = {text_of(p) for p in read_outputs(demo).results["person_id"]}
+    assert {p for (p,) in query(db, "SELECT DISTINCT person_id FROM kpixl_kpis")} == people
+
+
+def edit_unit(path: Path, sheet: str, cell: str, value: Any) -> None:
+    wb = openpyxl.load_workbook(path)
+    wb[sheet][cell] = value
+    wb.save(path)
+
+
+def test_a_changed_kpi_row_is_a_different_round(
+    demo: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert archive(capsys, demo, db)["status"] == "archived"
+    changed = copy_round(demo, tmp_path / "changed")
+    unit = changed.parent / "units" / read_outputs(demo).results["source_file"][0]
+    edit_unit(unit, U.KPIS, f"{U.KPI_COLUMNS['actual']}2", "ยังไม่มีผล")  # text in a number cell
+    refused = archive(capsys, changed, db)
+    assert refused["status"] == "refused" and "archive.differs" in [
+        f["rule"] for f in refused["findings"]
+    ]
+    done = archive(capsys, changed, db, "--supersede", "--reason", "แก้ผลตัวชี้วัด")
+    assert done["status"] == "superseded"
+    (row,) = query(
+        db,
+        "SELECT actual, text_json FROM kpixl_kpis k JOIN kpixl_rounds r ON r.round_pk = k.round_pk"
+        " WHERE r.version = 2 AND k.row = 2 AND k.file = :f",
+        f=f"units/{unit.name}",
+    )
+    assert row.actual is None and json.loads(row.text_json) == {"actual": "ยังไม่มีผล"}
+
+
+def test_a_missing_or_unreadable_unit_workbook_is_a_warning_and_the_round_is_archived(
+    demo: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = copy_round(demo, tmp_path / "lost")
+    results = read_outputs(master).results
+    names = sorted(set(results["source_file"]))
+    (master.parent / "units" / names[0]).unlink()
+    garbage = b"not a workbook at all " * 50
+    (master.parent / "units" / names[1]).write_bytes(garbage)
+    answer = archive(capsys, master, db)
+    assert answer["exit"] == 0 and answer["status"] == "archived"
+    by_rule = {f["rule"]: f for f in answer["findings"]}
+    count = int((results["source_file"] == names[0]).sum())
+    missing = by_rule["archive.unit_missing"]
+    assert missing["severity"] == "warning" and names[0] in missing["message_th"]
+    assert f"{count} " in missing["message_en"]
+    unreadable = by_rule["archive.unit_unreadable"]
+    assert unreadable["severity"] == "warning" and names[1] in unreadable["message_en"]
+    assert query(db, "SELECT count(*) FROM kpixl_results")[0][0] == RESULTS
+    files = {f for (f,) in query(db, "SELECT DISTINCT file FROM kpixl_kpis")}
+    assert files == {f"units/{n}" for n in names[2:]}
+    shas = dict(query(db, "SELECT path, sha256 FROM kpixl_sources WHERE kind = 'unit'"))
+    assert shas[f"units/{names[0]}"] is None
+    assert shas[f"units/{names[1]}"] == hashlib.sha256(garbage).hexdigest()
+
+
+def test_a_source_file_outside_the_units_folder_is_not_read(
+    demo: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = copy_round(demo, tmp_path / "hostile")
+    results = read_outputs(master).results
+    person = text_of(results["person_id"][0])
+    outside = tmp_path / "secret.xlsx"
+    shutil.copy(master.parent / "units" / results["source_file"][0], outside)
+    edit_results(master, person, "source_file", "../../secret.xlsx")
+    answer = archive(capsys, master, db)
+    assert answer["status"] == "archived"
+    (bad,) = [f for f in answer["findings"] if f["rule"] == "archive.unit_unreadable"]
+    assert "../../secret.xlsx" in bad["message_en"]
+    assert query(db, "SELECT count(*) FROM kpixl_kpis WHERE person_id = :p", p=person) == [(0,)]
+    assert query(db, "SELECT sha256 FROM kpixl_sources WHERE path = 'units/../../secret.xlsx'") == [
+        (None,)
+    ]
+
+
+def test_every_personal_workbook_is_hashed_known_by_its_metadata(
+    demo: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = copy_round(demo, tmp_path / "round")
+    folder = tmp_path / "round" / "personal"
+    personal = sorted(p for p in folder.rglob("*.xlsx"))
+    # not personal workbooks, whatever their names say; links are not followed
+    unit = sorted((master.parent / "units").glob("*.xlsx"))[0]
+    shutil.copy(unit, folder / "2570-1_1111111111111_ชื่อเหมือนแบบประเมิน.xlsx")
+    (folder / "บันทึก.xlsx").write_text("not a workbook")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copy(personal[0], outside / "2570-1_9999999999999_นอกโฟลเดอร์.xlsx")
+    (folder / "link.xlsx").symlink_to(outside / "2570-1_9999999999999_นอกโฟลเดอร์.xlsx")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    answer = archive(capsys, master, db)
+    assert answer["status"] == "archived"
+    rows = query(db, "SELECT kind, path, sha256, size, person_id FROM kpixl_sources ORDER BY path")
+    mine = [r for r in rows if r.kind == "personal"]
+    assert [r.path for r in mine] == sorted(
+        p.relative_to(master.parent).as_posix() for p in personal
+    )
+    for r in mine:
+        data = (master.parent / r.path).read_bytes()
+        assert (r.sha256, r.size) == (hashlib.sha256(data).hexdigest(), len(data))
+        assert r.person_id and r.person_id.isdigit() and len(r.person_id) == 13
+    # the one whose name does not say who it is: known by its metadata
+    renamed = [r for r in mine if r.path.endswith("แบบประเมิน_ฉบับแก้ไขล่าสุด.xlsx")]
+    assert len(renamed) == 1 and renamed[0].person_id not in renamed[0].path
+    (master_row,) = [r for r in rows if r.kind == "master"]
+    assert master_row.path == master.name
+    assert master_row.sha256 == hashlib.sha256(master.read_bytes()).hexdigest()
+    assert {r.kind for r in rows} == {"master", "unit", "personal"}
+
+
+def set_config(master: Path, key: str, value: str) -> None:
+    wb = openpyxl.load_workbook(master)
+    for row in wb[M.CONFIG].iter_rows():
+        if row[0].value == key:
+            row[1].value = value
+            break
+    else:
+        raise AssertionError(key)
+    wb.save(master)
+
+
+def test_a_personal_folder_outside_the_round_or_of_another_round_is_not_hashed(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = copy_round(demo, tmp_path / "round")
+    shutil.copytree(master.parent / "personal", tmp_path / "outside")
+    set_config(master, "personal_folder", "../outside")
+    answer = archive(capsys, master, str(tmp_path / "a.db"))
+    assert answer["status"] == "archived"
+    kinds = query(str(tmp_path / "a.db"), "SELECT kind, count(*) FROM kpixl_sources GROUP BY kind")
+    assert dict(kinds) == {"master": 1, "unit": 3}
+    # the forms of another round in the folder are not this round's
+    set_config(master, "personal_folder", "personal")
+    set_round_id(master, "2569/2")
+    answer = archive(capsys, master, str(tmp_path / "b.db"))
+    assert answer["status"] == "archived"
+    assert query(
+        str(tmp_path / "b.db"), "SELECT count(*) FROM kpixl_sources WHERE kind = 'personal'"
+    ) == [(0,)]
+
+
+def downgrade(db: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    opened = open_archive(db)
+    assert opened.engine is not None
+    config = alembic_config()
+    assert isinstance(config, Config)
+    with opened.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+    opened.close()
+
+
+def test_a_round_archived_before_kpi_rows_is_kept_and_can_be_completed(
+    demo: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An archive of revision 0001 (as the kpixl before this one left it): opening it
+    adds the new tables, empty; the same master again is archive.no_kpis, nothing
+    written; --supersede --reason adds version 2 with every KPI row."""
+    assert archive(capsys, demo, db)["status"] == "archived"
+    (rules_json,) = query(db, "SELECT rules_json FROM kpixl_rounds")[0]
+    old = legacy_digest(round_rows(read_outputs(demo)), rules_json)
+    url = db if "://" in db else f"sqlite:///{db}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM kpixl_sources WHERE kind <> 'unit'"))
+        conn.execute(text("UPDATE kpixl_rounds SET content_sha256 = :d"), {"d": old})
+    engine.dispose()
+    downgrade(db, "0001")
+    assert query(db, f"SELECT version_num FROM {VERSION_TABLE}") == [("0001",)]
+    person = text_of(read_outputs(demo).results["person_id"][0])
+
+    again = archive(capsys, demo, db)  # opens (upgrades) the archive, then compares
+    assert again["exit"] == 0 and again["status"] == "already" and again["version"] == 1
+    assert [f["rule"] for f in again["findings"]] == ["archive.no_kpis"]
+    assert "--supersede" in again["findings"][0]["message_th"]
+    assert query(db, f"SELECT version_num FROM {VERSION_TABLE}") == [("0002",)]
+    assert query(db, "SELECT count(*) FROM kpixl_kpis") == [(0,)]
+    assert {k for (k,) in query(db, "SELECT kind FROM kpixl_sources")} == {"unit"}
+    code, out, _ = run(capsys, "history", person, "--db", db, "--json")
+    assert code == 0 and len(json.loads(out)) == 1
+
+    done = archive(capsys, demo, db, "--supersede", "--reason", "เก็บตัวชี้วัดรายข้อ")
+    assert done["status"] == "superseded" and done["version"] == 2
+    (kpis,) = query(
+        db,
+        "SELECT count(*) FROM kpixl_kpis k JOIN kpixl_rounds r ON r.round_pk = k.round_pk"
+        " WHERE r.version = 2",
+    )
+    assert kpis[0] == done["counts"]["kpis"] > 0
+    assert archive(capsys, demo, db)["status"] == "already"  # now the new digest matches
 
 
 # ------------------------------------------------------------------------- history
@@ -311,7 +564,7 @@ def test_an_empty_database_upgraded_to_head_is_the_schema(
         with archive_.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
             assert compare_metadata(context, METADATA) == []
-            assert context.get_current_revision() == "0001"
+            assert context.get_current_revision() == "0002"
             assert conn.execute(text(f"SELECT count(*) FROM {VERSION_TABLE}")).scalar() == 1
         archive_.close()
 

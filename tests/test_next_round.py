@@ -1,7 +1,8 @@
 """The next round (issue 17, item 2): ``kpixl round next`` and ``kpixl demo --rounds``.
 
 Real files and a real SQLite archive: a three-round demo, then ``kpixl history`` (the
-issue's acceptance test), and ``next_round`` on its archived first round.
+issue's acceptance test), and ``next_round`` on its archived first round; the same on
+a real PostgreSQL server (``tests/db_servers.py``).
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from db_servers import pg_url
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from kpixl.cli import main
 from kpixl.core.rounds import parse_round
@@ -25,6 +31,8 @@ from kpixl.jobs.next_round import CLEARED, following, next_round, shifted
 from kpixl.jobs.round import round_rules
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import read_master
+
+__all__ = ["pg_url"]  # the session fixture, imported for pytest
 
 ROUNDS = ("2570/1", "2570/2", "2571/1")
 
@@ -180,3 +188,53 @@ def test_two_runs_at_once_write_one_master(rounds: Path, tmp_path: Path) -> None
     assert [f.rule for f in refused.findings] == ["round.exists"]
     assert [p.name for p in tmp_path.iterdir()] == ["master.xlsx"]  # no temporary left
     assert text_of(read_master(tmp_path / "master.xlsx").config["round_id"]) == "2571/1"
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server (as tests/test_archive.py's)."""
+    base = make_url(pg_url)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_next_round_from_a_postgresql_archive(
+    rounds: Path, pg_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master = rounds / "2570-2" / "master.xlsx"
+    not_yet = next_round(master, tmp_path / "early", db=pg_db)
+    assert not_yet.exit_code == 1 and "round.not_archived" in [f.rule for f in not_yet.findings]
+    assert archive_master(master, db=pg_db).status == "archived"
+    capsys.readouterr()
+    out = tmp_path / "next"
+    code = main(["round", "next", str(master), "--out", str(out), "--db", pg_db, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["next_round"] == "2571/1", report
+    engine = create_engine(pg_db.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            archived = {
+                str(p): float(v)
+                for p, v in conn.execute(
+                    text(
+                        "SELECT r.person_id, r.new_salary FROM kpixl_results r JOIN kpixl_rounds o"
+                        " ON r.round_pk = o.round_pk WHERE o.round_id = '2570/2'"
+                    )
+                )
+            }
+    finally:
+        engine.dispose()
+    after = read_master(out / "master.xlsx")
+    assert text_of(after.config["round_id"]) == "2571/1"
+    salaries = {text_of(p): float(s) for p, s in after.roster[["person_id", "salary"]].values}
+    assert salaries == archived and len(archived) == 8
+    # the same as the SQLite archive of the same round gives
+    assert salaries == _archived(rounds / "kpixl.db", "2570/2", "new_salary")

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from kpixl.cli import cli
+from kpixl.cli import cli, main
 from kpixl.core.text import text_of
 from kpixl.io.cell_text import decode_text, put
 from kpixl.io.libreoffice import convert, soffice
@@ -506,3 +506,101 @@ def test_a_run_stopped_by_another_run_says_so(
     assert "write.locked" in done.output and "✗ หยุดกลางทาง" in done.output
     assert "stopped:" in done.output and "✓" not in done.output
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+# ------------------------------------------------- earlier rounds (issue 17, item 4)
+
+
+def test_a_round_without_earlier_rounds_has_no_history_block(
+    made: tuple[NoticesRun, dict],
+) -> None:
+    run, _ = made
+    assert all(n.history == () for n in run.notices)
+    ws = openpyxl.load_workbook(run.workbooks[0])[SHEET]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not any("ผลการประเมินย้อนหลัง" in t for t in texts)
+
+
+@pytest.fixture(scope="module")
+def third_round(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three consecutive demo rounds (2 units, 8 people): the third round's master."""
+    out = tmp_path_factory.mktemp("rounds")
+    assert main(["demo", str(out), "--rounds", "3", "--units", "2", "--people", "8"]) == 0
+    return out / "2571-1" / "master.xlsx"
+
+
+def master_history(master: Path) -> dict[str, list[list[Any]]]:
+    """The master's History rows by person id (as read with openpyxl)."""
+    ws = openpyxl.load_workbook(master)[M.HISTORY]
+    out: dict[str, list[list[Any]]] = {}
+    for row in ws.iter_rows(min_row=M.FIRST_ROW, values_only=True):
+        if row[0] is not None:
+            out.setdefault(text_of(row[0]), []).append(list(row))
+    return out
+
+
+def test_the_notice_prints_the_persons_history_rows(third_round: Path, tmp_path: Path) -> None:
+    run = write_notices(third_round, out=tmp_path / "out", pdf=False)
+    assert run.exit_code == 0, run.findings
+    sheet = master_history(third_round)
+    col = {name: i for i, name in enumerate(M.HISTORY_COLUMNS)}
+    assert len(run.workbooks) == len(sheet) == 8
+    for notice in run.notices:
+        mine = sheet[notice.person_id]
+        assert [r.round for r in notice.history] == ["2570/1", "2570/2", "2571/1"]
+        ws = openpyxl.load_workbook(copy_of(run, notice.person_id))[SHEET]
+        rows = labelled(ws)
+        assert any(k.startswith("ผลการประเมินย้อนหลัง") for k in rows)
+        heads = rows["รอบ"]
+        assert [h for h in heads if h] == [
+            "รอบ",
+            "ระดับผล",
+            "คะแนนรวม",
+            "ร้อยละ",
+            "ได้เลื่อน",
+            "เงินเดือน",
+            "เงินเดือนใหม่",
+        ]
+        for want in mine:  # every History row, its figures as the master holds them
+            got = rows[want[col["round"]]]
+            assert got[1] == want[col["band"]]
+            assert number(got[2]) == number(want[col["total"]])
+            assert number(got[3]) == number(want[col["pct"]])
+            assert number(got[4]) == number(want[col["increase"]])
+            assert number(got[5]) == number(want[col["salary"]])
+            assert number(got[6]) == number(want[col["new_salary"]])
+        assert (
+            rows["2571/1"][0] == "2571/1"
+            and ws.cell(
+                row=next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "2571/1"),
+                column=1,
+            ).font.b
+        )  # this round: in bold
+
+
+def test_the_history_comes_from_the_masters_sheet_not_the_archive(
+    third_round: Path, tmp_path: Path
+) -> None:
+    """A master mailed elsewhere (no archive beside it) prints the same history."""
+    alone = tmp_path / "elsewhere"
+    shutil.copytree(third_round.parent, alone)
+    run = write_notices(alone / "master.xlsx", out=tmp_path / "out", pdf=False)
+    here = write_notices(third_round, out=tmp_path / "here", pdf=False)
+    assert not (alone.parent / "kpixl.db").exists()
+    assert [n.history for n in run.notices] == [n.history for n in here.notices]
+    assert all(len(n.history) == 3 for n in run.notices)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_a_notice_with_history_is_still_one_a4_page(third_round: Path, tmp_path: Path) -> None:
+    run = write_notices(third_round, out=tmp_path / "out", pdf=True)
+    assert run.exit_code == 0, run.findings
+    assert len(run.pdfs) == 8
+    for pdf in run.pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert re.search(r"Pages:\s+1\n", info), info
+        text = pdf_text(pdf)
+        assert "ผลการประเมินย้อนหลัง" in text and "###" not in text
+        for round_id in ("2570/1", "2570/2", "2571/1"):
+            assert round_id in text

@@ -24,7 +24,9 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "COMPETENCIES",
     "FINDINGS",
+    "KPIS",
     "METADATA",
     "POOLS",
     "RESULTS",
@@ -169,4 +171,47 @@ SOURCES = Table(
     Column("path", Text, nullable=False),  # relative to the master's folder, with /
     Column("sha256", String(64), nullable=True),  # None: the file was not there
     Column("size", Integer, nullable=True),
+    # master, unit or personal (revision 0002; rows archived before it: unit)
+    Column("kind", String(20), nullable=False, server_default="unit"),
+    Column("person_id", String(40), nullable=True),  # a personal workbook's person
+)
+
+KPIS = Table(  # revision 0002: the KPI rows of the unit workbooks the results came from
+    "kpixl_kpis",
+    METADATA,
+    Column("kpi_pk", Integer, primary_key=True, autoincrement=True),
+    _round_pk(),
+    Column("file", Text, nullable=False),  # the unit workbook, as kpixl_sources.path
+    Column("row", Integer, nullable=False),  # the ตัวชี้วัด sheet's row
+    Column("person_id", String(40), nullable=False, index=True),
+    Column("kpi_code", Text, nullable=False),
+    Column("kpi_name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("direction", Text, nullable=False),
+    Column("measure", Text, nullable=False),  # the layout's "unit": หน่วยนับ
+    Column("l1", number(), nullable=True),
+    Column("l2", number(), nullable=True),
+    Column("l3", number(), nullable=True),
+    Column("l4", number(), nullable=True),
+    Column("l5", number(), nullable=True),
+    Column("weight", number(), nullable=True),
+    Column("parent_code", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("actual", number(), nullable=True),
+    Column("text_json", Text, nullable=True),  # number cells that held text, as typed
+)
+
+COMPETENCIES = Table(  # revision 0002: the competency rows, as KPIS
+    "kpixl_competencies",
+    METADATA,
+    Column("competency_pk", Integer, primary_key=True, autoincrement=True),
+    _round_pk(),
+    Column("file", Text, nullable=False),
+    Column("row", Integer, nullable=False),  # the สมรรถนะ sheet's row
+    Column("person_id", String(40), nullable=False, index=True),
+    Column("competency", Text, nullable=False),
+    Column("expected", number(), nullable=True),
+    Column("weight", number(), nullable=True),
+    Column("rating", number(), nullable=True),
+    Column("text_json", Text, nullable=True),
 )

@@ -11,6 +11,7 @@ A password comes from the URL, ``KPIXL_DB_PASSWORD`` or libpq's own ``PGPASSWORD
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
+from kpixl.archive.schema import VERSION_TABLE
 from kpixl.core.codes import finding
 from kpixl.core.findings import Finding
 
@@ -31,6 +33,7 @@ __all__ = [
     "Archive",
     "alembic_config",
     "archive_url",
+    "head",
     "lock",
     "migrate",
     "open_archive",
@@ -98,15 +101,32 @@ def alembic_config() -> object:
     return config
 
 
+@functools.cache
+def head() -> str | None:
+    """The newest revision of the package's migrations (read once per process)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config()
+    assert isinstance(config, Config)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the archive's schema to the newest revision (nothing when it is there)."""
+    """Bring the archive's schema to the newest revision (nothing when it is there: one
+    query on the version table, without loading Alembic's environment and scripts —
+    ``kpixl history`` opens the archive for every person)."""
     from alembic import command
     from alembic.config import Config
+    from alembic.migration import MigrationContext
 
     config = alembic_config()
     assert isinstance(config, Config)
     with engine.begin() as connection:
         lock(connection)
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        if context.get_current_revision() == head():
+            return
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -27,7 +27,11 @@ STATUS_TEXT = {
 
 @click.command("archive")
 @click.argument("master", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", default=None, help=DB_HELP + " (default: kpixl.db beside MASTER).")
+@click.option(
+    "--db",
+    default=None,
+    help=DB_HELP + " (default: the master's Config archive_db, else kpixl.db beside MASTER).",
+)
 @click.option(
     "--supersede",
     is_flag=True,
@@ -41,8 +45,9 @@ def archive_command(
 ) -> None:
     """เก็บรอบการประเมินที่รวมผลแล้วเข้าคลัง / Archive a consolidated round.
 
-    Stores the round of MASTER (rules, roster, results, pools, findings and the SHA-256
-    of the master and of every unit workbook) in the archive: a SQLite file kpixl.db
+    Stores the round of MASTER (rules, roster, results, every KPI and competency row,
+    pools, findings and the SHA-256 of the master, of every unit workbook the results
+    came from and of every personal workbook) in the archive: a SQLite file kpixl.db
     beside MASTER unless --db says otherwise. An archived round is not changed: the same
     round again is a no-op; different results are refused unless --supersede --reason.
     Exit 0 when archived (or already there), 1 otherwise.

@@ -27,7 +27,11 @@ def round_group() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="โฟลเดอร์ของรอบถัดไป / the next round's folder.",
 )
-@click.option("--db", default=None, help=DB_HELP + " (default: kpixl.db beside MASTER).")
+@click.option(
+    "--db",
+    default=None,
+    help=DB_HELP + " (default: the master's Config archive_db, else kpixl.db beside MASTER).",
+)
 @json_option
 def next_command(master: Path, out_dir: Path, db: str | None, as_json: bool) -> None:
     """สร้างสมุดงานหลักของรอบถัดไปจากรอบที่เก็บเข้าคลังแล้ว / The next round's master.

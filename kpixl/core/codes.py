@@ -542,6 +542,32 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "ไม่พบ {value} ในรอบการประเมินที่เก็บไว้ในคลัง",
         "{value} is in no archived round",
     ),
+    "archive.unit_missing": (
+        WARNING,
+        "ไม่พบสมุดงานหน่วยงาน {value} ที่ใช้รวมผล จึงไม่ได้เก็บตัวชี้วัดและสมรรถนะรายข้อของ {count} คน"
+        "จากไฟล์นี้ (ผลรวมของทุกคนยังเก็บเข้าคลังตามปกติ) หากต้องการเก็บด้วย ให้นำไฟล์กลับมาแล้วเก็บใหม่"
+        ' ด้วย --supersede --reason "เหตุผล"',
+        "the unit workbook {value} the results came from is not there, so the KPI and "
+        "competency rows of its {count} people are not archived (everyone's results are); "
+        'to keep them, put the file back and archive again with --supersede --reason "why"',
+    ),
+    "archive.unit_unreadable": (
+        WARNING,
+        "อ่านสมุดงานหน่วยงาน {value} ไม่ได้ ({why}) จึงไม่ได้เก็บตัวชี้วัดและสมรรถนะรายข้อของ {count} คน"
+        "จากไฟล์นี้ (ผลรวมของทุกคนยังเก็บเข้าคลังตามปกติ)",
+        "cannot read the unit workbook {value} ({why_en}), so the KPI and competency rows "
+        "of its {count} people are not archived (everyone's results are)",
+    ),
+    "archive.no_kpis": (
+        WARNING,
+        "รอบการประเมิน {value} ของ {organisation} อยู่ในคลังแล้ว (ฉบับที่ {version}) ผลเหมือนเดิม"
+        " แต่เก็บไว้ด้วย kpixl รุ่นก่อนที่คลังจะเก็บตัวชี้วัดและสมรรถนะรายข้อ จึงไม่ได้บันทึกซ้ำ"
+        ' หากต้องการเก็บรายข้อด้วย ให้ใช้ --supersede --reason "เหตุผล" (เก็บไว้ทั้งสองฉบับ)',
+        "round {value} of {organisation} is already archived (version {version}) with the "
+        "same results, by a kpixl from before the archive kept KPI and competency rows; "
+        'nothing written; to add those rows use --supersede --reason "why" (both versions '
+        "are kept)",
+    ),
     # kpixl round next: the next round's master from an archived round (kpixl.jobs.next_round)
     "round.no_round": (
         ERROR,
@@ -575,6 +601,49 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         " ให้ตรวจค่า archive_db ในแผ่นงาน Config",
         "cannot read the archive of past rounds {value} ({why}), so nothing was checked"
         " against earlier rounds and no history was made; check archive_db on the Config sheet",
+    ),
+    "history.gap": (
+        WARNING,
+        "รอบก่อนหน้ารอบ {round} คือรอบ {expected} แต่รอบล่าสุดในคลัง {db} คือรอบ {value}"
+        " จึงไม่ได้ตรวจเทียบกับรอบก่อน (เงินเดือน ระดับผล ผู้ที่หายไปจากบัญชีรายชื่อ)"
+        " ให้เก็บรอบ {expected} เข้าคลังก่อน (kpixl archive) หรือตรวจ round_id และ archive_db ในแผ่นงาน Config",
+        "the round before {round} is {expected}, but the last round in the archive {db} is"
+        " {value}, so nothing was checked against the last round (salaries, bands, people"
+        " missing from the roster); archive round {expected} first (kpixl archive), or check"
+        " round_id and archive_db on the Config sheet",
+    ),
+    "history.salary_changed": (
+        WARNING,
+        "เงินเดือนของ {person_id} ({name}) ในบัญชีรายชื่อ {value} บาท ไม่เท่ากับเงินเดือนใหม่ของรอบ"
+        " {round} ({expected} บาท) ให้ตรวจเงินเดือน หรือระบุเหตุในคอลัมน์"
+        " “เหตุที่เงินเดือนต่างจากเงินเดือนใหม่รอบก่อน” ของบัญชีรายชื่อ",
+        "the roster salary of {person_id} ({name}), {value} baht, is not the new salary of"
+        " round {round} ({expected} baht); check the salary, or say why in the roster's"
+        " salary_note column (เหตุที่เงินเดือนต่างจากเงินเดือนใหม่รอบก่อน)",
+    ),
+    "history.improve_twice": (
+        WARNING,
+        "{person_id} ({name}) ได้ระดับผล {value} สองรอบติดกัน (รอบ {round} และรอบนี้)"
+        " ให้เสนอคณะกรรมการกลั่นกรองพิจารณา",
+        "{person_id} ({name}) is rated {value} in two rounds in a row (round {round} and"
+        " this one); the screening committee must see it",
+    ),
+    "history.band_jump": (
+        WARNING,
+        "ระดับผลของ {person_id} ({name}) {way} {levels} ระดับ จาก {before} ในรอบ {round}"
+        " เป็น {value} ในรอบนี้ โปรดตรวจสอบว่าถูกต้อง",
+        "the band of {person_id} ({name}) moved {levels} levels {way_en}, from {before} in"
+        " round {round} to {value} in this one; please confirm it is right",
+    ),
+    "history.missing": (
+        WARNING,
+        "{person_id} ({name}, หน่วยงาน {unit}) อยู่ในบัญชีรายชื่อรอบ {round} แต่ไม่อยู่ในบัญชีรายชื่อรอบนี้"
+        " และรอบนั้นไม่ได้ระบุว่าออกไปแล้ว (ครองตำแหน่ง = ไม่ใช่) หากยังครองตำแหน่งอยู่"
+        " ให้เพิ่มกลับเข้าบัญชีรายชื่อ หากออกไปแล้ว (ย้าย โอน เกษียณ) ไม่ต้องแก้ไข",
+        "{person_id} ({name}, unit {unit}) was on the roster of round {round} but is not on"
+        " this one, and was not marked there as left (holds_position = no); if they still"
+        " hold a position here add them back; if they left (moved, retired) nothing needs"
+        " changing",
     ),
     # the master's Calibration sheet (kpixl.workbooks.master_calibration)
     "calibration.not_written": (

@@ -13,7 +13,7 @@ from datetime import date
 
 from kpixl.core.errors import InputError
 
-__all__ = ["Round", "current_round", "parse_round"]
+__all__ = ["Round", "current_round", "following", "parse_round"]
 
 _BE = 543
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[/-]\s*([12])\s*$")
@@ -46,6 +46,13 @@ def parse_round(text: str) -> Round:
             f"รอบการประเมินต้องเขียนแบบ 2570/1 หรือ 2570/2 ไม่ใช่ {text!r}",
         )
     return Round(int(match.group(1)), int(match.group(2)))
+
+
+def following(round_: Round) -> Round:
+    """The round after ``round_``: 2570/1 → 2570/2 → 2571/1."""
+    if round_.number == 1:
+        return Round(round_.fiscal_year, 2)
+    return Round(round_.fiscal_year + 1, 1)
 
 
 def current_round(today: date | None = None) -> Round:

@@ -115,6 +115,29 @@ class SmtpSettings:
         return f"{scheme}://{user}{self.host}:{self.port}"
 
 
+def _failed(exc: Exception, where: str, user: str) -> SmtpStop:
+    """What stopped the connection to ``where``, in Thai and English."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SmtpStop(
+            f"เครื่องส่งอีเมล {where} ไม่ยอมรับชื่อผู้ใช้หรือรหัสผ่านของ {user} ({_reply(exc)})",
+            f"the SMTP server {where} refused the login of {user} ({_reply(exc)})",
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return SmtpStop(
+            f"เครื่องส่งอีเมล {where} ไม่รองรับการเข้าสู่ระบบ (AUTH) แบบนี้: {exc}",
+            f"the SMTP server {where} does not support this login (AUTH): {exc}",
+        )
+    if isinstance(exc, ssl.SSLError):
+        return SmtpStop(
+            f"ตรวจใบรับรอง TLS ของ {where} ไม่ผ่าน หรือเชื่อมต่อแบบเข้ารหัสไม่ได้: {exc}",
+            f"the TLS certificate of {where} did not verify, or TLS failed: {exc}",
+        )
+    return SmtpStop(
+        f"เชื่อมต่อเครื่องส่งอีเมล {where} ไม่ได้: {exc}",
+        f"cannot connect to the SMTP server {where}: {exc}",
+    )
+
+
 def _loopback(host: str) -> bool:
     """``host`` is this machine (a password may go to it unencrypted)."""
     if host.lower() in ("localhost", "localhost.localdomain"):
@@ -292,57 +315,42 @@ class SmtpTransport:
                 " that is not encrypted (smtp_security none): use starttls or ssl",
             )
         try:
-            if s.security == "ssl":
-                self.smtp = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=TIMEOUT, context=tls_context(s.cafile)
-                )
-            else:
-                self.smtp = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT)
-            self.smtp.ehlo()
-            if s.security == "starttls":
-                if not self.smtp.has_extn("starttls"):
-                    raise SmtpStop(
-                        f"เครื่องส่งอีเมล {where} ไม่รองรับ STARTTLS (ตั้ง smtp_security ให้ตรงกับเครื่อง)",
-                        f"the SMTP server {where} offers no STARTTLS (set smtp_security to match)",
-                    )
-                self.smtp.starttls(context=tls_context(s.cafile))
-                self.smtp.ehlo()
-            if s.user:
-                if not self.password:
-                    raise SmtpStop(
-                        f"ไม่มีรหัสผ่านของ {s.account}: ตั้งใน {PASSWORD_ENV} หรือเก็บใน keyring"
-                        f" (บริการ {KEYRING_SERVICE}, ผู้ใช้ {s.account})",
-                        f"no password for {s.account}: set {PASSWORD_ENV} or store it in the"
-                        f" keyring (service {KEYRING_SERVICE}, user {s.account})",
-                    )
-                self._login(s.user, self.password)
+            self._open()
         except SmtpStop:
             self.close()
             raise
-        except smtplib.SMTPAuthenticationError as exc:
+        except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError is an OSError
             self.close()
-            raise SmtpStop(
-                f"เครื่องส่งอีเมล {where} ไม่ยอมรับชื่อผู้ใช้หรือรหัสผ่านของ {s.user} ({_reply(exc)})",
-                f"the SMTP server {where} refused the login of {s.user} ({_reply(exc)})",
-            ) from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            self.close()
-            raise SmtpStop(
-                f"เครื่องส่งอีเมล {where} ไม่รองรับการเข้าสู่ระบบ (AUTH) แบบนี้: {exc}",
-                f"the SMTP server {where} does not support this login (AUTH): {exc}",
-            ) from exc
-        except ssl.SSLError as exc:
-            self.close()
-            raise SmtpStop(
-                f"ตรวจใบรับรอง TLS ของ {where} ไม่ผ่าน หรือเชื่อมต่อแบบเข้ารหัสไม่ได้: {exc}",
-                f"the TLS certificate of {where} did not verify, or TLS failed: {exc}",
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            self.close()
-            raise SmtpStop(
-                f"เชื่อมต่อเครื่องส่งอีเมล {where} ไม่ได้: {exc}",
-                f"cannot connect to the SMTP server {where}: {exc}",
-            ) from exc
+            raise _failed(exc, where, s.user) from exc
+
+    def _open(self) -> None:
+        """Connect, EHLO, STARTTLS and log in as the settings say (raises as smtplib)."""
+        s = self.settings
+        where = f"{s.host}:{s.port}"
+        if s.security == "ssl":
+            self.smtp = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=TIMEOUT, context=tls_context(s.cafile)
+            )
+        else:
+            self.smtp = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT)
+        self.smtp.ehlo()
+        if s.security == "starttls":
+            if not self.smtp.has_extn("starttls"):
+                raise SmtpStop(
+                    f"เครื่องส่งอีเมล {where} ไม่รองรับ STARTTLS (ตั้ง smtp_security ให้ตรงกับเครื่อง)",
+                    f"the SMTP server {where} offers no STARTTLS (set smtp_security to match)",
+                )
+            self.smtp.starttls(context=tls_context(s.cafile))
+            self.smtp.ehlo()
+        if s.user:
+            if not self.password:
+                raise SmtpStop(
+                    f"ไม่มีรหัสผ่านของ {s.account}: ตั้งใน {PASSWORD_ENV} หรือเก็บใน keyring"
+                    f" (บริการ {KEYRING_SERVICE}, ผู้ใช้ {s.account})",
+                    f"no password for {s.account}: set {PASSWORD_ENV} or store it in the"
+                    f" keyring (service {KEYRING_SERVICE}, user {s.account})",
+                )
+            self._login(s.user, self.password)
 
     def _login(self, user: str, password: str) -> None:
         """AUTH as smtplib does; a user or password beyond ASCII (a Thai password) goes

@@ -4,13 +4,18 @@ and one person's rounds out of it.
 :func:`archive_master` reads a consolidated master with the readers the committee pack
 uses (:func:`kpixl.workbooks.master_outputs.read_outputs`: Config, Roster, Results,
 Pools, Issues), the round's effective rules (:func:`kpixl.jobs.round.round_rules`) and
-the SHA-256 of the master and of every unit workbook its results came from, and writes
-them in one transaction. An archived round is immutable: the same content again is a
+every KPI and competency row of the people whose results came from each unit workbook
+(read with :func:`kpixl.workbooks.unit.read_unit`, the reader consolidation uses), and
+the SHA-256 of the master, of every unit workbook the results came from and of every
+personal workbook in ``personal_folder`` (known by its metadata, not its name), and
+writes them in one transaction. An archived round is immutable: the same content again is a
 no-op (``archive.already``), different content is refused (``archive.differs``) unless
 ``supersede`` with a ``reason``, which adds the next version and marks the previous one
 superseded (both are kept). "The same content" is :func:`content_digest`: the results,
-roster, pools, findings and rules, not the master's bytes (saving the master again in
-Excel changes its bytes, not its round).
+roster, pools, findings, KPI and competency rows and rules, not the files' bytes (saving
+the master again in Excel changes its bytes, not its round). A round archived before the
+archive kept KPI rows (revision 0002) matches its :func:`legacy_digest`: archiving it
+again is ``archive.no_kpis`` (nothing written) unless superseded.
 
 :func:`person_history` gives a person's rounds, oldest first, from the newest version
 of each round. Problems are findings; nothing here raises on bad input.
@@ -21,25 +26,41 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from kpixl._version import __version__
-from kpixl.archive.schema import FINDINGS, POOLS, RESULTS, ROSTER, ROUNDS, SOURCES
+from kpixl.archive.schema import (
+    COMPETENCIES,
+    FINDINGS,
+    KPIS,
+    POOLS,
+    RESULTS,
+    ROSTER,
+    ROUNDS,
+    SOURCES,
+)
 from kpixl.archive.store import Archive, failure, lock, opened, shown
 from kpixl.core.codes import finding
 from kpixl.core.findings import ERROR, Finding
+from kpixl.core.numbers import parse_number
 from kpixl.core.text import text_of
+from kpixl.jobs.past import archive_of
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master_outputs import read_outputs
+from kpixl.workbooks.unit import read_unit
 
 __all__ = [
     "HISTORY_KEYS",
@@ -47,8 +68,10 @@ __all__ = [
     "HistoryResult",
     "archive_master",
     "content_digest",
+    "legacy_digest",
     "person_history",
     "round_rows",
+    "unit_rows",
 ]
 
 HISTORY_KEYS = ("round", "band", "total", "pct", "increase", "salary", "new_salary")
@@ -79,6 +102,10 @@ ROSTER_KEPT = (
     "evaluator",
     "email",
 )
+KPI_TEXTS = ("kpi_code", "kpi_name", "kind", "direction", "measure", "parent_code", "category")
+KPI_NUMBERS = ("l1", "l2", "l3", "l4", "l5", "weight", "actual")
+COMP_NUMBERS = ("expected", "weight", "rating")
+DETAIL = ("kpis", "competencies")  # the tables revision 0002 added
 IDS = ("person_id", "position_no", "level_code", "unit", "pool_group", "severity", "rule")
 YES = ("ใช่", "yes", "true", "1")
 NO = ("ไม่ใช่", "ไม่", "no", "false", "0")
@@ -94,6 +121,7 @@ class ArchiveResult:
     version: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # step → seconds
 
     @property
     def exit_code(self) -> int:
@@ -150,6 +178,53 @@ class _BadValue(Exception):
         self.finding = finding("archive.bad_value", field=column, value=value, **where)
 
 
+_PLAIN_NUMBERS = frozenset({float, int, type(None)})
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column's cells as plain Python values (a missing column: all None)."""
+    if name not in frame:
+        return [None] * len(frame)
+    values: list[Any] = frame[name].tolist()
+    if any(issubclass(kind, np.generic) for kind in set(map(type, values))):
+        values = [v.item() if isinstance(v, np.generic) else v for v in values]
+    return values
+
+
+def _plain_numbers(values: list[Any]) -> list[float | None] | None:
+    """Every cell rounded to the archive's places in one pass, when the column holds
+    only plain finite numbers and blanks (the usual case); else None."""
+    if not set(map(type, values)) <= _PLAIN_NUMBERS:
+        return None
+    out = [None if v is None or v != v else round(v, PLACES) + 0.0 for v in values]
+    return None if math.inf in out or -math.inf in out else out
+
+
+def _numbers(
+    values: list[Any], column: str, where: Callable[[int], dict[str, str]]
+) -> list[float | None]:
+    """:func:`_number` of every cell (text raises)."""
+    plain = _plain_numbers(values)
+    if plain is not None:
+        return plain
+    out = []
+    for i, value in enumerate(values):
+
+        def here(i: int = i) -> dict[str, str]:
+            return where(i)
+
+        out.append(_number(value, column, here))
+    return out
+
+
+def _texts(values: list[Any], ids: bool) -> list[str]:
+    if ids:
+        return [text_of(v) for v in values]
+    if set(map(type, values)) <= {str}:
+        return values
+    return [_text(v) for v in values]
+
+
 def _rows(
     frame: pd.DataFrame,
     texts: Sequence[str],
@@ -158,30 +233,36 @@ def _rows(
     flags: Sequence[str] = (),
     extra: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for record in frame.to_dict("records"):
-        row = int(record.get("_row") or 0)
+    """The frame's rows as the table's rows, built column by column (50,000 people's
+    rows: no Python work per cell that a whole column can do at once)."""
+    rows = [int(r or 0) for r in _column(frame, "_row")]
 
-        def where(r: Mapping[Any, Any] = record, n: int = row) -> dict[str, str]:
-            return {
-                "file": str(r.get("_file", "")),
-                "sheet": str(r.get("_sheet", "")),
-                "cell": f"row {n}",
-            }
+    def where(i: int) -> dict[str, str]:
+        return {
+            "file": str(frame["_file"].iloc[i]) if "_file" in frame else "",
+            "sheet": str(frame["_sheet"].iloc[i]) if "_sheet" in frame else "",
+            "cell": f"row {rows[i]}",
+        }
 
-        item: dict[str, Any] = {"row": row}
-        for name in texts:
-            item[name] = text_of(record.get(name)) if name in IDS else _text(record.get(name))
-        for name in numbers:
-            item[name] = _number(record.get(name), name, where)
-        for name in flags:
-            item[name] = _yes_no(record.get(name))
-        if extra:
-            item["extra_json"] = json.dumps(
-                {k: _plain(record.get(k)) for k in extra}, ensure_ascii=False, sort_keys=True
+    columns: dict[str, list[Any]] = {"row": rows}
+    for name in texts:
+        columns[name] = _texts(_column(frame, name), name in IDS)
+    for name in numbers:
+        columns[name] = _numbers(_column(frame, name), name, where)
+    for name in flags:
+        columns[name] = [_yes_no(v) for v in _column(frame, name)]
+    if extra:
+        cells = [_column(frame, k) for k in extra]
+        columns["extra_json"] = [
+            json.dumps(
+                {k: _plain(v) for k, v in zip(extra, values, strict=True)},
+                ensure_ascii=False,
+                sort_keys=True,
             )
-        out.append(item)
-    return out
+            for values in zip(*cells, strict=True)
+        ]
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def _text(value: Any) -> str:
@@ -224,10 +305,34 @@ def round_rows(outputs: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def content_digest(rows: Mapping[str, list[dict[str, Any]]], rules_json: str) -> str:
-    """SHA-256 of a round's content: its rows (without sheet row numbers) and rules."""
+    """SHA-256 of a round's content: its rows (without sheet row numbers) and rules.
+
+    Each table is hashed as its sorted column names, then its rows as JSON arrays of
+    those columns' values: one ``json.dumps`` per table, not a dict per row (600,000
+    rows in the 1,000-unit round)."""
+    digest = hashlib.sha256()
+    digest.update(rules_json.encode())
+    for name in sorted(rows):
+        items = rows[name]
+        keys = sorted(set(items[0]) - {"row"}) if items else []
+        values: list[Any] = []
+        if keys:
+            get = itemgetter(*keys)
+            values = [get(r) for r in items]
+        for part in ([name, keys, len(items)], values):
+            blob = json.dumps(part, ensure_ascii=False, default=str).encode()
+            digest.update(b"%d:" % len(blob))
+            digest.update(blob)
+    return digest.hexdigest()
+
+
+def legacy_digest(rows: Mapping[str, list[dict[str, Any]]], rules_json: str) -> str:
+    """The content digest of kpixl before revision 0002 (a round's results, roster,
+    pools and findings, as one JSON text of dicts): a round archived then carries it."""
     body = {
         name: [{k: v for k, v in r.items() if k != "row"} for r in items]
         for name, items in sorted(rows.items())
+        if name not in DETAIL
     }
     text = json.dumps([body, rules_json], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -241,27 +346,188 @@ def _sha256(path: Path) -> tuple[str, int] | None:
     return hashlib.sha256(data).hexdigest(), len(data)
 
 
-def _sources(
-    master: Path, config: Mapping[str, Any], results: pd.DataFrame
+def _source(
+    path: str, digest: tuple[str, int] | None, kind: str, person_id: str | None = None
+) -> dict[str, Any]:
+    return {
+        "path": path,
+        "sha256": digest[0] if digest else None,
+        "size": digest[1] if digest else None,
+        "kind": kind,
+        "person_id": person_id,
+    }
+
+
+def _cell_number(value: Any) -> tuple[float | None, str | None]:
+    """A KPI or competency cell as a number (blank: None) or, when it holds text that is
+    not one, None and the text (kept in ``text_json``: a unit workbook's slip does not
+    stop the round's archive; consolidation has reported it)."""
+    if value is None:
+        return None, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        return (round(number, PLACES) + 0.0, None) if math.isfinite(number) else (None, None)
+    text = text_of(value)
+    if not text.strip():
+        return None, None
+    parsed = parse_number(value)
+    if parsed.problem is None and parsed.value is not None:
+        return round(float(parsed.value), PLACES) + 0.0, None
+    return None, text
+
+
+def _detail_rows(
+    frame: pd.DataFrame,
+    file: str,
+    wanted: set[str],
+    texts: Sequence[tuple[str, str]],
+    numbers: Sequence[str],
 ) -> list[dict[str, Any]]:
-    """Every unit workbook the results came from: its path relative to the master's
-    folder and its SHA-256 (None: not there any more). Names that would leave the
-    units folder (``../``) are kept as written, not read."""
+    """The rows of ``frame`` (a unit workbook's KPI or competency table) of the people
+    in ``wanted``, column by column: ``texts`` are (column, layout field) pairs."""
+    if frame.empty:
+        return []
+    ids = [text_of(v) for v in frame["person_id"].tolist()]
+    keep = [i for i, pid in enumerate(ids) if pid in wanted]
+    if not keep:
+        return []
+    mine = frame.iloc[keep]
+    columns: dict[str, list[Any]] = {
+        "file": [file] * len(keep),
+        "row": [int(r) for r in mine["_row"].tolist()],
+        "person_id": [ids[i] for i in keep],
+    }
+    for name, field_ in texts:
+        columns[name] = _texts(_column(mine, field_), False)
+    odd: dict[int, dict[str, str]] = {}
+    for name in numbers:
+        values = _column(mine, name)
+        plain = _plain_numbers(values)
+        if plain is not None:
+            columns[name] = plain
+            continue
+        columns[name] = []
+        for i, value in enumerate(values):
+            number, text = _cell_number(value)
+            columns[name].append(number)
+            if text is not None:
+                odd.setdefault(i, {})[name] = text
+    columns["text_json"] = [
+        json.dumps(odd[i], ensure_ascii=False, sort_keys=True) if i in odd else None
+        for i in range(len(keep))
+    ]
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+_KPI_TEXTS = tuple((name, "unit" if name == "measure" else name) for name in KPI_TEXTS)
+
+
+def unit_rows(
+    master: Path, config: Mapping[str, Any], results: pd.DataFrame
+) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]], list[Finding]]:
+    """Every unit workbook the results came from (``source_file``, the newest file
+    consolidation used): its KPI and competency rows of the people whose results came
+    from it, its path relative to the master's folder and its SHA-256 (None: not there
+    any more). A workbook that is missing or cannot be read is a warning: its people
+    have no KPI rows in the archive. Names that would leave the units folder (``../``)
+    are kept as written, not read."""
     folder = text_of(config.get("units_folder")) or "units"
-    names = sorted({text_of(v) for v in results.get("source_file", pd.Series()).tolist()} - {""})
-    out = []
-    for name in names:
+    people: dict[str, set[str]] = {}
+    for pid, name in zip(
+        results.get("person_id", pd.Series(dtype=object)).tolist(),
+        results.get("source_file", pd.Series(dtype=object)).tolist(),
+        strict=True,
+    ):
+        name = text_of(name)
+        if name:
+            people.setdefault(name, set()).add(text_of(pid))
+    rows: dict[str, list[dict[str, Any]]] = {"kpis": [], "competencies": []}
+    sources: list[dict[str, Any]] = []
+    findings: list[Finding] = []
+    for name in sorted(people):
         relative = PurePosixPath(folder.replace("\\", "/")) / name.replace("\\", "/")
-        digest = None
-        if ".." not in relative.parts and not relative.is_absolute():
-            digest = _sha256(master.parent / relative)
-        out.append(
-            {
-                "path": str(relative),
-                "sha256": digest[0] if digest else None,
-                "size": digest[1] if digest else None,
-            }
+        where: dict[str, Any] = {"value": str(relative), "count": len(people[name]), "file": name}
+        if ".." in relative.parts or relative.is_absolute():
+            sources.append(_source(str(relative), None, "unit"))
+            findings.append(
+                finding(
+                    "archive.unit_unreadable",
+                    why="ชื่อไฟล์ชี้ออกนอกโฟลเดอร์หน่วยงาน",
+                    why_en="the name leads out of the units folder",
+                    **where,
+                )
+            )
+            continue
+        path = master.parent / relative
+        digest = _sha256(path)
+        sources.append(_source(str(relative), digest, "unit"))
+        if digest is None:
+            findings.append(finding("archive.unit_missing", **where))
+            continue
+        form = read_unit(path)
+        problems = [f for f in form.findings if f.severity == ERROR]
+        if problems:
+            findings.append(
+                finding(
+                    "archive.unit_unreadable",
+                    why=problems[0].message_th,
+                    why_en=problems[0].message_en,
+                    **where,
+                )
+            )
+            continue
+        rows["kpis"] += _detail_rows(
+            form.kpis, str(relative), people[name], _KPI_TEXTS, KPI_NUMBERS
         )
+        rows["competencies"] += _detail_rows(
+            form.competencies,
+            str(relative),
+            people[name],
+            (("competency", "competency"),),
+            COMP_NUMBERS,
+        )
+    return rows, sources, findings
+
+
+PERSONAL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def personal_sources(
+    master: Path, config: Mapping[str, Any], round_id: str
+) -> list[dict[str, Any]]:
+    """Every personal workbook of the round in Config's ``personal_folder`` (sub-folders
+    too), known by its metadata (``kpixl.jobs.notices``' identification), not its name:
+    path relative to the master's folder, SHA-256, size, person. Symbolic links are not
+    followed, backups (``.kpixl-backups``) and Excel's lock files are not workbooks of
+    the round; a folder named outside the master's folder is not read."""
+    from kpixl.jobs.notices import identify_personal
+
+    named = (text_of(config.get("personal_folder")) or "personal").replace("\\", "/")
+    relative = PurePosixPath(named)
+    if ".." in relative.parts or relative.is_absolute():
+        return []
+    folder = master.parent / relative
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    out: list[dict[str, Any]] = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != ".kpixl-backups")
+        for name in sorted(files):
+            path = Path(top) / name
+            if (
+                name.startswith(("~$", "."))
+                or path.suffix.lower() not in PERSONAL_SUFFIXES
+                or path.is_symlink()
+                or not path.is_file()
+            ):
+                continue
+            found, _ = identify_personal(path)
+            if found is None or (round_id and found.round_id and found.round_id != round_id):
+                continue
+            digest = _sha256(path)
+            where = relative / path.relative_to(folder).as_posix()
+            out.append(_source(str(where), digest, "personal", found.person_id))
     return out
 
 
@@ -291,6 +557,7 @@ def archive_master(
     if reason is not None and not supersede:
         result.findings.append(finding("archive.reason_alone"))
         return result
+    started = time.perf_counter()
     outputs = read_outputs(master)
     result.findings.extend(
         finding("archive.not_consolidated", value=master.name, file=master.name, sheet=f.sheet)
@@ -318,6 +585,13 @@ def archive_master(
     except _BadValue as bad:
         result.findings.append(bad.finding)
         return result
+    result.timings["read the master"] = time.perf_counter() - started
+    started = time.perf_counter()
+    details, unit_sources, unit_findings = unit_rows(master, config, outputs.results)
+    rows.update(details)
+    result.findings.extend(unit_findings)
+    result.timings["read the unit workbooks"] = time.perf_counter() - started
+    started = time.perf_counter()
     rules_json = json.dumps(
         {
             "id": rules.id,
@@ -334,9 +608,17 @@ def archive_master(
     config_json = json.dumps(
         {k: _plain(v) for k, v in config.items()}, ensure_ascii=False, sort_keys=True
     )
-    sources = _sources(master, config, outputs.results)
+    sources = [
+        _source(master.name, master_sha, "master"),
+        *unit_sources,
+        *personal_sources(master, config, result.round_id),
+    ]
     result.counts = {name: len(items) for name, items in rows.items()}
     result.counts["sources"] = len(sources)
+    result.timings["hash the files"] = time.perf_counter() - started
+    started = time.perf_counter()
+    if db is None:  # the archive the round's Config names (blank: kpixl.db beside it)
+        db = archive_of(master, config)[0]
     with opened(db, beside=master) as archive:
         result.db = shown(archive.url) if archive.url is not None else (db or "")
         result.findings.extend(archive.findings)
@@ -349,6 +631,7 @@ def archive_master(
                     result,
                     rows=rows,
                     digest=digest,
+                    legacy=lambda: legacy_digest(rows, rules_json),
                     header={
                         "organisation": result.organisation,
                         "round_id": result.round_id,
@@ -376,6 +659,7 @@ def archive_master(
                 if problem.rule == "archive.unreachable"
                 else problem
             )
+    result.timings["write the archive"] = time.perf_counter() - started
     return result
 
 
@@ -385,6 +669,7 @@ def _write(
     *,
     rows: Mapping[str, list[dict[str, Any]]],
     digest: str,
+    legacy: Callable[[], str],
     header: dict[str, Any],
     sources: list[dict[str, Any]],
     supersede: bool,
@@ -409,6 +694,10 @@ def _write(
             result.status, result.version = "already", current.version
             result.findings.append(finding("archive.already", **values))
             return
+        if not supersede and current.content_sha256 == legacy():  # archived before 0002
+            result.status, result.version = "already", current.version
+            result.findings.append(finding("archive.no_kpis", **values))
+            return
         if not supersede:
             result.status, result.version = "refused", current.version
             result.findings.append(finding("archive.differs", **values))
@@ -423,17 +712,20 @@ def _write(
         (ROSTER, rows["roster"]),
         (POOLS, rows["pools"]),
         (FINDINGS, rows["findings"]),
-        (SOURCES, [{"row": 0, **s} for s in sources]),
+        (KPIS, rows.get("kpis", [])),
+        (COMPETENCIES, rows.get("competencies", [])),
+        (SOURCES, sources),
     ):
         if items:
             names = set(table.c.keys())
-            conn.execute(
-                insert(table),
-                [
+            if set(items[0]) <= names:  # the usual case: the rows are the table's columns
+                batch = [{**r, "round_pk": round_pk} for r in items]
+            else:
+                batch = [
                     {k: v for k, v in {"round_pk": round_pk, **r}.items() if k in names}
                     for r in items
-                ],
-            )
+                ]
+            conn.execute(insert(table), batch)
     if current is not None:
         conn.execute(
             update(ROUNDS)

@@ -34,6 +34,7 @@ from kpixl.core.findings import Finding
 from kpixl.core.pool_allocation import allocate_round
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.lock import hold_lock
+from kpixl.jobs.cross_round import history_findings
 from kpixl.jobs.match import Newest, match_people, validate_roster
 from kpixl.jobs.past import read_past
 from kpixl.jobs.results import Consolidation
@@ -195,6 +196,8 @@ def consolidate_inputs(
     )
     findings += allocated
     clock.lap("allocate")
+    findings += history_findings(inputs, roster, results, past, rules)  # the last round's
+    clock.lap("checks across rounds")
     summary = summary_frame(results, inputs.units, rules)
     clock.lap("summary")
     return Consolidation(

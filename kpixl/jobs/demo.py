@@ -472,9 +472,16 @@ def _split(rng: random.Random, n: int) -> list[int]:
 
 
 def evaluation(
-    rng: random.Random, unit_code: str, person_no: int = 0
+    rng: random.Random,
+    unit_code: str,
+    person_no: int = 0,
+    nudge: random.Random | None = None,
 ) -> tuple[list[dict[str, Any]], list[Any], list[int]]:
-    """KPIs (cascaded from the unit's KPIs), their actual results, and competency ratings."""
+    """KPIs (cascaded from the unit's KPIs), their actual results, and competency ratings.
+
+    ``nudge``: a later round's draws (the same ``rng`` draws as the first round, each
+    KPI's level reached moved by one now and then, from ``nudge``): people keep their
+    KPIs and roughly their results from round to round, as they do."""
     ideas = rng.sample(KPI_IDEAS, rng.randint(3, 5))
     weights = _split(rng, len(ideas))
     kpis: list[dict[str, Any]] = []
@@ -497,6 +504,8 @@ def evaluation(
             }
         )
         reached = rng.choices([1, 2, 3, 4, 5], weights=[1, 3, 6, 8, 4])[0]
+        if nudge is not None:
+            reached = min(5, max(1, reached + nudge.choice((-1, 0, 0, 1, 1))))
         if kind == "milestone":
             actuals.append(reached)
         else:
@@ -529,12 +538,15 @@ def build_demo(
     rules: Rules | None = None,
     carried: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
     archive_db: str = "",
+    later: int = 0,
 ) -> DemoResult:
     """Write the demo organisation into ``out`` (replacing an earlier demo there).
 
     ``carried``: the (units, roster) of a later round (:func:`build_rounds`) instead of
     a new organisation drawn from ``seed``; ``seed`` still draws the evaluations.
     ``archive_db``: the master's Config value (the rounds' archive; blank: beside it).
+    ``later``: the n-th round after the first (:func:`evaluation`'s ``nudge`` drawn
+    from ``seed + later``; 0: the first round, nothing nudged).
     """
     rules = rules or default_rules()
     out = Path(out)
@@ -548,6 +560,7 @@ def build_demo(
         unit_rows, roster = [dict(u) for u in carried[0]], [dict(p) for p in carried[1]]
         units = len(unit_rows)
     rng = random.Random(seed + 1)
+    nudge = random.Random(seed + later) if later else None
     missing = roster[-1]["person_id"] if messy else None
     personal_paths: dict[str, list[Path]] = {u["unit_code"]: [] for u in unit_rows}
     strategy = demo_strategy(unit_rows, round_.fiscal_year)
@@ -556,7 +569,7 @@ def build_demo(
         unit_kpis.setdefault(k["unit"], []).append({"code": k["code"], "name": k["name"]})
     holders = strategy[M.KPI_HOLDERS]
     for number, person in enumerate(roster):
-        kpis, actuals, _ = evaluation(rng, person["unit"], number // units)
+        kpis, actuals, _ = evaluation(rng, person["unit"], number // units, nudge)
         holders += person_holders(person["person_id"], kpis)
         data = personal_data_for(
             person,
@@ -671,8 +684,9 @@ def build_rounds(
     """``rounds`` consecutive demo rounds in ``out/<round slug>/``, each consolidated and
     archived into ``out/kpixl.db``; each later round is built from the master
     :func:`kpixl.jobs.next_round.next_round` makes of the archived previous round (its
-    units and the roster's salaries: the archived new salaries), its evaluations drawn
-    with the seed ``seed + n`` for the n-th round after the first."""
+    units and the roster's salaries: the archived new salaries), its evaluations the
+    first round's nudged with the seed ``seed + n`` for the n-th round after the first
+    (people keep their KPIs and roughly their results)."""
     from kpixl.core.findings import ERROR
     from kpixl.jobs.archive import archive_master
     from kpixl.jobs.consolidate import consolidate
@@ -688,10 +702,11 @@ def build_rounds(
             folder,
             units=units,
             people=people,
-            seed=seed + n,
+            seed=seed,
             round_id=str(round_),
             rules=rules,
             carried=carried,
+            later=n,
             archive_db="../kpixl.db",  # DIR/kpixl.db, seen from DIR/<round>
         )
         result.demos.append(demo)

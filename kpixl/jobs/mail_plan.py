@@ -136,6 +136,36 @@ def _folder(master: Path, config: Mapping[str, Any], what: str) -> tuple[Path, s
     return master.parent / (_text(config.get(key)) or default), key
 
 
+# what to do when a send's folder is missing ({master}, {folder}: the names)
+_MAKE_FIRST = {
+    "agreements": (
+        " (สร้างแบบฟอร์มของรอบก่อน: ปุ่ม New round หรือ kpixl personal new --master)",
+        " (make the round's forms first: the New round button or kpixl personal new --master)",
+    ),
+    "units": (" (สร้างสมุดงานหน่วยงานของรอบก่อน)", " (make the round's unit workbooks first)"),
+    "notices": (
+        " (ทำหนังสือแจ้งผลก่อน: kpixl notices {master} --out {folder})",
+        " (make the notices first: kpixl notices {master} --out {folder})",
+    ),
+}
+
+
+def _source_folder(
+    master: Path, config: Mapping[str, Any], what: str, findings: list[Finding]
+) -> Path | None:
+    """The folder ``what`` is sent from, or None with the finding that it is missing."""
+    folder, key = _folder(master, config, what)
+    if folder.is_dir():
+        return folder
+    th, en = (hint.format(master=master.name, folder=folder.name) for hint in _MAKE_FIRST[what])
+    findings.append(
+        finding(
+            "mail.send_no_folder", value=str(folder), key=key, hint=th, hint_en=en, file=master.name
+        )
+    )
+    return None
+
+
 def _address(
     record: Mapping[str, Any],
     column: str,
@@ -199,18 +229,8 @@ def _agreements(
     from kpixl.jobs.notices import find_workbooks
 
     master, config = inputs.path, inputs.config
-    folder, key = _folder(master, config, "agreements")
-    if not folder.is_dir():
-        findings.append(
-            finding(
-                "mail.send_no_folder",
-                value=str(folder),
-                key=key,
-                hint=" (สร้างแบบฟอร์มของรอบก่อน: ปุ่ม New round หรือ kpixl personal new --master)",
-                hint_en=" (make the round's forms first: the New round button or kpixl personal new --master)",
-                file=master.name,
-            )
-        )
+    folder = _source_folder(master, config, "agreements", findings)
+    if folder is None:
         return []
     round_id = _text(config.get("round_id"))
     files, found = find_workbooks(folder, round_id)
@@ -366,18 +386,8 @@ def _units(
     inputs: MasterInputs, unit: str | None, values: Mapping[str, str], findings: list[Finding]
 ) -> list[Outgoing]:
     master, config = inputs.path, inputs.config
-    folder, key = _folder(master, config, "units")
-    if not folder.is_dir():
-        findings.append(
-            finding(
-                "mail.send_no_folder",
-                value=str(folder),
-                key=key,
-                hint=" (สร้างสมุดงานหน่วยงานของรอบก่อน)",
-                hint_en=" (make the round's unit workbooks first)",
-                file=master.name,
-            )
-        )
+    folder = _source_folder(master, config, "units", findings)
+    if folder is None:
         return []
     files = _unit_files(folder, _text(config.get("round_id")), findings)
     kind = {"kind_th": "สมุดงานหน่วยงาน", "kind_en": "unit workbook"}
@@ -486,18 +496,8 @@ def _notices(
     inputs: MasterInputs, unit: str | None, values: Mapping[str, str], findings: list[Finding]
 ) -> list[Outgoing]:
     master, config = inputs.path, inputs.config
-    folder, key = _folder(master, config, "notices")
-    if not folder.is_dir():
-        findings.append(
-            finding(
-                "mail.send_no_folder",
-                value=str(folder),
-                key=key,
-                hint=f" (ทำหนังสือแจ้งผลก่อน: kpixl notices {master.name} --out {folder.name})",
-                hint_en=f" (make the notices first: kpixl notices {master.name} --out {folder.name})",
-                file=master.name,
-            )
-        )
+    folder = _source_folder(master, config, "notices", findings)
+    if folder is None:
         return []
     pdfs = _notice_pdfs(folder, findings, master)
     names = unit_names(inputs)

@@ -29,6 +29,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -484,8 +485,10 @@ def send_mail(
         body=body,
         per_minute=per_minute,
     )
+    # a dry run logs nothing, so it needs no lock; a real one holds the master's
+    lock = nullcontext() if dry_run else hold_lock(master, command=f"kpixl mail send --what {what}")
     try:
-        if dry_run:
+        with lock:
             deliver(
                 run,
                 plan,
@@ -496,18 +499,6 @@ def send_mail(
                 clock=clock,
                 sleep=sleep,
             )
-        else:
-            with hold_lock(master, command=f"kpixl mail send --what {what}"):
-                deliver(
-                    run,
-                    plan,
-                    settings,
-                    smtp=server,
-                    outbox=folder,
-                    progress=progress,
-                    clock=clock,
-                    sleep=sleep,
-                )
     except FileWriteError as exc:  # another run holds the lock; an outbox file not written
         run.findings.append(write_finding(exc))
         run.write_failed = True

@@ -44,7 +44,7 @@ from kpixl.archive.store import DEFAULT_NAME, failure, opened, shown
 from kpixl.core.codes import finding
 from kpixl.core.errors import InputError
 from kpixl.core.findings import ERROR, Finding
-from kpixl.core.rounds import Round, parse_round
+from kpixl.core.rounds import following, parse_round
 from kpixl.core.text import text_of
 from kpixl.core.thaitime import BUDDHIST_ERA, read_date
 from kpixl.io.atomic import as_write_error, write_finding
@@ -85,13 +85,6 @@ class NextRound:
     @property
     def exit_code(self) -> int:
         return 1 if self.out is None or any(f.severity == ERROR for f in self.findings) else 0
-
-
-def following(round_: Round) -> Round:
-    """The round after ``round_``: 2570/1 → 2570/2 → 2571/1."""
-    if round_.number == 1:
-        return Round(round_.fiscal_year, 2)
-    return Round(round_.fiscal_year + 1, 1)
 
 
 def shifted(value: Any, months: int = 6) -> str:

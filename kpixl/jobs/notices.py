@@ -48,22 +48,24 @@ from kpixl.core.text import text_of
 from kpixl.io.atomic import write_bytes_atomic, write_finding
 from kpixl.io.grids import open_book
 from kpixl.io.identify import check_file, read_failure
-from kpixl.io.limits import PERSONAL
+from kpixl.io.limits import MASTER, PERSONAL
 from kpixl.io.paths import safe_child, safe_part
 from kpixl.io.xlsx_sheets import copy_sheet
 from kpixl.jobs.match import validate_roster
 from kpixl.jobs.round import round_rules
 from kpixl.workbooks import personal_layout as L
 from kpixl.workbooks.generate import file_name, unit_identity
+from kpixl.workbooks.history import HistoryRow, read_history, round_text
 from kpixl.workbooks.master_documents import DocumentFields, document_fields
 from kpixl.workbooks.master_outputs import RoundOutputs, read_outputs
-from kpixl.workbooks.notice import SHEET, Notice, notice_bytes
+from kpixl.workbooks.notice import SHEET, Notice, NoticeRound, notice_bytes
 
 __all__ = [
     "INDEX_NAME",
     "NoticesRun",
     "PersonalFile",
     "find_workbooks",
+    "identify_personal",
     "notices_of",
     "write_notices",
 ]
@@ -179,12 +181,16 @@ def notices_of(
     fields: DocumentFields,
     *,
     evaluator_positions: Mapping[str, str] | None = None,
+    history: Mapping[str, Sequence[HistoryRow]] | None = None,
+    round_id: str = "",
 ) -> list[Notice]:
     """One notice per Results row (in its order). ``roster``: the master's roster (for
     the evaluator and probation), ``units`` its Units sheet (for the unit's name);
     ``evaluator_positions``: person id → the evaluator's position, from the person's
-    workbook when found."""
+    workbook when found; ``history``: person id → their rows of the master's History
+    sheet (printed when one is of a round other than ``round_id``)."""
     positions = evaluator_positions or {}
+    histories = history or {}
     unit_names = {
         text_of(code): _text(name)
         for code, name in zip(
@@ -249,9 +255,38 @@ def notices_of(
                 effective_date=fields.effective_date,
                 order_no=fields.order_no,
                 order_date=fields.order_date,
+                history=_rounds(histories.get(pid, ()), round_text(round_id)),
             )
         )
     return out
+
+
+def _rounds(rows: Sequence[HistoryRow], this_round: str) -> tuple[NoticeRound, ...]:
+    """A person's History rows for the notice; none unless one is of an earlier round."""
+    if not any(r.get("round") != this_round for r in rows):
+        return ()
+    return tuple(
+        NoticeRound(
+            round=text_of(r.get("round")),
+            band=_text(r.get("band")),
+            total=_decimal(r.get("total")),
+            pct=_decimal(r.get("pct")),
+            increase=_decimal(r.get("increase")),
+            salary=_decimal(r.get("salary")),
+            new_salary=_decimal(r.get("new_salary")),
+        )
+        for r in rows
+    )
+
+
+def _master_history(master: Path, findings: list[Finding]) -> dict[str, list[HistoryRow]]:
+    """The master's History sheet by person (none when it has no such sheet)."""
+    try:
+        book = open_book(master, master.read_bytes(), limits=MASTER)
+        return read_history(book, master)
+    except Exception as exc:  # a damaged file is a finding; a kpixl defect says so
+        findings.append(read_failure(master, exc))
+        return {}
 
 
 # ------------------------------------------------------------- the personal files
@@ -268,7 +303,7 @@ def _cell(grid: Sequence[Sequence[Any]], ref: str) -> Any:
     return grid[row][column - 1]
 
 
-def _identify(path: Path) -> tuple[PersonalFile | None, Finding | None]:
+def identify_personal(path: Path) -> tuple[PersonalFile | None, Finding | None]:
     """The workbook's metadata, or the finding why it is not a personal workbook."""
     bad = check_file(path, limits=PERSONAL, deep=False)
     if bad is not None:
@@ -319,7 +354,7 @@ def find_workbooks(
         )
     )
     for path in files:
-        found, problem = _identify(path)
+        found, problem = identify_personal(path)
         if found is None:
             if problem is not None:
                 findings.append(problem)
@@ -425,6 +460,8 @@ def write_notices(
         rules,
         document_fields(config),
         evaluator_positions=positions,
+        history=_master_history(master, run.findings),
+        round_id=round_id,
     )
     wanted = {n.person_id for n in run.notices}
     for pid, file in sorted(files.items()):

@@ -52,6 +52,7 @@ __all__ = [
     "fit_unit_chart",
     "flatten_rules",
     "histogram_formulas",
+    "history_template_bytes",
     "line_height",
     "master_bytes",
     "master_from_grids",
@@ -216,6 +217,7 @@ def build_master_template(
     )
     _charts(wb, rules)
     _tracker(wb.create_sheet(M.TRACKER))
+    _history(wb.create_sheet(M.HISTORY))
     _calibration_placeholder(wb.create_sheet(M.CALIBRATION))
     for ws in wb.worksheets:
         _print_setup(ws)
@@ -272,6 +274,45 @@ def tracker_template_bytes() -> bytes:
     ws = wb.active
     ws.title = M.TRACKER
     _tracker(ws)
+    _print_setup(ws)
+    _header_heights(ws)
+    return reproducible_bytes(wb)
+
+
+# ------------------------------------------------------------------ the History sheet
+
+
+def _history(ws: Worksheet) -> None:
+    """The History sheet (consolidate writes it): title, the note row (which earlier
+    rounds there are), the header row and a styled first data row whose styles every
+    written row takes."""
+    _title(ws, M.HISTORY_TITLE)
+    note = ws[M.HISTORY_NOTE_CELL]
+    note.value = (
+        "เขียนเมื่อรวมผลการประเมิน (kpixl consolidate) / written when the round is consolidated"
+    )
+    note.font = thai_font(14)
+    _headers(ws, M.HISTORY_HEADERS)
+    _body(ws, M.HISTORY_FORMATS, M.HISTORY_WIDTHS)
+    for i, fmt in enumerate(M.HISTORY_FORMATS, start=1):
+        if fmt == "General" and M.HISTORY_COLUMNS[i - 1] in ("round", "band", "unit"):
+            ws.cell(row=M.FIRST_ROW, column=i).alignment = Alignment(
+                horizontal="center", vertical="top"
+            )
+    ws.freeze_panes = f"C{M.FIRST_ROW}"
+    last = get_column_letter(len(M.HISTORY_COLUMNS))
+    ws.auto_filter.ref = f"A{M.HEADER_ROW}:{last}{M.HEADER_ROW}"
+    ws.print_title_rows = f"{M.HEADER_ROW}:{M.HEADER_ROW}"
+
+
+def history_template_bytes() -> bytes:
+    """A workbook of the template's History sheet alone (styled, printed as in the
+    template): what a master from an older template gets added."""
+    wb = openpyxl.Workbook()
+    _thai_default_font(wb)
+    ws = wb.active
+    ws.title = M.HISTORY
+    _history(ws)
     _print_setup(ws)
     _header_heights(ws)
     return reproducible_bytes(wb)
@@ -945,7 +986,7 @@ def result_bytes(
         )
         if sheet in M.WRAPPED:
             heights[parts[sheet]] = _wrapped_heights(sheet, rows, first_row)
-        elif first_row == M.HEADER_ROW:  # a header row written with the data: two lines
+        elif first_row <= M.HEADER_ROW:  # a header row written with the data: two lines
             heights[parts[sheet]] = {M.HEADER_ROW: line_height(14, 2)}
     if M.SUMMARY in sheets:
         units = max(len(sheets[M.SUMMARY][0]) - 2, 0)  # less the header and the total rows

@@ -26,6 +26,7 @@ KPI_CARDS = "KPICards"
 KPI_HOLDERS = "KPIHolders"
 ALIGNMENT = "Alignment"
 TRACKER = "Tracker"  # the round tracker (kpixl status): who is at which step
+HISTORY = "History"  # each person's last four rounds (this one and the archive's)
 
 # --- Calibration: the committee's check of evaluators (kpixl.workbooks.master_calibration)
 CALIBRATION = "Calibration"  # the whole sheet (tables and two charts) is rewritten each run
@@ -52,9 +53,12 @@ SHEETS = (
     ALIGNMENT,
     CHARTS,
     TRACKER,  # last: an older master gets it added at the end too
+    HISTORY,  # an older master gets it added at the end by consolidate
     CALIBRATION,  # written whole by kpixl consolidate (an older master gets it added)
 )
-NEWER_SHEETS = (PCT_ANNOUNCEMENT,)  # result sheets a master from an older template lacks
+# result sheets a master from an older template lacks (the Excel button skips them; the
+# command line adds History: kpixl.workbooks.history.with_history_sheet)
+NEWER_SHEETS = (PCT_ANNOUNCEMENT, HISTORY)
 STATUS_CELL = "A2"  # on Config: what the last button press did (the Excel macros write it)
 HEADER_ROW = 3
 FIRST_ROW = 4
@@ -480,6 +484,7 @@ PRINT_SCALE = {  # the sheets printed at a fixed scale (the others fit the page'
     PCT_ANNOUNCEMENT: 100,
     SALARY_ORDER: 86,
     TRACKER: 86,
+    HISTORY: 90,
 }
 PRINT_COLUMNS = {  # repeated on every page across: name (Results); id and name (Roster)
     RESULTS: "A:A",
@@ -599,3 +604,50 @@ DOC_CENTERED: dict[str, tuple[int, ...]] = {  # 0-based columns centred in the t
 
 CHART_BINS = tuple(range(0, 100, 10))  # histogram of totals: [0,10), …, [90,100]
 CHART_FIRST_UNIT = HEADER_ROW + 1  # Summary: the first unit's row (the chart reads from it)
+
+# ---------------------------------------------------------------------- the History sheet
+# Written by consolidate with the other result sheets: for each person of this round's
+# Results (in its order) their last four rounds, oldest first: up to three earlier
+# rounds from the rounds' archive (kpixl.jobs.past) and this one. Row 2 says which
+# earlier rounds there are (or that none is archived); the header row is written with
+# the rows. The round/band/score/money fields are `kpixl history --json`'s keys.
+HISTORY_TITLE = "ประวัติผลการประเมินย้อนหลัง 4 รอบ (History)"
+HISTORY_ROUNDS = 4  # rounds per person, this one included
+HISTORY_NOTE_CELL = "A2"
+HISTORY_COLUMNS = (
+    "person_id",
+    "name",
+    "unit",
+    "round",
+    "band",
+    "total",
+    "pct",
+    "increase",
+    "salary",
+    "new_salary",
+)
+HISTORY_HEADERS = (
+    "เลขประจำตัวประชาชน",
+    "ชื่อ-สกุล",
+    "หน่วยงาน",
+    "รอบ",
+    "ระดับผล",
+    "คะแนนรวม",
+    "ร้อยละ",
+    "เงินที่ได้เลื่อน",
+    "เงินเดือน",
+    "เงินเดือนใหม่",
+)
+HISTORY_FORMATS = (
+    "General",
+    "General",
+    "General",
+    "General",
+    "General",
+    SCORE,
+    SCORE,
+    BAHT,
+    BAHT,
+    BAHT,
+)
+HISTORY_WIDTHS = (14, 22, 8, 7, 11, 9, 7, 10, 9, 10)  # A4 landscape at PRINT_SCALE 90

@@ -1,7 +1,8 @@
 """The master's result sheets and the round's exports, from a consolidation.
 
 The last stage of consolidation: the Summary rows (:func:`summary_frame`); the rows of
-Results, Summary, Pools, Issues and the documents (Announcement, PctAnnouncement,
+Results, Summary, Pools, Issues, History (each person's last rounds:
+:mod:`kpixl.workbooks.history`) and the documents (Announcement, PctAnnouncement,
 SalaryOrder: :mod:`kpixl.workbooks.master_documents`), with kpixl's own formulas
 (:func:`output_sheets`), written into the master's package (:func:`output_bytes`); the
 CSV export (:func:`write_export`).
@@ -30,6 +31,7 @@ from kpixl.io.limits import MASTER
 from kpixl.io.sheet_xml import ColumnRows, Formula
 from kpixl.io.speed import type_set
 from kpixl.workbooks import master_layout as M
+from kpixl.workbooks.history import history_rows, with_history_sheet
 from kpixl.workbooks.master import histogram_formulas, master_from_grids, result_bytes
 from kpixl.workbooks.master_calibration import calibration_sheet
 from kpixl.workbooks.master_documents import (
@@ -152,7 +154,10 @@ def output_bytes(
     master's own Config sheet)."""
     if config is None:
         config = _config_of(master)
-    data = result_bytes(master, output_sheets(c, config=config), jobs=jobs)
+    sheets = output_sheets(c, config=config)
+    if M.HISTORY in sheets:
+        master = with_history_sheet(master)  # a master from an older template lacks it
+    data = result_bytes(master, sheets, jobs=jobs)
     return calibration_sheet(data, c, config)  # the whole sheet, with its two charts
 
 
@@ -256,7 +261,17 @@ def output_sheets(
         M.ANNOUNCEMENT: (announcement(c.results, c.summary, rules, fields), M.DOC_FIRST_ROW),
         M.PCT_ANNOUNCEMENT: (pct_announcement(c.results, rules, fields), M.DOC_FIRST_ROW),
         M.SALARY_ORDER: (salary_order(c.results, c.summary, rules, fields), M.DOC_FIRST_ROW),
+        **_history_sheet(c, config or {}),
     }
+
+
+def _history_sheet(
+    c: ResultTables, config: Mapping[str, Any]
+) -> dict[str, tuple[Sequence[Sequence[object]], int]]:
+    """The History sheet's rows, from its note row (row 2): this round's people with
+    their earlier rounds from the archive (``c.past``, when the consolidation read one)."""
+    past = getattr(c, "past", None)
+    return {M.HISTORY: (history_rows(c.results, past, config, c.findings), M.HEADER_ROW - 1)}
 
 
 def _number(value: Any) -> Decimal:

@@ -6,7 +6,9 @@ position and its number, type and level, the unit's name, the evaluator); the sc
 as the official summary lays them out (each component's score, weight and weighted
 points, the total and the band among the agency's bands); the salary result (old
 salary, calculation base, %, increase, new salary, special compensation, the date it
-takes effect and the salary order it follows), or why there is no increase; and the
+takes effect and the salary order it follows), or why there is no increase; when the
+person has earlier rounds in the master's History sheet, their last rounds (ผลการ
+ประเมินย้อนหลัง: round, band, total, %, increase, salary, new salary); and the
 acknowledgement: the person's signature that they were told, the evaluator's that
 they told, and the line for a person who will not sign (the date and a witness).
 
@@ -35,7 +37,7 @@ from kpixl.io.cell_text import put
 from kpixl.workbooks.personal_template import reproducible_bytes
 from kpixl.workbooks.thai_wrap import line_count
 
-__all__ = ["SHEET", "TITLE", "Notice", "notice_bytes", "notice_workbook"]
+__all__ = ["SHEET", "TITLE", "Notice", "NoticeRound", "notice_bytes", "notice_workbook"]
 
 SHEET = "แจ้งผล"
 TITLE = "แบบแจ้งผลการประเมินผลการปฏิบัติราชการและผลการเลื่อนเงินเดือน"
@@ -51,6 +53,19 @@ BAHT, SATANG, SCORE, PCT = '#,##0 "บาท"', '#,##0.00 "บาท"', "0.00", 
 _thin = Side(style="thin", color="808080")
 _BOX = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 _UNDER = Border(bottom=Side(style="thin", color="000000"))
+
+
+@dataclass(frozen=True)
+class NoticeRound:
+    """One row of the person's History (the master's History sheet): a round's result."""
+
+    round: str  # 2570/1
+    band: str
+    total: Decimal | None
+    pct: Decimal | None
+    increase: Decimal | None
+    salary: Decimal | None
+    new_salary: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,9 @@ class Notice:
     effective_date: str
     order_no: str
     order_date: str
+    # the person's last rounds, oldest first, this one last (the master's History sheet);
+    # empty when there is no earlier round: the block is left out
+    history: tuple[NoticeRound, ...] = ()
 
     @property
     def raised(self) -> bool:
@@ -102,6 +120,11 @@ def _number(value: Decimal | None) -> Any:
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _amount(value: Decimal | None) -> str:
+    """A table's money: whole baht, satangs only where there are some."""
+    return "#,##0.00" if value is not None and value != value.to_integral_value() else "#,##0"
 
 
 def _money(value: Decimal | None) -> str:
@@ -267,6 +290,39 @@ def _salary(p: _Page, n: Notice) -> None:
         row("ผลการเลื่อนเงินเดือน", "ไม่ได้เลื่อน", None, n.reason or DOTS)
 
 
+HISTORY_HEADS = (  # (first column, last column, header): each header on one line
+    (1, 1, "รอบ"),
+    (2, 2, "ระดับผล"),
+    (3, 3, "คะแนนรวม"),
+    (4, 4, "ร้อยละ"),
+    (5, 5, "ได้เลื่อน"),
+    (6, 6, "เงินเดือน"),
+    (7, 8, "เงินเดือนใหม่"),
+)
+
+
+def _history(p: _Page, n: Notice) -> None:
+    """ผลการประเมินย้อนหลัง: the person's History rows, oldest first (this round last,
+    in bold); a line each, so the notice stays one page."""
+    p.cell(1, "ผลการประเมินย้อนหลัง (จากแผ่นงาน History ของสมุดงานหลัก)", last=len(WIDTHS), bold=True)
+    p.end()
+    for first, last, text in HISTORY_HEADS:
+        p.cell(first, text, last=last, bold=True, align="center", border=_BOX)
+    p.end(max(p.lines(t, f, la) for f, la, t in HISTORY_HEADS) * LINE_PT)
+    for i, r in enumerate(n.history):
+        bold = i == len(n.history) - 1
+        p.cell(1, r.round, align="center", bold=bold, border=_BOX)
+        p.cell(2, r.band or "-", align="center", bold=bold, border=_BOX)
+        p.cell(3, _number(r.total), align="center", fmt=SCORE, bold=bold, border=_BOX)
+        p.cell(4, _number(r.pct), align="center", fmt=PCT, bold=bold, border=_BOX)
+        for first, last, value in ((5, 5, r.increase), (6, 6, r.salary), (7, 8, r.new_salary)):
+            fmt = _amount(value)
+            p.cell(
+                first, _number(value), last=last, align="center", fmt=fmt, bold=bold, border=_BOX
+            )
+        p.end()
+
+
 def _evaluator_block(n: Notice) -> tuple[str, str]:
     """The evaluator's name and position under the signature; a roster that names the
     evaluator by title only (หัวหน้ากลุ่ม…) gets a dotted line for the name."""
@@ -345,6 +401,9 @@ def notice_workbook(notice: Notice) -> openpyxl.Workbook:
     p.gap(6)
     _salary(p, notice)
     p.gap(6)
+    if notice.history:
+        _history(p, notice)
+        p.gap(6)
     _acknowledge(p, notice)
     wb.properties.creator = "kpixl"
     wb.properties.title = TITLE
