@@ -346,6 +346,8 @@ def write_calibration(
 def _earlier_table(w: _Writer, row: int, earlier: EarlierRounds) -> tuple[int, int]:
     """The evaluators' mean total and ดีเด่น+ดีมาก share in each earlier round shown,
     then this round; with no earlier round archived, a line saying so."""
+    if earlier.rounds:  # the table on a page of its own, not split after its head
+        w.ws.row_breaks.append(Break(id=row - 1))
     w.heading(row, "ผลรอบก่อนของผู้ประเมิน / the evaluators' earlier rounds")
     if not earlier.rounds:
         w.cell(row + 1, 1, NO_EARLIER)
