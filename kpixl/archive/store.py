@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,8 +36,10 @@ __all__ = [
     "archive_url",
     "head",
     "lock",
+    "masked",
     "migrate",
     "open_archive",
+    "reason",
     "shown",
 ]
 
@@ -59,14 +62,29 @@ class Archive:
             self.engine.dispose()
 
 
+_USER_PASSWORD = re.compile(r"((?:://|^|(?<=\s))[^\s/?#@:]*):[^\s/?#@]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)([?&;][^=&;]*pass[^=&;]*)=[^&;#]*")
+
+
 def shown(url: URL | str) -> str:
-    """The URL as it may be printed: never its password."""
+    """The archive as it may be printed: a SQLite file as its path, a server's URL
+    never with its password (neither ``user:password@`` nor ``?password=…``, in any
+    scheme, even one kpixl does not read)."""
     if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL: a path, printed as typed (it holds no password)
-        return url if "@" not in url else "…@" + url.rsplit("@", 1)[1]
+        if url.get_backend_name() == "sqlite" and url.database:
+            return url.database
+        text = url.render_as_string(hide_password=False)
+    else:
+        text = str(url)
+        if "://" not in text and "@" in text:  # user:password@host typed without a scheme
+            return "…@" + text.rsplit("@", 1)[1]
+    return masked(text)
+
+
+def masked(text: str) -> str:
+    """``text`` (a URL, or a driver's message quoting one) without the passwords in it."""
+    text = _USER_PASSWORD.sub(r"\1:***@", text)
+    return _QUERY_PASSWORD.sub(r"\1=***", text)
 
 
 def archive_url(db: str | None, *, beside: Path | None = None) -> URL | Finding:
@@ -159,18 +177,40 @@ def _sqlite_pragmas(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def failure(url: URL, exc: BaseException) -> Finding:
-    """A database error as a finding (the driver's first line, no password)."""
+def reason(url: URL, exc: BaseException) -> str:
+    """A database error's first line, without any password the URL holds."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     why = text[0] if text else type(exc).__name__
-    password = url.password
-    if password:
-        why = why.replace(str(password), "***")
+    secrets = [str(url.password or "")] + [
+        str(v) for k, v in url.query.items() if "pass" in k.lower() and isinstance(v, str)
+    ]
+    for secret in filter(None, secrets):
+        why = why.replace(secret, "***")
+    return masked(why)
+
+
+def failure(url: URL, exc: BaseException) -> Finding:
+    """A database error as a finding (the driver's first line, no password)."""
+    why = reason(url, exc)
     if url.get_backend_name() == "sqlite":
         if "not a database" in why or "malformed" in why or "encrypted" in why:
             return finding("archive.not_database", value=url.database or "", why=why)
         return finding("archive.unreachable", value=shown(url), why=why)
     return finding("archive.unreachable", value=shown(url), why=why)
+
+
+def _file_problem(path: Path, *, create: bool) -> Finding | None:
+    """Why the SQLite file ``path`` cannot be the archive (None: it can)."""
+    try:
+        if not create and not path.is_file():
+            return finding("archive.no_database", value=str(path))
+        if path.is_dir():
+            return finding("archive.not_database", value=str(path), why="folder")
+        if create and not path.parent.is_dir():
+            return finding("archive.no_database", value=str(path))
+    except OSError as exc:  # a name too long for the file system, …
+        return finding("archive.not_database", value=str(path)[:200], why=exc.strerror or "")
+    return None
 
 
 def open_archive(db: str | None, *, beside: Path | None = None, create: bool = True) -> Archive:
@@ -184,14 +224,9 @@ def open_archive(db: str | None, *, beside: Path | None = None, create: bool = T
         return Archive(None, None, [url])
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
-        if not create and not path.is_file():
-            return Archive(url, None, [finding("archive.no_database", value=str(path))])
-        if path.is_dir():
-            return Archive(
-                url, None, [finding("archive.not_database", value=str(path), why="folder")]
-            )
-        if create and not path.parent.is_dir():
-            return Archive(url, None, [finding("archive.no_database", value=str(path))])
+        problem = _file_problem(path, create=create)
+        if problem is not None:
+            return Archive(url, None, [problem])
         engine = create_engine(url)
         _sqlite_pragmas(engine)
     else:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kpixl.cli.options import json_option
-from kpixl.cli.output import echo_findings, findings_json, to_json
+from kpixl.cli.output import echo_findings, finding_line, findings_json, to_json
 
 __all__ = ["archive_command", "history_command"]
 
@@ -107,11 +107,13 @@ def history_command(person_id: str, db: str | None, as_json: bool) -> None:
 
     result = person_history(person_id, db=db)
     if as_json:
-        if result.exit_code:
-            echo_findings(result.findings)  # a list on stdout only when there is one
-            raise click.exceptions.Exit(result.exit_code)
-        click.echo(to_json([{k: r[k] for k in HISTORY_KEYS} for r in result.rounds]))
-        raise click.exceptions.Exit(0)
+        if result.rounds or not result.exit_code:  # a list on stdout only when there is one
+            for f in result.findings:  # a damaged figure: null in the list, said on stderr
+                click.echo(finding_line(f), err=True)
+            click.echo(to_json([{k: r[k] for k in HISTORY_KEYS} for r in result.rounds]))
+        else:
+            echo_findings(result.findings)
+        raise click.exceptions.Exit(result.exit_code)
     echo_findings(result.findings)
     if not result.rounds:
         raise click.exceptions.Exit(result.exit_code)
@@ -147,4 +149,4 @@ def history_command(person_id: str, db: str | None, as_json: bool) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    raise click.exceptions.Exit(0)
+    raise click.exceptions.Exit(result.exit_code)  # 1: a damaged figure (shown —)

@@ -574,6 +574,14 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "สมุดงานหลัก {file} ไม่มีรอบการประเมินที่ใช้ได้ใน Config ({value})",
         "the master {file} has no usable round in Config ({value})",
     ),
+    "archive.damaged": (
+        ERROR,
+        "ข้อมูลรอบ {value} ในคลัง {db} เสียหาย ({why}) จึงไม่ได้ใช้ ให้เก็บรอบนั้นเข้าคลังใหม่"
+        " (kpixl archive --supersede --reason) หรือใช้สำเนาสำรองของฐานข้อมูล",
+        "the archive {db} holds damaged data for round {value} ({why}), so it was not used;"
+        " archive that round again (kpixl archive --supersede --reason) or use a backup of the"
+        " database",
+    ),
     "round.not_archived": (
         ERROR,
         "รอบ {value} ของ {organisation} ยังไม่ได้เก็บเข้าคลัง {db} ให้รวมผลและเก็บเข้าคลังก่อน: "

@@ -620,7 +620,7 @@ def archive_master(
     if db is None:  # the archive the round's Config names (blank: kpixl.db beside it)
         db = archive_of(master, config)[0]
     with opened(db, beside=master) as archive:
-        result.db = shown(archive.url) if archive.url is not None else (db or "")
+        result.db = shown(archive.url) if archive.url is not None else shown(db or "")
         result.findings.extend(archive.findings)
         if archive.engine is None:
             return result
@@ -745,11 +745,20 @@ def _write(
 # ----------------------------------------------------------------------- history
 
 
-def _json_number(value: float | None) -> int | float | None:
+def _json_number(value: Any, damaged: list[str] | None = None) -> int | float | None:
+    """An archived number as JSON gives it; one that cannot be a figure (text, infinite,
+    beyond NUMERIC(18, 6)) is None, its text added to ``damaged``."""
     if value is None:
         return None
-    value = round(float(value), PLACES)
-    return int(value) if value.is_integer() else value
+    try:
+        number = round(float(value), PLACES)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if not math.isfinite(number) or abs(number) >= 1e12:
+        if damaged is not None:
+            damaged.append(f"{value!r:.40}")
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def person_history(person_id: str, *, db: str | None = None) -> HistoryResult:
@@ -757,7 +766,7 @@ def person_history(person_id: str, *, db: str | None = None) -> HistoryResult:
     wanted = text_of(person_id).strip()
     result = HistoryResult(wanted)
     with opened(db, create=False) as archive:
-        result.db = shown(archive.url) if archive.url is not None else (db or "")
+        result.db = shown(archive.url) if archive.url is not None else shown(db or "")
         result.findings.extend(archive.findings)
         if archive.engine is None:
             return result
@@ -789,20 +798,34 @@ def _read_history(archive: Archive, result: HistoryResult) -> None:
     except SQLAlchemyError as exc:
         result.findings.append(failure(archive.url, exc))
         return
-    rows.sort(key=lambda r: (_round_key(r.round_id), r.organisation))
+    except (ValueError, TypeError, OverflowError) as exc:  # a number the driver cannot read
+        result.findings.append(
+            finding("archive.damaged", value="", db=result.db, why=type(exc).__name__)
+        )
+        return
+    rows.sort(key=lambda r: (_round_key(str(r.round_id)), str(r.organisation)))
     for r in rows:
-        result.name = r.name or result.name
+        result.name = _text(r.name) or result.name
+        damaged: list[str] = []
         result.rounds.append(
             {
-                "round": r.round_id,
-                "band": r.band,
-                "total": _json_number(r.total),
-                "pct": _json_number(r.pct),
-                "increase": _json_number(r.increase),
-                "salary": _json_number(r.salary),
-                "new_salary": _json_number(r.new_salary),
+                "round": _text(r.round_id),
+                "band": _text(r.band),
+                **{
+                    key: _json_number(getattr(r, key), damaged)
+                    for key in ("total", "pct", "increase", "salary", "new_salary")
+                },
             }
         )
+        if damaged:
+            result.findings.append(
+                finding(
+                    "archive.damaged",
+                    value=_text(r.round_id),
+                    db=result.db,
+                    why=", ".join(damaged),
+                )
+            )
     if not rows:
         result.findings.append(finding("archive.no_person", value=result.person_id))
 

@@ -129,10 +129,22 @@ def _records(frame: Any, columns: tuple[str, ...] | list[str]) -> list[dict[str,
     ]
 
 
+MOST = 10_000_000  # baht: no monthly salary is this high; above it, the archive is damaged
+
+
+class _Damaged(ValueError):
+    """An archived salary that cannot be one (text, negative, infinite, absurd)."""
+
+
 def _salary(value: Any) -> int | float | None:
     if value is None:
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _Damaged(f"{value!r:.40}") from None
+    if not (math.isfinite(number) and 0 <= number < MOST):
+        raise _Damaged(f"{value!r:.40}")
     return int(number) if number.is_integer() else number
 
 
@@ -286,7 +298,7 @@ def _archived(
     """(new salary by person, archived roster salary by person) of the newest version of
     the archived round, or None with a finding."""
     with opened(db, beside=result.master, create=False) as archive:
-        result.db = shown(archive.url) if archive.url is not None else (db or "")
+        result.db = shown(archive.url) if archive.url is not None else shown(db or "")
         result.findings.extend(archive.findings)
         if archive.engine is None or archive.url is None:
             return None
@@ -320,9 +332,20 @@ def _archived(
                 roster = conn.execute(
                     select(ROSTER.c.person_id, ROSTER.c.salary).where(ROSTER.c.round_pk == round_pk)
                 ).all()
+            new = {str(r.person_id): _salary(r.new_salary) for r in results}
+            old = {str(r.person_id): _salary(r.salary) for r in roster}
         except SQLAlchemyError as exc:
             result.findings.append(failure(archive.url, exc))
             return None
-    new = {str(r.person_id): _salary(r.new_salary) for r in results}
-    old = {str(r.person_id): _salary(r.salary) for r in roster}
+        except (ValueError, TypeError, OverflowError) as exc:  # _Damaged, or the driver's
+            result.findings.append(
+                finding(
+                    "archive.damaged",
+                    value=result.round_id,
+                    db=result.db,
+                    why=f"salary {exc}" if isinstance(exc, _Damaged) else type(exc).__name__,
+                    file=result.master.name,
+                )
+            )
+            return None
     return new, old

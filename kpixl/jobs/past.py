@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from kpixl.archive.schema import RESULTS, ROSTER, ROUNDS
-from kpixl.archive.store import archive_url, shown
+from kpixl.archive.store import archive_url, reason, shown
 from kpixl.core.codes import finding
 from kpixl.core.errors import InputError
 from kpixl.core.findings import Finding
@@ -111,7 +111,7 @@ def read_past(master: Path, config: dict[str, Any], findings: list[Finding]) -> 
         findings.append(
             finding(
                 "history.unreadable",
-                value=shown(url) if not isinstance(url, Finding) else text_of(db),
+                value=shown(url) if not isinstance(url, Finding) else shown(text_of(db)),
                 why=why,
                 file=master.name,
                 sheet=M.CONFIG,
@@ -124,9 +124,14 @@ def read_past(master: Path, config: dict[str, Any], findings: list[Finding]) -> 
         return None
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
-        if not path.is_file():
+        try:
+            there = path.is_file()
+        except OSError as exc:  # a name too long for the file system, …
+            unreadable(exc.strerror or type(exc).__name__)
+            return None
+        if not there:
             if named:
-                unreadable("no such file")
+                unreadable("folder, not a file" if _is_dir(path) else "no such file")
             return None
         uri = path.resolve().as_uri() + "?mode=ro"  # read only: never creates or writes
         engine: Engine = create_engine(
@@ -142,8 +147,7 @@ def read_past(master: Path, config: dict[str, Any], findings: list[Finding]) -> 
                 return None
             past = _read(conn, organisation, current)
     except SQLAlchemyError as exc:
-        text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        unreadable(text[0] if text else type(exc).__name__)
+        unreadable(reason(url, exc))
         return None
     finally:
         engine.dispose()
@@ -231,6 +235,13 @@ def _read(conn: Any, organisation: str, current: Round) -> PastRounds:
         columns=PAST_ROSTER_COLUMNS,
     )
     return past
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _extra(text: str | None) -> dict[str, Any]:
