@@ -210,10 +210,11 @@ def test_changed_results_are_refused_unless_superseded_with_a_reason(
     demo: Path, db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert archive(capsys, demo, db)["status"] == "archived"
-    person = text_of(read_outputs(demo).results["person_id"][0])
-    changed = copy_round(demo, tmp_path / "changed")
+    first = read_outputs(demo).results.iloc[0]
+    person, salary = text_of(first["person_id"]), int(float(first["salary"]))
+    changed = copy_round(demo, tmp_path / "changed")  # a consistent change (new = old + 9,990)
     edit_results(changed, person, "increase", 9990)
-    edit_results(changed, person, "new_salary", 99990)
+    edit_results(changed, person, "new_salary", salary + 9990)
 
     refused = archive(capsys, changed, db)
     assert refused["exit"] == 1 and refused["status"] == "refused"
@@ -243,7 +244,7 @@ def test_changed_results_are_refused_unless_superseded_with_a_reason(
     code, out, _ = run(capsys, "history", person, "--db", db, "--json")
     assert code == 0
     (only,) = json.loads(out)
-    assert (only["increase"], only["new_salary"]) == (9990, 99990)
+    assert (only["increase"], only["new_salary"]) == (9990, salary + 9990)
     # the superseded version again: it differs from the current one, so refused
     assert archive(capsys, demo, db)["status"] == "refused"
 

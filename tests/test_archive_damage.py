@@ -138,3 +138,46 @@ def test_round_next_refuses_a_salary_the_archive_cannot_hold(
     assert made.out is None and made.exit_code == 1
     assert [f.rule for f in made.findings if f.severity == "error"] == ["archive.damaged"]
     assert not (out / "master.xlsx").exists()
+
+
+def _letter(column: str) -> str:
+    from kpixl.workbooks import master_layout as M
+
+    return chr(ord("A") + M.RESULT_COLUMNS.index(column))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "why"),
+    [
+        ("new_salary", 99999, "new salary beyond salary + increase"),
+        ("band", "=1+1", "a formula over the band"),
+        ("band", "ยอดเยี่ยม", "a band the rules lack"),
+        ("person_id", '=HYPERLINK("http://x","1")', "a formula over the person id"),
+    ],
+)
+def test_a_hand_edited_results_sheet_is_not_archived(
+    tmp_path: Path, column: str, value: object, why: str
+) -> None:
+    """Results changed by hand after consolidate (the probe's 99,999 new salary that the
+    next round would have paid): refused with the cell, the archive unchanged."""
+    import openpyxl
+
+    from kpixl.jobs.archive import archive_master
+    from kpixl.workbooks import master_layout as M
+
+    folder = tmp_path / "round"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "workbooks" / "demo", folder)
+    master = folder / "master.xlsx"
+    book = openpyxl.load_workbook(master)
+    cell = f"{_letter(column)}{M.HEADER_ROW + 2}"
+    book[M.RESULTS][cell] = value
+    book.save(master)
+    db = tmp_path / "kpixl.db"
+    result = archive_master(master, db=str(db))
+    assert result.status == "failed", why
+    edits = [f for f in result.findings if f.rule == "archive.hand_edited"]
+    assert [(f.sheet, f.cell) for f in edits] == [(M.RESULTS, cell)], why
+    assert "แก้ด้วยมือ" in edits[0].message_th and "by hand" in edits[0].message_en
+    assert not db.exists() or sqlite3.connect(db).execute(
+        "SELECT count(*) FROM kpixl_rounds"
+    ).fetchone() == (0,)

@@ -574,6 +574,14 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "สมุดงานหลัก {file} ไม่มีรอบการประเมินที่ใช้ได้ใน Config ({value})",
         "the master {file} has no usable round in Config ({value})",
     ),
+    "archive.hand_edited": (
+        ERROR,
+        "ค่า {value} ในคอลัมน์ {field} ไม่ใช่ค่าที่การรวมผลเขียนไว้ ({why}) อาจแก้ด้วยมือ"
+        " จึงไม่เก็บรอบนี้เข้าคลัง ให้แก้ที่ต้นทางแล้วรวมผลใหม่ (kpixl consolidate) ก่อนเก็บ",
+        "{value} in column {field} is not what consolidate wrote ({why}), perhaps edited by"
+        " hand, so the round is not archived; correct the source and consolidate again"
+        " before archiving",
+    ),
     "archive.damaged": (
         ERROR,
         "ข้อมูลรอบ {value} ในคลัง {db} เสียหาย ({why}) จึงไม่ได้ใช้ ให้เก็บรอบนั้นเข้าคลังใหม่"

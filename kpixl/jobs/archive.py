@@ -304,6 +304,57 @@ def round_rows(outputs: Any) -> dict[str, list[dict[str, Any]]]:
     return {"results": results, "roster": roster_rows, "pools": pools, "findings": findings}
 
 
+def _letter(column: str) -> str:
+    return chr(ord("A") + M.RESULT_COLUMNS.index(column))
+
+
+def hand_edits(
+    results: Sequence[Mapping[str, Any]], unnamed: Sequence[int], rules: Any, file: str
+) -> list[Finding]:
+    """What a Results sheet consolidate did not write looks like (a hand edit, a
+    formula typed over a cell): a row with no person id, a new salary that is not the
+    salary plus the increase, a band the rules do not have, an increase for someone
+    not eligible. The archive keeps only what the rules gave (``archive.hand_edited``)."""
+    bands = {b.name for b in rules.bands}
+    found: list[Finding] = []
+
+    def edited(row: int, column: str, value: Any, why: str) -> None:
+        found.append(
+            finding(
+                "archive.hand_edited",
+                field=column,
+                value=text_of(value),
+                why=why,
+                file=file,
+                sheet=M.RESULTS,
+                cell=f"{_letter(column)}{row}",
+            )
+        )
+
+    for row in unnamed:
+        edited(row, "person_id", "", "ไม่มีเลขประจำตัว / no person id")
+    for r in results:
+        salary, increase, new = r.get("salary"), r.get("increase"), r.get("new_salary")
+        if (
+            salary is not None
+            and increase is not None
+            and new is not None
+            and abs(float(salary) + float(increase) - float(new)) > 0.005
+        ):
+            edited(
+                r["row"],
+                "new_salary",
+                new,
+                f"≠ {salary:,.2f} + {increase:,.2f}",
+            )
+        band = r.get("band") or ""
+        if (band and band not in bands) or (not band and r.get("total") is not None):
+            edited(r["row"], "band", band, "ไม่ใช่ระดับผลตามหลักเกณฑ์ / not a band of the rules")
+        if r.get("eligible") is False and (increase or 0) > 0:
+            edited(r["row"], "increase", increase, "ไม่มีสิทธิ์แต่ได้เลื่อน / not eligible")
+    return found
+
+
 def content_digest(rows: Mapping[str, list[dict[str, Any]]], rules_json: str) -> str:
     """SHA-256 of a round's content: its rows (without sheet row numbers) and rules.
 
@@ -584,6 +635,9 @@ def archive_master(
         rows = round_rows(outputs)
     except _BadValue as bad:
         result.findings.append(bad.finding)
+        return result
+    result.findings.extend(hand_edits(rows["results"], outputs.unnamed, rules, master.name))
+    if any(f.severity == ERROR for f in result.findings):
         return result
     result.timings["read the master"] = time.perf_counter() - started
     started = time.perf_counter()

@@ -53,6 +53,7 @@ class RoundOutputs:
     pools: pd.DataFrame = field(default_factory=pd.DataFrame)
     issues: pd.DataFrame = field(default_factory=pd.DataFrame)
     findings: list[Finding] = field(default_factory=list)
+    unnamed: list[int] = field(default_factory=list)  # Results rows with no person id
 
     @property
     def ok(self) -> bool:
@@ -115,7 +116,11 @@ def read_outputs(path: str | Path) -> RoundOutputs:
     if not out.ok:
         return out
     out.results, out.pools, out.issues = tables[M.RESULTS], tables[M.POOLS], tables[M.ISSUES]
-    out.results = out.results[out.results["person_id"].notna()].reset_index(drop=True)
+    results = out.results
+    named = results["person_id"].notna()
+    filled = results[[c for c in results.columns if not str(c).startswith("_")]].notna().any(axis=1)
+    out.unnamed = [int(r) for r in results.loc[~named & filled, "_row"]]
+    out.results = results[named].reset_index(drop=True)
     if out.results.empty:
         out.findings.append(
             finding("report.not_consolidated", value=path.name, file=path.name, sheet=M.RESULTS)

@@ -87,6 +87,7 @@ def chart_label(name: str, width: int = LABEL_WIDTH) -> str:
     name = " ".join(name.split())
     if cells(name) <= width:
         return name
+    name = name[: width * 8]  # beyond two lines of even Thai with all its marks: cut ("…")
     cuts = [i for i in range(1, len(name)) if can_break(name, i)]
     whole = [i for i in cuts if cells(name[:i]) <= width and cells(name[i:]) <= width]
     for kind in (
