@@ -181,3 +181,27 @@ def test_a_hand_edited_results_sheet_is_not_archived(
     assert not db.exists() or sqlite3.connect(db).execute(
         "SELECT count(*) FROM kpixl_rounds"
     ).fetchone() == (0,)
+
+
+@pytest.mark.parametrize("round_id", ["../x", "2570/9", "2571/1" + "ก" * 100])
+def test_a_round_id_the_next_round_cannot_use_is_not_archived(
+    tmp_path: Path, round_id: str
+) -> None:
+    import openpyxl
+
+    from kpixl.jobs.archive import archive_master
+    from kpixl.workbooks import master_layout as M
+
+    folder = tmp_path / "round"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "workbooks" / "demo", folder)
+    master = folder / "master.xlsx"
+    book = openpyxl.load_workbook(master)
+    sheet = book[M.CONFIG]
+    (row,) = [r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "round_id"]
+    sheet.cell(row, 2).value = round_id
+    book.save(master)
+    result = archive_master(master, db=str(tmp_path / "kpixl.db"))
+    assert result.exit_code == 1
+    (bad,) = [f for f in result.findings if f.rule == "round.no_round"]
+    assert "master.xlsx" in bad.message_th and "?" not in bad.message_th
+    assert "round_id" in bad.message_en

@@ -571,8 +571,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     # kpixl round next: the next round's master from an archived round (kpixl.jobs.next_round)
     "round.no_round": (
         ERROR,
-        "สมุดงานหลัก {file} ไม่มีรอบการประเมินที่ใช้ได้ใน Config ({value})",
-        "the master {file} has no usable round in Config ({value})",
+        "สมุดงานหลัก {master} ไม่มีรอบการประเมินที่ใช้ได้ใน Config ({value}) ให้ระบุ round_id เช่น 2570/1",
+        "the master {master} has no usable round in Config ({value}); give round_id like 2570/1",
     ),
     "archive.hand_edited": (
         ERROR,

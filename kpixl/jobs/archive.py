@@ -54,8 +54,10 @@ from kpixl.archive.schema import (
 )
 from kpixl.archive.store import Archive, failure, lock, opened, shown
 from kpixl.core.codes import finding
+from kpixl.core.errors import InputError
 from kpixl.core.findings import ERROR, Finding
 from kpixl.core.numbers import parse_number
+from kpixl.core.rounds import parse_round
 from kpixl.core.text import text_of
 from kpixl.jobs.past import archive_of
 from kpixl.workbooks import master_layout as M
@@ -75,6 +77,7 @@ __all__ = [
 ]
 
 HISTORY_KEYS = ("round", "band", "total", "pct", "increase", "salary", "new_salary")
+NOT_A_ROUND = 1_000_000  # sorts after every real round
 PLACES = 6  # the archive keeps numbers to six places (NUMERIC(18, 6))
 
 RESULT_NUMBERS = (
@@ -626,6 +629,17 @@ def archive_master(
             result.findings.append(
                 finding("archive.no_round", field=key, file=master.name, sheet=M.CONFIG)
             )
+    if result.round_id and _round_key(result.round_id)[0] == NOT_A_ROUND:
+        result.findings.append(  # ../x, 2570/9: the next round and history could not use it
+            finding(
+                "round.no_round",
+                field="round_id",
+                value=result.round_id[:40],
+                master=master.name,
+                file=master.name,
+                sheet=M.CONFIG,
+            )
+        )
     rule_findings: list[Finding] = []
     rules = round_rules(outputs.inputs, master, rule_findings)
     result.findings.extend(rule_findings)
@@ -886,7 +900,8 @@ def _read_history(archive: Archive, result: HistoryResult) -> None:
 
 def _round_key(round_id: str) -> tuple[int, int, str]:
     """Rounds in time order: 2569/2 before 2570/1 (text that is not Y/N: after, by text)."""
-    year, _, half = round_id.partition("/")
-    if year.strip().isdigit() and half.strip().isdigit():
-        return int(year), int(half), round_id
-    return 1_000_000, 0, round_id
+    try:
+        round_ = parse_round(round_id)
+    except (InputError, ValueError):
+        return NOT_A_ROUND, 0, round_id
+    return round_.fiscal_year, round_.number, round_id

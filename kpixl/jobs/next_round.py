@@ -182,6 +182,7 @@ def next_round(master: str | Path, out_dir: str | Path, *, db: str | None = None
                 "round.no_round",
                 field="round_id",
                 value=result.round_id,
+                master=master.name,
                 file=master.name,
                 sheet=M.CONFIG,
             )
