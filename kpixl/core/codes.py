@@ -594,6 +594,14 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "{person_id} ({name}) did not hold the position in round {value} (holds_position ="
         " no), so has left: kept on the new roster with the same mark; check and remove",
     ),
+    # kpixl demo (kpixl.jobs.demo): the folder it would write into
+    "demo.not_empty": (
+        ERROR,
+        "โฟลเดอร์ {folder} มีสิ่งที่ไม่ใช่ของหน่วยงานตัวอย่างเดิม: {value} ({why})"
+        " kpixl demo จึงไม่เขียนและไม่ลบสิ่งใดในโฟลเดอร์นี้ ให้ระบุโฟลเดอร์ใหม่หรือโฟลเดอร์ว่าง",
+        "the folder {folder} holds what is not an earlier kpixl demo's: {value} ({why_en});"
+        " kpixl demo writes and deletes nothing there; name a new or empty folder",
+    ),
     # the rounds before this one (kpixl.jobs.past) and the checks across rounds
     "history.unreadable": (
         WARNING,
