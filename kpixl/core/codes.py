@@ -622,10 +622,10 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     ),
     "history.salary_changed": (
         WARNING,
-        "เงินเดือนของ {person_id} ({name}) ในบัญชีรายชื่อ {value} บาท ไม่เท่ากับเงินเดือนใหม่ของรอบ"
+        "เงินเดือนของ {person_id} ({name}) ในบัญชีรายชื่อ {value} บาท ไม่เท่ากับ{what}ของรอบ"
         " {round} ({expected} บาท) ให้ตรวจเงินเดือน หรือระบุเหตุในคอลัมน์"
         " “เหตุที่เงินเดือนต่างจากเงินเดือนใหม่รอบก่อน” ของบัญชีรายชื่อ",
-        "the roster salary of {person_id} ({name}), {value} baht, is not the new salary of"
+        "the roster salary of {person_id} ({name}), {value} baht, is not {what_en} of"
         " round {round} ({expected} baht); check the salary, or say why in the roster's"
         " salary_note column (เหตุที่เงินเดือนต่างจากเงินเดือนใหม่รอบก่อน)",
     ),
