@@ -548,15 +548,16 @@ def test_pure_salary_message_names_the_figure_it_compared() -> None:
     people = [("1", 30010, None, "", ""), ("2", 25000, None, "", "")]
     past = [("1", 30000, "ดี", 29000), ("2", None, "ดี", 24000)]  # 2: new_salary NULL
     found = check(people, past)
-    assert keys(found) == [("history.salary_changed", "1", "G4"), ("history.salary_changed", "2", "G5")]
+    assert keys(found) == [
+        ("history.salary_changed", "1", "G4"),
+        ("history.salary_changed", "2", "G5"),
+    ]
     new, kept = found
     assert "ไม่เท่ากับเงินเดือนใหม่ของรอบ 2570/1 (30,000 บาท)" in new.message_th
     assert "is not the new salary of round 2570/1 (30,000 baht)" in new.message_en
     assert "บัญชีรายชื่อ" not in new.message_th.split("ไม่เท่ากับ")[1].split("ให้ตรวจ")[0]
     assert "เงินเดือนใหม่ของรอบ" not in kept.message_th
-    assert "ไม่เท่ากับเงินเดือนตามบัญชีรายชื่อ (ไม่มีเงินเดือนใหม่ในคลัง)ของรอบ 2570/1" in (
-        kept.message_th
-    )
+    assert "ไม่เท่ากับเงินเดือนตามบัญชีรายชื่อ (ไม่มีเงินเดือนใหม่ในคลัง)ของรอบ 2570/1" in (kept.message_th)
     assert "(24,000 บาท)" in kept.message_th and "25,000" in kept.message_th
     assert "is not the roster salary (no new salary archived) of round 2570/1" in kept.message_en
     assert "new salary of round" not in kept.message_en

@@ -593,7 +593,7 @@ def _is_demo_master(path: Path) -> bool:
         return False
     try:
         organisation = read_master(path, roster=False).config.get("organisation")
-    except Exception:  # noqa: BLE001 - whatever cannot be read is not the demo's
+    except Exception:  # whatever cannot be read is not the demo's: refused
         return False
     return str(organisation or "").strip() == ORGANISATION
 
