@@ -13,6 +13,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -539,6 +540,68 @@ def test_pure_salary_compare_is_exact_in_baht_with_float_noise_tolerated() -> No
     assert "30,010" in found[0].message_en and "30,000" in found[0].message_en
     assert "30,000.01" in found[1].message_th
     assert "24,000" in found[2].message_en and "25,000" in found[2].message_en
+
+
+def test_pure_salary_message_names_the_figure_it_compared() -> None:
+    """The new salary when one is archived; the last round's roster salary when none is
+    (NULL in the archive), and the message says which."""
+    people = [("1", 30010, None, "", ""), ("2", 25000, None, "", "")]
+    past = [("1", 30000, "ดี", 29000), ("2", None, "ดี", 24000)]  # 2: new_salary NULL
+    found = check(people, past)
+    assert keys(found) == [
+        ("history.salary_changed", "1", "G4"),
+        ("history.salary_changed", "2", "G5"),
+    ]
+    new, kept = found
+    assert "ไม่เท่ากับเงินเดือนใหม่ของรอบ 2570/1 (30,000 บาท)" in new.message_th
+    assert "is not the new salary of round 2570/1 (30,000 baht)" in new.message_en
+    assert "บัญชีรายชื่อ" not in new.message_th.split("ไม่เท่ากับ")[1].split("ให้ตรวจ")[0]
+    assert "เงินเดือนใหม่ของรอบ" not in kept.message_th
+    assert "ไม่เท่ากับเงินเดือนตามบัญชีรายชื่อ (ไม่มีเงินเดือนใหม่ในคลัง)ของรอบ 2570/1" in (kept.message_th)
+    assert "(24,000 บาท)" in kept.message_th and "25,000" in kept.message_th
+    assert "is not the roster salary (no new salary archived) of round 2570/1" in kept.message_en
+    assert "new salary of round" not in kept.message_en
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        "inf",
+        "NaN",
+        "สามหมื่น",
+        "",
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("Infinity"),
+        10**400,
+    ],
+    ids=repr,
+)
+def test_pure_a_figure_that_is_no_finite_number_is_missing(figure: Any) -> None:
+    """A non-numeric, NaN or infinite archived new salary is missing: the roster salary
+    of that round is compared (equal: nothing; different: said so). Such a figure on
+    either roster is not compared at all. No crash, no false warning."""
+    people = [
+        ("1", 29000, None, "", ""),  # its new salary is bad: the last roster's 29,000 stays
+        ("2", 30000, None, "", ""),  # bad new salary, last roster 29,000: differs
+        ("3", figure, None, "", ""),  # this roster's salary is bad: not compared
+        ("4", 31000, None, "", ""),  # bad new salary and bad last roster salary
+    ]
+    past = [
+        ("1", figure, "ดี", 29000),
+        ("2", figure, "ดี", 29000),
+        ("3", 30000, "ดี", 29000),
+        ("4", figure, "ดี", figure),
+    ]
+    found = [f for f in check(people, past) if f.rule == "history.salary_changed"]
+    assert keys(found) == [("history.salary_changed", "2", "G5")]
+    assert "the roster salary (no new salary archived)" in found[0].message_en
+    assert "(29,000 baht)" in found[0].message_en
+    for f in found:
+        assert "nan" not in f.message_en.casefold() and "inf" not in f.message_en.casefold()
 
 
 def test_pure_bands_twice_and_jumps() -> None:

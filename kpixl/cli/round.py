@@ -76,6 +76,8 @@ def demo_command(
 
     Writes OUT_DIR/master.xlsx, evaluated personal workbooks in OUT_DIR/personal/<unit>/
     and collected unit workbooks in OUT_DIR/units/, ready for `kpixl consolidate`.
+    OUT_DIR must be new, empty, or an earlier demo's (anything else: demo.not_empty,
+    nothing touched).
 
     \b
     Example:
@@ -84,8 +86,12 @@ def demo_command(
       kpixl demo C:\\kpixl-demo --xlsm     # with master.xlsm for Excel
       kpixl demo rounds/ --rounds 3         # 2570-1, 2570-2, 2571-1 and rounds/kpixl.db
     """
-    from kpixl.jobs.demo import build_demo
+    from kpixl.jobs.demo import build_demo, demo_folder_finding
 
+    refused = demo_folder_finding(out_dir)  # a real round's folder named by mistake
+    if refused is not None:
+        echo_findings([refused])
+        raise click.exceptions.Exit(1)
     if rounds > 1:
         _demo_rounds(out_dir, units, people, seed, round_id, messy, rounds, xlsm)
         return

@@ -12,8 +12,8 @@ archive) gives no finding.
 The checks, all warnings:
 
 * ``history.salary_changed``: a person's Roster salary differs from the new salary the
-  last round gave them (the last round's roster salary when it gave them no result),
-  compared in baht with a tolerance of half a satang, unless the Roster's
+  last round gave them (the last round's roster salary when no new salary of theirs is
+  archived, or it is not a finite number; the message says which it compared), compared in baht with a tolerance of half a satang, unless the Roster's
   ``salary_note`` says why (any text: then nothing is said). At the Roster's salary cell.
 * ``history.improve_twice``: rated the lowest band (the last of ``bands``, whatever its
   name) in the last round and in this one. At this round's Results band cell.
@@ -49,6 +49,15 @@ __all__ = ["LEFT", "Places", "cross_round_findings", "has_left"]
 # values kpixl.jobs.next_round and kpixl.core.pools read as "no", compared casefolded)
 LEFT = frozenset(("ไม่ใช่", "ไม่", "ว่าง", "no", "n", "false", "0"))
 _TOLERANCE = 0.005  # baht: half a satang (a salary read as a float is exact to far less)
+# which of the last round's figures ``history.salary_changed`` compared with: its new
+# salary, or (none archived for the person) its roster salary, which then stays
+_WHAT = {
+    True: ("เงินเดือนใหม่", "the new salary"),
+    False: (
+        "เงินเดือนตามบัญชีรายชื่อ (ไม่มีเงินเดือนใหม่ในคลัง)",
+        "the roster salary (no new salary archived)",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -144,11 +153,24 @@ def _preceding(round_: Round) -> Round:
 
 def _numbers(column: pd.Series) -> np.ndarray:
     """A column of numbers (Decimals, ints, floats, blanks, stray text) as floats, NaN
-    for what is not a number."""
+    for what is not a finite number (text, NaN, ±infinity, a signalling Decimal NaN, an
+    int too large for a float): such a figure is missing, never compared."""
     try:
-        return column.to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError):
-        return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError, ArithmeticError):  # Decimal's InvalidOperation, overflow
+        try:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError, ArithmeticError):
+            values = np.array([_number(v) for v in column.tolist()], dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)  # a new array: the frame stays
+
+
+def _number(value: object) -> float:
+    """One value as a float, NaN when it is not a number (the slow path of :func:`_numbers`)."""
+    try:
+        return float(pd.to_numeric(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError, ArithmeticError):
+        return float("nan")
 
 
 def _ids(column: pd.Series) -> pd.Series:
@@ -175,7 +197,9 @@ def _salaries(
         {"person_id": _ids(last_results["person_id"]), "new": _numbers(last_results["new_salary"])}
     ).drop_duplicates("person_id", keep="first")
     given = kept.merge(new, on="person_id", how="outer")
-    given["expected"] = given["new"].where(given["new"].notna(), given["kept"])
+    archived = given["new"].notna()  # else no new salary archived: the roster's stays
+    given["expected"] = given["new"].where(archived, given["kept"])
+    given["archived"] = archived
     now = pd.DataFrame(
         {
             "person_id": _ids(roster["person_id"]),
@@ -183,7 +207,7 @@ def _salaries(
             "row": roster["_row"].to_numpy(),
         }
     )
-    both = now.merge(given[["person_id", "expected"]], on="person_id", how="inner")
+    both = now.merge(given[["person_id", "expected", "archived"]], on="person_id", how="inner")
     differs = (both["salary"] - both["expected"]).abs() > _TOLERANCE  # NaN: not compared
     if not differs.any():
         return []
@@ -198,15 +222,19 @@ def _salaries(
     )
     names = dict(zip(_ids(roster["person_id"]).tolist(), roster["name"].tolist(), strict=True))
     out = []
-    for pid, salary, row, expected in both[differs].sort_values("row").itertuples(index=False):
+    picked = both[differs].sort_values("row")
+    for pid, salary, row, expected, archived in picked.itertuples(index=False):
         if notes.get(pid):
             continue  # the reason column says why
+        what, what_en = _WHAT[bool(archived)]
         out.append(
             finding(
                 "history.salary_changed",
                 field="salary",
                 value=_baht(salary),
                 expected=_baht(expected),
+                what=what,
+                what_en=what_en,
                 round=last,
                 name=text_of(names.get(pid)),
                 person_id=pid,

@@ -6,12 +6,21 @@ the master's Config names). ``--messy`` adds the bad inputs real rounds have.
 ``kpixl demo DIR --rounds N`` (:func:`build_rounds`) writes N consecutive rounds in
 ``DIR/<round>/`` (``2570-1``, ``2570-2``, ``2571-1``), each consolidated and archived
 into ``DIR/kpixl.db``, each later round's salaries the previous round's new salaries.
+
+The demo writes only into a folder that does not exist, is empty, or holds an earlier
+kpixl demo and nothing else (:func:`demo_folder_finding`): a demo master (its Config
+``organisation`` is :data:`ORGANISATION`, read with
+:func:`kpixl.workbooks.master.read_master`) with what the demo and the commands run on
+it write beside it, and (``--rounds``) round sub-folders each holding such a demo and the
+rounds' ``kpixl.db``. Anything else is refused with ``demo.not_empty`` before anything is
+touched: a real round's folder named by mistake keeps its forms.
 """
 
 from __future__ import annotations
 
 import itertools
 import random
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,26 +32,34 @@ import pandas as pd
 
 from kpixl.core.allocation import allocate
 from kpixl.core.cascade import weights_to_100
+from kpixl.core.codes import finding
+from kpixl.core.errors import KpixlError
+from kpixl.core.findings import Finding
 from kpixl.core.pools import pool_for
 from kpixl.core.rounds import Round, parse_round
 from kpixl.core.rules import Rules, default_rules
 from kpixl.core.thaitime import BUDDHIST_ERA
 from kpixl.io.atomic import write_bytes_atomic
 from kpixl.io.backups import discard_backups
+from kpixl.io.lock import LOCK_SUFFIX
+from kpixl.io.mail_log import LOG_NAME
 from kpixl.jobs.collect import collect
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.generate import file_name, personal_data_for
-from kpixl.workbooks.master import master_bytes
+from kpixl.workbooks.master import master_bytes, read_master
 from kpixl.workbooks.personal import seal_personal, write_personal
 from kpixl.workbooks.unit import UnitData, carried_findings, read_unit, write_unit
 
 __all__ = [
     "DOMAIN",
+    "ORGANISATION",
+    "DemoFolderError",
     "DemoResult",
     "RoundsResult",
     "build_demo",
     "build_rounds",
     "demo_address",
+    "demo_folder_finding",
     "demo_people",
     "due_dates",
     "person_holders",
@@ -122,6 +139,7 @@ ROMAN = {
 }
 DOMAIN = "example.org"  # the demo's addresses: a domain reserved for examples (RFC 2606)
 MAIL_FROM = f"กลุ่มบริหารทรัพยากรบุคคล <hr@{DOMAIN}>"
+ORGANISATION = "สำนักงานตัวอย่าง (demo)"  # the demo master's Config organisation: its mark
 
 LAST = [
     "ใจดี",
@@ -527,6 +545,127 @@ class DemoResult:
     roster: list[dict[str, Any]] = field(default_factory=list)  # the Roster sheet's rows
 
 
+# What an earlier demo's folder may hold beside its demo master: what ``kpixl demo`` writes
+# and what the commands run on the demo write beside the master (the names the help and
+# docs use); files, folders. The rounds' archive may sit beside demo round sub-folders.
+_DEMO_FILES = frozenset(
+    (
+        "master.xlsx",
+        "master.xlsm",
+        "results.csv",
+        "committee.pdf",
+        "kpi-cards.xlsx",
+        "kpi-cards.pdf",
+        *(LOG_NAME + tail for tail in ("", "-journal", "-wal", "-shm")),
+    )
+)
+_DEMO_FOLDERS = frozenset(
+    ("units", "personal", "units-xlsm", ".kpixl-backups", "notices", "inbox", "outbox")
+)
+_DB_FILES = tuple("kpixl.db" + tail for tail in ("", "-journal", "-wal", "-shm"))
+_ROUND_FOLDER = re.compile(r"[0-9]{4}-[12]")  # Round.slug: 2570-1
+_WHY = {
+    "file": ("เป็นไฟล์ ไม่ใช่โฟลเดอร์", "a file, not a folder"),
+    "master": (
+        f"แฟ้มหลักที่ไม่ใช่ของหน่วยงานตัวอย่าง (ชื่อหน่วยงานใน Config ไม่ใช่ “{ORGANISATION}”)",
+        f"a master that is not the demo's (its Config organisation is not “{ORGANISATION}”)",
+    ),
+    "foreign": ("ไม่ใช่สิ่งที่ kpixl demo สร้าง", "not something kpixl demo makes"),
+    "orphan": (
+        "ไม่มีแฟ้มหลัก master.xlsx ของหน่วยงานตัวอย่างอยู่ด้วย",
+        "with no demo master.xlsx beside it",
+    ),
+    "link": ("เป็นทางลัด (symbolic link)", "a symbolic link"),
+}
+
+
+class DemoFolderError(KpixlError):
+    """``out`` holds something other than an earlier demo (``demo.not_empty``)."""
+
+    def __init__(self, found: Finding) -> None:
+        self.finding = found
+        super().__init__(found.message_en, found.message_th)
+
+
+def _is_demo_master(path: Path) -> bool:
+    """Whether ``path`` is a workbook whose Config organisation is the demo's."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        organisation = read_master(path, roster=False).config.get("organisation")
+    except Exception:  # whatever cannot be read is not the demo's: refused
+        return False
+    return str(organisation or "").strip() == ORGANISATION
+
+
+def _not_demo(folder: Path, *, top: bool) -> tuple[Path, str] | None:
+    """The first thing in ``folder`` that is not an earlier demo's, and why (a key of
+    :data:`_WHY`); None when the folder is empty or holds a demo and nothing else.
+
+    ``top``: ``folder`` is the demo's own folder, which may also hold demo round
+    sub-folders (``2570-1``) and, beside them or a demo master, ``kpixl.db``."""
+    entries = sorted(folder.iterdir())
+    for entry in entries:
+        if entry.is_symlink():
+            return entry, "link"
+    for name in ("master.xlsx", "master.xlsm"):
+        if (folder / name).exists() and not _is_demo_master(folder / name):
+            return folder / name, "master"
+    demo = (folder / "master.xlsx").exists()  # a demo master: checked above
+    rounds = [e for e in entries if top and e.is_dir() and _ROUND_FOLDER.fullmatch(e.name)]
+    for sub in rounds:
+        bad = _not_demo(sub, top=False)
+        if bad is not None:
+            return bad
+    demo_rounds = any((sub / "master.xlsx").exists() for sub in rounds)
+    for entry in entries:
+        if entry in rounds:
+            continue
+        if top and entry.name in _DB_FILES and entry.is_file():
+            if demo or demo_rounds:
+                continue
+            return entry, "orphan"
+        own = (
+            entry.name in _DEMO_FILES or entry.name.endswith(LOCK_SUFFIX)
+            if entry.is_file()
+            else entry.name in _DEMO_FOLDERS and entry.is_dir()
+        )
+        if not own:
+            return entry, "foreign"
+        if not demo:
+            return entry, "orphan"
+    return None
+
+
+def demo_folder_finding(out: str | Path) -> Finding | None:
+    """``demo.not_empty`` when ``out`` holds anything but an earlier kpixl demo (a
+    missing or empty folder, or one holding only an earlier demo: None).
+
+    A demo is recognised by its master: ``master.xlsx`` (and ``master.xlsm`` if there)
+    whose Config ``organisation`` is :data:`ORGANISATION`; beside it only what the demo
+    and the commands run on it write (:data:`_DEMO_FILES`, :data:`_DEMO_FOLDERS`, lock
+    files), and in ``out`` itself round sub-folders each holding such a demo and the
+    rounds' ``kpixl.db``. A symbolic link, a non-demo master, any other file or folder, or
+    a demo's file without a demo master beside it is refused (named in the finding)."""
+    out = Path(out)
+    if not out.exists() and not out.is_symlink():
+        return None
+    bad: tuple[Path, str] | None = (out, "file") if not out.is_dir() else _not_demo(out, top=True)
+    if bad is None:
+        return None
+    path, why = bad
+    th, en = _WHY[why]
+    return finding(
+        "demo.not_empty", value=str(path), folder=str(out), why=th, why_en=en, file=str(path)
+    )
+
+
+def _refuse_unless_demo(out: Path) -> None:
+    found = demo_folder_finding(out)
+    if found is not None:
+        raise DemoFolderError(found)
+
+
 def build_demo(
     out: str | Path,
     *,
@@ -542,14 +681,46 @@ def build_demo(
 ) -> DemoResult:
     """Write the demo organisation into ``out`` (replacing an earlier demo there).
 
+    Raises :class:`DemoFolderError` (``demo.not_empty``), touching nothing, when ``out``
+    holds anything but an earlier demo (:func:`demo_folder_finding`).
+
     ``carried``: the (units, roster) of a later round (:func:`build_rounds`) instead of
     a new organisation drawn from ``seed``; ``seed`` still draws the evaluations.
     ``archive_db``: the master's Config value (the rounds' archive; blank: beside it).
     ``later``: the n-th round after the first (:func:`evaluation`'s ``nudge`` drawn
     from ``seed + later``; 0: the first round, nothing nudged).
     """
-    rules = rules or default_rules()
     out = Path(out)
+    _refuse_unless_demo(out)
+    return _build_demo(
+        out,
+        units=units,
+        people=people,
+        seed=seed,
+        round_id=round_id,
+        messy=messy,
+        rules=rules,
+        carried=carried,
+        archive_db=archive_db,
+        later=later,
+    )
+
+
+def _build_demo(
+    out: Path,
+    *,
+    units: int,
+    people: int,
+    seed: int,
+    round_id: str,
+    messy: bool,
+    rules: Rules | None,
+    carried: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None,
+    archive_db: str,
+    later: int,
+) -> DemoResult:
+    """:func:`build_demo` into a folder already found to be the demo's."""
+    rules = rules or default_rules()
     round_: Round = parse_round(round_id)
     sealed_at = datetime.combine(round_.start, datetime.min.time(), tzinfo=UTC)
     for sub in ("units", "personal"):
@@ -629,7 +800,7 @@ def build_demo(
     master = out / "master.xlsx"
     config = {
         "round_id": str(round_),
-        "organisation": "สำนักงานตัวอย่าง (demo)",
+        "organisation": ORGANISATION,
         "units_folder": "units",
         "personal_folder": "personal",
         "mail_from": MAIL_FROM,
@@ -643,7 +814,7 @@ def build_demo(
         master,
         master_bytes(
             rules=rules,
-            organisation="สำนักงานตัวอย่าง (demo)",
+            organisation=ORGANISATION,
             config=config,
             units=unit_rows,
             roster=roster,
@@ -686,24 +857,37 @@ def build_rounds(
     :func:`kpixl.jobs.next_round.next_round` makes of the archived previous round (its
     units and the roster's salaries: the archived new salaries), its evaluations the
     first round's nudged with the seed ``seed + n`` for the n-th round after the first
-    (people keep their KPIs and roughly their results)."""
+    (people keep their KPIs and roughly their results).
+
+    An earlier demo in ``out`` (:func:`demo_folder_finding`) is replaced: its round
+    sub-folders and ``out/kpixl.db`` are removed first, so a rerun with other parameters
+    archives afresh; anything else in ``out`` raises :class:`DemoFolderError`, touching
+    nothing."""
     from kpixl.core.findings import ERROR
     from kpixl.jobs.archive import archive_master
     from kpixl.jobs.consolidate import consolidate
     from kpixl.jobs.next_round import following, next_round
 
     out = Path(out)
+    _refuse_unless_demo(out)
     result = RoundsResult(db=out / "kpixl.db")
     round_ = parse_round(round_id)
+    if out.is_dir():  # an earlier demo's (checked): its rounds and their archive go
+        for entry in out.iterdir():
+            if entry.name in _DB_FILES:
+                entry.unlink()
+            elif entry.is_dir() and _ROUND_FOLDER.fullmatch(entry.name):
+                shutil.rmtree(entry)
     carried: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None
     for n in range(rounds):
         folder = out / round_.slug
-        demo = build_demo(
+        demo = _build_demo(
             folder,
             units=units,
             people=people,
             seed=seed,
             round_id=str(round_),
+            messy=False,
             rules=rules,
             carried=carried,
             later=n,
@@ -720,7 +904,6 @@ def build_rounds(
             break
         round_ = following(round_)
         nxt_folder = out / round_.slug
-        (nxt_folder / "master.xlsx").unlink(missing_ok=True)  # an earlier demo's
         nxt_folder.mkdir(parents=True, exist_ok=True)
         nxt = next_round(demo.master, nxt_folder, db=str(result.db))
         if nxt.exit_code:
