@@ -83,7 +83,9 @@ def build(data: Path, units: int, per_unit: int) -> None:
         for pid in form.people["person_id"]:
             ids[str(pid)] = national_id(person)
             record = dict(roster_by_id[str(pid)])
-            record.update(person_id=ids[str(pid)], unit=code)
+            record.update(  # each person their own address, as on a real roster
+                person_id=ids[str(pid)], unit=code, email=f"p{person:05d}@example.org"
+            )
             roster.append({k: record.get(k) for k in M.ROSTER_COLUMNS})
             person += 1
         edits: dict[str, dict[str, object]] = {

@@ -290,12 +290,18 @@ def write_calibration(
     )
     first_col = get_column_letter(len(NEAR_HEAD))
     last_col = get_column_letter(len(NEAR_HEAD) + ID_SPAN - 1)
+    edge = None  # the border of the range's last cell: made once, then copied
     for i in range(near[0], near[1] + 1):  # the 13-digit id across G:H
         # a row's own range, overlapping none: added without merge_cells' check against
-        # every range before it (quadratic: 4,000 rows at the benchmark's size)
-        merged = MergedCellRange(ws, f"{first_col}{i}:{last_col}{i}")
-        ws.merged_cells.ranges.add(merged)
-        ws._clean_merge_range(merged)
+        # every range before it (quadratic: 4,000 rows at the benchmark's size), and
+        # without openpyxl's cleaning of the range (its border setters: seconds there)
+        ws.merged_cells.ranges.add(MergedCellRange(ws, f"{first_col}{i}:{last_col}{i}"))
+        last = ws[f"{last_col}{i}"]
+        if edge is None:
+            last.border = BORDER
+            edge = copy(last._style)
+        else:
+            last._style = copy(edge)
 
     # the chart's helper columns: the organisation's mean, the interval below and above
     top = evaluators[0]

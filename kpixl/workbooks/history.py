@@ -8,8 +8,9 @@ round, band, score and money columns are ``kpixl history --json``'s keys and val
 the name and unit are each round's own (a move between units shows).
 
 Row 2 says which earlier rounds the sheet shows, or that none is archived (the first
-round, or an archive that could not be read: then the Issues sheet says why), so a
-sheet of one row per person is never mistaken for a person without a past.
+round, or an archive that could not be read: then the Issues sheet says why); then the
+sheet holds no rows (this round's results are on Results: a first round of 50,000
+people is not written twice), and an empty sheet is never read as a lost history.
 
 - :func:`history_rows`: the sheet's rows (note, header, people), for
   :func:`kpixl.workbooks.master_results.output_sheets`; text from the archive is
@@ -123,10 +124,12 @@ def history_table(
     ``results`` (in its order) their last rounds, oldest first, this round
     (``round_id``) last. Built by columns: 50,000 people and 150,000 earlier rows in
     about a second."""
-    now = _columns(results, [round_id] * len(results))
     then: dict[str, list[Any]] = {name: [] for name in M.HISTORY_COLUMNS}
+    if past is None or not len(past.results):  # no history yet: this round is on Results
+        return then
+    now = _columns(results, [round_id] * len(results))
     earlier: dict[str, list[int]] = {}
-    if past is not None and len(past.results):
+    if len(past.results):
         named = {r: round_text(r) for r in set(past.results["round_id"].tolist())}
         then = _columns(past.results, [named[r] for r in past.results["round_id"].tolist()])
         for i, pid in enumerate(then["person_id"]):
@@ -153,12 +156,14 @@ def history_note(
         return f"รอบก่อนหน้าจากคลังข้อมูล: {text} / earlier rounds from the archive: {text}"
     if any(f.rule == "history.unreadable" for f in findings):
         return (
-            "อ่านคลังข้อมูลรอบก่อนหน้าไม่ได้ (ดูแผ่นงาน Issues) จึงแสดงเฉพาะรอบนี้"
-            " / the archive of earlier rounds could not be read (see Issues): this round only"
+            "อ่านคลังข้อมูลรอบก่อนหน้าไม่ได้ (ดูแผ่นงาน Issues) จึงไม่มีประวัติ ผลรอบนี้อยู่ในแผ่นงาน Results"
+            " / the archive of earlier rounds could not be read (see Issues): no history;"
+            " this round's results are on Results"
         )
     return (
-        "ยังไม่มีรอบก่อนหน้าในคลังข้อมูล (kpixl archive) จึงแสดงเฉพาะรอบนี้"
-        " / no earlier rounds are archived: this round only"
+        "ยังไม่มีรอบก่อนหน้าในคลังข้อมูล (kpixl archive) จึงยังไม่มีประวัติ ผลรอบนี้อยู่ในแผ่นงาน Results"
+        " / no earlier rounds are archived yet, so no history; this round's results are on"
+        " Results"
     )
 
 
