@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from kpixl.io.xlsx_package import Package, sheet_parts
 
-__all__ = ["SheetCopyError", "copy_sheet", "graft_sheet"]
+__all__ = ["SheetCopyError", "add_sheet", "copy_sheet", "graft_sheet"]
 
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -457,3 +457,24 @@ def _rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f"{body}</Relationships>"
     ).encode()
+
+
+def add_sheet(target: bytes, source: bytes, *, name: str, title_row: int) -> bytes:
+    """``target`` with ``source``'s first sheet added as its last sheet, called ``name``
+    (:func:`copy_sheet`), its row ``title_row`` printed at the top of every page."""
+    package = Package.read(copy_sheet(target, source, name=name), keep_streams=True)
+    workbook = package.parts["xl/workbook.xml"].decode("utf-8")
+    index = len(re.findall(r"<sheet\b", workbook)) - 1
+    title = (
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+        f"{name}!${title_row}:${title_row}</definedName>"
+    )
+    if "<definedNames>" in workbook:
+        workbook = workbook.replace("</definedNames>", title + "</definedNames>", 1)
+    elif "<definedNames/>" in workbook:
+        workbook = workbook.replace("<definedNames/>", f"<definedNames>{title}</definedNames>", 1)
+    else:
+        workbook = workbook.replace(
+            "</sheets>", f"</sheets><definedNames>{title}</definedNames>", 1
+        )
+    return package.to_bytes({"xl/workbook.xml": workbook.encode("utf-8")})

@@ -23,7 +23,6 @@ people is not written twice), and an empty sheet is never read as a lost history
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +38,7 @@ from kpixl.io.grid import grid_table
 from kpixl.io.grids import Book
 from kpixl.io.sheet_xml import ColumnRows
 from kpixl.io.xlsx_package import Package
-from kpixl.io.xlsx_sheets import copy_sheet
+from kpixl.io.xlsx_sheets import add_sheet
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import history_template_bytes
 from kpixl.workbooks.master_outputs import find_header
@@ -193,23 +192,7 @@ def with_history_sheet(master: bytes) -> bytes:
     page); a master that has one: as it is."""
     if M.HISTORY in Package.read(master).sheets:
         return master
-    added = copy_sheet(master, history_template_bytes(), name=M.HISTORY)
-    package = Package.read(added, keep_streams=True)
-    workbook = package.parts["xl/workbook.xml"].decode("utf-8")
-    index = len(re.findall(r"<sheet\b", workbook)) - 1
-    title = (
-        f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-        f"{M.HISTORY}!${M.HEADER_ROW}:${M.HEADER_ROW}</definedName>"
-    )
-    if "<definedNames>" in workbook:
-        workbook = workbook.replace("</definedNames>", title + "</definedNames>", 1)
-    elif "<definedNames/>" in workbook:
-        workbook = workbook.replace("<definedNames/>", f"<definedNames>{title}</definedNames>", 1)
-    else:
-        workbook = workbook.replace(
-            "</sheets>", f"</sheets><definedNames>{title}</definedNames>", 1
-        )
-    return package.to_bytes({"xl/workbook.xml": workbook.encode("utf-8")})
+    return add_sheet(master, history_template_bytes(), name=M.HISTORY, title_row=M.HEADER_ROW)
 
 
 def read_history(book: Book, path: Path) -> dict[str, list[HistoryRow]]:

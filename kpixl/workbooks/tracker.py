@@ -24,7 +24,7 @@ from kpixl.core.text import text_of
 from kpixl.io.grids import Book
 from kpixl.io.sheet_xml import row_styles, rows_xml, sheet_rows
 from kpixl.io.xlsx_package import Package
-from kpixl.io.xlsx_sheets import copy_sheet
+from kpixl.io.xlsx_sheets import add_sheet
 from kpixl.workbooks import master_layout as M
 from kpixl.workbooks.master import line_height, text_lines, tracker_template_bytes
 
@@ -130,23 +130,7 @@ def with_tracker_sheet(master: bytes) -> bytes:
     """A master from a template without the Tracker, with the template's Tracker sheet
     added as its last sheet (its styles merged in, its header row repeated on every
     printed page)."""
-    added = copy_sheet(master, tracker_template_bytes(), name=M.TRACKER)
-    package = Package.read(added, keep_streams=True)
-    workbook = package.parts["xl/workbook.xml"].decode("utf-8")
-    index = len(re.findall(r"<sheet\b", workbook)) - 1
-    title = (
-        f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-        f"{M.TRACKER}!${M.HEADER_ROW}:${M.HEADER_ROW}</definedName>"
-    )
-    if "<definedNames>" in workbook:
-        workbook = workbook.replace("</definedNames>", title + "</definedNames>", 1)
-    elif "<definedNames/>" in workbook:
-        workbook = workbook.replace("<definedNames/>", f"<definedNames>{title}</definedNames>", 1)
-    else:
-        workbook = workbook.replace(
-            "</sheets>", f"</sheets><definedNames>{title}</definedNames>", 1
-        )
-    return package.to_bytes({"xl/workbook.xml": workbook.encode("utf-8")})
+    return add_sheet(master, tracker_template_bytes(), name=M.TRACKER, title_row=M.HEADER_ROW)
 
 
 def previous_rows(book: Book) -> dict[str, dict[str, Any]]:
