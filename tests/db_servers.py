@@ -12,10 +12,13 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,3 +50,19 @@ def pg_url() -> Iterator[str]:
     finally:
         subprocess.run([str(script), "stop", folder], check=False, capture_output=True, timeout=120)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def fresh_database(server: str, prefix: str = "t") -> Iterator[str]:
+    """A new, empty database on the PostgreSQL ``server`` (a URL), dropped after."""
+    base = make_url(server)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

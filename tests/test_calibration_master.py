@@ -9,7 +9,6 @@ import math
 import re
 import shutil
 import sqlite3
-import subprocess
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from openpyxl.utils import column_index_from_string
-from test_master_print import only_sheet, page_sizes, pdf_text, squash
+from test_master_print import only_sheet, page_sizes, pdf_text, squash, word_points
 
 from kpixl.core.calibration import NOT_GIVEN, calibrate, with_earlier
 from kpixl.core.rules import default_rules
@@ -40,7 +39,6 @@ from kpixl.workbooks.master_calibration import (
 RULES = default_rules()
 TOP = {b.name for b in RULES.bands[:2]}  # ดีเด่น, ดีมาก
 A4_LANDSCAPE = (842, 595)
-BOX_PER_PT = 1.30  # a word's box in pdftotext per point of font size (see test_report)
 
 
 @pytest.fixture(scope="module")
@@ -383,17 +381,9 @@ def test_the_sheet_prints_on_a4_at_12_pt_or_more(rounds: Path, tmp_path: Path) -
     text = squash(pdf_text(pdf))
     for words in ("ค่าเฉลี่ยคะแนนรวมรายผู้ประเมิน", "สัดส่วนระดับผลรายหน่วยงาน", "2570/1", "2571/1"):
         assert squash(words) in text, words
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    heights = [
-        (float(y1) - float(y0), word)
-        for y0, y1, word in re.findall(
-            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', boxes
-        )
-    ]
-    assert len(heights) > 100
-    small = [(round(h / BOX_PER_PT, 1), w) for h, w in heights if h / BOX_PER_PT < 11.9]
+    words = word_points(pdf)
+    assert len(words) > 100
+    small = [(round(pt, 1), w) for pt, w in words if pt < 11.9]
     assert not small, small[:10]
 
 

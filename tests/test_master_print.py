@@ -103,6 +103,24 @@ def page_sizes(pdf: Path) -> list[tuple[int, int]]:
     ]
 
 
+# a word's box in pdftotext is 1.30 × its font size for TH SarabunPSK and Laksaman alike
+# (metric-compatible); a page shrunk to fit its width shrinks its words' boxes with it
+BOX_PER_PT = 1.30
+
+
+def word_points(pdf: Path) -> list[tuple[float, str]]:
+    """Each word of the PDF with the font size it prints at, in points."""
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [
+        ((float(y1) - float(y0)) / BOX_PER_PT, word)
+        for y0, y1, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', boxes
+        )
+    ]
+
+
 def squash(text: str) -> str:
     """Text without spaces and line breaks (wrapped headers break anywhere)."""
     return re.sub(r"\s+", "", text)

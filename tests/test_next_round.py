@@ -10,16 +10,14 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from db_servers import pg_url
+from db_servers import fresh_database, pg_url
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from kpixl.cli import main
 from kpixl.core.rounds import parse_round
@@ -193,17 +191,8 @@ def test_two_runs_at_once_write_one_master(rounds: Path, tmp_path: Path) -> None
 @pytest.fixture
 def pg_db(pg_url: str) -> Iterator[str]:
     """A new, empty database on the PostgreSQL server (as tests/test_archive.py's)."""
-    base = make_url(pg_url)
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(pg_url) as url:
+        yield url
 
 
 def test_next_round_from_a_postgresql_archive(

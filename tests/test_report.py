@@ -21,6 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_master_print import word_points
 
 from kpixl.cli import cli
 from kpixl.core.rules import load_rules
@@ -509,11 +510,6 @@ def test_band_edges_are_the_rounds_own(demo: Path, tmp_path: Path) -> None:
     assert set(table["เกณฑ์"]) <= set(edges) and 72 in set(table["เกณฑ์"])
 
 
-# a word's box in pdftotext is 1.30 × its font size for TH SarabunPSK and Laksaman alike
-# (metric-compatible); a page shrunk to fit its width shrinks its words' boxes with it
-BOX_PER_PT = 1.30
-
-
 @pytest.mark.libreoffice
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_every_word_of_the_pdf_prints_at_12_pt_or_more(demo: Path, tmp_path: Path) -> None:
@@ -521,17 +517,9 @@ def test_every_word_of_the_pdf_prints_at_12_pt_or_more(demo: Path, tmp_path: Pat
     the footer) still prints at 12 pt or more on every page."""
     pdf = tmp_path / "committee.pdf"
     write_pack(demo, tmp_path, "--pdf", str(pdf))
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    heights = [
-        (float(y1) - float(y0), word)
-        for y0, y1, word in re.findall(
-            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', boxes
-        )
-    ]
-    assert len(heights) > 200
-    small = [(round(h / BOX_PER_PT, 1), w) for h, w in heights if h / BOX_PER_PT < 11.9]
+    words = word_points(pdf)
+    assert len(words) > 200
+    small = [(round(pt, 1), w) for pt, w in words if pt < 11.9]
     assert not small, small[:10]
 
 

@@ -266,17 +266,22 @@ def _tracker(ws: Worksheet) -> None:
     ws.print_title_rows = f"{M.HEADER_ROW}:{M.HEADER_ROW}"
 
 
-def tracker_template_bytes() -> bytes:
-    """A workbook of the template's Tracker sheet alone (styled, printed as in the
+def _one_sheet_bytes(name: str, build: Callable[[Worksheet], None]) -> bytes:
+    """A workbook of one of the template's sheets alone (styled, printed as in the
     template): what a master from an older template gets added."""
     wb = openpyxl.Workbook()
     _thai_default_font(wb)
     ws = wb.active
-    ws.title = M.TRACKER
-    _tracker(ws)
+    ws.title = name
+    build(ws)
     _print_setup(ws)
     _header_heights(ws)
     return reproducible_bytes(wb)
+
+
+def tracker_template_bytes() -> bytes:
+    """The template's Tracker sheet alone (:func:`_one_sheet_bytes`)."""
+    return _one_sheet_bytes(M.TRACKER, _tracker)
 
 
 # ------------------------------------------------------------------ the History sheet
@@ -306,16 +311,8 @@ def _history(ws: Worksheet) -> None:
 
 
 def history_template_bytes() -> bytes:
-    """A workbook of the template's History sheet alone (styled, printed as in the
-    template): what a master from an older template gets added."""
-    wb = openpyxl.Workbook()
-    _thai_default_font(wb)
-    ws = wb.active
-    ws.title = M.HISTORY
-    _history(ws)
-    _print_setup(ws)
-    _header_heights(ws)
-    return reproducible_bytes(wb)
+    """The template's History sheet alone (:func:`_one_sheet_bytes`)."""
+    return _one_sheet_bytes(M.HISTORY, _history)
 
 
 def _table_columns(ws: Worksheet, widths: Sequence[int]) -> None:
