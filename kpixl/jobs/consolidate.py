@@ -113,7 +113,9 @@ def consolidate(
             keep = backups_to_keep(inputs, consolidation.findings)
             try:
                 if write:
-                    data = output_bytes(master.read_bytes(), consolidation, jobs=jobs)
+                    data = output_bytes(
+                        master.read_bytes(), consolidation, jobs=jobs, roster=inputs.roster
+                    )
                     write_bytes_atomic(master, data, backup=True, keep=keep)
                 if export:
                     write_export(Path(export), consolidation.results)

@@ -148,17 +148,19 @@ def output_bytes(
     *,
     jobs: int | None = None,
     config: Mapping[str, Any] | None = None,
+    roster: pd.DataFrame | None = None,
 ) -> bytes:
     """The master's bytes with the result sheets of ``c`` written in; the documents
     take their organisation, numbers, dates and signer from ``config`` (by default the
-    master's own Config sheet)."""
+    master's own Config sheet), the Calibration sheet its evaluators from ``roster``
+    (by default the master's own Roster sheet, read again)."""
     if config is None:
         config = _config_of(master)
     sheets = output_sheets(c, config=config)
     if M.HISTORY in sheets:
         master = with_history_sheet(master)  # a master from an older template lacks it
     data = result_bytes(master, sheets, jobs=jobs)
-    return calibration_sheet(data, c, config)  # the whole sheet, with its two charts
+    return calibration_sheet(data, c, config, roster)  # the whole sheet, with its charts
 
 
 def _config_of(master: bytes) -> dict[str, Any]:
